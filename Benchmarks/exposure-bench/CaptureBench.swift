@@ -1,0 +1,6 @@
+/// The capture benchmark.
+enum CaptureBench {
+    static func run(_ args: [String]) throws {
+        throw BenchmarkNotAvailable()
+    }
+}

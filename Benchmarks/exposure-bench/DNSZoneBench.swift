@@ -1,0 +1,6 @@
+/// The dns-zone benchmark.
+enum DNSZoneBench {
+    static func run(_ args: [String]) throws {
+        throw BenchmarkNotAvailable()
+    }
+}

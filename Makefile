@@ -1,0 +1,41 @@
+# The two commands: `make run` and `make test`. Everything else is a helper for them.
+SWIFT ?= swift
+RELEASE_BIN = .build/release/exposure
+
+.PHONY: run test build release deps test-deps lint format readme-checks bench
+
+## Build in release mode and scan the bundled samples.
+run: deps release
+	@# Exit status 1 only means findings at or above --fail-on were reported: that is the point here.
+	$(RELEASE_BIN) scan || [ $$? -eq 1 ]
+
+## Install test needs and run every test.
+test: test-deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test
+
+deps:
+	@bash scripts/install-deps.sh runtime
+
+test-deps:
+	@bash scripts/install-deps.sh test
+
+build: deps
+	$(SWIFT) build
+
+release: deps
+	$(SWIFT) build -c release --product exposure
+
+lint:
+	$(SWIFT) format lint --strict --recursive Sources Tests Benchmarks
+
+format:
+	$(SWIFT) format format --in-place --recursive Sources Tests Benchmarks
+
+## Print the README's check catalogue table from the code.
+readme-checks: build
+	.build/debug/exposure checks --format markdown
+
+## Benchmarks: `make bench MODULE=topology|capture|dns-zone`.
+bench: deps
+	$(SWIFT) run -c release exposure-bench $(MODULE)

@@ -1,0 +1,61 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "Exposure",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "exposure", targets: ["exposure"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        // C libraries, reached through system-library targets only.
+        .systemLibrary(
+            name: "CPcap",
+            pkgConfig: "libpcap",
+            providers: [.apt(["libpcap-dev"])]
+        ),
+        .systemLibrary(
+            name: "CLDNS",
+            pkgConfig: "ldns",
+            providers: [.apt(["libldns-dev"])]
+        ),
+
+        // The core vocabulary: findings, severities, reports and their renderers. No I/O.
+        .target(name: "Findings"),
+
+        // The three analyzers. They never import each other.
+        .target(name: "Topology", dependencies: ["Findings", .product(name: "Yams", package: "Yams")]),
+        .target(name: "Capture", dependencies: ["Findings", "CPcap"]),
+        .target(name: "DNS", dependencies: ["Findings", "CLDNS"]),
+
+        // What combines the analyzers: `exposure scan`.
+        .target(name: "Scan", dependencies: ["Findings", "Topology", "Capture", "DNS"]),
+
+        // The command line: parsing and printing only.
+        .executableTarget(
+            name: "exposure",
+            dependencies: [
+                "Findings", "Topology", "Capture", "DNS", "Scan",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+
+        // One benchmark executable with a subcommand per module.
+        .executableTarget(
+            name: "exposure-bench",
+            dependencies: ["Findings", "Topology", "Capture", "DNS"],
+            path: "Benchmarks/exposure-bench"
+        ),
+
+        .testTarget(name: "FindingsTests", dependencies: ["Findings"]),
+        .testTarget(name: "TopologyTests", dependencies: ["Topology", "Findings"]),
+        .testTarget(name: "CaptureTests", dependencies: ["Capture", "Findings"]),
+        .testTarget(name: "DNSTests", dependencies: ["DNS", "Findings"]),
+        .testTarget(name: "CLITests", dependencies: ["exposure", "Findings"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,12 @@
+#ifndef EXPOSURE_CLDNS_SHIM_H
+#define EXPOSURE_CLDNS_SHIM_H
+/* stdbool first, or ldns' `bool` imports into Swift as Int8. */
+#include <stdbool.h>
+#include <ldns/ldns.h>
+
+/* Macros and mutable globals that Swift 6 cannot use directly. */
+static inline ldns_rbnode_t *exposure_ldns_rbtree_null(void) { return LDNS_RBTREE_NULL; }
+static inline const ldns_output_format *exposure_ldns_output_format_default(void) {
+    return ldns_output_format_default;
+}
+#endif

@@ -1,0 +1,79 @@
+/// The report for people: findings grouped by severity, each with where, evidence and fix, and a
+/// one-line summary at the end. Colour is for terminals only; the caller decides.
+public struct TextRenderer: Sendable {
+    public var colour: Bool
+    /// Longest evidence value printed before it is shortened with an ellipsis.
+    public var evidenceWidth = 160
+
+    public init(colour: Bool = false) {
+        self.colour = colour
+    }
+
+    public func render(_ report: Report) -> String {
+        var out = ""
+        for severity in Severity.allCases {
+            let group = report.findings.filter { $0.severity == severity }
+            guard !group.isEmpty else { continue }
+            out += paint("\(severity.rawValue.uppercased()) (\(group.count))", Self.code(severity)) + "\n"
+            for f in group { out += block(f) }
+            out += "\n"
+        }
+        if !report.warnings.isEmpty {
+            out += paint("WARNINGS (\(report.warnings.count))", "33") + "\n"
+            for w in report.warnings { out += "  ! \(w)\n" }
+            out += "\n"
+        }
+        out += summaryLine(report) + "\n"
+        return out
+    }
+
+    /// `3 findings: 1 critical, 2 high, 0 medium, 0 low, 0 info; 1 warning`
+    public func summaryLine(_ report: Report) -> String {
+        let s = report.summary
+        let counts = Severity.allCases.map { "\(s[$0]) \($0.rawValue)" }.joined(separator: ", ")
+        let noun = s.total == 1 ? "finding" : "findings"
+        var line = "\(s.total) \(noun): \(counts)"
+        let w = report.warnings.count
+        if w > 0 { line += "; \(w) warning\(w == 1 ? "" : "s")" }
+        return line
+    }
+
+    private func block(_ f: Finding) -> String {
+        var out = "  - " + paint(f.check.id, "1") + "  \(f.subject)\n"
+        out += "    \(f.message)\n"
+        if let location = f.location, !location.isEmpty { out += "    where: \(location.displayText)\n" }
+        for key in f.evidence.keys.sorted() {
+            out += "    \(key): \(shorten(Self.plain(f.evidence[key]!)))\n"
+        }
+        out += "    fix: \(f.remediation)\n"
+        return out
+    }
+
+    /// Strings without quotes, lists joined by commas, anything else as compact JSON.
+    static func plain(_ v: JSONValue) -> String {
+        switch v {
+        case .string(let s): s
+        case .array(let items) where items.allSatisfy({ if case .string = $0 { true } else { false } }):
+            items.map { plain($0) }.joined(separator: ", ")
+        default: v.compactText
+        }
+    }
+
+    private func shorten(_ s: String) -> String {
+        s.count <= evidenceWidth ? s : String(s.prefix(evidenceWidth - 1)) + "…"
+    }
+
+    private func paint(_ s: String, _ code: String) -> String {
+        colour ? "\u{1B}[\(code)m\(s)\u{1B}[0m" : s
+    }
+
+    private static func code(_ s: Severity) -> String {
+        switch s {
+        case .critical: "1;31"
+        case .high: "31"
+        case .medium: "33"
+        case .low: "36"
+        case .info: "2"
+        }
+    }
+}

@@ -1,0 +1,62 @@
+import ArgumentParser
+import Capture
+import Findings
+
+struct CaptureCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "capture",
+        abstract: "Detect legacy and cleartext protocols in packet captures, by content rather than port.",
+        subcommands: [CaptureAudit.self, CaptureLive.self]
+    )
+}
+
+struct CaptureAudit: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "audit",
+        abstract: "Report legacy and cleartext protocol use in pcap and pcapng files.",
+        discussion: """
+            Example:
+              exposure capture audit Captures/telnet-on-port-2323.pcap --filter 'tcp'
+            """
+    )
+
+    @Argument(help: "Capture files (pcap or pcapng).")
+    var files: [String]
+
+    @Option(help: ArgumentHelp("Only packets matching this BPF expression.", valueName: "bpf"))
+    var filter: String?
+
+    @OptionGroup var outputOptions: OutputOptions
+
+    func run() throws {
+        try outputOptions.requireFindingsFormat()
+        throw NotYetAvailable("exposure capture audit")
+    }
+}
+
+struct CaptureLive: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "live",
+        abstract: "Capture from a live interface (needs root) and report legacy protocol use.",
+        discussion: """
+            Example:
+              exposure capture live --interface eth0 --duration 60 --filter 'not port 443'
+            """
+    )
+
+    @Option(help: ArgumentHelp("The interface to capture on.", valueName: "name"))
+    var interface: String
+
+    @Option(help: ArgumentHelp("Stop after this many seconds.", valueName: "seconds"))
+    var duration: Double?
+
+    @Option(help: ArgumentHelp("Only packets matching this BPF expression.", valueName: "bpf"))
+    var filter: String?
+
+    @OptionGroup var outputOptions: OutputOptions
+
+    func run() throws {
+        try outputOptions.requireFindingsFormat()
+        throw NotYetAvailable("exposure capture live")
+    }
+}
