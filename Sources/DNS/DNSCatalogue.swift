@@ -1,7 +1,7 @@
 import Findings
 
 /// Every check the DNS analyzer can report, for `exposure checks`, SARIF rules and the README.
-/// Each check's entry lives in the file of the check itself; this list only gathers them.
+/// Zone checks and live probes keep their own lists beside their logic; this only joins them.
 public enum DNSCatalogue {
-    public static let checks: [Check] = []
+    public static let checks: [Check] = ZoneCatalogue.checks + ProbeCatalogue.checks
 }

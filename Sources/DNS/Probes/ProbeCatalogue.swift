@@ -1,0 +1,6 @@
+import Findings
+
+/// The live probes of resolvers and servers (`exposure dns resolver|server`).
+public enum ProbeCatalogue {
+    public static let checks: [Check] = []
+}

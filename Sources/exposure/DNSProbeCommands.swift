@@ -1,0 +1,67 @@
+import ArgumentParser
+import DNS
+import Findings
+
+struct DNSResolver: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "resolver",
+        abstract: "Check which resolvers a host uses and whether they validate DNSSEC and answer cookies.",
+        discussion: """
+            These are active probes: run them only against resolvers you are responsible for.
+
+            Example:
+              exposure dns resolver --resolv-conf /etc/resolv.conf --approved 10.0.0.53,10.0.1.53
+            """
+    )
+
+    @Option(help: ArgumentHelp("Read resolvers from this file.", valueName: "file"))
+    var resolvConf: String?
+
+    @Option(help: ArgumentHelp("A resolver to check (repeatable).", valueName: "ip[:port]"))
+    var server: [String] = []
+
+    @Option(help: ArgumentHelp("The resolvers that are allowed, comma-separated.", valueName: "ip,..."))
+    var approved: String?
+
+    @Option(help: ArgumentHelp("A name that must validate (AD set).", valueName: "name"))
+    var signedName: String?
+
+    @Option(help: ArgumentHelp("A name with broken DNSSEC that must fail (SERVFAIL).", valueName: "name"))
+    var bogusName: String?
+
+    @OptionGroup var outputOptions: OutputOptions
+
+    func run() throws {
+        try outputOptions.requireFindingsFormat()
+        throw NotYetAvailable("exposure dns resolver")
+    }
+}
+
+struct DNSServer: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "server",
+        abstract: "Probe an authoritative server: zone transfer, version, recursion, cookies, rate limiting.",
+        discussion: """
+            These are active probes: run them only against servers you are responsible for.
+
+            Example:
+              exposure dns server 127.0.0.1:5353 --zone example.com --burst 200
+            """
+    )
+
+    @Argument(help: ArgumentHelp("The server to probe.", valueName: "ip[:port]"))
+    var server: String
+
+    @Option(help: ArgumentHelp("A zone the server is authoritative for.", valueName: "name"))
+    var zone: String
+
+    @Option(help: ArgumentHelp("Queries in the rate-limiting burst.", valueName: "n"))
+    var burst: Int = 200
+
+    @OptionGroup var outputOptions: OutputOptions
+
+    func run() throws {
+        try outputOptions.requireFindingsFormat()
+        throw NotYetAvailable("exposure dns server")
+    }
+}
