@@ -1,0 +1,73 @@
+import Foundation
+import Testing
+
+@Suite("Command line usage and exit status")
+struct UsageTests {
+    @Test("an unknown subcommand is a usage error: exit 2 with a message")
+    func unknownSubcommandExitsTwo() throws {
+        let run = try ExposureBinary.run(["frobnicate"])
+        #expect(run.status == 2)
+        #expect(run.stderr.contains("Unexpected argument 'frobnicate'"))
+    }
+
+    @Test("a missing required option exits 2 and names the option")
+    func missingOptionExitsTwo() throws {
+        let run = try ExposureBinary.run(["topology", "paths", "x.json"])
+        #expect(run.status == 2)
+        #expect(run.stderr.contains("--from"))
+    }
+
+    @Test("--format dot is refused outside topology paths")
+    func dotOnlyForPaths() throws {
+        let run = try ExposureBinary.run(["scan", "--format", "dot"])
+        #expect(run.status == 2)
+        #expect(run.stderr.contains("--format dot is only for 'exposure topology paths'"))
+    }
+
+    @Test("--version prints the version and exits 0")
+    func versionExitsZero() throws {
+        let run = try ExposureBinary.run(["--version"])
+        #expect(run.status == 0)
+        #expect(run.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "0.1.0")
+    }
+
+    @Test("--help lists topology, capture, dns and scan")
+    func helpListsEveryArea() throws {
+        let run = try ExposureBinary.run(["--help"])
+        #expect(run.status == 0)
+        for command in ["topology", "capture", "dns", "scan"] {
+            #expect(run.stdout.contains("  \(command)"), "help does not list \(command)")
+        }
+    }
+
+    @Test(
+        "every subcommand has help with an example",
+        arguments: [
+            ["topology", "audit"], ["topology", "verify-flows"], ["topology", "paths"], ["capture", "audit"],
+            ["capture", "live"], ["dns", "zone"], ["dns", "resolver"], ["dns", "server"], ["scan"], ["checks"],
+        ]
+    )
+    func subcommandHelpHasExample(_ command: [String]) throws {
+        let run = try ExposureBinary.run(command + ["--help"])
+        #expect(run.status == 0)
+        #expect(run.stdout.contains("Example:"))
+        #expect(run.stdout.contains("exposure \(command.joined(separator: " "))"))
+    }
+
+    @Test("a scan of a folder with nothing to analyse exits 2 saying so")
+    func emptyScanExitsTwo() throws {
+        let empty = FileManager.default.temporaryDirectory.appendingPathComponent("exposure-empty-\(getpid())")
+        try FileManager.default.createDirectory(at: empty, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: empty) }
+        let run = try ExposureBinary.run(["scan", empty.path])
+        #expect(run.status == 2)
+        #expect(run.stderr.contains("nothing could be analysed"))
+    }
+
+    @Test("a path that does not exist exits 2 naming it")
+    func missingPathExitsTwo() throws {
+        let run = try ExposureBinary.run(["scan", "no/such/place"])
+        #expect(run.status == 2)
+        #expect(run.stderr.contains("no/such/place: no such file or directory"))
+    }
+}
