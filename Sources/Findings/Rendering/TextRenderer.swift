@@ -20,7 +20,7 @@ public struct TextRenderer: Sendable {
         }
         if !report.warnings.isEmpty {
             out += paint("WARNINGS (\(report.warnings.count))", "33") + "\n"
-            for w in report.warnings { out += "  ! \(w)\n" }
+            for w in report.warnings { out += "  ! \(Self.visible(w))\n" }
             out += "\n"
         }
         out += summaryLine(report) + "\n"
@@ -39,13 +39,15 @@ public struct TextRenderer: Sendable {
     }
 
     private func block(_ f: Finding) -> String {
-        var out = "  - " + paint(f.check.id, "1") + "  \(f.subject)\n"
-        out += "    \(f.message)\n"
-        if let location = f.location, !location.isEmpty { out += "    where: \(location.displayText)\n" }
-        for key in f.evidence.keys.sorted() {
-            out += "    \(key): \(shorten(Self.plain(f.evidence[key]!)))\n"
+        var out = "  - " + paint(f.check.id, "1") + "  \(Self.visible(f.subject))\n"
+        out += "    \(Self.visible(f.message))\n"
+        if let location = f.location, !location.isEmpty {
+            out += "    where: \(Self.visible(location.displayText))\n"
         }
-        out += "    fix: \(f.remediation)\n"
+        for key in f.evidence.keys.sorted() {
+            out += "    \(Self.visible(key)): \(shorten(Self.visible(Self.plain(f.evidence[key]!))))\n"
+        }
+        out += "    fix: \(Self.visible(f.remediation))\n"
         return out
     }
 
@@ -57,6 +59,29 @@ public struct TextRenderer: Sendable {
             items.map { plain($0) }.joined(separator: ", ")
         default: v.compactText
         }
+    }
+
+    /// Text from inputs (user names, banners, descriptions) may hold control characters: a newline
+    /// would break the layout and an escape sequence would reach the terminal. They print escaped.
+    static func visible(_ s: String) -> String {
+        guard s.unicodeScalars.contains(where: isControl) else { return s }
+        var out = ""
+        for scalar in s.unicodeScalars {
+            switch scalar {
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case _ where isControl(scalar):
+                let hex = String(scalar.value, radix: 16)
+                out += "\\x" + (hex.count < 2 ? "0" : "") + hex
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
+    }
+
+    private static func isControl(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value)
     }
 
     private func shorten(_ s: String) -> String {
