@@ -32,9 +32,9 @@ lint:
 format:
 	$(SWIFT) format format --in-place --recursive Sources Tests Benchmarks
 
-## Print the README's check catalogue table from the code.
+## Rewrite the README's check catalogue table from the code.
 readme-checks: build
-	.build/debug/exposure checks --format markdown
+	bash scripts/update-readme-checks.sh
 
 ## Benchmarks: `make bench MODULE=topology|capture|dns-zone`.
 bench: deps
