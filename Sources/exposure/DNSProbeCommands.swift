@@ -55,13 +55,22 @@ struct DNSServer: ParsableCommand {
     @Option(help: ArgumentHelp("A zone the server is authoritative for.", valueName: "name"))
     var zone: String
 
-    @Option(help: ArgumentHelp("Queries in the rate-limiting burst.", valueName: "n"))
+    @Option(
+        help: ArgumentHelp(
+            "Identical queries in the rate-limiting burst, sent once at most 1,000 a second (0 skips it).",
+            valueName: "n"
+        )
+    )
     var burst: Int = 200
+
+    @Option(help: ArgumentHelp("A name outside the server's zones, for the recursion probe.", valueName: "name"))
+    var outsideName: String = ServerProbe.defaultOutsideName
 
     @OptionGroup var outputOptions: OutputOptions
 
     func run() throws {
         try outputOptions.requireFindingsFormat()
-        throw NotYetAvailable("exposure dns server")
+        let report = try ServerProbe(server: server, zone: zone, burst: burst, outsideName: outsideName).run()
+        try outputOptions.emit(report)
     }
 }

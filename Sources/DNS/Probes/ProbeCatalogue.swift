@@ -2,5 +2,11 @@ import Findings
 
 /// The live probes of resolvers and servers (`exposure dns resolver|server`).
 public enum ProbeCatalogue {
-    public static let checks: [Check] = []
+    public static let checks: [Check] = [
+        ZoneTransferOpen.check,
+        VersionDisclosed.check,
+        RecursionOnAuthoritative.check,
+        CookiesMissing.check,
+        RRLMissing.check,
+    ]
 }
