@@ -23,17 +23,27 @@ struct DNSResolver: ParsableCommand {
     @Option(help: ArgumentHelp("The resolvers that are allowed, comma-separated.", valueName: "ip,..."))
     var approved: String?
 
-    @Option(help: ArgumentHelp("A name that must validate (AD set).", valueName: "name"))
+    @Option(help: ArgumentHelp("A name that must validate (AD set); default isc.org.", valueName: "name"))
     var signedName: String?
 
-    @Option(help: ArgumentHelp("A name with broken DNSSEC that must fail (SERVFAIL).", valueName: "name"))
+    @Option(
+        help: ArgumentHelp(
+            "A name with broken DNSSEC that must fail (SERVFAIL); default dnssec-failed.org.", valueName: "name")
+    )
     var bogusName: String?
 
     @OptionGroup var outputOptions: OutputOptions
 
     func run() throws {
         try outputOptions.requireFindingsFormat()
-        throw NotYetAvailable("exposure dns resolver")
+        let report = try ResolverProbe(
+            resolvConfPath: resolvConf,
+            servers: server,
+            approved: approved,
+            signedName: signedName ?? ResolverProbe.defaultSignedName,
+            bogusName: bogusName ?? ResolverProbe.defaultBogusName
+        ).run()
+        try outputOptions.emit(report)
     }
 }
 

@@ -10,6 +10,7 @@ struct ProbeServers: Sendable {
     let hardenedNSD: String
     let validatingUnbound: String
     let plainUnbound: String
+    let bindResolver: String
 
     /// The zone every authoritative test server serves, and names in and around it.
     static let zone = "example.test"
@@ -54,7 +55,8 @@ struct ProbeServers: Sendable {
             hardenedBIND: try port("HARDENED_BIND"),
             hardenedNSD: try port("HARDENED_NSD"),
             validatingUnbound: try port("VALIDATING_UNBOUND"),
-            plainUnbound: try port("PLAIN_UNBOUND")
+            plainUnbound: try port("PLAIN_UNBOUND"),
+            bindResolver: try port("BIND_RESOLVER")
         )
     }
 

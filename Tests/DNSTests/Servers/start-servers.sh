@@ -5,6 +5,7 @@
 #   hardened BIND  example.test; no recursion, no AXFR, cookies, RRL 5/s slip 2, version hidden
 #   hardened NSD   example.test + outside.test; no AXFR, cookies, RRL 10/s slip 2, version hidden
 #   validating Unbound and plain (non-validating) Unbound, both reaching the zones on the weak BIND
+#   BIND resolver  validating, cookies, version hidden: a resolver with nothing to report
 # example.test and bogus.test are signed here with ldns-keygen/ldns-signzone; bogus.test is then
 # broken on purpose. Writes DIR/servers.env (ports) and DIR/pids; stop with stop-servers.sh DIR.
 # Each server is wrapped in `timeout`, so none outlives EXPOSURE_SERVER_LIFETIME seconds (300).
@@ -23,11 +24,11 @@ lifetime=${EXPOSURE_SERVER_LIFETIME:-300}
 cd "$dir"
 : > pids
 
-# Five ports free for both UDP and TCP right now.
-read -r weak hardbind hardnsd validating plain < <(python3 - <<'PY'
+# Six ports free for both UDP and TCP right now.
+read -r weak hardbind hardnsd validating plain resolver < <(python3 - <<'PY'
 import socket
 ports, held = [], []
-while len(ports) < 5:
+while len(ports) < 6:
     t = socket.socket(socket.AF_INET, socket.SOCK_STREAM); t.bind(("127.0.0.1", 0))
     port = t.getsockname()[1]
     u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
@@ -42,11 +43,16 @@ PY
 
 cp "$here"/example.test.zone "$here"/bogus.test.zone "$here"/outside.test.zone .
 : > anchors.keys
+echo "trust-anchors {" > named-resolver-anchors.conf
 for zone in example.test bogus.test; do
     key=$(ldns-keygen -a ECDSAP256SHA256 -k "$zone")
     ldns-signzone "$zone.zone" "$key"
     cat "$key.key" >> anchors.keys
+    # "example.test. IN DNSKEY 257 3 13 KEY ;{id=...}" becomes "example.test. static-key 257 3 13 "KEY";"
+    awk '$3 == "DNSKEY" { sub(/;.*/, ""); key = ""; for (i = 7; i <= NF; i++) key = key $i; print "    " $1 " static-key " $4 " " $5 " " $6 " \"" key "\";" }' \
+        "$key.key" >> named-resolver-anchors.conf
 done
+echo "};" >> named-resolver-anchors.conf
 # Break bogus.test: www's address changes after signing, so its RRSIG no longer verifies.
 sed -i 's/192\.0\.2\.10$/192.0.2.66/' bogus.test.zone.signed
 grep -q '192\.0\.2\.66$' bogus.test.zone.signed
@@ -65,9 +71,10 @@ render named-hardened "$hardbind";    start named-hardened "$hardbind" named -g 
 render nsd-hardened "$hardnsd";       start nsd-hardened "$hardnsd" nsd -d -c "$dir/nsd-hardened.conf"
 render unbound-validating "$validating"; start unbound-validating "$validating" unbound -d -c "$dir/unbound-validating.conf"
 render unbound-plain "$plain";        start unbound-plain "$plain" unbound -d -c "$dir/unbound-plain.conf"
+render named-resolver "$resolver";    start named-resolver "$resolver" named -g -4 -c "$dir/named-resolver.conf"
 
 # Ready when each answers a query (at most about 15 s).
-for port in "$weak" "$hardbind" "$hardnsd" "$validating" "$plain"; do
+for port in "$weak" "$hardbind" "$hardnsd" "$validating" "$plain" "$resolver"; do
     ok=no
     for _ in $(seq 1 30); do
         if dig +tries=1 +time=1 +short @127.0.0.1 -p "$port" example.test SOA > /dev/null 2>&1; then ok=yes; break; fi
@@ -86,5 +93,6 @@ HARDENED_BIND=$hardbind
 HARDENED_NSD=$hardnsd
 VALIDATING_UNBOUND=$validating
 PLAIN_UNBOUND=$plain
+BIND_RESOLVER=$resolver
 ENV
 cat servers.env
