@@ -131,14 +131,15 @@ struct ProbeParsingTests {
             0xc0, 0x0c, 0x00, 0x01, 0x00, 0x01, 0x00, 0x00, 0x0e, 0x10, 0x00, 0x04, 151, 101, 2, 217,
         ]
         let reply = try #require(PacketReply(wire: recursed))
-        let public_ = ConfiguredResolver(address: try #require(ServerAddress(parsing: "9.9.9.9")), origin: "--server")
-        let private_ = ConfiguredResolver(
+        let publicResolver = ConfiguredResolver(
+            address: try #require(ServerAddress(parsing: "9.9.9.9")), origin: "--server")
+        let privateResolver = ConfiguredResolver(
             address: try #require(ServerAddress(parsing: "10.0.0.53")), origin: "--server")
-        #expect(ResolverOpen.judge(reply, resolver: public_, name: "isc.org.")?.severity == .high)
-        #expect(ResolverOpen.judge(reply, resolver: private_, name: "isc.org.") == nil)
+        #expect(ResolverOpen.judge(reply, resolver: publicResolver, name: "isc.org.")?.severity == .high)
+        #expect(ResolverOpen.judge(reply, resolver: privateResolver, name: "isc.org.") == nil)
         var refused = reply
         refused.recursionAvailable = false
-        #expect(ResolverOpen.judge(refused, resolver: public_, name: "isc.org.") == nil)
+        #expect(ResolverOpen.judge(refused, resolver: publicResolver, name: "isc.org.") == nil)
     }
 
     @Test("the rate-limiting verdict: any truncation or a tenth lost is rate limiting")
