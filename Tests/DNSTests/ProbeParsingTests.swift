@@ -142,6 +142,58 @@ struct ProbeParsingTests {
         #expect(ResolverOpen.judge(refused, resolver: publicResolver, name: "isc.org.") == nil)
     }
 
+    @Test("validation verdicts: missing AD or bogus data fire; NXDOMAIN and unexplained SERVFAIL only warn")
+    func validationVerdicts() throws {
+        // The recursed isc.org answer from openResolverVerdict, varied field by field.
+        let base = try #require(PacketReply(wire: Self.recursedAnswer))
+        let resolver = ConfiguredResolver(
+            address: try #require(ServerAddress(parsing: "10.0.0.53")), origin: "--server")
+        func judge(signed: PacketReply?, bogus: PacketReply?, unchecked: PacketReply? = nil) -> ([String], Int) {
+            let observation = ResolverNotValidating.Observation(
+                signed: signed,
+                bogus: bogus,
+                bogusWithCheckingDisabled: unchecked
+            )
+            let result = ResolverNotValidating.judge(observation, resolver: resolver, signedName: "s.", bogusName: "b.")
+            let failed = result.findings.first.flatMap { finding -> [String]? in
+                guard case .array(let items)? = finding.evidence["failed"] else { return nil }
+                return items.compactMap { if case .string(let text) = $0 { text } else { nil } }
+            }
+            return (failed ?? [], result.warnings.count)
+        }
+        var validated = base
+        validated.authenticatedData = true
+        var servfail = base
+        servfail.rcode = 2
+        servfail.answers = []
+        var nxdomain = servfail
+        nxdomain.rcode = 3
+        // A validating resolver: AD on the signed name, SERVFAIL on the bogus one that CD=1 explains.
+        #expect(judge(signed: validated, bogus: servfail, unchecked: base) == ([], 0))
+        // No AD, and the bogus data passed through.
+        #expect(
+            judge(signed: base, bogus: base) == (
+                [
+                    "s. came back without AD",
+                    "b., whose signatures are broken, came back with data instead of SERVFAIL",
+                ], 0
+            )
+        )
+        // An offline or filtering resolver: nothing proven, two warnings.
+        #expect(judge(signed: nxdomain, bogus: nxdomain) == ([], 2))
+        // SERVFAIL that persists with CD=1: the bogus name is unreachable, not rejected.
+        #expect(judge(signed: validated, bogus: servfail, unchecked: servfail) == ([], 1))
+        // No reply at all: warnings, never a finding.
+        #expect(judge(signed: nil, bogus: nil) == ([], 2))
+    }
+
+    /// A recursed answer: ID 1, QR RD RA, NOERROR, isc.org. A 151.101.2.217.
+    static let recursedAnswer: [UInt8] = [
+        0x00, 0x01, 0x81, 0x80, 0x00, 0x01, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00,
+        3, 0x69, 0x73, 0x63, 3, 0x6f, 0x72, 0x67, 0, 0x00, 0x01, 0x00, 0x01,
+        0xc0, 0x0c, 0x00, 0x01, 0x00, 0x01, 0x00, 0x00, 0x0e, 0x10, 0x00, 0x04, 151, 101, 2, 217,
+    ]
+
     @Test("the rate-limiting verdict: any truncation or a tenth lost is rate limiting")
     func rateLimitVerdict() {
         func outcome(_ answered: Int, _ truncated: Int) -> BurstOutcome {

@@ -4,7 +4,7 @@ import Findings
 /// for this host.
 ///
 /// One query with RD=1 for a name outside the zone (`--outside-name`). Resolved (RA set, not
-/// authoritative, NOERROR with an answer or NXDOMAIN) is high; RA set without a resolution (e.g.
+/// authoritative, NOERROR with an answer) is high; RA set without a resolution (e.g.
 /// SERVFAIL because the server cannot reach the internet from where it is) is medium: it offers
 /// recursion, it just failed this time. RA clear, REFUSED, or an authoritative answer is quiet.
 public enum RecursionOnAuthoritative {
@@ -33,8 +33,7 @@ public enum RecursionOnAuthoritative {
             )
         }
         guard reply.recursionAvailable, !reply.authoritative else { return ([], []) }
-        let resolved =
-            (reply.rcode == 0 && !reply.answers.isEmpty) || reply.rcode == 3
+        let resolved = reply.rcode == 0 && !reply.answers.isEmpty
         let evidence: [String: JSONValue] = [
             "server": .string(session.server.description),
             "name": .string(outsideName),

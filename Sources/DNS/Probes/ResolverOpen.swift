@@ -25,8 +25,7 @@ public enum ResolverOpen {
 
     /// Whether a reply shows the resolver recursed for us.
     static func recursed(_ reply: PacketReply) -> Bool {
-        reply.recursionAvailable && !reply.authoritative
-            && (reply.rcode == 0 && !reply.answers.isEmpty || reply.rcode == 3)
+        reply.recursionAvailable && !reply.authoritative && reply.rcode == 0 && !reply.answers.isEmpty
     }
 
     static func judge(_ reply: PacketReply?, resolver: ConfiguredResolver, name: String) -> Finding? {
