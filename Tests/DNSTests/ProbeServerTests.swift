@@ -40,23 +40,61 @@ struct ProbeServerTests {
         #expect(report.warnings == [])
     }
 
-    @Test("the AXFR record count is the one dig reports as the transfer size")
-    func transferCountMatchesDig() throws {
+    @Test("every server check but recursion fires on the weak NSD, which never recurses")
+    func weakNSDFiresAllButRecursion() throws {
         let servers = try ProbeServers.shared()
-        let report = try probe(servers.weakBIND, burst: 0)
+        let report = try probe(servers.weakNSD)
+        #expect(
+            Set(report.findings.map(\.check.id)) == Self.serverChecks.subtracting(["dns.recursion-on-authoritative"]))
+        #expect(report.warnings.isEmpty)
+    }
+
+    @Test(
+        "the AXFR record and message counts are the ones dig reports for the transfer",
+        arguments: [("BIND", "example.test"), ("NSD", "example.test"), ("NSD", "large.test")]
+    )
+    func transferCountMatchesDig(_ software: String, _ zone: String) throws {
+        let servers = try ProbeServers.shared()
+        let server = software == "BIND" ? servers.weakBIND : servers.weakNSD
+        let report = try ServerProbe(server: server, zone: zone, burst: 0, outsideName: ProbeServers.outsideName).run()
         let finding = try #require(report.findings.first { $0.check.id == "dns.zone-transfer-open" })
-        let port = try #require(servers.weakBIND.split(separator: ":").last)
+        let port = try #require(server.split(separator: ":").last)
         let (status, digOutput) = ProbeServers.run(
-            ["/usr/bin/dig", "@127.0.0.1", "-p", String(port), ProbeServers.zone, "AXFR"],
+            ["/usr/bin/dig", "@127.0.0.1", "-p", String(port), zone, "AXFR"],
             timeout: 20
         )
         #expect(status == 0)
-        // dig: ";; XFR size: 32 records (messages 1, bytes 2192)"
+        // dig: ";; XFR size: 3003 records (messages 5, bytes 74136)"
         let line = try #require(digOutput.split(separator: "\n").first { $0.contains("XFR size:") })
-        let digCount = try #require(Int(line.split(separator: " ")[3]))
-        #expect(finding.evidence["records"] == .int(digCount))
+        let words = line.split(separator: " ")
+        let digRecords = try #require(Int(words[3]))
+        let digMessages = try #require(Int(words[6].trimmingCharacters(in: .punctuationCharacters)))
+        #expect(finding.evidence["records"] == .int(digRecords))
+        #expect(finding.evidence["messages"] == .int(digMessages))
         #expect(finding.evidence["complete"] == true)
-        #expect(finding.evidence["zone"] == "example.test.")
+        #expect(finding.evidence["zone"] == .string(zone + "."))
+        if zone == "large.test" {
+            // 3,000 generated hosts, the SOA twice and the NS: the transfer must span several messages.
+            #expect(digRecords == 3003)
+            #expect(digMessages > 1)
+        }
+    }
+
+    @Test("NSD's version.server is the version nsd -v prints")
+    func nsdVersionMatches() throws {
+        let servers = try ProbeServers.shared()
+        let report = try probe(servers.weakNSD, burst: 0)
+        let finding = try #require(report.findings.first { $0.check.id == "dns.version-disclosed" })
+        guard case .object(let answers)? = finding.evidence["answers"],
+            case .string(let version)? = answers["version.server"]
+        else {
+            Issue.record("no version.server answer in \(finding.evidence)")
+            return
+        }
+        // nsd -v: "NSD version 4.6.1" on its first line; version.server: "NSD 4.6.1".
+        let (_, nsd) = ProbeServers.run(["/usr/sbin/nsd", "-v"], timeout: 10)
+        let number = try #require(nsd.split(separator: "\n").first?.split(separator: " ").last)
+        #expect(version == "NSD \(number)")
     }
 
     @Test("version.bind is the version named -v prints, and an absent name is not reported")

@@ -11,6 +11,7 @@ struct ProbeServers: Sendable {
     let validatingUnbound: String
     let plainUnbound: String
     let bindResolver: String
+    let weakNSD: String
 
     /// The zone every authoritative test server serves, and names in and around it.
     static let zone = "example.test"
@@ -56,7 +57,8 @@ struct ProbeServers: Sendable {
             hardenedNSD: try port("HARDENED_NSD"),
             validatingUnbound: try port("VALIDATING_UNBOUND"),
             plainUnbound: try port("PLAIN_UNBOUND"),
-            bindResolver: try port("BIND_RESOLVER")
+            bindResolver: try port("BIND_RESOLVER"),
+            weakNSD: try port("WEAK_NSD")
         )
     }
 

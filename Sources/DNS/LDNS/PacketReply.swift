@@ -27,6 +27,8 @@ public struct PacketReply: Sendable, Hashable {
     public var authorityCount: Int
     public var hasEDNS: Bool
     public var options: [EDNSOption]
+    /// The size of the message on the wire, in octets.
+    public var wireSize: Int
 
     /// Decodes `bytes`, or returns nil when they are not a DNS message libldns can read.
     public init?(wire bytes: [UInt8]) {
@@ -37,6 +39,7 @@ public struct PacketReply: Sendable, Hashable {
         }
         guard status == LDNS_STATUS_OK, let packet = parsed else { return nil }
         defer { ldns_pkt_free(packet) }
+        wireSize = bytes.count
         id = ldns_pkt_id(packet)
         rcode = Int(ldns_pkt_edns_extended_rcode(packet)) << 4 | Int(ldns_pkt_get_rcode(packet).rawValue & 0xF)
         isResponse = ldns_pkt_qr(packet)

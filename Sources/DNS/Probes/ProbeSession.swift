@@ -12,8 +12,10 @@ public struct ProbeSession: Sendable {
     /// A random query ID, so that a stray reply to an earlier query is not taken for this one.
     static func freshID() -> UInt16 { UInt16.random(in: 0...UInt16.max) }
 
-    /// Sends `query` over UDP (a fresh ID each time) and decodes the reply.
-    func ask(_ query: PacketQuery) throws(ProbeFailure) -> PacketReply {
+    /// Sends `query` over UDP (a fresh ID each time) and decodes the reply. A truncated reply (too
+    /// large, or a rate limiter's slip) is asked again over TCP, as a resolver would, unless
+    /// `retryTruncatedOverTCP` is false; if TCP fails, the truncated reply is returned.
+    func ask(_ query: PacketQuery, retryTruncatedOverTCP: Bool = true) throws(ProbeFailure) -> PacketReply {
         var query = query
         query.id = Self.freshID()
         guard let wire = query.wireFormat() else { throw .unusableName(query.name) }
@@ -24,10 +26,11 @@ public struct ProbeSession: Sendable {
             throw .transport(error)
         }
         guard let reply = PacketReply(wire: bytes) else { throw .malformedReply }
+        if reply.truncated && retryTruncatedOverTCP, let whole = try? askTCP(query) { return whole }
         return reply
     }
 
-    /// Like `ask`, but over TCP: for replies that came back truncated.
+    /// Like `ask`, but over TCP.
     func askTCP(_ query: PacketQuery) throws(ProbeFailure) -> PacketReply {
         var query = query
         query.id = Self.freshID()

@@ -8,8 +8,9 @@ import Findings
 /// on NSD, BIND and Knot). Response rate limiting shows as truncated "slipped" replies (TC=1) and
 /// silence. The verdict: any truncated reply, or at least a tenth of the queries unanswered, is rate
 /// limiting; otherwise it fires. A limit above the probe's rate cannot be seen, and the message says so.
-/// The apex NS query is asked once first: if that single reply is already truncated, TC in the burst
-/// would mean nothing, so there is no verdict. The other probes ask for the SOA, so the burst does not
+/// The apex NS query is asked once first: if that reply is truncated because it is too large for UDP
+/// (its TCP answer exceeds the advertised 1,232 octets), TC in the burst would mean nothing, so there
+/// is no verdict. The other probes ask for the SOA, so the burst does not
 /// rate-limit their answers.
 public enum RRLMissing {
     public static let check = Check(
@@ -38,11 +39,15 @@ public enum RRLMissing {
         guard count > 0 else { return ([], []) }
         let template = PacketQuery(name: zone, type: RecordType.ns)
         guard template.wireFormat() != nil else { return ([], []) }
-        if let single = try? session.ask(template), single.truncated {
+        // A truncated single reply is either a slip (rate limiting still active from an earlier run)
+        // or an answer too large for UDP; only the second makes truncation in the burst meaningless.
+        if let single = try? session.ask(template, retryTruncatedOverTCP: false), single.truncated,
+            (try? session.askTCP(template)).map({ $0.wireSize > Int(template.udpPayloadSize) }) ?? true
+        {
             return (
                 [],
                 [
-                    "\(session.server): one \(zone) NS reply is already truncated; the rate-limiting burst would say nothing"
+                    "\(session.server): the \(zone) NS reply is too large for UDP; the rate-limiting burst would say nothing"
                 ]
             )
         }

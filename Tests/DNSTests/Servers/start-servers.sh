@@ -4,6 +4,8 @@
 #   weak BIND      example.test + bogus.test; recursion, AXFR to any, no cookies, no RRL, version shown
 #   hardened BIND  example.test; no recursion, no AXFR, cookies, RRL 5/s slip 2, version hidden
 #   hardened NSD   example.test + outside.test; no AXFR, cookies, RRL 10/s slip 2, version hidden
+#   weak NSD       example.test + large.test (3,000 records, generated); AXFR to any, no RRL, no
+#                  cookies, version and identity shown
 #   validating Unbound and plain (non-validating) Unbound, both reaching the zones on the weak BIND
 #   BIND resolver  validating, cookies, version hidden: a resolver with nothing to report
 # example.test and bogus.test are signed here with ldns-keygen/ldns-signzone; bogus.test is then
@@ -24,11 +26,11 @@ lifetime=${EXPOSURE_SERVER_LIFETIME:-300}
 cd "$dir"
 : > pids
 
-# Six ports free for both UDP and TCP right now.
-read -r weak hardbind hardnsd validating plain resolver < <(python3 - <<'PY'
+# Seven ports free for both UDP and TCP right now.
+read -r weak hardbind hardnsd validating plain resolver weaknsd < <(python3 - <<'PY'
 import socket
 ports, held = [], []
-while len(ports) < 6:
+while len(ports) < 7:
     t = socket.socket(socket.AF_INET, socket.SOCK_STREAM); t.bind(("127.0.0.1", 0))
     port = t.getsockname()[1]
     u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
@@ -53,6 +55,12 @@ for zone in example.test bogus.test; do
         "$key.key" >> named-resolver-anchors.conf
 done
 echo "};" >> named-resolver-anchors.conf
+# A zone large enough that its transfer spans several TCP messages.
+{
+    printf '$ORIGIN large.test.\n$TTL 3600\n'
+    printf '@ IN SOA ns1.large.test. hostmaster.large.test. 1 7200 3600 1209600 300\n@ IN NS ns1.large.test.\n'
+    awk 'BEGIN { for (i = 1; i <= 3000; i++) printf "host%d IN A 10.%d.%d.%d\n", i, int(i / 65536) % 256, int(i / 256) % 256, i % 256 }'
+} > large.test.zone
 # Break bogus.test: www's address changes after signing, so its RRSIG no longer verifies.
 sed -i 's/192\.0\.2\.10$/192.0.2.66/' bogus.test.zone.signed
 grep -q '192\.0\.2\.66$' bogus.test.zone.signed
@@ -71,10 +79,11 @@ render named-hardened "$hardbind";    start named-hardened "$hardbind" named -g 
 render nsd-hardened "$hardnsd";       start nsd-hardened "$hardnsd" nsd -d -c "$dir/nsd-hardened.conf"
 render unbound-validating "$validating"; start unbound-validating "$validating" unbound -d -c "$dir/unbound-validating.conf"
 render unbound-plain "$plain";        start unbound-plain "$plain" unbound -d -c "$dir/unbound-plain.conf"
+render nsd-weak "$weaknsd";           start nsd-weak "$weaknsd" nsd -d -c "$dir/nsd-weak.conf"
 render named-resolver "$resolver";    start named-resolver "$resolver" named -g -4 -c "$dir/named-resolver.conf"
 
 # Ready when each answers a query (at most about 15 s).
-for port in "$weak" "$hardbind" "$hardnsd" "$validating" "$plain" "$resolver"; do
+for port in "$weak" "$hardbind" "$hardnsd" "$validating" "$plain" "$resolver" "$weaknsd"; do
     ok=no
     for _ in $(seq 1 30); do
         if dig +tries=1 +time=1 +short @127.0.0.1 -p "$port" example.test SOA > /dev/null 2>&1; then ok=yes; break; fi
@@ -94,5 +103,6 @@ HARDENED_NSD=$hardnsd
 VALIDATING_UNBOUND=$validating
 PLAIN_UNBOUND=$plain
 BIND_RESOLVER=$resolver
+WEAK_NSD=$weaknsd
 ENV
 cat servers.env
