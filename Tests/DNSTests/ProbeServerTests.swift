@@ -177,6 +177,19 @@ struct ProbeServerTests {
         }
     }
 
+    @Test("a zone the server does not serve gives a warning, and a refused transfer stays quiet")
+    func notAuthoritativeWarns() throws {
+        let servers = try ProbeServers.shared()
+        let report = try ServerProbe(server: servers.hardenedNSD, zone: "other.test", burst: 0).run()
+        #expect(report.findings.isEmpty)
+        #expect(
+            report.warnings == [
+                "\(servers.hardenedNSD) is not authoritative for other.test. (REFUSED, AA clear); "
+                    + "the zone-transfer and rate-limiting results say little"
+            ]
+        )
+    }
+
     @Test("a port where nothing listens is an error naming the server, quickly")
     func refusedPortIsAnError() throws {
         let port = try Self.unusedUDPPort()
