@@ -102,10 +102,12 @@ final class QuerySocket {
 
     /// Sends all of `bytes`; false if the socket would block.
     func send(_ bytes: [UInt8]) throws(TransportFailure) -> Bool {
+        guard !bytes.isEmpty else { return true }
         var offset = 0
         while offset < bytes.count {
             let sent = bytes.withUnsafeBytes { raw in
-                Glibc.send(descriptor, raw.baseAddress! + offset, raw.count - offset, Int32(MSG_NOSIGNAL))
+                guard let base = raw.baseAddress else { return 0 }
+                return Glibc.send(descriptor, base + offset, raw.count - offset, Int32(MSG_NOSIGNAL))
             }
             if sent < 0 {
                 if errno == EINTR { continue }
