@@ -115,14 +115,22 @@ struct ProbeServerTests {
         #expect(answers["id.server"] == nil)
     }
 
-    @Test("the recursion probe says the weak BIND resolved the outside name")
-    func recursionResolved() throws {
+    @Test(
+        "recursion: high when the weak BIND resolved the name, medium when it offered recursion and failed",
+        arguments: [
+            ("www.outside.test", Severity.high, "NOERROR", true),
+            // dead.test is forwarded to port 9, where nothing listens: RA set, SERVFAIL.
+            ("www.dead.test", Severity.medium, "SERVFAIL", false),
+        ]
+    )
+    func recursionVerdicts(_ name: String, _ severity: Severity, _ rcode: String, _ resolved: Bool) throws {
         let servers = try ProbeServers.shared()
-        let report = try probe(servers.weakBIND, burst: 0)
+        let report = try ServerProbe(server: servers.weakBIND, zone: ProbeServers.zone, burst: 0, outsideName: name)
+            .run()
         let finding = try #require(report.findings.first { $0.check.id == "dns.recursion-on-authoritative" })
-        #expect(finding.severity == .high)
-        #expect(finding.evidence["resolved"] == true)
-        #expect(finding.evidence["rcode"] == "NOERROR")
+        #expect(finding.severity == severity)
+        #expect(finding.evidence["resolved"] == .bool(resolved))
+        #expect(finding.evidence["rcode"] == .string(rcode))
     }
 
     @Test("rate limiting shows as truncated and lost replies on the hardened servers, none on the weak one")
