@@ -10,7 +10,7 @@
 #   BIND resolver  validating, cookies, version hidden: a resolver with nothing to report
 # example.test and bogus.test are signed here with ldns-keygen/ldns-signzone; bogus.test is then
 # broken on purpose. Writes DIR/servers.env (ports) and DIR/pids; stop with stop-servers.sh DIR.
-# Each server is wrapped in `timeout`, so none outlives EXPOSURE_SERVER_LIFETIME seconds (300).
+# Each server is wrapped in `timeout`, so none outlives EXPOSURE_SERVER_LIFETIME seconds (900).
 # Usage: start-servers.sh DIR
 set -euo pipefail
 # Close every descriptor inherited beyond the standard three (bash keeps the script itself on 255):
@@ -22,7 +22,7 @@ for fd in /proc/$$/fd/*; do
 done
 here=$(cd "$(dirname "$0")" && pwd)
 dir=$(mkdir -p "$1" && cd "$1" && pwd)
-lifetime=${EXPOSURE_SERVER_LIFETIME:-300}
+lifetime=${EXPOSURE_SERVER_LIFETIME:-900}
 cd "$dir"
 : > pids
 
