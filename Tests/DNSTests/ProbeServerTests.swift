@@ -198,15 +198,15 @@ struct ProbeServerTests {
         )
     }
 
-    @Test("a port where nothing listens is an error naming the server, quickly")
-    func refusedPortIsAnError() throws {
+    @Test("a port where nothing listens is an error naming the server, quickly", arguments: ["127.0.0.1", "[::1]"])
+    func refusedPortIsAnError(_ host: String) throws {
         let port = try Self.unusedUDPPort()
         let started = Date()
         #expect {
-            _ = try probe("127.0.0.1:\(port)")
+            _ = try probe("\(host):\(port)")
         } throws: { error in
             "\(error)"
-                == "127.0.0.1:\(port) did not answer a DNS query: connection refused (nothing listens on that port)"
+                == "\(host):\(port) did not answer a DNS query: connection refused (nothing listens on that port)"
         }
         #expect(Date().timeIntervalSince(started) < 5)
     }

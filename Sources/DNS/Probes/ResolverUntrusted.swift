@@ -48,11 +48,11 @@ public enum ResolverUntrusted {
     }
 
     static func judge(_ resolver: ConfiguredResolver, approved: [Approved]?) -> Finding? {
-        let evidence: [String: JSONValue] = [
+        var evidence: [String: JSONValue] = [
             "resolver": .string(resolver.address.description),
             "configuredBy": .string(resolver.origin),
-            "approved": approved.map { list in .strings(list.map(\.text)) } ?? .null,
         ]
+        if let approved { evidence["approved"] = .strings(approved.map(\.text)) }
         guard let approved else {
             return Finding(
                 check: check,
