@@ -19,3 +19,90 @@ public enum LegacyProtocolAllowed {
         defaultSeverity: .high
     )
 }
+
+extension LegacyProtocolAllowed {
+    static func findings(_ context: AuditContext) -> [Finding] {
+        var findings: [Finding] = []
+        let legacy = context.options.sensitivePorts.legacyProtocols
+        let internet = context.publicInternet
+        for views in context.userRuleViews() {
+            guard let first = views.first, first.rule.access == .allow, first.rule.direction == .inbound,
+                context.isAttached(first.group.id)
+            else { continue }
+            let group = first.group
+            let rule = first.rule
+            var fromInternet = Set<String>()
+            var acrossSegments = Set<String>()
+            var segmentPairs = Set<String>()
+            for view in views where !view.decided.isEmpty {
+                guard let vnet = view.virtualNetwork else { continue }
+                let routable = context.virtualNetworkSpace[vnet] ?? IntervalSet()
+                for segment in segments(of: group.id, in: vnet, context: context) {
+                    let others = routable.subtracting(segment.space)
+                    for port in legacy {
+                        let flows = FlowRegion([
+                            FlowBox(
+                                sources: internet.union(others), destinations: segment.addresses,
+                                protocols: port.transport == .tcp ? .tcp : .udp, sourcePorts: IntervalSet.allPorts,
+                                destinationPorts: IntervalSet([UInt64(port.port)...UInt64(port.port)]))
+                        ])
+                        let passing = view.decided.intersection(flows)
+                        guard !passing.isEmpty else { continue }
+                        let label = "\(port.service) (\(port.transport.rawValue)/\(port.port))"
+                        let sources = passing.sources
+                        if !sources.intersection(internet).isEmpty { fromInternet.insert(label) }
+                        let inside = sources.intersection(others)
+                        if !inside.isEmpty {
+                            acrossSegments.insert(label)
+                            for address in inside.intervals.prefix(64).map(\.lowerBound) {
+                                if let from = context.subnet(containing: address) {
+                                    segmentPairs.insert("\(from.name) -> \(segment.name)")
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            guard !fromInternet.isEmpty || !acrossSegments.isEmpty else { continue }
+            var parts: [String] = []
+            if !fromInternet.isEmpty { parts.append("in from the internet: \(AuditText.list(fromInternet.sorted()))") }
+            if !acrossSegments.isEmpty {
+                parts.append("across segment boundaries: \(AuditText.list(acrossSegments.sorted()))")
+            }
+            var evidence = AuditText.ruleEvidence(rule, group)
+            evidence["fromInternet"] = .array(fromInternet.sorted().map { .string($0) })
+            evidence["acrossSegments"] = .array(acrossSegments.sorted().map { .string($0) })
+            evidence["segments"] = .array(segmentPairs.sorted().map { .string($0) })
+            findings.append(
+                Finding(
+                    check: check, severity: fromInternet.isEmpty ? .medium : .high,
+                    subject: "\(group.name)/\(rule.name)",
+                    message:
+                        "Allow rule \(group.name)/\(rule.name) lets legacy protocols \(parts.joined(separator: "; ")).",
+                    evidence: evidence, location: SourceLocation.of(rule, in: group)))
+        }
+        return findings
+    }
+
+    /// The segments an NSG guards in one VNet: each attached subnet, and for NICs attached directly
+    /// the NIC's own address; `space` is the whole subnet, whose other hosts are not across a boundary.
+    private static func segments(of group: ResourceID, in vnet: ResourceID, context: AuditContext)
+        -> [(name: String, addresses: IntervalSet, space: IntervalSet)]
+    {
+        var result: [(name: String, addresses: IntervalSet, space: IntervalSet)] = []
+        for subnet in context.attachedSubnets[group] ?? [] where subnet.virtualNetwork == vnet {
+            let space = IntervalSet(subnet.prefixes.map { UInt64($0.first)...UInt64($0.last) })
+            result.append((subnet.name, space, space))
+        }
+        for nic in context.attachedInterfaces[group] ?? [] {
+            for config in nic.ipConfigurations {
+                guard let address = config.privateAddress, let subnetID = config.subnet,
+                    let subnet = context.subnetsByID[subnetID], subnet.virtualNetwork == vnet
+                else { continue }
+                let space = IntervalSet(subnet.prefixes.map { UInt64($0.first)...UInt64($0.last) })
+                result.append((subnet.name, IntervalSet([UInt64(address.value)...UInt64(address.value)]), space))
+            }
+        }
+        return result
+    }
+}

@@ -21,3 +21,58 @@ public enum MissingNSG {
         defaultSeverity: .medium
     )
 }
+
+extension MissingNSG {
+    /// Subnets Azure manages itself or where it rejects an NSG; reporting them would be noise.
+    static let exemptSubnetNames: Set<String> = [
+        "gatewaysubnet", "azurefirewallsubnet", "azurefirewallmanagementsubnet", "routeserversubnet",
+    ]
+
+    static func findings(_ context: AuditContext) -> [Finding] {
+        let network = context.network
+        var findings: [Finding] = []
+        var unfilteredSubnets = Set<ResourceID>()
+        for subnet in network.subnets {
+            if let nsg = subnet.securityGroup, context.groupsByID[nsg] != nil { continue }
+            unfilteredSubnets.insert(subnet.id)
+            if exemptSubnetNames.contains(subnet.name.lowercased()) { continue }
+            let vnetName = network.virtualNetwork(subnet.virtualNetwork)?.name ?? subnet.virtualNetwork.lastComponent
+            let hosts = network.interfaces.filter { $0.subnetIDs.contains(subnet.id) }
+            let hostText =
+                hosts.isEmpty
+                ? "it has no network interfaces yet, but any added later are unfiltered at this level"
+                : "its \(hosts.count) network interface(s) rely on their own NSG alone"
+            findings.append(
+                Finding(
+                    check: check, subject: "\(vnetName)/\(subnet.name)",
+                    message: "Subnet \(vnetName)/\(subnet.name) has no network security group: \(hostText).",
+                    evidence: [
+                        "subnet": .string(subnet.name), "vnet": .string(vnetName),
+                        "prefixes": .array(subnet.prefixes.map { .string($0.description) }),
+                        "interfaces": .array(hosts.map { .string($0.name) }),
+                    ],
+                    remediation:
+                        "Associate a network security group with \(vnetName)/\(subnet.name) that allows only what its hosts need.",
+                    location: subnet.location))
+        }
+        for nic in network.interfaces where !nic.publicIPIDs.isEmpty {
+            if let nsg = nic.securityGroup, context.groupsByID[nsg] != nil { continue }
+            guard nic.subnetIDs.allSatisfy({ unfilteredSubnets.contains($0) }) else { continue }
+            let addresses = nic.publicIPIDs.compactMap { network.publicIP($0)?.address?.description }
+            let shown = addresses.isEmpty ? "its public IP" : "public IP \(AuditText.list(addresses))"
+            findings.append(
+                Finding(
+                    check: check, severity: .high, subject: nic.name,
+                    message:
+                        "Network interface \(nic.name) (\(nic.hostName)) has \(shown) and no network security group on it or its subnet: every port is open to the internet.",
+                    evidence: [
+                        "nic": .string(nic.name), "publicIP": .array(addresses.map { .string($0) }),
+                        "subnets": .array(nic.subnetIDs.map { .string($0.lastComponent) }),
+                    ],
+                    remediation:
+                        "Associate a network security group with \(nic.name) or its subnet that denies inbound internet traffic except the services meant to be public.",
+                    location: nic.location))
+        }
+        return findings
+    }
+}

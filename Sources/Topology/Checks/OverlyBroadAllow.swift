@@ -19,3 +19,87 @@ public enum OverlyBroadAllow {
         defaultSeverity: .medium
     )
 }
+
+extension OverlyBroadAllow {
+    /// A source this large (a /8, 16.7 million addresses) or larger counts as "anyone".
+    static let broadSourceSize: UInt64 = 1 << 24
+    /// More destination ports than this count as a wide range.
+    static let widePortCount: UInt64 = 1024
+
+    static func findings(_ context: AuditContext) -> [Finding] {
+        var findings: [Finding] = []
+        let sensitive = context.options.sensitivePorts.ports
+        for views in context.userRuleViews() {
+            guard let first = views.first, first.rule.access == .allow, first.rule.direction == .inbound else {
+                continue
+            }
+            let rule = first.rule
+            let group = first.group
+            // The rule as written: broadest over its attachment contexts.
+            let sources = views.reduce(IntervalSet()) { $0.union($1.matched.sources) }
+            let ports = IntervalSet(rule.destinationPorts.map { UInt64($0.lower)...UInt64($0.upper) })
+            let protocols = ProtocolSet(rule.protocol)
+            let writtenSources = rule.sources.map(\.description)
+            let fromAnyone =
+                rule.sources.contains { match in
+                    switch match {
+                    case .any: return true
+                    case .serviceTag(let tag): return ["internet", "*", "any"].contains(tag.lowercased())
+                    case .prefix(let p): return p.length <= 8
+                    default: return false
+                    }
+                } || sources.intersection(IntervalSet.ipv4).count >= broadSourceSize
+            let allPorts = ports == IntervalSet.allPorts
+            let widePorts = ports.count > widePortCount
+            let sensitiveHit = sensitive.filter { port in
+                protocols.contains(port.transport == .tcp ? .tcp : .udp) && ports.contains(UInt64(port.port))
+            }
+            let protectedSpace = context.protectedAddresses(of: group.id)
+            let crossesSegments =
+                !protectedSpace.isEmpty && !sources.intersection(IntervalSet.ipv4).isSubset(of: protectedSpace)
+            var reasons: [String] = []
+            var severity = Severity.medium
+            if fromAnyone && (widePorts || !sensitiveHit.isEmpty) {
+                let portText =
+                    allPorts
+                    ? "every port"
+                    : widePorts
+                        ? "\(AuditText.count(ports.count)) ports"
+                        : "\(AuditText.list(Array(Set(sensitiveHit.map(\.service))).sorted())) (\(AuditText.list(AuditText.ports(ports))))"
+                reasons.append("from \(AuditText.list(writtenSources)) to \(portText)")
+                let fromInternet = rule.sources.contains { match in
+                    switch match {
+                    case .any: return true
+                    case .serviceTag(let tag): return tag.lowercased() == "internet"
+                    case .prefix(let p): return p.length == 0
+                    default: return false
+                    }
+                }
+                if fromInternet && widePorts { severity = .high }
+            } else if protocols == .any && allPorts && crossesSegments {
+                reasons.append(
+                    "any protocol on every port from \(AuditText.list(writtenSources)), outside the segments it protects"
+                )
+            } else {
+                continue
+            }
+            var evidence = AuditText.ruleEvidence(rule, group)
+            evidence["sources"] = .array(writtenSources.map { .string($0) })
+            evidence["sourceAddresses"] = .int(Int(sources.intersection(IntervalSet.ipv4).count))
+            evidence["ports"] = .array(AuditText.ports(ports).map { .string($0) })
+            evidence["portCount"] = .int(Int(ports.count))
+            evidence["protocols"] = .array(protocols.names.map { .string($0) })
+            if !sensitiveHit.isEmpty {
+                evidence["sensitiveServices"] = .array(
+                    Array(Set(sensitiveHit.map(\.service))).sorted().map { .string($0) })
+            }
+            findings.append(
+                Finding(
+                    check: check, severity: severity, subject: "\(group.name)/\(rule.name)",
+                    message:
+                        "Allow rule \(group.name)/\(rule.name) lets in traffic \(reasons.joined(separator: "; ")).",
+                    evidence: evidence, location: SourceLocation.of(rule, in: group)))
+        }
+        return findings
+    }
+}
