@@ -41,6 +41,7 @@ public struct AuditContext: Sendable {
     /// Per NSG and direction, its rules in evaluation order, resolved in each attachment context.
     public private(set) var ruleViews: [ResourceID: [RuleView]] = [:]
     private var opaqueTags: [String: UInt64] = [:]
+    private var publicInternetSet = IntervalSet()
 
     /// Every address value, IPv4 and the opaque points above it: what `*` means.
     static let everything = IntervalSet([0...(UInt64(1) << 40)])
@@ -70,6 +71,7 @@ public struct AuditContext: Sendable {
             ownSpace[vnet.id] = space
             allVirtualNetworkSpace = allVirtualNetworkSpace.union(space)
         }
+        publicInternetSet = Self.computePublicInternet(outside: allVirtualNetworkSpace)
         for vnet in network.virtualNetworks {
             var space = ownSpace[vnet.id] ?? IntervalSet()
             for peer in connectedPeers(of: vnet) { space = space.union(ownSpace[peer] ?? IntervalSet()) }
@@ -228,13 +230,17 @@ public struct AuditContext: Sendable {
 
     /// Addresses on the public internet: IPv4 outside every VNet, minus private, shared, loopback,
     /// link-local, multicast and reserved ranges, which no internet host can send from.
-    public var publicInternet: IntervalSet {
+    public var publicInternet: IntervalSet { publicInternetSet }
+
+    private static func computePublicInternet(outside vnets: IntervalSet) -> IntervalSet {
         let special: [IPv4Prefix] = [
             "0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16", "172.16.0.0/12",
             "192.0.0.0/24", "192.168.0.0/16", "198.18.0.0/15", "224.0.0.0/3",
+            // Azure's platform address (health probes, DNS): it never arrives from the internet.
+            "168.63.129.16/32",
         ].compactMap { IPv4Prefix($0) }
         let excluded = IntervalSet(special.map { UInt64($0.first)...UInt64($0.last) })
-        return IntervalSet.ipv4.subtracting(excluded).subtracting(allVirtualNetworkSpace)
+        return IntervalSet.ipv4.subtracting(excluded).subtracting(vnets)
     }
 }
 

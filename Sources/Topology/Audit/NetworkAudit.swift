@@ -30,6 +30,7 @@ public enum NetworkAudit {
     public static func audit(_ topology: LoadedTopology, options: AuditOptions = AuditOptions()) -> Report {
         let context = AuditContext(network: topology.network, options: options)
         var findings: [Finding] = []
+        findings += InternetExposedPort.findings(context)
         findings += MissingNSG.findings(context)
         findings += UnjustifiedAllow.findings(context)
         findings += OverlyBroadAllow.findings(context)

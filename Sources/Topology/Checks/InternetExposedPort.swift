@@ -21,3 +21,150 @@ public enum InternetExposedPort {
         defaultSeverity: .critical
     )
 }
+
+extension InternetExposedPort {
+    /// A port counts as exposed when more internet addresses than this (a /16) may reach it. A rule
+    /// limited to an office range or a partner's block is the fix this check recommends, not a finding.
+    public static let minimumExposedSources: UInt64 = 65_536
+
+    /// One sensitive port of one NIC configuration that the internet reaches, with the deciding rules.
+    public struct Exposure: Sendable, Hashable {
+        public var nic: NetworkInterface
+        public var privateAddress: IPv4Address
+        public var publicAddress: IPv4Address?
+        public var publicIPName: String
+        public var port: SensitivePort
+        /// The allow rule that decided at each NSG evaluated, subnet first: `(nsg, rule)`.
+        public var decidedBy: [(group: SecurityGroup, rule: SecurityRule)]
+        /// Internet addresses that reach the port through exactly these rules.
+        public var sources: IntervalSet
+
+        public static func == (a: Exposure, b: Exposure) -> Bool {
+            a.nic.id == b.nic.id && a.privateAddress == b.privateAddress && a.port == b.port
+                && a.decidedBy.map { "\($0.group.name)/\($0.rule.name)" }
+                    == b.decidedBy.map { "\($0.group.name)/\($0.rule.name)" }
+                && a.sources == b.sources
+        }
+
+        public func hash(into hasher: inout Hasher) {
+            hasher.combine(nic.id)
+            hasher.combine(port)
+        }
+    }
+
+    /// Every sensitive port the public internet reaches on every NIC with a public IP, evaluated
+    /// symbolically: inbound through the subnet's NSG, then the NIC's, first match by priority.
+    public static func exposures(_ context: AuditContext) -> [Exposure] {
+        let network = context.network
+        let internet = context.publicInternet
+        var result: [Exposure] = []
+        for nic in network.interfaces {
+            for config in nic.ipConfigurations {
+                guard let pipID = config.publicIP, let address = config.privateAddress, let subnetID = config.subnet,
+                    let subnet = context.subnetsByID[subnetID]
+                else { continue }
+                let pip = network.publicIP(pipID)
+                let levels = [subnet.securityGroup, nic.securityGroup].compactMap { id in
+                    id.flatMap { context.groupsByID[$0] }
+                }
+                let destination = IntervalSet([UInt64(address.value)...UInt64(address.value)])
+                for port in context.options.sensitivePorts.ports {
+                    let probe = FlowRegion([
+                        FlowBox(
+                            sources: internet, destinations: destination,
+                            protocols: port.transport == .tcp ? .tcp : .udp, sourcePorts: IntervalSet.allPorts,
+                            destinationPorts: IntervalSet([UInt64(port.port)...UInt64(port.port)]))
+                    ])
+                    // Chains of deciding allow rules, level by level, with the sources they pass.
+                    var chains: [([(group: SecurityGroup, rule: SecurityRule)], IntervalSet)] = [([], internet)]
+                    for group in levels {
+                        let views = (context.ruleViews[group.id] ?? []).filter {
+                            $0.rule.direction == .inbound && $0.virtualNetwork == subnet.virtualNetwork
+                        }
+                        var next: [([(group: SecurityGroup, rule: SecurityRule)], IntervalSet)] = []
+                        for view in views where view.rule.access == .allow {
+                            let sources = view.decided.intersection(probe).sources
+                            guard !sources.isEmpty else { continue }
+                            for (chain, passed) in chains {
+                                let both = passed.intersection(sources)
+                                if !both.isEmpty { next.append((chain + [(group, view.rule)], both)) }
+                            }
+                        }
+                        chains = next
+                    }
+                    for (chain, sources) in chains {
+                        result.append(
+                            Exposure(
+                                nic: nic, privateAddress: address, publicAddress: pip?.address,
+                                publicIPName: pip?.name ?? pipID.lastComponent, port: port, decidedBy: chain,
+                                sources: sources))
+                    }
+                }
+            }
+        }
+        return result
+    }
+
+    static func findings(_ context: AuditContext) -> [Finding] {
+        // Ports count as exposed by all their chains together; findings group ports by chain.
+        let all = exposures(context)
+        var totalByPort: [String: UInt64] = [:]
+        for e in all {
+            totalByPort["\(e.nic.id.key)|\(e.privateAddress)|\(e.port.transport)/\(e.port.port)", default: 0] +=
+                e.sources.count
+        }
+        var groups: [String: [Exposure]] = [:]
+        var order: [String] = []
+        for e in all {
+            let portKey = "\(e.nic.id.key)|\(e.privateAddress)|\(e.port.transport)/\(e.port.port)"
+            guard (totalByPort[portKey] ?? 0) > minimumExposedSources else { continue }
+            let chain = e.decidedBy.map { "\($0.group.name)/\($0.rule.name)" }.joined(separator: ",")
+            let key = "\(e.nic.id.key)|\(e.privateAddress)|\(e.port.transport)|\(chain)"
+            if groups[key] == nil { order.append(key) }
+            groups[key, default: []].append(e)
+        }
+        var findings: [Finding] = []
+        for key in order {
+            guard let exposures = groups[key], let first = exposures.first else { continue }
+            let ports = Array(Set(exposures.map(\.port.port))).sorted()
+            let services = Array(Set(exposures.map(\.port.service))).sorted()
+            let severity = exposures.map(\.port.serviceClass.severity).max() ?? check.defaultSeverity
+            let sources = exposures.reduce(IntervalSet()) { $0.union($1.sources) }
+            let publicText = first.publicAddress?.description ?? first.publicIPName
+            let transport = first.port.transport.rawValue
+            let decidedBy: [JSONValue] = first.decidedBy.map {
+                .object([
+                    "nsg": .string($0.group.name), "rule": .string($0.rule.name), "direction": .string("inbound"),
+                ])
+            }
+            let via =
+                first.decidedBy.isEmpty
+                ? "no network security group filters it"
+                : "allowed by " + AuditText.list(first.decidedBy.map { "\($0.group.name)/\($0.rule.name)" })
+            let portText = ports.map(String.init)
+            let sourcePrefixes = AuditText.prefixes(sources)
+            let sourceText =
+                sources == context.publicInternet
+                ? "any internet address" : "\(AuditText.count(sources.count)) internet addresses"
+            let last = first.decidedBy.last
+            findings.append(
+                Finding(
+                    check: check, severity: severity, subject: first.nic.name,
+                    message:
+                        "\(first.nic.hostName) (\(first.nic.name)) is reachable from \(sourceText) on \(transport) \(AuditText.list(portText)) (\(AuditText.list(services))) via public IP \(publicText): \(via).",
+                    evidence: [
+                        "nic": .string(first.nic.name), "publicIP": .string(publicText),
+                        "privateIP": .string(first.privateAddress.description), "protocol": .string(transport),
+                        "ports": .array(ports.map { .int($0) }), "services": .array(services.map { .string($0) }),
+                        "decidedBy": .array(decidedBy), "sourceAddresses": .int(Int(sources.count)),
+                        "sources": .array(sourcePrefixes.prefix(16).map { .string($0) }),
+                    ],
+                    remediation: last.map {
+                        "Narrow the source of \($0.group.name)/\($0.rule.name) to the addresses that need \(AuditText.list(services)), or remove the rule; reach management ports through a bastion or VPN."
+                    }
+                        ?? "Associate a network security group with \(first.nic.name) or its subnet that denies these ports from the internet.",
+                    location: last.map { SourceLocation.of($0.rule, in: $0.group) } ?? first.nic.location))
+        }
+        return findings
+    }
+}
