@@ -247,6 +247,6 @@ struct AuditModelCheckTests {
         #expect(report.finding(LegacyProtocolAllowed.check, "web-nsg/TftpFromInternet")?.severity == .high)
         let smb = try #require(report.finding(LegacyProtocolAllowed.check, "db-nsg/SmbFromWeb"))
         #expect(smb.severity == .medium)
-        #expect(smb.evidence["segments"] == .array([.string("web -> db")]))
+        #expect(smb.evidence["segments"] == .array([.string("vnet/web -> vnet/db")]))
     }
 }

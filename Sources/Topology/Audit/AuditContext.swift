@@ -221,11 +221,9 @@ public struct AuditContext: Sendable {
         return result
     }
 
-    /// The segment (subnet) an address belongs to, if any.
-    public func subnet(containing address: UInt64) -> Subnet? {
-        network.subnets.first { subnet in
-            subnet.prefixes.contains { UInt64($0.first) <= address && address <= UInt64($0.last) }
-        }
+    /// `VNET/SUBNET`, how findings name a segment.
+    public func segmentName(_ subnet: Subnet) -> String {
+        "\(network.virtualNetwork(subnet.virtualNetwork)?.name ?? subnet.virtualNetwork.lastComponent)/\(subnet.name)"
     }
 
     /// Addresses on the public internet: IPv4 outside every VNet, minus private, shared, loopback,

@@ -54,9 +54,10 @@ extension LegacyProtocolAllowed {
                         let inside = sources.intersection(others)
                         if !inside.isEmpty {
                             acrossSegments.insert(label)
-                            for address in inside.intervals.prefix(64).map(\.lowerBound) {
-                                if let from = context.subnet(containing: address) {
-                                    segmentPairs.insert("\(from.name) -> \(segment.name)")
+                            for from in context.network.subnets {
+                                let space = IntervalSet(from.prefixes.map { UInt64($0.first)...UInt64($0.last) })
+                                if !space.intersection(inside).isEmpty {
+                                    segmentPairs.insert("\(context.segmentName(from)) -> \(segment.name)")
                                 }
                             }
                         }
@@ -92,7 +93,7 @@ extension LegacyProtocolAllowed {
         var result: [(name: String, addresses: IntervalSet, space: IntervalSet)] = []
         for subnet in context.attachedSubnets[group] ?? [] where subnet.virtualNetwork == vnet {
             let space = IntervalSet(subnet.prefixes.map { UInt64($0.first)...UInt64($0.last) })
-            result.append((subnet.name, space, space))
+            result.append((context.segmentName(subnet), space, space))
         }
         for nic in context.attachedInterfaces[group] ?? [] {
             for config in nic.ipConfigurations {
@@ -100,7 +101,8 @@ extension LegacyProtocolAllowed {
                     let subnet = context.subnetsByID[subnetID], subnet.virtualNetwork == vnet
                 else { continue }
                 let space = IntervalSet(subnet.prefixes.map { UInt64($0.first)...UInt64($0.last) })
-                result.append((subnet.name, IntervalSet([UInt64(address.value)...UInt64(address.value)]), space))
+                result.append(
+                    (context.segmentName(subnet), IntervalSet([UInt64(address.value)...UInt64(address.value)]), space))
             }
         }
         return result
