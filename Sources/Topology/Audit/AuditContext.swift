@@ -14,9 +14,9 @@ public struct AuditContext: Sendable {
         /// The VNet whose `VirtualNetwork` tag the rule was resolved with; nil for an NSG attached nowhere.
         public var virtualNetwork: ResourceID?
         /// Every flow the rule matches as written.
-        public var matched: FlowRegion
+        public var matched: RuleRegion
         /// The flows left for this rule after every rule with a lower priority number took theirs.
-        public var decided: FlowRegion
+        public var decided: RuleRegion
         /// Earlier rules that take some of this rule's flows first, in priority order.
         public var takenBy: [SecurityRule]
         /// The subtraction gave up splitting: `decided` may be larger than the truth.
@@ -31,20 +31,20 @@ public struct AuditContext: Sendable {
     public private(set) var attachedSubnets: [ResourceID: [Subnet]] = [:]
     public private(set) var attachedInterfaces: [ResourceID: [NetworkInterface]] = [:]
     /// Private addresses of the NIC configurations carrying each ASG.
-    public private(set) var asgMembers: [ResourceID: IntervalSet] = [:]
+    public private(set) var asgMembers: [ResourceID: ValueRanges] = [:]
     /// Each VNet's own address space plus those of connected peers: what `VirtualNetwork` means there.
-    public private(set) var virtualNetworkSpace: [ResourceID: IntervalSet] = [:]
+    public private(set) var virtualNetworkSpace: [ResourceID: ValueRanges] = [:]
     /// Every VNet's own address space.
-    public private(set) var ownSpace: [ResourceID: IntervalSet] = [:]
+    public private(set) var ownSpace: [ResourceID: ValueRanges] = [:]
     /// Every address inside some VNet.
-    public private(set) var allVirtualNetworkSpace = IntervalSet()
+    public private(set) var allVirtualNetworkSpace = ValueRanges()
     /// Per NSG and direction, its rules in evaluation order, resolved in each attachment context.
     public private(set) var ruleViews: [ResourceID: [RuleView]] = [:]
     private var opaqueTags: [String: UInt64] = [:]
-    private var publicInternetSet = IntervalSet()
+    private var publicInternetSet = ValueRanges()
 
     /// Every address value, IPv4 and the opaque points above it: what `*` means.
-    static let everything = IntervalSet([0...(UInt64(1) << 40)])
+    static let everything = ValueRanges([0...(UInt64(1) << 40)])
 
     public init(network: Network, options: AuditOptions = AuditOptions()) {
         self.network = network
@@ -60,21 +60,21 @@ public struct AuditContext: Sendable {
             if let nsg = nic.securityGroup, groupsByID[nsg] != nil { attachedInterfaces[nsg, default: []].append(nic) }
             for config in nic.ipConfigurations {
                 guard let address = config.privateAddress else { continue }
-                let point = IntervalSet([UInt64(address.value)...UInt64(address.value)])
+                let point = ValueRanges([UInt64(address.value)...UInt64(address.value)])
                 for asg in config.applicationSecurityGroups {
-                    asgMembers[asg] = (asgMembers[asg] ?? IntervalSet()).union(point)
+                    asgMembers[asg] = (asgMembers[asg] ?? ValueRanges()).union(point)
                 }
             }
         }
         for vnet in network.virtualNetworks {
-            let space = IntervalSet(vnet.addressSpace.map { UInt64($0.first)...UInt64($0.last) })
+            let space = ValueRanges(vnet.addressSpace.map { UInt64($0.first)...UInt64($0.last) })
             ownSpace[vnet.id] = space
             allVirtualNetworkSpace = allVirtualNetworkSpace.union(space)
         }
         publicInternetSet = Self.computePublicInternet(outside: allVirtualNetworkSpace)
         for vnet in network.virtualNetworks {
-            var space = ownSpace[vnet.id] ?? IntervalSet()
-            for peer in connectedPeers(of: vnet) { space = space.union(ownSpace[peer] ?? IntervalSet()) }
+            var space = ownSpace[vnet.id] ?? ValueRanges()
+            for peer in connectedPeers(of: vnet) { space = space.union(ownSpace[peer] ?? ValueRanges()) }
             virtualNetworkSpace[vnet.id] = space
         }
         for group in network.securityGroups {
@@ -117,55 +117,55 @@ public struct AuditContext: Sendable {
     }
 
     /// The private addresses an NSG filters: its subnets' prefixes and its NICs' addresses.
-    public func protectedAddresses(of group: ResourceID) -> IntervalSet {
-        var set = IntervalSet()
+    public func protectedAddresses(of group: ResourceID) -> ValueRanges {
+        var set = ValueRanges()
         for subnet in attachedSubnets[group] ?? [] {
-            set = set.union(IntervalSet(subnet.prefixes.map { UInt64($0.first)...UInt64($0.last) }))
+            set = set.union(ValueRanges(subnet.prefixes.map { UInt64($0.first)...UInt64($0.last) }))
         }
         for nic in attachedInterfaces[group] ?? [] {
-            set = set.union(IntervalSet(nic.privateAddresses.map { UInt64($0.value)...UInt64($0.value) }))
+            set = set.union(ValueRanges(nic.privateAddresses.map { UInt64($0.value)...UInt64($0.value) }))
         }
         return set
     }
 
     /// The addresses one rule entry stands for when its NSG applies in `vnet`.
-    public func addresses(of match: AddressMatch, in vnet: ResourceID?) -> IntervalSet {
+    public func addresses(of match: AddressMatch, in vnet: ResourceID?) -> ValueRanges {
         switch match {
         case .any:
             return Self.everything
         case .prefix(let prefix):
-            return IntervalSet([UInt64(prefix.first)...UInt64(prefix.last)])
+            return ValueRanges([UInt64(prefix.first)...UInt64(prefix.last)])
         case .serviceTag(let tag):
             switch tag.lowercased() {
             case "virtualnetwork":
-                return vnet.flatMap { virtualNetworkSpace[$0] } ?? IntervalSet()
+                return vnet.flatMap { virtualNetworkSpace[$0] } ?? ValueRanges()
             case "internet":
-                let inside = vnet.flatMap { virtualNetworkSpace[$0] } ?? IntervalSet()
-                return IntervalSet.ipv4.subtracting(inside)
+                let inside = vnet.flatMap { virtualNetworkSpace[$0] } ?? ValueRanges()
+                return ValueRanges.ipv4.subtracting(inside)
             case "azureloadbalancer":
-                return IntervalSet([0xA83F_8110...0xA83F_8110])  // 168.63.129.16, Azure's platform address
+                return ValueRanges([0xA83F_8110...0xA83F_8110])  // 168.63.129.16, Azure's platform address
             case "*", "any":
                 return Self.everything
             default:
                 let point = opaqueTags[tag.lowercased()] ?? (UInt64(1) << 32)
-                return IntervalSet([point...point])
+                return ValueRanges([point...point])
             }
         case .applicationSecurityGroup(let id):
-            return asgMembers[id] ?? IntervalSet()
+            return asgMembers[id] ?? ValueRanges()
         case .unsupported:
-            return IntervalSet()
+            return ValueRanges()
         }
     }
 
     /// Every flow `rule` matches when its NSG applies in `vnet`.
-    public func region(of rule: SecurityRule, in vnet: ResourceID?) -> FlowRegion {
-        let protocols = ProtocolSet(rule.protocol)
-        let sourcePorts = IntervalSet(rule.sourcePorts.map { UInt64($0.lower)...UInt64($0.upper) })
-        let destinationPorts = IntervalSet(rule.destinationPorts.map { UInt64($0.lower)...UInt64($0.upper) })
-        let sources = rule.sources.reduce(IntervalSet()) { $0.union(addresses(of: $1, in: vnet)) }
-        let destinations = rule.destinations.reduce(IntervalSet()) { $0.union(addresses(of: $1, in: vnet)) }
-        return FlowRegion([
-            FlowBox(
+    public func region(of rule: SecurityRule, in vnet: ResourceID?) -> RuleRegion {
+        let protocols = RuleProtocols(rule.protocol)
+        let sourcePorts = ValueRanges(rule.sourcePorts.map { UInt64($0.lower)...UInt64($0.upper) })
+        let destinationPorts = ValueRanges(rule.destinationPorts.map { UInt64($0.lower)...UInt64($0.upper) })
+        let sources = rule.sources.reduce(ValueRanges()) { $0.union(addresses(of: $1, in: vnet)) }
+        let destinations = rule.destinations.reduce(ValueRanges()) { $0.union(addresses(of: $1, in: vnet)) }
+        return RuleRegion([
+            RuleBox(
                 sources: sources, destinations: destinations, protocols: protocols, sourcePorts: sourcePorts,
                 destinationPorts: destinationPorts)
         ])
@@ -185,7 +185,7 @@ public struct AuditContext: Sendable {
             }
         }
         var views: [RuleView] = []
-        var earlier: [(rule: SecurityRule, region: FlowRegion)] = []
+        var earlier: [(rule: SecurityRule, region: RuleRegion)] = []
         for rule in group.effectiveRules(direction) {
             let matched = region(of: rule, in: vnet)
             var decided = matched
@@ -228,17 +228,17 @@ public struct AuditContext: Sendable {
 
     /// Addresses on the public internet: IPv4 outside every VNet, minus private, shared, loopback,
     /// link-local, multicast and reserved ranges, which no internet host can send from.
-    public var publicInternet: IntervalSet { publicInternetSet }
+    public var publicInternet: ValueRanges { publicInternetSet }
 
-    private static func computePublicInternet(outside vnets: IntervalSet) -> IntervalSet {
+    private static func computePublicInternet(outside vnets: ValueRanges) -> ValueRanges {
         let special: [IPv4Prefix] = [
             "0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16", "172.16.0.0/12",
             "192.0.0.0/24", "192.168.0.0/16", "198.18.0.0/15", "224.0.0.0/3",
             // Azure's platform address (health probes, DNS): it never arrives from the internet.
             "168.63.129.16/32",
         ].compactMap { IPv4Prefix($0) }
-        let excluded = IntervalSet(special.map { UInt64($0.first)...UInt64($0.last) })
-        return IntervalSet.ipv4.subtracting(excluded).subtracting(vnets)
+        let excluded = ValueRanges(special.map { UInt64($0.first)...UInt64($0.last) })
+        return ValueRanges.ipv4.subtracting(excluded).subtracting(vnets)
     }
 }
 

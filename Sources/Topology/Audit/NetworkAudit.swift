@@ -60,7 +60,7 @@ enum AuditText {
     }
 
     /// An address set as CIDR blocks (IPv4 only; opaque service-tag points are left out).
-    static func prefixes(_ set: IntervalSet) -> [String] {
+    static func prefixes(_ set: ValueRanges) -> [String] {
         var out: [String] = []
         for interval in set.intervals {
             guard interval.lowerBound <= UInt64(UInt32.max) else { continue }
@@ -81,8 +81,8 @@ enum AuditText {
     }
 
     /// A port set as `22`, `20-21`, `*`.
-    static func ports(_ set: IntervalSet) -> [String] {
-        if set == IntervalSet.allPorts { return ["*"] }
+    static func ports(_ set: ValueRanges) -> [String] {
+        if set == ValueRanges.allPorts { return ["*"] }
         return set.intervals.map {
             $0.lowerBound == $0.upperBound ? "\($0.lowerBound)" : "\($0.lowerBound)-\($0.upperBound)"
         }

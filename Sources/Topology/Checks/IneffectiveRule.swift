@@ -51,7 +51,7 @@ extension IneffectiveRule {
                 var deadEntries: [String] = []
                 var liveOwn = false
                 for match in ownSide {
-                    let addresses = context.attachmentNetworks(of: group.id).reduce(IntervalSet()) {
+                    let addresses = context.attachmentNetworks(of: group.id).reduce(ValueRanges()) {
                         $0.union(context.addresses(of: match, in: $1))
                     }
                     if case .any = match {
@@ -70,7 +70,7 @@ extension IneffectiveRule {
                 }
                 var liveOther = otherSide.isEmpty
                 for match in otherSide {
-                    if case .applicationSecurityGroup(let id) = match, (context.asgMembers[id] ?? IntervalSet()).isEmpty
+                    if case .applicationSecurityGroup(let id) = match, (context.asgMembers[id] ?? ValueRanges()).isEmpty
                     {
                         deadEntries.append(match.description)
                         problems.append(
@@ -109,7 +109,7 @@ extension IneffectiveRule {
     ) -> String {
         switch match {
         case .applicationSecurityGroup(let id):
-            if (context.asgMembers[id] ?? IntervalSet()).isEmpty {
+            if (context.asgMembers[id] ?? ValueRanges()).isEmpty {
                 return "application security group \(id.lastComponent) is carried by no network interface"
             }
             return "no network interface in application security group \(id.lastComponent) is behind this NSG"

@@ -37,7 +37,7 @@ extension InternetExposedPort {
         /// The allow rule that decided at each NSG evaluated, subnet first: `(nsg, rule)`.
         public var decidedBy: [(group: SecurityGroup, rule: SecurityRule)]
         /// Internet addresses that reach the port through exactly these rules.
-        public var sources: IntervalSet
+        public var sources: ValueRanges
 
         public static func == (a: Exposure, b: Exposure) -> Bool {
             a.nic.id == b.nic.id && a.privateAddress == b.privateAddress && a.port == b.port
@@ -67,21 +67,21 @@ extension InternetExposedPort {
                 let levels = [subnet.securityGroup, nic.securityGroup].compactMap { id in
                     id.flatMap { context.groupsByID[$0] }
                 }
-                let destination = IntervalSet([UInt64(address.value)...UInt64(address.value)])
+                let destination = ValueRanges([UInt64(address.value)...UInt64(address.value)])
                 for port in context.options.sensitivePorts.ports {
-                    let probe = FlowRegion([
-                        FlowBox(
+                    let probe = RuleRegion([
+                        RuleBox(
                             sources: internet, destinations: destination,
-                            protocols: port.transport == .tcp ? .tcp : .udp, sourcePorts: IntervalSet.allPorts,
-                            destinationPorts: IntervalSet([UInt64(port.port)...UInt64(port.port)]))
+                            protocols: port.transport == .tcp ? .tcp : .udp, sourcePorts: ValueRanges.allPorts,
+                            destinationPorts: ValueRanges([UInt64(port.port)...UInt64(port.port)]))
                     ])
                     // Chains of deciding allow rules, level by level, with the sources they pass.
-                    var chains: [([(group: SecurityGroup, rule: SecurityRule)], IntervalSet)] = [([], internet)]
+                    var chains: [([(group: SecurityGroup, rule: SecurityRule)], ValueRanges)] = [([], internet)]
                     for group in levels {
                         let views = (context.ruleViews[group.id] ?? []).filter {
                             $0.rule.direction == .inbound && $0.virtualNetwork == subnet.virtualNetwork
                         }
-                        var next: [([(group: SecurityGroup, rule: SecurityRule)], IntervalSet)] = []
+                        var next: [([(group: SecurityGroup, rule: SecurityRule)], ValueRanges)] = []
                         for view in views where view.rule.access == .allow {
                             let sources = view.decided.intersection(probe).sources
                             guard !sources.isEmpty else { continue }
@@ -129,7 +129,7 @@ extension InternetExposedPort {
             let ports = Array(Set(exposures.map(\.port.port))).sorted()
             let services = Array(Set(exposures.map(\.port.service))).sorted()
             let severity = exposures.map(\.port.serviceClass.severity).max() ?? check.defaultSeverity
-            let sources = exposures.reduce(IntervalSet()) { $0.union($1.sources) }
+            let sources = exposures.reduce(ValueRanges()) { $0.union($1.sources) }
             let publicText = first.publicAddress?.description ?? first.publicIPName
             let transport = first.port.transport.rawValue
             let decidedBy: [JSONValue] = first.decidedBy.map {

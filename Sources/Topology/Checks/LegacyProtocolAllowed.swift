@@ -36,15 +36,15 @@ extension LegacyProtocolAllowed {
             var segmentPairs = Set<String>()
             for view in views where !view.decided.isEmpty {
                 guard let vnet = view.virtualNetwork else { continue }
-                let routable = context.virtualNetworkSpace[vnet] ?? IntervalSet()
+                let routable = context.virtualNetworkSpace[vnet] ?? ValueRanges()
                 for segment in segments(of: group.id, in: vnet, context: context) {
                     let others = routable.subtracting(segment.space)
                     for port in legacy {
-                        let flows = FlowRegion([
-                            FlowBox(
+                        let flows = RuleRegion([
+                            RuleBox(
                                 sources: internet.union(others), destinations: segment.addresses,
-                                protocols: port.transport == .tcp ? .tcp : .udp, sourcePorts: IntervalSet.allPorts,
-                                destinationPorts: IntervalSet([UInt64(port.port)...UInt64(port.port)]))
+                                protocols: port.transport == .tcp ? .tcp : .udp, sourcePorts: ValueRanges.allPorts,
+                                destinationPorts: ValueRanges([UInt64(port.port)...UInt64(port.port)]))
                         ])
                         let passing = view.decided.intersection(flows)
                         guard !passing.isEmpty else { continue }
@@ -55,7 +55,7 @@ extension LegacyProtocolAllowed {
                         if !inside.isEmpty {
                             acrossSegments.insert(label)
                             for from in context.network.subnets {
-                                let space = IntervalSet(from.prefixes.map { UInt64($0.first)...UInt64($0.last) })
+                                let space = ValueRanges(from.prefixes.map { UInt64($0.first)...UInt64($0.last) })
                                 if !space.intersection(inside).isEmpty {
                                     segmentPairs.insert("\(context.segmentName(from)) -> \(segment.name)")
                                 }
@@ -88,11 +88,11 @@ extension LegacyProtocolAllowed {
     /// The segments an NSG guards in one VNet: each attached subnet, and for NICs attached directly
     /// the NIC's own address; `space` is the whole subnet, whose other hosts are not across a boundary.
     private static func segments(of group: ResourceID, in vnet: ResourceID, context: AuditContext)
-        -> [(name: String, addresses: IntervalSet, space: IntervalSet)]
+        -> [(name: String, addresses: ValueRanges, space: ValueRanges)]
     {
-        var result: [(name: String, addresses: IntervalSet, space: IntervalSet)] = []
+        var result: [(name: String, addresses: ValueRanges, space: ValueRanges)] = []
         for subnet in context.attachedSubnets[group] ?? [] where subnet.virtualNetwork == vnet {
-            let space = IntervalSet(subnet.prefixes.map { UInt64($0.first)...UInt64($0.last) })
+            let space = ValueRanges(subnet.prefixes.map { UInt64($0.first)...UInt64($0.last) })
             result.append((context.segmentName(subnet), space, space))
         }
         for nic in context.attachedInterfaces[group] ?? [] {
@@ -100,9 +100,9 @@ extension LegacyProtocolAllowed {
                 guard let address = config.privateAddress, let subnetID = config.subnet,
                     let subnet = context.subnetsByID[subnetID], subnet.virtualNetwork == vnet
                 else { continue }
-                let space = IntervalSet(subnet.prefixes.map { UInt64($0.first)...UInt64($0.last) })
+                let space = ValueRanges(subnet.prefixes.map { UInt64($0.first)...UInt64($0.last) })
                 result.append(
-                    (context.segmentName(subnet), IntervalSet([UInt64(address.value)...UInt64(address.value)]), space))
+                    (context.segmentName(subnet), ValueRanges([UInt64(address.value)...UInt64(address.value)]), space))
             }
         }
         return result

@@ -36,9 +36,9 @@ extension OverlyBroadAllow {
             let rule = first.rule
             let group = first.group
             // The rule as written: broadest over its attachment contexts.
-            let sources = views.reduce(IntervalSet()) { $0.union($1.matched.sources) }
-            let ports = IntervalSet(rule.destinationPorts.map { UInt64($0.lower)...UInt64($0.upper) })
-            let protocols = ProtocolSet(rule.protocol)
+            let sources = views.reduce(ValueRanges()) { $0.union($1.matched.sources) }
+            let ports = ValueRanges(rule.destinationPorts.map { UInt64($0.lower)...UInt64($0.upper) })
+            let protocols = RuleProtocols(rule.protocol)
             let writtenSources = rule.sources.map(\.description)
             let fromAnyone =
                 rule.sources.contains { match in
@@ -48,15 +48,15 @@ extension OverlyBroadAllow {
                     case .prefix(let p): return p.length <= 8
                     default: return false
                     }
-                } || sources.intersection(IntervalSet.ipv4).count >= broadSourceSize
-            let allPorts = ports == IntervalSet.allPorts
+                } || sources.intersection(ValueRanges.ipv4).count >= broadSourceSize
+            let allPorts = ports == ValueRanges.allPorts
             let widePorts = ports.count > widePortCount
             let sensitiveHit = sensitive.filter { port in
                 protocols.contains(port.transport == .tcp ? .tcp : .udp) && ports.contains(UInt64(port.port))
             }
             let protectedSpace = context.protectedAddresses(of: group.id)
             let crossesSegments =
-                !protectedSpace.isEmpty && !sources.intersection(IntervalSet.ipv4).isSubset(of: protectedSpace)
+                !protectedSpace.isEmpty && !sources.intersection(ValueRanges.ipv4).isSubset(of: protectedSpace)
             var reasons: [String] = []
             var severity = Severity.medium
             if fromAnyone && (widePorts || !sensitiveHit.isEmpty) {
@@ -85,7 +85,7 @@ extension OverlyBroadAllow {
             }
             var evidence = AuditText.ruleEvidence(rule, group)
             evidence["sources"] = .array(writtenSources.map { .string($0) })
-            evidence["sourceAddresses"] = .int(Int(sources.intersection(IntervalSet.ipv4).count))
+            evidence["sourceAddresses"] = .int(Int(sources.intersection(ValueRanges.ipv4).count))
             evidence["ports"] = .array(AuditText.ports(ports).map { .string($0) })
             evidence["portCount"] = .int(Int(ports.count))
             evidence["protocols"] = .array(protocols.names.map { .string($0) })

@@ -5,7 +5,7 @@
 /// not give (`Storage`, `Sql.WestEurope`, …) each get one opaque point above that, so a rule naming
 /// such a tag is covered only by `*` or by the same tag. That keeps coverage verdicts conservative:
 /// a rule is never called shadowed because of addresses we cannot see.
-public struct IntervalSet: Sendable, Hashable {
+public struct ValueRanges: Sendable, Hashable {
     public private(set) var intervals: [ClosedRange<UInt64>]
 
     public init() { intervals = [] }
@@ -21,8 +21,8 @@ public struct IntervalSet: Sendable, Hashable {
         }
     }
 
-    public static let ipv4 = IntervalSet([0...UInt64(UInt32.max)])
-    public static let allPorts = IntervalSet([0...65535])
+    public static let ipv4 = ValueRanges([0...UInt64(UInt32.max)])
+    public static let allPorts = ValueRanges([0...65535])
 
     public var isEmpty: Bool { intervals.isEmpty }
 
@@ -33,9 +33,9 @@ public struct IntervalSet: Sendable, Hashable {
         intervals.contains { $0.contains(value) }
     }
 
-    public func union(_ other: IntervalSet) -> IntervalSet { IntervalSet(intervals + other.intervals) }
+    public func union(_ other: ValueRanges) -> ValueRanges { ValueRanges(intervals + other.intervals) }
 
-    public func intersection(_ other: IntervalSet) -> IntervalSet {
+    public func intersection(_ other: ValueRanges) -> ValueRanges {
         var result: [ClosedRange<UInt64>] = []
         var i = 0
         var j = 0
@@ -47,10 +47,10 @@ public struct IntervalSet: Sendable, Hashable {
             if lo <= hi { result.append(lo...hi) }
             if a.upperBound < b.upperBound { i += 1 } else { j += 1 }
         }
-        return IntervalSet(result)
+        return ValueRanges(result)
     }
 
-    public func subtracting(_ other: IntervalSet) -> IntervalSet {
+    public func subtracting(_ other: ValueRanges) -> ValueRanges {
         var result: [ClosedRange<UInt64>] = []
         for a in intervals {
             var lo = a.lowerBound
@@ -65,25 +65,25 @@ public struct IntervalSet: Sendable, Hashable {
             }
             if !done { result.append(lo...a.upperBound) }
         }
-        return IntervalSet(result)
+        return ValueRanges(result)
     }
 
-    public func isSubset(of other: IntervalSet) -> Bool { subtracting(other).isEmpty }
+    public func isSubset(of other: ValueRanges) -> Bool { subtracting(other).isEmpty }
 }
 
 /// The protocols a rule or flow set covers, as a bit set: TCP, UDP, ICMP, ESP, AH and "other"
 /// (what `*` matches beyond the named ones).
-public struct ProtocolSet: OptionSet, Sendable, Hashable {
+public struct RuleProtocols: OptionSet, Sendable, Hashable {
     public let rawValue: UInt8
     public init(rawValue: UInt8) { self.rawValue = rawValue }
 
-    public static let tcp = ProtocolSet(rawValue: 1)
-    public static let udp = ProtocolSet(rawValue: 2)
-    public static let icmp = ProtocolSet(rawValue: 4)
-    public static let esp = ProtocolSet(rawValue: 8)
-    public static let ah = ProtocolSet(rawValue: 16)
-    public static let other = ProtocolSet(rawValue: 32)
-    public static let any: ProtocolSet = [.tcp, .udp, .icmp, .esp, .ah, .other]
+    public static let tcp = RuleProtocols(rawValue: 1)
+    public static let udp = RuleProtocols(rawValue: 2)
+    public static let icmp = RuleProtocols(rawValue: 4)
+    public static let esp = RuleProtocols(rawValue: 8)
+    public static let ah = RuleProtocols(rawValue: 16)
+    public static let other = RuleProtocols(rawValue: 32)
+    public static let any: RuleProtocols = [.tcp, .udp, .icmp, .esp, .ah, .other]
 
     public init(_ ruleProtocol: RuleProtocol) {
         switch ruleProtocol {
@@ -100,7 +100,7 @@ public struct ProtocolSet: OptionSet, Sendable, Hashable {
     public var names: [String] {
         if self == .any { return ["any"] }
         var out: [String] = []
-        for (bit, name) in [(ProtocolSet.tcp, "tcp"), (.udp, "udp"), (.icmp, "icmp"), (.esp, "esp"), (.ah, "ah")]
+        for (bit, name) in [(RuleProtocols.tcp, "tcp"), (.udp, "udp"), (.icmp, "icmp"), (.esp, "esp"), (.ah, "ah")]
         where contains(bit) { out.append(name) }
         return out
     }
@@ -109,16 +109,16 @@ public struct ProtocolSet: OptionSet, Sendable, Hashable {
 /// One box of flows: source addresses × destination addresses × protocols × source ports ×
 /// destination ports. A rule's match set is a union of boxes (one per combination of its list
 /// entries); coverage is decided by exact box subtraction.
-public struct FlowBox: Sendable, Hashable {
-    public var sources: IntervalSet
-    public var destinations: IntervalSet
-    public var protocols: ProtocolSet
-    public var sourcePorts: IntervalSet
-    public var destinationPorts: IntervalSet
+public struct RuleBox: Sendable, Hashable {
+    public var sources: ValueRanges
+    public var destinations: ValueRanges
+    public var protocols: RuleProtocols
+    public var sourcePorts: ValueRanges
+    public var destinationPorts: ValueRanges
 
     public init(
-        sources: IntervalSet, destinations: IntervalSet, protocols: ProtocolSet, sourcePorts: IntervalSet,
-        destinationPorts: IntervalSet
+        sources: ValueRanges, destinations: ValueRanges, protocols: RuleProtocols, sourcePorts: ValueRanges,
+        destinationPorts: ValueRanges
     ) {
         self.sources = sources
         self.destinations = destinations
@@ -132,8 +132,8 @@ public struct FlowBox: Sendable, Hashable {
             || destinationPorts.isEmpty
     }
 
-    public func intersection(_ other: FlowBox) -> FlowBox {
-        FlowBox(
+    public func intersection(_ other: RuleBox) -> RuleBox {
+        RuleBox(
             sources: sources.intersection(other.sources),
             destinations: destinations.intersection(other.destinations),
             protocols: protocols.intersection(other.protocols),
@@ -142,10 +142,10 @@ public struct FlowBox: Sendable, Hashable {
     }
 
     /// `self` minus `other` as at most five disjoint boxes: peel off one dimension at a time.
-    public func subtracting(_ other: FlowBox) -> [FlowBox] {
+    public func subtracting(_ other: RuleBox) -> [RuleBox] {
         let common = intersection(other)
         if common.isEmpty { return [self] }
-        var pieces: [FlowBox] = []
+        var pieces: [RuleBox] = []
         var rest = self
         var piece = rest
         piece.sources = rest.sources.subtracting(other.sources)
@@ -171,10 +171,10 @@ public struct FlowBox: Sendable, Hashable {
 }
 
 /// A union of flow boxes.
-public struct FlowRegion: Sendable, Hashable {
-    public var boxes: [FlowBox]
+public struct RuleRegion: Sendable, Hashable {
+    public var boxes: [RuleBox]
 
-    public init(_ boxes: [FlowBox] = []) { self.boxes = boxes.filter { !$0.isEmpty } }
+    public init(_ boxes: [RuleBox] = []) { self.boxes = boxes.filter { !$0.isEmpty } }
 
     public var isEmpty: Bool { boxes.isEmpty }
 
@@ -187,43 +187,43 @@ public struct FlowRegion: Sendable, Hashable {
     /// than the true region).
     public private(set) var overflowed = false
 
-    public func subtracting(_ other: FlowRegion) -> FlowRegion {
+    public func subtracting(_ other: RuleRegion) -> RuleRegion {
         var current = boxes
         for cut in other.boxes {
-            var next: [FlowBox] = []
+            var next: [RuleBox] = []
             for box in current { next += box.subtracting(cut) }
             if next.count > Self.boxLimit {
-                var region = FlowRegion(current)
+                var region = RuleRegion(current)
                 region.overflowed = true
                 return region
             }
             current = next
         }
-        var result = FlowRegion(current)
+        var result = RuleRegion(current)
         result.overflowed = overflowed
         return result
     }
 
-    public func intersection(_ other: FlowRegion) -> FlowRegion {
-        var result: [FlowBox] = []
+    public func intersection(_ other: RuleRegion) -> RuleRegion {
+        var result: [RuleBox] = []
         for a in boxes {
             for b in other.boxes {
                 let common = a.intersection(b)
                 if !common.isEmpty { result.append(common) }
             }
         }
-        return FlowRegion(result)
+        return RuleRegion(result)
     }
 
-    public func intersects(_ other: FlowRegion) -> Bool {
+    public func intersects(_ other: RuleRegion) -> Bool {
         for a in boxes {
             for b in other.boxes where !a.intersection(b).isEmpty { return true }
         }
         return false
     }
 
-    public var sources: IntervalSet { boxes.reduce(IntervalSet()) { $0.union($1.sources) } }
-    public var destinations: IntervalSet { boxes.reduce(IntervalSet()) { $0.union($1.destinations) } }
-    public var destinationPorts: IntervalSet { boxes.reduce(IntervalSet()) { $0.union($1.destinationPorts) } }
-    public var protocols: ProtocolSet { boxes.reduce(ProtocolSet()) { $0.union($1.protocols) } }
+    public var sources: ValueRanges { boxes.reduce(ValueRanges()) { $0.union($1.sources) } }
+    public var destinations: ValueRanges { boxes.reduce(ValueRanges()) { $0.union($1.destinations) } }
+    public var destinationPorts: ValueRanges { boxes.reduce(ValueRanges()) { $0.union($1.destinationPorts) } }
+    public var protocols: RuleProtocols { boxes.reduce(RuleProtocols()) { $0.union($1.protocols) } }
 }
