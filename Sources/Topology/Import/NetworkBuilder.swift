@@ -77,6 +77,14 @@ struct NetworkBuilder {
         }
     }
 
+    /// A rule given as its own resource (a template child or `…/securityRules` in a resource list).
+    mutating func append(_ rule: SecurityRule, to nsg: ResourceID) {
+        if nsgIndex[nsg] == nil { add(SecurityGroup(id: nsg, name: nsg.lastComponent, rules: [])) }
+        if let i = nsgIndex[nsg], !network.securityGroups[i].rules.contains(where: { $0.name == rule.name }) {
+            network.securityGroups[i].rules.append(rule)
+        }
+    }
+
     mutating func add(_ asg: ApplicationSecurityGroup) {
         guard asgIndex[asg.id] == nil else { return }
         asgIndex[asg.id] = network.applicationSecurityGroups.count
@@ -159,6 +167,10 @@ struct NetworkBuilder {
 
     /// Every reference that names nothing becomes a warning at the referring resource.
     private mutating func checkReferences() {
+        for vnet in network.virtualNetworks where vnet.location == nil && vnet.addressSpace.isEmpty {
+            let side = vnet.peerings.first?.location
+            warn("VNet or segment '\(vnet.name)' is named as a peer but not defined; it carries no traffic", at: side)
+        }
         for vnet in network.virtualNetworks {
             for peering in vnet.peerings where vnetIndex[peering.remoteNetwork] == nil {
                 warn(
