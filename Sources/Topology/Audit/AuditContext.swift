@@ -221,6 +221,16 @@ public struct AuditContext: Sendable {
         return result
     }
 
+    /// The prefixes of every subnet in `vnet` and in the VNets connected to it by peering.
+    public func subnetSpace(routableFrom vnet: ResourceID) -> ValueRanges {
+        guard let network = network.virtualNetwork(vnet) else { return ValueRanges() }
+        let networks = Set([vnet] + connectedPeers(of: network))
+        return ValueRanges(
+            self.network.subnets.filter { networks.contains($0.virtualNetwork) }.flatMap { subnet in
+                subnet.prefixes.map { UInt64($0.first)...UInt64($0.last) }
+            })
+    }
+
     /// `VNET/SUBNET`, how findings name a segment.
     public func segmentName(_ subnet: Subnet) -> String {
         "\(network.virtualNetwork(subnet.virtualNetwork)?.name ?? subnet.virtualNetwork.lastComponent)/\(subnet.name)"

@@ -29,7 +29,9 @@ public struct AuditOptions: Sendable {
 public enum NetworkAudit {
     public static func audit(_ topology: LoadedTopology, options: AuditOptions = AuditOptions()) -> Report {
         let context = AuditContext(network: topology.network, options: options)
+        let engine = ReachabilityEngine(network: topology.network)
         var findings: [Finding] = []
+        findings += LateralMovementPath.findings(context, engine: engine)
         findings += InternetExposedPort.findings(context)
         findings += MissingNSG.findings(context)
         findings += UnjustifiedAllow.findings(context)
@@ -37,7 +39,7 @@ public enum NetworkAudit {
         findings += ShadowedRule.findings(context)
         findings += IneffectiveRule.findings(context)
         findings += LegacyProtocolAllowed.findings(context)
-        return Report(findings: findings, warnings: topology.warnings)
+        return Report(findings: findings, warnings: topology.warnings + engine.warnings)
     }
 
     /// Loads `files` as one topology and audits it.

@@ -20,3 +20,50 @@ public enum LateralMovementPath {
         defaultSeverity: .high
     )
 }
+
+extension LateralMovementPath {
+    /// One finding per crown-jewel host the internet reaches, with the engine's shortest path (the
+    /// same one `exposure topology paths --from internet` prints). A path of one hop means the asset
+    /// itself is exposed, which is critical.
+    static func findings(_ context: AuditContext, engine: ReachabilityEngine) -> [Finding] {
+        var findings: [Finding] = []
+        var seen = Set<String>()
+        for tag in context.options.crownJewelTags {
+            guard let report = try? engine.paths(from: .internet, to: .tag(key: tag.key, value: tag.value)) else {
+                continue
+            }
+            for path in report.paths where seen.insert(path.targetInterface.key).inserted {
+                let nic = context.network.interfaces.first { $0.id == path.targetInterface }
+                let hops: [JSONValue] = path.hops.map { hop in
+                    .object([
+                        "from": .string(hop.from), "to": .string(hop.to),
+                        "protocol": .string(hop.protocol.rawValue), "port": .int(hop.port),
+                        "decidedBy": .array(hop.decidedBy.map(\.json)),
+                    ])
+                }
+                let route = (["internet"] + path.hops.map(\.to)).joined(separator: " → ")
+                let steps = path.hops.map { "\($0.to) on \($0.protocol.rawValue)/\($0.port)" }
+                let firstRules =
+                    path.hops.last.map { hop in
+                        hop.decidedBy.filter { $0.access == .allow && !$0.isDefault }.map {
+                            "\($0.securityGroupName)/\($0.rule)"
+                        }
+                    } ?? []
+                findings.append(
+                    Finding(
+                        check: check, severity: path.hops.count <= 1 ? .critical : .high, subject: path.target,
+                        message:
+                            "Crown-jewel asset \(path.target) (\(tag.key)=\(tag.value)) is reachable from the internet in \(path.hops.count) hop(s): \(route) (\(AuditText.list(steps))).",
+                        evidence: [
+                            "target": .string(path.target), "tag": .string("\(tag.key)=\(tag.value)"),
+                            "hops": .array(hops), "hopCount": .int(path.hops.count),
+                        ],
+                        remediation: firstRules.isEmpty
+                            ? check.remediation
+                            : "Cut the path at its weakest hop, for example by narrowing \(AuditText.list(firstRules)), which lets the last hop in; or isolate \(path.target) so only its own tier reaches it.",
+                        location: nic?.location))
+            }
+        }
+        return findings
+    }
+}

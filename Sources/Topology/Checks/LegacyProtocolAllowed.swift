@@ -36,7 +36,9 @@ extension LegacyProtocolAllowed {
             var segmentPairs = Set<String>()
             for view in views where !view.decided.isEmpty {
                 guard let vnet = view.virtualNetwork else { continue }
-                let routable = context.virtualNetworkSpace[vnet] ?? ValueRanges()
+                // Hosts live in subnets: the sources that can cross into this segment are the
+                // subnets of this VNet and of its connected peers.
+                let routable = context.subnetSpace(routableFrom: vnet)
                 for segment in segments(of: group.id, in: vnet, context: context) {
                     let others = routable.subtracting(segment.space)
                     for port in legacy {
