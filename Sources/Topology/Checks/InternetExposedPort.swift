@@ -64,9 +64,6 @@ extension InternetExposedPort {
                     let subnet = context.subnetsByID[subnetID]
                 else { continue }
                 let pip = network.publicIP(pipID)
-                let levels = [subnet.securityGroup, nic.securityGroup].compactMap { id in
-                    id.flatMap { context.groupsByID[$0] }
-                }
                 let destination = ValueRanges([UInt64(address.value)...UInt64(address.value)])
                 for port in context.options.sensitivePorts.ports {
                     let probe = RuleRegion([
@@ -75,34 +72,42 @@ extension InternetExposedPort {
                             protocols: port.transport == .tcp ? .tcp : .udp, sourcePorts: ValueRanges.allPorts,
                             destinationPorts: ValueRanges([UInt64(port.port)...UInt64(port.port)]))
                     ])
-                    // Chains of deciding allow rules, level by level, with the sources they pass.
-                    var chains: [([(group: SecurityGroup, rule: SecurityRule)], ValueRanges)] = [([], internet)]
-                    for group in levels {
-                        let views = (context.ruleViews[group.id] ?? []).filter {
-                            $0.rule.direction == .inbound && $0.virtualNetwork == subnet.virtualNetwork
-                        }
-                        var next: [([(group: SecurityGroup, rule: SecurityRule)], ValueRanges)] = []
-                        for view in views where view.rule.access == .allow {
-                            let sources = view.decided.intersection(probe).sources
-                            guard !sources.isEmpty else { continue }
-                            for (chain, passed) in chains {
-                                let both = passed.intersection(sources)
-                                if !both.isEmpty { next.append((chain + [(group, view.rule)], both)) }
-                            }
-                        }
-                        chains = next
-                    }
-                    for (chain, sources) in chains {
+                    for (chain, region) in inboundChains(context, nic: nic, subnet: subnet, probe: probe) {
                         result.append(
                             Exposure(
                                 nic: nic, privateAddress: address, publicAddress: pip?.address,
                                 publicIPName: pip?.name ?? pipID.lastComponent, port: port, decidedBy: chain,
-                                sources: sources))
+                                sources: region.sources))
                     }
                 }
             }
         }
         return result
+    }
+
+    /// The flows of `probe` (addressed to the NIC's private address) that pass inbound through the
+    /// subnet's NSG and then the NIC's, split by the chain of allow rules that decide them. A level
+    /// without an NSG filters nothing and adds no rule to the chain.
+    static func inboundChains(_ context: AuditContext, nic: NetworkInterface, subnet: Subnet, probe: RuleRegion)
+        -> [(chain: [(group: SecurityGroup, rule: SecurityRule)], region: RuleRegion)]
+    {
+        let levels = [subnet.securityGroup, nic.securityGroup].compactMap { id in id.flatMap { context.groupsByID[$0] }
+        }
+        var chains: [(chain: [(group: SecurityGroup, rule: SecurityRule)], region: RuleRegion)] = [([], probe)]
+        for group in levels {
+            let views = (context.ruleViews[group.id] ?? []).filter {
+                $0.rule.direction == .inbound && $0.virtualNetwork == subnet.virtualNetwork && $0.rule.access == .allow
+            }
+            var next: [(chain: [(group: SecurityGroup, rule: SecurityRule)], region: RuleRegion)] = []
+            for view in views {
+                for (chain, passed) in chains {
+                    let both = passed.intersection(view.decided)
+                    if !both.isEmpty { next.append((chain + [(group, view.rule)], both)) }
+                }
+            }
+            chains = next
+        }
+        return chains
     }
 
     static func findings(_ context: AuditContext) -> [Finding] {
