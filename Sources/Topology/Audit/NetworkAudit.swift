@@ -90,6 +90,11 @@ enum AuditText {
         }
     }
 
+    /// `vm01 (vm01-nic)` for a NIC of a VM, the NIC's name alone otherwise.
+    static func host(_ nic: NetworkInterface) -> String {
+        nic.hostName == nic.name ? nic.name : "\(nic.hostName) (\(nic.name))"
+    }
+
     static func list(_ items: [String]) -> String {
         switch items.count {
         case 0: ""

@@ -156,7 +156,7 @@ extension InternetExposedPort {
                 Finding(
                     check: check, severity: severity, subject: first.nic.name,
                     message:
-                        "\(first.nic.hostName) (\(first.nic.name)) is reachable from \(sourceText) on \(transport) \(AuditText.list(portText)) (\(AuditText.list(services))) via public IP \(publicText): \(via).",
+                        "\(AuditText.host(first.nic)) is reachable from \(sourceText) on \(transport) \(AuditText.list(portText)) (\(AuditText.list(services))) via public IP \(publicText): \(via).",
                     evidence: [
                         "nic": .string(first.nic.name), "publicIP": .string(publicText),
                         "privateIP": .string(first.privateAddress.description), "protocol": .string(transport),

@@ -64,7 +64,7 @@ extension MissingNSG {
                 Finding(
                     check: check, severity: .high, subject: nic.name,
                     message:
-                        "Network interface \(nic.name) (\(nic.hostName)) has \(shown) and no network security group on it or its subnet: every port is open to the internet.",
+                        "Network interface \(AuditText.host(nic)) has \(shown) and no network security group on it or its subnet: every port is open to the internet.",
                     evidence: [
                         "nic": .string(nic.name), "publicIP": .array(addresses.map { .string($0) }),
                         "subnets": .array(nic.subnetIDs.map { .string($0.lastComponent) }),

@@ -47,11 +47,11 @@ extension ShadowedRule {
             if redundant {
                 severity = .low
                 message =
-                    "\(rule.access.rawValue) rule \(group.name)/\(rule.name) is redundant: \(AuditText.list(names)) already \(rule.access == .allow ? "allow" : "deny") every flow it matches."
+                    "\(rule.access.rawValue) rule \(group.name)/\(rule.name) is redundant: \(AuditText.list(names)) already \(rule.access == .allow ? "allow" : "deny")\(covering.count == 1 ? "s" : "") every flow it matches."
             } else {
                 severity = .medium
                 message =
-                    "\(rule.access.rawValue) rule \(group.name)/\(rule.name) never decides anything: \(AuditText.list(names)) take every flow it matches first\(rule.access == .deny ? ", so traffic it seems to deny is allowed" : ", so traffic it seems to allow is denied")."
+                    "\(rule.access.rawValue) rule \(group.name)/\(rule.name) never decides anything: \(AuditText.list(names)) \(covering.count == 1 ? "takes" : "take") every flow it matches first\(rule.access == .deny ? ", so traffic it seems to deny is allowed" : ", so traffic it seems to allow is denied")."
             }
             var evidence = AuditText.ruleEvidence(rule, group)
             evidence["coveredBy"] = .array(
