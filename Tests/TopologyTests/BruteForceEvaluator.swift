@@ -115,7 +115,7 @@ struct BruteForceEvaluator {
         for pip in network.publicIPs where pip.address == address {
             for nic in network.interfaces {
                 for config in nic.ipConfigurations where config.publicIP == pip.id {
-                    if let private_ = config.privateAddress { return side(private_) }
+                    if let address = config.privateAddress { return side(address) }
                 }
             }
         }
