@@ -155,6 +155,20 @@ final class CompiledNetwork {
         return IntervalSet.allAddresses.subtracting(virtualNetworkTag[vnet])
     }
 
+    /// Where attackers on the internet can be, seen from a VNet: the `Internet` tag without Azure's
+    /// platform address 168.63.129.16 (load balancer probes, admitted everywhere by a default rule)
+    /// and without private and special-purpose ranges (RFC 1918, RFC 6598, loopback, link-local,
+    /// multicast, reserved), which no packet from the internet carries as its source.
+    func internetSources(_ vnet: Int?) -> IntervalSet {
+        internetTag(vnet).subtracting(Self.notInternet)
+    }
+
+    static let notInternet = IntervalSet(
+        intervals: [
+            "0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16", "172.16.0.0/12",
+            "192.168.0.0/16", "224.0.0.0/3", "168.63.129.16/32",
+        ].compactMap { IPv4Prefix($0) }.map { ($0.first, $0.last) })
+
     func addresses(_ match: AddressMatch, context vnet: Int?) -> IntervalSet {
         switch match {
         case .any: return .allAddresses

@@ -83,7 +83,7 @@ extension ReachabilityEngine {
             for c in 0..<n {
                 let e = g.endpoint(c)
                 guard e.hasPublicIP else { continue }
-                let sources = externalSources.intersection(compiled.internetTag(e.virtualNetwork))
+                let sources = externalSources.intersection(compiled.internetSources(e.virtualNetwork))
                 if !g.inboundPieces(c, from: sources).isEmpty {
                     distance[c] = 1
                     origin[c] = -1
@@ -164,7 +164,7 @@ extension ReachabilityEngine {
             // The first hop enters from the internet.
             let entry = stations[0]
             let endpoint = compiled.endpoints[entry]
-            let sources = external.intersection(compiled.internetTag(endpoint.virtualNetwork))
+            let sources = external.intersection(compiled.internetSources(endpoint.virtualNetwork))
             if let piece = g.inboundPieces(firstClass, from: sources).min(by: {
                 ClassGraph.preference(portBox($0.box)) < ClassGraph.preference(portBox($1.box))
             }) {
@@ -179,7 +179,7 @@ extension ReachabilityEngine {
                     PathHop(
                         from: "internet", to: hostName(entry), fromAddress: nil,
                         toAddress: IPv4Address(endpoint.publicAddress ?? endpoint.address), protocol: flow.protocol,
-                        port: flow.destinationPort, decidedBy: decisions))
+                        port: flow.destinationPort, sourcePort: flow.sourcePort, decidedBy: decisions))
             }
         }
         for i in 0..<(stations.count - 1) {
@@ -197,7 +197,7 @@ extension ReachabilityEngine {
                 PathHop(
                     from: hostName(a), to: hostName(b), fromAddress: IPv4Address(from.address),
                     toAddress: IPv4Address(to.address), protocol: concrete.protocol, port: concrete.destinationPort,
-                    decidedBy: verdict.decidedBy))
+                    sourcePort: concrete.sourcePort, decidedBy: verdict.decidedBy))
         }
         return hops
     }

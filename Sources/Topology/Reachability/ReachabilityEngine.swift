@@ -9,6 +9,8 @@ public struct PathHop: Sendable, Hashable {
     public var toAddress: IPv4Address
     public var `protocol`: TransportProtocol
     public var port: Int
+    /// The source port of the witness flow (an ephemeral port unless rules demand another).
+    public var sourcePort: Int
     public var decidedBy: [RuleDecision]
 }
 
@@ -95,7 +97,7 @@ public final class ReachabilityEngine {
         for e in compiled.endpoints.indices
         where compiled.endpoints[e].interface == n && compiled.endpoints[e].hasPublicIP {
             let endpoint = compiled.endpoints[e]
-            let internet = compiled.internetTag(endpoint.virtualNetwork)
+            let internet = compiled.internetSources(endpoint.virtualNetwork)
             result += allowedFlows(from: internet, to: interface).filter {
                 $0.flows.destinations.contains(endpoint.address)
             }
@@ -103,9 +105,10 @@ public final class ReachabilityEngine {
         return result
     }
 
-    /// The `Internet` service tag as seen from a VNet: addresses outside it and its connected peers.
+    /// Where internet attackers can be, seen from a VNet: outside it and its connected peers, less
+    /// Azure's platform address 168.63.129.16.
     public func internetAddresses(seenFrom virtualNetwork: ResourceID) -> IntervalSet {
-        compiled.internetTag(compiled.vnetIndex[virtualNetwork])
+        compiled.internetSources(compiled.vnetIndex[virtualNetwork])
     }
 
     /// Whether two VNets route to each other (same VNet, or peered with the peering connected).
@@ -179,7 +182,7 @@ public final class ReachabilityEngine {
         let g = graphForPaths(protocol: nil, port: nil)
         return classes.classes.indices.filter { c in
             let e = g.endpoint(c)
-            return e.hasPublicIP && !g.inboundPieces(c, from: compiled.internetTag(e.virtualNetwork)).isEmpty
+            return e.hasPublicIP && !g.inboundPieces(c, from: compiled.internetSources(e.virtualNetwork)).isEmpty
         }.count
     }
 }

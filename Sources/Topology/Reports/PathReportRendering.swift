@@ -5,6 +5,7 @@ extension PathHop {
     public var json: JSONValue {
         var object: [String: JSONValue] = [
             "from": .string(from), "to": .string(to), "protocol": .string(`protocol`.rawValue), "port": .int(port),
+            "sourcePort": .int(sourcePort),
             "decidedBy": .array(decidedBy.map(\.json)), "toAddress": .string(toAddress.description),
         ]
         if let fromAddress { object["fromAddress"] = .string(fromAddress.description) }

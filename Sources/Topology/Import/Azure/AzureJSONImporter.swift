@@ -51,7 +51,11 @@ enum JSONParseErrorPlace {
             let digits = text[range.upperBound...].prefix { $0.isNumber }
             if let line = Int(digits) { return .line(line) }
         }
-        if let index = (error as NSError).userInfo["NSJSONSerializationErrorIndex"] as? Int {
+        var index = (error as NSError).userInfo["NSJSONSerializationErrorIndex"] as? Int
+        if index == nil, let range = text.range(of: "character ") {
+            index = Int(text[range.upperBound...].prefix { $0.isNumber })
+        }
+        if let index {
             let line = data.prefix(index).reduce(1) { $0 + ($1 == 10 ? 1 : 0) }
             return .line(line)
         }
