@@ -127,4 +127,45 @@ struct AuditExposureTests {
         #expect(SensitivePorts.parseCustom("tcp/*") == nil)
         #expect(SensitivePorts.parseCustom("udp/500-510")?.count == 11)
     }
+
+    // MARK: lateral-movement-path
+
+    /// web1 (public, SSH open) and db1 (private, crown jewel) in one VNet: the default
+    /// AllowVnetInBound lets web1 reach db1 unless db's NSG denies the VNet first.
+    static func webAndDatabase(databaseRules: [SecurityRule]) -> HandBuiltTopology {
+        var t = HandBuiltTopology()
+        t.vnet("vnet", "10.0.0.0/16")
+        t.subnet("vnet", "web", "10.0.1.0/24", nsg: "web-nsg")
+        t.subnet("vnet", "db", "10.0.2.0/24", nsg: "db-nsg")
+        t.nsg("web-nsg", [auditRule("Ssh", 100, from: "Internet", ports: "22")])
+        t.nsg("db-nsg", databaseRules)
+        t.nic("web1", ip: "10.0.1.4", subnet: "vnet/web", publicIP: "20.0.0.4", tags: ["role": "web"])
+        t.nic("db1", ip: "10.0.2.4", subnet: "vnet/db", tags: ["tier": "crown-jewel"])
+        return t
+    }
+
+    @Test("a crown jewel reachable through an exposed host gets a two-hop path naming the rules")
+    func lateralPath() throws {
+        let report = Self.webAndDatabase(databaseRules: [auditRule("Sql", 100, from: "10.0.1.0/24", ports: "1433")])
+            .audit()
+        let finding = try #require(report.findings.first { $0.check == LateralMovementPath.check })
+        #expect(finding.subject == "db1")
+        #expect(finding.severity == .high)
+        #expect(finding.evidence["hopCount"] == .int(2))
+        #expect(finding.message.contains("internet → web1 → db1"))
+    }
+
+    @Test("no path when the database denies the VNet before the default allow; --crown-jewels picks other assets")
+    func noLateralPath() throws {
+        let closed = Self.webAndDatabase(databaseRules: [
+            auditRule("DenyVnet", 4000, .deny, .any, from: "VirtualNetwork", ports: "*")
+        ])
+        #expect(closed.audit().findings.filter { $0.check == LateralMovementPath.check }.isEmpty)
+        var options = AuditOptions(today: CalendarDay(year: 2026, month: 11, day: 21))
+        options.crownJewelTags = [("role", "web")]
+        let direct = try #require(closed.audit(options).findings.first { $0.check == LateralMovementPath.check })
+        #expect(direct.subject == "web1")
+        #expect(direct.severity == .critical)
+        #expect(direct.evidence["hopCount"] == .int(1))
+    }
 }
