@@ -77,3 +77,64 @@ emit signature-expiring "Signatures expire on 2026-11-25, four days after the te
 awk -F'\t' '$1 == "www.example.com." && $4 == "RRSIG" && $5 ~ /^A /' "$work/expired.signed" >"$work/old-sig"
 cat "$work/nsec.signed" "$work/old-sig" | emit expired-beside-valid-signature \
     "www.example.com A carries a valid RRSIG and an expired one from an earlier signing."
+
+# NSEC chain faults: edited NSEC records, signed again by ldns-signzone (which keeps them).
+nsec_fault() { # nsec_fault NAME DESCRIPTION SED-EXPRESSION
+    unsigned_copy "$work/nsec.signed" | sed "$3" >"$work/$1.unsigned"
+    sign "$work/$1.unsigned" "$work/$1.signed" -i $INCEPTION -e $EXPIRATION
+    emit "$1" "$2" <"$work/$1.signed"
+}
+nsec_fault nsec-broken-chain "The NSEC of mail.example.com points to zz.example.com instead of ns1." \
+    's/^\(mail\.example\.com\.\t[0-9]*\tIN\tNSEC\t\)ns1\.example\.com\./\1zz.example.com./'
+nsec_fault nsec-wrong-bitmap "The NSEC of www.example.com leaves AAAA out of its type bitmap." \
+    's/^\(www\.example\.com\.\t[0-9]*\tIN\tNSEC\t[^ ]*\) A AAAA /\1 A /'
+nsec_fault nsec-missing-name "mail.example.com has no NSEC; the chain goes from a.b.c straight to ns1." \
+    '/^mail\.example\.com\.\t[0-9]*\tIN\tNSEC\t/d; s/^\(a\.b\.c\.example\.com\.\t[0-9]*\tIN\tNSEC\t\)mail\./\1ns1./'
+
+# NSEC3 chain faults, re-signed by resign.py (ldns-signzone rebuilds NSEC3 chains it is given).
+hash_of() { ldns-nsec3-hash -t 0 "$1" | tr -d '.'; }
+ENT_HASH=$(hash_of c.example.com)
+ENT_NEXT=$(awk -F'\t' -v h="$ENT_HASH.example.com." '$1 == h && $4 == "NSEC3" { split($5, f, " "); print f[5] }' \
+    "$work/nsec3.signed")
+ENT_PREV=$(awk -F'\t' -v h="$ENT_HASH" '$4 == "NSEC3" { split($5, f, " "); if (f[5] == h) print $1 }' \
+    "$work/nsec3.signed")
+awk -F'\t' -v h="$ENT_HASH.example.com." '$1 != h' "$work/nsec3.signed" |
+    sed "s/ $ENT_HASH\( \|\$\)/ $ENT_NEXT\1/" |
+    ./resign.py "$ZSK" $INCEPTION $EXPIRATION "$ENT_PREV" |
+    emit nsec3-missing-empty-non-terminal \
+        "The NSEC3 of the empty non-terminal c.example.com was removed and the chain closed over it."
+{
+    cat "$work/nsec3.signed"
+    printf '0123456789abcdefghijklmnopqrstuv.example.com.\t3600\tIN\tNSEC3\t1 0 5 ab  %s A RRSIG\n' "$ENT_HASH"
+} | ./resign.py "$ZSK" $INCEPTION $EXPIRATION 0123456789abcdefghijklmnopqrstuv.example.com |
+    emit nsec3-mixed-parameters "A stray NSEC3 with other parameters (5 iterations, salt ab) beside the chain."
+
+# Hardening: weak algorithms and NSEC3 parameters.
+sed 's/^sub       IN DS   12345 13 2 .*/&\nsub       IN DS   12345 13 1 2BB183AF5F22588179A53B0A98631FAD1A292118/' \
+    "$work/base.zone" >"$work/weak.zone"
+WEAK_ZSK=$work/$(keygen -a RSASHA1 -b 1024)
+WEAK_KSK=$work/$(keygen -k -a RSASHA1 -b 1024)
+ldns-signzone -o "$ORIGIN" -f "$work/weak.signed" -i $INCEPTION -e $EXPIRATION "$work/weak.zone" "$WEAK_ZSK" "$WEAK_KSK"
+emit weak-algorithm-rsasha1-1024 "Signed with RSASHA1 keys of 1024 bits, and a SHA-1 DS for sub.example.com." \
+    <"$work/weak.signed"
+sign "$work/base.zone" "$work/params.signed" -i $INCEPTION -e $EXPIRATION -n -t 10 -s aabbccdd -p
+emit nsec3-parameters-not-recommended \
+    "NSEC3 with 10 extra iterations, salt aabbccdd and opt-out, though every delegation is signed (RFC 9276)." \
+    <"$work/params.signed"
+
+# Trust anchors: trust-anchor-ksk.ds matches the KSK of every sample above; in this zone the KSK
+# does not sign the DNSKEY RRset (only the ZSK does).
+sign "$work/base.zone" "$work/all-keys.signed" -i $INCEPTION -e $EXPIRATION -A
+KSK_TAG=$(basename "$KSK" | sed 's/.*+0*//')
+awk -F'\t' -v tag="$KSK_TAG" '!($4 == "RRSIG" && $5 ~ /^DNSKEY / && split($5, f, " ") && f[7] == tag)' \
+    "$work/all-keys.signed" | emit dnskey-not-signed-by-anchor-key \
+    "The KSK that trust-anchor-ksk.ds names is in the DNSKEY RRset but does not sign it; the ZSK does."
+
+# ZONEMD (RFC 8976): one that verifies, and one left stale by a change signed afterwards.
+sign "$work/base.zone" "$work/zonemd.signed" -i $INCEPTION -e $EXPIRATION -z 1:1
+emit zonemd-valid "Signed with a SHA-384 ZONEMD digest of the zone." <"$work/zonemd.signed"
+unsigned_copy "$work/zonemd.signed" | sed 's/"deep name below two empty non-terminals"/"changed after the digest"/' \
+    >"$work/stale.unsigned"
+sign "$work/stale.unsigned" "$work/stale.signed" -i $INCEPTION -e $EXPIRATION
+emit zonemd-mismatch "The TXT of a.b.c.example.com changed after the ZONEMD digest was computed." \
+    <"$work/stale.signed"

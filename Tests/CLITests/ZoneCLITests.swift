@@ -12,7 +12,9 @@ struct ZoneCLITests {
         "JSON output equals the committed expected findings",
         arguments: [
             "healthy-nsec", "healthy-nsec3", "unsigned", "bogus-signature", "missing-signature",
-            "signature-expiring", "expired-beside-valid-signature",
+            "signature-expiring", "expired-beside-valid-signature", "nsec-broken-chain", "nsec-wrong-bitmap",
+            "nsec3-missing-empty-non-terminal", "nsec3-mixed-parameters", "nsec3-parameters-not-recommended",
+            "weak-algorithm-rsasha1-1024", "zonemd-mismatch",
         ])
     func matchesExpected(_ sample: String) throws {
         let run = try ExposureBinary.run(

@@ -36,6 +36,8 @@ struct ZoneAnalysisContext: Sendable {
     let options: ZoneCheckOptions
     let trustAnchors: [TrustAnchor]
     let keys: [DNSKEYData]
+    /// Whether the zone was read through `$INCLUDE`, which libldns' ZONEMD check cannot follow.
+    let usesIncludes: Bool
 
     var origin: DomainName { zone.origin }
 
@@ -100,7 +102,7 @@ public enum ZoneAnalyzer {
         for (i, verdict) in verdicts.enumerated() { byRRset[verdict.rrset, default: []].append(i) }
         let context = ZoneAnalysisContext(
             zone: zone, verdicts: verdicts, verdictsByRRset: byRRset, clock: clock, options: options,
-            trustAnchors: anchors, keys: zone.apexKeys)
+            trustAnchors: anchors, keys: zone.apexKeys, usesIncludes: !zoneFile.includedFiles.isEmpty)
 
         var findings: [Finding] = []
         let signed = zone.rrset(origin, .dnskey) != nil

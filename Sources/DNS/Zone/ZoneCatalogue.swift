@@ -9,6 +9,11 @@ public enum ZoneCatalogue {
         SignatureExpired.self,
         SignatureNotYetValid.self,
         SignatureExpiring.self,
+        NSECChain.self,
+        WeakAlgorithm.self,
+        NSEC3ParameterPractice.self,
+        TrustAnchorMismatch.self,
+        ZONEMDMismatch.self,
     ]
 
     public static let checks: [Check] = all.map { $0.check }
