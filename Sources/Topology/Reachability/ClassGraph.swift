@@ -47,10 +47,31 @@ final class ClassGraph {
     private var outbound: [[AnnotatedBox]?]
     private var inboundProjection: [Projection?]
     private var outboundProjection: [Projection?]
-    private var internedIndex: [Set<PortBox>: Int] = [Set(): 0]
-    private var interned: [[PortBox]] = [[]]
-    private var meetMemo: [UInt64: Bool] = [:]
+    /// Distinct port boxes, and distinct sets of them (by sorted box ids); id 0 is the empty set.
+    private var portBoxIndex: [PortBox: Int32] = [:]
+    private var portBoxes: [PortBox] = []
+    private var internedIndex: [[Int32]: Int] = [[]: 0]
+    private var interned: [[Int32]] = [[]]
+    /// `meetRows[out][in]`: 0 unknown, 1 the port sets meet, 2 they do not.
+    private var meetRows: [[UInt8]] = []
     private var successorCache: [[Int]?]
+    /// Per class: its address and VNet, flat for the pair loop.
+    private let classAddress: [UInt32]
+    private let classVNet: [Int]
+    /// Classes of each VNet sorted by address, so a sweep meets projection segments in order.
+    private let classesByAddress: [[Int]]
+    /// Classes whose inbound projections are identical share a group; the pair loop looks each
+    /// group up once per source class.
+    private var inboundGroup: [Int]
+    private var groupIndex: [ProjectionKey: Int] = [:]
+    private var groupProjections: [Projection] = []
+    private var groupStamp: [Int] = []
+    private var groupValue: [Int] = []
+
+    struct ProjectionKey: Hashable {
+        var starts: [UInt64]
+        var ids: [Int]
+    }
 
     init(compiled: CompiledNetwork, classes: BehaviourClasses, filter: PortBox) {
         self.compiled = compiled
@@ -62,6 +83,11 @@ final class ClassGraph {
         inboundProjection = Array(repeating: nil, count: n)
         outboundProjection = Array(repeating: nil, count: n)
         successorCache = Array(repeating: nil, count: n)
+        classAddress = classes.classes.map { compiled.endpoints[$0.representative].address }
+        classVNet = classes.classes.map { compiled.endpoints[$0.representative].virtualNetwork ?? -1 }
+        let addresses = classAddress
+        classesByAddress = classes.classesByVNet.map { list in list.sorted { addresses[$0] < addresses[$1] } }
+        inboundGroup = Array(repeating: -1, count: n)
     }
 
     func endpoint(_ c: Int) -> EngineEndpoint { compiled.endpoints[classes.classes[c].representative] }
@@ -97,33 +123,95 @@ final class ClassGraph {
             .meets(filter)
     }
 
+    private func portBoxID(_ box: FlowBox) -> Int32? {
+        guard let pb = portBox(box) else { return nil }
+        if let id = portBoxIndex[pb] { return id }
+        let id = Int32(portBoxes.count)
+        portBoxIndex[pb] = id
+        portBoxes.append(pb)
+        return id
+    }
+
+    /// Sweeps the boxes' intervals along one address axis; each segment between consecutive
+    /// interval ends gets the interned set of port boxes active there.
     private func project(_ boxes: [AnnotatedBox], alongSources: Bool) -> Projection {
-        var points: Set<UInt64> = [0]
+        var events: [(point: UInt64, box: Int32, delta: Int32)] = []
         for piece in boxes {
+            guard let id = portBoxID(piece.box) else { continue }
             let axis = alongSources ? piece.box.sources : piece.box.destinations
             for (lo, hi) in axis.intervals {
-                points.insert(UInt64(lo))
-                points.insert(UInt64(hi) + 1)
+                events.append((UInt64(lo), id, 1))
+                events.append((UInt64(hi) + 1, id, -1))
             }
         }
-        let starts = points.filter { $0 <= UInt64(UInt32.max) }.sorted()
-        var ids: [Int] = []
-        ids.reserveCapacity(starts.count)
-        for start in starts {
-            var set: Set<PortBox> = []
-            for piece in boxes {
-                let axis = alongSources ? piece.box.sources : piece.box.destinations
-                if axis.contains(UInt32(start)), let pb = portBox(piece.box) { set.insert(pb) }
+        events.sort { $0.point < $1.point }
+        var active: [Int32: Int32] = [:]
+        var starts: [UInt64] = [0]
+        var ids: [Int] = [0]
+        var i = 0
+        while i < events.count {
+            let point = events[i].point
+            while i < events.count && events[i].point == point {
+                let e = events[i]
+                let count = (active[e.box] ?? 0) + e.delta
+                active[e.box] = count == 0 ? nil : count
+                i += 1
             }
-            if let id = internedIndex[set] {
-                ids.append(id)
+            guard point <= UInt64(UInt32.max) else { break }
+            let set = active.keys.sorted()
+            let id: Int
+            if let known = internedIndex[set] {
+                id = known
             } else {
-                internedIndex[set] = interned.count
-                ids.append(interned.count)
-                interned.append(Array(set))
+                id = interned.count
+                internedIndex[set] = id
+                interned.append(set)
+            }
+            if starts.last == point {
+                ids[ids.count - 1] = id
+            } else if ids.last != id {
+                starts.append(point)
+                ids.append(id)
             }
         }
         return Projection(starts: starts, ids: ids)
+    }
+
+    private func meets(_ out: Int, _ into: Int) -> Bool {
+        while meetRows.count <= out { meetRows.append([]) }
+        if meetRows[out].count <= into {
+            meetRows[out].append(
+                contentsOf: repeatElement(0, count: max(into + 1, interned.count) - meetRows[out].count))
+        }
+        let known = meetRows[out][into]
+        if known != 0 { return known == 1 }
+        var result = false
+        search: for x in interned[out] {
+            for y in interned[into] where portBoxes[Int(x)].meets(portBoxes[Int(y)]) != nil {
+                result = true
+                break search
+            }
+        }
+        meetRows[out][into] = result ? 1 : 2
+        return result
+    }
+
+    private func group(of b: Int) -> Int {
+        if inboundGroup[b] >= 0 { return inboundGroup[b] }
+        let p = inboundProjectionOf(b)
+        let key = ProjectionKey(starts: p.starts, ids: p.ids)
+        let g: Int
+        if let known = groupIndex[key] {
+            g = known
+        } else {
+            g = groupProjections.count
+            groupIndex[key] = g
+            groupProjections.append(p)
+            groupStamp.append(-1)
+            groupValue.append(0)
+        }
+        inboundGroup[b] = g
+        return g
     }
 
     private func inboundProjectionOf(_ c: Int) -> Projection {
@@ -142,32 +230,40 @@ final class ClassGraph {
 
     /// Whether some TCP/UDP flow (within the filter) goes from class `a` to class `b`.
     func reaches(_ a: Int, _ b: Int) -> Bool {
-        let ea = endpoint(a)
-        let eb = endpoint(b)
-        guard let va = ea.virtualNetwork, let vb = eb.virtualNetwork, compiled.routes(va, vb) else { return false }
-        let out = outboundProjectionOf(a).id(at: eb.address)
+        let va = classVNet[a]
+        let vb = classVNet[b]
+        guard va >= 0, vb >= 0, compiled.routes(va, vb) else { return false }
+        let out = outboundProjectionOf(a).id(at: classAddress[b])
         if out == 0 { return false }
-        let into = inboundProjectionOf(b).id(at: ea.address)
+        let into = inboundProjectionOf(b).id(at: classAddress[a])
         if into == 0 { return false }
-        let key = UInt64(out) << 32 | UInt64(into)
-        if let known = meetMemo[key] { return known }
-        var result = false
-        search: for x in interned[out] {
-            for y in interned[into] where x.meets(y) != nil {
-                result = true
-                break search
-            }
-        }
-        meetMemo[key] = result
-        return result
+        return meets(out, into)
     }
 
+    /// Every class `a` reaches: for each routable VNet, a sweep of its classes in address order
+    /// along `a`'s outbound segments, with each inbound group looked up once.
     func successors(_ a: Int) -> [Int] {
         if let cached = successorCache[a] { return cached }
-        guard let va = endpoint(a).virtualNetwork else { return [] }
+        let va = classVNet[a]
+        guard va >= 0 else { return [] }
+        let out = outboundProjectionOf(a)
+        let source = classAddress[a]
         var result: [Int] = []
-        for vb in classes.classesByVNet.indices where compiled.routes(va, vb) {
-            for b in classes.classesByVNet[vb] where reaches(a, b) { result.append(b) }
+        for vb in classesByAddress.indices where compiled.routes(va, vb) {
+            var segment = 0
+            for b in classesByAddress[vb] {
+                let address = UInt64(classAddress[b])
+                while segment + 1 < out.starts.count && out.starts[segment + 1] <= address { segment += 1 }
+                let o = out.ids[segment]
+                if o == 0 { continue }
+                let g = group(of: b)
+                if groupStamp[g] != a {
+                    groupStamp[g] = a
+                    groupValue[g] = groupProjections[g].id(at: source)
+                }
+                let i = groupValue[g]
+                if i != 0 && meets(o, i) { result.append(b) }
+            }
         }
         successorCache[a] = result
         return result
