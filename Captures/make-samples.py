@@ -73,6 +73,24 @@ class Conversation:
             self.sseq += step
         return self
 
+    def split(self, from_client, payload, cuts, order, repeat=None):
+        """Sends `payload` as segments cut at `cuts`, in `order`, then `repeat` again (a retransmission)."""
+        bounds = [0] + cuts + [len(payload)]
+        pieces = [(bounds[i], payload[bounds[i]:bounds[i + 1]]) for i in range(len(bounds) - 1)]
+        base = self.cseq if from_client else self.sseq
+        for index in order + ([repeat] if repeat is not None else []):
+            offset, piece = pieces[index]
+            if from_client:
+                self.cseq = base + offset
+            else:
+                self.sseq = base + offset
+            self.emit(from_client, "PA", piece)
+        if from_client:
+            self.cseq = base + len(payload)
+        else:
+            self.sseq = base + len(payload)
+        return self
+
     def handshake(self):
         self.emit(True, "S")
         self.sseq -= 0
@@ -341,6 +359,10 @@ def main():
     write("tls10-server-chosen.pcap",
           tls_session(Conversation(client, server, 40030, 443), client_hello(MODERN_SUITES),
                       server_hello(0x0301, 0x002F)))
+    # The ServerHello cut into three segments, sent out of order and one of them retransmitted.
+    conv = Conversation(client, server, 40038, 443).handshake().c(client_hello(MODERN_SUITES))
+    conv.split(False, server_hello(0x0301, 0x002F), [7, 40], [0, 2, 1], repeat=1).close()
+    write("tls10-server-hello-split-out-of-order.pcap", conv.packets)
     write("tls11-server-chosen.pcap",
           tls_session(Conversation(client, server, 40031, 8443), client_hello(MODERN_SUITES),
                       server_hello(0x0302, 0x002F)))

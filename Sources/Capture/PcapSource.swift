@@ -93,17 +93,23 @@ public final class PcapSource {
                 throw CaptureError(file: name, reason: "cannot start capturing (libpcap: \(detail))")
             }
         }
+        // Non-blocking reads with our own poll: on Linux (TPACKET_V3) the read timeout only starts with
+        // the first packet, so a blocking read on a quiet interface would never let --duration end.
+        if pcap_setnonblock(handle, 1, &errorBuffer) != 0 {
+            pcap_close(handle)
+            throw CaptureError(file: name, reason: "cannot read without blocking (libpcap: \(text(errorBuffer)))")
+        }
         return try PcapSource(handle: handle, name: name, isLive: true, filter: filter)
     }
 
     private init(handle: OpaquePointer, name: String, isLive: Bool, filter expression: String?) throws(CaptureError) {
         let dataLink = pcap_datalink(handle)
         guard let linkLayer = LinkLayer(dataLinkType: dataLink) else {
-            let linkName = pcap_datalink_val_to_name(dataLink).map { String(cString: $0) } ?? "unnamed"
+            let linkName = pcap_datalink_val_to_name(dataLink).map { " (" + String(cString: $0) + ")" } ?? ""
             pcap_close(handle)
             throw CaptureError(
                 file: name,
-                reason: "link type \(dataLink) (\(linkName)) is not supported; "
+                reason: "link type \(dataLink)\(linkName) is not supported; "
                     + "supported: EN10MB (Ethernet, VLAN, QinQ), LINUX_SLL, LINUX_SLL2, RAW, NULL, LOOP"
             )
         }
@@ -113,8 +119,8 @@ public final class PcapSource {
         self.linkLayer = linkLayer
         if let expression {
             if pcap_compile(handle, &filter, expression, 1, PCAP_NETMASK_UNKNOWN) != 0 {
+                // Every property is set by now, so deinit runs on this throw and closes the handle.
                 let detail = String(cString: pcap_geterr(handle))
-                pcap_close(handle)
                 throw CaptureError(file: name, reason: "the filter '\(expression)' is not valid BPF (\(detail))")
             }
             hasFilter = true
@@ -153,7 +159,9 @@ public final class PcapSource {
                     )
                 )
             case 0:
-                continue  // live: the read timeout passed with no packet
+                // Live and nothing waiting: sleep until a packet arrives or 200 ms pass.
+                var waiting = pollfd(fd: pcap_get_selectable_fd(handle), events: Int16(POLLIN), revents: 0)
+                _ = poll(&waiting, 1, 200)
             case PCAP_ERROR_BREAK:
                 return isLive ? .stopped : .complete
             case -2:
@@ -183,9 +191,16 @@ private func text(_ buffer: [CChar]) -> String {
 /// Set by SIGINT during a live capture so the report is still printed.
 let interruptRequested = Atomic<Bool>(false)
 
-/// Makes Ctrl-C end a live capture cleanly instead of killing the process before it reports.
+/// Makes Ctrl-C (SIGINT) or SIGTERM end a live capture cleanly instead of killing the process before
+/// it reports. Both are unblocked too: a parent may have spawned us with them blocked.
 func stopOnInterrupt() {
-    signal(SIGINT) { _ in interruptRequested.store(true, ordering: .relaxed) }
+    for signalNumber in [SIGINT, SIGTERM] {
+        signal(signalNumber) { _ in interruptRequested.store(true, ordering: .relaxed) }
+        var set = sigset_t()
+        sigemptyset(&set)
+        sigaddset(&set, signalNumber)
+        pthread_sigmask(SIG_UNBLOCK, &set, nil)
+    }
 }
 
 /// An unusable capture input: a missing or unreadable file, an unsupported link type, a bad filter,
