@@ -39,6 +39,7 @@ struct SignatureVerdict: Sendable {
 enum SignatureValidation {
     static func validate(_ zone: ZoneStructure, clock: SerialTime) -> [SignatureVerdict] {
         let keys = zone.apexKeys
+        let verifier = ZoneSignatureVerifier(keys: keys)
         var pending: [(rrset: Int, signature: SignatureRecord)] = []
         for (i, set) in zone.rrsets.enumerated() {
             for signature in set.signatures { pending.append((i, signature)) }
@@ -56,7 +57,7 @@ enum SignatureValidation {
                 let item = work[w]
                 output[w] = verdict(
                     for: item.signature, of: zone.rrsets[item.rrset], index: item.rrset, zone: zone,
-                    keys: keys, clock: clock)
+                    keys: keys, verifier: verifier, clock: clock)
             }
         }
         return verdicts.compactMap { $0 }
@@ -64,7 +65,7 @@ enum SignatureValidation {
 
     static func verdict(
         for signature: SignatureRecord, of set: ResourceRecordSet, index: Int, zone: ZoneStructure,
-        keys: [DNSKEYData], clock: SerialTime
+        keys: [DNSKEYData], verifier: ZoneSignatureVerifier, clock: SerialTime
     ) -> SignatureVerdict {
         let sig = signature.data
         let left = clock.secondsUntil(sig.expiration)
@@ -81,9 +82,7 @@ enum SignatureValidation {
         }
         var failure = SignatureVerdict.Cryptography.invalid(reason: "the signature does not verify with the key")
         for key in candidates {
-            switch ZoneSignatureVerifier.verify(
-                signature: sig.signature, signedData: data, key: key.publicKey, algorithm: sig.algorithm)
-            {
+            switch verifier.verify(signature: sig.signature, signedData: data, key: key) {
             case .valid:
                 result.cryptography = .valid(keyTag: key.keyTag)
                 return result
@@ -103,7 +102,7 @@ enum SignatureValidation {
         guard Int(sig.labels) <= ownerLabels else { return nil }
         let owner =
             Int(sig.labels) < ownerLabels ? set.owner.suffix(labels: Int(sig.labels)).wildcardChild : set.owner
-        var data = sig.signedPrefix
+        var data = Array(sig.signedPrefix)
         let fixed: [UInt8] = [
             UInt8(set.type.rawValue >> 8), UInt8(set.type.rawValue & 0xFF),
             UInt8(set.recordClass >> 8), UInt8(set.recordClass & 0xFF),

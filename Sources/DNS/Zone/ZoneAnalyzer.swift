@@ -85,12 +85,14 @@ public enum ZoneAnalyzer {
         guard let origin = DomainName(text: options.origin) else {
             throw ZoneInputError(file: nil, reason: "--origin '\(options.origin)' is not a domain name")
         }
-        let zoneFile = try ZoneFile.read(path: file, origin: origin, allowInclude: options.allowInclude)
+        var zoneFile = try ZoneFile.read(path: file, origin: origin, allowInclude: options.allowInclude)
         var anchors: [TrustAnchor] = []
         if let path = options.trustAnchorFile {
             anchors = try TrustAnchor.read(path: path, origin: origin)
         }
-        let zone = ZoneStructure(records: zoneFile.records, origin: origin, file: file)
+        let records = zoneFile.records
+        zoneFile.records = []  // the structure below holds what is needed
+        let zone = ZoneStructure(records: records, origin: origin, file: file)
         var warnings = zone.warnings
         guard zone.rrset(origin, .soa) != nil else {
             throw ZoneInputError(
