@@ -26,9 +26,10 @@ enum NSECChain: ZoneCheck {
 
     static func findings(in context: ZoneAnalysisContext) -> [Finding] {
         let zone = context.zone
-        let hasNSEC3 = zone.rrset(context.origin, .nsec3param) != nil || zone.rrsets.contains { $0.type == .nsec3 }
+        let hasNSEC3 =
+            zone.rrset(context.origin, .nsec3param) != nil || zone.packedSets.contains { $0.type == .nsec3 }
         if hasNSEC3 { return NSEC3ChainCheck(context: context).findings() }
-        if zone.rrsets.contains(where: { $0.type == .nsec }) { return nsecFindings(context) }
+        if zone.packedSets.contains(where: { $0.type == .nsec }) { return nsecFindings(context) }
         return [
             Finding(
                 check: check, subject: context.origin.text,
@@ -44,11 +45,11 @@ enum NSECChain: ZoneCheck {
         var types = Set<RecordType>()
         var signed = false
         for i in name.rrsets {
-            let set = zone.rrsets[i]
-            if set.type == .nsec3 { continue }
-            if name.authority == .delegation, set.type != .ns, set.type != .ds, set.type != .nsec { continue }
-            types.insert(set.type)
-            if zone.mustBeSigned(set, authority: name.authority) { signed = true }
+            let type = zone.type(of: i)
+            if type == .nsec3 { continue }
+            if name.authority == .delegation, type != .ns, type != .ds, type != .nsec { continue }
+            types.insert(type)
+            if zone.mustBeSigned(type: type, authority: name.authority) { signed = true }
         }
         if denial == .nsec {
             types.insert(.nsec)
@@ -84,14 +85,14 @@ enum NSECChain: ZoneCheck {
         var findings: [Finding] = []
         for (position, name) in members.enumerated() {
             let expectedNext = members[(position + 1) % members.count].owner
-            guard let set = name.rrsets.map({ zone.rrsets[$0] }).first(where: { $0.type == .nsec }) else {
+            guard let set = name.rrsets.first(where: { zone.type(of: $0) == .nsec }).map(zone.materialise) else {
                 findings.append(
                     Finding(
                         check: check, subject: name.owner.text,
                         message: "\(name.owner.text) has no NSEC record: the chain skips it, so its existence "
                             + "cannot be proven and the previous NSEC denies it.",
                         evidence: ["owner": .string(name.owner.text), "problem": "missing-nsec"],
-                        location: name.rrsets.first.map { context.location(of: zone.rrsets[$0]) }))
+                        location: name.rrsets.first.map { context.location(of: zone.materialise($0)) }))
                 continue
             }
             guard set.rdatas.count == 1, let nsec = NSECData(set.rdatas[0]) else {
@@ -147,8 +148,8 @@ struct NSEC3ChainCheck {
         var byParameters: [NSEC3Parameters: [Link]] = [:]
         var nsec3Owners = Set<DomainName>()
         for name in zone.names where name.authority == .authoritative {
-            for i in name.rrsets where zone.rrsets[i].type == .nsec3 {
-                let set = zone.rrsets[i]
+            for i in name.rrsets where zone.type(of: i) == .nsec3 {
+                let set = zone.materialise(i)
                 nsec3Owners.insert(name.owner)
                 guard name.owner.parent == context.origin, let hash = Base32Hex.decode(firstLabelOf: name.owner)
                 else {
@@ -226,7 +227,7 @@ struct NSEC3ChainCheck {
                             "hashedOwner": .string(hashedName),
                             "emptyNonTerminal": .bool(node == nil),
                         ],
-                        location: node.flatMap { $0.rrsets.first }.map { context.location(of: zone.rrsets[$0]) }))
+                        location: node.flatMap { $0.rrsets.first }.map { context.location(of: zone.materialise($0)) }))
                 continue
             }
             let expected = node.map { NSECChain.expectedTypes(at: $0, zone: zone, denial: .nsec3) } ?? []
