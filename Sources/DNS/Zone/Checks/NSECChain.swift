@@ -131,10 +131,14 @@ enum NSECChain: ZoneCheck {
 struct NSEC3ChainCheck {
     let context: ZoneAnalysisContext
 
+    /// One NSEC3 of the chain, small: its record is decoded again only when it becomes a finding.
     struct Link {
         var hash: [UInt8]
-        var data: NSEC3Data
-        var set: ResourceRecordSet
+        var nextHashed: [UInt8]
+        var optOut: Bool
+        /// The RRset and the record in it.
+        var index: Int
+        var member: Int
     }
 
     func findings() -> [Finding] {
@@ -162,9 +166,10 @@ struct NSEC3ChainCheck {
                             location: context.location(of: set)))
                     continue
                 }
-                for rdata in set.rdatas {
+                for (member, rdata) in set.rdatas.enumerated() {
                     guard let data = NSEC3Data(rdata) else { continue }
-                    byParameters[data.parameters, default: []].append(Link(hash: hash, data: data, set: set))
+                    byParameters[data.parameters, default: []].append(
+                        Link(hash: hash, nextHashed: data.nextHashed, optOut: data.optOut, index: i, member: member))
                 }
             }
         }
@@ -187,7 +192,7 @@ struct NSEC3ChainCheck {
                     location: zone.rrset(context.origin, .nsec3param).map(context.location(of:))))
         }
         let links = (byParameters[chainParameters] ?? []).sorted { $0.hash.lexicographicallyPrecedes($1.hash) }
-        let optOut = links.contains { $0.data.optOut }
+        let optOut = links.contains { $0.optOut }
 
         // The names the chain must cover: authoritative names, delegations, and empty non-terminals.
         var covered: [DomainName: ZoneStructure.Name?] = [:]
@@ -232,35 +237,36 @@ struct NSEC3ChainCheck {
             }
             let expected = node.map { NSECChain.expectedTypes(at: $0, zone: zone, denial: .nsec3) } ?? []
             if let finding = NSECChain.bitmapFinding(
-                context, owner: owner, record: link.set, kind: "NSEC3", found: link.data.types, expected: expected)
+                context, owner: owner, record: zone.materialise(link.index), kind: "NSEC3",
+                found: NSEC3Data(zone.materialise(link.index).rdatas[link.member])?.types ?? [], expected: expected)
             {
                 findings.append(finding)
             }
         }
 
         for (position, link) in links.enumerated() {
-            let owner = link.set.owner.text
+            let owner = zone.name(of: link.index).owner.text
             let next = links[(position + 1) % links.count].hash
-            if link.data.nextHashed != next {
+            if link.nextHashed != next {
                 findings.append(
                     Finding(
                         check: check, subject: owner,
-                        message: "The NSEC3 at \(owner) points to \(Base32Hex.encode(link.data.nextHashed)), but "
+                        message: "The NSEC3 at \(owner) points to \(Base32Hex.encode(link.nextHashed)), but "
                             + "the next hash in the chain is \(Base32Hex.encode(next))",
                         evidence: [
                             "owner": .string(owner), "problem": "wrong-next-hash",
-                            "next": .string(Base32Hex.encode(link.data.nextHashed)),
+                            "next": .string(Base32Hex.encode(link.nextHashed)),
                             "expectedNext": .string(Base32Hex.encode(next)),
                         ],
-                        location: context.location(of: link.set)))
+                        location: context.location(of: zone.materialise(link.index))))
             }
-            if !expectedHashes.contains(link.hash) && !link.data.optOut {
+            if !expectedHashes.contains(link.hash) && !link.optOut {
                 findings.append(
                     Finding(
                         check: check, subject: owner,
                         message: "The NSEC3 at \(owner) matches no name of the zone.",
                         evidence: ["owner": .string(owner), "problem": "stray-nsec3"],
-                        location: context.location(of: link.set)))
+                        location: context.location(of: zone.materialise(link.index))))
             }
         }
         return findings
