@@ -107,7 +107,7 @@ enum DNSZoneBench {
         text.reserveCapacity(names * 80)
         for n in 0..<names {
             text += "host\(n) IN A 10.\(n >> 16 & 255).\(n >> 8 & 255).\(n & 255)\n"
-            text += "host\(n) IN AAAA 2001:db8::\(String(n, radix: 16))\n"
+            text += "host\(n) IN AAAA 2001:db8::\(String(n >> 16, radix: 16)):\(String(n & 0xFFFF, radix: 16))\n"
         }
         try text.write(toFile: path, atomically: true, encoding: .utf8)
         return path

@@ -22,11 +22,11 @@ struct ZoneFileTests {
         let file = try ZoneSamples.temporaryZone(Self.plain)
         defer { try? FileManager.default.removeItem(at: file.deletingLastPathComponent()) }
         let zone = try ZoneFile.read(path: file.path, origin: DomainName(text: "example.org")!, allowInclude: false)
-        #expect(zone.records.count == 5)
+        #expect(zone.store.rows.count == 5)
         #expect(zone.declaredOrigin?.text == "example.org.")
-        let txt = try #require(zone.records.last)
-        #expect(txt.owner.text == "www.example.org.")
-        #expect(txt.type.description == "TXT")
+        let txt = try #require(zone.store.rows.last)
+        #expect(zone.store.owner(txt).text == "www.example.org.")
+        #expect(RecordType(txt.type).description == "TXT")
         #expect(txt.ttl == 300)
         #expect(txt.line == 7)
     }
@@ -63,8 +63,11 @@ struct ZoneFileTests {
             #expect(error.reason.contains("--allow-include"))
         }
         let zone = try ZoneFile.read(path: file.path, origin: origin, allowInclude: true)
-        #expect(zone.records.map(\.owner.text).suffix(2) == ["extra.example.org.", "after.example.org."])
-        #expect(zone.records.first { $0.owner.text == "extra.example.org." }?.line == 1)
+        #expect(
+            zone.store.rows.map { zone.store.owner($0).text }.suffix(2) == ["extra.example.org.", "after.example.org."])
+        let extra = try #require(zone.store.rows.first { zone.store.owner($0).text == "extra.example.org." })
+        #expect(extra.line == 1)
+        #expect(zone.store.file(extra).hasSuffix("extra.records"))
     }
 
     @Test("an $INCLUDE of itself stops at the depth limit instead of looping")

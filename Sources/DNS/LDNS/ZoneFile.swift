@@ -9,7 +9,7 @@ import Foundation
 /// `$INCLUDE` makes a parser open another file named by the zone, so it is refused unless the user
 /// allows it: an untrusted zone must not make the tool read `/etc/shadow` into an error message.
 struct ZoneFile {
-    var records: [ZoneRecord] = []
+    var store = RecordStore()
     /// The first `$ORIGIN` the file set, if any (for `exposure scan`).
     var declaredOrigin: DomainName?
     /// Files read through `$INCLUDE`.
@@ -22,6 +22,7 @@ struct ZoneFile {
         var zone = ZoneFile()
         var defaultTTL: UInt32 = 3600
         try zone.readFile(path: path, origin: origin, defaultTTL: &defaultTTL, allowInclude: allowInclude, depth: 0)
+        zone.store.finishReading()
         return zone
     }
 
@@ -50,7 +51,7 @@ struct ZoneFile {
         defer { ldns_buffer_free(wire) }
 
         var line: Int32 = 0
-        var lastOwner = DomainName.root
+        let fileID = store.fileID(path)
         while feof(fp) == 0 {
             var rr: UnsafeMutablePointer<ldns_rr>? = nil
             let status = ldns_rr_new_frm_fp_l(&rr, fp, &defaultTTL, &originName, &previousOwner, &line)
@@ -64,16 +65,13 @@ struct ZoneFile {
                     throw ZoneInputError(file: path, place: .line(Int(line)), reason: "record cannot be encoded")
                 }
                 let bytes = UnsafeBufferPointer(start: ldns_buffer_begin(wire), count: ldns_buffer_position(wire))
-                guard var record = Self.record(fromWire: bytes, line: Int(line), file: path) else {
+                guard Self.store(wire: bytes, line: Int(line), file: fileID, into: store), !store.isFull else {
                     throw ZoneInputError(file: path, place: .line(Int(line)), reason: "record cannot be encoded")
                 }
-                // Records of one owner share one name buffer.
-                if record.owner == lastOwner { record.owner = lastOwner } else { lastOwner = record.owner }
-                records.append(record)
             case LDNS_STATUS_SYNTAX_EMPTY, LDNS_STATUS_SYNTAX_TTL:
                 continue
             case LDNS_STATUS_SYNTAX_ORIGIN:
-                if declaredOrigin == nil, depth == 0, records.isEmpty, let originName {
+                if declaredOrigin == nil, depth == 0, store.rows.isEmpty, let originName {
                     declaredOrigin = Self.name(originName)
                 }
             case LDNS_STATUS_SYNTAX_INCLUDE:
@@ -108,7 +106,7 @@ struct ZoneFile {
                     path: resolved, origin: includeOrigin, defaultTTL: &defaultTTL, allowInclude: allowInclude,
                     depth: depth + 1)
             default:
-                if feof(fp) != 0, status == LDNS_STATUS_SYNTAX_ERR, records.isEmpty == false {
+                if feof(fp) != 0, status == LDNS_STATUS_SYNTAX_ERR, !store.rows.isEmpty {
                     // libldns reports trailing whitespace at the end of a file as a syntax error.
                     continue
                 }
@@ -119,17 +117,22 @@ struct ZoneFile {
         }
     }
 
-    /// Splits libldns' canonical wire form (owner, type, class, TTL, RDLENGTH, RDATA) into a record.
-    private static func record(fromWire bytes: UnsafeBufferPointer<UInt8>, line: Int, file: String) -> ZoneRecord? {
+    /// Splits libldns' canonical wire form (owner, type, class, TTL, RDLENGTH, RDATA) into the store.
+    private static func store(
+        wire bytes: UnsafeBufferPointer<UInt8>, line: Int, file: UInt16, into store: RecordStore
+    ) -> Bool {
         let array = Array(bytes)
         var offset = 0
-        guard let owner = DomainName.read(array[...], at: &offset) else { return nil }
+        guard let owner = DomainName.read(array[...], at: &offset) else { return false }
         var r = RDataReader(array, offset: offset)
         guard let type = r.u16(), let rclass = r.u16(), let ttl = r.u32(), let length = r.u16(),
-            let rdata = r.bytes(Int(length))
-        else { return nil }
-        return ZoneRecord(
-            owner: owner, type: RecordType(type), recordClass: rclass, ttl: ttl, rdata: rdata, line: line, file: file)
+            r.remaining == Int(length)
+        else { return false }
+        store.append(
+            owner: owner, type: type, recordClass: rclass, ttl: ttl,
+            rdata: UnsafeBufferPointer(rebasing: bytes[r.offset...]),
+            line: line, file: file)
+        return true
     }
 
     static func name(_ rdf: UnsafeMutablePointer<ldns_rdf>) -> DomainName {

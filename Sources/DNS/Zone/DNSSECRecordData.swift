@@ -1,7 +1,8 @@
 /// The RDATA of the DNSSEC record types, decoded from canonical wire form (RFC 4034, RFC 5155).
 /// Each decoder returns nil on RDATA that is too short, so a malformed record becomes a warning.
 
-/// RRSIG (RFC 4034 §3.1).
+/// RRSIG (RFC 4034 §3.1). It keeps the record's RDATA and slices it, rather than copying the
+/// signature out, because a large zone holds millions of these.
 struct RRSIGData: Sendable {
     var typeCovered: RecordType
     var algorithm: UInt8
@@ -11,9 +12,9 @@ struct RRSIGData: Sendable {
     var inception: UInt32
     var keyTag: UInt16
     var signer: DomainName
-    var signature: [UInt8]
-    /// The RDATA up to the signature: the first part of the data a signature covers (RFC 4034 §3.1.8.1).
-    var signedPrefix: [UInt8]
+    /// The whole RDATA; the signature starts at `signatureStart`.
+    private let rdata: [UInt8]
+    private let signatureStart: Int
 
     init?(_ rdata: [UInt8]) {
         var r = RDataReader(rdata)
@@ -28,9 +29,13 @@ struct RRSIGData: Sendable {
         self.inception = inception
         keyTag = tag
         self.signer = signer
-        signedPrefix = Array(rdata[..<r.offset])
-        signature = r.rest()
+        self.rdata = rdata
+        signatureStart = r.offset
     }
+
+    var signature: ArraySlice<UInt8> { rdata[signatureStart...] }
+    /// The RDATA up to the signature: the first part of the data a signature covers (RFC 4034 §3.1.8.1).
+    var signedPrefix: ArraySlice<UInt8> { rdata[..<signatureStart] }
 }
 
 /// DNSKEY (RFC 4034 §2.1).

@@ -44,7 +44,11 @@ enum TrustAnchor: Sendable {
     static func read(path: String, origin: DomainName) throws(ZoneInputError) -> [TrustAnchor] {
         let file = try ZoneFile.read(path: path, origin: origin, allowInclude: false)
         var anchors: [TrustAnchor] = []
-        for record in file.records {
+        for row in file.store.rows {
+            let record = (
+                owner: file.store.owner(row), type: RecordType(row.type), rdata: Array(file.store.rdata(row)),
+                line: Int(row.line)
+            )
             guard record.owner == origin else {
                 throw ZoneInputError(
                     file: path, place: .line(record.line),

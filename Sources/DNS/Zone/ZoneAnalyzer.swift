@@ -29,9 +29,7 @@ public struct ZoneCheckOptions: Sendable {
 /// Everything a zone check may look at, built once per run.
 struct ZoneAnalysisContext: Sendable {
     let zone: ZoneStructure
-    let verdicts: [SignatureVerdict]
-    /// Indices into `verdicts` for each RRset index.
-    let verdictsByRRset: [Int: [Int]]
+    let verdicts: ZoneVerdicts
     let clock: SerialTime
     let options: ZoneCheckOptions
     let trustAnchors: [TrustAnchor]
@@ -49,20 +47,21 @@ struct ZoneAnalysisContext: Sendable {
         SourceLocation(file: signature.file, line: signature.line)
     }
 
-    func verdicts(of rrset: Int) -> [SignatureVerdict] {
-        (verdictsByRRset[rrset] ?? []).map { verdicts[$0] }
+    /// The compact verdicts of RRset `index`'s signatures, in the order of its RRSIGs.
+    func compactVerdicts(of index: Int) -> ArraySlice<CompactVerdict> {
+        verdicts.of(index, count: zone.signatureCount(of: index))
     }
 
-    /// The RRsets that must carry signatures, with their indices.
-    var signedRRsets: [(index: Int, set: ResourceRecordSet)] {
-        var out: [(Int, ResourceRecordSet)] = []
-        for name in zone.names {
-            for i in name.rrsets where zone.mustBeSigned(zone.rrsets[i], authority: name.authority) {
-                out.append((i, zone.rrsets[i]))
-            }
+    /// The verdicts of RRset `index`, with each RRSIG decoded: for RRsets that become findings.
+    func verdicts(of index: Int) -> [SignatureVerdict] {
+        let positions = zone.packedSets[index].signatures
+        return zip(positions, compactVerdicts(of: index)).compactMap { position, compact in
+            zone.signature(at: position).map { SignatureVerdict(rrset: index, signature: $0, compact: compact) }
         }
-        return out
     }
+
+    /// The indices of the RRsets that must carry signatures.
+    var signedRRsets: [Int] { zone.packedSets.indices.filter { zone.mustBeSigned($0) } }
 
     /// `owner/TYPE` as findings name an RRset.
     static func label(_ set: ResourceRecordSet) -> String { "\(set.owner.text) \(set.type)" }
@@ -90,7 +89,7 @@ public enum ZoneAnalyzer {
         if let path = options.trustAnchorFile {
             anchors = try TrustAnchor.read(path: path, origin: origin)
         }
-        let zone = ZoneStructure(records: zoneFile.records, origin: origin, file: file)
+        let zone = ZoneStructure(store: zoneFile.store, origin: origin, file: file)
         var warnings = zone.warnings
         guard zone.rrset(origin, .soa) != nil else {
             throw ZoneInputError(
@@ -98,10 +97,8 @@ public enum ZoneAnalyzer {
         }
         let clock = SerialTime(now: options.now)
         let verdicts = SignatureValidation.validate(zone, clock: clock)
-        var byRRset: [Int: [Int]] = [:]
-        for (i, verdict) in verdicts.enumerated() { byRRset[verdict.rrset, default: []].append(i) }
         let context = ZoneAnalysisContext(
-            zone: zone, verdicts: verdicts, verdictsByRRset: byRRset, clock: clock, options: options,
+            zone: zone, verdicts: verdicts, clock: clock, options: options,
             trustAnchors: anchors, keys: zone.apexKeys, usesIncludes: !zoneFile.includedFiles.isEmpty)
 
         var findings: [Finding] = []
@@ -116,13 +113,11 @@ public enum ZoneAnalyzer {
             }
             findings += produced
         }
-        for verdict in verdicts {
-            if case .unsupported(let why) = verdict.cryptography {
-                warnings.append(
-                    "signatures of algorithm \(DNSSECAlgorithm.name(verdict.signature.data.algorithm)) cannot be "
-                        + "checked: \(why)")
-                break
-            }
+        let unsupported = Set(verdicts.verdicts.lazy.filter { $0.outcome == .unsupported }.map(\.algorithm))
+        for algorithm in unsupported.sorted() {
+            warnings.append(
+                "signatures of algorithm \(DNSSECAlgorithm.name(algorithm)) cannot be checked: libldns does not "
+                    + "support it here")
         }
         return Report(findings: findings, warnings: warnings)
     }
@@ -134,6 +129,6 @@ public enum ZoneAnalyzer {
             let zoneFile = try? ZoneFile.read(path: file, origin: fallbackName, allowInclude: false)
         else { return nil }
         if let declared = zoneFile.declaredOrigin { return declared.text }
-        return zoneFile.records.first { $0.type == .soa }?.owner.text
+        return zoneFile.store.rows.first { $0.type == RecordType.soa.rawValue }.map { zoneFile.store.owner($0).text }
     }
 }

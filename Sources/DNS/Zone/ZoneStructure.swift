@@ -15,7 +15,8 @@ struct SignatureRecord: Sendable {
     var file: String
 }
 
-/// The records of one owner, type and class: the unit DNSSEC signs.
+/// The records of one owner, type and class: the unit DNSSEC signs. Built on demand from the packed
+/// store, so only the RRsets being looked at hold Swift arrays.
 struct ResourceRecordSet: Sendable {
     var owner: DomainName
     var type: RecordType
@@ -25,109 +26,156 @@ struct ResourceRecordSet: Sendable {
     var rdatas: [[UInt8]]
     var line: Int
     var file: String
-    var signatures: [SignatureRecord] = []
+    var signatures: [SignatureRecord]
 }
 
 /// A zone organised for DNSSEC checks: names in canonical order, their RRsets and signatures, the
-/// apex keys and what the zone is authoritative for.
+/// apex keys and what the zone is authoritative for. Rows of the record store are sorted once by
+/// (owner in canonical order, type, RDATA); an RRset, its RRSIGs and a name's RRsets are then runs of
+/// that order, held as index ranges.
 struct ZoneStructure: Sendable {
     struct Name: Sendable {
         var owner: DomainName
         var authority: NameAuthority
         /// Indices into `rrsets`, ordered by type.
-        var rrsets: [Int]
-        /// RRSIGs at this owner whose covered type has no RRset here.
-        var orphanSignatures: [SignatureRecord] = []
+        var rrsets: Range<Int>
+        /// Positions in `order` of RRSIGs at this owner whose covered type has no RRset here.
+        var orphanSignatures: [Int] = []
+    }
+
+    /// An RRset as ranges of `order`: its records (duplicates removed) and its RRSIGs.
+    struct PackedSet: Sendable {
+        var name: Int32
+        var type: RecordType
+        var records: Range<Int>
+        var signatures: Range<Int>
     }
 
     let origin: DomainName
     let file: String
-    var names: [Name] = []
-    var rrsets: [ResourceRecordSet] = []
+    let store: RecordStore
+    /// Row numbers of the store in canonical order, duplicates of an RRset removed.
+    private(set) var order: [UInt32] = []
+    private(set) var names: [Name] = []
+    private(set) var packedSets: [PackedSet] = []
     /// Index into `names` by owner.
-    var nameIndex: [DomainName: Int] = [:]
-    var warnings: [String] = []
+    private(set) var nameIndex: [DomainName: Int] = [:]
+    private(set) var warnings: [String] = []
 
-    init(records: [ZoneRecord], origin: DomainName, file: String) {
+    init(store: RecordStore, origin: DomainName, file: String) {
         self.origin = origin
         self.file = file
-        var byOwner: [DomainName: [Int]] = [:]
-        var ownerOrder: [DomainName] = []
-        var outside = 0
+        self.store = store
+        let rows = store.rows
+        // Rank the distinct owners in canonical order, comparing precomputed keys.
+        let ranked = store.owners.indices.map { ($0, store.owners[$0].canonicalKey) }
+            .sorted { $0.1.lexicographicallyPrecedes($1.1) }
+        var rank = [UInt32](repeating: 0, count: store.owners.count)
+        for (position, entry) in ranked.enumerated() { rank[entry.0] = UInt32(position) }
+
         var otherClass = 0
-        for (i, record) in records.enumerated() {
-            if record.recordClass != 1 {
+        var sorted = [UInt32]()
+        sorted.reserveCapacity(rows.count)
+        for (i, row) in rows.enumerated() {
+            if row.recordClass != 1 {
                 otherClass += 1
                 continue
             }
-            if byOwner[record.owner] == nil {
-                ownerOrder.append(record.owner)
-                byOwner[record.owner] = [i]
-            } else {
-                byOwner[record.owner]!.append(i)
-            }
+            sorted.append(UInt32(i))
         }
-        // Canonical order of owners, sorting precomputed keys rather than walking labels each time.
-        let keyed = ownerOrder.map { ($0.canonicalKey, $0) }.sorted { $0.0.lexicographicallyPrecedes($1.0) }
+        sorted.sort { a, b in
+            let ra = rows[Int(a)]
+            let rb = rows[Int(b)]
+            if ra.owner != rb.owner { return rank[Int(ra.owner)] < rank[Int(rb.owner)] }
+            if ra.type != rb.type { return ra.type < rb.type }
+            return store.rdata(ra).lexicographicallyPrecedes(store.rdata(rb))
+        }
 
-        let delegations = Set(
-            keyed.lazy.map(\.1).filter { owner in
-                owner != origin && owner.isSubdomain(of: origin)
-                    && byOwner[owner]!.contains { records[$0].type == .ns }
-            })
+        // Delegations first: a name's authority depends on its ancestors.
+        var delegations = Set<DomainName>()
+        for i in sorted where rows[Int(i)].type == RecordType.ns.rawValue {
+            let owner = store.owner(rows[Int(i)])
+            if owner != origin, owner.isSubdomain(of: origin) { delegations.insert(owner) }
+        }
 
-        for (_, owner) in keyed {
+        var outside = 0
+        var position = 0
+        var kept: [UInt32] = []
+        kept.reserveCapacity(sorted.count)
+        while position < sorted.count {
+            let ownerID = rows[Int(sorted[position])].owner
+            var end = position
+            while end < sorted.count, rows[Int(sorted[end])].owner == ownerID { end += 1 }
+            let owner = store.owners[Int(ownerID)]
             let authority = Self.authority(of: owner, origin: origin, delegations: delegations)
             if authority == .outOfZone {
-                outside += byOwner[owner]!.count
+                outside += end - position
+                position = end
                 continue
             }
-            var byType: [RecordType: [Int]] = [:]
-            var signatures: [RecordType: [SignatureRecord]] = [:]
-            for i in byOwner[owner]! {
-                let record = records[i]
-                if record.type == .rrsig {
-                    guard let data = RRSIGData(record.rdata) else {
-                        warnings.append("\(record.file):\(record.line): malformed RRSIG ignored")
-                        continue
+            let nameNumber = names.count
+            var name = Name(owner: owner, authority: authority, rrsets: packedSets.count..<packedSets.count)
+            // The RRSIGs of this owner, by covered type (their RDATA starts with it, so they are sorted so).
+            var signaturesByType: [UInt16: Range<Int>] = [:]
+            var typeRuns: [(type: UInt16, records: Range<Int>)] = []
+            var i = position
+            while i < end {
+                let type = rows[Int(sorted[i])].type
+                var j = i
+                let start = kept.count
+                var previous: ArraySlice<UInt8>? = nil
+                while j < end, rows[Int(sorted[j])].type == type {
+                    let rdata = store.rdata(rows[Int(sorted[j])])
+                    if rdata != previous || type == RecordType.rrsig.rawValue { kept.append(sorted[j]) }
+                    previous = rdata
+                    j += 1
+                }
+                if type == RecordType.rrsig.rawValue {
+                    var k = start
+                    while k < kept.count {
+                        let covered = Self.coveredType(store.rdata(rows[Int(kept[k])]))
+                        var m = k
+                        while m < kept.count, Self.coveredType(store.rdata(rows[Int(kept[m])])) == covered { m += 1 }
+                        if let covered {
+                            signaturesByType[covered] = k..<m
+                        } else {
+                            warnings.append("malformed RRSIG at \(owner.text) ignored")
+                        }
+                        k = m
                     }
-                    signatures[data.typeCovered, default: []].append(
-                        SignatureRecord(data: data, line: record.line, file: record.file))
                 } else {
-                    byType[record.type, default: []].append(i)
+                    typeRuns.append((type, start..<kept.count))
                 }
+                i = j
             }
-            var name = Name(owner: owner, authority: authority, rrsets: [])
-            for type in byType.keys.sorted() {
-                let members = byType[type]!
-                let first = records[members[0]]
-                var rdatas = members.map { records[$0].rdata }
-                rdatas.sort { $0.lexicographicallyPrecedes($1) }
-                var unique: [[UInt8]] = []
-                unique.reserveCapacity(rdatas.count)
-                for rdata in rdatas where unique.last != rdata { unique.append(rdata) }
-                if members.contains(where: { records[$0].ttl != first.ttl }) {
+            for run in typeRuns {
+                let signatures = signaturesByType.removeValue(forKey: run.type) ?? kept.count..<kept.count
+                packedSets.append(
+                    PackedSet(
+                        name: Int32(nameNumber), type: RecordType(run.type), records: run.records,
+                        signatures: signatures))
+                let ttls = run.records.map { rows[Int(kept[$0])].ttl }
+                if let first = ttls.first, ttls.contains(where: { $0 != first }) {
+                    let row = rows[Int(kept[run.records.lowerBound])]
                     warnings.append(
-                        "\(first.file):\(first.line): the \(type) RRset of \(owner.text) has records with different TTLs"
-                    )
+                        "\(store.file(row)):\(row.line): the \(RecordType(run.type)) RRset of \(owner.text) has "
+                            + "records with different TTLs")
                 }
-                var set = ResourceRecordSet(
-                    owner: owner, type: type, recordClass: first.recordClass, ttl: first.ttl, rdatas: unique,
-                    line: first.line, file: first.file)
-                set.signatures = signatures.removeValue(forKey: type) ?? []
-                name.rrsets.append(rrsets.count)
-                rrsets.append(set)
             }
-            name.orphanSignatures = signatures.keys.sorted().flatMap { signatures[$0]! }
+            name.rrsets = name.rrsets.lowerBound..<packedSets.count
+            name.orphanSignatures = signaturesByType.values.flatMap { Array($0) }.sorted()
             nameIndex[owner] = names.count
             names.append(name)
+            position = end
         }
-        if outside > 0 {
-            warnings.append("\(outside) records outside \(origin.text) were ignored")
-        }
-        if otherClass > 0 {
-            warnings.append("\(otherClass) records of a class other than IN were ignored")
-        }
+        order = kept
+        if outside > 0 { warnings.append("\(outside) records outside \(origin.text) were ignored") }
+        if otherClass > 0 { warnings.append("\(otherClass) records of a class other than IN were ignored") }
+    }
+
+    private static func coveredType(_ rdata: ArraySlice<UInt8>) -> UInt16? {
+        guard rdata.count >= 2 else { return nil }
+        return UInt16(rdata[rdata.startIndex]) << 8 | UInt16(rdata[rdata.startIndex + 1])
     }
 
     private static func authority(of owner: DomainName, origin: DomainName, delegations: Set<DomainName>)
@@ -143,18 +191,59 @@ struct ZoneStructure: Sendable {
         return delegations.contains(owner) ? .delegation : .authoritative
     }
 
-    /// The RRset of `type` at `owner`, if the zone has one.
-    func rrset(_ owner: DomainName, _ type: RecordType) -> ResourceRecordSet? {
-        guard let n = nameIndex[owner] else { return nil }
-        for i in names[n].rrsets where rrsets[i].type == type { return rrsets[i] }
-        return nil
+    /// The RRsets, each built from the packed store when it is read.
+    var rrsets: RRsetList { RRsetList(zone: self) }
+
+    struct RRsetList: RandomAccessCollection, Sendable {
+        let zone: ZoneStructure
+        var startIndex: Int { 0 }
+        var endIndex: Int { zone.packedSets.count }
+        subscript(position: Int) -> ResourceRecordSet { zone.materialise(position) }
     }
 
-    /// Whether the RRset must carry signatures: authoritative data, and at a delegation only DS and NSEC.
-    func mustBeSigned(_ set: ResourceRecordSet, authority: NameAuthority) -> Bool {
+    /// The number of RRSIGs covering RRset `index`.
+    func signatureCount(of index: Int) -> Int { packedSets[index].signatures.count }
+
+    func type(of index: Int) -> RecordType { packedSets[index].type }
+
+    func name(of index: Int) -> Name { names[Int(packedSets[index].name)] }
+
+    /// The RRSIG at position `position` of `order`, decoded.
+    func signature(at position: Int) -> SignatureRecord? {
+        let row = store.rows[Int(order[position])]
+        guard let data = RRSIGData(Array(store.rdata(row))) else { return nil }
+        return SignatureRecord(data: data, line: Int(row.line), file: store.file(row))
+    }
+
+    func materialise(_ index: Int) -> ResourceRecordSet {
+        let packed = packedSets[index]
+        let rows = store.rows
+        let first = rows[Int(order[packed.records.lowerBound])]
+        return ResourceRecordSet(
+            owner: names[Int(packed.name)].owner, type: packed.type, recordClass: first.recordClass, ttl: first.ttl,
+            rdatas: packed.records.map { Array(store.rdata(rows[Int(order[$0])])) }, line: Int(first.line),
+            file: store.file(first), signatures: packed.signatures.compactMap(signature(at:)))
+    }
+
+    /// The RRset of `type` at `owner`, if the zone has one.
+    func rrset(_ owner: DomainName, _ type: RecordType) -> ResourceRecordSet? {
+        rrsetIndex(owner, type).map(materialise)
+    }
+
+    func rrsetIndex(_ owner: DomainName, _ type: RecordType) -> Int? {
+        guard let n = nameIndex[owner] else { return nil }
+        return names[n].rrsets.first { packedSets[$0].type == type }
+    }
+
+    /// Whether RRset `index` must carry signatures: authoritative data, and at a delegation only DS and NSEC.
+    func mustBeSigned(_ index: Int) -> Bool {
+        mustBeSigned(type: packedSets[index].type, authority: name(of: index).authority)
+    }
+
+    func mustBeSigned(type: RecordType, authority: NameAuthority) -> Bool {
         switch authority {
         case .authoritative: true
-        case .delegation: set.type == .ds || set.type == .nsec
+        case .delegation: type == .ds || type == .nsec
         case .belowDelegation, .outOfZone: false
         }
     }

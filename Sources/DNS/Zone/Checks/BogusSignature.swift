@@ -15,7 +15,13 @@ enum BogusSignature: ZoneCheck {
 
     static func findings(in context: ZoneAnalysisContext) -> [Finding] {
         var findings: [Finding] = []
-        for (index, set) in context.signedRRsets {
+        for index in context.signedRRsets {
+            guard
+                context.compactVerdicts(of: index).contains(where: {
+                    $0.outcome == .invalid || $0.outcome == .badLabels
+                })
+            else { continue }
+            let set = context.zone.materialise(index)
             let verdicts = context.verdicts(of: index)
             let bogus = verdicts.filter {
                 if case .invalid = $0.cryptography { return true }

@@ -15,7 +15,7 @@ enum DNSSECUnsigned: ZoneCheck {
     static func findings(in context: ZoneAnalysisContext) -> [Finding] {
         guard context.zone.rrset(context.origin, .dnskey) == nil else { return [] }
         let soa = context.zone.rrset(context.origin, .soa)
-        let signatures = context.zone.rrsets.reduce(0) { $0 + $1.signatures.count }
+        let signatures = context.zone.packedSets.reduce(0) { $0 + $1.signatures.count }
         var message = "The zone \(context.origin.text) has no DNSKEY record at its apex, so it is not signed."
         if signatures > 0 { message += " Its \(signatures) RRSIG records cannot be checked without the keys." }
         return [

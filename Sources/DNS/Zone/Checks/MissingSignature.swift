@@ -18,8 +18,11 @@ enum MissingSignature: ZoneCheck {
     static func findings(in context: ZoneAnalysisContext) -> [Finding] {
         let algorithms = Set(context.keys.filter { !$0.isRevoked }.map(\.algorithm))
         var findings: [Finding] = []
-        for (index, set) in context.signedRRsets {
-            let verdicts = context.verdicts(of: index).filter(\.isByZoneKey)
+        for index in context.signedRRsets {
+            let verdicts = context.compactVerdicts(of: index).filter(\.isByZoneKey)
+            let signedWith = Set(verdicts.map(\.algorithm))
+            guard verdicts.isEmpty || !algorithms.isSubset(of: signedWith) else { continue }
+            let set = context.zone.materialise(index)
             let label = ZoneAnalysisContext.label(set)
             if verdicts.isEmpty {
                 let strangers = set.signatures.map { "\($0.data.keyTag)/\(DNSSECAlgorithm.name($0.data.algorithm))" }
@@ -35,7 +38,6 @@ enum MissingSignature: ZoneCheck {
                         location: context.location(of: set)))
                 continue
             }
-            let signedWith = Set(verdicts.map(\.signature.data.algorithm))
             let lacking = algorithms.subtracting(signedWith).sorted()
             if !lacking.isEmpty {
                 let names = lacking.map(DNSSECAlgorithm.name)

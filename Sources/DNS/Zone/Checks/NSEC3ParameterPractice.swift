@@ -21,7 +21,7 @@ enum NSEC3ParameterPractice: ZoneCheck {
         var parameters = paramSet.flatMap { $0.rdatas.first }.flatMap(NSEC3Parameters.init(nsec3param:))
         var optOut = false
         var firstNSEC3: ResourceRecordSet?
-        for set in zone.rrsets where set.type == .nsec3 {
+        for set in zone.packedSets.indices.lazy.filter({ zone.type(of: $0) == .nsec3 }).map(zone.materialise) {
             for data in set.rdatas.compactMap(NSEC3Data.init) {
                 if parameters == nil { parameters = data.parameters }
                 if data.optOut { optOut = true }

@@ -26,9 +26,10 @@ enum NSECChain: ZoneCheck {
 
     static func findings(in context: ZoneAnalysisContext) -> [Finding] {
         let zone = context.zone
-        let hasNSEC3 = zone.rrset(context.origin, .nsec3param) != nil || zone.rrsets.contains { $0.type == .nsec3 }
+        let hasNSEC3 =
+            zone.rrset(context.origin, .nsec3param) != nil || zone.packedSets.contains { $0.type == .nsec3 }
         if hasNSEC3 { return NSEC3ChainCheck(context: context).findings() }
-        if zone.rrsets.contains(where: { $0.type == .nsec }) { return nsecFindings(context) }
+        if zone.packedSets.contains(where: { $0.type == .nsec }) { return nsecFindings(context) }
         return [
             Finding(
                 check: check, subject: context.origin.text,
@@ -44,11 +45,11 @@ enum NSECChain: ZoneCheck {
         var types = Set<RecordType>()
         var signed = false
         for i in name.rrsets {
-            let set = zone.rrsets[i]
-            if set.type == .nsec3 { continue }
-            if name.authority == .delegation, set.type != .ns, set.type != .ds, set.type != .nsec { continue }
-            types.insert(set.type)
-            if zone.mustBeSigned(set, authority: name.authority) { signed = true }
+            let type = zone.type(of: i)
+            if type == .nsec3 { continue }
+            if name.authority == .delegation, type != .ns, type != .ds, type != .nsec { continue }
+            types.insert(type)
+            if zone.mustBeSigned(type: type, authority: name.authority) { signed = true }
         }
         if denial == .nsec {
             types.insert(.nsec)
@@ -84,14 +85,14 @@ enum NSECChain: ZoneCheck {
         var findings: [Finding] = []
         for (position, name) in members.enumerated() {
             let expectedNext = members[(position + 1) % members.count].owner
-            guard let set = name.rrsets.map({ zone.rrsets[$0] }).first(where: { $0.type == .nsec }) else {
+            guard let set = name.rrsets.first(where: { zone.type(of: $0) == .nsec }).map(zone.materialise) else {
                 findings.append(
                     Finding(
                         check: check, subject: name.owner.text,
                         message: "\(name.owner.text) has no NSEC record: the chain skips it, so its existence "
                             + "cannot be proven and the previous NSEC denies it.",
                         evidence: ["owner": .string(name.owner.text), "problem": "missing-nsec"],
-                        location: name.rrsets.first.map { context.location(of: zone.rrsets[$0]) }))
+                        location: name.rrsets.first.map { context.location(of: zone.materialise($0)) }))
                 continue
             }
             guard set.rdatas.count == 1, let nsec = NSECData(set.rdatas[0]) else {
@@ -130,10 +131,14 @@ enum NSECChain: ZoneCheck {
 struct NSEC3ChainCheck {
     let context: ZoneAnalysisContext
 
+    /// One NSEC3 of the chain, small: its record is decoded again only when it becomes a finding.
     struct Link {
         var hash: [UInt8]
-        var data: NSEC3Data
-        var set: ResourceRecordSet
+        var nextHashed: [UInt8]
+        var optOut: Bool
+        /// The RRset and the record in it.
+        var index: Int
+        var member: Int
     }
 
     func findings() -> [Finding] {
@@ -147,8 +152,8 @@ struct NSEC3ChainCheck {
         var byParameters: [NSEC3Parameters: [Link]] = [:]
         var nsec3Owners = Set<DomainName>()
         for name in zone.names where name.authority == .authoritative {
-            for i in name.rrsets where zone.rrsets[i].type == .nsec3 {
-                let set = zone.rrsets[i]
+            for i in name.rrsets where zone.type(of: i) == .nsec3 {
+                let set = zone.materialise(i)
                 nsec3Owners.insert(name.owner)
                 guard name.owner.parent == context.origin, let hash = Base32Hex.decode(firstLabelOf: name.owner)
                 else {
@@ -161,9 +166,10 @@ struct NSEC3ChainCheck {
                             location: context.location(of: set)))
                     continue
                 }
-                for rdata in set.rdatas {
+                for (member, rdata) in set.rdatas.enumerated() {
                     guard let data = NSEC3Data(rdata) else { continue }
-                    byParameters[data.parameters, default: []].append(Link(hash: hash, data: data, set: set))
+                    byParameters[data.parameters, default: []].append(
+                        Link(hash: hash, nextHashed: data.nextHashed, optOut: data.optOut, index: i, member: member))
                 }
             }
         }
@@ -186,7 +192,7 @@ struct NSEC3ChainCheck {
                     location: zone.rrset(context.origin, .nsec3param).map(context.location(of:))))
         }
         let links = (byParameters[chainParameters] ?? []).sorted { $0.hash.lexicographicallyPrecedes($1.hash) }
-        let optOut = links.contains { $0.data.optOut }
+        let optOut = links.contains { $0.optOut }
 
         // The names the chain must cover: authoritative names, delegations, and empty non-terminals.
         var covered: [DomainName: ZoneStructure.Name?] = [:]
@@ -226,40 +232,41 @@ struct NSEC3ChainCheck {
                             "hashedOwner": .string(hashedName),
                             "emptyNonTerminal": .bool(node == nil),
                         ],
-                        location: node.flatMap { $0.rrsets.first }.map { context.location(of: zone.rrsets[$0]) }))
+                        location: node.flatMap { $0.rrsets.first }.map { context.location(of: zone.materialise($0)) }))
                 continue
             }
             let expected = node.map { NSECChain.expectedTypes(at: $0, zone: zone, denial: .nsec3) } ?? []
             if let finding = NSECChain.bitmapFinding(
-                context, owner: owner, record: link.set, kind: "NSEC3", found: link.data.types, expected: expected)
+                context, owner: owner, record: zone.materialise(link.index), kind: "NSEC3",
+                found: NSEC3Data(zone.materialise(link.index).rdatas[link.member])?.types ?? [], expected: expected)
             {
                 findings.append(finding)
             }
         }
 
         for (position, link) in links.enumerated() {
-            let owner = link.set.owner.text
+            let owner = zone.name(of: link.index).owner.text
             let next = links[(position + 1) % links.count].hash
-            if link.data.nextHashed != next {
+            if link.nextHashed != next {
                 findings.append(
                     Finding(
                         check: check, subject: owner,
-                        message: "The NSEC3 at \(owner) points to \(Base32Hex.encode(link.data.nextHashed)), but "
+                        message: "The NSEC3 at \(owner) points to \(Base32Hex.encode(link.nextHashed)), but "
                             + "the next hash in the chain is \(Base32Hex.encode(next))",
                         evidence: [
                             "owner": .string(owner), "problem": "wrong-next-hash",
-                            "next": .string(Base32Hex.encode(link.data.nextHashed)),
+                            "next": .string(Base32Hex.encode(link.nextHashed)),
                             "expectedNext": .string(Base32Hex.encode(next)),
                         ],
-                        location: context.location(of: link.set)))
+                        location: context.location(of: zone.materialise(link.index))))
             }
-            if !expectedHashes.contains(link.hash) && !link.data.optOut {
+            if !expectedHashes.contains(link.hash) && !link.optOut {
                 findings.append(
                     Finding(
                         check: check, subject: owner,
                         message: "The NSEC3 at \(owner) matches no name of the zone.",
                         evidence: ["owner": .string(owner), "problem": "stray-nsec3"],
-                        location: context.location(of: link.set)))
+                        location: context.location(of: zone.materialise(link.index))))
             }
         }
         return findings

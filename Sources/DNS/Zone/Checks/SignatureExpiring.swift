@@ -15,12 +15,20 @@ enum SignatureExpiring: ZoneCheck {
 
     static func findings(in context: ZoneAnalysisContext) -> [Finding] {
         let window = Int64(context.options.expiryWarningDays) * 86_400
-        let current = context.verdicts.filter { $0.isValidNow }
-        guard let earliest = current.min(by: { $0.secondsToExpiry < $1.secondsToExpiry }),
-            earliest.secondsToExpiry <= window
-        else { return [] }
-        let soon = current.filter { $0.secondsToExpiry <= window }.count
-        let set = context.zone.rrsets[earliest.rrset]
+        // The earliest expiry among signatures valid now, found on the compact verdicts.
+        var earliestPlace: (rrset: Int, offset: Int, seconds: Int64)?
+        var soon = 0
+        for index in context.zone.packedSets.indices {
+            for (offset, verdict) in context.compactVerdicts(of: index).enumerated() where verdict.isValidNow {
+                if verdict.secondsToExpiry <= window { soon += 1 }
+                if earliestPlace == nil || verdict.secondsToExpiry < earliestPlace!.seconds {
+                    earliestPlace = (index, offset, verdict.secondsToExpiry)
+                }
+            }
+        }
+        guard let place = earliestPlace, place.seconds <= window else { return [] }
+        let earliest = context.verdicts(of: place.rrset)[place.offset]
+        let set = context.zone.materialise(place.rrset)
         let expiry = context.clock.text(earliest.signature.data.expiration)
         let hours = earliest.secondsToExpiry / 3600
         let left = hours >= 48 ? "\(hours / 24) days" : "\(hours) hours"

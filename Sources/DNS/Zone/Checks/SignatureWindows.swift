@@ -9,7 +9,10 @@ enum SignatureWindowFindings {
         describe: (SignatureVerdict) -> (phrase: String, evidence: [String: JSONValue])
     ) -> [Finding] {
         var findings: [Finding] = []
-        for (index, set) in context.signedRRsets {
+        for index in context.signedRRsets {
+            guard context.compactVerdicts(of: index).contains(where: { $0.isByZoneKey && $0.window == window })
+            else { continue }
+            let set = context.zone.materialise(index)
             let verdicts = context.verdicts(of: index).filter(\.isByZoneKey)
             let outside = verdicts.filter { $0.window == window }
             guard let first = outside.min(by: { $0.secondsToExpiry < $1.secondsToExpiry }) else { continue }

@@ -45,15 +45,8 @@ enum TrustAnchorMismatch: ZoneCheck {
                     location: location)
             ]
         }
-        guard
-            let dnskeyIndex = zone.nameIndex[context.origin].flatMap({ n in
-                zone.names[n].rrsets.first { zone.rrsets[$0].type == .dnskey }
-            })
-        else { return [] }
-        let signers = context.verdicts(of: dnskeyIndex).filter(\.isValidNow).compactMap { verdict -> UInt16? in
-            if case .valid(let tag) = verdict.cryptography { return tag }
-            return nil
-        }
+        guard let dnskeyIndex = zone.rrsetIndex(context.origin, .dnskey) else { return [] }
+        let signers = context.compactVerdicts(of: dnskeyIndex).filter(\.isValidNow).map(\.keyTag)
         let matchingTags = matching.map(\.keyTag)
         guard !matchingTags.contains(where: signers.contains) else { return [] }
         return [

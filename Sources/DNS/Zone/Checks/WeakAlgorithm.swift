@@ -50,8 +50,8 @@ enum WeakAlgorithm: ZoneCheck {
             }
         }
         for name in context.zone.names where name.authority != .belowDelegation {
-            for i in name.rrsets where [RecordType.ds, RecordType(59)].contains(context.zone.rrsets[i].type) {
-                let set = context.zone.rrsets[i]
+            for i in name.rrsets where [RecordType.ds, RecordType(59)].contains(context.zone.type(of: i)) {
+                let set = context.zone.materialise(i)
                 for ds in set.rdatas.compactMap(DSData.init) where ds.digestType == 1 || ds.digestType == 3 {
                     let digest = DNSSECAlgorithm.digestName(ds.digestType)
                     findings.append(

@@ -1,17 +1,3 @@
-/// One resource record of a zone, in canonical wire form (RFC 4034 §6.2): owner and embedded names
-/// lower-cased, RDATA uncompressed. Everything above the libldns reader works on these values.
-struct ZoneRecord: Sendable {
-    var owner: DomainName
-    var type: RecordType
-    var recordClass: UInt16
-    var ttl: UInt32
-    var rdata: [UInt8]
-    /// The line of the zone file the record ended on, for locations in findings.
-    var line: Int
-    /// The file the record came from (differs from the zone file only through `$INCLUDE`).
-    var file: String
-}
-
 /// An RR type code with the names Exposure prints.
 struct RecordType: RawRepresentable, Sendable, Hashable, Comparable, CustomStringConvertible {
     var rawValue: UInt16
