@@ -10,6 +10,7 @@ enum Bench {
             "topology": TopologyBench.run,
             "capture": CaptureBench.run,
             "dns-zone": DNSZoneBench.run,
+            "dns-probe": DNSProbeBench.run,
         ]
         guard let name = args.first, let bench = benchmarks[name] else {
             print("usage: exposure-bench \(benchmarks.keys.sorted().joined(separator: "|")) [options]")

@@ -23,17 +23,27 @@ struct DNSResolver: ParsableCommand {
     @Option(help: ArgumentHelp("The resolvers that are allowed, comma-separated.", valueName: "ip,..."))
     var approved: String?
 
-    @Option(help: ArgumentHelp("A name that must validate (AD set).", valueName: "name"))
+    @Option(help: ArgumentHelp("A name that must validate (AD set); default isc.org.", valueName: "name"))
     var signedName: String?
 
-    @Option(help: ArgumentHelp("A name with broken DNSSEC that must fail (SERVFAIL).", valueName: "name"))
+    @Option(
+        help: ArgumentHelp(
+            "A name with broken DNSSEC that must fail (SERVFAIL); default dnssec-failed.org.", valueName: "name")
+    )
     var bogusName: String?
 
     @OptionGroup var outputOptions: OutputOptions
 
     func run() throws {
         try outputOptions.requireFindingsFormat()
-        throw NotYetAvailable("exposure dns resolver")
+        let report = try ResolverProbe(
+            resolvConfPath: resolvConf,
+            servers: server,
+            approved: approved,
+            signedName: signedName ?? ResolverProbe.defaultSignedName,
+            bogusName: bogusName ?? ResolverProbe.defaultBogusName
+        ).run()
+        try outputOptions.emit(report)
     }
 }
 
@@ -55,13 +65,22 @@ struct DNSServer: ParsableCommand {
     @Option(help: ArgumentHelp("A zone the server is authoritative for.", valueName: "name"))
     var zone: String
 
-    @Option(help: ArgumentHelp("Queries in the rate-limiting burst.", valueName: "n"))
+    @Option(
+        help: ArgumentHelp(
+            "Identical queries in the rate-limiting burst, sent once at most 1,000 a second (0 skips it).",
+            valueName: "n"
+        )
+    )
     var burst: Int = 200
+
+    @Option(help: ArgumentHelp("A name outside the server's zones, for the recursion probe.", valueName: "name"))
+    var outsideName: String = ServerProbe.defaultOutsideName
 
     @OptionGroup var outputOptions: OutputOptions
 
     func run() throws {
         try outputOptions.requireFindingsFormat()
-        throw NotYetAvailable("exposure dns server")
+        let report = try ServerProbe(server: server, zone: zone, burst: burst, outsideName: outsideName).run()
+        try outputOptions.emit(report)
     }
 }

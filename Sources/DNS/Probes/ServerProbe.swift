@@ -1,0 +1,98 @@
+import Findings
+
+/// `exposure dns server`: probes one authoritative server for the zone it serves.
+///
+/// Order matters: the rate-limiting burst goes last, because a server that limits rates may drop
+/// this host's queries for a while afterwards. Reachability is tested first so that a server that
+/// does not answer is an error (exit 2), not an empty report that reads as "all well".
+public struct ServerProbe: Sendable {
+    public var server: String
+    public var zone: String
+    /// Queries in the rate-limiting burst; 0 skips the burst.
+    public var burst: Int
+    /// A name outside the server's zones, for the recursion probe.
+    public var outsideName: String
+    public var limits: QueryLimits
+
+    /// The largest burst accepted.
+    public static let maximumBurst = 10_000
+    public static let defaultOutsideName = "example.com."
+
+    public init(
+        server: String,
+        zone: String,
+        burst: Int = 200,
+        outsideName: String = ServerProbe.defaultOutsideName,
+        limits: QueryLimits = QueryLimits()
+    ) {
+        self.server = server
+        self.zone = zone
+        self.burst = burst
+        self.outsideName = outsideName
+        self.limits = limits
+    }
+
+    public func run() throws(ProbeError) -> Report {
+        guard let address = ServerAddress(parsing: server) else {
+            throw ProbeError(reason: "'\(server)' is not IP[:PORT] (an IPv6 address with a port is [IP]:PORT)")
+        }
+        let zone = Self.absolute(self.zone)
+        let outsideName = Self.absolute(self.outsideName)
+        guard PacketQuery.isValidName(zone) else {
+            throw ProbeError(reason: "--zone '\(self.zone)' is not a domain name")
+        }
+        guard PacketQuery.isValidName(outsideName) else {
+            throw ProbeError(reason: "--outside-name '\(self.outsideName)' is not a domain name")
+        }
+        guard !Self.isAtOrBelow(outsideName, zone) else {
+            throw ProbeError(reason: "--outside-name \(outsideName) is inside the zone \(zone); pick a name outside it")
+        }
+        guard (0...Self.maximumBurst).contains(burst) else {
+            throw ProbeError(reason: "--burst must be between 0 and \(Self.maximumBurst), not \(burst)")
+        }
+        let session = ProbeSession(server: address, limits: limits)
+        var findings: [Finding] = []
+        var warnings: [String] = []
+
+        // Is anyone there, and does it serve the zone?
+        let apex: PacketReply
+        do {
+            apex = try session.ask(PacketQuery(name: zone, type: RecordType.soa))
+        } catch {
+            if case .transport(let failure) = error { throw ProbeError.unreachable(address, failure) }
+            throw ProbeError(reason: "\(address): \(error)")
+        }
+        if apex.rcode != 0 || !apex.authoritative {
+            warnings.append(
+                "\(address) is not authoritative for \(zone) (\(apex.rcodeName)\(apex.authoritative ? "" : ", AA clear")); "
+                    + "the zone-transfer and rate-limiting results say little"
+            )
+        }
+
+        let transfer = ZoneTransferOpen.probe(session, zone: zone)
+        findings += transfer.findings
+        warnings += transfer.warnings
+        findings += VersionDisclosed.probe(session)
+        let recursion = RecursionOnAuthoritative.probe(session, outsideName: outsideName)
+        findings += recursion.findings
+        warnings += recursion.warnings
+        let cookies = CookiesMissing.probe(session, name: zone, type: RecordType.soa, recursionDesired: false)
+        findings += cookies.findings
+        warnings += cookies.warnings
+        let rateLimit = RRLMissing.probe(session, zone: zone, count: burst)
+        findings += rateLimit.findings
+        warnings += rateLimit.warnings
+        return Report(findings: findings, warnings: warnings)
+    }
+
+    /// `name` with its trailing dot, lower-cased, so comparisons work.
+    static func absolute(_ name: String) -> String {
+        let lower = name.lowercased()
+        return lower.hasSuffix(".") ? lower : lower + "."
+    }
+
+    /// Whether `name` is `zone` or a name below it (both absolute).
+    static func isAtOrBelow(_ name: String, _ zone: String) -> Bool {
+        zone == "." || name == zone || name.hasSuffix("." + zone)
+    }
+}
