@@ -28,7 +28,11 @@ let package = Package(
         .target(name: "Findings"),
 
         // The three analyzers. They never import each other.
-        .target(name: "Topology", dependencies: ["Findings", .product(name: "Yams", package: "Yams")]),
+        .target(
+            name: "Topology",
+            dependencies: ["Findings", .product(name: "Yams", package: "Yams")],
+            exclude: ["Reachability/DESIGN.md"]
+        ),
         .target(name: "Capture", dependencies: ["Findings", "CPcap"]),
         .target(name: "DNS", dependencies: ["Findings", "CLDNS"]),
 
@@ -51,10 +55,11 @@ let package = Package(
             path: "Benchmarks/exposure-bench"
         ),
 
-        .testTarget(name: "FindingsTests", dependencies: ["Findings"]),
-        .testTarget(name: "TopologyTests", dependencies: ["Topology", "Findings"]),
+        // Expected outputs are read from the source tree (#filePath), not bundled as resources.
+        .testTarget(name: "FindingsTests", dependencies: ["Findings"], exclude: ["Expected"]),
+        .testTarget(name: "TopologyTests", dependencies: ["Topology", "Findings"], exclude: ["Expected"]),
         .testTarget(name: "CaptureTests", dependencies: ["Capture", "Findings"]),
-        .testTarget(name: "DNSTests", dependencies: ["DNS", "Findings"]),
+        .testTarget(name: "DNSTests", dependencies: ["DNS", "Findings"], exclude: ["Expected"]),
         .testTarget(name: "CLITests", dependencies: ["exposure", "Findings"]),
     ],
     swiftLanguageModes: [.v6]

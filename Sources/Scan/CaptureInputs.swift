@@ -1,8 +1,9 @@
+import Capture
 import Findings
 
-/// How `exposure scan` analyses capture analysis inputs.
+/// How `exposure scan` analyses a capture file: the same audit as `exposure capture audit`, no filter.
 enum CaptureInputs {
     static func analyse(_ files: [String]) throws -> Report {
-        throw NotYetAvailable("capture analysis")
+        try CaptureAnalysis.audit(files: files, filter: nil)
     }
 }

@@ -1,8 +1,41 @@
 import Findings
+import Foundation
+import Topology
 
-/// How `exposure scan` analyses topology analysis inputs.
+/// How `exposure scan` analyses topology inputs: each file is audited as its own topology. A YAML
+/// file whose top-level key is `justifications` is a justification file, not a topology: it is
+/// applied to the topology named like it (`NAME.justifications.yaml` for `NAME.json` or
+/// `NAME.yaml`) and otherwise skipped.
 enum TopologyInputs {
     static func analyse(_ files: [String]) throws -> Report {
-        throw NotYetAvailable("topology analysis")
+        var report = Report()
+        for file in files {
+            if isJustificationFile(file) { continue }
+            var options = AuditOptions()
+            if let companion = justificationFile(for: file) {
+                options.justifications = try JustificationFile.load(path: companion)
+            }
+            report.merge(try NetworkAudit.audit(files: [file], options: options))
+        }
+        return report
+    }
+
+    static func isJustificationFile(_ path: String) -> Bool {
+        let lower = path.lowercased()
+        guard lower.hasSuffix(".yaml") || lower.hasSuffix(".yml") else { return false }
+        guard let data = FileManager.default.contents(atPath: path), data.count <= 4 << 20,
+            let text = String(data: data, encoding: .utf8)
+        else { return false }
+        return JustificationFile.looksLikeJustificationFile(text)
+    }
+
+    /// `NAME.justifications.yaml` (or `.yml`) beside `NAME.json` / `NAME.yaml`, if it exists.
+    static func justificationFile(for path: String) -> String? {
+        let base = (path as NSString).deletingPathExtension
+        for ext in ["yaml", "yml"] {
+            let candidate = "\(base).justifications.\(ext)"
+            if FileManager.default.fileExists(atPath: candidate) && isJustificationFile(candidate) { return candidate }
+        }
+        return nil
     }
 }

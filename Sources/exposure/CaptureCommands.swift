@@ -30,7 +30,7 @@ struct CaptureAudit: ParsableCommand {
 
     func run() throws {
         try outputOptions.requireFindingsFormat()
-        throw NotYetAvailable("exposure capture audit")
+        try outputOptions.emit(try CaptureAnalysis.audit(files: files, filter: filter))
     }
 }
 
@@ -47,7 +47,7 @@ struct CaptureLive: ParsableCommand {
     @Option(help: ArgumentHelp("The interface to capture on.", valueName: "name"))
     var interface: String
 
-    @Option(help: ArgumentHelp("Stop after this many seconds.", valueName: "seconds"))
+    @Option(help: ArgumentHelp("Stop after this many seconds (default: until Ctrl-C).", valueName: "seconds"))
     var duration: Double?
 
     @Option(help: ArgumentHelp("Only packets matching this BPF expression.", valueName: "bpf"))
@@ -57,6 +57,7 @@ struct CaptureLive: ParsableCommand {
 
     func run() throws {
         try outputOptions.requireFindingsFormat()
-        throw NotYetAvailable("exposure capture live")
+        if let duration, !(duration > 0) { throw ValidationError("--duration must be a positive number of seconds") }
+        try outputOptions.emit(try CaptureAnalysis.live(interface: interface, duration: duration, filter: filter))
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import DNS
 import Findings
+import Foundation
 
 struct DNSZone: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -8,7 +9,7 @@ struct DNSZone: ParsableCommand {
         abstract: "Verify a zone file's DNSSEC signatures, chains, algorithms and parameters.",
         discussion: """
             Example:
-              exposure dns zone Zones/example.com.signed.zone --origin example.com --now 2026-11-21T00:00:00Z
+              exposure dns zone Zones/healthy-nsec.zone --origin example.com --now 2026-11-21T00:00:00Z
             """
     )
 
@@ -27,10 +28,26 @@ struct DNSZone: ParsableCommand {
     @Option(help: ArgumentHelp("Judge validity at this time instead of now.", valueName: "RFC3339"))
     var now: String?
 
+    @Flag(help: "Follow $INCLUDE directives (refused by default: a zone file must not make exposure read other files).")
+    var allowInclude = false
+
     @OptionGroup var outputOptions: OutputOptions
 
     func run() throws {
         try outputOptions.requireFindingsFormat()
-        throw NotYetAvailable("exposure dns zone")
+        guard expiryWarning >= 0 else {
+            throw CLIError(file: nil, reason: "--expiry-warning must be a number of days, 0 or more")
+        }
+        var moment = Int64(Date().timeIntervalSince1970)
+        if let now {
+            guard let parsed = ZoneClock.parse(now) else {
+                throw CLIError(file: nil, reason: "--now '\(now)' is not an RFC 3339 time such as 2026-11-21T00:00:00Z")
+            }
+            moment = parsed
+        }
+        let options = ZoneCheckOptions(
+            origin: origin, trustAnchorFile: trustAnchor, expiryWarningDays: expiryWarning, now: moment,
+            allowInclude: allowInclude)
+        try outputOptions.emit(try ZoneAnalyzer.analyse(file: file, options: options))
     }
 }

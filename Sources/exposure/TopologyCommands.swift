@@ -18,7 +18,7 @@ struct TopologyVerifyFlows: ParsableCommand {
             FLOWS.csv has the header source,destination,protocol,port (optional source_port).
 
             Example:
-              exposure topology verify-flows Topologies/hub-and-spoke.json --flows flows.csv
+              exposure topology verify-flows Topologies/azure-hub-and-spoke.json --flows Topologies/flows/azure-hub-and-spoke.csv
             """
     )
 
@@ -31,7 +31,15 @@ struct TopologyVerifyFlows: ParsableCommand {
     @OptionGroup var outputOptions: OutputOptions
 
     func run() throws {
-        throw NotYetAvailable("exposure topology verify-flows")
+        if outputOptions.format == .dot || outputOptions.format == .sarif {
+            throw ValidationError("verify-flows prints text or json")
+        }
+        let loaded = try TopologyLoader.load(files: files)
+        let requests = try FlowList.load(file: flows)
+        let engine = ReachabilityEngine(network: loaded.network)
+        let report = FlowVerificationReport(engine: engine, requests: requests)
+        TopologyWarnings.print(loaded.warnings + engine.warnings)
+        try outputOptions.write(outputOptions.format == .json ? report.json.prettyText + "\n" : report.text)
     }
 }
 
@@ -43,7 +51,7 @@ struct TopologyPaths: ParsableCommand {
             ENDPOINT is internet, an IP address, a resource name, subnet:VNET/SUBNET or tag:KEY=VALUE.
 
             Example:
-              exposure topology paths Topologies/hub-and-spoke.json --from internet --to tag:tier=crown-jewel
+              exposure topology paths Topologies/azure-hub-and-spoke.json --from internet --to tag:tier=crown-jewel
             """
     )
 
@@ -65,6 +73,32 @@ struct TopologyPaths: ParsableCommand {
     @OptionGroup var outputOptions: OutputOptions
 
     func run() throws {
-        throw NotYetAvailable("exposure topology paths")
+        if outputOptions.format == .sarif { throw ValidationError("paths prints text, json or dot") }
+        var transport: TransportProtocol?
+        if let text = `protocol` {
+            guard let parsed = TransportProtocol(text), parsed.hasPorts else {
+                throw ValidationError("--protocol must be tcp or udp")
+            }
+            transport = parsed
+        }
+        if let port, !(0...65535).contains(port) { throw ValidationError("--port must be 0-65535") }
+        let source = try Endpoint(parsing: from)
+        let target = try to.map { try Endpoint(parsing: $0) } ?? .crownJewels
+        let loaded = try TopologyLoader.load(files: files)
+        let engine = ReachabilityEngine(network: loaded.network)
+        let report = try engine.paths(from: source, to: target, protocol: transport, port: port)
+        TopologyWarnings.print(loaded.warnings + engine.warnings)
+        switch outputOptions.format {
+        case .json: try outputOptions.write(report.json.prettyText + "\n")
+        case .dot: try outputOptions.write(report.dot)
+        default: try outputOptions.write(report.text)
+        }
+    }
+}
+
+/// Input problems that did not stop a topology command, on standard error.
+enum TopologyWarnings {
+    static func print(_ warnings: [String]) {
+        for warning in warnings { FileHandleOutput.standardError("exposure: warning: \(warning)\n") }
     }
 }

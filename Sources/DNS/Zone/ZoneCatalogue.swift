@@ -1,6 +1,20 @@
 import Findings
 
-/// The DNSSEC zone checks (`exposure dns zone`).
+/// The DNSSEC zone checks (`exposure dns zone`), in the order they run.
 public enum ZoneCatalogue {
-    public static let checks: [Check] = []
+    static let all: [any ZoneCheck.Type] = [
+        DNSSECUnsigned.self,
+        BogusSignature.self,
+        MissingSignature.self,
+        SignatureExpired.self,
+        SignatureNotYetValid.self,
+        SignatureExpiring.self,
+        NSECChain.self,
+        WeakAlgorithm.self,
+        NSEC3ParameterPractice.self,
+        TrustAnchorMismatch.self,
+        ZONEMDMismatch.self,
+    ]
+
+    public static let checks: [Check] = all.map { $0.check }
 }

@@ -1,0 +1,506 @@
+#!/usr/bin/python3
+"""Writes the capture samples in this folder: one small capture per behaviour, named after it.
+
+Run from anywhere: `python3 Captures/make-samples.py` (needs Debian's python3-scapy; editcap from
+wireshark-common for the pcapng and snap-length samples). The output is deterministic: fixed
+addresses, ports, sequence numbers and timestamps, so regenerating changes nothing.
+"""
+import base64
+import calendar
+import os
+import struct
+import subprocess
+
+from scapy.all import (IP, TCP, UDP, Ether, IPv6, Raw, wrpcap, CookedLinux, Loopback, Dot1Q, Dot1AD,
+                       IPv6ExtHdrHopByHop, IPv6ExtHdrDestOpt, conf)
+from scapy.layers.l2 import CookedLinuxV2
+from scapy.layers.llmnr import LLMNRQuery
+from scapy.layers.dns import DNSQR
+from scapy.layers.netbios import NBNSHeader, NBNSQueryRequest
+from scapy.layers.snmp import SNMP, SNMPget, SNMPset, SNMPvarbind
+from scapy.asn1.asn1 import ASN1_OID, ASN1_STRING
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+START = calendar.timegm((2026, 3, 2, 9, 0, 0))
+CLIENT_MAC, SERVER_MAC = "02:00:00:00:00:01", "02:00:00:00:00:02"
+
+
+class Clock:
+    """Capture time: every packet 10 ms after the previous one."""
+
+    def __init__(self, offset=0.0):
+        self.now = START + offset
+
+    def tick(self):
+        self.now += 0.01
+        return self.now
+
+
+class Conversation:
+    """A TCP connection with a handshake, data in both directions with correct sequence numbers, and
+    a FIN exchange. `link` wraps each IP packet in its link layer."""
+
+    def __init__(self, client, server, cport, sport, clock=None, link=None, ipv6=False, ext=None):
+        self.client, self.server, self.cport, self.sport = client, server, cport, sport
+        self.clock = clock or Clock()
+        self.link = link or ethernet
+        self.ipv6, self.ext = ipv6, ext
+        self.cseq, self.sseq = 1000, 5000
+        self.packets = []
+
+    def ip(self, src, dst):
+        if self.ipv6:
+            header = IPv6(src=src, dst=dst)
+            return header / self.ext if self.ext is not None else header
+        return IP(src=src, dst=dst, id=len(self.packets) + 1)
+
+    def emit(self, from_client, flags, payload=b""):
+        if from_client:
+            segment = TCP(sport=self.cport, dport=self.sport, flags=flags, seq=self.cseq, ack=self.sseq)
+            packet = self.ip(self.client, self.server) / segment
+        else:
+            segment = TCP(sport=self.sport, dport=self.cport, flags=flags, seq=self.sseq, ack=self.cseq)
+            packet = self.ip(self.server, self.client) / segment
+        if payload:
+            packet = packet / Raw(load=payload)
+        framed = self.link(packet, from_client)
+        framed.time = self.clock.tick()
+        self.packets.append(framed)
+        step = len(payload) + (1 if "S" in flags or "F" in flags else 0)
+        if from_client:
+            self.cseq += step
+        else:
+            self.sseq += step
+        return self
+
+    def split(self, from_client, payload, cuts, order, repeat=None):
+        """Sends `payload` as segments cut at `cuts`, in `order`, then `repeat` again (a retransmission)."""
+        bounds = [0] + cuts + [len(payload)]
+        pieces = [(bounds[i], payload[bounds[i]:bounds[i + 1]]) for i in range(len(bounds) - 1)]
+        base = self.cseq if from_client else self.sseq
+        for index in order + ([repeat] if repeat is not None else []):
+            offset, piece = pieces[index]
+            if from_client:
+                self.cseq = base + offset
+            else:
+                self.sseq = base + offset
+            self.emit(from_client, "PA", piece)
+        if from_client:
+            self.cseq = base + len(payload)
+        else:
+            self.sseq = base + len(payload)
+        return self
+
+    def handshake(self):
+        self.emit(True, "S")
+        self.sseq -= 0
+        self.emit(False, "SA")
+        self.emit(True, "A")
+        return self
+
+    def c(self, payload):
+        return self.emit(True, "PA", payload)
+
+    def s(self, payload):
+        return self.emit(False, "PA", payload)
+
+    def close(self):
+        self.emit(True, "FA")
+        self.emit(False, "FA")
+        self.emit(True, "A")
+        return self
+
+
+def ethernet(packet, from_client):
+    src, dst = (CLIENT_MAC, SERVER_MAC) if from_client else (SERVER_MAC, CLIENT_MAC)
+    return Ether(src=src, dst=dst) / packet
+
+
+def qinq(packet, from_client):
+    src, dst = (CLIENT_MAC, SERVER_MAC) if from_client else (SERVER_MAC, CLIENT_MAC)
+    return Ether(src=src, dst=dst) / Dot1AD(vlan=100) / Dot1Q(vlan=200) / packet
+
+
+def cooked(packet, from_client):
+    return CookedLinux(pkttype=0 if not from_client else 4, lladdrtype=1, lladdrlen=6,
+                       src=b"\x02\x00\x00\x00\x00\x01\x00\x00", proto=0x0800) / packet
+
+
+def cooked_v2(packet, from_client):
+    return CookedLinuxV2(proto=0x0800, ifindex=2, pkttype=0 if not from_client else 4, lladdrtype=1,
+                         lladdrlen=6, src=b"\x02\x00\x00\x00\x00\x01\x00\x00") / packet
+
+
+def raw_ip(packet, from_client):
+    return packet
+
+
+def null_loopback(packet, from_client):
+    return Loopback(type=2) / packet
+
+
+def write(name, packets, linktype=None):
+    path = os.path.join(HERE, name)
+    wrpcap(path, packets, linktype=linktype)
+    print("wrote", name, len(packets), "packets")
+    return path
+
+
+def udp(client, server, cport, sport, payload, clock, from_client=True):
+    src, dst, a, b = (client, server, cport, sport) if from_client else (server, client, sport, cport)
+    packet = ethernet(IP(src=src, dst=dst) / UDP(sport=a, dport=b) / payload, from_client)
+    packet.time = clock.tick()
+    return packet
+
+
+# --- Telnet ---------------------------------------------------------------------------------------
+
+TELNET_DO = bytes([255, 253, 24, 255, 253, 32, 255, 253, 35, 255, 253, 39])
+TELNET_WILL = bytes([255, 251, 24, 255, 251, 32, 255, 252, 35, 255, 252, 39])
+
+
+def telnet_session(conv):
+    conv.handshake().s(TELNET_DO).c(TELNET_WILL).s(b"\r\nrouter login: ").c(b"admin\r\n")
+    conv.s(b"Password: ").c(b"hunter2\r\n").s(b"router> ").c(b"exit\r\n").close()
+    return conv.packets
+
+
+# --- TLS ------------------------------------------------------------------------------------------
+
+def extension(kind, data):
+    return struct.pack("!HH", kind, len(data)) + data
+
+
+def sni(name):
+    entry = b"\x00" + struct.pack("!H", len(name)) + name.encode()
+    return extension(0, struct.pack("!H", len(entry)) + entry)
+
+
+def handshake_record(message_type, body, record_version=0x0301):
+    message = bytes([message_type]) + struct.pack("!I", len(body))[1:] + body
+    return bytes([22]) + struct.pack("!HH", record_version, len(message)) + message
+
+
+def client_hello(suites, versions=None, name="intranet.example.com"):
+    body = struct.pack("!H", 0x0303) + bytes(range(32)) + b"\x00"
+    body += struct.pack("!H", 2 * len(suites)) + b"".join(struct.pack("!H", s) for s in suites) + b"\x01\x00"
+    extensions = sni(name)
+    if versions:
+        listed = b"".join(struct.pack("!H", v) for v in versions)
+        extensions += extension(0x002B, bytes([len(listed)]) + listed)
+    body += struct.pack("!H", len(extensions)) + extensions
+    return handshake_record(1, body)
+
+
+def server_hello(version, suite, selected=None):
+    body = struct.pack("!H", version) + bytes(range(100, 132)) + b"\x20" + bytes(range(32))
+    body += struct.pack("!H", suite) + b"\x00"
+    if selected:
+        extensions = extension(0x002B, struct.pack("!H", selected))
+        body += struct.pack("!H", len(extensions)) + extensions
+    record_version = 0x0303 if selected else version
+    done = handshake_record(14, b"", record_version)[5:] if not selected else b""
+    hello = handshake_record(2, body, record_version)
+    if done:  # ServerHelloDone in the same record, as servers send it
+        payload = hello[5:] + done
+        hello = bytes([22]) + struct.pack("!HH", record_version, len(payload)) + payload
+    return hello
+
+
+def tls_session(conv, client_bytes, server_bytes):
+    conv.handshake().c(client_bytes).s(server_bytes)
+    conv.c(bytes([20, 3, 3, 0, 1, 1])).s(bytes([20, 3, 3, 0, 1, 1]))
+    conv.c(bytes([23, 3, 3, 0, 16]) + bytes(16)).s(bytes([23, 3, 3, 0, 16]) + bytes(16)).close()
+    return conv.packets
+
+
+MODERN_SUITES = [0x1301, 0x1302, 0xC02F, 0xC030, 0x009C, 0x002F]
+
+# --- SMB ------------------------------------------------------------------------------------------
+
+def netbios(message):
+    return struct.pack("!I", len(message))
+
+
+def smb1_header(command, response):
+    flags = 0x98 if response else 0x18
+    return b"\xffSMB" + bytes([command]) + b"\x00" * 4 + bytes([flags]) + struct.pack("<H", 0xC853) + b"\x00" * 12 \
+        + struct.pack("<HHHH", 0, 0xFEFF, 0, 1)
+
+
+DIALECTS = [b"PC NETWORK PROGRAM 1.0", b"LANMAN1.0", b"NT LM 0.12", b"SMB 2.002", b"SMB 2.???"]
+
+
+def smb1_negotiate_request(dialects):
+    names = b"".join(b"\x02" + d + b"\x00" for d in dialects)
+    message = smb1_header(0x72, False) + b"\x00" + struct.pack("<H", len(names)) + names
+    return netbios(message) + message
+
+
+def smb1_negotiate_response(index):
+    words = struct.pack("<HBHHIIII", index, 3, 50, 1, 16644, 65536, 0, 0x8000E3FD) + bytes(8) + struct.pack("<hB", 0, 8)
+    message = smb1_header(0x72, True) + bytes([17]) + words + struct.pack("<H", 8) + bytes(8)
+    return netbios(message) + message
+
+
+def smb2_negotiate_response(dialect):
+    header = b"\xfeSMB" + struct.pack("<HHIHHII", 64, 1, 0, 0, 1, 1, 0) + struct.pack("<QIIQ", 0, 0xFEFF, 0, 0) + bytes(16)
+    body = struct.pack("<HHHH", 65, 1, dialect, 0) + bytes(16) + struct.pack("<IIII", 0x7, 65536, 65536, 65536)
+    body += bytes(16) + struct.pack("<HHI", 128, 0, 0)
+    message = header + body
+    return netbios(message) + message
+
+
+# --- NTLMSSP ----------------------------------------------------------------------------------------
+
+def ntlm_negotiate():
+    return b"NTLMSSP\x00" + struct.pack("<I", 1) + struct.pack("<I", 0x00088207) + bytes(16)
+
+
+def ntlm_challenge():
+    return b"NTLMSSP\x00" + struct.pack("<I", 2) + struct.pack("<HHI", 0, 0, 56) + struct.pack("<I", 0x00088205) \
+        + bytes([1, 35, 69, 103, 137, 171, 205, 239]) + bytes(8) + struct.pack("<HHI", 0, 0, 56) + bytes(8)
+
+
+def ntlm_authenticate(nt_response, user="bob", domain="CORP", workstation="WS01"):
+    lm = bytes(range(24))
+    payload_fields = [lm, nt_response, domain.encode("utf-16-le"), user.encode("utf-16-le"),
+                      workstation.encode("utf-16-le"), b""]
+    offset = 64
+    header = b"NTLMSSP\x00" + struct.pack("<I", 3)
+    payload = b""
+    for field in payload_fields:
+        header += struct.pack("<HHI", len(field), len(field), offset + len(payload))
+        payload += field
+    header += struct.pack("<I", 0x00088205)  # NEGOTIATE_UNICODE | NTLM | ...
+    return header + payload
+
+
+def http_ntlm_session(conv, nt_response):
+    token = lambda message: base64.b64encode(message).decode()
+    conv.handshake()
+    conv.c(f"GET /reports HTTP/1.1\r\nHost: intranet\r\nAuthorization: NTLM {token(ntlm_negotiate())}\r\n\r\n".encode())
+    conv.s(f"HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: NTLM {token(ntlm_challenge())}\r\n"
+           "Content-Length: 0\r\n\r\n".encode())
+    conv.c(f"GET /reports HTTP/1.1\r\nHost: intranet\r\nAuthorization: NTLM "
+           f"{token(ntlm_authenticate(nt_response))}\r\n\r\n".encode())
+    conv.s(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok").close()
+    return conv.packets
+
+
+# --- LDAP -------------------------------------------------------------------------------------------
+
+def ber(tag, contents):
+    length = len(contents)
+    encoded = bytes([length]) if length < 128 else bytes([0x81, length]) if length < 256 else b"\x82" + struct.pack("!H", length)
+    return bytes([tag]) + encoded + contents
+
+
+def ldap_message(message_id, operation):
+    return ber(0x30, ber(0x02, bytes([message_id])) + operation)
+
+
+def ldap_bind(message_id, name, authentication):
+    return ldap_message(message_id, ber(0x60, ber(0x02, b"\x03") + ber(0x04, name.encode()) + authentication))
+
+
+def ldap_bind_response(message_id):
+    return ldap_message(message_id, ber(0x61, ber(0x0A, b"\x00") + ber(0x04, b"") + ber(0x04, b"")))
+
+
+def main():
+    conf.verb = 0
+    for name in os.listdir(HERE):
+        if name.endswith(".pcap") or name.endswith(".pcapng"):
+            os.remove(os.path.join(HERE, name))
+    client, server = "198.51.100.20", "192.0.2.10"
+
+    # Telnet, by content, on a non-standard port; and the same session on every supported link layer.
+    write("telnet-on-port-2323.pcap", telnet_session(Conversation(client, server, 40001, 2323)))
+    write("link-vlan-qinq-telnet.pcap", telnet_session(Conversation(client, server, 40002, 23, link=qinq)))
+    write("link-linux-cooked-sll-telnet.pcap",
+          telnet_session(Conversation(client, server, 40003, 23, link=cooked)), linktype=113)
+    write("link-linux-cooked-sll2-telnet.pcap",
+          telnet_session(Conversation(client, server, 40004, 23, link=cooked_v2)), linktype=276)
+    write("link-raw-ip-telnet.pcap", telnet_session(Conversation(client, server, 40005, 23, link=raw_ip)),
+          linktype=101)
+    write("link-null-loopback-telnet.pcap",
+          telnet_session(Conversation("127.0.0.1", "127.0.0.1", 40006, 23, link=null_loopback)), linktype=0)
+    write("ipv6-extension-headers-telnet.pcap",
+          telnet_session(Conversation("2001:db8::20", "2001:db8::10", 40007, 23, ipv6=True,
+                                      ext=IPv6ExtHdrHopByHop() / IPv6ExtHdrDestOpt())))
+    pcap = write("pcapng-format-telnet.tmp.pcap", telnet_session(Conversation(client, server, 40008, 23)))
+    subprocess.run(["editcap", "-F", "pcapng", pcap, os.path.join(HERE, "pcapng-format-telnet.pcapng")], check=True)
+    os.remove(pcap)
+    print("wrote pcapng-format-telnet.pcapng")
+    # Cut by a 64-byte snap length: the negotiation at the start of each payload still shows.
+    pcap = write("snaplen.tmp.pcap", telnet_session(Conversation(client, server, 40009, 23)))
+    subprocess.run(["editcap", "-s", "64", pcap, os.path.join(HERE, "snaplen-64-telnet.pcap")], check=True)
+    os.remove(pcap)
+    print("wrote snaplen-64-telnet.pcap")
+    # A file that ends in the middle of a record: the telnet session before the cut is still found.
+    path = write("truncated-mid-record-telnet.pcap", telnet_session(Conversation(client, server, 40010, 23)))
+    with open(path, "rb+") as f:
+        size = os.path.getsize(path)
+        f.truncate(size - 20)
+
+    # Decoy: TLS 1.2 with a modern suite on port 23 is not Telnet.
+    write("tls-on-port-23-not-telnet.pcap",
+          tls_session(Conversation(client, server, 40011, 23), client_hello(MODERN_SUITES),
+                      server_hello(0x0303, 0xC02F)))
+
+    # FTP with a cleartext login.
+    conv = Conversation(client, server, 40020, 21).handshake()
+    conv.s(b"220 (vsFTPd 3.0.3)\r\n").c(b"USER alice\r\n").s(b"331 Please specify the password.\r\n")
+    conv.c(b"PASS s3cret-ftp\r\n").s(b"230 Login successful.\r\n").c(b"QUIT\r\n").s(b"221 Goodbye.\r\n").close()
+    write("ftp-cleartext-login.pcap", conv.packets)
+
+    # TLS versions and ciphers as the server chose them.
+    write("tls10-server-chosen.pcap",
+          tls_session(Conversation(client, server, 40030, 443), client_hello(MODERN_SUITES),
+                      server_hello(0x0301, 0x002F)))
+    # The ServerHello cut into three segments, sent out of order and one of them retransmitted.
+    conv = Conversation(client, server, 40038, 443).handshake().c(client_hello(MODERN_SUITES))
+    conv.split(False, server_hello(0x0301, 0x002F), [7, 40], [0, 2, 1], repeat=1).close()
+    write("tls10-server-hello-split-out-of-order.pcap", conv.packets)
+    write("tls11-server-chosen.pcap",
+          tls_session(Conversation(client, server, 40031, 8443), client_hello(MODERN_SUITES),
+                      server_hello(0x0302, 0x002F)))
+    write("sslv3-server-chosen.pcap",
+          tls_session(Conversation(client, server, 40032, 443), client_hello(MODERN_SUITES),
+                      server_hello(0x0300, 0x002F)))
+    write("tls13-not-legacy.pcap",
+          tls_session(Conversation(client, server, 40033, 443), client_hello(MODERN_SUITES, [0x0304, 0x0303]),
+                      server_hello(0x0303, 0x1301, selected=0x0304)))
+    write("tls12-rc4-cipher-chosen.pcap",
+          tls_session(Conversation(client, server, 40034, 443), client_hello([0x0005, 0x002F]),
+                      server_hello(0x0303, 0x0005)))
+    write("tls12-3des-cipher-chosen.pcap",
+          tls_session(Conversation(client, server, 40035, 443), client_hello([0x000A, 0xC02F]),
+                      server_hello(0x0303, 0x000A)))
+    # Decoy: a client offering TLS 1.0 and RC4 among others, the server choosing TLS 1.2 and AES-GCM.
+    write("tls-client-offers-rc4-server-refuses.pcap",
+          tls_session(Conversation(client, server, 40036, 443), client_hello([0x0005, 0x000A, 0xC02F]),
+                      server_hello(0x0303, 0xC02F)))
+
+    # SSLv2: a pure v2 CLIENT-HELLO answered by a v2 SERVER-HELLO.
+    challenge = bytes(range(16))
+    hello = b"\x01\x00\x02" + struct.pack("!HHH", 3, 0, 16) + b"\x01\x00\x80" + challenge
+    v2_client = struct.pack("!H", 0x8000 | len(hello)) + hello
+    certificate = bytes(range(48))
+    body = b"\x04\x00\x01\x00\x02" + struct.pack("!HHH", len(certificate), 3, 16) + certificate + b"\x01\x00\x80" + challenge
+    v2_server = struct.pack("!H", 0x8000 | len(body)) + body
+    conv = Conversation(client, server, 40037, 443).handshake().c(v2_client).s(v2_server).close()
+    write("sslv2-server-hello.pcap", conv.packets)
+
+    # SSH: a version-1 server; and the decoy SSH-1.99 server with an SSH-2 client.
+    conv = Conversation(client, server, 40040, 22).handshake()
+    conv.s(b"SSH-1.5-OpenSSH_2.9p2\n").c(b"SSH-1.5-OpenSSH_3.0\n").s(bytes(64)).c(bytes(64)).close()
+    write("ssh1-server.pcap", conv.packets)
+    conv = Conversation(client, server, 40041, 22).handshake()
+    conv.s(b"SSH-1.99-OpenSSH_3.9p1\r\n").c(b"SSH-2.0-OpenSSH_9.2p1\r\n").s(bytes(64)).c(bytes(64)).close()
+    write("ssh-1.99-server-ssh2-client-not-v1.pcap", conv.packets)
+
+    # HTTP Basic credentials sent after a 401, on the same kept-alive connection.
+    conv = Conversation(client, server, 40050, 80).handshake()
+    conv.c(b"GET /admin HTTP/1.1\r\nHost: intranet\r\n\r\n")
+    conv.s(b"HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Basic realm=\"admin\"\r\nContent-Length: 0\r\n\r\n")
+    conv.c(b"GET /admin HTTP/1.1\r\nHost: intranet\r\nAuthorization: Basic "
+           + base64.b64encode(b"alice:s3cret-http") + b"\r\n\r\n")
+    conv.s(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok").close()
+    write("http-basic-auth-after-401.pcap", conv.packets)
+
+    # TFTP read request and the first data block from the server's transfer port.
+    clock = Clock()
+    tftp_request = struct.pack("!H", 1) + b"pxelinux.cfg/default\x00octet\x00"
+    write("tftp-read-request.pcap", [
+        udp(client, server, 40060, 69, tftp_request, clock),
+        udp(client, server, 40060, 50000, struct.pack("!HH", 3, 1) + b"default menu.c32\n", clock, from_client=False),
+        udp(client, server, 40060, 50000, struct.pack("!HH", 4, 1), clock),
+    ])
+
+    # The r-commands.
+    conv = Conversation(client, server, 1023, 513).handshake()
+    conv.c(b"\x00").c(b"alice\x00alice\x00xterm/38400\x00").s(b"\x00").s(b"Last login: Mon Mar  2\r\n$ ").close()
+    write("rlogin-session.pcap", conv.packets)
+    conv = Conversation(client, server, 1022, 514).handshake()
+    conv.c(b"0\x00alice\x00root\x00uptime\x00").s(b"\x00 09:00:00 up 42 days\n").close()
+    write("rsh-command.pcap", conv.packets)
+    conv = Conversation(client, server, 40070, 512).handshake()
+    conv.c(b"0\x00alice\x00s3cret-rexec\x00uptime\x00").s(b"\x00 09:00:00 up 42 days\n").close()
+    write("rexec-command.pcap", conv.packets)
+
+    # SMB: a server that negotiates SMB1; a client offering SMB1 to a server answering SMB2 (info).
+    conv = Conversation(client, server, 40080, 445).handshake()
+    conv.c(smb1_negotiate_request(DIALECTS[:3])).s(smb1_negotiate_response(2)).close()
+    write("smb1-negotiated.pcap", conv.packets)
+    conv = Conversation(client, server, 40081, 445).handshake()
+    conv.c(smb1_negotiate_request(DIALECTS)).s(smb2_negotiate_response(0x02FF)).close()
+    write("smb1-offered-smb2-chosen.pcap", conv.packets)
+
+    # NTLM over HTTP: a 24-byte NT response is NTLMv1; an NTLMv2 response (longer) is the decoy.
+    write("ntlmv1-over-http.pcap", http_ntlm_session(Conversation(client, server, 40090, 80), bytes(range(24))))
+    ntlmv2 = bytes(range(16)) + b"\x01\x01\x00\x00\x00\x00\x00\x00" + bytes(8) + bytes(range(8)) + bytes(4) + bytes(4)
+    write("ntlmv2-over-http-not-v1.pcap", http_ntlm_session(Conversation(client, server, 40091, 80), ntlmv2))
+
+    # SNMP: v1 get and v2c set; the communities must never appear in a report.
+    clock = Clock()
+    get = SNMP(version=0, community=ASN1_STRING(b"public-s3cret"),
+               PDU=SNMPget(id=1, varbindlist=[SNMPvarbind(oid=ASN1_OID("1.3.6.1.2.1.1.1.0"))]))
+    write("snmpv1-get.pcap", [udp(client, server, 40100, 161, bytes(get), clock)])
+    clock = Clock()
+    setting = SNMP(version=1, community=ASN1_STRING(b"private-s3cret"),
+                   PDU=SNMPset(id=2, varbindlist=[SNMPvarbind(oid=ASN1_OID("1.3.6.1.2.1.1.5.0"),
+                                                              value=ASN1_STRING(b"core-sw1"))]))
+    write("snmpv2c-set.pcap", [udp(client, server, 40101, 161, bytes(setting), clock)])
+
+    # Mail logins without TLS, and the decoy that issues STARTTLS first.
+    conv = Conversation(client, server, 40110, 110).handshake()
+    conv.s(b"+OK POP3 server ready\r\n").c(b"USER alice\r\n").s(b"+OK\r\n").c(b"PASS s3cret-pop\r\n")
+    conv.s(b"+OK logged in\r\n").c(b"QUIT\r\n").s(b"+OK bye\r\n").close()
+    write("pop3-cleartext-login.pcap", conv.packets)
+    conv = Conversation(client, server, 40111, 143).handshake()
+    conv.s(b"* OK [CAPABILITY IMAP4rev1 LOGIN] ready\r\n").c(b"a1 LOGIN alice s3cret-imap\r\n")
+    conv.s(b"a1 OK LOGIN completed\r\n").c(b"a2 LOGOUT\r\n").s(b"* BYE\r\na2 OK\r\n").close()
+    write("imap-cleartext-login.pcap", conv.packets)
+    conv = Conversation(client, server, 40112, 587).handshake()
+    conv.s(b"220 mail.example.com ESMTP\r\n").c(b"EHLO ws01\r\n")
+    conv.s(b"250-mail.example.com\r\n250 AUTH PLAIN LOGIN\r\n")
+    conv.c(b"AUTH PLAIN " + base64.b64encode(b"\x00alice\x00s3cret-smtp") + b"\r\n")
+    conv.s(b"235 2.7.0 Authentication successful\r\n").c(b"QUIT\r\n").s(b"221 2.0.0 Bye\r\n").close()
+    write("smtp-auth-plain-cleartext.pcap", conv.packets)
+    conv = Conversation(client, server, 40113, 587).handshake()
+    conv.s(b"220 mail.example.com ESMTP\r\n").c(b"EHLO ws01\r\n")
+    conv.s(b"250-mail.example.com\r\n250-STARTTLS\r\n250 AUTH PLAIN LOGIN\r\n").c(b"STARTTLS\r\n")
+    conv.s(b"220 2.0.0 Ready to start TLS\r\n").c(client_hello(MODERN_SUITES, [0x0304]))
+    conv.s(server_hello(0x0303, 0x1301, selected=0x0304)).c(bytes([23, 3, 3, 0, 32]) + bytes(32)).close()
+    write("smtp-starttls-before-auth.pcap", conv.packets)
+
+    # LDAP: a simple bind with a password; the decoys are a SASL bind and an anonymous bind.
+    conv = Conversation(client, server, 40120, 389).handshake()
+    conv.c(ldap_bind(1, "cn=admin,dc=example,dc=com", ber(0x80, b"s3cret-ldap"))).s(ldap_bind_response(1))
+    conv.c(ldap_message(2, ber(0x42, b""))).close()
+    write("ldap-simple-bind.pcap", conv.packets)
+    conv = Conversation(client, server, 40121, 389).handshake()
+    conv.c(ldap_bind(1, "", ber(0x80, b""))).s(ldap_bind_response(1))
+    conv.c(ldap_bind(2, "", ber(0xA3, ber(0x04, b"GSSAPI") + ber(0x04, bytes(32))))).s(ldap_bind_response(2))
+    conv.c(ldap_message(3, ber(0x42, b""))).close()
+    write("ldap-sasl-and-anonymous-binds-not-cleartext.pcap", conv.packets)
+
+    # Broadcast and multicast name resolution.
+    clock = Clock()
+    query = LLMNRQuery(id=0x1234, qd=DNSQR(qname="fileserv", qtype="A"))
+    packet = Ether(src=CLIENT_MAC, dst="01:00:5e:00:00:fc") / IP(src=client, dst="224.0.0.252", ttl=1) \
+        / UDP(sport=50001, dport=5355) / query
+    packet.time = clock.tick()
+    write("llmnr-query.pcap", [packet])
+    clock = Clock()
+    query = NBNSHeader(NAME_TRN_ID=0x4321, NM_FLAGS=0x11, QDCOUNT=1) / NBNSQueryRequest(QUESTION_NAME="WPAD", SUFFIX="workstation")
+    packet = Ether(src=CLIENT_MAC, dst="ff:ff:ff:ff:ff:ff") / IP(src=client, dst="198.51.100.255") \
+        / UDP(sport=137, dport=137) / query
+    packet.time = clock.tick()
+    write("netbios-ns-query.pcap", [packet])
+
+
+if __name__ == "__main__":
+    main()

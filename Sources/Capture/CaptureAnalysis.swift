@@ -1,0 +1,106 @@
+import Findings
+
+/// The Capture analyzer's entry point: reads captures (files or a live interface), runs the flow
+/// engine and the detectors, and returns the findings with any input problems as warnings.
+public enum CaptureAnalysis {
+    /// Audits pcap and pcapng files. An unreadable file, an unsupported link type or a bad filter is an
+    /// error; a file cut short yields the findings from before the cut and a warning.
+    public static func audit(files: [String], filter: String?) throws(CaptureError) -> Report {
+        let inventory = Inventory()
+        var warnings: [String] = []
+        for file in files {
+            let source = try PcapSource.open(file: file, filter: filter)
+            let run = CaptureRun(source: source, inventory: inventory)
+            warnings += run.read()
+        }
+        return Report(findings: inventory.findings, warnings: warnings)
+    }
+
+    /// Captures on a live interface until `duration` seconds have passed or the user interrupts.
+    public static func live(interface: String, duration: Double?, filter: String?) throws(CaptureError) -> Report {
+        let source = try PcapSource.open(interface: interface, filter: filter)
+        let inventory = Inventory()
+        let run = CaptureRun(source: source, inventory: inventory)
+        stopOnInterrupt()
+        let clock = MonotonicClock()
+        let warnings = run.read {
+            if interruptRequested.load(ordering: .relaxed) { return true }
+            if let duration { return clock.elapsedSeconds >= duration }
+            return false
+        }
+        return Report(findings: inventory.findings, warnings: warnings)
+    }
+
+    /// Statistics of a run, for the benchmark.
+    public struct Statistics: Sendable {
+        public var frames = 0
+        public var flows = 0
+        public var peakFlows = 0
+        public var findings = 0
+    }
+
+    /// Audits one file and reports how much was read, for the benchmark.
+    public static func measure(file: String) throws(CaptureError) -> (Report, Statistics) {
+        let inventory = Inventory()
+        let source = try PcapSource.open(file: file, filter: nil)
+        let run = CaptureRun(source: source, inventory: inventory)
+        let warnings = run.read()
+        let report = Report(findings: inventory.findings, warnings: warnings)
+        let statistics = Statistics(
+            frames: run.frames, flows: run.table.flowsSeen, peakFlows: run.table.peakFlows,
+            findings: report.findings.count)
+        return (report, statistics)
+    }
+}
+
+/// One capture read from start to end: decoding, the flow table and the anomaly counts.
+final class CaptureRun {
+    let source: PcapSource
+    let table: FlowTable
+    private let decoder: PacketDecoder
+    private var anomalies: [Anomaly: Int] = [:]
+    private var laterFragments = 0
+    private(set) var frames = 0
+
+    init(source: PcapSource, inventory: Inventory) {
+        self.source = source
+        self.decoder = PacketDecoder(linkLayer: source.linkLayer)
+        let name = source.name
+        self.table = FlowTable { flow in inventory.record(flow, file: name) }
+    }
+
+    /// Reads everything and returns the warnings.
+    func read(shouldStop: () -> Bool = { false }) -> [String] {
+        let end = source.forEachFrame(shouldStop: shouldStop) { frame in
+            frames += 1
+            switch decoder.decode(frame.bytes) {
+            case .packet(let packet): table.process(packet, at: frame.time)
+            case .skipped(let laterFragment): if laterFragment { laterFragments += 1 }
+            case .anomaly(let anomaly): anomalies[anomaly, default: 0] += 1
+            }
+        }
+        table.finish()
+        var warnings: [String] = []
+        if case .cut(let packet, let reason) = end {
+            warnings.append(
+                "\(source.name): packet \(packet): the capture is cut short or damaged here (libpcap: \(reason)); "
+                    + "findings cover the \(packet - 1) packets before it")
+        }
+        if !anomalies.isEmpty {
+            let total = anomalies.values.reduce(0, +)
+            let detail = anomalies.sorted { $0.key.rawValue < $1.key.rawValue }.map { "\($0.value) \($0.key.rawValue)" }
+            warnings.append(
+                "\(source.name): \(total) packet\(total == 1 ? "" : "s") could not be decoded and "
+                    + "\(total == 1 ? "was" : "were") skipped (\(detail.joined(separator: ", ")))")
+        }
+        if laterFragments > 0 {
+            warnings.append(
+                "\(source.name): \(laterFragments) IP fragment\(laterFragments == 1 ? "" : "s") after the first "
+                    + "\(laterFragments == 1 ? "was" : "were") not reassembled")
+        }
+        if let dropped = source.droppedByKernel, dropped > 0 {
+            warnings.append("\(source.name): the kernel dropped \(dropped) packets; the capture is incomplete")
+        }
+        return warnings
+    }
+}

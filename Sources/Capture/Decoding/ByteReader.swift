@@ -1,0 +1,101 @@
+/// Reads big-endian integers and byte runs from borrowed memory with a moving index, never copying and
+/// never trapping: a read past the end returns nil and leaves the reader where it was, so a decoder on
+/// a cut-off or hostile packet stops cleanly instead of crashing.
+public struct ByteReader {
+    public let bytes: UnsafeRawBufferPointer
+    public private(set) var offset: Int
+
+    public init(_ bytes: UnsafeRawBufferPointer, offset: Int = 0) {
+        self.bytes = bytes
+        self.offset = min(max(offset, 0), bytes.count)
+    }
+
+    /// Bytes left to read.
+    public var remaining: Int { bytes.count - offset }
+
+    public var isAtEnd: Bool { offset >= bytes.count }
+
+    public mutating func readUInt8() -> UInt8? {
+        guard remaining >= 1 else { return nil }
+        defer { offset += 1 }
+        return bytes[offset]
+    }
+
+    public mutating func readUInt16() -> UInt16? {
+        guard remaining >= 2 else { return nil }
+        defer { offset += 2 }
+        return UInt16(bytes[offset]) << 8 | UInt16(bytes[offset + 1])
+    }
+
+    public mutating func readUInt24() -> UInt32? {
+        guard remaining >= 3 else { return nil }
+        defer { offset += 3 }
+        return UInt32(bytes[offset]) << 16 | UInt32(bytes[offset + 1]) << 8 | UInt32(bytes[offset + 2])
+    }
+
+    public mutating func readUInt32() -> UInt32? {
+        guard remaining >= 4 else { return nil }
+        defer { offset += 4 }
+        return UInt32(bytes[offset]) << 24 | UInt32(bytes[offset + 1]) << 16 | UInt32(bytes[offset + 2]) << 8
+            | UInt32(bytes[offset + 3])
+    }
+
+    public mutating func readUInt16LittleEndian() -> UInt16? {
+        readUInt16().map { $0.byteSwapped }
+    }
+
+    public mutating func readUInt32LittleEndian() -> UInt32? {
+        readUInt32().map { $0.byteSwapped }
+    }
+
+    public mutating func readUInt64() -> UInt64? {
+        guard let high = readUInt32(), let low = readUInt32() else { return nil }
+        return UInt64(high) << 32 | UInt64(low)
+    }
+
+    /// The next `count` bytes as a borrowed slice, or nil when fewer remain.
+    public mutating func readBytes(_ count: Int) -> UnsafeRawBufferPointer? {
+        guard count >= 0, remaining >= count else { return nil }
+        defer { offset += count }
+        return UnsafeRawBufferPointer(rebasing: bytes[offset..<(offset + count)])
+    }
+
+    /// Up to `count` bytes: what is there when the input is cut short.
+    public mutating func readAtMost(_ count: Int) -> UnsafeRawBufferPointer {
+        readBytes(min(max(count, 0), remaining)) ?? UnsafeRawBufferPointer(start: nil, count: 0)
+    }
+
+    /// Everything after the current position.
+    public mutating func readRest() -> UnsafeRawBufferPointer {
+        readAtMost(remaining)
+    }
+
+    @discardableResult
+    public mutating func skip(_ count: Int) -> Bool {
+        guard count >= 0, remaining >= count else { return false }
+        offset += count
+        return true
+    }
+
+    /// The byte `ahead` positions past the current one, without moving.
+    public func peekUInt8(ahead: Int = 0) -> UInt8? {
+        let at = offset + ahead
+        guard ahead >= 0, at < bytes.count else { return nil }
+        return bytes[at]
+    }
+
+    /// Reads up to (not including) the next `terminator` byte and steps over it; nil when there is none.
+    public mutating func readUntil(_ terminator: UInt8, limit: Int = Int.max) -> UnsafeRawBufferPointer? {
+        var at = offset
+        let end = min(bytes.count, offset &+ limit)
+        while at < end {
+            if bytes[at] == terminator {
+                let run = UnsafeRawBufferPointer(rebasing: bytes[offset..<at])
+                offset = at + 1
+                return run
+            }
+            at += 1
+        }
+        return nil
+    }
+}

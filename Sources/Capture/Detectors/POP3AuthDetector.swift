@@ -1,0 +1,49 @@
+/// POP3 authentication without STLS (RFC 1939, RFC 2595): USER/PASS, APOP or AUTH on a connection
+/// the server opened with `+OK` and that had not switched to TLS with STLS.
+public struct POP3AuthDetector: StreamDetector {
+    public static let pop3CleartextAuth = LegacyProtocol(
+        name: "pop3-cleartext-auth",
+        check: CaptureCatalogue.cleartextCredentials,
+        title: "POP3 authentication without TLS",
+        risk: "the mailbox password crosses the network unencrypted",
+        remediation: "Require STLS before login (or POP3S on port 995) and reset the exposed passwords.",
+        severity: .high
+    )
+
+    public init() {}
+
+    public func mightMatch(_ sample: StreamSample) -> Bool {
+        TextScanning.hasPrefix(sample.server, "+OK", ignoringCase: false)
+    }
+
+    public func examine(_ sample: StreamSample) -> [Observation] {
+        guard TextScanning.hasPrefix(sample.server, "+OK", ignoringCase: false) else { return [] }
+        let lines = TextScanning.lines(sample.client)
+        for (index, line) in lines.enumerated() {
+            let (verb, argument) = TextScanning.command(line)
+            switch verb {
+            case "STLS":
+                return []
+            case "USER":
+                let login = MailLogin(mechanism: "USER/PASS", user: TextScanning.userName(argument.utf8))
+                return [Observation(Self.pop3CleartextAuth, detail: login.detail)]
+            case "APOP":
+                let user = argument.split(separator: " ").first
+                let login = MailLogin(mechanism: "APOP", user: user.map { TextScanning.userName($0.utf8) })
+                return [Observation(Self.pop3CleartextAuth, severity: .medium, detail: login.detail)]
+            case "AUTH" where !argument.isEmpty:
+                let (mechanism, initial) = TextScanning.command(argument)
+                let login = MailLogin.sasl(
+                    mechanism: mechanism, initialResponse: initial.isEmpty ? nil : initial,
+                    following: lines[(index + 1)...].prefix(2))
+                return [
+                    Observation(
+                        Self.pop3CleartextAuth, severity: login.sendsPassword ? .high : .medium, detail: login.detail)
+                ]
+            default:
+                continue
+            }
+        }
+        return []
+    }
+}

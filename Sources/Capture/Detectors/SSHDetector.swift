@@ -1,0 +1,42 @@
+/// SSH protocol version 1, from the identification strings (RFC 4253 §4.2, §5.1): a server announcing
+/// `SSH-1.x` speaks only version 1; `SSH-1.99` means it accepts both, and the session is version 1
+/// only if the client then answers `SSH-1.x`. Version 1 has known flaws (CRC-32 attack, session
+/// hijacking) and no modern implementation should accept it.
+public struct SSHDetector: StreamDetector {
+    public static let ssh1 = LegacyProtocol(
+        name: "ssh1",
+        check: CaptureCatalogue.legacyProtocol,
+        title: "SSH protocol version 1",
+        risk: "its integrity protection is broken and sessions can be hijacked",
+        remediation: "Upgrade the server and clients to SSH-2 only (Protocol 2).",
+        severity: .high
+    )
+
+    public init() {}
+
+    /// The identification line, if the stream has one among its first lines.
+    static func identification(_ bytes: UnsafeRawBufferPointer) -> Substring? {
+        TextScanning.lines(bytes, includeUnfinished: false).prefix(5).first { $0.hasPrefix("SSH-") }
+    }
+
+    static func isVersion1(_ line: Substring) -> Bool {
+        line.hasPrefix("SSH-1.") && !line.hasPrefix("SSH-1.99")
+    }
+
+    public func mightMatch(_ sample: StreamSample) -> Bool {
+        TextScanning.hasPrefix(sample.server, "SSH-", ignoringCase: false)
+            || TextScanning.hasPrefix(sample.client, "SSH-", ignoringCase: false)
+    }
+
+    public func examine(_ sample: StreamSample) -> [Observation] {
+        guard let server = Self.identification(sample.server) else { return [] }
+        let client = Self.identification(sample.client)
+        if Self.isVersion1(server) {
+            return [Observation(Self.ssh1, detail: ["version": String(server.prefix(100))])]
+        }
+        if server.hasPrefix("SSH-1.99"), let client, Self.isVersion1(client) {
+            return [Observation(Self.ssh1, detail: ["version": String(client.prefix(100))])]
+        }
+        return []
+    }
+}

@@ -1,0 +1,112 @@
+/// Small helpers for line-based protocols (FTP, SMTP, POP3, IMAP, HTTP) over borrowed bytes.
+enum TextScanning {
+    /// The lines of a byte stream split at LF (a trailing CR dropped); an unfinished last line is left out
+    /// when `complete` is false, because it may be cut in the middle.
+    static func lines(_ bytes: UnsafeRawBufferPointer, includeUnfinished: Bool = true) -> [Substring] {
+        var result: [Substring] = []
+        var start = 0
+        for index in 0..<bytes.count where bytes[index] == 0x0A {
+            var end = index
+            if end > start && bytes[end - 1] == 0x0D { end -= 1 }
+            result.append(text(bytes, start..<end))
+            start = index + 1
+        }
+        if includeUnfinished && start < bytes.count { result.append(text(bytes, start..<bytes.count)) }
+        return result
+    }
+
+    /// Printable ASCII text for a byte range; anything else becomes `?`, so a hostile stream cannot
+    /// inject control characters into a report.
+    static func text(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>) -> Substring {
+        var scalars = String.UnicodeScalarView()
+        for index in range {
+            let byte = bytes[index]
+            scalars.append(Unicode.Scalar((0x20...0x7E).contains(byte) ? byte : 0x3F))
+        }
+        return Substring(String(scalars))
+    }
+
+    static func printable<S: Sequence>(_ bytes: S) -> String where S.Element == UInt8 {
+        var scalars = String.UnicodeScalarView()
+        for byte in bytes { scalars.append(Unicode.Scalar((0x20...0x7E).contains(byte) ? byte : 0x3F)) }
+        return String(scalars)
+    }
+
+    /// Whether the stream starts with `prefix`, ignoring ASCII case.
+    static func hasPrefix(_ bytes: UnsafeRawBufferPointer, _ prefix: String, ignoringCase: Bool = true) -> Bool {
+        let wanted = Array(prefix.utf8)
+        guard bytes.count >= wanted.count else { return false }
+        for (index, byte) in wanted.enumerated() {
+            let have = bytes[index]
+            if ignoringCase ? lower(have) != lower(byte) : have != byte { return false }
+        }
+        return true
+    }
+
+    static func lower(_ byte: UInt8) -> UInt8 { (0x41...0x5A).contains(byte) ? byte | 0x20 : byte }
+
+    /// The first space-separated word of a line, upper-cased, and the rest after one space.
+    static func command(_ line: Substring) -> (verb: String, argument: Substring) {
+        guard let space = line.firstIndex(of: " ") else { return (line.uppercased(), "") }
+        return (line[..<space].uppercased(), line[line.index(after: space)...])
+    }
+
+    /// Where `needle` first occurs in `haystack`, or nil.
+    static func find(_ needle: [UInt8], in haystack: UnsafeRawBufferPointer, from start: Int = 0) -> Int? {
+        guard let first = needle.first, needle.count <= haystack.count else { return nil }
+        var index = max(start, 0)
+        let last = haystack.count - needle.count
+        while index <= last {
+            if haystack[index] == first {
+                var matched = true
+                for offset in 1..<needle.count where haystack[index + offset] != needle[offset] {
+                    matched = false
+                    break
+                }
+                if matched { return index }
+            }
+            index += 1
+        }
+        return nil
+    }
+
+    /// Decodes standard base64, ignoring padding; nil on any other character.
+    static func base64Decode<S: StringProtocol>(_ text: S) -> [UInt8]? {
+        var output: [UInt8] = []
+        var accumulator: UInt32 = 0
+        var bits = 0
+        for scalar in text.unicodeScalars {
+            let value: UInt32
+            switch scalar {
+            case "A"..."Z": value = scalar.value - 65
+            case "a"..."z": value = scalar.value - 97 + 26
+            case "0"..."9": value = scalar.value - 48 + 52
+            case "+", "-": value = 62
+            case "/", "_": value = 63
+            case "=": continue
+            default: return nil
+            }
+            accumulator = accumulator << 6 | value
+            bits += 6
+            if bits >= 8 {
+                bits -= 8
+                output.append(UInt8(truncatingIfNeeded: accumulator >> UInt32(bits)))
+            }
+        }
+        return output
+    }
+
+    /// A user name fit for a report: printable, at most 64 characters.
+    static func userName<S: Sequence>(_ bytes: S) -> String where S.Element == UInt8 {
+        String(printable(bytes).prefix(64))
+    }
+}
+
+extension TextScanning {
+    /// The text without leading and trailing spaces and tabs.
+    static func trimmed(_ text: Substring) -> Substring {
+        text.drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }.reversed().reduce(
+            into: Substring()
+        ) { $0.append($1) }
+    }
+}

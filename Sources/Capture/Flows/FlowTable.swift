@@ -1,0 +1,246 @@
+/// The flow engine: one hash lookup per packet finds the flow, counters are updated in place, the
+/// opening bytes of TCP flows are reassembled for the detectors and UDP datagrams go to the datagram
+/// detectors. Flows are retired (handed to `retire`) when they close or go idle, so memory grows with
+/// concurrent flows, not with the length of the capture.
+final class FlowTable {
+    /// Bytes kept per direction of a TCP flow: enough for banners, handshakes and logins.
+    static let streamLimit = 8192
+    /// UDP datagrams per flow shown to the detectors.
+    static let datagramLimit: UInt8 = 4
+    /// Opening bytes after which the detectors are asked whether a one-sided flow might be theirs.
+    static let candidateThreshold = 256
+
+    struct Timeouts {
+        var tcpIdle: Int64 = 300_000_000
+        var udpIdle: Int64 = 60_000_000
+        /// How long a closed TCP flow lingers for late retransmissions and ACKs.
+        var closedLinger: Int64 = 2_000_000
+        var sweepInterval: Int64 = 5_000_000
+    }
+
+    private var index: [FlowKey: Int32] = [:]
+    private var flows: [Flow] = []
+    private var alive: [Bool] = []
+    private var freeSlots: [Int32] = []
+    private var streams: [StreamPair] = []
+    private var freeStreams: [Int32] = []
+    private var lastSweep: Timestamp?
+    private let timeouts: Timeouts
+    private let streamDetectors: [any StreamDetector]
+    private let datagramDetectors: [any DatagramDetector]
+    private let retire: (Flow) -> Void
+
+    private(set) var flowsSeen = 0
+    private(set) var peakFlows = 0
+
+    init(
+        timeouts: Timeouts = Timeouts(),
+        streamDetectors: [any StreamDetector] = Detectors.stream,
+        datagramDetectors: [any DatagramDetector] = Detectors.datagram,
+        retire: @escaping (Flow) -> Void
+    ) {
+        self.timeouts = timeouts
+        self.streamDetectors = streamDetectors
+        self.datagramDetectors = datagramDetectors
+        self.retire = retire
+    }
+
+    var activeFlows: Int { index.count }
+
+    func process(_ packet: DecodedPacket, at time: Timestamp) {
+        let (key, fromLow) = FlowKey.of(packet)
+        let slot: Int
+        if let existing = index[key] {
+            slot = Int(existing)
+        } else {
+            slot = create(key: key, packet: packet, fromLow: fromLow, at: time)
+        }
+        flows[slot].packets += 1
+        flows[slot].bytes += packet.payloadLength
+        flows[slot].last = time
+        if packet.transport.transport == .tcp {
+            handleTCP(slot: slot, packet: packet, fromLow: fromLow)
+        } else {
+            handleUDP(slot: slot, packet: packet, fromLow: fromLow)
+        }
+        if let lastSweep {
+            if time.microseconds - lastSweep.microseconds >= timeouts.sweepInterval { sweep(now: time) }
+        } else {
+            lastSweep = time
+        }
+    }
+
+    /// Retires every flow: the end of the input.
+    func finish() {
+        for slot in 0..<flows.count where alive[slot] { retireFlow(slot: slot) }
+    }
+
+    private func create(key: FlowKey, packet: DecodedPacket, fromLow: Bool, at time: Timestamp) -> Int {
+        let flags = packet.transport.flags
+        var clientIsLow = fromLow
+        var byHandshake = false
+        if packet.transport.transport == .tcp && flags.contains(.syn) {
+            clientIsLow = flags.contains(.ack) ? !fromLow : fromLow
+            byHandshake = true
+        } else if ServicePorts.score(packet.transport.sourcePort) > ServicePorts.score(packet.transport.destinationPort)
+        {
+            clientIsLow = !fromLow
+        }
+        let flow = Flow(
+            key: key, transport: packet.transport.transport, clientIsLow: clientIsLow,
+            orientedByHandshake: byHandshake, first: time, last: time)
+        let slot: Int
+        if let free = freeSlots.popLast() {
+            slot = Int(free)
+            flows[slot] = flow
+            alive[slot] = true
+        } else {
+            slot = flows.count
+            flows.append(flow)
+            alive.append(true)
+        }
+        index[key] = Int32(slot)
+        flowsSeen += 1
+        peakFlows = max(peakFlows, index.count)
+        return slot
+    }
+
+    private func handleTCP(slot: Int, packet: DecodedPacket, fromLow: Bool) {
+        let flags = packet.transport.flags
+        if flags.contains(.syn) && !flows[slot].orientedByHandshake && flows[slot].stream < 0 {
+            flows[slot].clientIsLow = flags.contains(.ack) ? !fromLow : fromLow
+            flows[slot].orientedByHandshake = true
+        }
+        if flags.contains(.rst) { flows[slot].reset = true }
+        if flags.contains(.fin) {
+            if fromLow { flows[slot].finFromLow = true } else { flows[slot].finFromHigh = true }
+        }
+        guard !flows[slot].inspected else { return }
+        let fromClient = fromLow == flows[slot].clientIsLow
+        if flags.contains(.syn) || !packet.payload.isEmpty {
+            let pair = streamIndex(for: slot)
+            if flags.contains(.syn) {
+                if fromClient {
+                    streams[pair].toServer.synchronise(sequence: packet.transport.sequence)
+                } else {
+                    streams[pair].toClient.synchronise(sequence: packet.transport.sequence)
+                }
+            }
+            if !packet.payload.isEmpty {
+                // Data on a SYN starts one past the SYN's sequence number.
+                let sequence = packet.transport.sequence &+ (flags.contains(.syn) ? 1 : 0)
+                if fromClient {
+                    streams[pair].toServer.receive(
+                        sequence: sequence, payload: packet.payload, cutShort: packet.isCutShort,
+                        limit: Self.streamLimit)
+                } else {
+                    streams[pair].toClient.receive(
+                        sequence: sequence, payload: packet.payload, cutShort: packet.isCutShort,
+                        limit: Self.streamLimit)
+                }
+                if !streams[pair].candidatesChecked { checkCandidates(slot: slot, pair: pair) }
+                if !flows[slot].inspected && streams[pair].toServer.isFull && streams[pair].toClient.isFull {
+                    inspect(slot: slot)
+                }
+            }
+        }
+        if !flows[slot].inspected && flows[slot].isClosed { inspect(slot: slot) }
+    }
+
+    private func streamIndex(for slot: Int) -> Int {
+        if flows[slot].stream >= 0 { return Int(flows[slot].stream) }
+        let pair: Int
+        if let free = freeStreams.popLast() {
+            pair = Int(free)
+            streams[pair] = StreamPair()
+        } else {
+            pair = streams.count
+            streams.append(StreamPair())
+        }
+        flows[slot].stream = Int32(pair)
+        return pair
+    }
+
+    /// Once a flow has shown its opening bytes, drops it early when no detector could want it.
+    private func checkCandidates(slot: Int, pair: Int) {
+        let toServer = streams[pair].toServer.bytes
+        let toClient = streams[pair].toClient.bytes
+        let twoSided = !toServer.isEmpty && !toClient.isEmpty
+        guard twoSided || max(toServer.count, toClient.count) >= Self.candidateThreshold else { return }
+        streams[pair].candidatesChecked = true
+        let client = flows[slot].client
+        let server = flows[slot].server
+        let wanted = toServer.withUnsafeBytes { clientBytes in
+            toClient.withUnsafeBytes { serverBytes in
+                let sample = StreamSample(
+                    client: clientBytes, server: serverBytes, clientPort: client.port, serverPort: server.port)
+                return streamDetectors.contains { $0.mightMatch(sample) }
+            }
+        }
+        if !wanted {
+            flows[slot].inspected = true
+            releaseStream(slot: slot)
+        }
+    }
+
+    /// Shows the flow's opening bytes to every stream detector, once.
+    private func inspect(slot: Int) {
+        flows[slot].inspected = true
+        guard flows[slot].stream >= 0 else { return }
+        let pair = Int(flows[slot].stream)
+        let client = flows[slot].client
+        let server = flows[slot].server
+        let detectors = streamDetectors
+        let observations = streams[pair].toServer.bytes.withUnsafeBytes { clientBytes in
+            streams[pair].toClient.bytes.withUnsafeBytes { serverBytes in
+                let sample = StreamSample(
+                    client: clientBytes, server: serverBytes, clientPort: client.port, serverPort: server.port)
+                return detectors.flatMap { $0.examine(sample) }
+            }
+        }
+        for observation in observations { flows[slot].note(observation) }
+        releaseStream(slot: slot)
+    }
+
+    private func releaseStream(slot: Int) {
+        let pair = flows[slot].stream
+        guard pair >= 0 else { return }
+        streams[Int(pair)] = StreamPair()
+        freeStreams.append(pair)
+        flows[slot].stream = -1
+    }
+
+    private func handleUDP(slot: Int, packet: DecodedPacket, fromLow: Bool) {
+        guard flows[slot].datagramsInspected < Self.datagramLimit, !packet.payload.isEmpty else { return }
+        flows[slot].datagramsInspected += 1
+        let client = flows[slot].client
+        let server = flows[slot].server
+        let sample = DatagramSample(
+            payload: packet.payload, fromClient: fromLow == flows[slot].clientIsLow, clientPort: client.port,
+            serverPort: server.port)
+        for detector in datagramDetectors {
+            if let observation = detector.examine(sample) { flows[slot].note(observation) }
+        }
+    }
+
+    /// Retires closed flows after a short linger and idle ones after their timeout.
+    private func sweep(now: Timestamp) {
+        lastSweep = now
+        for slot in 0..<flows.count where alive[slot] {
+            let idle = now.microseconds - flows[slot].last.microseconds
+            let flow = flows[slot]
+            let limit =
+                flow.transport == .udp ? timeouts.udpIdle : (flow.isClosed ? timeouts.closedLinger : timeouts.tcpIdle)
+            if idle > limit { retireFlow(slot: slot) }
+        }
+    }
+
+    private func retireFlow(slot: Int) {
+        if !flows[slot].inspected { inspect(slot: slot) }
+        retire(flows[slot])
+        index.removeValue(forKey: flows[slot].key)
+        alive[slot] = false
+        flows[slot].observations = []
+        freeSlots.append(Int32(slot))
+    }
+}

@@ -1,0 +1,75 @@
+/// In-order reassembly of the first bytes of one direction of a TCP connection: enough for banners,
+/// handshakes and logins. Segments split mid-message are joined, retransmissions and overlaps add only
+/// their new bytes, a few early out-of-order segments wait for the gap to fill, and nothing is kept
+/// past `limit` bytes, so memory per flow is bounded.
+struct StreamReassembly {
+    private(set) var bytes: [UInt8] = []
+    private var nextSequence: UInt32 = 0
+    private var started = false
+    /// No more bytes will be added: the limit was reached or a segment was cut by the snap length.
+    private(set) var ended = false
+    private var pending: [(sequence: UInt32, bytes: [UInt8])] = []
+
+    /// At most this many segments wait for a gap to fill; more means the capture lost data.
+    private static let pendingLimit = 8
+
+    /// Notes the sequence number of a SYN: data starts one past it.
+    mutating func synchronise(sequence: UInt32) {
+        guard !started else { return }
+        nextSequence = sequence &+ 1
+        started = true
+    }
+
+    mutating func receive(sequence: UInt32, payload: UnsafeRawBufferPointer, cutShort: Bool, limit: Int) {
+        guard !ended, !payload.isEmpty else { return }
+        if !started {
+            nextSequence = sequence
+            started = true
+        }
+        let ahead = Int32(bitPattern: sequence &- nextSequence)
+        if ahead > 0 {
+            if pending.count < Self.pendingLimit && Int(ahead) < limit {
+                pending.append((sequence, Array(payload.prefix(limit))))
+            }
+            return
+        }
+        append(sequence: sequence, payload: payload, limit: limit)
+        if cutShort {
+            ended = true
+            return
+        }
+        drainPending(limit: limit)
+    }
+
+    /// Marks the direction finished, e.g. when the flow is about to be examined.
+    mutating func end() { ended = true }
+
+    var isFull: Bool { ended }
+
+    private mutating func append(sequence: UInt32, payload: UnsafeRawBufferPointer, limit: Int) {
+        let already = Int(Int32(bitPattern: nextSequence &- sequence))
+        guard already < payload.count else { return }  // a pure retransmission
+        let fresh = payload[(payload.startIndex + already)...]
+        let room = limit - bytes.count
+        bytes.append(contentsOf: fresh.prefix(room))
+        nextSequence = sequence &+ UInt32(truncatingIfNeeded: payload.count)
+        if bytes.count >= limit {
+            ended = true
+            pending = []
+        }
+    }
+
+    private mutating func drainPending(limit: Int) {
+        var progressed = true
+        while progressed && !pending.isEmpty && !ended {
+            progressed = false
+            for (position, segment) in pending.enumerated()
+            where Int32(bitPattern: segment.sequence &- nextSequence) <= 0 {
+                pending.remove(at: position)
+                segment.bytes.withUnsafeBytes { append(sequence: segment.sequence, payload: $0, limit: limit) }
+                progressed = true
+                break
+            }
+        }
+    }
+}

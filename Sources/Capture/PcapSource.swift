@@ -1,0 +1,231 @@
+import CPcap
+import Findings
+import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// One frame as libpcap hands it over: borrowed bytes, valid only during the callback.
+public struct CapturedFrame {
+    public var bytes: UnsafeRawBufferPointer
+    /// The frame's length on the wire; more than `bytes.count` when the snap length cut it.
+    public var wireLength: Int
+    public var time: Timestamp
+    /// 1-based, counting every record in the file (as tshark's frame numbers do), filtered out or not.
+    public var number: Int
+}
+
+/// Capture time in microseconds since the Unix epoch.
+public struct Timestamp: Sendable, Hashable, Comparable {
+    public var microseconds: Int64
+
+    public init(microseconds: Int64) { self.microseconds = microseconds }
+
+    public static func < (a: Timestamp, b: Timestamp) -> Bool { a.microseconds < b.microseconds }
+}
+
+/// How reading ended.
+public enum EndOfInput: Sendable, Hashable {
+    case complete
+    /// The file stopped in the middle of a record, or a record was unreadable; frames before it were read.
+    case cut(packet: Int, reason: String)
+    /// A live capture stopped because its time was up or the user interrupted it.
+    case stopped
+}
+
+/// The only place Exposure talks to libpcap: opens a capture file or a live interface, applies a BPF
+/// filter and hands each frame to a closure as borrowed bytes, never copying it.
+public final class PcapSource {
+    private let handle: OpaquePointer
+    private var filter = bpf_program()
+    private var hasFilter = false
+    private let isLive: Bool
+    /// What the input is called in messages: the file path, or `interface NAME`.
+    public let name: String
+    public let linkLayer: LinkLayer
+
+    /// libpcap's default stdio buffer is 4 KiB; a 1 MiB one halves the time spent reading a file.
+    private static let fileBufferSize = 1 << 20
+
+    /// Opens a pcap or pcapng file.
+    public static func open(file path: String, filter: String?) throws(CaptureError) -> PcapSource {
+        guard let stream = fopen(path, "rb") else {
+            let reason = String(cString: strerror(errno))
+            throw CaptureError(file: path, reason: "cannot open the capture (\(reason))")
+        }
+        setvbuf(stream, nil, _IOFBF, fileBufferSize)
+        var errorBuffer = [CChar](repeating: 0, count: Int(PCAP_ERRBUF_SIZE) + 1)
+        guard
+            let handle = pcap_fopen_offline_with_tstamp_precision(
+                stream, UInt32(PCAP_TSTAMP_PRECISION_MICRO), &errorBuffer)
+        else {
+            fclose(stream)
+            let reason = text(errorBuffer)
+            throw CaptureError(file: path, reason: "not a readable pcap or pcapng capture (libpcap: \(reason))")
+        }
+        return try PcapSource(handle: handle, name: path, isLive: false, filter: filter)
+    }
+
+    /// Opens a live interface. Needs root or CAP_NET_RAW; says so when they are missing.
+    public static func open(interface: String, filter: String?) throws(CaptureError) -> PcapSource {
+        let name = "interface \(interface)"
+        var errorBuffer = [CChar](repeating: 0, count: Int(PCAP_ERRBUF_SIZE) + 1)
+        guard let handle = pcap_create(interface, &errorBuffer) else {
+            throw CaptureError(file: name, reason: "cannot capture (libpcap: \(text(errorBuffer)))")
+        }
+        pcap_set_snaplen(handle, 65535)
+        pcap_set_timeout(handle, 200)
+        pcap_set_buffer_size(handle, 16 << 20)
+        let status = pcap_activate(handle)
+        if status < 0 {
+            let detail = String(cString: pcap_geterr(handle))
+            pcap_close(handle)
+            switch status {
+            case PCAP_ERROR_PERM_DENIED:
+                throw CaptureError(
+                    file: name,
+                    reason: "permission denied: live capture needs root or the CAP_NET_RAW capability (run with sudo)"
+                )
+            case PCAP_ERROR_NO_SUCH_DEVICE:
+                throw CaptureError(file: name, reason: "no such interface (libpcap: \(detail))")
+            default:
+                throw CaptureError(file: name, reason: "cannot start capturing (libpcap: \(detail))")
+            }
+        }
+        // Non-blocking reads with our own poll: on Linux (TPACKET_V3) the read timeout only starts with
+        // the first packet, so a blocking read on a quiet interface would never let --duration end.
+        if pcap_setnonblock(handle, 1, &errorBuffer) != 0 {
+            pcap_close(handle)
+            throw CaptureError(file: name, reason: "cannot read without blocking (libpcap: \(text(errorBuffer)))")
+        }
+        return try PcapSource(handle: handle, name: name, isLive: true, filter: filter)
+    }
+
+    private init(handle: OpaquePointer, name: String, isLive: Bool, filter expression: String?) throws(CaptureError) {
+        let dataLink = pcap_datalink(handle)
+        guard let linkLayer = LinkLayer(dataLinkType: dataLink) else {
+            let linkName = pcap_datalink_val_to_name(dataLink).map { " (" + String(cString: $0) + ")" } ?? ""
+            pcap_close(handle)
+            throw CaptureError(
+                file: name,
+                reason: "link type \(dataLink)\(linkName) is not supported; "
+                    + "supported: EN10MB (Ethernet, VLAN, QinQ), LINUX_SLL, LINUX_SLL2, RAW, NULL, LOOP"
+            )
+        }
+        self.handle = handle
+        self.name = name
+        self.isLive = isLive
+        self.linkLayer = linkLayer
+        if let expression {
+            if pcap_compile(handle, &filter, expression, 1, PCAP_NETMASK_UNKNOWN) != 0 {
+                // Every property is set by now, so deinit runs on this throw and closes the handle.
+                let detail = String(cString: pcap_geterr(handle))
+                throw CaptureError(file: name, reason: "the filter '\(expression)' is not valid BPF (\(detail))")
+            }
+            hasFilter = true
+            if isLive { pcap_setfilter(handle, &filter) }
+        }
+    }
+
+    deinit {
+        if hasFilter { pcap_freecode(&filter) }
+        pcap_close(handle)
+    }
+
+    /// Calls `body` with every frame that passes the filter, until the input ends or `shouldStop`
+    /// says so (checked between frames and, live, at least every 200 ms).
+    public func forEachFrame(shouldStop: () -> Bool = { false }, _ body: (CapturedFrame) -> Void) -> EndOfInput {
+        var header: UnsafeMutablePointer<pcap_pkthdr>?
+        var data: UnsafePointer<UInt8>?
+        var number = 0
+        while true {
+            if shouldStop() { return .stopped }
+            let status = pcap_next_ex(handle, &header, &data)
+            switch status {
+            case 1:
+                number += 1
+                guard let header, let data else { continue }
+                if hasFilter && !isLive && pcap_offline_filter(&filter, header, data) == 0 { continue }
+                let record = header.pointee
+                let seconds = Int64(record.ts.tv_sec)
+                let micros = Int64(record.ts.tv_usec)
+                body(
+                    CapturedFrame(
+                        bytes: UnsafeRawBufferPointer(start: data, count: Int(record.caplen)),
+                        wireLength: Int(record.len),
+                        time: Timestamp(microseconds: seconds * 1_000_000 + micros),
+                        number: number
+                    )
+                )
+            case 0:
+                // Live and nothing waiting: sleep until a packet arrives or 200 ms pass.
+                var waiting = pollfd(fd: pcap_get_selectable_fd(handle), events: Int16(POLLIN), revents: 0)
+                _ = poll(&waiting, 1, 200)
+            case PCAP_ERROR_BREAK:
+                return isLive ? .stopped : .complete
+            case -2:
+                return .complete
+            default:
+                let reason = String(cString: pcap_geterr(handle))
+                return .cut(packet: number + 1, reason: reason)
+            }
+        }
+    }
+
+    /// Packets the kernel dropped during a live capture, when it can tell.
+    public var droppedByKernel: Int? {
+        guard isLive else { return nil }
+        var stats = pcap_stat()
+        guard pcap_stats(handle, &stats) == 0 else { return nil }
+        return Int(stats.ps_drop)
+    }
+}
+
+/// The NUL-terminated message libpcap wrote into an error buffer.
+private func text(_ buffer: [CChar]) -> String {
+    let bytes = buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }
+    return String(decoding: bytes, as: UTF8.self)
+}
+
+/// Set by SIGINT during a live capture so the report is still printed.
+let interruptRequested = Atomic<Bool>(false)
+
+/// Makes Ctrl-C (SIGINT) or SIGTERM end a live capture cleanly instead of killing the process before
+/// it reports. Both are unblocked too: a parent may have spawned us with them blocked.
+func stopOnInterrupt() {
+    for signalNumber in [SIGINT, SIGTERM] {
+        signal(signalNumber) { _ in interruptRequested.store(true, ordering: .relaxed) }
+        var set = sigset_t()
+        sigemptyset(&set)
+        sigaddset(&set, signalNumber)
+        pthread_sigmask(SIG_UNBLOCK, &set, nil)
+    }
+}
+
+/// An unusable capture input: a missing or unreadable file, an unsupported link type, a bad filter,
+/// an interface that cannot be opened.
+public struct CaptureError: ExposureError {
+    public var file: String?
+    public var place: InputPlace?
+    public var reason: String
+
+    public init(file: String?, place: InputPlace? = nil, reason: String) {
+        self.file = file
+        self.place = place
+        self.reason = reason
+    }
+}
+
+/// Seconds since it was made, on a clock that does not jump with the wall clock.
+struct MonotonicClock {
+    private let start = MonotonicClock.now()
+
+    private static func now() -> Double {
+        var time = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &time)
+        return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
+    }
+
+    var elapsedSeconds: Double { Self.now() - start }
+}

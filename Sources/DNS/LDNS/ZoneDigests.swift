@@ -1,0 +1,69 @@
+import CLDNS
+import Foundation
+
+/// The hashes zone checks need, computed with libldns' digest functions: NSEC3 owner hashes
+/// (RFC 5155 §5), DS digests (RFC 4034 §5.1.4) and ZONEMD verification (RFC 8976).
+enum ZoneDigests {
+    /// The iterated, salted SHA-1 hash of `name` (RFC 5155 §5); nil for hash algorithms other than 1.
+    static func nsec3Hash(of name: DomainName, parameters: NSEC3Parameters) -> [UInt8]? {
+        guard parameters.algorithm == 1 else { return nil }
+        var digest = [UInt8](repeating: 0, count: 20)
+        var input = name.wire + parameters.salt
+        for iteration in 0...Int(parameters.iterations) {
+            if iteration > 0 { input = digest + parameters.salt }
+            input.withUnsafeBufferPointer { bytes in
+                digest.withUnsafeMutableBufferPointer { out in
+                    _ = ldns_sha1(bytes.baseAddress, UInt32(bytes.count), out.baseAddress)
+                }
+            }
+        }
+        return digest
+    }
+
+    /// The DS digest of a DNSKEY owned by `owner` (RFC 4034 §5.1.4), nil for digest types libldns lacks.
+    static func dsDigest(owner: DomainName, keyRDATA: [UInt8], digestType: UInt8) -> [UInt8]? {
+        let input = owner.wire + keyRDATA
+        let size: Int
+        switch digestType {
+        case 1: size = 20
+        case 2: size = 32
+        case 4: size = 48
+        default: return nil
+        }
+        var digest = [UInt8](repeating: 0, count: size)
+        input.withUnsafeBufferPointer { bytes in
+            digest.withUnsafeMutableBufferPointer { out in
+                let data = bytes.baseAddress
+                let count = UInt32(bytes.count)
+                switch digestType {
+                case 1: _ = ldns_sha1(data, count, out.baseAddress)
+                case 2: _ = ldns_sha256(data, count, out.baseAddress)
+                default: _ = ldns_sha384(data, count, out.baseAddress)
+                }
+            }
+        }
+        return digest
+    }
+
+    enum ZONEMDOutcome: Sendable, Equatable {
+        case verified
+        case failed(String)
+    }
+
+    /// Verifies the zone's ZONEMD with libldns (RFC 8976 §4): libldns reads the file again into its
+    /// own zone structure, which only zones that carry a ZONEMD pay for.
+    static func verifyZONEMD(path: String, origin: DomainName) -> ZONEMDOutcome {
+        guard let fp = fopen(path, "r") else { return .failed("cannot reopen the zone file") }
+        defer { fclose(fp) }
+        guard let originName = LDNSZoneSupport.dname(origin) else { return .failed("bad origin") }
+        defer { ldns_rdf_deep_free(originName) }
+        var zone: UnsafeMutablePointer<ldns_dnssec_zone>? = nil
+        let readStatus = ldns_dnssec_zone_new_frm_fp(&zone, fp, originName, 3600, LDNS_RR_CLASS_IN)
+        guard readStatus == LDNS_STATUS_OK, let zone else {
+            return .failed(LDNSZoneSupport.message(readStatus))
+        }
+        defer { ldns_dnssec_zone_deep_free(zone) }
+        let status = ldns_dnssec_zone_verify_zonemd(zone)
+        return status == LDNS_STATUS_OK ? .verified : .failed(LDNSZoneSupport.message(status))
+    }
+}

@@ -1,0 +1,165 @@
+import CLDNS
+import Findings
+import Foundation
+
+/// Reads an RFC 1035 master file with libldns (`$ORIGIN`, `$TTL`, relative names, `@`, blank owners,
+/// every type libldns knows) into canonical Swift records, freeing each libldns record at once so
+/// memory grows with the zone's bytes, not with libldns' per-record overhead.
+///
+/// `$INCLUDE` makes a parser open another file named by the zone, so it is refused unless the user
+/// allows it: an untrusted zone must not make the tool read `/etc/shadow` into an error message.
+struct ZoneFile {
+    var store = RecordStore()
+    /// The first `$ORIGIN` the file set, if any (for `exposure scan`).
+    var declaredOrigin: DomainName?
+    /// Files read through `$INCLUDE`.
+    var includedFiles: [String] = []
+
+    /// Include depth beyond which a chain of `$INCLUDE`s is taken for a loop.
+    static let maximumIncludeDepth = 8
+
+    static func read(path: String, origin: DomainName, allowInclude: Bool) throws(ZoneInputError) -> ZoneFile {
+        var zone = ZoneFile()
+        var defaultTTL: UInt32 = 3600
+        try zone.readFile(path: path, origin: origin, defaultTTL: &defaultTTL, allowInclude: allowInclude, depth: 0)
+        zone.store.finishReading()
+        return zone
+    }
+
+    private mutating func readFile(
+        path: String, origin: DomainName, defaultTTL: inout UInt32, allowInclude: Bool, depth: Int
+    ) throws(ZoneInputError) {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+            throw ZoneInputError(file: path, reason: "is a directory, not a zone file")
+        }
+        guard let fp = fopen(path, "r") else {
+            throw ZoneInputError(file: path, reason: "cannot open the zone file (\(String(cString: strerror(errno))))")
+        }
+        defer { fclose(fp) }
+        setvbuf(fp, nil, _IOFBF, 1 << 20)
+
+        var originName = LDNSZoneSupport.dname(origin)
+        var previousOwner: UnsafeMutablePointer<ldns_rdf>? = nil
+        defer {
+            if let originName { ldns_rdf_deep_free(originName) }
+            if let previousOwner { ldns_rdf_deep_free(previousOwner) }
+        }
+        guard let wire = ldns_buffer_new(4096) else {
+            throw ZoneInputError(file: path, reason: "out of memory")
+        }
+        defer { ldns_buffer_free(wire) }
+
+        var line: Int32 = 0
+        let fileID = store.fileID(path)
+        while feof(fp) == 0 {
+            var rr: UnsafeMutablePointer<ldns_rr>? = nil
+            let status = ldns_rr_new_frm_fp_l(&rr, fp, &defaultTTL, &originName, &previousOwner, &line)
+            switch status {
+            case LDNS_STATUS_OK:
+                guard let rr else { continue }
+                defer { ldns_rr_free(rr) }
+                ldns_buffer_clear(wire)
+                guard ldns_rr2buffer_wire_canonical(wire, rr, Int32(LDNS_SECTION_ANSWER.rawValue)) == LDNS_STATUS_OK
+                else {
+                    throw ZoneInputError(file: path, place: .line(Int(line)), reason: "record cannot be encoded")
+                }
+                let bytes = UnsafeBufferPointer(start: ldns_buffer_begin(wire), count: ldns_buffer_position(wire))
+                guard Self.store(wire: bytes, line: Int(line), file: fileID, into: store), !store.isFull else {
+                    throw ZoneInputError(file: path, place: .line(Int(line)), reason: "record cannot be encoded")
+                }
+            case LDNS_STATUS_SYNTAX_EMPTY, LDNS_STATUS_SYNTAX_TTL:
+                continue
+            case LDNS_STATUS_SYNTAX_ORIGIN:
+                if declaredOrigin == nil, depth == 0, store.rows.isEmpty, let originName {
+                    declaredOrigin = Self.name(originName)
+                }
+            case LDNS_STATUS_SYNTAX_INCLUDE:
+                let place = InputPlace.line(Int(line))
+                guard allowInclude else {
+                    throw ZoneInputError(
+                        file: path, place: place,
+                        reason: "$INCLUDE is refused: a zone file must not make exposure read other files; "
+                            + "pass --allow-include if you trust this zone")
+                }
+                guard depth < Self.maximumIncludeDepth else {
+                    throw ZoneInputError(
+                        file: path, place: place, reason: "$INCLUDE nested more than \(Self.maximumIncludeDepth) deep")
+                }
+                let directive = Self.includeDirective(path: path, line: Int(line))
+                guard let directive, let target = directive.file else {
+                    throw ZoneInputError(file: path, place: place, reason: "$INCLUDE without a file name")
+                }
+                let resolved =
+                    target.hasPrefix("/")
+                    ? target : ((path as NSString).deletingLastPathComponent as NSString).appendingPathComponent(target)
+                var includeOrigin = originName.map(Self.name) ?? origin
+                if let text = directive.origin {
+                    guard let name = DomainName(text: text) else {
+                        throw ZoneInputError(
+                            file: path, place: place, reason: "$INCLUDE origin '\(text)' is not a name")
+                    }
+                    includeOrigin = name
+                }
+                includedFiles.append(resolved)
+                try readFile(
+                    path: resolved, origin: includeOrigin, defaultTTL: &defaultTTL, allowInclude: allowInclude,
+                    depth: depth + 1)
+            default:
+                if feof(fp) != 0, status == LDNS_STATUS_SYNTAX_ERR, !store.rows.isEmpty {
+                    // libldns reports trailing whitespace at the end of a file as a syntax error.
+                    continue
+                }
+                throw ZoneInputError(
+                    file: path, place: .line(Int(max(line, 1))),
+                    reason: "syntax error: \(LDNSZoneSupport.message(status))")
+            }
+        }
+    }
+
+    /// Splits libldns' canonical wire form (owner, type, class, TTL, RDLENGTH, RDATA) into the store.
+    private static func store(
+        wire bytes: UnsafeBufferPointer<UInt8>, line: Int, file: UInt16, into store: RecordStore
+    ) -> Bool {
+        let array = Array(bytes)
+        var offset = 0
+        guard let owner = DomainName.read(array[...], at: &offset) else { return false }
+        var r = RDataReader(array, offset: offset)
+        guard let type = r.u16(), let rclass = r.u16(), let ttl = r.u32(), let length = r.u16(),
+            r.remaining == Int(length)
+        else { return false }
+        store.append(
+            owner: owner, type: type, recordClass: rclass, ttl: ttl,
+            rdata: UnsafeBufferPointer(rebasing: bytes[r.offset...]),
+            line: line, file: file)
+        return true
+    }
+
+    static func name(_ rdf: UnsafeMutablePointer<ldns_rdf>) -> DomainName {
+        let bytes = Array(UnsafeBufferPointer(start: ldns_rdf_data(rdf), count: ldns_rdf_size(rdf)))
+        var offset = 0
+        return DomainName.read(bytes[...], at: &offset) ?? .root
+    }
+
+    /// The file and optional origin of the `$INCLUDE` line at `line`: libldns says only that it saw one.
+    private static func includeDirective(path: String, line: Int) -> (file: String?, origin: String?)? {
+        guard let fp = fopen(path, "r") else { return nil }
+        defer { fclose(fp) }
+        var current = 0
+        var buffer: UnsafeMutablePointer<CChar>? = nil
+        var capacity = 0
+        defer { free(buffer) }
+        while getline(&buffer, &capacity, fp) >= 0 {
+            current += 1
+            guard current == line, let buffer else { continue }
+            let text = String(cString: buffer)
+            let withoutComment = text.split(separator: ";", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
+            let fields = withoutComment.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" })
+            guard fields.first?.uppercased() == "$INCLUDE" else { return nil }
+            let file = fields.count > 1 ? String(fields[1]).trimmingCharacters(in: ["\""]) : nil
+            let origin = fields.count > 2 ? String(fields[2]) : nil
+            return (file, origin)
+        }
+        return nil
+    }
+}

@@ -1,0 +1,58 @@
+import Findings
+
+/// `dns.dnssec-missing-signature`: an authoritative RRset with no RRSIG by a key of the zone's apex
+/// DNSKEY set, or with none of some algorithm the DNSKEY set uses (RFC 4035 §2.2 asks every RRset
+/// to be signed with each algorithm). Glue and data below delegations are the child's, and at a
+/// delegation only DS and NSEC are signed, so none is demanded there.
+enum MissingSignature: ZoneCheck {
+    static let check = Check(
+        id: "dns.dnssec-missing-signature",
+        title: "Authoritative data without a signature",
+        rationale: "A validating resolver treats unsigned data in a signed zone as bogus, so the name fails "
+            + "to resolve for users of validating resolvers.",
+        remediation: "Re-sign the zone so every authoritative RRset carries an RRSIG by a zone key of each "
+            + "algorithm in the DNSKEY set.",
+        defaultSeverity: .high
+    )
+
+    static func findings(in context: ZoneAnalysisContext) -> [Finding] {
+        let algorithms = Set(context.keys.filter { !$0.isRevoked }.map(\.algorithm))
+        var findings: [Finding] = []
+        for index in context.signedRRsets {
+            let verdicts = context.compactVerdicts(of: index).filter(\.isByZoneKey)
+            let signedWith = Set(verdicts.map(\.algorithm))
+            guard verdicts.isEmpty || !algorithms.isSubset(of: signedWith) else { continue }
+            let set = context.zone.materialise(index)
+            let label = ZoneAnalysisContext.label(set)
+            if verdicts.isEmpty {
+                let strangers = set.signatures.map { "\($0.data.keyTag)/\(DNSSECAlgorithm.name($0.data.algorithm))" }
+                var message = "\(label) has no RRSIG by a key of the zone's DNSKEY set"
+                message += strangers.isEmpty ? "." : " (only by unknown keys \(strangers.joined(separator: ", ")))."
+                findings.append(
+                    Finding(
+                        check: check, subject: set.owner.text, message: message,
+                        evidence: [
+                            "owner": .string(set.owner.text), "type": .string(set.type.description),
+                            "unknownKeyTags": .array(set.signatures.map { .int(Int($0.data.keyTag)) }),
+                        ],
+                        location: context.location(of: set)))
+                continue
+            }
+            let lacking = algorithms.subtracting(signedWith).sorted()
+            if !lacking.isEmpty {
+                let names = lacking.map(DNSSECAlgorithm.name)
+                findings.append(
+                    Finding(
+                        check: check, severity: .medium, subject: set.owner.text,
+                        message: "\(label) has no RRSIG of algorithm \(names.joined(separator: ", ")), which the "
+                            + "DNSKEY set uses.",
+                        evidence: [
+                            "owner": .string(set.owner.text), "type": .string(set.type.description),
+                            "missingAlgorithms": .strings(names),
+                        ],
+                        location: context.location(of: set)))
+            }
+        }
+        return findings
+    }
+}

@@ -1,0 +1,318 @@
+import Findings
+
+/// `dns.dnssec-nsec-chain`: the records that prove non-existence. With NSEC (RFC 4034 §4) every
+/// authoritative name and delegation has one NSEC naming the next name in canonical order, the last
+/// pointing back to the apex, with a type bitmap of exactly the types at the name. With NSEC3
+/// (RFC 5155 §7.1) every such name and every empty non-terminal has an NSEC3 at its hash, the hashes
+/// form one sorted ring, all share the NSEC3PARAM parameters, and bitmaps list the name's types.
+///
+/// Worked examples the logic must get right (zone `example.com`, names apex, `a.b.c`, `sub` (a
+/// delegation with glue `ns.sub`), `www`):
+/// - NSEC: apex → a.b.c → sub → www → apex. `ns.sub` is glue and has no NSEC; the bitmap at `sub` is
+///   `NS DS RRSIG NSEC` (or `NS RRSIG NSEC` without DS), never the glue's A.
+/// - NSEC3: hashes of apex, `a.b.c`, `b.c`, `c` (the last two empty non-terminals, bitmap empty),
+///   `sub`, `www`; opt-out lets an unsigned delegation (no DS) and the empty non-terminals leading only
+///   to such delegations go without NSEC3.
+enum NSECChain: ZoneCheck {
+    static let check = Check(
+        id: "dns.dnssec-nsec-chain",
+        title: "Broken NSEC or NSEC3 chain",
+        rationale: "Validators check denial-of-existence answers against the NSEC/NSEC3 chain; a gap, a wrong "
+            + "next name, a wrong type bitmap or mixed NSEC3 parameters makes negative answers bogus or lets "
+            + "existing data be denied.",
+        remediation: "Re-sign the whole zone so the signer rebuilds the chain, with one set of NSEC3 parameters.",
+        defaultSeverity: .high
+    )
+
+    static func findings(in context: ZoneAnalysisContext) -> [Finding] {
+        let zone = context.zone
+        let hasNSEC3 =
+            zone.rrset(context.origin, .nsec3param) != nil || zone.packedSets.contains { $0.type == .nsec3 }
+        if hasNSEC3 { return NSEC3ChainCheck(context: context).findings() }
+        if zone.packedSets.contains(where: { $0.type == .nsec }) { return nsecFindings(context) }
+        return [
+            Finding(
+                check: check, subject: context.origin.text,
+                message: "The signed zone \(context.origin.text) has neither NSEC nor NSEC3 records: no negative "
+                    + "answer from it can validate.",
+                evidence: ["zone": .string(context.origin.text)],
+                location: zone.rrset(context.origin, .soa).map(context.location(of:)))
+        ]
+    }
+
+    /// The types an NSEC or NSEC3 bitmap must list at a name (RFC 4035 §2.3, RFC 5155 §7.1).
+    static func expectedTypes(at name: ZoneStructure.Name, zone: ZoneStructure, denial: RecordType) -> Set<RecordType> {
+        var types = Set<RecordType>()
+        var signed = false
+        for i in name.rrsets {
+            let type = zone.type(of: i)
+            if type == .nsec3 { continue }
+            if name.authority == .delegation, type != .ns, type != .ds, type != .nsec { continue }
+            types.insert(type)
+            if zone.mustBeSigned(type: type, authority: name.authority) { signed = true }
+        }
+        if denial == .nsec {
+            types.insert(.nsec)
+            signed = true
+        }
+        if signed { types.insert(.rrsig) }
+        return types
+    }
+
+    static func bitmapFinding(
+        _ context: ZoneAnalysisContext, owner: DomainName, record: ResourceRecordSet, kind: String,
+        found: Set<RecordType>, expected: Set<RecordType>
+    ) -> Finding? {
+        guard found != expected else { return nil }
+        let missing = expected.subtracting(found).sorted().map(\.description)
+        let extra = found.subtracting(expected).sorted().map(\.description)
+        var parts: [String] = []
+        if !missing.isEmpty { parts.append("leaves out \(missing.joined(separator: " "))") }
+        if !extra.isEmpty { parts.append("lists \(extra.joined(separator: " ")) that \(owner.text) does not have") }
+        return Finding(
+            check: check, subject: owner.text,
+            message: "The \(kind) type bitmap of \(owner.text) \(parts.joined(separator: " and ")).",
+            evidence: [
+                "owner": .string(owner.text), "problem": "type-bitmap", "missingTypes": .strings(missing),
+                "extraTypes": .strings(extra), "record": .string(kind),
+            ],
+            location: context.location(of: record))
+    }
+
+    private static func nsecFindings(_ context: ZoneAnalysisContext) -> [Finding] {
+        let zone = context.zone
+        let members = zone.names.filter { $0.authority == .authoritative || $0.authority == .delegation }
+        var findings: [Finding] = []
+        for (position, name) in members.enumerated() {
+            let expectedNext = members[(position + 1) % members.count].owner
+            guard let set = name.rrsets.first(where: { zone.type(of: $0) == .nsec }).map(zone.materialise) else {
+                findings.append(
+                    Finding(
+                        check: check, subject: name.owner.text,
+                        message: "\(name.owner.text) has no NSEC record: the chain skips it, so its existence "
+                            + "cannot be proven and the previous NSEC denies it.",
+                        evidence: ["owner": .string(name.owner.text), "problem": "missing-nsec"],
+                        location: name.rrsets.first.map { context.location(of: zone.materialise($0)) }))
+                continue
+            }
+            guard set.rdatas.count == 1, let nsec = NSECData(set.rdatas[0]) else {
+                findings.append(
+                    Finding(
+                        check: check, subject: name.owner.text,
+                        message: "\(name.owner.text) has \(set.rdatas.count) NSEC records; a name has exactly one.",
+                        evidence: ["owner": .string(name.owner.text), "problem": "several-nsec"],
+                        location: context.location(of: set)))
+                continue
+            }
+            if nsec.next != expectedNext {
+                findings.append(
+                    Finding(
+                        check: check, subject: name.owner.text,
+                        message: "The NSEC of \(name.owner.text) points to \(nsec.next.text), but the next name in "
+                            + "the zone is \(expectedNext.text)",
+                        evidence: [
+                            "owner": .string(name.owner.text), "problem": "wrong-next-name",
+                            "next": .string(nsec.next.text), "expectedNext": .string(expectedNext.text),
+                        ],
+                        location: context.location(of: set)))
+            }
+            if let finding = bitmapFinding(
+                context, owner: name.owner, record: set, kind: "NSEC", found: nsec.types,
+                expected: expectedTypes(at: name, zone: zone, denial: .nsec))
+            {
+                findings.append(finding)
+            }
+        }
+        return findings
+    }
+}
+
+/// The NSEC3 half of `dns.dnssec-nsec-chain`, kept apart because it needs the hashed view of the zone.
+struct NSEC3ChainCheck {
+    let context: ZoneAnalysisContext
+
+    /// One NSEC3 of the chain, small: its record is decoded again only when it becomes a finding.
+    struct Link {
+        var hash: [UInt8]
+        var nextHashed: [UInt8]
+        var optOut: Bool
+        /// The RRset and the record in it.
+        var index: Int
+        var member: Int
+    }
+
+    func findings() -> [Finding] {
+        let zone = context.zone
+        let check = NSECChain.check
+        var findings: [Finding] = []
+        let param = zone.rrset(context.origin, .nsec3param).flatMap { $0.rdatas.first }
+            .flatMap(NSEC3Parameters.init(nsec3param:))
+
+        // Every NSEC3 record, by parameters.
+        var byParameters: [NSEC3Parameters: [Link]] = [:]
+        var nsec3Owners = Set<DomainName>()
+        for name in zone.names where name.authority == .authoritative {
+            for i in name.rrsets where zone.type(of: i) == .nsec3 {
+                let set = zone.materialise(i)
+                nsec3Owners.insert(name.owner)
+                guard name.owner.parent == context.origin, let hash = Base32Hex.decode(firstLabelOf: name.owner)
+                else {
+                    findings.append(
+                        Finding(
+                            check: check, subject: name.owner.text,
+                            message: "\(name.owner.text) carries an NSEC3 record but is not a hashed name directly "
+                                + "below the apex.",
+                            evidence: ["owner": .string(name.owner.text), "problem": "misplaced-nsec3"],
+                            location: context.location(of: set)))
+                    continue
+                }
+                for (member, rdata) in set.rdatas.enumerated() {
+                    guard let data = NSEC3Data(rdata) else { continue }
+                    byParameters[data.parameters, default: []].append(
+                        Link(hash: hash, nextHashed: data.nextHashed, optOut: data.optOut, index: i, member: member))
+                }
+            }
+        }
+        let chainParameters =
+            param ?? byParameters.max { a, b in a.value.count < b.value.count }?.key
+        guard let chainParameters else { return findings }
+        if byParameters.count > 1 || (param != nil && byParameters[chainParameters] == nil) {
+            let counts = byParameters.keys.sorted { $0.description < $1.description }
+            findings.append(
+                Finding(
+                    check: check, subject: context.origin.text,
+                    message: "The zone's NSEC3 records use \(byParameters.count) sets of parameters ("
+                        + counts.map { "\($0) ×\(byParameters[$0]!.count)" }.joined(separator: ", ")
+                        + "); NSEC3PARAM says \(param.map(\.description) ?? "nothing"). A chain has one set.",
+                    evidence: [
+                        "problem": "mixed-parameters",
+                        "parameters": .strings(counts.map(\.description)),
+                        "nsec3param": .optional(param?.description),
+                    ],
+                    location: zone.rrset(context.origin, .nsec3param).map(context.location(of:))))
+        }
+        let links = (byParameters[chainParameters] ?? []).sorted { $0.hash.lexicographicallyPrecedes($1.hash) }
+        let optOut = links.contains { $0.optOut }
+
+        // The names the chain must cover: authoritative names, delegations, and empty non-terminals.
+        var covered: [DomainName: ZoneStructure.Name?] = [:]
+        var secureBelow = Set<DomainName>()
+        for name in zone.names where !nsec3Owners.contains(name.owner) {
+            guard name.authority == .authoritative || name.authority == .delegation else { continue }
+            let insecureDelegation = name.authority == .delegation && zone.rrset(name.owner, .ds) == nil
+            if insecureDelegation && optOut { continue }
+            covered[name.owner] = name
+            var ancestor = name.owner.parent
+            while let current = ancestor, current != context.origin, current.isSubdomain(of: context.origin) {
+                if covered[current] == nil, zone.nameIndex[current] == nil { covered[current] = .some(nil) }
+                secureBelow.insert(current)
+                ancestor = current.parent
+            }
+        }
+
+        var linkByHash: [[UInt8]: Link] = [:]
+        for link in links { linkByHash[link.hash] = link }
+        var expectedHashes = Set<[UInt8]>()
+        for owner in covered.keys.sorted() {
+            guard let hash = ZoneDigests.nsec3Hash(of: owner, parameters: chainParameters) else {
+                return findings
+            }
+            expectedHashes.insert(hash)
+            let node = covered[owner] ?? nil
+            let hashedName = Base32Hex.encode(hash) + "." + context.origin.text
+            guard let link = linkByHash[hash] else {
+                let what = node == nil ? "the empty non-terminal \(owner.text)" : owner.text
+                findings.append(
+                    Finding(
+                        check: check, subject: owner.text,
+                        message: "There is no NSEC3 for \(what) (hash \(hashedName)): validators cannot prove "
+                            + "it exists, and the chain denies it.",
+                        evidence: [
+                            "owner": .string(owner.text), "problem": "missing-nsec3",
+                            "hashedOwner": .string(hashedName),
+                            "emptyNonTerminal": .bool(node == nil),
+                        ],
+                        location: node.flatMap { $0.rrsets.first }.map { context.location(of: zone.materialise($0)) }))
+                continue
+            }
+            let expected = node.map { NSECChain.expectedTypes(at: $0, zone: zone, denial: .nsec3) } ?? []
+            if let finding = NSECChain.bitmapFinding(
+                context, owner: owner, record: zone.materialise(link.index), kind: "NSEC3",
+                found: NSEC3Data(zone.materialise(link.index).rdatas[link.member])?.types ?? [], expected: expected)
+            {
+                findings.append(finding)
+            }
+        }
+
+        for (position, link) in links.enumerated() {
+            let owner = zone.name(of: link.index).owner.text
+            let next = links[(position + 1) % links.count].hash
+            if link.nextHashed != next {
+                findings.append(
+                    Finding(
+                        check: check, subject: owner,
+                        message: "The NSEC3 at \(owner) points to \(Base32Hex.encode(link.nextHashed)), but "
+                            + "the next hash in the chain is \(Base32Hex.encode(next))",
+                        evidence: [
+                            "owner": .string(owner), "problem": "wrong-next-hash",
+                            "next": .string(Base32Hex.encode(link.nextHashed)),
+                            "expectedNext": .string(Base32Hex.encode(next)),
+                        ],
+                        location: context.location(of: zone.materialise(link.index))))
+            }
+            if !expectedHashes.contains(link.hash) && !link.optOut {
+                findings.append(
+                    Finding(
+                        check: check, subject: owner,
+                        message: "The NSEC3 at \(owner) matches no name of the zone.",
+                        evidence: ["owner": .string(owner), "problem": "stray-nsec3"],
+                        location: context.location(of: zone.materialise(link.index))))
+            }
+        }
+        return findings
+    }
+}
+
+/// Base32 with the extended hex alphabet (RFC 4648 §7), the spelling of NSEC3 hashes, no padding.
+enum Base32Hex {
+    private static let alphabet = Array("0123456789abcdefghijklmnopqrstuv".utf8)
+
+    static func encode(_ bytes: [UInt8]) -> String {
+        var out: [UInt8] = []
+        var buffer: UInt64 = 0
+        var bits = 0
+        for b in bytes {
+            buffer = buffer << 8 | UInt64(b)
+            bits += 8
+            while bits >= 5 {
+                out.append(alphabet[Int((buffer >> UInt64(bits - 5)) & 31)])
+                bits -= 5
+            }
+        }
+        if bits > 0 { out.append(alphabet[Int((buffer << UInt64(5 - bits)) & 31)]) }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// The bytes the first label of `name` spells, or nil when it is not base32hex.
+    static func decode(firstLabelOf name: DomainName) -> [UInt8]? {
+        guard let length = name.wire.first, length > 0 else { return nil }
+        var out: [UInt8] = []
+        var buffer: UInt64 = 0
+        var bits = 0
+        for c in name.wire[1...Int(length)] {
+            let value: UInt8
+            switch c {
+            case 48...57: value = c - 48
+            case 97...118: value = c - 97 + 10
+            default: return nil
+            }
+            buffer = buffer << 5 | UInt64(value)
+            bits += 5
+            if bits >= 8 {
+                out.append(UInt8((buffer >> UInt64(bits - 8)) & 0xFF))
+                bits -= 8
+            }
+        }
+        return out
+    }
+}

@@ -1,0 +1,134 @@
+import Findings
+import Foundation
+
+/// What `exposure dns zone` is asked to do.
+public struct ZoneCheckOptions: Sendable {
+    /// The zone's origin, e.g. `example.com` (a trailing dot is optional).
+    public var origin: String
+    /// A file of DS or DNSKEY records the zone's keys must match.
+    public var trustAnchorFile: String?
+    /// Signatures expiring within this many days are reported.
+    public var expiryWarningDays: Int
+    /// The moment to judge signature windows at, in seconds since 1970.
+    public var now: Int64
+    /// Whether `$INCLUDE` may make the reader open other files.
+    public var allowInclude: Bool
+
+    public init(
+        origin: String, trustAnchorFile: String? = nil, expiryWarningDays: Int = 7, now: Int64,
+        allowInclude: Bool = false
+    ) {
+        self.origin = origin
+        self.trustAnchorFile = trustAnchorFile
+        self.expiryWarningDays = expiryWarningDays
+        self.now = now
+        self.allowInclude = allowInclude
+    }
+}
+
+/// Everything a zone check may look at, built once per run.
+struct ZoneAnalysisContext: Sendable {
+    let zone: ZoneStructure
+    let verdicts: ZoneVerdicts
+    let clock: SerialTime
+    let options: ZoneCheckOptions
+    let trustAnchors: [TrustAnchor]
+    let keys: [DNSKEYData]
+    /// Whether the zone was read through `$INCLUDE`, which libldns' ZONEMD check cannot follow.
+    let usesIncludes: Bool
+
+    var origin: DomainName { zone.origin }
+
+    func location(of set: ResourceRecordSet) -> SourceLocation {
+        SourceLocation(file: set.file, line: set.line)
+    }
+
+    func location(of signature: SignatureRecord) -> SourceLocation {
+        SourceLocation(file: signature.file, line: signature.line)
+    }
+
+    /// The compact verdicts of RRset `index`'s signatures, in the order of its RRSIGs.
+    func compactVerdicts(of index: Int) -> ArraySlice<CompactVerdict> {
+        verdicts.of(index, count: zone.signatureCount(of: index))
+    }
+
+    /// The verdicts of RRset `index`, with each RRSIG decoded: for RRsets that become findings.
+    func verdicts(of index: Int) -> [SignatureVerdict] {
+        let positions = zone.packedSets[index].signatures
+        return zip(positions, compactVerdicts(of: index)).compactMap { position, compact in
+            zone.signature(at: position).map { SignatureVerdict(rrset: index, signature: $0, compact: compact) }
+        }
+    }
+
+    /// The indices of the RRsets that must carry signatures.
+    var signedRRsets: [Int] { zone.packedSets.indices.filter { zone.mustBeSigned($0) } }
+
+    /// `owner/TYPE` as findings name an RRset.
+    static func label(_ set: ResourceRecordSet) -> String { "\(set.owner.text) \(set.type)" }
+}
+
+/// One zone check: its catalogue entry and the findings it draws from the analysed zone.
+protocol ZoneCheck {
+    static var check: Check { get }
+    static func findings(in context: ZoneAnalysisContext) -> [Finding]
+}
+
+/// The one entry point of the zone analyzer: reads the zone with libldns, verifies every signature,
+/// runs each check of `ZoneCatalogue` and returns their findings.
+public enum ZoneAnalyzer {
+    /// At most this many findings of one check are listed; the rest are counted in a warning, so a
+    /// zone whose every signature expired gives a readable report.
+    public static let findingsPerCheckLimit = 100
+
+    public static func analyse(file: String, options: ZoneCheckOptions) throws(ZoneInputError) -> Report {
+        guard let origin = DomainName(text: options.origin) else {
+            throw ZoneInputError(file: nil, reason: "--origin '\(options.origin)' is not a domain name")
+        }
+        let zoneFile = try ZoneFile.read(path: file, origin: origin, allowInclude: options.allowInclude)
+        var anchors: [TrustAnchor] = []
+        if let path = options.trustAnchorFile {
+            anchors = try TrustAnchor.read(path: path, origin: origin)
+        }
+        let zone = ZoneStructure(store: zoneFile.store, origin: origin, file: file)
+        var warnings = zone.warnings
+        guard zone.rrset(origin, .soa) != nil else {
+            throw ZoneInputError(
+                file: file, reason: "no SOA record at \(origin.text): is --origin right, or is this a zone file?")
+        }
+        let clock = SerialTime(now: options.now)
+        let verdicts = SignatureValidation.validate(zone, clock: clock)
+        let context = ZoneAnalysisContext(
+            zone: zone, verdicts: verdicts, clock: clock, options: options,
+            trustAnchors: anchors, keys: zone.apexKeys, usesIncludes: !zoneFile.includedFiles.isEmpty)
+
+        var findings: [Finding] = []
+        let signed = zone.rrset(origin, .dnskey) != nil
+        for check in ZoneCatalogue.all where signed || check.check.id == DNSSECUnsigned.check.id {
+            var produced = check.findings(in: context).sorted(by: Finding.reportOrder)
+            if produced.count > findingsPerCheckLimit {
+                warnings.append(
+                    "\(produced.count - findingsPerCheckLimit) more \(check.check.id) findings are not listed "
+                        + "(the first \(findingsPerCheckLimit) are)")
+                produced = Array(produced.prefix(findingsPerCheckLimit))
+            }
+            findings += produced
+        }
+        let unsupported = Set(verdicts.verdicts.lazy.filter { $0.outcome == .unsupported }.map(\.algorithm))
+        for algorithm in unsupported.sorted() {
+            warnings.append(
+                "signatures of algorithm \(DNSSECAlgorithm.name(algorithm)) cannot be checked: libldns does not "
+                    + "support it here")
+        }
+        return Report(findings: findings, warnings: warnings)
+    }
+
+    /// The origin a zone file states: its first `$ORIGIN`, else the owner of its SOA record. For
+    /// `exposure scan`, which has no `--origin`; nil when the file names neither.
+    public static func statedOrigin(file: String, fallback: String) -> String? {
+        guard let fallbackName = DomainName(text: fallback),
+            let zoneFile = try? ZoneFile.read(path: file, origin: fallbackName, allowInclude: false)
+        else { return nil }
+        if let declared = zoneFile.declaredOrigin { return declared.text }
+        return zoneFile.store.rows.first { $0.type == RecordType.soa.rawValue }.map { zoneFile.store.owner($0).text }
+    }
+}

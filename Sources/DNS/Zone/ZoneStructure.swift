@@ -1,0 +1,256 @@
+/// How much of a name's data the zone is authoritative for, which decides what must be signed
+/// (RFC 4035 §2.2): everything at and below the apex, except that at a delegation point only DS and
+/// NSEC are the parent's, and names below a delegation (glue, occluded data) are not the zone's at all.
+enum NameAuthority: Sendable, Equatable {
+    case authoritative
+    case delegation
+    case belowDelegation
+    case outOfZone
+}
+
+/// One RRSIG record, decoded, with where it came from.
+struct SignatureRecord: Sendable {
+    var data: RRSIGData
+    var line: Int
+    var file: String
+}
+
+/// The records of one owner, type and class: the unit DNSSEC signs. Built on demand from the packed
+/// store, so only the RRsets being looked at hold Swift arrays.
+struct ResourceRecordSet: Sendable {
+    var owner: DomainName
+    var type: RecordType
+    var recordClass: UInt16
+    var ttl: UInt32
+    /// Canonical RDATA, sorted and without duplicates (RFC 4034 §6.3).
+    var rdatas: [[UInt8]]
+    var line: Int
+    var file: String
+    var signatures: [SignatureRecord]
+}
+
+/// A zone organised for DNSSEC checks: names in canonical order, their RRsets and signatures, the
+/// apex keys and what the zone is authoritative for. Rows of the record store are sorted once by
+/// (owner in canonical order, type, RDATA); an RRset, its RRSIGs and a name's RRsets are then runs of
+/// that order, held as index ranges.
+struct ZoneStructure: Sendable {
+    struct Name: Sendable {
+        var owner: DomainName
+        var authority: NameAuthority
+        /// Indices into `rrsets`, ordered by type.
+        var rrsets: Range<Int>
+        /// Positions in `order` of RRSIGs at this owner whose covered type has no RRset here.
+        var orphanSignatures: [Int] = []
+    }
+
+    /// An RRset as ranges of `order`: its records (duplicates removed) and its RRSIGs.
+    struct PackedSet: Sendable {
+        var name: Int32
+        var type: RecordType
+        var records: Range<Int>
+        var signatures: Range<Int>
+    }
+
+    let origin: DomainName
+    let file: String
+    let store: RecordStore
+    /// Row numbers of the store in canonical order, duplicates of an RRset removed.
+    private(set) var order: [UInt32] = []
+    private(set) var names: [Name] = []
+    private(set) var packedSets: [PackedSet] = []
+    /// Index into `names` by owner.
+    private(set) var nameIndex: [DomainName: Int] = [:]
+    private(set) var warnings: [String] = []
+
+    init(store: RecordStore, origin: DomainName, file: String) {
+        self.origin = origin
+        self.file = file
+        self.store = store
+        let rows = store.rows
+        // Rank the distinct owners in canonical order, comparing precomputed keys.
+        let ranked = store.owners.indices.map { ($0, store.owners[$0].canonicalKey) }
+            .sorted { $0.1.lexicographicallyPrecedes($1.1) }
+        var rank = [UInt32](repeating: 0, count: store.owners.count)
+        for (position, entry) in ranked.enumerated() { rank[entry.0] = UInt32(position) }
+
+        var otherClass = 0
+        var sorted = [UInt32]()
+        sorted.reserveCapacity(rows.count)
+        for (i, row) in rows.enumerated() {
+            if row.recordClass != 1 {
+                otherClass += 1
+                continue
+            }
+            sorted.append(UInt32(i))
+        }
+        sorted.sort { a, b in
+            let ra = rows[Int(a)]
+            let rb = rows[Int(b)]
+            if ra.owner != rb.owner { return rank[Int(ra.owner)] < rank[Int(rb.owner)] }
+            if ra.type != rb.type { return ra.type < rb.type }
+            return store.rdata(ra).lexicographicallyPrecedes(store.rdata(rb))
+        }
+
+        // Delegations first: a name's authority depends on its ancestors.
+        var delegations = Set<DomainName>()
+        for i in sorted where rows[Int(i)].type == RecordType.ns.rawValue {
+            let owner = store.owner(rows[Int(i)])
+            if owner != origin, owner.isSubdomain(of: origin) { delegations.insert(owner) }
+        }
+
+        var outside = 0
+        var position = 0
+        var kept: [UInt32] = []
+        kept.reserveCapacity(sorted.count)
+        while position < sorted.count {
+            let ownerID = rows[Int(sorted[position])].owner
+            var end = position
+            while end < sorted.count, rows[Int(sorted[end])].owner == ownerID { end += 1 }
+            let owner = store.owners[Int(ownerID)]
+            let authority = Self.authority(of: owner, origin: origin, delegations: delegations)
+            if authority == .outOfZone {
+                outside += end - position
+                position = end
+                continue
+            }
+            let nameNumber = names.count
+            var name = Name(owner: owner, authority: authority, rrsets: packedSets.count..<packedSets.count)
+            // The RRSIGs of this owner, by covered type (their RDATA starts with it, so they are sorted so).
+            var signaturesByType: [UInt16: Range<Int>] = [:]
+            var typeRuns: [(type: UInt16, records: Range<Int>)] = []
+            var i = position
+            while i < end {
+                let type = rows[Int(sorted[i])].type
+                var j = i
+                let start = kept.count
+                var previous: ArraySlice<UInt8>? = nil
+                while j < end, rows[Int(sorted[j])].type == type {
+                    let rdata = store.rdata(rows[Int(sorted[j])])
+                    if rdata != previous || type == RecordType.rrsig.rawValue { kept.append(sorted[j]) }
+                    previous = rdata
+                    j += 1
+                }
+                if type == RecordType.rrsig.rawValue {
+                    var k = start
+                    while k < kept.count {
+                        let covered = Self.coveredType(store.rdata(rows[Int(kept[k])]))
+                        var m = k
+                        while m < kept.count, Self.coveredType(store.rdata(rows[Int(kept[m])])) == covered { m += 1 }
+                        if let covered {
+                            signaturesByType[covered] = k..<m
+                        } else {
+                            warnings.append("malformed RRSIG at \(owner.text) ignored")
+                        }
+                        k = m
+                    }
+                } else {
+                    typeRuns.append((type, start..<kept.count))
+                }
+                i = j
+            }
+            for run in typeRuns {
+                let signatures = signaturesByType.removeValue(forKey: run.type) ?? kept.count..<kept.count
+                packedSets.append(
+                    PackedSet(
+                        name: Int32(nameNumber), type: RecordType(run.type), records: run.records,
+                        signatures: signatures))
+                let ttls = run.records.map { rows[Int(kept[$0])].ttl }
+                if let first = ttls.first, ttls.contains(where: { $0 != first }) {
+                    let row = rows[Int(kept[run.records.lowerBound])]
+                    warnings.append(
+                        "\(store.file(row)):\(row.line): the \(RecordType(run.type)) RRset of \(owner.text) has "
+                            + "records with different TTLs")
+                }
+            }
+            name.rrsets = name.rrsets.lowerBound..<packedSets.count
+            name.orphanSignatures = signaturesByType.values.flatMap { Array($0) }.sorted()
+            nameIndex[owner] = names.count
+            names.append(name)
+            position = end
+        }
+        order = kept
+        if outside > 0 { warnings.append("\(outside) records outside \(origin.text) were ignored") }
+        if otherClass > 0 { warnings.append("\(otherClass) records of a class other than IN were ignored") }
+    }
+
+    private static func coveredType(_ rdata: ArraySlice<UInt8>) -> UInt16? {
+        guard rdata.count >= 2 else { return nil }
+        return UInt16(rdata[rdata.startIndex]) << 8 | UInt16(rdata[rdata.startIndex + 1])
+    }
+
+    private static func authority(of owner: DomainName, origin: DomainName, delegations: Set<DomainName>)
+        -> NameAuthority
+    {
+        guard owner.isSubdomain(of: origin) else { return .outOfZone }
+        if owner == origin { return .authoritative }
+        var ancestor = owner.parent
+        while let current = ancestor, current != origin {
+            if delegations.contains(current) { return .belowDelegation }
+            ancestor = current.parent
+        }
+        return delegations.contains(owner) ? .delegation : .authoritative
+    }
+
+    /// The RRsets, each built from the packed store when it is read.
+    var rrsets: RRsetList { RRsetList(zone: self) }
+
+    struct RRsetList: RandomAccessCollection, Sendable {
+        let zone: ZoneStructure
+        var startIndex: Int { 0 }
+        var endIndex: Int { zone.packedSets.count }
+        subscript(position: Int) -> ResourceRecordSet { zone.materialise(position) }
+    }
+
+    /// The number of RRSIGs covering RRset `index`.
+    func signatureCount(of index: Int) -> Int { packedSets[index].signatures.count }
+
+    func type(of index: Int) -> RecordType { packedSets[index].type }
+
+    func name(of index: Int) -> Name { names[Int(packedSets[index].name)] }
+
+    /// The RRSIG at position `position` of `order`, decoded.
+    func signature(at position: Int) -> SignatureRecord? {
+        let row = store.rows[Int(order[position])]
+        guard let data = RRSIGData(Array(store.rdata(row))) else { return nil }
+        return SignatureRecord(data: data, line: Int(row.line), file: store.file(row))
+    }
+
+    func materialise(_ index: Int) -> ResourceRecordSet {
+        let packed = packedSets[index]
+        let rows = store.rows
+        let first = rows[Int(order[packed.records.lowerBound])]
+        return ResourceRecordSet(
+            owner: names[Int(packed.name)].owner, type: packed.type, recordClass: first.recordClass, ttl: first.ttl,
+            rdatas: packed.records.map { Array(store.rdata(rows[Int(order[$0])])) }, line: Int(first.line),
+            file: store.file(first), signatures: packed.signatures.compactMap(signature(at:)))
+    }
+
+    /// The RRset of `type` at `owner`, if the zone has one.
+    func rrset(_ owner: DomainName, _ type: RecordType) -> ResourceRecordSet? {
+        rrsetIndex(owner, type).map(materialise)
+    }
+
+    func rrsetIndex(_ owner: DomainName, _ type: RecordType) -> Int? {
+        guard let n = nameIndex[owner] else { return nil }
+        return names[n].rrsets.first { packedSets[$0].type == type }
+    }
+
+    /// Whether RRset `index` must carry signatures: authoritative data, and at a delegation only DS and NSEC.
+    func mustBeSigned(_ index: Int) -> Bool {
+        mustBeSigned(type: packedSets[index].type, authority: name(of: index).authority)
+    }
+
+    func mustBeSigned(type: RecordType, authority: NameAuthority) -> Bool {
+        switch authority {
+        case .authoritative: true
+        case .delegation: type == .ds || type == .nsec
+        case .belowDelegation, .outOfZone: false
+        }
+    }
+
+    /// The zone keys at the apex (DNSKEYs with the Zone Key flag and protocol 3).
+    var apexKeys: [DNSKEYData] {
+        guard let set = rrset(origin, .dnskey) else { return [] }
+        return set.rdatas.compactMap(DNSKEYData.init).filter { $0.isZoneKey && $0.proto == 3 }
+    }
+}

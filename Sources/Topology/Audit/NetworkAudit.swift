@@ -1,0 +1,114 @@
+import Findings
+import Foundation
+
+/// What the audit is told besides the topology.
+public struct AuditOptions: Sendable {
+    /// Entries of `--justifications FILE`, if given.
+    public var justifications: JustificationFile?
+    /// The day review dates are compared with (UTC today unless a test fixes it).
+    public var today: CalendarDay
+    /// Tags that mark crown-jewel assets (`tier=crown-jewel` unless `--crown-jewels` says otherwise).
+    public var crownJewelTags: [(key: String, value: String)]
+    /// The ports `internet-exposed-port` reports.
+    public var sensitivePorts: SensitivePorts
+
+    public init(
+        justifications: JustificationFile? = nil, today: CalendarDay = CalendarDay(Date()),
+        crownJewelTags: [(key: String, value: String)] = [("tier", "crown-jewel")],
+        sensitivePorts: SensitivePorts = SensitivePorts()
+    ) {
+        self.justifications = justifications
+        self.today = today
+        self.crownJewelTags = crownJewelTags
+        self.sensitivePorts = sensitivePorts
+    }
+}
+
+/// `exposure topology audit`: runs every topology check on one loaded topology and returns their
+/// findings, with the loader's warnings. The one entry point of the audit.
+public enum NetworkAudit {
+    public static func audit(_ topology: LoadedTopology, options: AuditOptions = AuditOptions()) -> Report {
+        let context = AuditContext(network: topology.network, options: options)
+        let engine = ReachabilityEngine(network: topology.network)
+        var findings: [Finding] = []
+        findings += LateralMovementPath.findings(context, engine: engine)
+        findings += InternetExposedPort.findings(context)
+        findings += MissingNSG.findings(context)
+        findings += UnjustifiedAllow.findings(context)
+        findings += OverlyBroadAllow.findings(context)
+        findings += ShadowedRule.findings(context)
+        findings += IneffectiveRule.findings(context)
+        findings += LegacyProtocolAllowed.findings(context)
+        return Report(findings: findings, warnings: topology.warnings + engine.warnings)
+    }
+
+    /// Loads `files` as one topology and audits it.
+    public static func audit(files: [String], options: AuditOptions = AuditOptions()) throws -> Report {
+        audit(try TopologyLoader.load(files: files), options: options)
+    }
+}
+
+/// Formatting shared by the checks' messages and evidence.
+enum AuditText {
+    /// `1,234,567`.
+    static func count(_ n: UInt64) -> String {
+        let digits = String(n)
+        var out = ""
+        for (i, ch) in digits.enumerated() {
+            if i > 0 && (digits.count - i) % 3 == 0 { out += "," }
+            out.append(ch)
+        }
+        return out
+    }
+
+    /// An address set as CIDR blocks (IPv4 only; opaque service-tag points are left out).
+    static func prefixes(_ set: ValueRanges) -> [String] {
+        var out: [String] = []
+        for interval in set.intervals {
+            guard interval.lowerBound <= UInt64(UInt32.max) else { continue }
+            var lo = interval.lowerBound
+            let hi = min(interval.upperBound, UInt64(UInt32.max))
+            while lo <= hi {
+                var size: UInt64 = 1
+                var length = 32
+                while length > 0 && lo % (size * 2) == 0 && lo + size * 2 - 1 <= hi {
+                    size *= 2
+                    length -= 1
+                }
+                out.append(length == 32 ? "\(IPv4Address(UInt32(lo)))" : "\(IPv4Address(UInt32(lo)))/\(length)")
+                lo += size
+            }
+        }
+        return out
+    }
+
+    /// A port set as `22`, `20-21`, `*`.
+    static func ports(_ set: ValueRanges) -> [String] {
+        if set == ValueRanges.allPorts { return ["*"] }
+        return set.intervals.map {
+            $0.lowerBound == $0.upperBound ? "\($0.lowerBound)" : "\($0.lowerBound)-\($0.upperBound)"
+        }
+    }
+
+    /// `vm01 (vm01-nic)` for a NIC of a VM, the NIC's name alone otherwise.
+    static func host(_ nic: NetworkInterface) -> String {
+        nic.hostName == nic.name ? nic.name : "\(nic.hostName) (\(nic.name))"
+    }
+
+    static func list(_ items: [String]) -> String {
+        switch items.count {
+        case 0: ""
+        case 1: items[0]
+        case 2: "\(items[0]) and \(items[1])"
+        default: items.dropLast().joined(separator: ", ") + " and " + items[items.count - 1]
+        }
+    }
+
+    static func ruleEvidence(_ rule: SecurityRule, _ group: SecurityGroup) -> [String: JSONValue] {
+        [
+            "nsg": .string(group.name), "rule": .string(rule.name), "priority": .int(rule.priority),
+            "direction": .string(rule.direction.rawValue.lowercased()),
+            "access": .string(rule.access.rawValue.lowercased()),
+        ]
+    }
+}

@@ -1,0 +1,105 @@
+import Findings
+
+/// `topology.overly-broad-allow`: an allow rule whose source is the whole internet (`*`, `Any`,
+/// `Internet`, `0.0.0.0/0`) or a very large prefix, whose ports cover everything or a wide range,
+/// or that allows any protocol on any port between different segments.
+///
+/// An allowlist is only as good as its narrowest rules. Broad rules are how "temporary" access
+/// becomes permanent and how one compromised segment reaches all of another.
+public enum OverlyBroadAllow {
+    public static let check = Check(
+        id: "topology.overly-broad-allow",
+        title: "Allow rule broader than any real need",
+        rationale:
+            "A rule that allows the whole internet, every port or any traffic between segments grants far more than "
+            + "the service it was written for, and hides what is really needed.",
+        remediation:
+            "Narrow the rule to the sources, protocol and ports the service needs; split it into specific rules if "
+            + "several services share it.",
+        defaultSeverity: .medium
+    )
+}
+
+extension OverlyBroadAllow {
+    /// A source this large (a /8, 16.7 million addresses) or larger counts as "anyone".
+    static let broadSourceSize: UInt64 = 1 << 24
+    /// More destination ports than this count as a wide range.
+    static let widePortCount: UInt64 = 1024
+
+    static func findings(_ context: AuditContext) -> [Finding] {
+        var findings: [Finding] = []
+        let sensitive = context.options.sensitivePorts.ports
+        for views in context.userRuleViews() {
+            guard let first = views.first, first.rule.access == .allow, first.rule.direction == .inbound else {
+                continue
+            }
+            let rule = first.rule
+            let group = first.group
+            // The rule as written: broadest over its attachment contexts.
+            let sources = views.reduce(ValueRanges()) { $0.union($1.matched.sources) }
+            let ports = ValueRanges(rule.destinationPorts.map { UInt64($0.lower)...UInt64($0.upper) })
+            let protocols = RuleProtocols(rule.protocol)
+            let writtenSources = rule.sources.map(\.description)
+            let fromAnyone =
+                rule.sources.contains { match in
+                    switch match {
+                    case .any: return true
+                    case .serviceTag(let tag): return ["internet", "*", "any"].contains(tag.lowercased())
+                    case .prefix(let p): return p.length <= 8
+                    default: return false
+                    }
+                } || sources.intersection(ValueRanges.ipv4).count >= broadSourceSize
+            let allPorts = ports == ValueRanges.allPorts
+            let widePorts = ports.count > widePortCount
+            let sensitiveHit = sensitive.filter { port in
+                protocols.contains(port.transport == .tcp ? .tcp : .udp) && ports.contains(UInt64(port.port))
+            }
+            let protectedSpace = context.protectedAddresses(of: group.id)
+            let crossesSegments =
+                !protectedSpace.isEmpty && !sources.intersection(ValueRanges.ipv4).isSubset(of: protectedSpace)
+            var reasons: [String] = []
+            var severity = Severity.medium
+            if fromAnyone && (widePorts || !sensitiveHit.isEmpty) {
+                let portText =
+                    allPorts
+                    ? "every port"
+                    : widePorts
+                        ? "\(AuditText.count(ports.count)) ports"
+                        : "\(AuditText.list(Array(Set(sensitiveHit.map(\.service))).sorted())) (\(AuditText.list(AuditText.ports(ports))))"
+                reasons.append("from \(AuditText.list(writtenSources)) to \(portText)")
+                let fromInternet = rule.sources.contains { match in
+                    switch match {
+                    case .any: return true
+                    case .serviceTag(let tag): return tag.lowercased() == "internet"
+                    case .prefix(let p): return p.length == 0
+                    default: return false
+                    }
+                }
+                if fromInternet && widePorts { severity = .high }
+            } else if protocols == .any && allPorts && crossesSegments {
+                reasons.append(
+                    "any protocol on every port from \(AuditText.list(writtenSources)), outside the segments it protects"
+                )
+            } else {
+                continue
+            }
+            var evidence = AuditText.ruleEvidence(rule, group)
+            evidence["sources"] = .array(writtenSources.map { .string($0) })
+            evidence["sourceAddresses"] = .int(Int(sources.intersection(ValueRanges.ipv4).count))
+            evidence["ports"] = .array(AuditText.ports(ports).map { .string($0) })
+            evidence["portCount"] = .int(Int(ports.count))
+            evidence["protocols"] = .array(protocols.names.map { .string($0) })
+            if !sensitiveHit.isEmpty {
+                evidence["sensitiveServices"] = .array(
+                    Array(Set(sensitiveHit.map(\.service))).sorted().map { .string($0) })
+            }
+            findings.append(
+                Finding(
+                    check: check, severity: severity, subject: "\(group.name)/\(rule.name)",
+                    message:
+                        "Allow rule \(group.name)/\(rule.name) lets in traffic \(reasons.joined(separator: "; ")).",
+                    evidence: evidence, location: SourceLocation.of(rule, in: group)))
+        }
+        return findings
+    }
+}

@@ -1,0 +1,365 @@
+import Findings
+import Foundation
+
+/// Reads Azure resources one at a time into the builder. Each resource may carry its settings in
+/// `properties` (resource lists, templates) or flattened onto itself (`az network … list`).
+struct AzureResourceReader {
+    let file: String
+    var builder: NetworkBuilder
+    var template: ARMTemplateContext?
+
+    func location(_ pointer: String) -> SourceLocation { SourceLocation(file: file, pointer: pointer) }
+
+    func fail(_ pointer: String, _ reason: String) -> TopologyInputError {
+        TopologyInputError(file: file, place: .pointer(pointer), reason: reason)
+    }
+
+    mutating func readResources(_ list: [Any], pointer: String, parentType: String? = nil, parentName: String? = nil)
+        throws
+    {
+        for (index, item) in list.enumerated() {
+            let here = "\(pointer)/\(index)"
+            guard let object = item as? [String: Any] else {
+                throw fail(here, "expected a resource object")
+            }
+            try readResource(object, pointer: here, parentType: parentType, parentName: parentName)
+        }
+    }
+
+    /// A string field, with ARM expressions resolved.
+    func string(_ object: [String: Any], _ key: String) -> String? {
+        guard let raw = JSONField.value(object, key) else { return nil }
+        if let text = raw as? String { return template?.resolve(text) ?? text }
+        if let number = raw as? NSNumber { return number.stringValue }
+        return nil
+    }
+
+    /// The `id` inside `{"id": ...}`, resolved and wrapped.
+    func reference(_ object: [String: Any], _ key: String) -> ResourceID? {
+        guard let inner = JSONField.value(object, key) as? [String: Any], let id = string(inner, "id"), !id.isEmpty
+        else { return nil }
+        return ResourceID(id)
+    }
+
+    func references(_ object: [String: Any], _ key: String) -> [ResourceID] {
+        guard let list = JSONField.value(object, key) as? [Any] else { return [] }
+        return list.compactMap { item in
+            guard let inner = item as? [String: Any], let id = string(inner, "id"), !id.isEmpty else { return nil }
+            return ResourceID(id)
+        }
+    }
+
+    func tags(_ object: [String: Any]) -> [String: String] {
+        guard let raw = JSONField.value(object, "tags") as? [String: Any] else { return [:] }
+        var result: [String: String] = [:]
+        for (k, v) in raw {
+            if let s = v as? String {
+                result[k] = template?.resolve(s) ?? s
+            } else if let n = v as? NSNumber {
+                result[k] = n.stringValue
+            }
+        }
+        return result
+    }
+
+    /// `properties` if present, else the object itself (flattened `az` output).
+    func properties(_ object: [String: Any]) -> (value: [String: Any], pointer: String) {
+        if let props = JSONField.value(object, "properties") as? [String: Any] { return (props, "/properties") }
+        return (object, "")
+    }
+
+    mutating func readResource(
+        _ object: [String: Any], pointer: String, parentType: String? = nil, parentName: String? = nil
+    ) throws {
+        guard var type = string(object, "type") else {
+            // Nested children in `az` output have no type; callers that expect them read them directly.
+            throw fail(pointer, "a resource without a `type`")
+        }
+        guard var name = string(object, "name") else { throw fail(pointer, "a resource without a `name`") }
+        // Template child resources give a relative type and name.
+        if let parentType, let parentName, !type.contains("/") || !type.lowercased().hasPrefix("microsoft.") {
+            type = parentType + "/" + type
+            name = parentName + "/" + name
+        }
+        let id: ResourceID
+        if let given = string(object, "id"), !given.isEmpty {
+            id = ResourceID(given)
+        } else if let template {
+            id = ResourceID(template.resourceID(type: type, names: name.split(separator: "/").map(String.init)))
+        } else {
+            throw fail(pointer, "a resource without an `id`")
+        }
+        let shortName = String(name.split(separator: "/").last ?? Substring(name))
+        let (props, propsPointer) = properties(object)
+        let p = pointer + propsPointer
+        switch type.lowercased() {
+        case "microsoft.network/virtualnetworks":
+            try readVirtualNetwork(id: id, name: shortName, props: props, pointer: pointer, propsPointer: p)
+        case "microsoft.network/virtualnetworks/subnets":
+            let vnet = ResourceID(parentID(of: id))
+            try readSubnet(id: id, name: shortName, vnet: vnet, props: props, pointer: pointer, propsPointer: p)
+        case "microsoft.network/virtualnetworks/virtualnetworkpeerings":
+            let vnet = ResourceID(parentID(of: id))
+            if let peering = readPeering(name: shortName, props: props, pointer: pointer) {
+                builder.add(VirtualNetwork(id: vnet, name: vnet.lastComponent, addressSpace: [], peerings: [peering]))
+            }
+        case "microsoft.network/networksecuritygroups":
+            try readSecurityGroup(id: id, name: shortName, props: props, pointer: pointer, propsPointer: p)
+        case "microsoft.network/networksecuritygroups/securityrules":
+            let nsg = ResourceID(parentID(of: id))
+            let rule = try readRule(name: shortName, props: props, pointer: pointer, propsPointer: p)
+            if let rule { builder.append(rule, to: nsg) }
+        case "microsoft.network/networkinterfaces":
+            try readInterface(id: id, name: shortName, object: object, props: props, pointer: pointer, propsPointer: p)
+        case "microsoft.network/publicipaddresses":
+            let text = string(props, "ipAddress")
+            builder.add(
+                PublicIPAddress(
+                    id: id, name: shortName, address: text.flatMap { IPv4Address($0) }, location: location(pointer)))
+        case "microsoft.network/applicationsecuritygroups":
+            builder.add(ApplicationSecurityGroup(id: id, name: shortName, location: location(pointer)))
+        case "microsoft.compute/virtualmachines":
+            var nics: [ResourceID] = []
+            if let profile = JSONField.value(props, "networkProfile") as? [String: Any] {
+                nics = references(profile, "networkInterfaces")
+            }
+            builder.add(
+                VirtualMachine(
+                    id: id, name: shortName, tags: tags(object), interfaces: nics, location: location(pointer)))
+        default:
+            break
+        }
+        // Template child resources (subnets, security rules) nested under their parent.
+        if template != nil, let children = JSONField.value(object, "resources") as? [Any] {
+            try readResources(children, pointer: pointer + "/resources", parentType: type, parentName: name)
+        }
+    }
+
+    /// `/…/virtualNetworks/v/subnets/s` → `/…/virtualNetworks/v`.
+    func parentID(of id: ResourceID) -> String {
+        var parts = id.text.split(separator: "/", omittingEmptySubsequences: false)
+        if parts.count >= 2 { parts.removeLast(2) }
+        return parts.joined(separator: "/")
+    }
+
+    mutating func prefixes(_ object: [String: Any], single: String, plural: String, pointer: String) throws
+        -> [IPv4Prefix]
+    {
+        var texts: [String] = []
+        if let one = string(object, single), !one.isEmpty { texts.append(one) }
+        if let many = JSONField.value(object, plural) as? [Any] {
+            texts += many.compactMap { ($0 as? String).map { template?.resolve($0) ?? $0 } }
+        }
+        var result: [IPv4Prefix] = []
+        for text in texts {
+            if let prefix = IPv4Prefix(text) {
+                result.append(prefix)
+            } else if text.contains(":") {
+                builder.warn("IPv6 prefix \(text) is ignored (IPv4 only)", at: location(pointer))
+            } else {
+                throw fail(pointer, "'\(text)' is not an IPv4 prefix")
+            }
+        }
+        return result
+    }
+
+    mutating func readVirtualNetwork(
+        id: ResourceID, name: String, props: [String: Any], pointer: String, propsPointer: String
+    ) throws {
+        var space: [IPv4Prefix] = []
+        if let addressSpace = JSONField.value(props, "addressSpace") as? [String: Any] {
+            space = try prefixes(
+                addressSpace, single: "addressPrefix", plural: "addressPrefixes",
+                pointer: propsPointer + "/addressSpace/addressPrefixes")
+        }
+        var peerings: [Peering] = []
+        if let list = JSONField.value(props, "virtualNetworkPeerings") as? [Any] {
+            for (i, item) in list.enumerated() {
+                guard let object = item as? [String: Any] else { continue }
+                let here = "\(propsPointer)/virtualNetworkPeerings/\(i)"
+                let (pprops, _) = properties(object)
+                if let peering = readPeering(
+                    name: string(object, "name") ?? "peering-\(i)", props: pprops, pointer: here)
+                {
+                    peerings.append(peering)
+                }
+            }
+        }
+        builder.add(
+            VirtualNetwork(id: id, name: name, addressSpace: space, peerings: peerings, location: location(pointer)))
+        if let list = JSONField.value(props, "subnets") as? [Any] {
+            for (i, item) in list.enumerated() {
+                let here = "\(propsPointer)/subnets/\(i)"
+                guard let object = item as? [String: Any], let subnetName = string(object, "name") else {
+                    throw fail(here, "a subnet without a `name`")
+                }
+                let subnetID =
+                    string(object, "id").map(ResourceID.init) ?? ResourceID(id.text + "/subnets/" + subnetName)
+                let (sprops, sp) = properties(object)
+                try readSubnet(
+                    id: subnetID, name: subnetName, vnet: id, props: sprops, pointer: here, propsPointer: here + sp)
+            }
+        }
+    }
+
+    func readPeering(name: String, props: [String: Any], pointer: String) -> Peering? {
+        guard let remote = reference(props, "remoteVirtualNetwork") else { return nil }
+        let state = string(props, "peeringState")
+        let connected = state.map { $0.lowercased() == "connected" } ?? true
+        return Peering(name: name, remoteNetwork: remote, isConnected: connected, location: location(pointer))
+    }
+
+    mutating func readSubnet(
+        id: ResourceID, name: String, vnet: ResourceID, props: [String: Any], pointer: String, propsPointer: String
+    ) throws {
+        let space = try prefixes(
+            props, single: "addressPrefix", plural: "addressPrefixes", pointer: propsPointer + "/addressPrefix")
+        builder.add(
+            Subnet(
+                id: id, name: name, virtualNetwork: vnet, prefixes: space,
+                securityGroup: reference(props, "networkSecurityGroup"), location: location(pointer)))
+    }
+
+    mutating func readSecurityGroup(
+        id: ResourceID, name: String, props: [String: Any], pointer: String, propsPointer: String
+    ) throws {
+        var rules: [SecurityRule] = []
+        var defaults: [SecurityRule] = []
+        for (key, isDefault) in [("securityRules", false), ("defaultSecurityRules", true)] {
+            guard let list = JSONField.value(props, key) as? [Any] else { continue }
+            for (i, item) in list.enumerated() {
+                let here = "\(propsPointer)/\(key)/\(i)"
+                guard let object = item as? [String: Any], let ruleName = string(object, "name") else {
+                    throw fail(here, "a security rule without a `name`")
+                }
+                let (rprops, rp) = properties(object)
+                if var rule = try readRule(name: ruleName, props: rprops, pointer: here, propsPointer: here + rp) {
+                    rule.isDefault = isDefault
+                    if isDefault { defaults.append(rule) } else { rules.append(rule) }
+                }
+            }
+        }
+        builder.add(
+            SecurityGroup(id: id, name: name, rules: rules, listedDefaultRules: defaults, location: location(pointer)))
+        for target in references(props, "subnets") + references(props, "networkInterfaces") {
+            builder.attach(nsg: id, to: target)
+        }
+    }
+
+    func addressMatches(_ props: [String: Any], side: String, pointer: String) -> [AddressMatch] {
+        var texts: [String] = []
+        if let one = string(props, "\(side)AddressPrefix"), !one.isEmpty { texts.append(one) }
+        if let many = JSONField.value(props, "\(side)AddressPrefixes") as? [Any] {
+            texts += many.compactMap { ($0 as? String).map { template?.resolve($0) ?? $0 } }
+        }
+        var result = texts.map(AddressMatch.parse)
+        result += references(props, "\(side)ApplicationSecurityGroups").map { .applicationSecurityGroup($0) }
+        return result
+    }
+
+    func portRanges(_ props: [String: Any], side: String, pointer: String) throws -> [PortRange] {
+        var texts: [String] = []
+        if let one = string(props, "\(side)PortRange"), !one.isEmpty { texts.append(one) }
+        if let many = JSONField.value(props, "\(side)PortRanges") as? [Any] {
+            texts += many.compactMap {
+                if let s = $0 as? String { return template?.resolve(s) ?? s }
+                return ($0 as? NSNumber)?.stringValue
+            }
+        }
+        return try texts.map { text in
+            guard let range = PortRange(text) else {
+                throw fail(pointer + "/\(side)PortRange", "'\(text)' is not a port, port range or *")
+            }
+            return range
+        }
+    }
+
+    /// One rule. Missing priority, direction or access make the NSG unusable: guessing would change
+    /// every verdict after it.
+    func readRule(name: String, props: [String: Any], pointer: String, propsPointer: String) throws -> SecurityRule? {
+        guard let priorityText = string(props, "priority"), let priority = Int(priorityText) else {
+            throw fail(propsPointer + "/priority", "security rule '\(name)' has no numeric `priority`")
+        }
+        guard let directionText = string(props, "direction"),
+            let direction = Direction.allCases.first(where: { $0.rawValue.lowercased() == directionText.lowercased() })
+        else {
+            throw fail(propsPointer + "/direction", "security rule '\(name)' needs `direction` Inbound or Outbound")
+        }
+        guard let accessText = string(props, "access"),
+            let access = [Access.allow, .deny].first(where: { $0.rawValue.lowercased() == accessText.lowercased() })
+        else {
+            throw fail(propsPointer + "/access", "security rule '\(name)' needs `access` Allow or Deny")
+        }
+        let protocolText = string(props, "protocol") ?? "*"
+        guard let proto = RuleProtocol(azure: protocolText) else {
+            throw fail(propsPointer + "/protocol", "security rule '\(name)' has unknown protocol '\(protocolText)'")
+        }
+        var sources = addressMatches(props, side: "source", pointer: propsPointer)
+        var destinations = addressMatches(props, side: "destination", pointer: propsPointer)
+        var sourcePorts = try portRanges(props, side: "source", pointer: propsPointer)
+        var destinationPorts = try portRanges(props, side: "destination", pointer: propsPointer)
+        // Azure requires these; an export that leaves them out means "any".
+        if sources.isEmpty { sources = [.any] }
+        if destinations.isEmpty { destinations = [.any] }
+        if sourcePorts.isEmpty { sourcePorts = [.any] }
+        if destinationPorts.isEmpty { destinationPorts = [.any] }
+        return SecurityRule(
+            name: name, priority: priority, direction: direction, access: access, protocol: proto, sources: sources,
+            destinations: destinations, sourcePorts: sourcePorts, destinationPorts: destinationPorts,
+            description: string(props, "description") ?? "", location: location(pointer))
+    }
+
+    mutating func readInterface(
+        id: ResourceID, name: String, object: [String: Any], props: [String: Any], pointer: String, propsPointer: String
+    ) throws {
+        var configs: [IPConfiguration] = []
+        if let list = JSONField.value(props, "ipConfigurations") as? [Any] {
+            for (i, item) in list.enumerated() {
+                let here = "\(propsPointer)/ipConfigurations/\(i)"
+                guard let config = item as? [String: Any] else {
+                    throw fail(here, "expected an IP configuration object")
+                }
+                let (cprops, cp) = properties(config)
+                var address: IPv4Address?
+                if let text = string(cprops, "privateIPAddress"), !text.isEmpty {
+                    guard let parsed = IPv4Address(text) else {
+                        if text.contains(":") { continue }
+                        throw fail(here + cp + "/privateIPAddress", "'\(text)' is not an IPv4 address")
+                    }
+                    address = parsed
+                }
+                configs.append(
+                    IPConfiguration(
+                        name: string(config, "name") ?? "ipconfig\(i + 1)", privateAddress: address,
+                        subnet: reference(cprops, "subnet"), publicIP: reference(cprops, "publicIPAddress"),
+                        applicationSecurityGroups: references(cprops, "applicationSecurityGroups"),
+                        location: location(here)))
+            }
+        }
+        builder.add(
+            NetworkInterface(
+                id: id, name: name, ipConfigurations: configs, securityGroup: reference(props, "networkSecurityGroup"),
+                tags: tags(object), machine: reference(props, "virtualMachine"), location: location(pointer)))
+    }
+}
+
+extension AddressMatch {
+    /// `*`, an IPv4 prefix or address, a service tag; IPv6 and ranges are `unsupported`.
+    static func parse(_ text: String) -> AddressMatch {
+        let t = text.trimmingCharacters(in: .whitespaces)
+        if t == "*" || t.lowercased() == "any" { return .any }
+        if let prefix = IPv4Prefix(t) { return .prefix(prefix) }
+        if t.contains(":") || t.contains("/") || t.first?.isNumber == true { return .unsupported(t) }
+        return .serviceTag(t)
+    }
+}
+
+/// Field lookup that tolerates case differences in keys, as hand-edited exports have them.
+enum JSONField {
+    static func value(_ object: [String: Any], _ key: String) -> Any? {
+        if let v = object[key] { return v }
+        let lower = key.lowercased()
+        for (k, v) in object where k.lowercased() == lower { return v }
+        return nil
+    }
+}

@@ -1,0 +1,234 @@
+import Findings
+
+/// Collects resources from every input file, merges resources seen twice (a subnet nested in its
+/// VNet and listed on its own, an NSG in a resource list and in `az network nsg list`), and at the
+/// end links VMs to NICs and turns references that name nothing into warnings.
+struct NetworkBuilder {
+    private(set) var network = Network()
+    private(set) var warnings: [String] = []
+    private var vnetIndex: [ResourceID: Int] = [:]
+    private var subnetIndex: [ResourceID: Int] = [:]
+    private var nicIndex: [ResourceID: Int] = [:]
+    private var nsgIndex: [ResourceID: Int] = [:]
+    private var asgIndex: [ResourceID: Int] = [:]
+    private var publicIPIndex: [ResourceID: Int] = [:]
+    private var machineIndex: [ResourceID: Int] = [:]
+    /// NSG back-references (`properties.subnets`, `properties.networkInterfaces`) to apply at the end.
+    private var nsgAttachments: [(nsg: ResourceID, target: ResourceID)] = []
+
+    mutating func warn(_ message: String, at location: SourceLocation?) {
+        var parts: [String] = []
+        if let file = location?.file { parts.append(file) }
+        if let line = location?.line { parts.append("line \(line)") }
+        if let pointer = location?.pointer { parts.append("at \(pointer.isEmpty ? "/" : pointer)") }
+        parts.append(message)
+        warnings.append(parts.joined(separator: ": "))
+    }
+
+    mutating func add(_ vnet: VirtualNetwork) {
+        if let i = vnetIndex[vnet.id] {
+            var merged = network.virtualNetworks[i]
+            if merged.addressSpace.isEmpty { merged.addressSpace = vnet.addressSpace }
+            for peering in vnet.peerings where !merged.peerings.contains(where: { $0.name == peering.name }) {
+                merged.peerings.append(peering)
+            }
+            network.virtualNetworks[i] = merged
+        } else {
+            vnetIndex[vnet.id] = network.virtualNetworks.count
+            network.virtualNetworks.append(vnet)
+        }
+    }
+
+    mutating func add(_ subnet: Subnet) {
+        if let i = subnetIndex[subnet.id] {
+            var merged = network.subnets[i]
+            if merged.prefixes.isEmpty { merged.prefixes = subnet.prefixes }
+            if merged.securityGroup == nil { merged.securityGroup = subnet.securityGroup }
+            network.subnets[i] = merged
+        } else {
+            subnetIndex[subnet.id] = network.subnets.count
+            network.subnets.append(subnet)
+        }
+    }
+
+    mutating func add(_ nic: NetworkInterface) {
+        if let i = nicIndex[nic.id] {
+            var merged = network.interfaces[i]
+            if merged.ipConfigurations.isEmpty { merged.ipConfigurations = nic.ipConfigurations }
+            if merged.securityGroup == nil { merged.securityGroup = nic.securityGroup }
+            if merged.machine == nil { merged.machine = nic.machine }
+            merged.tags.merge(nic.tags) { old, _ in old }
+            network.interfaces[i] = merged
+        } else {
+            nicIndex[nic.id] = network.interfaces.count
+            network.interfaces.append(nic)
+        }
+    }
+
+    mutating func add(_ nsg: SecurityGroup) {
+        if let i = nsgIndex[nsg.id] {
+            var merged = network.securityGroups[i]
+            if merged.rules.isEmpty { merged.rules = nsg.rules }
+            if merged.listedDefaultRules.isEmpty { merged.listedDefaultRules = nsg.listedDefaultRules }
+            network.securityGroups[i] = merged
+        } else {
+            nsgIndex[nsg.id] = network.securityGroups.count
+            network.securityGroups.append(nsg)
+        }
+    }
+
+    /// A rule given as its own resource (a template child or `…/securityRules` in a resource list).
+    mutating func append(_ rule: SecurityRule, to nsg: ResourceID) {
+        if nsgIndex[nsg] == nil { add(SecurityGroup(id: nsg, name: nsg.lastComponent, rules: [])) }
+        if let i = nsgIndex[nsg], !network.securityGroups[i].rules.contains(where: { $0.name == rule.name }) {
+            network.securityGroups[i].rules.append(rule)
+        }
+    }
+
+    mutating func add(_ asg: ApplicationSecurityGroup) {
+        guard asgIndex[asg.id] == nil else { return }
+        asgIndex[asg.id] = network.applicationSecurityGroups.count
+        network.applicationSecurityGroups.append(asg)
+    }
+
+    mutating func add(_ publicIP: PublicIPAddress) {
+        if let i = publicIPIndex[publicIP.id] {
+            if network.publicIPs[i].address == nil { network.publicIPs[i].address = publicIP.address }
+        } else {
+            publicIPIndex[publicIP.id] = network.publicIPs.count
+            network.publicIPs.append(publicIP)
+        }
+    }
+
+    mutating func add(_ machine: VirtualMachine) {
+        if let i = machineIndex[machine.id] {
+            network.machines[i].tags.merge(machine.tags) { old, _ in old }
+            for nic in machine.interfaces where !network.machines[i].interfaces.contains(nic) {
+                network.machines[i].interfaces.append(nic)
+            }
+        } else {
+            machineIndex[machine.id] = network.machines.count
+            network.machines.append(machine)
+        }
+    }
+
+    /// Records that an NSG lists `target` (a subnet or NIC) as attached to it.
+    mutating func attach(nsg: ResourceID, to target: ResourceID) {
+        nsgAttachments.append((nsg, target))
+    }
+
+    /// Links and checks references; returns the finished topology.
+    func finish() -> LoadedTopology {
+        var result = self
+        result.link()
+        return LoadedTopology(network: result.network, warnings: result.warnings)
+    }
+
+    private mutating func link() {
+        // NSG back-references fill attachments the subnet or NIC did not state.
+        for (nsg, target) in nsgAttachments {
+            if let i = subnetIndex[target], network.subnets[i].securityGroup == nil {
+                network.subnets[i].securityGroup = nsg
+            } else if let i = nicIndex[target], network.interfaces[i].securityGroup == nil {
+                network.interfaces[i].securityGroup = nsg
+            }
+        }
+        // VMs name their NICs; NICs may name their VM. Either way the NIC gets the VM's name and tags.
+        for machine in network.machines {
+            for nicID in machine.interfaces {
+                guard let i = nicIndex[nicID] else {
+                    warn(
+                        "VM '\(machine.name)' names network interface \(nicID.text), which is not in the input",
+                        at: machine.location)
+                    continue
+                }
+                network.interfaces[i].machine = machine.id
+            }
+        }
+        for i in network.interfaces.indices {
+            guard let machineID = network.interfaces[i].machine else { continue }
+            if let m = machineIndex[machineID] {
+                network.interfaces[i].machineName = network.machines[m].name
+                network.interfaces[i].machineTags = network.machines[m].tags
+            } else if network.interfaces[i].machineName == nil {
+                network.interfaces[i].machineName = machineID.lastComponent
+            }
+        }
+        checkReferences()
+        // Deterministic order whatever the input order.
+        network.virtualNetworks.sort { $0.id < $1.id }
+        network.subnets.sort { $0.id < $1.id }
+        network.interfaces.sort { $0.id < $1.id }
+        network.securityGroups.sort { $0.id < $1.id }
+        network.applicationSecurityGroups.sort { $0.id < $1.id }
+        network.publicIPs.sort { $0.id < $1.id }
+        network.machines.sort { $0.id < $1.id }
+    }
+
+    /// Every reference that names nothing becomes a warning at the referring resource.
+    private mutating func checkReferences() {
+        for vnet in network.virtualNetworks where vnet.location == nil && vnet.addressSpace.isEmpty {
+            let side = vnet.peerings.first?.location
+            warn("VNet or segment '\(vnet.name)' is named as a peer but not defined; it carries no traffic", at: side)
+        }
+        for vnet in network.virtualNetworks {
+            for peering in vnet.peerings where vnetIndex[peering.remoteNetwork] == nil {
+                warn(
+                    "peering '\(peering.name)' of VNet '\(vnet.name)' names \(peering.remoteNetwork.text), which is not in the input; it carries no traffic",
+                    at: peering.location ?? vnet.location)
+            }
+        }
+        for subnet in network.subnets {
+            if vnetIndex[subnet.virtualNetwork] == nil {
+                warn(
+                    "subnet '\(subnet.name)' belongs to VNet \(subnet.virtualNetwork.text), which is not in the input",
+                    at: subnet.location)
+            }
+            if let nsg = subnet.securityGroup, nsgIndex[nsg] == nil {
+                warn(
+                    "subnet '\(subnet.name)' names network security group \(nsg.text), which is not in the input; the subnet is treated as unfiltered",
+                    at: subnet.location)
+            }
+        }
+        for nic in network.interfaces {
+            if let nsg = nic.securityGroup, nsgIndex[nsg] == nil {
+                warn(
+                    "network interface '\(nic.name)' names network security group \(nsg.text), which is not in the input; the interface is treated as unfiltered",
+                    at: nic.location)
+            }
+            for config in nic.ipConfigurations {
+                let place = config.location ?? nic.location
+                if let subnet = config.subnet, subnetIndex[subnet] == nil {
+                    warn(
+                        "network interface '\(nic.name)' names subnet \(subnet.text), which is not in the input; the address is unroutable",
+                        at: place)
+                }
+                if let pip = config.publicIP, publicIPIndex[pip] == nil {
+                    warn(
+                        "network interface '\(nic.name)' names public IP \(pip.text), which is not in the input; the interface is still treated as internet-facing",
+                        at: place)
+                }
+                if config.privateAddress == nil {
+                    warn("network interface '\(nic.name)' has an IP configuration without a private address", at: place)
+                }
+            }
+        }
+        for nsg in network.securityGroups {
+            for rule in nsg.rules {
+                for match in rule.sources + rule.destinations {
+                    switch match {
+                    case .applicationSecurityGroup(let id) where asgIndex[id] == nil:
+                        warn(
+                            "rule '\(rule.name)' of '\(nsg.name)' names application security group \(id.text), which is not in the input",
+                            at: rule.location ?? nsg.location)
+                    case .unsupported(let text):
+                        warn(
+                            "rule '\(rule.name)' of '\(nsg.name)' names '\(text)', which this version cannot evaluate (IPv4 only); it matches no flow",
+                            at: rule.location ?? nsg.location)
+                    default: break
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,59 @@
+import Findings
+import Foundation
+
+/// A topology read from files, with the input problems that did not stop the load.
+public struct LoadedTopology: Sendable {
+    public var network: Network
+    /// One line each, `FILE: at /json/pointer: what is wrong` (or `line N`).
+    public var warnings: [String]
+
+    public init(network: Network, warnings: [String]) {
+        self.network = network
+        self.warnings = warnings
+    }
+}
+
+/// Input that cannot be used as a topology. The CLI prints it as `FILE: PLACE: reason` and exits 2.
+public struct TopologyInputError: ExposureError {
+    public var file: String?
+    public var place: InputPlace?
+    public var reason: String
+
+    public init(file: String?, place: InputPlace?, reason: String) {
+        self.file = file
+        self.place = place
+        self.reason = reason
+    }
+}
+
+/// The one entry point that turns topology files into a `Network`: Azure resource lists (array or
+/// `{"value": [...]}`, `az network nsg list` output), ARM templates, and Exposure YAML. Several files
+/// form one topology; resources appearing in more than one file are merged by id.
+public enum TopologyLoader {
+    /// Reads and merges `files`. Throws `TopologyInputError` for unusable input.
+    public static func load(files: [String]) throws -> LoadedTopology {
+        var documents: [(name: String, data: Data)] = []
+        for file in files {
+            guard let data = FileManager.default.contents(atPath: file) else {
+                throw TopologyInputError(file: file, place: nil, reason: "cannot read the file")
+            }
+            documents.append((file, data))
+        }
+        return try load(documents: documents)
+    }
+
+    /// Reads and merges in-memory documents; `name` decides the format by extension (`.yaml`/`.yml`
+    /// is YAML, anything else JSON) and appears in errors and source locations.
+    public static func load(documents: [(name: String, data: Data)]) throws -> LoadedTopology {
+        var builder = NetworkBuilder()
+        for document in documents {
+            let lower = document.name.lowercased()
+            if lower.hasSuffix(".yaml") || lower.hasSuffix(".yml") {
+                try YAMLTopologyImporter.importDocument(document.data, file: document.name, into: &builder)
+            } else {
+                try AzureJSONImporter.importDocument(document.data, file: document.name, into: &builder)
+            }
+        }
+        return builder.finish()
+    }
+}

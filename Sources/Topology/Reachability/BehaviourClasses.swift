@@ -1,0 +1,72 @@
+/// Interfaces that every rule treats alike, grouped so that work grows with distinct behaviours and
+/// not with host count.
+///
+/// Two NIC addresses are in one class when they share VNet, subnet NSG, NIC NSG, ASG memberships,
+/// whether they have a public IP, and the *address atom*: the stretch between consecutive
+/// boundaries of every prefix any rule or VNet names. Within an atom no rule can tell addresses
+/// apart, so one representative stands for all members — exactly, not approximately.
+struct BehaviourClass {
+    struct Key: Hashable {
+        var vnet: Int
+        var subnetSecurityGroup: Int?
+        var interfaceSecurityGroup: Int?
+        var applicationSecurityGroups: [Int]
+        var hasPublicIP: Bool
+        var atom: Int
+    }
+
+    var key: Key
+    var members: [Int]
+    var representative: Int { members[0] }
+}
+
+struct BehaviourClasses {
+    var classes: [BehaviourClass] = []
+    var classOfEndpoint: [Int?] = []
+    var classesByVNet: [[Int]] = []
+
+    init(_ compiled: CompiledNetwork) {
+        var boundaries: Set<UInt64> = []
+        func add(_ p: IPv4Prefix) {
+            boundaries.insert(UInt64(p.first))
+            boundaries.insert(UInt64(p.last) + 1)
+        }
+        for group in compiled.network.securityGroups {
+            for rule in group.rules {
+                for case .prefix(let p) in rule.sources + rule.destinations { add(p) }
+            }
+        }
+        for vnet in compiled.network.virtualNetworks { vnet.addressSpace.forEach(add) }
+        add(CompiledNetwork.azureLoadBalancer)
+        let sorted = boundaries.sorted()
+        func atom(_ address: UInt32) -> Int {
+            var lo = 0
+            var hi = sorted.count
+            while lo < hi {
+                let mid = (lo + hi) / 2
+                if sorted[mid] <= UInt64(address) { lo = mid + 1 } else { hi = mid }
+            }
+            return lo
+        }
+        var index: [BehaviourClass.Key: Int] = [:]
+        classOfEndpoint = Array(repeating: nil, count: compiled.endpoints.count)
+        classesByVNet = Array(repeating: [], count: compiled.network.virtualNetworks.count)
+        for (e, endpoint) in compiled.endpoints.enumerated() {
+            guard let vnet = endpoint.virtualNetwork else { continue }
+            let key = BehaviourClass.Key(
+                vnet: vnet, subnetSecurityGroup: endpoint.subnetSecurityGroup,
+                interfaceSecurityGroup: endpoint.interfaceSecurityGroup,
+                applicationSecurityGroups: endpoint.applicationSecurityGroups, hasPublicIP: endpoint.hasPublicIP,
+                atom: atom(endpoint.address))
+            if let c = index[key] {
+                classes[c].members.append(e)
+                classOfEndpoint[e] = c
+            } else {
+                index[key] = classes.count
+                classOfEndpoint[e] = classes.count
+                classesByVNet[vnet].append(classes.count)
+                classes.append(BehaviourClass(key: key, members: [e]))
+            }
+        }
+    }
+}

@@ -1,0 +1,319 @@
+/// The reachability graph between behaviour classes for one protocol/port filter.
+///
+/// For each class it keeps what may leave it (outbound NSGs, source fixed to the class address)
+/// and what may enter it (inbound NSGs, destination fixed), each projected along the other
+/// endpoint's address into segments that share one set of (protocol, source port, destination
+/// port) boxes. A pair A→B is reachable when A's outbound projection at B's address meets B's
+/// inbound projection at A's address; projections are interned so each distinct pair of port
+/// sets is intersected once.
+final class ClassGraph {
+    /// Protocol and port part of a flow box.
+    struct PortBox: Hashable {
+        var protocols: ProtocolSet
+        var sourcePorts: IntervalSet
+        var destinationPorts: IntervalSet
+
+        func meets(_ other: PortBox) -> PortBox? {
+            let p = protocols.intersection(other.protocols)
+            guard !p.isEmpty else { return nil }
+            let dp = destinationPorts.intersection(other.destinationPorts)
+            guard !dp.isEmpty else { return nil }
+            let sp = sourcePorts.intersection(other.sourcePorts)
+            guard !sp.isEmpty else { return nil }
+            return PortBox(protocols: p, sourcePorts: sp, destinationPorts: dp)
+        }
+    }
+
+    /// Segments along one address axis: `starts[i]` … `starts[i+1]-1` carry projection `ids[i]`.
+    struct Projection {
+        var starts: [UInt64]
+        var ids: [Int]
+
+        func id(at address: UInt32) -> Int {
+            var lo = 0
+            var hi = starts.count
+            while lo < hi {
+                let mid = (lo + hi) / 2
+                if starts[mid] <= UInt64(address) { lo = mid + 1 } else { hi = mid }
+            }
+            return lo == 0 ? 0 : ids[lo - 1]
+        }
+    }
+
+    let compiled: CompiledNetwork
+    let classes: BehaviourClasses
+    let filter: PortBox
+    private var inbound: [[AnnotatedBox]?]
+    private var outbound: [[AnnotatedBox]?]
+    private var inboundProjection: [Projection?]
+    private var outboundProjection: [Projection?]
+    /// Distinct port boxes, and distinct sets of them (by sorted box ids); id 0 is the empty set.
+    private var portBoxIndex: [PortBox: Int32] = [:]
+    private var portBoxes: [PortBox] = []
+    private var internedIndex: [[Int32]: Int] = [[]: 0]
+    private var interned: [[Int32]] = [[]]
+    /// `meetRows[out][in]`: 0 unknown, 1 the port sets meet, 2 they do not.
+    private var meetRows: [[UInt8]] = []
+    private var successorCache: [[Int]?]
+    /// Per class: its address and VNet, flat for the pair loop.
+    private let classAddress: [UInt32]
+    private let classVNet: [Int]
+    /// Classes of each VNet sorted by address, so a sweep meets projection segments in order.
+    private let classesByAddress: [[Int]]
+    /// Classes whose inbound projections are identical share a group; the pair loop looks each
+    /// group up once per source class.
+    private var inboundGroup: [Int]
+    private var groupIndex: [ProjectionKey: Int] = [:]
+    private var groupProjections: [Projection] = []
+    private var groupStamp: [Int] = []
+    private var groupValue: [Int] = []
+
+    struct ProjectionKey: Hashable {
+        var starts: [UInt64]
+        var ids: [Int]
+    }
+
+    init(compiled: CompiledNetwork, classes: BehaviourClasses, filter: PortBox) {
+        self.compiled = compiled
+        self.classes = classes
+        self.filter = filter
+        let n = classes.classes.count
+        inbound = Array(repeating: nil, count: n)
+        outbound = Array(repeating: nil, count: n)
+        inboundProjection = Array(repeating: nil, count: n)
+        outboundProjection = Array(repeating: nil, count: n)
+        successorCache = Array(repeating: nil, count: n)
+        classAddress = classes.classes.map { compiled.endpoints[$0.representative].address }
+        classVNet = classes.classes.map { compiled.endpoints[$0.representative].virtualNetwork ?? -1 }
+        let addresses = classAddress
+        classesByAddress = classes.classesByVNet.map { list in list.sorted { addresses[$0] < addresses[$1] } }
+        inboundGroup = Array(repeating: -1, count: n)
+    }
+
+    func endpoint(_ c: Int) -> EngineEndpoint { compiled.endpoints[classes.classes[c].representative] }
+
+    /// Flows allowed into class `c` (destination = its representative address), with deciding rules.
+    func inboundRegion(_ c: Int) -> [AnnotatedBox] {
+        if let cached = inbound[c] { return cached }
+        let e = endpoint(c)
+        let start = [AnnotatedBox(box: FlowBox(destinations: IntervalSet(e.address, e.address)), decisions: [])]
+        let afterSubnet = compiled.filter(
+            start, nsg: e.subnetSecurityGroup, direction: .inbound, context: e.virtualNetwork)
+        let result = compiled.filter(
+            afterSubnet, nsg: e.interfaceSecurityGroup, direction: .inbound, context: e.virtualNetwork)
+        inbound[c] = result
+        return result
+    }
+
+    /// Flows allowed out of class `c` (source = its representative address), with deciding rules.
+    func outboundRegion(_ c: Int) -> [AnnotatedBox] {
+        if let cached = outbound[c] { return cached }
+        let e = endpoint(c)
+        let start = [AnnotatedBox(box: FlowBox(sources: IntervalSet(e.address, e.address)), decisions: [])]
+        let afterNIC = compiled.filter(
+            start, nsg: e.interfaceSecurityGroup, direction: .outbound, context: e.virtualNetwork)
+        let result = compiled.filter(
+            afterNIC, nsg: e.subnetSecurityGroup, direction: .outbound, context: e.virtualNetwork)
+        outbound[c] = result
+        return result
+    }
+
+    private func portBox(_ box: FlowBox) -> PortBox? {
+        PortBox(protocols: box.protocols, sourcePorts: box.sourcePorts, destinationPorts: box.destinationPorts)
+            .meets(filter)
+    }
+
+    private func portBoxID(_ box: FlowBox) -> Int32? {
+        guard let pb = portBox(box) else { return nil }
+        if let id = portBoxIndex[pb] { return id }
+        let id = Int32(portBoxes.count)
+        portBoxIndex[pb] = id
+        portBoxes.append(pb)
+        return id
+    }
+
+    /// Sweeps the boxes' intervals along one address axis; each segment between consecutive
+    /// interval ends gets the interned set of port boxes active there.
+    private func project(_ boxes: [AnnotatedBox], alongSources: Bool) -> Projection {
+        var events: [(point: UInt64, box: Int32, delta: Int32)] = []
+        for piece in boxes {
+            guard let id = portBoxID(piece.box) else { continue }
+            let axis = alongSources ? piece.box.sources : piece.box.destinations
+            for (lo, hi) in axis.intervals {
+                events.append((UInt64(lo), id, 1))
+                events.append((UInt64(hi) + 1, id, -1))
+            }
+        }
+        events.sort { $0.point < $1.point }
+        var active: [Int32: Int32] = [:]
+        var starts: [UInt64] = [0]
+        var ids: [Int] = [0]
+        var i = 0
+        while i < events.count {
+            let point = events[i].point
+            while i < events.count && events[i].point == point {
+                let e = events[i]
+                let count = (active[e.box] ?? 0) + e.delta
+                active[e.box] = count == 0 ? nil : count
+                i += 1
+            }
+            guard point <= UInt64(UInt32.max) else { break }
+            let set = active.keys.sorted()
+            let id: Int
+            if let known = internedIndex[set] {
+                id = known
+            } else {
+                id = interned.count
+                internedIndex[set] = id
+                interned.append(set)
+            }
+            if starts.last == point {
+                ids[ids.count - 1] = id
+            } else if ids.last != id {
+                starts.append(point)
+                ids.append(id)
+            }
+        }
+        return Projection(starts: starts, ids: ids)
+    }
+
+    private func meets(_ out: Int, _ into: Int) -> Bool {
+        while meetRows.count <= out { meetRows.append([]) }
+        if meetRows[out].count <= into {
+            meetRows[out].append(
+                contentsOf: repeatElement(0, count: max(into + 1, interned.count) - meetRows[out].count))
+        }
+        let known = meetRows[out][into]
+        if known != 0 { return known == 1 }
+        var result = false
+        search: for x in interned[out] {
+            for y in interned[into] where portBoxes[Int(x)].meets(portBoxes[Int(y)]) != nil {
+                result = true
+                break search
+            }
+        }
+        meetRows[out][into] = result ? 1 : 2
+        return result
+    }
+
+    private func group(of b: Int) -> Int {
+        if inboundGroup[b] >= 0 { return inboundGroup[b] }
+        let p = inboundProjectionOf(b)
+        let key = ProjectionKey(starts: p.starts, ids: p.ids)
+        let g: Int
+        if let known = groupIndex[key] {
+            g = known
+        } else {
+            g = groupProjections.count
+            groupIndex[key] = g
+            groupProjections.append(p)
+            groupStamp.append(-1)
+            groupValue.append(0)
+        }
+        inboundGroup[b] = g
+        return g
+    }
+
+    private func inboundProjectionOf(_ c: Int) -> Projection {
+        if let p = inboundProjection[c] { return p }
+        let p = project(inboundRegion(c), alongSources: true)
+        inboundProjection[c] = p
+        return p
+    }
+
+    private func outboundProjectionOf(_ c: Int) -> Projection {
+        if let p = outboundProjection[c] { return p }
+        let p = project(outboundRegion(c), alongSources: false)
+        outboundProjection[c] = p
+        return p
+    }
+
+    /// Whether some TCP/UDP flow (within the filter) goes from class `a` to class `b`.
+    func reaches(_ a: Int, _ b: Int) -> Bool {
+        let va = classVNet[a]
+        let vb = classVNet[b]
+        guard va >= 0, vb >= 0, compiled.routes(va, vb) else { return false }
+        let out = outboundProjectionOf(a).id(at: classAddress[b])
+        if out == 0 { return false }
+        let into = inboundProjectionOf(b).id(at: classAddress[a])
+        if into == 0 { return false }
+        return meets(out, into)
+    }
+
+    /// Every class `a` reaches: for each routable VNet, a sweep of its classes in address order
+    /// along `a`'s outbound segments, with each inbound group looked up once.
+    func successors(_ a: Int) -> [Int] {
+        if let cached = successorCache[a] { return cached }
+        let va = classVNet[a]
+        guard va >= 0 else { return [] }
+        let out = outboundProjectionOf(a)
+        let source = classAddress[a]
+        var result: [Int] = []
+        for vb in classesByAddress.indices where compiled.routes(va, vb) {
+            var segment = 0
+            for b in classesByAddress[vb] {
+                let address = UInt64(classAddress[b])
+                while segment + 1 < out.starts.count && out.starts[segment + 1] <= address { segment += 1 }
+                let o = out.ids[segment]
+                if o == 0 { continue }
+                let g = group(of: b)
+                if groupStamp[g] != a {
+                    groupStamp[g] = a
+                    groupValue[g] = groupProjections[g].id(at: source)
+                }
+                let i = groupValue[g]
+                if i != 0 && meets(o, i) { result.append(b) }
+            }
+        }
+        successorCache[a] = result
+        return result
+    }
+
+    /// Inbound pieces of class `c` a source set (e.g. the internet) can send, within the filter.
+    func inboundPieces(_ c: Int, from sources: IntervalSet) -> [AnnotatedBox] {
+        inboundRegion(c).compactMap { piece in
+            let s = piece.box.sources.intersection(sources)
+            guard !s.isEmpty, let pb = portBox(piece.box) else { return nil }
+            return AnnotatedBox(
+                box: FlowBox(
+                    sources: s, destinations: piece.box.destinations, protocols: pb.protocols,
+                    sourcePorts: pb.sourcePorts, destinationPorts: pb.destinationPorts), decisions: piece.decisions)
+        }
+    }
+
+    /// A concrete flow from class `a`'s representative to `address` (a member of class `b`) that
+    /// the NSGs allow, if any.
+    func witness(from a: Int, to b: Int, address: UInt32) -> Flow? {
+        let ea = endpoint(a)
+        var best: PortBox?
+        for o in outboundRegion(a) where o.box.destinations.contains(address) {
+            guard let po = portBox(o.box) else { continue }
+            for i in inboundRegion(b) where i.box.sources.contains(ea.address) {
+                guard let pi = portBox(i.box), let m = po.meets(pi) else { continue }
+                if best == nil || ClassGraph.preference(m) < ClassGraph.preference(best!) { best = m }
+            }
+        }
+        guard let best else { return nil }
+        return ClassGraph.flow(from: ea.address, to: address, best)
+    }
+
+    /// Ports an attacker moving sideways cares about first; otherwise the lowest allowed port.
+    static let preferredPorts: [UInt32] = [22, 3389, 445, 5985, 5986, 1433, 3306, 5432, 23, 80, 443]
+
+    static func preference(_ box: PortBox) -> (Int, UInt32) {
+        let proto = box.protocols.contains(.tcp) ? 0 : 1
+        if let i = preferredPorts.firstIndex(where: { box.destinationPorts.contains($0) }) { return (proto, UInt32(i)) }
+        return (proto, 1000 + (box.destinationPorts.first ?? 0))
+    }
+
+    static func flow(from source: UInt32, to destination: UInt32, _ box: PortBox) -> Flow {
+        let proto: TransportProtocol = box.protocols.contains(.tcp) ? .tcp : .udp
+        let port = preferredPorts.first { box.destinationPorts.contains($0) } ?? box.destinationPorts.first ?? 0
+        let sourcePort =
+            box.sourcePorts.contains(UInt32(Flow.defaultSourcePort))
+            ? UInt32(Flow.defaultSourcePort) : (box.sourcePorts.first ?? 0)
+        return Flow(
+            source: IPv4Address(source), destination: IPv4Address(destination), protocol: proto,
+            sourcePort: Int(sourcePort), destinationPort: Int(port))
+    }
+}

@@ -1,0 +1,266 @@
+import Findings
+
+/// One address of one NIC configuration, the unit the engine routes to.
+struct EngineEndpoint {
+    var interface: Int
+    var configuration: Int
+    var address: UInt32
+    var publicAddress: UInt32?
+    var hasPublicIP: Bool
+    var subnet: Int?
+    var virtualNetwork: Int?
+    var subnetSecurityGroup: Int?
+    var interfaceSecurityGroup: Int?
+    var applicationSecurityGroups: [Int]
+}
+
+/// A rule turned into the box of flows it matches in one VNet context.
+struct CompiledRule {
+    var box: FlowBox
+    var access: Access
+    var reference: RuleReference
+}
+
+/// A flow region carrying the rules that let it through so far.
+struct AnnotatedBox {
+    var box: FlowBox
+    var decisions: [RuleReference]
+}
+
+/// The network indexed for evaluation: address lookups, VNet connectivity, service-tag address
+/// sets, ASG membership, and rules compiled to flow boxes per VNet context (the `VirtualNetwork`
+/// and `Internet` tags depend on which VNet the NSG is filtering for).
+final class CompiledNetwork {
+    let network: Network
+    private(set) var warnings: [String] = []
+    var subnetIndex: [ResourceID: Int] = [:]
+    var vnetIndex: [ResourceID: Int] = [:]
+    var nsgIndex: [ResourceID: Int] = [:]
+    var asgIndex: [ResourceID: Int] = [:]
+    var interfaceIndex: [ResourceID: Int] = [:]
+    var endpoints: [EngineEndpoint] = []
+    var endpointByPrivate: [UInt32: Int] = [:]
+    var endpointByPublic: [UInt32: Int] = [:]
+    /// Own address space per VNet, and the `VirtualNetwork` tag (own space plus connected peers).
+    var vnetSpace: [IntervalSet] = []
+    var virtualNetworkTag: [IntervalSet] = []
+    var connectedPeers: [Set<Int>] = []
+    var allSpace = IntervalSet()
+    /// Subnet prefixes as sorted intervals, for addresses that belong to no NIC.
+    var subnetRanges: [(lower: UInt32, upper: UInt32, subnet: Int)] = []
+    var asgAddresses: [IntervalSet] = []
+    var effectiveRules: [[Direction: [SecurityRule]]] = []
+    private var compiledCache: [Int: [CompiledRule]] = [:]
+    static let azureLoadBalancer = IPv4Prefix("168.63.129.16/32")!
+
+    init(network: Network) {
+        self.network = network
+        for (i, v) in network.virtualNetworks.enumerated() { vnetIndex[v.id] = i }
+        for (i, s) in network.subnets.enumerated() { subnetIndex[s.id] = i }
+        for (i, g) in network.securityGroups.enumerated() { nsgIndex[g.id] = i }
+        for (i, a) in network.applicationSecurityGroups.enumerated() { asgIndex[a.id] = i }
+        for (i, n) in network.interfaces.enumerated() { interfaceIndex[n.id] = i }
+        effectiveRules = network.securityGroups.map { group in
+            [.inbound: group.effectiveRules(.inbound), .outbound: group.effectiveRules(.outbound)]
+        }
+        vnetSpace = network.virtualNetworks.map { v in
+            IntervalSet(intervals: v.addressSpace.map { ($0.first, $0.last) })
+        }
+        allSpace = vnetSpace.reduce(IntervalSet()) { $0.union($1) }
+        connectedPeers = Array(repeating: [], count: network.virtualNetworks.count)
+        for (i, v) in network.virtualNetworks.enumerated() {
+            for peering in v.peerings {
+                guard let j = vnetIndex[peering.remoteNetwork], j != i else { continue }
+                let back = network.virtualNetworks[j].peerings.first { $0.remoteNetwork == v.id }
+                let refused = !peering.isConnected || back.map { !$0.isConnected } ?? false
+                if !refused {
+                    connectedPeers[i].insert(j)
+                    connectedPeers[j].insert(i)
+                }
+            }
+        }
+        virtualNetworkTag = vnetSpace.indices.map { i in
+            connectedPeers[i].reduce(vnetSpace[i]) { $0.union(vnetSpace[$1]) }
+        }
+        for (i, s) in network.subnets.enumerated() {
+            for p in s.prefixes { subnetRanges.append((p.first, p.last, i)) }
+        }
+        subnetRanges.sort { $0.lower < $1.lower }
+        var publicAddress: [ResourceID: UInt32] = [:]
+        for pip in network.publicIPs { if let a = pip.address { publicAddress[pip.id] = a.value } }
+        var asgMembers = Array(repeating: [(UInt32, UInt32)](), count: network.applicationSecurityGroups.count)
+        for (n, nic) in network.interfaces.enumerated() {
+            for (c, config) in nic.ipConfigurations.enumerated() {
+                guard let address = config.privateAddress?.value else { continue }
+                let subnet = config.subnet.flatMap { subnetIndex[$0] }
+                let vnet = subnet.flatMap { vnetIndex[network.subnets[$0].virtualNetwork] }
+                let asgs = config.applicationSecurityGroups.compactMap { asgIndex[$0] }.sorted()
+                for a in asgs { asgMembers[a].append((address, address)) }
+                let pub = config.publicIP.flatMap { publicAddress[$0] }
+                let endpoint = EngineEndpoint(
+                    interface: n, configuration: c, address: address, publicAddress: pub,
+                    hasPublicIP: config.publicIP != nil, subnet: subnet, virtualNetwork: vnet,
+                    subnetSecurityGroup: subnet.flatMap { network.subnets[$0].securityGroup }.flatMap { nsgIndex[$0] },
+                    interfaceSecurityGroup: nic.securityGroup.flatMap { nsgIndex[$0] }, applicationSecurityGroups: asgs)
+                if endpointByPrivate[address] == nil { endpointByPrivate[address] = endpoints.count }
+                if let pub, endpointByPublic[pub] == nil { endpointByPublic[pub] = endpoints.count }
+                endpoints.append(endpoint)
+            }
+        }
+        asgAddresses = asgMembers.map { IntervalSet(intervals: $0) }
+        var unknownTags: Set<String> = []
+        for group in network.securityGroups {
+            for rule in group.rules {
+                for case .serviceTag(let tag) in rule.sources + rule.destinations
+                where !["virtualnetwork", "internet", "azureloadbalancer"].contains(tag.lowercased()) {
+                    unknownTags.insert(tag)
+                }
+            }
+        }
+        for tag in unknownTags.sorted() {
+            warnings.append(
+                "service tag '\(tag)' names Azure address ranges this offline analysis does not know; rules using it match no flow"
+            )
+        }
+    }
+
+    /// The VNet an address belongs to, if any (the first whose space contains it).
+    func virtualNetwork(containing address: UInt32) -> Int? {
+        vnetSpace.firstIndex { $0.contains(address) }
+    }
+
+    /// The subnet whose prefix contains an address (for addresses no NIC holds).
+    func subnet(containing address: UInt32) -> Int? {
+        var lo = 0
+        var hi = subnetRanges.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if subnetRanges[mid].lower <= address { lo = mid + 1 } else { hi = mid }
+        }
+        var i = lo - 1
+        while i >= 0 {
+            if subnetRanges[i].upper >= address { return subnetRanges[i].subnet }
+            i -= 1
+            if lo - 1 - i > 8 { break }
+        }
+        return nil
+    }
+
+    /// Whether traffic routes privately between two VNets: the same one, or peered and connected.
+    func routes(_ a: Int, _ b: Int) -> Bool { a == b || connectedPeers[a].contains(b) }
+
+    /// `Internet` for a VNet context: everything outside its `VirtualNetwork` tag.
+    func internetTag(_ vnet: Int?) -> IntervalSet {
+        guard let vnet else { return .allAddresses }
+        return IntervalSet.allAddresses.subtracting(virtualNetworkTag[vnet])
+    }
+
+    /// Where attackers on the internet can be, seen from a VNet: the `Internet` tag without Azure's
+    /// platform address 168.63.129.16 (load balancer probes, admitted everywhere by a default rule)
+    /// and without private and special-purpose ranges (RFC 1918, RFC 6598, loopback, link-local,
+    /// multicast, reserved), which no packet from the internet carries as its source.
+    func internetSources(_ vnet: Int?) -> IntervalSet {
+        internetTag(vnet).subtracting(Self.notInternet)
+    }
+
+    static let notInternet = IntervalSet(
+        intervals: [
+            "0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16", "172.16.0.0/12",
+            "192.168.0.0/16", "224.0.0.0/3", "168.63.129.16/32",
+        ].compactMap { IPv4Prefix($0) }.map { ($0.first, $0.last) })
+
+    func addresses(_ match: AddressMatch, context vnet: Int?) -> IntervalSet {
+        switch match {
+        case .any: return .allAddresses
+        case .prefix(let p): return IntervalSet(p.first, p.last)
+        case .serviceTag(let tag):
+            switch tag.lowercased() {
+            case "virtualnetwork": return vnet.map { virtualNetworkTag[$0] } ?? IntervalSet()
+            case "internet": return internetTag(vnet)
+            case "azureloadbalancer": return IntervalSet(Self.azureLoadBalancer.first, Self.azureLoadBalancer.last)
+            default: return IntervalSet()
+            }
+        case .applicationSecurityGroup(let id): return asgIndex[id].map { asgAddresses[$0] } ?? IntervalSet()
+        case .unsupported: return IntervalSet()
+        }
+    }
+
+    func ports(_ ranges: [PortRange]) -> IntervalSet {
+        IntervalSet(intervals: ranges.map { (UInt32($0.lower), UInt32($0.upper)) })
+    }
+
+    func box(of rule: SecurityRule, context vnet: Int?) -> FlowBox {
+        var protocols: ProtocolSet
+        switch rule.protocol {
+        case .any: protocols = .all
+        case .tcp: protocols = .tcp
+        case .udp: protocols = .udp
+        case .icmp: protocols = .icmp
+        case .esp: protocols = .esp
+        case .ah: protocols = .ah
+        }
+        let sp = ports(rule.sourcePorts)
+        let dp = ports(rule.destinationPorts)
+        // Port-less protocols match only rules whose port ranges are "any".
+        if sp != .allPorts || dp != .allPorts { protocols.formIntersection(.withPorts) }
+        let sources = rule.sources.reduce(IntervalSet()) { $0.union(addresses($1, context: vnet)) }
+        let destinations = rule.destinations.reduce(IntervalSet()) { $0.union(addresses($1, context: vnet)) }
+        return FlowBox(
+            sources: sources, destinations: destinations, protocols: protocols, sourcePorts: sp, destinationPorts: dp)
+    }
+
+    /// The NSG's rules in one direction, in evaluation order, compiled for a VNet context.
+    func compiledRules(_ nsg: Int, _ direction: Direction, context vnet: Int?) -> [CompiledRule] {
+        let key = (nsg * 2 + (direction == .inbound ? 0 : 1)) * (network.virtualNetworks.count + 1) + (vnet ?? -1) + 1
+        if let cached = compiledCache[key] { return cached }
+        let rules = effectiveRules[nsg][direction] ?? []
+        let compiled = rules.enumerated().map { index, rule in
+            CompiledRule(
+                box: box(of: rule, context: vnet), access: rule.access,
+                reference: RuleReference(securityGroup: nsg, direction: direction, index: index))
+        }
+        compiledCache[key] = compiled
+        return compiled
+    }
+
+    func decision(_ reference: RuleReference) -> RuleDecision {
+        let group = network.securityGroups[reference.securityGroup]
+        let rule = effectiveRules[reference.securityGroup][reference.direction]![reference.index]
+        return RuleDecision(
+            securityGroup: group.id, securityGroupName: group.name, rule: rule.name, direction: rule.direction,
+            access: rule.access, priority: rule.priority, isDefault: rule.isDefault, location: rule.location)
+    }
+
+    /// First match wins: the rule that decides `flow` at one NSG.
+    func decide(_ flow: Flow, nsg: Int, direction: Direction, context vnet: Int?) -> CompiledRule? {
+        for rule in compiledRules(nsg, direction, context: vnet) where rule.box.contains(flow) { return rule }
+        return nil
+    }
+
+    /// Symbolic first match: splits `input` into what each rule of the NSG gets and keeps the part
+    /// the allow rules get. A missing NSG passes everything.
+    func filter(_ input: [AnnotatedBox], nsg: Int?, direction: Direction, context vnet: Int?) -> [AnnotatedBox] {
+        guard let nsg else { return input }
+        var remaining = input
+        var allowed: [AnnotatedBox] = []
+        for rule in compiledRules(nsg, direction, context: vnet) {
+            if remaining.isEmpty { break }
+            var next: [AnnotatedBox] = []
+            next.reserveCapacity(remaining.count)
+            for piece in remaining {
+                guard let matched = piece.box.intersection(rule.box) else {
+                    next.append(piece)
+                    continue
+                }
+                if rule.access == .allow {
+                    allowed.append(AnnotatedBox(box: matched, decisions: piece.decisions + [rule.reference]))
+                }
+                for rest in piece.box.subtracting(rule.box) {
+                    next.append(AnnotatedBox(box: rest, decisions: piece.decisions))
+                }
+            }
+            remaining = next
+        }
+        return allowed
+    }
+}

@@ -1,0 +1,188 @@
+import Findings
+
+/// One hop of a lateral-movement path.
+public struct PathHop: Sendable, Hashable {
+    /// `internet` or the host (VM name, else NIC name).
+    public var from: String
+    public var to: String
+    public var fromAddress: IPv4Address?
+    public var toAddress: IPv4Address
+    public var `protocol`: TransportProtocol
+    public var port: Int
+    /// The source port of the witness flow (an ephemeral port unless rules demand another).
+    public var sourcePort: Int
+    public var decidedBy: [RuleDecision]
+}
+
+/// A shortest path (fewest hops) to one target host.
+public struct LateralPath: Sendable, Hashable {
+    public var target: String
+    public var targetInterface: ResourceID
+    public var hops: [PathHop]
+}
+
+/// The answer to `paths`: a path per reachable target, and the targets nothing reaches.
+public struct PathReport: Sendable, Hashable {
+    public var paths: [LateralPath]
+    public var unreachable: [String]
+}
+
+/// What each rule of an NSG really gets after the rules before it, in one direction.
+public struct RuleReach: Sendable {
+    public var rule: SecurityRule
+    /// The flows this rule decides (empty: no flow ever reaches it).
+    public var reached: [FlowBox]
+    /// Higher-priority rules that overlap this rule: when `reached` is empty, these cover it.
+    public var coveredBy: [SecurityRule]
+    /// True when the rule as written can match no traffic at all where the NSG is attached, e.g. an
+    /// inbound rule whose destination is a public IP (inbound rules see private addresses).
+    public var matchesNothing: Bool
+
+    public var isShadowed: Bool { reached.isEmpty && !matchesNothing }
+}
+
+/// The reachability engine: exact Azure NSG semantics on symbolic flow sets.
+///
+/// Built once per topology; answers single flows (`verify`), what a source set may send to a NIC
+/// (`allowedFlows`), what each rule really gets (`ruleReach`), and shortest lateral-movement paths
+/// (`paths`). Interfaces are grouped into behaviour classes so work grows with distinct behaviours.
+/// Not thread-safe: it fills caches as it answers.
+public final class ReachabilityEngine {
+    public let network: Network
+    let compiled: CompiledNetwork
+    let classes: BehaviourClasses
+    private var graphs: [ClassGraph.PortBox: ClassGraph] = [:]
+
+    public init(network: Network) {
+        self.network = network
+        compiled = CompiledNetwork(network: network)
+        classes = BehaviourClasses(compiled)
+    }
+
+    /// Problems the engine noticed (service tags it cannot resolve offline).
+    public var warnings: [String] { compiled.warnings }
+
+    /// How many distinct behaviours the interfaces fall into.
+    public var behaviourClassCount: Int { classes.classes.count }
+
+    /// One flow, as Network Watcher's IP flow verify answers it, with the deciding rule at each NSG.
+    public func verify(_ flow: Flow) -> FlowVerdict { compiled.verify(flow) }
+
+    /// The flows `sources` may send to `interface` (destination: each of its private addresses),
+    /// through the subnet NSG then the NIC NSG, each region with the rules that allowed it.
+    public func allowedFlows(from sources: IntervalSet, to interface: ResourceID) -> [AllowedFlows] {
+        guard let n = compiled.interfaceIndex[interface] else { return [] }
+        var result: [AllowedFlows] = []
+        for e in compiled.endpoints.indices where compiled.endpoints[e].interface == n {
+            let endpoint = compiled.endpoints[e]
+            let start = [
+                AnnotatedBox(
+                    box: FlowBox(sources: sources, destinations: IntervalSet(endpoint.address, endpoint.address)),
+                    decisions: [])
+            ]
+            let afterSubnet = compiled.filter(
+                start, nsg: endpoint.subnetSecurityGroup, direction: .inbound, context: endpoint.virtualNetwork)
+            let allowed = compiled.filter(
+                afterSubnet, nsg: endpoint.interfaceSecurityGroup, direction: .inbound, context: endpoint.virtualNetwork
+            )
+            result += allowed.map { AllowedFlows(flows: $0.box, decidedBy: $0.decisions.map(compiled.decision)) }
+        }
+        return result
+    }
+
+    /// The flows the internet may send to `interface`: empty unless it has a public IP.
+    public func internetExposure(of interface: ResourceID) -> [AllowedFlows] {
+        guard let n = compiled.interfaceIndex[interface] else { return [] }
+        var result: [AllowedFlows] = []
+        for e in compiled.endpoints.indices
+        where compiled.endpoints[e].interface == n && compiled.endpoints[e].hasPublicIP {
+            let endpoint = compiled.endpoints[e]
+            let internet = compiled.internetSources(endpoint.virtualNetwork)
+            result += allowedFlows(from: internet, to: interface).filter {
+                $0.flows.destinations.contains(endpoint.address)
+            }
+        }
+        return result
+    }
+
+    /// Where internet attackers can be, seen from a VNet: outside it and its connected peers, less
+    /// Azure's platform address 168.63.129.16.
+    public func internetAddresses(seenFrom virtualNetwork: ResourceID) -> IntervalSet {
+        compiled.internetSources(compiled.vnetIndex[virtualNetwork])
+    }
+
+    /// Whether two VNets route to each other (same VNet, or peered with the peering connected).
+    public func routes(_ a: ResourceID, _ b: ResourceID) -> Bool {
+        guard let i = compiled.vnetIndex[a], let j = compiled.vnetIndex[b] else { return false }
+        return compiled.routes(i, j)
+    }
+
+    /// For each rule of an NSG in one direction: the flows it really decides, and the rules before
+    /// it that overlap it. Evaluated in every VNet the NSG filters for (its subnets' and NICs'),
+    /// over the traffic that can occur there: inbound flows to, outbound flows from, the VNet's space.
+    public func ruleReach(securityGroup id: ResourceID, direction: Direction) -> [RuleReach] {
+        guard let nsg = compiled.nsgIndex[id] else { return [] }
+        var contexts: Set<Int> = []
+        for s in network.subnets where s.securityGroup == id {
+            if let v = compiled.vnetIndex[s.virtualNetwork] { contexts.insert(v) }
+        }
+        for e in compiled.endpoints where e.interfaceSecurityGroup == nsg {
+            if let v = e.virtualNetwork { contexts.insert(v) }
+        }
+        let rules = compiled.effectiveRules[nsg][direction] ?? []
+        var reached = Array(repeating: [FlowBox](), count: rules.count)
+        var covered = Array(repeating: Set<Int>(), count: rules.count)
+        var matchesSomething = Array(repeating: false, count: rules.count)
+        let contextList: [Int?] = contexts.isEmpty ? [nil] : contexts.sorted().map { $0 }
+        for context in contextList {
+            let space = context.map { compiled.vnetSpace[$0] } ?? compiled.allSpace
+            let domain =
+                direction == .inbound ? FlowBox(destinations: space) : FlowBox(sources: space)
+            let compiledRules = compiled.compiledRules(nsg, direction, context: context)
+            var remaining = [domain]
+            for (i, rule) in compiledRules.enumerated() {
+                guard let own = rule.box.intersection(domain) else { continue }
+                matchesSomething[i] = true
+                for j in 0..<i where compiledRules[j].box.intersects(own) { covered[i].insert(j) }
+                var next: [FlowBox] = []
+                for piece in remaining {
+                    if let m = piece.intersection(rule.box) { reached[i].append(m) }
+                    next += piece.subtracting(rule.box)
+                }
+                remaining = next
+            }
+        }
+        return rules.indices.map { i in
+            RuleReach(
+                rule: rules[i], reached: reached[i], coveredBy: covered[i].sorted().map { rules[$0] },
+                matchesNothing: !matchesSomething[i])
+        }
+    }
+
+    func graphForPaths(protocol proto: TransportProtocol?, port: Int?) -> ClassGraph {
+        let protocols: ProtocolSet = proto.map { ProtocolSet($0).intersection(.withPorts) } ?? .withPorts
+        let ports = port.map { IntervalSet(UInt32($0), UInt32($0)) } ?? .allPorts
+        let filter = ClassGraph.PortBox(protocols: protocols, sourcePorts: .allPorts, destinationPorts: ports)
+        if let g = graphs[filter] { return g }
+        let g = ClassGraph(compiled: compiled, classes: classes, filter: filter)
+        graphs[filter] = g
+        return g
+    }
+
+    /// All ordered pairs of behaviour classes between which some TCP or UDP flow is allowed.
+    public func reachableClassPairs(protocol proto: TransportProtocol? = nil, port: Int? = nil) -> Int {
+        let g = graphForPaths(protocol: proto, port: port)
+        var count = 0
+        for a in classes.classes.indices { count += g.successors(a).count }
+        return count
+    }
+
+    /// Behaviour classes the internet can reach on some TCP or UDP port (members with a public IP).
+    public func internetExposedClassCount() -> Int {
+        let g = graphForPaths(protocol: nil, port: nil)
+        return classes.classes.indices.filter { c in
+            let e = g.endpoint(c)
+            return e.hasPublicIP && !g.inboundPieces(c, from: compiled.internetSources(e.virtualNetwork)).isEmpty
+        }.count
+    }
+}

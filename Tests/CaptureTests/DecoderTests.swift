@@ -1,0 +1,216 @@
+import Testing
+
+@testable import Capture
+
+/// Decodes `bytes` with `link`, or fails the test.
+private func decode(_ bytes: [UInt8], _ link: LinkLayer) -> DecodeOutcome {
+    bytes.withUnsafeBytes { buffer in
+        // The decoded packet borrows `buffer`; tests only read scalar fields and copy the payload.
+        PacketDecoder(linkLayer: link).decode(buffer)
+    }
+}
+
+private struct Decoded {
+    var source: String
+    var destination: String
+    var transport: Transport
+    var sourcePort: UInt16
+    var destinationPort: UInt16
+    var flags: TCPFlags
+    var payload: [UInt8]
+    var payloadLength: Int
+}
+
+private func decodedPacket(_ bytes: [UInt8], _ link: LinkLayer) -> Decoded? {
+    bytes.withUnsafeBytes { buffer in
+        guard case .packet(let packet) = PacketDecoder(linkLayer: link).decode(buffer) else { return nil }
+        return Decoded(
+            source: packet.source.description, destination: packet.destination.description,
+            transport: packet.transport.transport, sourcePort: packet.transport.sourcePort,
+            destinationPort: packet.transport.destinationPort, flags: packet.transport.flags,
+            payload: Array(packet.payload), payloadLength: packet.payloadLength)
+    }
+}
+
+@Suite("Link, IP and transport decoders on hand-made frames")
+struct DecoderTests {
+    /// Ethernet with an 802.1ad outer tag and an 802.1Q inner tag, IPv4, TCP PSH/ACK 40001 → 23 with
+    /// the two payload bytes `ff fb` (Telnet IAC WILL), followed by 4 bytes of Ethernet padding:
+    /// ```
+    /// 0000  02 00 00 00 00 02 02 00 00 00 00 01 88 a8 00 64   dst, src, 802.1ad tag vlan 100
+    /// 0010  81 00 00 c8 08 00                                 802.1Q tag vlan 200, type IPv4
+    /// 0016  45 00 00 2a 00 01 00 00 40 06 00 00 c0 00 02 01   IPv4, total length 42, TCP
+    /// 0026  c0 00 02 02                                       192.0.2.1 → 192.0.2.2
+    /// 002a  9c 41 00 17 00 00 03 e8 00 00 00 00 50 18 20 00   TCP 40001 → 23, offset 5, PSH|ACK
+    /// 003a  00 00 00 00 ff fb                                 payload
+    /// 0040  00 00 00 00                                       Ethernet padding
+    /// ```
+    static let qinqTelnet: [UInt8] = [
+        0x02, 0x00, 0x00, 0x00, 0x00, 0x02, 0x02, 0x00, 0x00, 0x00, 0x00, 0x01, 0x88, 0xA8, 0x00, 0x64,
+        0x81, 0x00, 0x00, 0xC8, 0x08, 0x00,
+        0x45, 0x00, 0x00, 0x2A, 0x00, 0x01, 0x00, 0x00, 0x40, 0x06, 0x00, 0x00, 0xC0, 0x00, 0x02, 0x01,
+        0xC0, 0x00, 0x02, 0x02,
+        0x9C, 0x41, 0x00, 0x17, 0x00, 0x00, 0x03, 0xE8, 0x00, 0x00, 0x00, 0x00, 0x50, 0x18, 0x20, 0x00,
+        0x00, 0x00, 0x00, 0x00, 0xFF, 0xFB,
+        0x00, 0x00, 0x00, 0x00,
+    ]
+
+    @Test("Ethernet with QinQ tags, IPv4 and TCP decode to ports, flags and payload without the padding")
+    func ethernetQinQ() throws {
+        let packet = try #require(decodedPacket(Self.qinqTelnet, .ethernet))
+        #expect(packet.source == "192.0.2.1")
+        #expect(packet.destination == "192.0.2.2")
+        #expect(packet.transport == .tcp)
+        #expect(packet.sourcePort == 40001)
+        #expect(packet.destinationPort == 23)
+        #expect(packet.flags == [.psh, .ack])
+        #expect(packet.payload == [0xFF, 0xFB])
+    }
+
+    /// Linux cooked capture v2 (SLL2), IPv6 with a hop-by-hop options header, UDP 5001 → 5355 with
+    /// payload `ab cd`:
+    /// ```
+    /// 0000  86 dd 00 00 00 00 00 02 00 01 00 06 02 00 00 00   SLL2: protocol IPv6, ifindex 2, ARPHRD 1
+    /// 0010  00 01 00 00                                       … link address
+    /// 0014  60 00 00 00 00 12 00 40                           IPv6, payload 18, next header 0 (HBH)
+    /// 001c  20 01 0d b8 00 00 00 00 00 00 00 00 00 00 00 01   2001:db8::1
+    /// 002c  20 01 0d b8 00 00 00 00 00 00 00 00 00 00 00 02   2001:db8::2
+    /// 003c  11 00 01 04 00 00 00 00                           HBH: next UDP, length 0, PadN
+    /// 0044  13 89 14 eb 00 0a 00 00 ab cd                     UDP 5001 → 5355, length 10
+    /// ```
+    static let sll2IPv6: [UInt8] = [
+        0x86, 0xDD, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0x00, 0x01, 0x00, 0x06, 0x02, 0x00, 0x00, 0x00,
+        0x00, 0x01, 0x00, 0x00,
+        0x60, 0x00, 0x00, 0x00, 0x00, 0x12, 0x00, 0x40,
+        0x20, 0x01, 0x0D, 0xB8, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01,
+        0x20, 0x01, 0x0D, 0xB8, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02,
+        0x11, 0x00, 0x01, 0x04, 0x00, 0x00, 0x00, 0x00,
+        0x13, 0x89, 0x14, 0xEB, 0x00, 0x0A, 0x00, 0x00, 0xAB, 0xCD,
+    ]
+
+    @Test("SLL2 and IPv6 with a hop-by-hop header decode to the UDP payload")
+    func sll2IPv6ExtensionHeader() throws {
+        let packet = try #require(decodedPacket(Self.sll2IPv6, .linuxCookedV2))
+        #expect(packet.source == "2001:db8::1")
+        #expect(packet.destination == "2001:db8::2")
+        #expect(packet.transport == .udp)
+        #expect(packet.destinationPort == 5355)
+        #expect(packet.payload == [0xAB, 0xCD])
+    }
+
+    /// BSD loopback (DLT_NULL, family 2 written little-endian), IPv4, and a TCP header cut after 10 bytes:
+    /// ```
+    /// 0000  02 00 00 00                                       family AF_INET, little-endian
+    /// 0004  45 00 00 28 00 01 00 00 40 06 00 00 7f 00 00 01   IPv4, total length 40
+    /// 0014  7f 00 00 01
+    /// 0018  9c 41 00 17 00 00 03 e8 00 00                     TCP, cut short
+    /// ```
+    static let nullTruncatedTCP: [UInt8] = [
+        0x02, 0x00, 0x00, 0x00,
+        0x45, 0x00, 0x00, 0x28, 0x00, 0x01, 0x00, 0x00, 0x40, 0x06, 0x00, 0x00, 0x7F, 0x00, 0x00, 0x01,
+        0x7F, 0x00, 0x00, 0x01,
+        0x9C, 0x41, 0x00, 0x17, 0x00, 0x00, 0x03, 0xE8, 0x00, 0x00,
+    ]
+
+    @Test("a TCP header cut short is a named anomaly, not a crash")
+    func truncatedTCPHeader() {
+        guard case .anomaly(let anomaly) = decode(Self.nullTruncatedTCP, .null) else {
+            Issue.record("expected an anomaly")
+            return
+        }
+        #expect(anomaly == .tcpHeaderTruncated)
+    }
+
+    /// Raw IPv4 whose header length field says 4 words (16 bytes), below the minimum of 5:
+    /// ```
+    /// 0000  44 00 00 28 00 01 00 00 40 06 00 00 c0 00 02 01 c0 00 02 02
+    /// ```
+    @Test("an IPv4 header length below 20 bytes is a named anomaly")
+    func badIPv4HeaderLength() {
+        let frame: [UInt8] = [
+            0x44, 0x00, 0x00, 0x28, 0x00, 0x01, 0x00, 0x00, 0x40, 0x06, 0x00, 0x00, 0xC0, 0x00, 0x02, 0x01,
+            0xC0, 0x00, 0x02, 0x02,
+        ]
+        guard case .anomaly(let anomaly) = decode(frame, .raw) else {
+            Issue.record("expected an anomaly")
+            return
+        }
+        #expect(anomaly == .ipv4BadHeaderLength)
+    }
+
+    /// Raw IPv4, a fragment at offset 185 × 8 bytes (flags/offset `00 b9`): it has no TCP header.
+    /// ```
+    /// 0000  45 00 00 1c 00 01 00 b9 40 06 00 00 c0 00 02 01 c0 00 02 02 de ad be ef 00 00 00 00
+    /// ```
+    @Test("a later IP fragment is skipped and counted as a fragment")
+    func laterFragment() {
+        let frame: [UInt8] = [
+            0x45, 0x00, 0x00, 0x1C, 0x00, 0x01, 0x00, 0xB9, 0x40, 0x06, 0x00, 0x00, 0xC0, 0x00, 0x02, 0x01,
+            0xC0, 0x00, 0x02, 0x02, 0xDE, 0xAD, 0xBE, 0xEF, 0x00, 0x00, 0x00, 0x00,
+        ]
+        guard case .skipped(let laterFragment) = decode(frame, .raw) else {
+            Issue.record("expected the fragment to be skipped")
+            return
+        }
+        #expect(laterFragment)
+    }
+
+    /// An ARP frame (EtherType 0x0806) is not IP: skipped, not an anomaly.
+    @Test("non-IP frames are skipped quietly")
+    func arpIsSkipped() {
+        let frame: [UInt8] =
+            [0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x02, 0, 0, 0, 0, 1, 0x08, 0x06] + [UInt8](repeating: 0, count: 28)
+        guard case .skipped(let laterFragment) = decode(frame, .ethernet) else {
+            Issue.record("expected ARP to be skipped")
+            return
+        }
+        #expect(!laterFragment)
+    }
+
+    @Test(
+        "a frame shorter than its link header is a named anomaly",
+        arguments: [LinkLayer.ethernet, .linuxCooked, .linuxCookedV2, .null])
+    func shortLinkHeader(_ link: LinkLayer) {
+        guard case .anomaly(let anomaly) = decode([0x00, 0x01, 0x02], link) else {
+            Issue.record("expected an anomaly")
+            return
+        }
+        #expect(anomaly == .linkHeaderTruncated)
+    }
+
+    @Test("libpcap link types map to the framings Exposure decodes, and unknown ones to none")
+    func linkTypes() {
+        #expect(LinkLayer(dataLinkType: 1) == .ethernet)
+        #expect(LinkLayer(dataLinkType: 113) == .linuxCooked)
+        #expect(LinkLayer(dataLinkType: 276) == .linuxCookedV2)
+        #expect(LinkLayer(dataLinkType: 12) == .raw)
+        #expect(LinkLayer(dataLinkType: 0) == .null)
+        #expect(LinkLayer(dataLinkType: 108) == .loop)
+        #expect(LinkLayer(dataLinkType: 147) == nil)
+    }
+
+    @Test(
+        "addresses print as RFC 5952 text",
+        arguments: [
+            (IPAddress(ipv4: 0xC000_0201), "192.0.2.1"),
+            (IPAddress(high: 0x2001_0DB8_0000_0000, low: 1), "2001:db8::1"),
+            (IPAddress(high: 0, low: 1), "::1"),
+            (IPAddress(high: 0x2001_0DB8_0000_0001, low: 0x0001_0001_0001_0001), "2001:db8:0:1:1:1:1:1"),
+            (IPAddress(high: 0x2001_0DB8_0000_0000, low: 0x0001_0000_0000_0001), "2001:db8::1:0:0:1"),
+        ])
+    func addressText(_ address: IPAddress, _ text: String) {
+        #expect(address.description == text)
+    }
+
+    @Test(
+        "timestamps print as RFC 3339 UTC with microseconds (checked with `date -u -d @SECONDS`)",
+        arguments: [
+            (Int64(0), "1970-01-01T00:00:00.000000Z"),
+            (Int64(1_772_442_000_010_000), "2026-03-02T09:00:00.010000Z"),
+            (Int64(951_782_400_000_001), "2000-02-29T00:00:00.000001Z"),
+            (Int64(-1_000_000), "1969-12-31T23:59:59.000000Z"),
+        ])
+    func timestampText(_ micros: Int64, _ text: String) {
+        #expect(RFC3339.format(Timestamp(microseconds: micros)) == text)
+    }
+}

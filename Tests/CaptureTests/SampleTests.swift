@@ -1,0 +1,128 @@
+import Findings
+import Foundation
+import Testing
+
+@testable import Capture
+
+/// The package root, so samples are named `Captures/…` as users name them.
+let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent().path
+
+/// Every capture sample in `Captures/`, sorted.
+let captureSamples: [String] = {
+    let names = (try? FileManager.default.contentsOfDirectory(atPath: packageRoot + "/Captures")) ?? []
+    return names.filter { $0.hasSuffix(".pcap") || $0.hasSuffix(".pcapng") }.sorted()
+}()
+
+/// The JSON report for one sample, with paths relative to the package root.
+func auditJSON(_ sample: String) throws -> String {
+    let report = try CaptureAnalysis.audit(files: [packageRoot + "/Captures/" + sample], filter: nil)
+    return JSONRenderer().render(report).replacingOccurrences(of: packageRoot + "/", with: "")
+}
+
+@Suite("Each capture sample gives its committed, hand-checked findings")
+struct SampleTests {
+    @Test("the samples folder holds the samples")
+    func samplesExist() {
+        #expect(captureSamples.count >= 40)
+    }
+
+    /// `Expected/NAME.json` was produced once by `exposure capture audit Captures/NAME --format json`
+    /// and checked by hand against what `Captures/make-samples.py` put in the sample (and against
+    /// tshark, see TsharkAgreementTests) before it was committed.
+    @Test("findings match the expected report", arguments: captureSamples)
+    func matchesExpected(_ sample: String) throws {
+        let expectedPath = packageRoot + "/Tests/CaptureTests/Expected/" + sample + ".json"
+        let expected = try String(contentsOfFile: expectedPath, encoding: .utf8)
+        #expect(try auditJSON(sample) == expected)
+    }
+
+    @Test("decoys stay quiet", arguments: captureSamples.filter { $0.contains("-not-") })
+    func decoysAreQuiet(_ sample: String) throws {
+        let report = try CaptureAnalysis.audit(files: [packageRoot + "/Captures/" + sample], filter: nil)
+        #expect(report.findings.isEmpty, "\(report.findings.map(\.message))")
+    }
+
+    @Test("no report in any format contains a password or community string from the samples")
+    func secretsNeverPrinted() throws {
+        let secrets = ["s3cret", "hunter2", "public-s3cret", "private-s3cret"]
+        for sample in captureSamples {
+            let report = try CaptureAnalysis.audit(files: [packageRoot + "/Captures/" + sample], filter: nil)
+            let renderings = [
+                JSONRenderer().render(report), SARIFRenderer().render(report),
+                TextRenderer(colour: false).render(report),
+            ]
+            for text in renderings {
+                for secret in secrets { #expect(!text.contains(secret), "\(sample) printed \(secret)") }
+            }
+        }
+    }
+
+    @Test("a file cut in the middle of a record keeps the findings before the cut and warns with the packet number")
+    func truncatedFile() throws {
+        let report = try CaptureAnalysis.audit(
+            files: [packageRoot + "/Captures/truncated-mid-record-telnet.pcap"], filter: nil)
+        #expect(report.findings.map { $0.evidence["protocol"] } == [.string("telnet")])
+        #expect(report.warnings.count == 1)
+        #expect(report.warnings.first?.contains("packet 14") == true)
+    }
+
+    @Test("a BPF filter limits what is read: 'udp' leaves nothing of a TCP telnet session")
+    func filterApplies() throws {
+        let path = packageRoot + "/Captures/telnet-on-port-2323.pcap"
+        #expect(try CaptureAnalysis.audit(files: [path], filter: "udp").findings.isEmpty)
+        #expect(try CaptureAnalysis.audit(files: [path], filter: "tcp port 2323").findings.count == 1)
+    }
+
+    @Test("several files form one inventory: the same server and port aggregate across them")
+    func aggregatesAcrossFiles() throws {
+        let files = ["link-raw-ip-telnet.pcap", "link-vlan-qinq-telnet.pcap"].map { packageRoot + "/Captures/" + $0 }
+        let report = try CaptureAnalysis.audit(files: files, filter: nil)
+        #expect(report.findings.count == 1)
+        #expect(report.findings.first?.evidence["flows"] == .int(2))
+        #expect(report.findings.first?.evidence["packets"] == .int(28))
+    }
+
+    @Test("an invalid filter is an error naming the filter")
+    func invalidFilter() {
+        #expect(throws: CaptureError.self) {
+            try CaptureAnalysis.audit(
+                files: [packageRoot + "/Captures/telnet-on-port-2323.pcap"], filter: "port banana")
+        }
+    }
+
+    @Test("a missing file is an error naming it")
+    func missingFile() {
+        do {
+            _ = try CaptureAnalysis.audit(files: ["/nonexistent/x.pcap"], filter: nil)
+            Issue.record("expected an error")
+        } catch {
+            #expect(error.file == "/nonexistent/x.pcap")
+            #expect(error.reason.contains("No such file"))
+        }
+    }
+
+    @Test("an unsupported link type is an error naming it")
+    func unknownLinkType() throws {
+        // A classic pcap header (magic a1b2c3d4, version 2.4, snaplen 65535, link type 147 USER0) and
+        // no packets.
+        var header: [UInt8] = [0xD4, 0xC3, 0xB2, 0xA1, 0x02, 0x00, 0x04, 0x00]
+        header += [UInt8](repeating: 0, count: 8) + [0xFF, 0xFF, 0x00, 0x00, 0x93, 0x00, 0x00, 0x00]
+        let path = NSTemporaryDirectory() + "exposure-user0-\(getpid()).pcap"
+        try Data(header).write(to: URL(fileURLWithPath: path))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        do {
+            _ = try CaptureAnalysis.audit(files: [path], filter: nil)
+            Issue.record("expected an error")
+        } catch {
+            #expect(error.reason.contains("link type 147 is not supported"))
+        }
+    }
+
+    @Test("a file that is not a capture is an error")
+    func notACapture() {
+        #expect(throws: CaptureError.self) {
+            try CaptureAnalysis.audit(files: [packageRoot + "/Captures/make-samples.py"], filter: nil)
+        }
+    }
+}

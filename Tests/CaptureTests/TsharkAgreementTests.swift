@@ -1,0 +1,191 @@
+import Foundation
+import Testing
+
+/// What a sample claims to contain, as tshark's dissectors see it: tshark is run on the sample with
+/// `options`, printing `fields`; its distinct non-empty output lines must include `lines` (and be
+/// exactly them when `exactly`). Passwords are deliberately not among the expected values: where a
+/// field would carry one, only the user part is checked.
+struct TsharkClaim: Sendable, CustomTestStringConvertible {
+    var sample: String
+    var options: [String] = []
+    var fields: [String]
+    var lines: Set<String>
+    var exactly = false
+
+    var testDescription: String { sample }
+}
+
+/// The tshark fields FIELD-NOTES lists for cross-checking, per sample.
+let tsharkClaims: [TsharkClaim] = {
+    let telnetCommands: Set<String> = ["251,251,252,252", "253,253,253,253"]
+    let serverHello = ["-Y", "tls.handshake.type == 2"]
+    let helloFields = [
+        "tls.handshake.version", "tls.handshake.ciphersuite", "tls.handshake.extensions.supported_version",
+    ]
+    var claims: [TsharkClaim] = [
+        TsharkClaim(
+            sample: "telnet-on-port-2323.pcap", options: ["-d", "tcp.port==2323,telnet"], fields: ["telnet.cmd"],
+            lines: telnetCommands, exactly: true),
+        TsharkClaim(
+            sample: "tls-on-port-23-not-telnet.pcap", options: ["-d", "tcp.port==23,tls"] + serverHello,
+            fields: helloFields, lines: ["0x0303\t0xc02f\t"], exactly: true),
+        TsharkClaim(
+            sample: "ftp-cleartext-login.pcap", fields: ["ftp.request.command", "ftp.request.arg"],
+            lines: ["USER\talice"]),
+        TsharkClaim(
+            sample: "tls10-server-chosen.pcap", options: serverHello, fields: helloFields,
+            lines: ["0x0301\t0x002f\t"], exactly: true),
+        TsharkClaim(
+            sample: "tls10-server-hello-split-out-of-order.pcap",
+            options: ["-o", "tcp.reassemble_out_of_order:TRUE"] + serverHello, fields: helloFields,
+            lines: ["0x0301\t0x002f\t"], exactly: true),
+        TsharkClaim(
+            sample: "tls11-server-chosen.pcap", options: ["-d", "tcp.port==8443,tls"] + serverHello,
+            fields: helloFields, lines: ["0x0302\t0x002f\t"], exactly: true),
+        TsharkClaim(
+            sample: "sslv3-server-chosen.pcap", options: serverHello, fields: helloFields,
+            lines: ["0x0300\t0x002f\t"], exactly: true),
+        TsharkClaim(
+            sample: "tls13-not-legacy.pcap", options: serverHello, fields: helloFields,
+            lines: ["0x0303\t0x1301\t0x0304"], exactly: true),
+        TsharkClaim(
+            sample: "tls12-rc4-cipher-chosen.pcap", options: serverHello, fields: helloFields,
+            lines: ["0x0303\t0x0005\t"], exactly: true),
+        TsharkClaim(
+            sample: "tls12-3des-cipher-chosen.pcap", options: serverHello, fields: helloFields,
+            lines: ["0x0303\t0x000a\t"], exactly: true),
+        TsharkClaim(
+            sample: "tls-client-offers-rc4-server-refuses.pcap", options: serverHello, fields: helloFields,
+            lines: ["0x0303\t0xc02f\t"], exactly: true),
+        // SSLv2 CLIENT-HELLO (1) and SERVER-HELLO (4).
+        TsharkClaim(
+            sample: "sslv2-server-hello.pcap", options: ["-Y", "tls.handshake.type"], fields: ["tls.handshake.type"],
+            lines: ["1", "4"], exactly: true),
+        TsharkClaim(
+            sample: "ssh1-server.pcap", fields: ["ssh.protocol"],
+            lines: ["SSH-1.5-OpenSSH_2.9p2", "SSH-1.5-OpenSSH_3.0"], exactly: true),
+        TsharkClaim(
+            sample: "ssh-1.99-server-ssh2-client-not-v1.pcap", fields: ["ssh.protocol"],
+            lines: ["SSH-1.99-OpenSSH_3.9p1", "SSH-2.0-OpenSSH_9.2p1"], exactly: true),
+        TsharkClaim(
+            sample: "tftp-read-request.pcap", options: ["-Y", "tftp.opcode == 1"],
+            fields: ["tftp.opcode", "tftp.source_file"], lines: ["1\tpxelinux.cfg/default"], exactly: true),
+        TsharkClaim(
+            sample: "rlogin-session.pcap", fields: ["rlogin.server_user_name", "rlogin.terminal_type"],
+            lines: ["alice\txterm"]),
+        TsharkClaim(
+            sample: "rsh-command.pcap", fields: ["rsh.server_username", "rsh.command"], lines: ["root\tuptime"]),
+        TsharkClaim(sample: "rexec-command.pcap", fields: ["exec.username", "exec.command"], lines: ["alice\tuptime"]),
+        TsharkClaim(
+            sample: "smb1-negotiated.pcap", fields: ["smb.dialect.name", "smb.dialect.index", "smb2.dialect"],
+            lines: ["PC NETWORK PROGRAM 1.0,LANMAN1.0,NT LM 0.12\t\t", "\t2\t"], exactly: true),
+        TsharkClaim(
+            sample: "smb1-offered-smb2-chosen.pcap", fields: ["smb.dialect.name", "smb.dialect.index", "smb2.dialect"],
+            lines: ["PC NETWORK PROGRAM 1.0,LANMAN1.0,NT LM 0.12,SMB 2.002,SMB 2.???\t\t", "\t\t0x02ff"],
+            exactly: true),
+        // A 24-byte NT response (48 hex digits) is NTLMv1.
+        TsharkClaim(
+            sample: "ntlmv1-over-http.pcap", options: ["-Y", "ntlmssp.messagetype == 3"],
+            fields: ["ntlmssp.auth.ntresponse", "ntlmssp.auth.username", "ntlmssp.auth.domain"],
+            lines: ["000102030405060708090a0b0c0d0e0f1011121314151617\tbob\tCORP"], exactly: true),
+        TsharkClaim(
+            sample: "ntlmv2-over-http-not-v1.pcap",
+            options: ["-Y", "ntlmssp.messagetype == 3 && ntlmssp.ntlmv2_response"],
+            fields: ["ntlmssp.auth.username"], lines: ["bob"], exactly: true),
+        TsharkClaim(sample: "snmpv1-get.pcap", fields: ["snmp.version", "snmp.get_request_element"], lines: ["0\t1"]),
+        TsharkClaim(sample: "snmpv2c-set.pcap", fields: ["snmp.version", "snmp.set_request_element"], lines: ["1\t1"]),
+        TsharkClaim(
+            sample: "pop3-cleartext-login.pcap", fields: ["pop.request.command", "pop.request.parameter"],
+            lines: ["USER\talice"]),
+        TsharkClaim(
+            sample: "imap-cleartext-login.pcap", fields: ["imap.request.command", "imap.request.username"],
+            lines: ["LOGIN\talice"]),
+        TsharkClaim(
+            sample: "smtp-auth-plain-cleartext.pcap", options: ["-Y", "smtp.req.command == \"AUTH\""],
+            fields: ["smtp.req.command"], lines: ["AUTH"], exactly: true),
+        // tshark names the STARTTLS command by its first four letters; no AUTH command is visible.
+        TsharkClaim(
+            sample: "smtp-starttls-before-auth.pcap", options: ["-Y", "smtp.req.command"],
+            fields: ["smtp.req.command"], lines: ["EHLO", "STAR"], exactly: true),
+        TsharkClaim(
+            sample: "ldap-simple-bind.pcap", options: ["-Y", "ldap.simple"], fields: ["ldap.name"],
+            lines: ["cn=admin,dc=example,dc=com"], exactly: true),
+        // The anonymous bind has an empty simple password; the other bind is SASL.
+        TsharkClaim(
+            sample: "ldap-sasl-and-anonymous-binds-not-cleartext.pcap", options: ["-Y", "ldap.bindRequest_element"],
+            fields: ["ldap.simple", "ldap.mechanism"], lines: ["\tGSSAPI"], exactly: true),
+        TsharkClaim(
+            sample: "llmnr-query.pcap", fields: ["_ws.col.Protocol", "dns.qry.name"], lines: ["LLMNR\tfileserv"],
+            exactly: true),
+        TsharkClaim(sample: "netbios-ns-query.pcap", fields: ["nbns.name"], lines: ["WPAD<00>"], exactly: true),
+        TsharkClaim(
+            sample: "http-basic-auth-after-401.pcap", options: ["-Y", "http.response.code == 401"],
+            fields: ["http.response.code"], lines: ["401"], exactly: true),
+    ]
+    for telnet in [
+        "link-vlan-qinq-telnet.pcap", "link-linux-cooked-sll-telnet.pcap", "link-linux-cooked-sll2-telnet.pcap",
+        "link-raw-ip-telnet.pcap", "link-null-loopback-telnet.pcap", "ipv6-extension-headers-telnet.pcap",
+        "pcapng-format-telnet.pcapng", "truncated-mid-record-telnet.pcap",
+    ] {
+        claims.append(TsharkClaim(sample: telnet, fields: ["telnet.cmd"], lines: telnetCommands, exactly: true))
+    }
+    // Cut at 64 bytes, each negotiation frame keeps only its first three commands.
+    claims.append(
+        TsharkClaim(
+            sample: "snaplen-64-telnet.pcap", fields: ["telnet.cmd"], lines: ["251,251,252", "253,253,253"],
+            exactly: true))
+    return claims
+}()
+
+/// Whether tshark is installed (it is one of the test packages).
+let tsharkAvailable = FileManager.default.isExecutableFile(atPath: "/usr/bin/tshark")
+
+/// Runs tshark on a sample and returns its distinct non-empty output lines.
+func tsharkLines(_ claim: TsharkClaim) throws -> Set<String> {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/tshark")
+    process.arguments =
+        ["-n", "-r", packageRoot + "/Captures/" + claim.sample] + claim.options + ["-T", "fields"]
+        + claim.fields.flatMap { ["-e", $0] }
+    // Output goes to a file: reading a pipe with FileHandle traps on EINTR when other tests' child
+    // processes exit at the same moment.
+    let outputPath = NSTemporaryDirectory() + "exposure-tshark-\(UUID().uuidString).txt"
+    _ = FileManager.default.createFile(atPath: outputPath, contents: nil)
+    defer { try? FileManager.default.removeItem(atPath: outputPath) }
+    let output = try FileHandle(forWritingTo: URL(fileURLWithPath: outputPath))
+    process.standardOutput = output
+    process.standardError = FileHandle.nullDevice
+    try process.run()
+    process.waitUntilExit()
+    try output.close()
+    let data = try Data(contentsOf: URL(fileURLWithPath: outputPath))
+    let lines = String(decoding: data, as: UTF8.self).split(separator: "\n").map(String.init)
+    return Set(lines.filter { !$0.allSatisfy { $0 == "\t" } })
+}
+
+@Suite("tshark's dissection of each sample agrees with what the sample claims", .enabled(if: tsharkAvailable))
+struct TsharkAgreementTests {
+    @Test("every sample has a claim checked by tshark")
+    func everySampleIsClaimed() {
+        let claimed = Set(tsharkClaims.map(\.sample))
+        for sample in captureSamples { #expect(claimed.contains(sample), "no tshark claim for \(sample)") }
+    }
+
+    @Test("tshark sees what the sample claims", arguments: tsharkClaims)
+    func tsharkAgrees(_ claim: TsharkClaim) throws {
+        let lines = try tsharkLines(claim)
+        if claim.exactly {
+            #expect(lines == claim.lines)
+        } else {
+            #expect(claim.lines.isSubset(of: lines), "tshark printed \(lines.sorted())")
+        }
+    }
+
+    @Test("the HTTP Basic credentials after the 401 are alice's, as tshark decodes them")
+    func httpBasicUser() throws {
+        let claim = TsharkClaim(sample: "http-basic-auth-after-401.pcap", fields: ["http.authbasic"], lines: [])
+        let lines = try tsharkLines(claim)
+        #expect(lines.count == 1)
+        #expect(lines.first?.hasPrefix("alice:") == true)
+    }
+}

@@ -1,0 +1,134 @@
+import Topology
+
+/// A small deterministic pseudo-random generator (SplitMix64), so failures reproduce from the seed.
+struct SeededGenerator: RandomNumberGenerator {
+    var state: UInt64
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+/// Random small topologies drawn from a vocabulary chosen to hit the tricky cases: overlapping
+/// prefixes, service tags, ASGs, public IPs named as destinations, port ranges that meet at their
+/// ends, NSGs on subnets and NICs (sometimes the same NSG on both), peerings that are connected,
+/// one-sided or disconnected.
+enum RandomTopology {
+    static let portChoices = ["*", "22", "80-90", "443", "1000-2000", "89-1000", "3389"]
+    static let candidatePorts = [
+        0, 21, 22, 23, 79, 80, 88, 89, 90, 91, 442, 443, 444, 999, 1000, 1001, 2000, 2001, 3389, 65535,
+    ]
+
+    static func make(seed: UInt64) -> (network: Network, externalAddresses: [IPv4Address]) {
+        var rng = SeededGenerator(state: seed)
+        var network = Network()
+        let vnetCount = 3
+        for v in 0..<vnetCount {
+            network.virtualNetworks.append(
+                VirtualNetwork(
+                    id: ResourceID("/v/\(v)"), name: "vnet\(v)", addressSpace: [IPv4Prefix("10.\(v).0.0/16")!]))
+        }
+        // Peerings: connected both ways, one way only, or one side disconnected.
+        for (a, b) in [(0, 1), (1, 2), (0, 2)] {
+            switch Int.random(in: 0..<4, using: &rng) {
+            case 0:
+                network.virtualNetworks[a].peerings.append(
+                    Peering(name: "p\(a)\(b)", remoteNetwork: ResourceID("/v/\(b)")))
+                network.virtualNetworks[b].peerings.append(
+                    Peering(name: "p\(b)\(a)", remoteNetwork: ResourceID("/V/\(a)")))
+            case 1:
+                network.virtualNetworks[a].peerings.append(
+                    Peering(name: "p\(a)\(b)", remoteNetwork: ResourceID("/v/\(b)")))
+            case 2:
+                network.virtualNetworks[a].peerings.append(
+                    Peering(name: "p\(a)\(b)", remoteNetwork: ResourceID("/v/\(b)")))
+                network.virtualNetworks[b].peerings.append(
+                    Peering(name: "p\(b)\(a)", remoteNetwork: ResourceID("/v/\(a)"), isConnected: false))
+            default: break
+            }
+        }
+        let groupCount = 4
+        let asgCount = 3
+        for a in 0..<asgCount {
+            network.applicationSecurityGroups.append(
+                ApplicationSecurityGroup(id: ResourceID("/asg/\(a)"), name: "asg\(a)"))
+        }
+        func maybeGroup(_ rng: inout SeededGenerator) -> ResourceID? {
+            let g = Int.random(in: 0..<(groupCount + 2), using: &rng)
+            return g < groupCount ? ResourceID("/nsg/\(g)") : nil
+        }
+        for v in 0..<vnetCount {
+            for s in 0..<2 {
+                network.subnets.append(
+                    Subnet(
+                        id: ResourceID("/v/\(v)/s/\(s)"), name: "s\(s)", virtualNetwork: ResourceID("/v/\(v)"),
+                        prefixes: [IPv4Prefix("10.\(v).\(s).0/24")!], securityGroup: maybeGroup(&rng)))
+            }
+        }
+        var publics: [IPv4Address] = []
+        for n in 0..<10 {
+            let v = Int.random(in: 0..<vnetCount, using: &rng)
+            let s = Int.random(in: 0..<2, using: &rng)
+            let address = IPv4Address("10.\(v).\(s).\(4 + n)")!
+            var pip: ResourceID?
+            if Bool.random(using: &rng) {
+                let pub = IPv4Address("20.0.0.\(n + 1)")!
+                publics.append(pub)
+                pip = ResourceID("/pip/\(n)")
+                network.publicIPs.append(PublicIPAddress(id: pip!, name: "pip\(n)", address: pub))
+            }
+            let asgs = (0..<asgCount).filter { _ in Int.random(in: 0..<3, using: &rng) == 0 }.map {
+                ResourceID("/asg/\($0)")
+            }
+            network.interfaces.append(
+                NetworkInterface(
+                    id: ResourceID("/nic/\(n)"), name: "nic\(n)",
+                    ipConfigurations: [
+                        IPConfiguration(
+                            name: "c", privateAddress: address, subnet: ResourceID("/v/\(v)/s/\(s)"), publicIP: pip,
+                            applicationSecurityGroups: asgs)
+                    ], securityGroup: maybeGroup(&rng)))
+        }
+        let externals = ["198.51.100.7", "8.8.8.8", "168.63.129.16", "203.0.113.9"].map { IPv4Address($0)! }
+        let addressChoices: [AddressMatch] =
+            [
+                .any, .serviceTag("VirtualNetwork"), .serviceTag("Internet"), .serviceTag("AzureLoadBalancer"),
+                .prefix(IPv4Prefix("0.0.0.0/0")!), .prefix(IPv4Prefix("10.0.0.0/8")!),
+                .prefix(IPv4Prefix("10.1.0.0/16")!), .prefix(IPv4Prefix("10.0.1.0/24")!),
+                .prefix(IPv4Prefix("10.2.0.0/23")!), .prefix(IPv4Prefix("198.51.100.0/24")!),
+                .prefix(IPv4Prefix("20.0.0.0/24")!),
+            ] + (0..<asgCount).map { .applicationSecurityGroup(ResourceID("/asg/\($0)")) }
+            + network.interfaces.prefix(4).compactMap { $0.ipConfigurations[0].privateAddress }.map {
+                .prefix(IPv4Prefix(network: $0, length: 32))
+            } + publics.prefix(2).map { .prefix(IPv4Prefix(network: $0, length: 32)) }
+        for g in 0..<groupCount {
+            var rules: [SecurityRule] = []
+            var used: Set<Int> = []
+            for r in 0..<Int.random(in: 0...7, using: &rng) {
+                var priority = Int.random(in: 100...140, using: &rng) * 10
+                while used.contains(priority) { priority += 1 }
+                used.insert(priority)
+                let protocols: [RuleProtocol] = [.any, .tcp, .udp, .icmp, .tcp]
+                func pick<T>(_ list: [T], _ count: ClosedRange<Int>, _ rng: inout SeededGenerator) -> [T] {
+                    (0..<Int.random(in: count, using: &rng)).map { _ in
+                        list[Int.random(in: 0..<list.count, using: &rng)]
+                    }
+                }
+                rules.append(
+                    SecurityRule(
+                        name: "r\(r)", priority: priority,
+                        direction: Bool.random(using: &rng) ? .inbound : .outbound,
+                        access: Int.random(in: 0..<3, using: &rng) == 0 ? .deny : .allow,
+                        protocol: protocols[Int.random(in: 0..<protocols.count, using: &rng)],
+                        sources: pick(addressChoices, 1...2, &rng), destinations: pick(addressChoices, 1...2, &rng),
+                        sourcePorts: Int.random(in: 0..<5, using: &rng) == 0 ? [PortRange(1024, 65535)] : [.any],
+                        destinationPorts: pick(portChoices, 1...2, &rng).map { PortRange($0)! }))
+            }
+            network.securityGroups.append(SecurityGroup(id: ResourceID("/nsg/\(g)"), name: "nsg\(g)", rules: rules))
+        }
+        return (network, externals)
+    }
+}

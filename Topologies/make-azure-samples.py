@@ -1,0 +1,269 @@
+#!/usr/bin/env python3
+"""Writes the Azure sample exports in this folder, in the shape `az graph query` / `az resource list
+--expand properties` return: a JSON array of resources with id, name, type, location, tags and
+properties. Run from anywhere: `python3 Topologies/make-azure-samples.py`.
+
+Each sample is built to show particular findings; Topologies/README.md works them out by hand.
+"""
+import json
+import os
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SUB = "/subscriptions/6f1c2d3e-5a4b-4c3d-8e2f-0a1b2c3d4e5f"
+
+
+def rid(rg, kind, name, *child):
+    text = f"{SUB}/resourceGroups/{rg}/providers/{kind}/{name}"
+    for i in range(0, len(child), 2):
+        text += f"/{child[i]}/{child[i + 1]}"
+    return text
+
+
+def ref(i):
+    return {"id": i}
+
+
+def rule(nsg_id, name, priority, access, protocol, src, dst, port, description=None, direction="Inbound",
+         src_asgs=None, dst_asgs=None):
+    props = {
+        "provisioningState": "Succeeded",
+        "priority": priority,
+        "access": access,
+        "direction": direction,
+        "protocol": protocol,
+        "sourcePortRange": "*",
+    }
+    if description:
+        props["description"] = description
+    if src_asgs:
+        props["sourceApplicationSecurityGroups"] = [ref(a) for a in src_asgs]
+    elif isinstance(src, list):
+        props["sourceAddressPrefixes"] = src
+    else:
+        props["sourceAddressPrefix"] = src
+    if dst_asgs:
+        props["destinationApplicationSecurityGroups"] = [ref(a) for a in dst_asgs]
+    elif isinstance(dst, list):
+        props["destinationAddressPrefixes"] = dst
+    else:
+        props["destinationAddressPrefix"] = dst
+    if isinstance(port, list):
+        props["destinationPortRanges"] = port
+    else:
+        props["destinationPortRange"] = port
+    return {"name": name, "id": f"{nsg_id}/securityRules/{name}", "type": "Microsoft.Network/networkSecurityGroups/securityRules",
+            "properties": props}
+
+
+def nsg(rg, name, rules, location="westeurope"):
+    i = rid(rg, "Microsoft.Network/networkSecurityGroups", name)
+    return {"id": i, "name": name, "type": "Microsoft.Network/networkSecurityGroups", "location": location,
+            "resourceGroup": rg, "tags": {},
+            "properties": {"provisioningState": "Succeeded", "securityRules": [r(i) for r in rules]}}
+
+
+def vnet(rg, name, prefixes, subnets, peerings=(), location="westeurope"):
+    i = rid(rg, "Microsoft.Network/virtualNetworks", name)
+    subs = []
+    for sname, sprefix, snsg in subnets:
+        sp = {"provisioningState": "Succeeded", "addressPrefix": sprefix}
+        if snsg:
+            sp["networkSecurityGroup"] = ref(snsg)
+        subs.append({"name": sname, "id": f"{i}/subnets/{sname}",
+                     "type": "Microsoft.Network/virtualNetworks/subnets", "properties": sp})
+    peers = []
+    for pname, remote in peerings:
+        peers.append({"name": pname, "id": f"{i}/virtualNetworkPeerings/{pname}",
+                      "properties": {"peeringState": "Connected", "remoteVirtualNetwork": ref(remote),
+                                     "allowVirtualNetworkAccess": True, "allowForwardedTraffic": False}})
+    return {"id": i, "name": name, "type": "Microsoft.Network/virtualNetworks", "location": location,
+            "resourceGroup": rg, "tags": {},
+            "properties": {"provisioningState": "Succeeded", "addressSpace": {"addressPrefixes": prefixes},
+                           "subnets": subs, "virtualNetworkPeerings": peers}}
+
+
+def nic(rg, name, ip, subnet_id, pip=None, nsg_id=None, asgs=(), vm=None, location="westeurope"):
+    i = rid(rg, "Microsoft.Network/networkInterfaces", name)
+    ipc = {"provisioningState": "Succeeded", "privateIPAddress": ip, "privateIPAllocationMethod": "Static",
+           "subnet": ref(subnet_id), "primary": True}
+    if pip:
+        ipc["publicIPAddress"] = ref(pip)
+    if asgs:
+        ipc["applicationSecurityGroups"] = [ref(a) for a in asgs]
+    props = {"provisioningState": "Succeeded",
+             "ipConfigurations": [{"name": "ipconfig1", "id": f"{i}/ipConfigurations/ipconfig1", "properties": ipc}],
+             "enableAcceleratedNetworking": False}
+    if nsg_id:
+        props["networkSecurityGroup"] = ref(nsg_id)
+    if vm:
+        props["virtualMachine"] = ref(vm)
+    return {"id": i, "name": name, "type": "Microsoft.Network/networkInterfaces", "location": location,
+            "resourceGroup": rg, "tags": {}, "properties": props}
+
+
+def public_ip(rg, name, address, nic_id, location="westeurope"):
+    i = rid(rg, "Microsoft.Network/publicIPAddresses", name)
+    return {"id": i, "name": name, "type": "Microsoft.Network/publicIPAddresses", "location": location,
+            "resourceGroup": rg, "sku": {"name": "Standard"}, "tags": {},
+            "properties": {"provisioningState": "Succeeded", "ipAddress": address,
+                           "publicIPAllocationMethod": "Static", "publicIPAddressVersion": "IPv4",
+                           "ipConfiguration": ref(f"{nic_id}/ipConfigurations/ipconfig1")}}
+
+
+def vm(rg, name, nic_id, tags=None, location="westeurope"):
+    i = rid(rg, "Microsoft.Compute/virtualMachines", name)
+    return {"id": i, "name": name, "type": "Microsoft.Compute/virtualMachines", "location": location,
+            "resourceGroup": rg, "tags": tags or {},
+            "properties": {"provisioningState": "Succeeded", "hardwareProfile": {"vmSize": "Standard_B2s"},
+                           "networkProfile": {"networkInterfaces": [ref(nic_id)]}}}
+
+
+def asg(rg, name, location="westeurope"):
+    return {"id": rid(rg, "Microsoft.Network/applicationSecurityGroups", name), "name": name,
+            "type": "Microsoft.Network/applicationSecurityGroups", "location": location, "resourceGroup": rg,
+            "tags": {}, "properties": {"provisioningState": "Succeeded"}}
+
+
+def hub_and_spoke():
+    """A hub VNet with a jump box and a shared-services subnet, peered with a production spoke and a
+    development spoke (which are not peered with each other)."""
+    hub = rid("rg-hub", "Microsoft.Network/virtualNetworks", "hub-vnet")
+    prod = rid("rg-prod", "Microsoft.Network/virtualNetworks", "spoke-prod-vnet")
+    dev = rid("rg-dev", "Microsoft.Network/virtualNetworks", "spoke-dev-vnet")
+    # Real exports are not consistent about resource-group case: some references say RG-HUB.
+    jump_nsg = rid("RG-HUB", "Microsoft.Network/networkSecurityGroups", "jump-nsg")
+    app_nsg = rid("rg-prod", "Microsoft.Network/networkSecurityGroups", "prod-app-nsg")
+    data_nsg = rid("rg-prod", "Microsoft.Network/networkSecurityGroups", "prod-data-nsg")
+    dev_nsg = rid("rg-dev", "Microsoft.Network/networkSecurityGroups", "dev-nsg")
+    resources = [
+        vnet("rg-hub", "hub-vnet", ["10.0.0.0/16"], [
+            ("jump-subnet", "10.0.1.0/24", jump_nsg),
+            ("shared-subnet", "10.0.2.0/24", None),
+            ("GatewaySubnet", "10.0.255.0/27", None),
+        ], [("hub-to-prod", prod), ("hub-to-dev", dev)]),
+        vnet("rg-prod", "spoke-prod-vnet", ["10.1.0.0/16"], [
+            ("app-subnet", "10.1.1.0/24", app_nsg),
+            ("data-subnet", "10.1.2.0/24", data_nsg),
+        ], [("prod-to-hub", hub)]),
+        vnet("rg-dev", "spoke-dev-vnet", ["10.2.0.0/16"], [
+            ("dev-subnet", "10.2.1.0/24", dev_nsg),
+        ], [("dev-to-hub", hub)]),
+        nsg("rg-hub", "jump-nsg", [
+            lambda n: rule(n, "AllowSshFromOffice", 100, "Allow", "Tcp", "203.0.113.0/24", "*", "22",
+                           "Operators reach the jump box from the office range"),
+            lambda n: rule(n, "AllowRdpFromAnywhere", 110, "Allow", "Tcp", "0.0.0.0/0", "*", "3389"),
+            lambda n: rule(n, "AllowSshFromOfficeWifi", 120, "Allow", "Tcp", "203.0.113.128/25", "*", "22",
+                           "Office Wi-Fi"),
+        ]),
+        nsg("rg-prod", "prod-app-nsg", [
+            lambda n: rule(n, "AllowHttpsFromHub", 100, "Allow", "Tcp", "10.0.0.0/16", "10.1.1.0/24", "443",
+                           "Internal API, called from hub services"),
+            lambda n: rule(n, "AllowSshFromJumpBox", 110, "Allow", "Tcp", "10.0.1.4", "*", "22",
+                           "Administration through the jump box"),
+            lambda n: rule(n, "DenyVnetInBound", 4000, "Deny", "*", "VirtualNetwork", "*", "*",
+                           "Only the rules above may reach the application tier"),
+        ]),
+        nsg("rg-prod", "prod-data-nsg", [
+            lambda n: rule(n, "AllowSqlFromApp", 100, "Allow", "Tcp", "10.1.1.0/24", "10.1.2.0/24", "1433",
+                           "Application tier to its database"),
+            lambda n: rule(n, "AllowSshFromJumpBox", 110, "Allow", "Tcp", "10.0.1.4", "*", "22",
+                           "Administration through the jump box"),
+            lambda n: rule(n, "DenyVnetInBound", 4000, "Deny", "*", "VirtualNetwork", "*", "*",
+                           "Only the rules above may reach the data tier"),
+        ]),
+        nsg("rg-dev", "dev-nsg", [
+            lambda n: rule(n, "AllowHttpFromInternet", 100, "Allow", "Tcp", "Internet", "*", "80",
+                           "Public preview of the development site"),
+            lambda n: rule(n, "AllowTelnetFromHub", 110, "Allow", "Tcp", "10.0.0.0/16", "*", "23"),
+            lambda n: rule(n, "AllowPreviewOnPublicIp", 120, "Allow", "Tcp", "Internet", "20.61.15.9", "8080"),
+            lambda n: rule(n, "AllowAllFromCorp", 130, "Allow", "*", "10.0.0.0/8", "*", "*"),
+        ]),
+        nsg("rg-hub", "old-dmz-nsg", [
+            lambda n: rule(n, "AllowHttpsInbound", 100, "Allow", "Tcp", "Internet", "*", "443",
+                           "Former DMZ web servers"),
+        ]),
+    ]
+    machines = [
+        ("rg-hub", "jumpbox01", "10.0.1.4", f"{hub}/subnets/jump-subnet", "20.61.15.4", {"role": "jump-box"}),
+        ("rg-hub", "build01", "10.0.2.4", f"{hub}/subnets/shared-subnet", "20.61.15.7", {"role": "ci"}),
+        ("rg-prod", "prod-app01", "10.1.1.4", f"{prod}/subnets/app-subnet", None, {"tier": "app"}),
+        ("rg-prod", "prod-db01", "10.1.2.4", f"{prod}/subnets/data-subnet", None, {"tier": "crown-jewel"}),
+        ("rg-dev", "dev-web01", "10.2.1.4", f"{dev}/subnets/dev-subnet", "20.61.15.9", {"env": "dev"}),
+    ]
+    for rg, name, ip, subnet, address, tags in machines:
+        nic_id = rid(rg, "Microsoft.Network/networkInterfaces", f"{name}-nic")
+        vm_id = rid(rg, "Microsoft.Compute/virtualMachines", name)
+        pip_id = rid(rg, "Microsoft.Network/publicIPAddresses", f"{name}-pip") if address else None
+        resources.append(nic(rg, f"{name}-nic", ip, subnet, pip=pip_id, vm=vm_id))
+        if address:
+            resources.append(public_ip(rg, f"{name}-pip", address, nic_id))
+        resources.append(vm(rg, name, nic_id, tags))
+    return resources
+
+
+def three_tier():
+    """One VNet with web, app and db subnets sharing one NSG whose rules name application security
+    groups; the web server's NIC has its own NSG as well."""
+    rg = "rg-shop"
+    shop = rid(rg, "Microsoft.Network/virtualNetworks", "shop-vnet")
+    shop_nsg = rid(rg, "Microsoft.Network/networkSecurityGroups", "shop-nsg")
+    web_nic_nsg = rid(rg, "Microsoft.Network/networkSecurityGroups", "shop-web01-nic-nsg")
+    asgs = {n: rid(rg, "Microsoft.Network/applicationSecurityGroups", n)
+            for n in ["asg-web", "asg-app", "asg-db", "asg-mgmt"]}
+    resources = [asg(rg, n) for n in asgs]
+    resources += [
+        vnet(rg, "shop-vnet", ["10.20.0.0/16"], [
+            ("web-subnet", "10.20.1.0/24", shop_nsg),
+            ("app-subnet", "10.20.2.0/24", shop_nsg),
+            ("db-subnet", "10.20.3.0/24", shop_nsg),
+            ("GatewaySubnet", "10.20.255.0/27", None),
+        ]),
+        nsg(rg, "shop-nsg", [
+            lambda n: rule(n, "AllowHttpsToWeb", 100, "Allow", "Tcp", "Internet", None, "443",
+                           "Public storefront", dst_asgs=[asgs["asg-web"]]),
+            lambda n: rule(n, "AllowSshToWebFromInternet", 110, "Allow", "Tcp", "Internet", None, "22",
+                           dst_asgs=[asgs["asg-web"]]),
+            lambda n: rule(n, "AllowAppFromWeb", 120, "Allow", "Tcp", None, None, "8443",
+                           "Storefront calls the order API", src_asgs=[asgs["asg-web"]], dst_asgs=[asgs["asg-app"]]),
+            lambda n: rule(n, "AllowFtpFromWeb", 130, "Allow", "Tcp", None, None, "20-21",
+                           src_asgs=[asgs["asg-web"]], dst_asgs=[asgs["asg-app"]]),
+            lambda n: rule(n, "AllowSqlFromApp", 140, "Allow", "Tcp", None, None, "1433",
+                           "Order API to its database", src_asgs=[asgs["asg-app"]], dst_asgs=[asgs["asg-db"]]),
+            lambda n: rule(n, "AllowSshFromMgmt", 150, "Allow", "Tcp", None, "VirtualNetwork", "22",
+                           "Administration hosts", src_asgs=[asgs["asg-mgmt"]]),
+            lambda n: rule(n, "DenyVnetInBound", 4000, "Deny", "*", "VirtualNetwork", "VirtualNetwork", "*",
+                           "Tiers talk only through the rules above"),
+            lambda n: rule(n, "AllowSmbFromApp", 4010, "Allow", "Tcp", None, None, "445",
+                           "Invoice file drop", src_asgs=[asgs["asg-app"]], dst_asgs=[asgs["asg-db"]]),
+        ]),
+        nsg(rg, "shop-web01-nic-nsg", [
+            lambda n: rule(n, "AllowHttpsInbound", 100, "Allow", "Tcp", "Internet", "*", "443",
+                           "Public storefront"),
+        ]),
+    ]
+    machines = [
+        ("shop-web01", "10.20.1.4", "web-subnet", "51.140.20.10", web_nic_nsg, ["asg-web"], {"tier": "web"}),
+        ("shop-app01", "10.20.2.4", "app-subnet", None, None, ["asg-app"], {"tier": "app"}),
+        ("shop-db01", "10.20.3.4", "db-subnet", None, None, ["asg-db"], {"tier": "crown-jewel"}),
+    ]
+    for name, ip, subnet, address, nic_nsg, groups, tags in machines:
+        nic_id = rid(rg, "Microsoft.Network/networkInterfaces", f"{name}-nic")
+        vm_id = rid(rg, "Microsoft.Compute/virtualMachines", name)
+        pip_id = rid(rg, "Microsoft.Network/publicIPAddresses", f"{name}-pip") if address else None
+        resources.append(nic(rg, f"{name}-nic", ip, f"{shop}/subnets/{subnet}", pip=pip_id, nsg_id=nic_nsg,
+                             asgs=[asgs[g] for g in groups], vm=vm_id))
+        if address:
+            resources.append(public_ip(rg, f"{name}-pip", address, nic_id))
+        resources.append(vm(rg, name, nic_id, tags))
+    return resources
+
+
+def write(name, resources):
+    with open(os.path.join(HERE, name), "w") as f:
+        json.dump(resources, f, indent=2)
+        f.write("\n")
+
+
+if __name__ == "__main__":
+    write("azure-hub-and-spoke-jump-box.json", hub_and_spoke())
+    write("azure-three-tier-asg.json", three_tier())
