@@ -228,6 +228,13 @@ struct ProbeParsingTests {
         #expect(ResolverUntrusted.judge(resolver, approved: other)?.severity == .high)
     }
 
+    @Test("a burst shorter than a second sees only limits below its size; a longer one, its rate")
+    func detectableLimit() {
+        #expect(RRLMissing.detectableLimit(sent: 200, seconds: 0.2) == 200)
+        #expect(RRLMissing.detectableLimit(sent: 1000, seconds: 1.0) == 1000)
+        #expect(RRLMissing.detectableLimit(sent: 2000, seconds: 2.0) == 1000)
+    }
+
     @Test("--approved takes addresses with or without a port")
     func approvedList() throws {
         let list = try ResolverUntrusted.parseApproved("10.0.0.53, 127.0.0.1:5353,[2001:db8::53]:53,2001:db8::1")

@@ -159,6 +159,17 @@ struct ProbeServerTests {
         }
     }
 
+    @Test("Debian's default NSD limit (200 a second) is invisible to a burst of 200 and seen by one of 500")
+    func defaultNSDLimitNeedsALargerBurst() throws {
+        let servers = try ProbeServers.shared()
+        let small = try probe(servers.defaultNSD, burst: 200)
+        let missed = try #require(small.findings.first { $0.check.id == "dns.rrl-missing" })
+        #expect(missed.evidence["detectableLimit"] == 200)
+        #expect(missed.evidence["answered"] == 200)
+        let large = try probe(servers.defaultNSD, burst: 500)
+        #expect(!large.findings.contains { $0.check.id == "dns.rrl-missing" })
+    }
+
     @Test("cookies: the hardened servers return a valid server cookie, the weak one none")
     func cookieVerdicts() throws {
         let servers = try ProbeServers.shared()

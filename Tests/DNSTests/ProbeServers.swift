@@ -13,6 +13,7 @@ struct ProbeServers: Sendable {
     let plainUnbound: String
     let bindResolver: String
     let weakNSD: String
+    let defaultNSD: String
 
     /// The zone every authoritative test server serves, and names in and around it.
     static let zone = "example.test"
@@ -59,7 +60,8 @@ struct ProbeServers: Sendable {
             validatingUnbound: try port("VALIDATING_UNBOUND"),
             plainUnbound: try port("PLAIN_UNBOUND"),
             bindResolver: try port("BIND_RESOLVER"),
-            weakNSD: try port("WEAK_NSD")
+            weakNSD: try port("WEAK_NSD"),
+            defaultNSD: try port("DEFAULT_NSD")
         )
     }
 
