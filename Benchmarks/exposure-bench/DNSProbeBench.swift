@@ -29,7 +29,7 @@ enum DNSProbeBench {
         for n in 0..<queries {
             let query = PacketQuery(
                 name: "www.example.test.",
-                type: RecordType.a,
+                type: QueryType.a,
                 id: UInt16(truncatingIfNeeded: n),
                 recursionDesired: true,
                 dnssecOK: true,

@@ -11,7 +11,7 @@ struct ProbeParsingTests {
     func queryWireFormat() throws {
         let query = PacketQuery(
             name: "example.test.",
-            type: RecordType.a,
+            type: QueryType.a,
             id: 0x1234,
             recursionDesired: true,
             dnssecOK: true,

@@ -95,7 +95,7 @@ struct ProbeResolverTests {
         defer { try? FileManager.default.removeItem(at: file) }
         let someoneListens =
             (try? ProbeSession(server: try #require(ServerAddress(parsing: "127.0.0.254")))
-                .ask(PacketQuery(name: ".", type: RecordType.ns))) != nil
+                .ask(PacketQuery(name: ".", type: QueryType.ns))) != nil
         try #require(!someoneListens)
         #expect {
             _ = try probe([], resolvConf: file.path)

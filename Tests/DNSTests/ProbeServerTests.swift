@@ -139,7 +139,7 @@ struct ProbeServerTests {
         for (server, limited) in [(servers.weakBIND, false), (servers.hardenedBIND, true), (servers.hardenedNSD, true)]
         {
             let address = try #require(ServerAddress(parsing: server))
-            let query = PacketQuery(name: "mail.example.test", type: RecordType.a)
+            let query = PacketQuery(name: "mail.example.test", type: QueryType.a)
             let outcome = try QueryBurst.run(count: 100, perSecond: 1000, to: address, quietPeriod: 0.5) { id in
                 var q = query
                 q.id = id
@@ -169,7 +169,7 @@ struct ProbeServerTests {
             let verdict = CookiesMissing.exchange(
                 session,
                 name: ProbeServers.zone,
-                type: RecordType.soa,
+                type: QueryType.soa,
                 recursionDesired: false
             )
             switch verdict {

@@ -1,7 +1,7 @@
 import CLDNS
 
-/// Record types and classes the probes ask for, by their IANA numbers.
-public enum RecordType {
+/// Query types and classes the probes ask for, by their IANA numbers.
+public enum QueryType {
     public static let a: UInt16 = 1
     public static let ns: UInt16 = 2
     public static let soa: UInt16 = 6

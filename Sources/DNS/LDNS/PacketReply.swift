@@ -76,7 +76,7 @@ public struct PacketReply: Sendable, Hashable {
             guard let rr = ldns_rr_list_rr(list, index) else { continue }
             let type = UInt16(truncatingIfNeeded: ldns_rr_get_type(rr).rawValue)
             var texts: [String] = []
-            if type == RecordType.txt {
+            if type == QueryType.txt {
                 for field in 0..<ldns_rr_rd_count(rr) {
                     guard let rdf = ldns_rr_rdf(rr, field), let data = ldns_rdf_data(rdf) else { continue }
                     let size = ldns_rdf_size(rdf)

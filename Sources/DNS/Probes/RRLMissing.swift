@@ -37,7 +37,7 @@ public enum RRLMissing {
 
     static func probe(_ session: ProbeSession, zone: String, count: Int) -> (findings: [Finding], warnings: [String]) {
         guard count > 0 else { return ([], []) }
-        let template = PacketQuery(name: zone, type: RecordType.ns)
+        let template = PacketQuery(name: zone, type: QueryType.ns)
         guard template.wireFormat() != nil else { return ([], []) }
         // A truncated single reply is either a slip (rate limiting still active from an earlier run)
         // or an answer too large for UDP; only the second makes truncation in the burst meaningless.

@@ -23,7 +23,7 @@ public enum RecursionOnAuthoritative {
     )
 
     static func probe(_ session: ProbeSession, outsideName: String) -> (findings: [Finding], warnings: [String]) {
-        let query = PacketQuery(name: outsideName, type: RecordType.a, recursionDesired: true)
+        let query = PacketQuery(name: outsideName, type: QueryType.a, recursionDesired: true)
         let reply: PacketReply
         do {
             reply = try session.ask(query)

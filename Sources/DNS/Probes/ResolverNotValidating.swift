@@ -33,9 +33,9 @@ public enum ResolverNotValidating {
 
     static func observe(_ session: ProbeSession, signedName: String, bogusName: String) -> Observation {
         var observation = Observation()
-        let signed = PacketQuery(name: signedName, type: RecordType.a, recursionDesired: true, dnssecOK: true)
+        let signed = PacketQuery(name: signedName, type: QueryType.a, recursionDesired: true, dnssecOK: true)
         observation.signed = try? session.ask(signed)
-        let bogus = PacketQuery(name: bogusName, type: RecordType.a, recursionDesired: true, dnssecOK: true)
+        let bogus = PacketQuery(name: bogusName, type: QueryType.a, recursionDesired: true, dnssecOK: true)
         observation.bogus = try? session.ask(bogus)
         if observation.bogus?.rcode == 2 {
             var unchecked = bogus

@@ -63,7 +63,7 @@ public struct ResolverProbe: Sendable {
             let session = ProbeSession(server: resolver.address, limits: limits)
             // Reachable at all? A plain recursive question any resolver answers somehow.
             do {
-                _ = try session.ask(PacketQuery(name: signedName, type: RecordType.a, recursionDesired: true))
+                _ = try session.ask(PacketQuery(name: signedName, type: QueryType.a, recursionDesired: true))
             } catch {
                 var failure = ProbeError(reason: "resolver \(resolver.address) did not answer a DNS query: \(error)")
                 if let location = resolver.location {
@@ -85,7 +85,7 @@ public struct ResolverProbe: Sendable {
             if let finding = ResolverOpen.judge(observation.signed, resolver: resolver, name: signedName) {
                 findings.append(finding)
             }
-            let cookies = CookiesMissing.probe(session, name: signedName, type: RecordType.a, recursionDesired: true)
+            let cookies = CookiesMissing.probe(session, name: signedName, type: QueryType.a, recursionDesired: true)
             findings += cookies.findings.map { finding in
                 var finding = finding
                 finding.location = resolver.location

@@ -57,7 +57,7 @@ public struct ServerProbe: Sendable {
         // Is anyone there, and does it serve the zone?
         let apex: PacketReply
         do {
-            apex = try session.ask(PacketQuery(name: zone, type: RecordType.soa))
+            apex = try session.ask(PacketQuery(name: zone, type: QueryType.soa))
         } catch {
             if case .transport(let failure) = error { throw ProbeError.unreachable(address, failure) }
             throw ProbeError(reason: "\(address): \(error)")
@@ -76,7 +76,7 @@ public struct ServerProbe: Sendable {
         let recursion = RecursionOnAuthoritative.probe(session, outsideName: outsideName)
         findings += recursion.findings
         warnings += recursion.warnings
-        let cookies = CookiesMissing.probe(session, name: zone, type: RecordType.soa, recursionDesired: false)
+        let cookies = CookiesMissing.probe(session, name: zone, type: QueryType.soa, recursionDesired: false)
         findings += cookies.findings
         warnings += cookies.warnings
         let rateLimit = RRLMissing.probe(session, zone: zone, count: burst)

@@ -26,9 +26,9 @@ public enum VersionDisclosed {
     static func probe(_ session: ProbeSession) -> [Finding] {
         var answers: [String: JSONValue] = [:]
         for name in names {
-            let query = PacketQuery(name: name, type: RecordType.txt, recordClass: RecordClass.chaos, edns: false)
+            let query = PacketQuery(name: name, type: QueryType.txt, recordClass: RecordClass.chaos, edns: false)
             guard let reply = try? session.ask(query), reply.rcode == 0 else { continue }
-            let text = reply.answers.filter { $0.type == RecordType.txt }.flatMap(\.texts).joined(separator: " ")
+            let text = reply.answers.filter { $0.type == QueryType.txt }.flatMap(\.texts).joined(separator: " ")
             if !text.trimmingCharacters(in: .whitespaces).isEmpty { answers[name] = .string(text) }
         }
         guard !answers.isEmpty else { return [] }

@@ -32,7 +32,7 @@ public enum ZoneTransferOpen {
     static let deadline: Double = 30
 
     static func probe(_ session: ProbeSession, zone: String) -> (findings: [Finding], warnings: [String]) {
-        var query = PacketQuery(name: zone, type: RecordType.axfr, id: ProbeSession.freshID(), edns: false)
+        var query = PacketQuery(name: zone, type: QueryType.axfr, id: ProbeSession.freshID(), edns: false)
         query.recursionDesired = false
         guard let wire = query.wireFormat() else { return ([], ["\(zone) is not a usable zone name"]) }
         var transfer = Transfer()
@@ -49,13 +49,13 @@ public enum ZoneTransferOpen {
                     transfer.refusal = reply.rcodeName
                     return false
                 }
-                if transfer.records == 0, reply.answers.first?.type != RecordType.soa {
+                if transfer.records == 0, reply.answers.first?.type != QueryType.soa {
                     transfer.refusal = "a reply that does not start with the zone's SOA"
                     return false
                 }
                 for record in reply.answers {
                     transfer.records += 1
-                    if record.type == RecordType.soa { transfer.soaRecords += 1 }
+                    if record.type == QueryType.soa { transfer.soaRecords += 1 }
                 }
                 return !transfer.complete
             }
