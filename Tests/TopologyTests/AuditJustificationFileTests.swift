@@ -109,5 +109,7 @@ struct AuditJustificationFileTests {
         #expect(!JustificationFile.looksLikeJustificationFile("segments:\n  - name: lan\n"))
         #expect(!JustificationFile.looksLikeJustificationFile("justifications: []\nsegments: []\n"))
         #expect(!JustificationFile.looksLikeJustificationFile("[1, 2]"))
+        // A YAML topology's own `justifications:` is a map of RULESET/RULE to a sentence.
+        #expect(!JustificationFile.looksLikeJustificationFile("justifications:\n  web/ssh: admins\n"))
     }
 }
