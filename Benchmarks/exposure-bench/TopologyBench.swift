@@ -1,6 +1,240 @@
-/// The topology benchmark.
+import Foundation
+import Topology
+
+/// The topology benchmark: `swift run -c release exposure-bench topology [--scale N] [--flows N]`.
+///
+/// Generates, in process, an Azure resource export of hub-and-spoke VNets — at scale 1: 20 VNets,
+/// 1,000 subnets, 500 NSGs with 25,000 rules, 20,000 NICs — loads it through the real importer,
+/// then times all-pairs reachability between behaviour classes, internet exposure, paths from the
+/// internet to crown jewels, and `verify-flows` on random flows. Prints CPU seconds and peak memory.
 enum TopologyBench {
     static func run(_ args: [String]) throws {
-        throw BenchmarkNotAvailable()
+        var scale = 1
+        var flowCount = 1_000_000
+        var i = 0
+        while i < args.count {
+            switch args[i] {
+            case "--scale":
+                scale = Int(args[i + 1]) ?? 1
+                i += 2
+            case "--flows":
+                flowCount = Int(args[i + 1]) ?? flowCount
+                i += 2
+            default:
+                throw BenchmarkUsage(message: "usage: exposure-bench topology [--scale N] [--flows N]")
+            }
+        }
+        var generator = ExportGenerator(spokes: 20 * scale - 1)
+        let data = generator.export()
+        print(
+            "generated: \(generator.vnetCount) VNets, \(generator.subnetCount) subnets, \(generator.nsgCount) NSGs, "
+                + "\(generator.ruleCount) rules, \(generator.nicCount) NICs, \(data.count / 1_048_576) MiB of JSON")
+
+        let start = cpuSeconds()
+        var mark = start
+        func lap(_ label: String) {
+            let now = cpuSeconds()
+            print(String(format: "  %-40@ %7.2f s CPU", label as NSString, now - mark))
+            mark = now
+        }
+        let loaded = try TopologyLoader.load(documents: [("generated.json", data)])
+        lap("load (JSON parse + model)")
+        let engine = ReachabilityEngine(network: loaded.network)
+        lap("engine (compile, behaviour classes)")
+        let pairs = engine.reachableClassPairs()
+        lap("all-pairs class reachability")
+        let exposed = engine.internetExposedClassCount()
+        lap("internet exposure")
+        let paths = try engine.paths(from: .internet, to: .crownJewels)
+        lap("paths internet -> tier=crown-jewel")
+        let total = cpuSeconds() - start
+        print(
+            "  classes: \(engine.behaviourClassCount), reachable class pairs: \(pairs), exposed classes: \(exposed), "
+                + "paths: \(paths.paths.count), unreachable targets: \(paths.unreachable.count)")
+        if let longest = paths.paths.max(by: { $0.hops.count < $1.hops.count }) {
+            print("  longest path: \(longest.hops.count) hops to \(longest.target)")
+        }
+        print(String(format: "analysis total: %.2f s CPU (goal < 10 s at scale 1)", total))
+
+        // verify-flows: random flows between NICs, from the internet to public IPs, and out.
+        var rng = BenchRandom(state: 42)
+        let addresses = loaded.network.interfaces.flatMap(\.privateAddresses)
+        let publics = loaded.network.publicIPs.compactMap(\.address)
+        var flows: [Flow] = []
+        flows.reserveCapacity(flowCount)
+        for _ in 0..<flowCount {
+            let kind = rng.next() % 10
+            let ports = [22, 80, 443, 1433, 3389, 8080, 53]
+            let port = ports[Int(rng.next() % UInt64(ports.count))]
+            let source: IPv4Address
+            let destination: IPv4Address
+            if kind == 0 && !publics.isEmpty {
+                source = IPv4Address(UInt32(truncatingIfNeeded: rng.next()) | 0x0100_0000 & 0xBFFF_FFFF)
+                destination = publics[Int(rng.next() % UInt64(publics.count))]
+            } else {
+                source = addresses[Int(rng.next() % UInt64(addresses.count))]
+                destination =
+                    kind == 1 ? IPv4Address("8.8.8.8")! : addresses[Int(rng.next() % UInt64(addresses.count))]
+            }
+            flows.append(
+                Flow(source: source, destination: destination, protocol: kind == 2 ? .udp : .tcp, destinationPort: port)
+            )
+        }
+        let verifyStart = cpuSeconds()
+        var verdicts = [0, 0, 0]
+        for flow in flows {
+            switch engine.verify(flow).verdict {
+            case .allowed: verdicts[0] += 1
+            case .denied: verdicts[1] += 1
+            case .unroutable: verdicts[2] += 1
+            }
+        }
+        let verifySeconds = cpuSeconds() - verifyStart
+        print(
+            String(
+                format:
+                    "verify-flows: %d flows in %.2f s CPU = %.0f flows/s (goal > 200,000); %d allowed, %d denied, %d unroutable",
+                flowCount, verifySeconds, Double(flowCount) / verifySeconds, verdicts[0], verdicts[1], verdicts[2]))
+        print(String(format: "peak memory: %.0f MiB (goal < 2048 MiB)", peakMemoryMiB()))
+    }
+}
+
+struct BenchmarkUsage: Error, CustomStringConvertible {
+    var message: String
+    var description: String { message }
+}
+
+/// SplitMix64: deterministic, so every run measures the same topology.
+struct BenchRandom {
+    var state: UInt64
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+/// Writes a hub-and-spoke Azure resource list as JSON text. Each VNet has 50 /24 subnets with 20
+/// NICs each; every two subnets share an NSG of 50 rules (prefix, ASG, service-tag and port-range
+/// rules mixed); one NIC in ten has its own NSG too; 2% have a public IP; 0.5% are crown jewels.
+struct ExportGenerator {
+    let spokes: Int
+    var vnetCount: Int { spokes + 1 }
+    var subnetCount = 0
+    var nsgCount = 0
+    var ruleCount = 0
+    var nicCount = 0
+    var rng = BenchRandom(state: 7)
+    static let subnetsPerVNet = 50
+    static let nicsPerSubnet = 20
+    static let rulesPerNSG = 50
+    static let asgCount = 50
+    let sub = "/subscriptions/0000/resourceGroups/rg-bench/providers/Microsoft.Network"
+
+    init(spokes: Int) { self.spokes = spokes }
+
+    mutating func pick(_ n: Int) -> Int { Int(rng.next() % UInt64(n)) }
+
+    mutating func export() -> Data {
+        var out = "["
+        var first = true
+        func emit(_ s: String) {
+            if !first { out += ",\n" }
+            first = false
+            out += s
+        }
+        for a in 0..<Self.asgCount {
+            emit(
+                "{\"id\":\"\(sub)/applicationSecurityGroups/asg\(a)\",\"name\":\"asg\(a)\",\"type\":\"Microsoft.Network/applicationSecurityGroups\",\"properties\":{}}"
+            )
+        }
+        let portChoices = ["22", "443", "80", "1433", "3389", "8000-8100", "5985-5986", "*"]
+        for v in 0...spokes {
+            // VNet with its subnets and peering (spokes to the hub, the hub to every spoke).
+            var subnets: [String] = []
+            for s in 0..<Self.subnetsPerVNet {
+                let nsg = (v * Self.subnetsPerVNet + s) / 2
+                subnets.append(
+                    "{\"id\":\"\(sub)/virtualNetworks/vnet\(v)/subnets/s\(s)\",\"name\":\"s\(s)\",\"properties\":{\"addressPrefix\":\"10.\(v).\(s).0/24\",\"networkSecurityGroup\":{\"id\":\"\(sub)/networkSecurityGroups/nsg\(nsg)\"}}}"
+                )
+                subnetCount += 1
+            }
+            let peers = v == 0 ? Array(1...max(1, spokes)).filter { $0 <= spokes } : [0]
+            let peerings = peers.map {
+                "{\"name\":\"p\(v)-\($0)\",\"properties\":{\"remoteVirtualNetwork\":{\"id\":\"\(sub)/virtualNetworks/vnet\($0)\"},\"peeringState\":\"Connected\"}}"
+            }
+            emit(
+                "{\"id\":\"\(sub)/virtualNetworks/vnet\(v)\",\"name\":\"vnet\(v)\",\"type\":\"Microsoft.Network/virtualNetworks\",\"properties\":{\"addressSpace\":{\"addressPrefixes\":[\"10.\(v).0.0/16\"]},\"subnets\":[\(subnets.joined(separator: ","))],\"virtualNetworkPeerings\":[\(peerings.joined(separator: ","))]}}"
+            )
+            // The NSGs of this VNet's subnets.
+            for nsgInVNet in 0..<(Self.subnetsPerVNet / 2) {
+                let nsg = v * Self.subnetsPerVNet / 2 + nsgInVNet
+                var rules: [String] = []
+                for r in 0..<Self.rulesPerNSG {
+                    let priority = 100 + r * 10
+                    let direction = r % 5 == 4 ? "Outbound" : "Inbound"
+                    let access = pick(4) == 0 ? "Deny" : "Allow"
+                    let proto = ["Tcp", "Tcp", "Udp", "*"][pick(4)]
+                    let port = portChoices[pick(portChoices.count)]
+                    var source: String
+                    switch pick(6) {
+                    case 0: source = "\"sourceAddressPrefix\":\"Internet\""
+                    case 1:
+                        source =
+                            "\"sourceApplicationSecurityGroups\":[{\"id\":\"\(sub)/applicationSecurityGroups/asg\(pick(Self.asgCount))\"}]"
+                    case 2: source = "\"sourceAddressPrefix\":\"VirtualNetwork\""
+                    default:
+                        let pv = pick(3) == 0 ? 0 : v
+                        source = "\"sourceAddressPrefix\":\"10.\(pv).\(pick(Self.subnetsPerVNet)).0/24\""
+                    }
+                    let destination =
+                        pick(4) == 0
+                        ? "\"destinationApplicationSecurityGroups\":[{\"id\":\"\(sub)/applicationSecurityGroups/asg\(pick(Self.asgCount))\"}]"
+                        : "\"destinationAddressPrefix\":\"*\""
+                    rules.append(
+                        "{\"name\":\"r\(r)\",\"properties\":{\"priority\":\(priority),\"direction\":\"\(direction)\",\"access\":\"\(access)\",\"protocol\":\"\(proto)\",\(source),\"sourcePortRange\":\"*\",\(destination),\"destinationPortRange\":\"\(port)\",\"description\":\"generated\"}}"
+                    )
+                    ruleCount += 1
+                }
+                emit(
+                    "{\"id\":\"\(sub)/networkSecurityGroups/nsg\(nsg)\",\"name\":\"nsg\(nsg)\",\"type\":\"Microsoft.Network/networkSecurityGroups\",\"properties\":{\"securityRules\":[\(rules.joined(separator: ","))]}}"
+                )
+                nsgCount += 1
+            }
+            // NICs.
+            for s in 0..<Self.subnetsPerVNet {
+                for k in 0..<Self.nicsPerSubnet {
+                    let name = "nic-\(v)-\(s)-\(k)"
+                    var config =
+                        "\"privateIPAddress\":\"10.\(v).\(s).\(4 + k)\",\"subnet\":{\"id\":\"\(sub)/virtualNetworks/vnet\(v)/subnets/s\(s)\"}"
+                    if pick(50) == 0 {
+                        config +=
+                            ",\"publicIPAddress\":{\"id\":\"\(sub)/publicIPAddresses/pip-\(name)\"}"
+                        let address = "20.\(v).\(s).\(4 + k)"
+                        emit(
+                            "{\"id\":\"\(sub)/publicIPAddresses/pip-\(name)\",\"name\":\"pip-\(name)\",\"type\":\"Microsoft.Network/publicIPAddresses\",\"properties\":{\"ipAddress\":\"\(address)\"}}"
+                        )
+                    }
+                    if pick(3) == 0 {
+                        config +=
+                            ",\"applicationSecurityGroups\":[{\"id\":\"\(sub)/applicationSecurityGroups/asg\(pick(Self.asgCount))\"}]"
+                    }
+                    var props = "\"ipConfigurations\":[{\"name\":\"ipconfig1\",\"properties\":{\(config)}}]"
+                    if pick(10) == 0 {
+                        let own = v * Self.subnetsPerVNet / 2 + pick(Self.subnetsPerVNet / 2)
+                        props += ",\"networkSecurityGroup\":{\"id\":\"\(sub)/networkSecurityGroups/nsg\(own)\"}"
+                    }
+                    let tags = pick(200) == 0 ? ",\"tags\":{\"tier\":\"crown-jewel\"}" : ""
+                    emit(
+                        "{\"id\":\"\(sub)/networkInterfaces/\(name)\",\"name\":\"\(name)\",\"type\":\"Microsoft.Network/networkInterfaces\"\(tags),\"properties\":{\(props)}}"
+                    )
+                    nicCount += 1
+                }
+            }
+        }
+        out += "]"
+        return Data(out.utf8)
     }
 }

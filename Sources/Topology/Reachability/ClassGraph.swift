@@ -43,52 +43,55 @@ final class ClassGraph {
     let compiled: CompiledNetwork
     let classes: BehaviourClasses
     let filter: PortBox
-    private var inbound: [[AnnotatedBox]?]
-    private var outbound: [[AnnotatedBox]?]
-    private var inboundProjection: [Projection?]
-    private var outboundProjection: [Projection?]
-    private var internedIndex: [Set<PortBox>: Int] = [Set(): 0]
-    private var interned: [[PortBox]] = [[]]
-    private var meetMemo: [UInt64: Bool] = [:]
-    private var successorCache: [[Int]?]
+    /// Distinct port boxes, and distinct sets of them (by sorted box ids); id 0 is the empty set.
+    private var portBoxIndex: [PortBox: Int32] = [:]
+    private var portBoxes: [PortBox] = []
+    private var internedIndex: [[Int32]: Int] = [[]: 0]
+    private var interned: [[Int32]] = [[]]
+    /// `meetRows[out][in]`: 0 unknown, 1 the port sets meet, 2 they do not.
+    private var meetRows: [[UInt8]] = []
+    /// Per class: its address and VNet, flat for the pair loop.
+    private let classAddress: [UInt32]
+    private let classVNet: [Int]
+    /// Classes of each VNet sorted by address, so a sweep meets projection segments in order.
+    private let classesByAddress: [[Int]]
+    /// Classes whose inbound projections are identical share a group; the pair loop looks each
+    /// group up once per source class.
+    private var groupStamp: [Int] = []
+    private var groupValue: [Int] = []
 
     init(compiled: CompiledNetwork, classes: BehaviourClasses, filter: PortBox) {
         self.compiled = compiled
         self.classes = classes
         self.filter = filter
         let n = classes.classes.count
-        inbound = Array(repeating: nil, count: n)
-        outbound = Array(repeating: nil, count: n)
-        inboundProjection = Array(repeating: nil, count: n)
-        outboundProjection = Array(repeating: nil, count: n)
-        successorCache = Array(repeating: nil, count: n)
+        classAddress = classes.classes.map { compiled.endpoints[$0.representative].address }
+        classVNet = classes.classes.map { compiled.endpoints[$0.representative].virtualNetwork ?? -1 }
+        let addresses = classAddress
+        classesByAddress = classes.classesByVNet.map { list in list.sorted { addresses[$0] < addresses[$1] } }
     }
 
     func endpoint(_ c: Int) -> EngineEndpoint { compiled.endpoints[classes.classes[c].representative] }
 
     /// Flows allowed into class `c` (destination = its representative address), with deciding rules.
     func inboundRegion(_ c: Int) -> [AnnotatedBox] {
-        if let cached = inbound[c] { return cached }
         let e = endpoint(c)
         let start = [AnnotatedBox(box: FlowBox(destinations: IntervalSet(e.address, e.address)), decisions: [])]
         let afterSubnet = compiled.filter(
             start, nsg: e.subnetSecurityGroup, direction: .inbound, context: e.virtualNetwork)
         let result = compiled.filter(
             afterSubnet, nsg: e.interfaceSecurityGroup, direction: .inbound, context: e.virtualNetwork)
-        inbound[c] = result
         return result
     }
 
     /// Flows allowed out of class `c` (source = its representative address), with deciding rules.
     func outboundRegion(_ c: Int) -> [AnnotatedBox] {
-        if let cached = outbound[c] { return cached }
         let e = endpoint(c)
         let start = [AnnotatedBox(box: FlowBox(sources: IntervalSet(e.address, e.address)), decisions: [])]
         let afterNIC = compiled.filter(
             start, nsg: e.interfaceSecurityGroup, direction: .outbound, context: e.virtualNetwork)
         let result = compiled.filter(
             afterNIC, nsg: e.subnetSecurityGroup, direction: .outbound, context: e.virtualNetwork)
-        outbound[c] = result
         return result
     }
 
@@ -97,79 +100,202 @@ final class ClassGraph {
             .meets(filter)
     }
 
+    private func portBoxID(_ box: FlowBox) -> Int32? {
+        guard let pb = portBox(box) else { return nil }
+        if let id = portBoxIndex[pb] { return id }
+        let id = Int32(portBoxes.count)
+        portBoxIndex[pb] = id
+        portBoxes.append(pb)
+        return id
+    }
+
+    /// Sweeps the boxes' intervals along one address axis; each segment between consecutive
+    /// interval ends gets the interned set of port boxes active there.
     private func project(_ boxes: [AnnotatedBox], alongSources: Bool) -> Projection {
-        var points: Set<UInt64> = [0]
+        var events: [(point: UInt64, box: Int32, delta: Int32)] = []
         for piece in boxes {
+            guard let id = portBoxID(piece.box) else { continue }
             let axis = alongSources ? piece.box.sources : piece.box.destinations
             for (lo, hi) in axis.intervals {
-                points.insert(UInt64(lo))
-                points.insert(UInt64(hi) + 1)
+                events.append((UInt64(lo), id, 1))
+                events.append((UInt64(hi) + 1, id, -1))
             }
         }
-        let starts = points.filter { $0 <= UInt64(UInt32.max) }.sorted()
-        var ids: [Int] = []
-        ids.reserveCapacity(starts.count)
-        for start in starts {
-            var set: Set<PortBox> = []
-            for piece in boxes {
-                let axis = alongSources ? piece.box.sources : piece.box.destinations
-                if axis.contains(UInt32(start)), let pb = portBox(piece.box) { set.insert(pb) }
+        events.sort { $0.point < $1.point }
+        var active: [Int32: Int32] = [:]
+        var starts: [UInt64] = [0]
+        var ids: [Int] = [0]
+        var i = 0
+        while i < events.count {
+            let point = events[i].point
+            while i < events.count && events[i].point == point {
+                let e = events[i]
+                let count = (active[e.box] ?? 0) + e.delta
+                active[e.box] = count == 0 ? nil : count
+                i += 1
             }
-            if let id = internedIndex[set] {
-                ids.append(id)
+            guard point <= UInt64(UInt32.max) else { break }
+            let set = active.keys.sorted()
+            let id: Int
+            if let known = internedIndex[set] {
+                id = known
             } else {
-                internedIndex[set] = interned.count
-                ids.append(interned.count)
-                interned.append(Array(set))
+                id = interned.count
+                internedIndex[set] = id
+                interned.append(set)
+            }
+            if starts.last == point {
+                ids[ids.count - 1] = id
+            } else if ids.last != id {
+                starts.append(point)
+                ids.append(id)
             }
         }
         return Projection(starts: starts, ids: ids)
     }
 
-    private func inboundProjectionOf(_ c: Int) -> Projection {
-        if let p = inboundProjection[c] { return p }
-        let p = project(inboundRegion(c), alongSources: true)
-        inboundProjection[c] = p
-        return p
-    }
-
-    private func outboundProjectionOf(_ c: Int) -> Projection {
-        if let p = outboundProjection[c] { return p }
-        let p = project(outboundRegion(c), alongSources: false)
-        outboundProjection[c] = p
-        return p
-    }
-
-    /// Whether some TCP/UDP flow (within the filter) goes from class `a` to class `b`.
-    func reaches(_ a: Int, _ b: Int) -> Bool {
-        let ea = endpoint(a)
-        let eb = endpoint(b)
-        guard let va = ea.virtualNetwork, let vb = eb.virtualNetwork, compiled.routes(va, vb) else { return false }
-        let out = outboundProjectionOf(a).id(at: eb.address)
-        if out == 0 { return false }
-        let into = inboundProjectionOf(b).id(at: ea.address)
-        if into == 0 { return false }
-        let key = UInt64(out) << 32 | UInt64(into)
-        if let known = meetMemo[key] { return known }
+    private func meets(_ out: Int, _ into: Int) -> Bool {
+        while meetRows.count <= out { meetRows.append([]) }
+        if meetRows[out].count <= into {
+            meetRows[out].append(
+                contentsOf: repeatElement(0, count: max(into + 1, interned.count) - meetRows[out].count))
+        }
+        let known = meetRows[out][into]
+        if known != 0 { return known == 1 }
         var result = false
         search: for x in interned[out] {
-            for y in interned[into] where x.meets(y) != nil {
+            for y in interned[into] where portBoxes[Int(x)].meets(portBoxes[Int(y)]) != nil {
                 result = true
                 break search
             }
         }
-        meetMemo[key] = result
+        meetRows[out][into] = result ? 1 : 2
         return result
     }
 
-    func successors(_ a: Int) -> [Int] {
-        if let cached = successorCache[a] { return cached }
-        guard let va = endpoint(a).virtualNetwork else { return [] }
-        var result: [Int] = []
-        for vb in classes.classesByVNet.indices where compiled.routes(va, vb) {
-            for b in classes.classesByVNet[vb] where reaches(a, b) { result.append(b) }
+    private func group(of b: Int) -> Int {
+        let g = inboundKey(b)
+        while groupStamp.count <= g {
+            groupStamp.append(-1)
+            groupValue.append(0)
         }
-        successorCache[a] = result
+        return g
+    }
+
+    /// What decides a class's region besides its own address: the NSGs in order, the VNet context,
+    /// and which of their rules name the class address on the fixed side. Classes with equal keys
+    /// have equal projections, so each is computed once.
+    struct RegionKey: Hashable {
+        var first: Int?
+        var second: Int?
+        var vnet: Int
+        var signature: [UInt64]
+    }
+
+    private var inboundKeyIndex: [RegionKey: Int] = [:]
+    private var inboundKeyProjections: [Projection] = []
+    private var inboundKeyOfClass: [Int]?
+    private var outboundKeyIndex: [RegionKey: Int] = [:]
+    private var outboundKeyProjections: [Projection] = []
+    private var outboundKeyOfClass: [Int]?
+
+    private func regionKey(_ c: Int, _ direction: Direction) -> RegionKey {
+        let e = endpoint(c)
+        let vnet = e.virtualNetwork ?? -1
+        let (first, second) =
+            direction == .inbound
+            ? (e.subnetSecurityGroup, e.interfaceSecurityGroup) : (e.interfaceSecurityGroup, e.subnetSecurityGroup)
+        var signature: [UInt64] = []
+        var word: UInt64 = 0
+        var bit = 0
+        for nsg in [first, second] {
+            guard let nsg else { continue }
+            for rule in compiled.compiledRules(nsg, direction, context: e.virtualNetwork) {
+                let side = direction == .inbound ? rule.box.destinations : rule.box.sources
+                if side.contains(e.address) { word |= 1 << UInt64(bit) }
+                bit += 1
+                if bit == 64 {
+                    signature.append(word)
+                    word = 0
+                    bit = 0
+                }
+            }
+        }
+        signature.append(word)
+        return RegionKey(first: first, second: second, vnet: vnet, signature: signature)
+    }
+
+    /// Index of the class's inbound key; the inbound groups of the pair loop.
+    private func inboundKey(_ c: Int) -> Int {
+        if inboundKeyOfClass == nil { inboundKeyOfClass = Array(repeating: -1, count: classAddress.count) }
+        if let k = inboundKeyOfClass?[c], k >= 0 { return k }
+        let key = regionKey(c, .inbound)
+        let k: Int
+        if let known = inboundKeyIndex[key] {
+            k = known
+        } else {
+            k = inboundKeyProjections.count
+            inboundKeyIndex[key] = k
+            inboundKeyProjections.append(project(inboundRegion(c), alongSources: true))
+        }
+        inboundKeyOfClass?[c] = k
+        return k
+    }
+
+    private func inboundProjectionOf(_ c: Int) -> Projection { inboundKeyProjections[inboundKey(c)] }
+
+    private func outboundProjectionOf(_ c: Int) -> Projection {
+        if outboundKeyOfClass == nil { outboundKeyOfClass = Array(repeating: -1, count: classAddress.count) }
+        if let k = outboundKeyOfClass?[c], k >= 0 { return outboundKeyProjections[k] }
+        let key = regionKey(c, .outbound)
+        let k: Int
+        if let known = outboundKeyIndex[key] {
+            k = known
+        } else {
+            k = outboundKeyProjections.count
+            outboundKeyIndex[key] = k
+            outboundKeyProjections.append(project(outboundRegion(c), alongSources: false))
+        }
+        outboundKeyOfClass?[c] = k
+        return outboundKeyProjections[k]
+    }
+
+    /// Whether some TCP/UDP flow (within the filter) goes from class `a` to class `b`.
+    func reaches(_ a: Int, _ b: Int) -> Bool {
+        let va = classVNet[a]
+        let vb = classVNet[b]
+        guard va >= 0, vb >= 0, compiled.routes(va, vb) else { return false }
+        let out = outboundProjectionOf(a).id(at: classAddress[b])
+        if out == 0 { return false }
+        let into = inboundProjectionOf(b).id(at: classAddress[a])
+        if into == 0 { return false }
+        return meets(out, into)
+    }
+
+    /// Every class `a` reaches: for each routable VNet, a sweep of its classes in address order
+    /// along `a`'s outbound segments, with each inbound group looked up once.
+    func successors(_ a: Int) -> [Int] {
+        let va = classVNet[a]
+        guard va >= 0 else { return [] }
+        let out = outboundProjectionOf(a)
+        let source = classAddress[a]
+        var result: [Int] = []
+        for vb in classesByAddress.indices where compiled.routes(va, vb) {
+            var segment = 0
+            for b in classesByAddress[vb] {
+                let address = UInt64(classAddress[b])
+                while segment + 1 < out.starts.count && out.starts[segment + 1] <= address { segment += 1 }
+                let o = out.ids[segment]
+                if o == 0 { continue }
+                let g = group(of: b)
+                if groupStamp[g] != a {
+                    groupStamp[g] = a
+                    groupValue[g] = inboundKeyProjections[g].id(at: source)
+                }
+                let i = groupValue[g]
+                if i != 0 && meets(o, i) { result.append(b) }
+            }
+        }
         return result
     }
 

@@ -133,8 +133,13 @@ extension ReachabilityEngine {
                 c = parent[current] >= 0 ? parent[current] : nil
             }
             chain.reverse()
-            let hops = concreteHops(
+            var hops = concreteHops(
                 chain: chain, origin: origin, target: found.endpoint, graph: g, external: externalSources)
+            if case .address(let a) = source, externalSources != nil, !hops.isEmpty {
+                // An outside address names itself rather than "internet".
+                hops[0].from = a.description
+                hops[0].fromAddress = a
+            }
             paths.append(
                 LateralPath(
                     target: name, targetInterface: network.interfaces[compiled.endpoints[found.endpoint].interface].id,

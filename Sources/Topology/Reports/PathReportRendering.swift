@@ -32,7 +32,8 @@ extension PathReport {
             out += "\(path.target): \(path.hops.count) hop\(path.hops.count == 1 ? "" : "s")\n"
             for (i, hop) in path.hops.enumerated() {
                 if i == 0 {
-                    out += "  \(hop.from)\(hop.fromAddress.map { " (\($0))" } ?? "")\n"
+                    let address = hop.fromAddress.map { $0.description == hop.from ? "" : " (\($0))" } ?? ""
+                    out += "  \(hop.from)\(address)\n"
                 }
                 out += "    │ \(hop.protocol.rawValue)/\(hop.port)  "
                 out += hop.decidedBy.filter { $0.access == .allow }.map { "\($0.securityGroupName)/\($0.rule)" }
