@@ -91,14 +91,20 @@ extension ReachabilityEngine {
                 }
             }
         }
-        var head = 0
-        while head < queue.count {
+        // Stop as soon as every target class is labelled (unless a target shares a class with a
+        // source: its path then needs the predecessors of its class, so the search runs to the end).
+        var pending = Set(targets.compactMap { classes.classOfEndpoint[$0] }.filter { distance[$0] == Int.max })
+        let runToEnd = targets.contains { t in classes.classOfEndpoint[t].map { distance[$0] == 0 } ?? false }
+        var head = pending.isEmpty && !runToEnd ? queue.count : 0
+        search: while head < queue.count {
             let a = queue[head]
             head += 1
             for b in g.successors(a) where distance[b] == Int.max {
                 distance[b] = distance[a] + 1
                 parent[b] = a
                 queue.append(b)
+                pending.remove(b)
+                if pending.isEmpty && !runToEnd { break search }
             }
         }
         // Group target endpoints by host; keep the nearest NIC of each host.
