@@ -46,8 +46,10 @@ final class ClassGraph {
     /// Distinct port boxes, and distinct sets of them (by sorted box ids); id 0 is the empty set.
     private var portBoxIndex: [PortBox: Int32] = [:]
     private var portBoxes: [PortBox] = []
-    private var internedIndex: [[Int32]: Int] = [[]: 0]
-    private var interned: [[Int32]] = [[]]
+    /// Inbound (index 0) and outbound (index 1) sets are interned apart, so each side's ids are
+    /// dense and the meet table stays as small as the distinct sets on each side.
+    private var internedIndex: [[[Int32]: Int]] = [[[]: 0], [[]: 0]]
+    private var interned: [[[Int32]]] = [[[]], [[]]]
     /// `meetRows[out][in]`: 0 unknown, 1 the port sets meet, 2 they do not.
     private var meetRows: [[UInt8]] = []
     /// Per class: its address and VNet, flat for the pair loop.
@@ -137,12 +139,13 @@ final class ClassGraph {
             guard point <= UInt64(UInt32.max) else { break }
             let set = active.keys.sorted()
             let id: Int
-            if let known = internedIndex[set] {
+            let side = alongSources ? 0 : 1
+            if let known = internedIndex[side][set] {
                 id = known
             } else {
-                id = interned.count
-                internedIndex[set] = id
-                interned.append(set)
+                id = interned[side].count
+                internedIndex[side][set] = id
+                interned[side].append(set)
             }
             if starts.last == point {
                 ids[ids.count - 1] = id
@@ -157,14 +160,14 @@ final class ClassGraph {
     private func meets(_ out: Int, _ into: Int) -> Bool {
         while meetRows.count <= out { meetRows.append([]) }
         if meetRows[out].count <= into {
-            meetRows[out].append(
-                contentsOf: repeatElement(0, count: max(into + 1, interned.count) - meetRows[out].count))
+            let size = max(into + 1, min(interned[0].count, 2 * meetRows[out].count + 16))
+            meetRows[out].append(contentsOf: repeatElement(0, count: size - meetRows[out].count))
         }
         let known = meetRows[out][into]
         if known != 0 { return known == 1 }
         var result = false
-        search: for x in interned[out] {
-            for y in interned[into] where portBoxes[Int(x)].meets(portBoxes[Int(y)]) != nil {
+        search: for x in interned[1][out] {
+            for y in interned[0][into] where portBoxes[Int(x)].meets(portBoxes[Int(y)]) != nil {
                 result = true
                 break search
             }
