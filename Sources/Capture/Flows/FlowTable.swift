@@ -18,7 +18,7 @@ final class FlowTable {
         var sweepInterval: Int64 = 5_000_000
     }
 
-    private var index: [FlowKey: Int32] = [:]
+    private var index = FlowIndex()
     private var flows: [Flow] = []
     private var alive: [Bool] = []
     private var freeSlots: [Int32] = []
@@ -50,7 +50,7 @@ final class FlowTable {
     func process(_ packet: DecodedPacket, at time: Timestamp) {
         let (key, fromLow) = FlowKey.of(packet)
         let slot: Int
-        if let existing = index[key] {
+        if let existing = flows.withUnsafeBufferPointer({ stored in index.find(key) { stored[Int($0)].key } }) {
             slot = Int(existing)
         } else {
             slot = create(key: key, packet: packet, fromLow: fromLow, at: time)
@@ -99,7 +99,7 @@ final class FlowTable {
             flows.append(flow)
             alive.append(true)
         }
-        index[key] = Int32(slot)
+        flows.withUnsafeBufferPointer { stored in index.insert(key, slot: Int32(slot)) { stored[Int($0)].key } }
         flowsSeen += 1
         peakFlows = max(peakFlows, index.count)
         return slot
@@ -170,14 +170,20 @@ final class FlowTable {
         streams[pair].candidatesChecked = true
         let client = flows[slot].client
         let server = flows[slot].server
-        let wanted = toServer.withUnsafeBytes { clientBytes in
+        let detectors = streamDetectors
+        let wanted: UInt64 = toServer.withUnsafeBytes { clientBytes in
             toClient.withUnsafeBytes { serverBytes in
                 let sample = StreamSample(
                     client: clientBytes, server: serverBytes, clientPort: client.port, serverPort: server.port)
-                return streamDetectors.contains { $0.mightMatch(sample) }
+                var mask: UInt64 = 0
+                for (bit, detector) in detectors.enumerated() where detector.mightMatch(sample) {
+                    mask |= 1 << UInt64(bit)
+                }
+                return mask
             }
         }
-        if !wanted {
+        streams[pair].candidates = wanted
+        if wanted == 0 {
             flows[slot].inspected = true
             releaseStream(slot: slot)
         }
@@ -191,11 +197,16 @@ final class FlowTable {
         let client = flows[slot].client
         let server = flows[slot].server
         let detectors = streamDetectors
+        let candidates = streams[pair].candidates
         let observations = streams[pair].toServer.bytes.withUnsafeBytes { clientBytes in
             streams[pair].toClient.bytes.withUnsafeBytes { serverBytes in
                 let sample = StreamSample(
                     client: clientBytes, server: serverBytes, clientPort: client.port, serverPort: server.port)
-                return detectors.flatMap { $0.examine(sample) }
+                var found: [Observation] = []
+                for (bit, detector) in detectors.enumerated() where candidates & (1 << UInt64(bit)) != 0 {
+                    found += detector.examine(sample)
+                }
+                return found
             }
         }
         for observation in observations { flows[slot].note(observation) }
@@ -238,7 +249,8 @@ final class FlowTable {
     private func retireFlow(slot: Int) {
         if !flows[slot].inspected { inspect(slot: slot) }
         retire(flows[slot])
-        index.removeValue(forKey: flows[slot].key)
+        let key = flows[slot].key
+        flows.withUnsafeBufferPointer { stored in index.remove(key) { stored[Int($0)].key } }
         alive[slot] = false
         flows[slot].observations = []
         freeSlots.append(Int32(slot))
