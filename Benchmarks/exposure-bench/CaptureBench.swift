@@ -27,11 +27,11 @@ enum CaptureBench {
         let small = folder + "/small-packets-\(options.smallFlows)-flows.pcap"
         if options.regenerate || !FileManager.default.fileExists(atPath: mixed) {
             let made = try CaptureGenerator.mixed(path: mixed, targetBytes: options.mixedMiB << 20)
-            print("generated \(mixed): \(made)")
+            say("generated \(mixed): \(made)")
         }
         if options.regenerate || !FileManager.default.fileExists(atPath: small) {
             let made = try CaptureGenerator.smallPackets(path: small, flows: options.smallFlows)
-            print("generated \(small): \(made)")
+            say("generated \(small): \(made)")
         }
         let reference = try compileReferenceReader(folder: folder)
         let ndpi =
@@ -41,10 +41,10 @@ enum CaptureBench {
                 FileManager.default.isExecutableFile(atPath: $0)
             }
         if ndpi == nil && !options.skipNDPI {
-            print("ndpiReader not found: install Debian's libndpi-bin to compare with it")
+            say("ndpiReader not found: install Debian's libndpi-bin to compare with it")
         }
         for file in [mixed, small] { try compare(file: file, reference: reference, ndpi: ndpi) }
-        print(
+        say(
             "goals: exposure within 2x the C reader's CPU time, 5x faster than ndpiReader, under 512 MiB at a million flows"
         )
     }
@@ -54,7 +54,7 @@ enum CaptureBench {
         let start = cpuSeconds()
         let (_, statistics) = try CaptureAnalysis.measure(file: file)
         let cpu = cpuSeconds() - start
-        print(
+        say(
             "frames=\(statistics.frames) flows=\(statistics.flows) peakFlows=\(statistics.peakFlows) "
                 + "findings=\(statistics.findings) cpu=\(String(format: "%.3f", cpu)) "
                 + "maxrss_mib=\(String(format: "%.1f", peakMemoryMiB()))")
@@ -63,11 +63,11 @@ enum CaptureBench {
     private static func compare(file: String, reference: String, ndpi: String?) throws {
         let size = (try FileManager.default.attributesOfItem(atPath: file)[.size] as? Int) ?? 0
         let mib = Double(size) / 1_048_576
-        print(String(format: "\n%@: %.0f MiB", (file as NSString).lastPathComponent, mib))
+        say(String(format: "\n%@: %.0f MiB", (file as NSString).lastPathComponent, mib))
         let ours = pairs(try runChild(CommandLine.arguments[0], ["capture", "measure", file]))
         let oursCPU = Double(ours["cpu"] ?? "") ?? .nan
         let frames = Double(ours["frames"] ?? "") ?? 0
-        print(
+        say(
             String(
                 format:
                     "  exposure     %7.2f s CPU  %7.0f MiB/s  %6.2f Mpps  peak %6.1f MiB  flows %@ (peak %@), findings %@",
@@ -75,7 +75,7 @@ enum CaptureBench {
                 ours["flows"] ?? "?", ours["peakFlows"] ?? "?", ours["findings"] ?? "?"))
         let c = pairs(try runChild(reference, [file]))
         let cCPU = Double(c["cpu"] ?? "") ?? .nan
-        print(
+        say(
             String(
                 format:
                     "  C reader     %7.2f s CPU  %7.0f MiB/s  %6.2f Mpps  peak %6.1f MiB  flows %@  -> exposure/C = %.2fx",
@@ -88,13 +88,13 @@ enum CaptureBench {
             let fields = last.split(separator: " ").compactMap { Double($0) }
             if fields.count == 3 {
                 let cpu = fields[0] + fields[1]
-                print(
+                say(
                     String(
                         format:
                             "  ndpiReader   %7.2f s CPU  %7.0f MiB/s                peak %6.1f MiB  -> ndpiReader/exposure = %.1fx",
                         cpu, mib / cpu, fields[2] / 1024, cpu / oursCPU))
             } else {
-                print("  ndpiReader: could not read its timing (\(last))")
+                say("  ndpiReader: could not read its timing (\(last))")
             }
         }
     }
@@ -137,6 +137,12 @@ enum CaptureBench {
         guard process.terminationStatus == 0 else { throw CaptureBenchError("cc could not compile \(source)") }
         return binary
     }
+}
+
+/// Prints a line and flushes it, so progress shows up at once even when the output goes to a file.
+private func say(_ line: String) {
+    print(line)
+    fflush(nil)
 }
 
 private struct CaptureBenchOptions {

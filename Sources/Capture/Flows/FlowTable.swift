@@ -64,7 +64,7 @@ final class FlowTable {
             handleUDP(slot: slot, packet: packet, fromLow: fromLow)
         }
         if let lastSweep {
-            if time.microseconds - lastSweep.microseconds >= timeouts.sweepInterval { sweep(now: time) }
+            if time.microseconds &- lastSweep.microseconds >= timeouts.sweepInterval { sweep(now: time) }
         } else {
             lastSweep = time
         }
@@ -238,7 +238,7 @@ final class FlowTable {
     private func sweep(now: Timestamp) {
         lastSweep = now
         for slot in 0..<flows.count where alive[slot] {
-            let idle = now.microseconds - flows[slot].last.microseconds
+            let idle = now.microseconds &- flows[slot].last.microseconds
             let flow = flows[slot]
             let limit =
                 flow.transport == .udp ? timeouts.udpIdle : (flow.isClosed ? timeouts.closedLinger : timeouts.tcpIdle)
