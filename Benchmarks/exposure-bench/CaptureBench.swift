@@ -406,7 +406,7 @@ private enum CaptureGenerator {
                 open([
                     c(bytes("GET /files/\(random.next(1000)).iso HTTP/1.1\r\nHost: files\r\n\r\n")),
                     s(bytes("HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\n\r\n")),
-                    .bulk(fromClient: false, count: 40 + random.next(160), size: 1448),
+                    .bulk(fromClient: false, count: 5 + random.next(40), size: 1448),
                 ])
             )
         case 6...9:
@@ -414,7 +414,7 @@ private enum CaptureGenerator {
                 443, true,
                 open([
                     c(clientHello), s(serverHello(version: 0x0303, suite: 0xC02F)),
-                    .bulk(fromClient: false, count: 20 + random.next(100), size: 1448),
+                    .bulk(fromClient: false, count: 5 + random.next(40), size: 1448),
                 ])
             )
         case 10: return (443, true, open([c(clientHello), s(serverHello(version: 0x0301, suite: 0x002F))]))
@@ -461,7 +461,7 @@ private enum CaptureGenerator {
         }
     }
 
-    /// A mixed capture of about `targetBytes`: 128 conversations interleaved packet by packet.
+    /// A mixed capture of about `targetBytes`: 256 conversations interleaved packet by packet.
     static func mixed(path: String, targetBytes: Int) throws -> String {
         let writer = try SyntheticPcapWriter(path: path)
         var random = SyntheticRandom(state: 0x5EED)
@@ -474,7 +474,7 @@ private enum CaptureGenerator {
                 client: 0x0A00_0000 | UInt32(random.next(20000)), server: 0xC000_0200 | UInt32(random.next(200)),
                 clientPort: UInt16(1024 + flows % 60000), serverPort: port, tcp: tcp, steps: steps)
         }
-        for _ in 0..<128 { active.append(newFlow()) }
+        for _ in 0..<256 { active.append(newFlow()) }
         var turn = 0
         while writer.bytes < targetBytes {
             let slot = turn % active.count
