@@ -80,6 +80,10 @@ awk -F'\t' '$1 == "www.example.com." && $4 == "RRSIG" && $5 ~ /^A /' "$work/expi
 cat "$work/nsec.signed" "$work/old-sig" | emit expired-beside-valid-signature \
     "www.example.com A carries a valid RRSIG and an expired one from an earlier signing."
 
+# www.example.com A served with a TTL of a day while its RRSIG signs an hour.
+sed 's/^\(www\.example\.com\.\t\)3600\(\tIN\tA\t\)/\186400\2/' "$work/nsec.signed" |
+    emit ttl-above-original-ttl "www.example.com A has TTL 86400 after signing; its RRSIG's Original TTL is 3600."
+
 # NSEC chain faults: edited NSEC records, signed again by ldns-signzone (which keeps them).
 nsec_fault() { # nsec_fault NAME DESCRIPTION SED-EXPRESSION
     unsigned_copy "$work/nsec.signed" | sed "$3" >"$work/$1.unsigned"
