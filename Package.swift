@@ -59,7 +59,7 @@ let package = Package(
         .testTarget(name: "FindingsTests", dependencies: ["Findings"], exclude: ["Expected"]),
         .testTarget(name: "TopologyTests", dependencies: ["Topology", "Findings"], exclude: ["Expected"]),
         .testTarget(name: "CaptureTests", dependencies: ["Capture", "Findings"]),
-        .testTarget(name: "DNSTests", dependencies: ["DNS", "Findings"], exclude: ["Expected"]),
+        .testTarget(name: "DNSTests", dependencies: ["DNS", "Findings"], exclude: ["Expected", "Servers"]),
         .testTarget(name: "CLITests", dependencies: ["exposure", "Findings"]),
     ],
     swiftLanguageModes: [.v6]

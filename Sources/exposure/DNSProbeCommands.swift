@@ -14,7 +14,12 @@ struct DNSResolver: ParsableCommand {
             """
     )
 
-    @Option(help: ArgumentHelp("Read resolvers from this file.", valueName: "file"))
+    @Option(
+        help: ArgumentHelp(
+            "Read resolvers from this file (default /etc/resolv.conf when no --server is given).",
+            valueName: "file"
+        )
+    )
     var resolvConf: String?
 
     @Option(help: ArgumentHelp("A resolver to check (repeatable).", valueName: "ip[:port]"))

@@ -206,6 +206,35 @@ struct ProbeParsingTests {
         #expect(RRLMissing.showsRateLimiting(outcome(0, 0)))
     }
 
+    @Test("a resolv.conf resolver's finding points at its line and carries the search list and options")
+    func untrustedEvidence() throws {
+        let conf = ResolvConf(text: "search corp.example\nnameserver 10.0.0.53\noptions edns0 trust-ad\n")
+        let nameserver = try #require(conf.nameservers.first)
+        let resolver = ConfiguredResolver(
+            address: nameserver.address,
+            origin: "resolv.conf line \(nameserver.line)",
+            location: SourceLocation(file: "resolv.conf", line: nameserver.line),
+            search: conf.search,
+            options: conf.options
+        )
+        let unjudged = try #require(ResolverUntrusted.judge(resolver, approved: nil))
+        #expect(unjudged.severity == .info)
+        #expect(unjudged.location == SourceLocation(file: "resolv.conf", line: 2))
+        #expect(unjudged.evidence["search"] == ["corp.example"])
+        #expect(unjudged.evidence["options"] == ["edns0", "trust-ad"])
+        let approved = try ResolverUntrusted.parseApproved("10.0.0.53")
+        #expect(ResolverUntrusted.judge(resolver, approved: approved) == nil)
+        let other = try ResolverUntrusted.parseApproved("10.0.0.54,10.0.0.53:5353")
+        #expect(ResolverUntrusted.judge(resolver, approved: other)?.severity == .high)
+    }
+
+    @Test("a burst shorter than a second sees only limits below its size; a longer one, its rate")
+    func detectableLimit() {
+        #expect(RRLMissing.detectableLimit(sent: 200, seconds: 0.2) == 200)
+        #expect(RRLMissing.detectableLimit(sent: 1000, seconds: 1.0) == 1000)
+        #expect(RRLMissing.detectableLimit(sent: 2000, seconds: 2.0) == 1000)
+    }
+
     @Test("--approved takes addresses with or without a port")
     func approvedList() throws {
         let list = try ResolverUntrusted.parseApproved("10.0.0.53, 127.0.0.1:5353,[2001:db8::53]:53,2001:db8::1")

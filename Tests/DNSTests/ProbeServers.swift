@@ -2,7 +2,8 @@ import Foundation
 
 /// The real DNS servers the probe tests run against: started once per test process by
 /// `Servers/start-servers.sh` on 127.0.0.1 and free ports, stopped when the process exits (and in
-/// any case killed by `timeout` after fifteen minutes, should a test run outlive that). See that script for what each one is.
+/// any case killed by `timeout` after fifteen minutes, should a test run outlive that). See that
+/// script for what each one is.
 struct ProbeServers: Sendable {
     let directory: String
     let weakBIND: String
@@ -12,6 +13,7 @@ struct ProbeServers: Sendable {
     let plainUnbound: String
     let bindResolver: String
     let weakNSD: String
+    let defaultNSD: String
 
     /// The zone every authoritative test server serves, and names in and around it.
     static let zone = "example.test"
@@ -58,7 +60,8 @@ struct ProbeServers: Sendable {
             validatingUnbound: try port("VALIDATING_UNBOUND"),
             plainUnbound: try port("PLAIN_UNBOUND"),
             bindResolver: try port("BIND_RESOLVER"),
-            weakNSD: try port("WEAK_NSD")
+            weakNSD: try port("WEAK_NSD"),
+            defaultNSD: try port("DEFAULT_NSD")
         )
     }
 

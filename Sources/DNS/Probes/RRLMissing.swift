@@ -7,7 +7,8 @@ import Findings
 /// apex NS set with EDNS but without cookies (a valid server cookie exempts a client from rate limiting
 /// on NSD, BIND and Knot). Response rate limiting shows as truncated "slipped" replies (TC=1) and
 /// silence. The verdict: any truncated reply, or at least a tenth of the queries unanswered, is rate
-/// limiting; otherwise it fires. A limit above the probe's rate cannot be seen, and the message says so.
+/// limiting; otherwise it fires. A limit at or above the burst's size per second cannot be seen, and the
+/// message says so (`detectableLimit`).
 /// The apex NS query is asked once first: if that reply is truncated because it is too large for UDP
 /// (its TCP answer exceeds the advertised 1,232 octets), TC in the burst would mean nothing, so there
 /// is no verdict. The other probes ask for the SOA, so the burst does not
@@ -29,6 +30,13 @@ public enum RRLMissing {
 
     /// The fastest the burst is ever sent.
     public static let maximumPerSecond = 1000
+
+    /// The lowest per-second limit the burst cannot have missed: rate limiters count responses per
+    /// second, so a burst shorter than a second trips only limits below its size. Debian's NSD limits
+    /// at 200 a second by default, which the default burst of 200 cannot see; `--burst 500` does.
+    static func detectableLimit(sent: Int, seconds: Double) -> Int {
+        Int((Double(sent) / max(1, seconds)).rounded())
+    }
 
     /// Whether the counts show rate limiting.
     static func showsRateLimiting(_ outcome: BurstOutcome) -> Bool {
@@ -68,7 +76,8 @@ public enum RRLMissing {
             return ([], ["\(session.server): the rate-limiting burst failed (\(error)); no verdict"])
         }
         guard !showsRateLimiting(outcome) else { return ([], []) }
-        let rate = Int((Double(count) / max(outcome.sendingSeconds, 0.001)).rounded())
+        let rate = min(Int((Double(count) / max(outcome.sendingSeconds, 0.001)).rounded()), maximumPerSecond)
+        let limit = detectableLimit(sent: count, seconds: outcome.sendingSeconds)
         return (
             [
                 Finding(
@@ -76,8 +85,8 @@ public enum RRLMissing {
                     subject: session.server.description,
                     message: """
                         \(session.server) answered \(outcome.answered) of \(count) identical queries for \(zone) NS \
-                        in full (\(outcome.truncated) truncated, \(outcome.lost) lost) at about \(min(rate, maximumPerSecond)) \
-                        a second: no response rate limiting at or below that rate.
+                        in full (\(outcome.truncated) truncated, \(outcome.lost) lost) at about \(rate) a second: no \
+                        response rate limiting below \(limit) responses a second (a higher limit needs a larger --burst).
                         """,
                     evidence: [
                         "server": .string(session.server.description),
@@ -87,7 +96,8 @@ public enum RRLMissing {
                         "answered": .int(outcome.answered),
                         "truncated": .int(outcome.truncated),
                         "lost": .int(outcome.lost),
-                        "queriesPerSecond": .int(min(rate, maximumPerSecond)),
+                        "queriesPerSecond": .int(rate),
+                        "detectableLimit": .int(limit),
                     ]
                 )
             ], []

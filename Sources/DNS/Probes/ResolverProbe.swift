@@ -7,6 +7,9 @@ struct ConfiguredResolver {
     /// `resolv.conf line 3` or `--server`.
     var origin: String
     var location: SourceLocation? = nil
+    /// The resolv.conf `search` list and `options` the host uses with it, when it came from one.
+    var search: [String]? = nil
+    var options: [String]? = nil
 }
 
 /// `exposure dns resolver`: which resolvers a host uses, whether they are approved, validate DNSSEC,
@@ -127,7 +130,9 @@ public struct ResolverProbe: Sendable {
                     ConfiguredResolver(
                         address: nameserver.address,
                         origin: "\(path) line \(nameserver.line)",
-                        location: SourceLocation(file: path, line: nameserver.line)
+                        location: SourceLocation(file: path, line: nameserver.line),
+                        search: conf.search,
+                        options: conf.options
                     )
                 )
             }

@@ -2,7 +2,8 @@ import Findings
 
 /// `dns.resolver-untrusted`: a host sends its queries to a resolver that is not on the approved list
 /// (`--approved`). Without a list, each configured resolver is reported at info severity, so that the
-/// report still says who sees the host's queries.
+/// report still says who sees the host's queries. A resolver from resolv.conf carries the file's
+/// `search` list and `options` (e.g. `trust-ad`, `edns0`) in its evidence.
 public enum ResolverUntrusted {
     public static let check = Check(
         id: "dns.resolver-untrusted",
@@ -48,11 +49,13 @@ public enum ResolverUntrusted {
     }
 
     static func judge(_ resolver: ConfiguredResolver, approved: [Approved]?) -> Finding? {
-        let evidence: [String: JSONValue] = [
+        var evidence: [String: JSONValue] = [
             "resolver": .string(resolver.address.description),
             "configuredBy": .string(resolver.origin),
-            "approved": approved.map { list in .strings(list.map(\.text)) } ?? .null,
         ]
+        if let approved { evidence["approved"] = .strings(approved.map(\.text)) }
+        if let search = resolver.search { evidence["search"] = .strings(search) }
+        if let options = resolver.options { evidence["options"] = .strings(options) }
         guard let approved else {
             return Finding(
                 check: check,

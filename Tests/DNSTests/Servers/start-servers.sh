@@ -6,6 +6,7 @@
 #   hardened NSD   example.test + outside.test; no AXFR, cookies, RRL 10/s slip 2, version hidden
 #   weak NSD       example.test + large.test (3,000 records, generated); AXFR to any, no RRL, no
 #                  cookies, version and identity shown
+#   default NSD    example.test; Debian's default RRL (200/s), to show which bursts can see it
 #   validating Unbound and plain (non-validating) Unbound, both reaching the zones on the weak BIND
 #   BIND resolver  validating, cookies, version hidden: a resolver with nothing to report
 # example.test and bogus.test are signed here with ldns-keygen/ldns-signzone; bogus.test is then
@@ -26,11 +27,11 @@ lifetime=${EXPOSURE_SERVER_LIFETIME:-900}
 cd "$dir"
 : > pids
 
-# Seven ports free for both UDP and TCP right now.
-read -r weak hardbind hardnsd validating plain resolver weaknsd < <(python3 - <<'PY'
+# Eight ports free for both UDP and TCP right now.
+read -r weak hardbind hardnsd validating plain resolver weaknsd defaultnsd < <(python3 - <<'PY'
 import socket
 ports, held = [], []
-while len(ports) < 7:
+while len(ports) < 8:
     t = socket.socket(socket.AF_INET, socket.SOCK_STREAM); t.bind(("127.0.0.1", 0))
     port = t.getsockname()[1]
     u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
@@ -80,10 +81,11 @@ render nsd-hardened "$hardnsd";       start nsd-hardened "$hardnsd" nsd -d -c "$
 render unbound-validating "$validating"; start unbound-validating "$validating" unbound -d -c "$dir/unbound-validating.conf"
 render unbound-plain "$plain";        start unbound-plain "$plain" unbound -d -c "$dir/unbound-plain.conf"
 render nsd-weak "$weaknsd";           start nsd-weak "$weaknsd" nsd -d -c "$dir/nsd-weak.conf"
+render nsd-default "$defaultnsd";     start nsd-default "$defaultnsd" nsd -d -c "$dir/nsd-default.conf"
 render named-resolver "$resolver";    start named-resolver "$resolver" named -g -4 -c "$dir/named-resolver.conf"
 
 # Ready when each answers a query (at most about 15 s).
-for port in "$weak" "$hardbind" "$hardnsd" "$validating" "$plain" "$resolver" "$weaknsd"; do
+for port in "$weak" "$hardbind" "$hardnsd" "$validating" "$plain" "$resolver" "$weaknsd" "$defaultnsd"; do
     ok=no
     for _ in $(seq 1 30); do
         if dig +tries=1 +time=1 +short @127.0.0.1 -p "$port" example.test SOA > /dev/null 2>&1; then ok=yes; break; fi
@@ -104,5 +106,6 @@ VALIDATING_UNBOUND=$validating
 PLAIN_UNBOUND=$plain
 BIND_RESOLVER=$resolver
 WEAK_NSD=$weaknsd
+DEFAULT_NSD=$defaultnsd
 ENV
 cat servers.env
