@@ -15,8 +15,9 @@ ORIGIN=example.com
 INCEPTION=20260101000000
 EXPIRATION=20360101000000
 
-# The unsigned zone every sample starts from: apex, mail, a delegation with glue, and a name whose
-# parents (c, b.c) exist only as empty non-terminals.
+# The unsigned zone every sample starts from: apex, mail, a delegation with glue, a name whose
+# parents (c, b.c) exist only as empty non-terminals, and a wildcard (its RRSIG Labels field leaves
+# the `*` out, so verifiers must rebuild the owner).
 cat >"$work/base.zone" <<'ZONE'
 $ORIGIN example.com.
 $TTL 3600
@@ -31,6 +32,7 @@ sub       IN NS   ns.sub
 sub       IN DS   12345 13 2 8F2B2C1D3E4F5A6B7C8D9E0F1A2B3C4D5E6F7A8B9C0D1E2F3A4B5C6D7E8F9A0B
 ns.sub    IN A    192.0.2.9
 a.b.c     IN TXT  "deep name below two empty non-terminals"
+*.wild    IN TXT  "a wildcard below the empty non-terminal wild"
 ZONE
 
 keygen() { (cd "$work" && ldns-keygen "$@" "$ORIGIN"); }
@@ -77,6 +79,10 @@ emit signature-expiring "Signatures expire on 2026-11-25, four days after the te
 awk -F'\t' '$1 == "www.example.com." && $4 == "RRSIG" && $5 ~ /^A /' "$work/expired.signed" >"$work/old-sig"
 cat "$work/nsec.signed" "$work/old-sig" | emit expired-beside-valid-signature \
     "www.example.com A carries a valid RRSIG and an expired one from an earlier signing."
+
+# www.example.com A served with a TTL of a day while its RRSIG signs an hour.
+sed 's/^\(www\.example\.com\.\t\)3600\(\tIN\tA\t\)/\186400\2/' "$work/nsec.signed" |
+    emit ttl-above-original-ttl "www.example.com A has TTL 86400 after signing; its RRSIG's Original TTL is 3600."
 
 # NSEC chain faults: edited NSEC records, signed again by ldns-signzone (which keeps them).
 nsec_fault() { # nsec_fault NAME DESCRIPTION SED-EXPRESSION

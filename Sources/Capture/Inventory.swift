@@ -108,7 +108,8 @@ final class Inventory {
 /// Timestamps as RFC 3339 UTC text with microseconds, e.g. `2026-03-01T09:30:00.000000Z`.
 enum RFC3339 {
     static func format(_ time: Timestamp) -> String {
-        let micros = time.microseconds
+        // Years 0001 to 9999 only: a damaged record can carry any 64-bit time.
+        let micros = min(max(time.microseconds, -62_135_596_800_000_000), 253_402_300_799_999_999)
         let seconds = micros >= 0 ? micros / 1_000_000 : (micros - 999_999) / 1_000_000
         let fraction = micros - seconds * 1_000_000
         let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400

@@ -154,7 +154,7 @@ public final class PcapSource {
                     CapturedFrame(
                         bytes: UnsafeRawBufferPointer(start: data, count: Int(record.caplen)),
                         wireLength: Int(record.len),
-                        time: Timestamp(microseconds: seconds * 1_000_000 + micros),
+                        time: Timestamp(microseconds: seconds &* 1_000_000 &+ micros),
                         number: number
                     )
                 )

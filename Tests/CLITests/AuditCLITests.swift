@@ -154,4 +154,16 @@ struct AuditCLITests {
         #expect(!unjustified.contains("dev-nsg/AllowTelnetFromHub"))
         #expect(unjustified.contains("shop-nsg/AllowFtpFromWeb"))
     }
+
+    @Test("a justification file given as a topology is refused with a hint")
+    func justificationFileAsTopology() throws {
+        let run = try ExposureBinary.run([
+            "topology", "audit", "Topologies/azure-three-tier-asg.justifications.yaml",
+        ])
+        #expect(run.status == 2)
+        #expect(
+            run.stderr.contains(
+                "Topologies/azure-three-tier-asg.justifications.yaml: line 1: this is a justification file, not a topology; pass it with --justifications"
+            ), "\(run.stderr)")
+    }
 }

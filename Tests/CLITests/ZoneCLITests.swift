@@ -70,4 +70,18 @@ struct ZoneCLITests {
         #expect(run.status == 2)
         #expect(run.stderr.contains("--now"))
     }
+
+    @Test("scan takes a zone's origin from its SOA owner when it has no $ORIGIN")
+    func scanFindsOrigin() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("exposure-cli-scan-\(getpid())")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try
+            "example.net. 3600 IN SOA ns1.example.net. h.example.net. 1 2 3 4 5\nexample.net. 3600 IN NS ns1.example.net.\n"
+            .write(to: folder.appendingPathComponent("some-name.zone"), atomically: true, encoding: .utf8)
+        let run = try ExposureBinary.run(["scan", folder.path, "--format", "json"])
+        #expect(run.status == 0)
+        #expect(run.stdout.contains("\"subject\": \"example.net.\""))
+        #expect(run.stdout.contains("dns.dnssec-unsigned"))
+    }
 }

@@ -123,4 +123,12 @@ struct ZoneHardeningTests {
         #expect(
             try ZoneSamples.analyse("zonemd-mismatch.zone").verdictLines == ["dns.zonemd-mismatch high example.com."])
     }
+
+    @Test("a TTL raised after signing is reported against the RRSIG's Original TTL, and nothing else")
+    func ttlAboveOriginal() throws {
+        let report = try ZoneSamples.analyse("ttl-above-original-ttl.zone")
+        #expect(report.verdictLines == ["dns.dnssec-ttl-above-original medium www.example.com. A"])
+        #expect(report.findings.first?.evidence["ttl"] == 86_400)
+        #expect(report.findings.first?.evidence["originalTTL"] == 3600)
+    }
 }

@@ -109,5 +109,24 @@ struct AuditJustificationFileTests {
         #expect(!JustificationFile.looksLikeJustificationFile("segments:\n  - name: lan\n"))
         #expect(!JustificationFile.looksLikeJustificationFile("justifications: []\nsegments: []\n"))
         #expect(!JustificationFile.looksLikeJustificationFile("[1, 2]"))
+        // A YAML topology's own `justifications:` is a map of RULESET/RULE to a sentence.
+        #expect(!JustificationFile.looksLikeJustificationFile("justifications:\n  web/ssh: admins\n"))
+    }
+
+    @Test("an alias bomb is refused quickly instead of being expanded")
+    func aliasBomb() throws {
+        var text = "l0: &l0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]\n"
+        for level in 1...9 {
+            let refs = Array(repeating: "*l\(level - 1)", count: 10).joined(separator: ", ")
+            text += "l\(level): &l\(level) [\(refs)]\n"
+        }
+        for bomb in [
+            "justifications: *l9\n", "justifications:\n  - {rules: *l9, why: w, owner: o, review-by: 2027-01-01}\n",
+        ] {
+            let start = ContinuousClock.now
+            #expect(throws: JustificationFileError.self) { _ = try JustificationFile.parse(text + bomb) }
+            #expect(ContinuousClock.now - start < .seconds(5))
+            #expect(!JustificationFile.looksLikeJustificationFile(text + bomb))
+        }
     }
 }

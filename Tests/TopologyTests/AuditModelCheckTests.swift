@@ -249,4 +249,22 @@ struct AuditModelCheckTests {
         #expect(smb.severity == .medium)
         #expect(smb.evidence["segments"] == .array([.string("vnet/web -> vnet/db")]))
     }
+
+    @Test("rules are compared within the traffic that meets the NSG; outbound rules are checked too")
+    func shadowingWithinDomain() {
+        let t = Self.twoSubnets([
+            // Destinations outside the NSG's subnets never meet it: this rule is ineffective, not shadowed.
+            auditRule("DenyAllTcp", 100, .deny, from: "*", ports: "*", description: "d"),
+            auditRule("ToOtherVnet", 110, from: "*", to: "10.9.0.0/16", ports: "22", description: "d"),
+            auditRule(
+                "OutDenyWeb", 100, .deny, .any, from: "*", to: "Internet", ports: "*", direction: .outbound,
+                description: "d"),
+            auditRule(
+                "OutHttps", 110, from: "10.0.1.0/24", to: "Internet", ports: "443", direction: .outbound,
+                description: "d"),
+        ])
+        let report = t.audit()
+        #expect(report.subjects(ShadowedRule.check) == ["nsg/OutHttps"])
+        #expect(report.subjects(IneffectiveRule.check) == ["nsg/ToOtherVnet"])
+    }
 }

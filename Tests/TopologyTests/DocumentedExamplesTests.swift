@@ -206,3 +206,26 @@ struct DocumentedExamplesTests {
         #expect(ssh.ruleNames == ["nsg/AllowVnetOutBound", "nsg/AllowVnetOutBound", "nsg/AllowSSH", "nsg/AllowSSH"])
     }
 }
+
+@Suite("What each rule really gets")
+struct RuleReachTests {
+    @Test("A deny rule inside an earlier allow's range is shadowed and names the rule that covers it")
+    func shadowedRule() throws {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Topologies/azure-hub-and-spoke.json")
+        let network = try TopologyLoader.load(files: [url.path]).network
+        let engine = ReachabilityEngine(network: network)
+        let nsg = try #require(network.securityGroups.first { $0.name == "nsg-data" })
+        let reach = engine.ruleReach(securityGroup: nsg.id, direction: .inbound)
+        let byName = Dictionary(uniqueKeysWithValues: reach.map { ($0.rule.name, $0) })
+        // 10.0.2.0/24 ⊂ 10.0.0.0/16: AllowSSHFromHub (110) takes every SSH flow DenySSHFromWeb (120) could.
+        let shadowed = try #require(byName["DenySSHFromWeb"])
+        #expect(shadowed.isShadowed)
+        #expect(shadowed.coveredBy.map(\.name).contains("AllowSSHFromHub"))
+        #expect(byName["AllowSSHFromHub"]?.reached.isEmpty == false)
+        #expect(byName["AllowSQLFromApp"]?.isShadowed == false)
+        // DenyVnetInBound (4000) takes all remaining VNet traffic, so AllowVnetInBound (65000) gets none.
+        #expect(byName["AllowVnetInBound"]?.isShadowed == true)
+        #expect(byName["DenyAllInBound"]?.reached.isEmpty == false)
+    }
+}

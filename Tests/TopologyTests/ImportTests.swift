@@ -107,6 +107,24 @@ struct ImportTests {
         #expect(badPort?.reason.contains("70000") == true)
     }
 
+    @Test("The JSON reader handles escapes and Unicode, and refuses deep nesting and trailing text with a line")
+    func jsonReader() throws {
+        let escaped = try load([
+            (
+                "e.json",
+                F.list([F.nsg("nsg\\u00e9", [])]).replacingOccurrences(
+                    of: "\"name\": \"nsg\\u00e9\"", with: "\"name\": \"caf\\u00e9 \\ud83d\\ude00 \\\"q\\\"\"")
+            )
+        ])
+        #expect(escaped.network.securityGroups.first?.name == "café 😀 \"q\"")
+        let deep = error([("deep.json", String(repeating: "[", count: 10_000))])
+        #expect(deep?.reason.contains("nesting") == true)
+        let trailing = error([("t.json", "[]\n\n]")])
+        #expect(trailing?.place == .line(3))
+        let truncated = error([("cut.json", "[{\"id\": \"x\",\n \"name\": \"a")])
+        #expect(truncated?.place == .line(2))
+    }
+
     @Test("ARM templates resolve parameters(), variables(), concat() and resourceId(), with child rules")
     func armTemplate() throws {
         let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()

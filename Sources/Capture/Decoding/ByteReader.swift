@@ -87,7 +87,7 @@ public struct ByteReader {
     /// Reads up to (not including) the next `terminator` byte and steps over it; nil when there is none.
     public mutating func readUntil(_ terminator: UInt8, limit: Int = Int.max) -> UnsafeRawBufferPointer? {
         var at = offset
-        let end = min(bytes.count, offset &+ limit)
+        let end = limit >= bytes.count - offset ? bytes.count : offset + max(limit, 0)
         while at < end {
             if bytes[at] == terminator {
                 let run = UnsafeRawBufferPointer(rebasing: bytes[offset..<at])

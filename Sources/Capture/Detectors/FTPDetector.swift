@@ -26,8 +26,9 @@ public struct FTPDetector: StreamDetector {
     }
 
     public func examine(_ sample: StreamSample) -> [Observation] {
+        guard TextScanning.hasPrefix(sample.server, "220") else { return [] }
         let serverLines = TextScanning.lines(sample.server)
-        guard let greeting = serverLines.first, greeting.hasPrefix("220") else { return [] }
+        guard let greeting = serverLines.first else { return [] }
         let clientLines = TextScanning.lines(sample.client)
         if let first = clientLines.first {
             guard Self.clientCommands.contains(TextScanning.command(first).verb) else { return [] }

@@ -21,6 +21,13 @@ public struct HTTPBasicAuthDetector: StreamDetector {
         methods.contains { TextScanning.hasPrefix(stream, $0, ignoringCase: false) }
     }
 
+    private static let authorization = Array("authorization:".utf8)
+
+    /// A quick look before splitting lines: most requests carry no credentials at all.
+    static func hasAuthorizationHeader(_ stream: UnsafeRawBufferPointer) -> Bool {
+        TextScanning.containsIgnoringCase(authorization, in: stream)
+    }
+
     /// A header line's lower-cased name and its value, or empty strings for a line that is not one.
     static func header(_ line: Substring) -> (name: String, value: Substring) {
         guard let colon = line.firstIndex(of: ":") else { return ("", "") }
@@ -33,7 +40,7 @@ public struct HTTPBasicAuthDetector: StreamDetector {
     }
 
     public func examine(_ sample: StreamSample) -> [Observation] {
-        guard Self.startsWithRequest(sample.client) else { return [] }
+        guard Self.startsWithRequest(sample.client), Self.hasAuthorizationHeader(sample.client) else { return [] }
         var observations: [Observation] = []
         for line in TextScanning.lines(sample.client) {
             let (name, value) = Self.header(line)

@@ -64,7 +64,7 @@ public struct NTLMDetector: StreamDetector {
             if let user = ntlmv1User(UnsafeRawBufferPointer(rebasing: stream[at...])) { users.append(user) }
             from = at + signature.count
         }
-        if HTTPBasicAuthDetector.startsWithRequest(stream) {
+        if HTTPBasicAuthDetector.startsWithRequest(stream) && HTTPBasicAuthDetector.hasAuthorizationHeader(stream) {
             for line in TextScanning.lines(stream) {
                 let (header, value) = HTTPBasicAuthDetector.header(line)
                 guard header == "authorization" || header == "proxy-authorization" else { continue }

@@ -30,7 +30,8 @@ public struct NetBIOSNameServiceDetector: DatagramDetector {
     public func examine(_ datagram: DatagramSample) -> Observation? {
         var reader = ByteReader(datagram.payload)
         guard reader.skip(4), let questions = reader.readUInt16(), let answers = reader.readUInt16(),
-            questions + answers >= 1, reader.skip(4), reader.readUInt8() == 0x20, let encoded = reader.readBytes(32),
+            Int(questions) + Int(answers) >= 1, reader.skip(4), reader.readUInt8() == 0x20,
+            let encoded = reader.readBytes(32),
             let name = Self.decodeName(encoded)
         else { return nil }
         return Observation(Self.netbiosNS, detail: ["name": name])

@@ -20,10 +20,10 @@ public struct SMTPAuthDetector: StreamDetector {
     }
 
     public func examine(_ sample: StreamSample) -> [Observation] {
-        let lines = TextScanning.lines(sample.client)
-        guard let first = lines.first, ["EHLO", "HELO", "LHLO"].contains(TextScanning.command(first).verb) else {
+        guard ["EHLO ", "HELO ", "LHLO "].contains(where: { TextScanning.hasPrefix(sample.client, $0) }) else {
             return []
         }
+        let lines = TextScanning.lines(sample.client)
         for (index, line) in lines.enumerated() {
             let (verb, argument) = TextScanning.command(line)
             if verb == "STARTTLS" { return [] }

@@ -16,7 +16,9 @@ public struct SSHDetector: StreamDetector {
 
     /// The identification line, if the stream has one among its first lines.
     static func identification(_ bytes: UnsafeRawBufferPointer) -> Substring? {
-        TextScanning.lines(bytes, includeUnfinished: false).prefix(5).first { $0.hasPrefix("SSH-") }
+        // RFC 4253 lets a server send other lines first; the version line comes within the first few.
+        let opening = UnsafeRawBufferPointer(rebasing: bytes.prefix(1024))
+        return TextScanning.lines(opening, includeUnfinished: false, maxLines: 5).first { $0.hasPrefix("SSH-") }
     }
 
     static func isVersion1(_ line: Substring) -> Bool {

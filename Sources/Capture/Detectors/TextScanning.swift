@@ -1,35 +1,39 @@
 /// Small helpers for line-based protocols (FTP, SMTP, POP3, IMAP, HTTP) over borrowed bytes.
 enum TextScanning {
-    /// The lines of a byte stream split at LF (a trailing CR dropped); an unfinished last line is left out
-    /// when `complete` is false, because it may be cut in the middle.
-    static func lines(_ bytes: UnsafeRawBufferPointer, includeUnfinished: Bool = true) -> [Substring] {
+    /// The first `maxLines` lines of a byte stream, split at LF (a trailing CR dropped). An unfinished
+    /// last line is included only when asked, because it may be cut in the middle.
+    static func lines(_ bytes: UnsafeRawBufferPointer, includeUnfinished: Bool = true, maxLines: Int = 256)
+        -> [Substring]
+    {
         var result: [Substring] = []
         var start = 0
-        for index in 0..<bytes.count where bytes[index] == 0x0A {
-            var end = index
-            if end > start && bytes[end - 1] == 0x0D { end -= 1 }
-            result.append(text(bytes, start..<end))
-            start = index + 1
+        var index = 0
+        while index < bytes.count && result.count < maxLines {
+            if bytes[index] == 0x0A {
+                var end = index
+                if end > start && bytes[end - 1] == 0x0D { end -= 1 }
+                result.append(text(bytes, start..<end))
+                start = index + 1
+            }
+            index += 1
         }
-        if includeUnfinished && start < bytes.count { result.append(text(bytes, start..<bytes.count)) }
+        if includeUnfinished && start < bytes.count && result.count < maxLines {
+            result.append(text(bytes, start..<bytes.count))
+        }
         return result
     }
 
     /// Printable ASCII text for a byte range; anything else becomes `?`, so a hostile stream cannot
     /// inject control characters into a report.
     static func text(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>) -> Substring {
-        var scalars = String.UnicodeScalarView()
-        for index in range {
-            let byte = bytes[index]
-            scalars.append(Unicode.Scalar((0x20...0x7E).contains(byte) ? byte : 0x3F))
-        }
-        return Substring(String(scalars))
+        Substring(printable(UnsafeRawBufferPointer(rebasing: bytes[range])))
     }
 
     static func printable<S: Sequence>(_ bytes: S) -> String where S.Element == UInt8 {
-        var scalars = String.UnicodeScalarView()
-        for byte in bytes { scalars.append(Unicode.Scalar((0x20...0x7E).contains(byte) ? byte : 0x3F)) }
-        return String(scalars)
+        var clean: [UInt8] = []
+        clean.reserveCapacity(bytes.underestimatedCount)
+        for byte in bytes { clean.append((0x20...0x7E).contains(byte) ? byte : 0x3F) }
+        return String(decoding: clean, as: UTF8.self)
     }
 
     /// Whether the stream starts with `prefix`, ignoring ASCII case.
@@ -68,6 +72,24 @@ enum TextScanning {
             index += 1
         }
         return nil
+    }
+
+    /// Whether `needle` (lower-case ASCII) occurs in `haystack`, ignoring ASCII case.
+    static func containsIgnoringCase(_ needle: [UInt8], in haystack: UnsafeRawBufferPointer) -> Bool {
+        guard let first = needle.first, needle.count <= haystack.count else { return false }
+        var index = 0
+        let last = haystack.count - needle.count
+        outer: while index <= last {
+            if lower(haystack[index]) == first {
+                for offset in 1..<needle.count where lower(haystack[index + offset]) != needle[offset] {
+                    index += 1
+                    continue outer
+                }
+                return true
+            }
+            index += 1
+        }
+        return false
     }
 
     /// Decodes standard base64, ignoring padding; nil on any other character.

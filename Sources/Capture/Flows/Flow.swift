@@ -41,4 +41,6 @@ struct StreamPair {
     var toClient = StreamReassembly()
     /// The detectors were asked whether the flow might be theirs.
     var candidatesChecked = false
+    /// Bit `n` set: stream detector `n` might want this flow (all of them until they were asked).
+    var candidates: UInt64 = .max
 }

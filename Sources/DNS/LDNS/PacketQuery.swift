@@ -1,6 +1,6 @@
 import CLDNS
 
-/// Query types and classes the probes ask for, by their IANA numbers.
+/// Record types and classes the probes ask for, by their IANA numbers.
 public enum QueryType {
     public static let a: UInt16 = 1
     public static let ns: UInt16 = 2
@@ -10,7 +10,7 @@ public enum QueryType {
     public static let axfr: UInt16 = 252
 }
 
-public enum RecordClass {
+public enum QueryClass {
     public static let internet: UInt16 = 1
     public static let chaos: UInt16 = 3
 }
@@ -52,7 +52,7 @@ public struct PacketQuery: Sendable, Hashable {
     public init(
         name: String,
         type: UInt16,
-        recordClass: UInt16 = RecordClass.internet,
+        recordClass: UInt16 = QueryClass.internet,
         id: UInt16 = 0,
         recursionDesired: Bool = false,
         checkingDisabled: Bool = false,

@@ -26,7 +26,7 @@ public enum VersionDisclosed {
     static func probe(_ session: ProbeSession) -> [Finding] {
         var answers: [String: JSONValue] = [:]
         for name in names {
-            let query = PacketQuery(name: name, type: QueryType.txt, recordClass: RecordClass.chaos, edns: false)
+            let query = PacketQuery(name: name, type: QueryType.txt, recordClass: QueryClass.chaos, edns: false)
             guard let reply = try? session.ask(query), reply.rcode == 0 else { continue }
             let text = reply.answers.filter { $0.type == QueryType.txt }.flatMap(\.texts).joined(separator: " ")
             if !text.trimmingCharacters(in: .whitespaces).isEmpty { answers[name] = .string(text) }

@@ -14,6 +14,7 @@ public enum ZoneCatalogue {
         NSEC3ParameterPractice.self,
         TrustAnchorMismatch.self,
         ZONEMDMismatch.self,
+        TTLAboveOriginalTTL.self,
     ]
 
     public static let checks: [Check] = all.map { $0.check }

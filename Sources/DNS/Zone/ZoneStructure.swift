@@ -215,6 +215,14 @@ struct ZoneStructure: Sendable {
         return SignatureRecord(data: data, line: Int(row.line), file: store.file(row))
     }
 
+    /// The Original TTL field of the RRSIG at position `position` of `order`, read in place.
+    func originalTTL(at position: Int) -> UInt32? {
+        let rdata = store.rdata(store.rows[Int(order[position])])
+        guard rdata.count >= 8 else { return nil }
+        let i = rdata.startIndex + 4
+        return UInt32(rdata[i]) << 24 | UInt32(rdata[i + 1]) << 16 | UInt32(rdata[i + 2]) << 8 | UInt32(rdata[i + 3])
+    }
+
     func materialise(_ index: Int) -> ResourceRecordSet {
         let packed = packedSets[index]
         let rows = store.rows

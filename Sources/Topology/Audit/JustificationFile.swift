@@ -152,9 +152,11 @@ public struct JustificationFile: Sendable {
     /// Whether `text` is a justification file rather than a topology: a YAML mapping whose keys
     /// include `justifications` and nothing that a YAML topology uses.
     public static func looksLikeJustificationFile(_ text: String) -> Bool {
-        guard let node = try? Yams.compose(yaml: text), let mapping = node.mapping else { return false }
+        guard let node = try? Yams.compose(yaml: text), let mapping = node.mapping,
+            mapping["justifications"]?.sequence != nil
+        else { return false }
         let keys = Set(mapping.keys.compactMap(\.string))
-        return keys.contains("justifications") && keys.isSubset(of: ["justifications", "version", "description"])
+        return keys.isSubset(of: ["justifications", "version", "description"])
     }
 
     public static func parse(_ text: String, file: String? = nil) throws -> JustificationFile {

@@ -44,7 +44,16 @@ public enum NetworkAudit {
 
     /// Loads `files` as one topology and audits it.
     public static func audit(files: [String], options: AuditOptions = AuditOptions()) throws -> Report {
-        audit(try TopologyLoader.load(files: files), options: options)
+        for file in files where file.lowercased().hasSuffix(".yaml") || file.lowercased().hasSuffix(".yml") {
+            if let data = FileManager.default.contents(atPath: file), data.count <= JustificationFile.maximumBytes,
+                let text = String(data: data, encoding: .utf8), JustificationFile.looksLikeJustificationFile(text)
+            {
+                throw TopologyInputError(
+                    file: file, place: .line(1),
+                    reason: "this is a justification file, not a topology; pass it with --justifications")
+            }
+        }
+        return audit(try TopologyLoader.load(files: files), options: options)
     }
 }
 

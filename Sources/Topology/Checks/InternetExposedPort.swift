@@ -65,19 +65,28 @@ extension InternetExposedPort {
                 else { continue }
                 let pip = network.publicIP(pipID)
                 let destination = ValueRanges([UInt64(address.value)...UInt64(address.value)])
-                for port in context.options.sensitivePorts.ports {
+                // One probe per transport carrying every sensitive port, split by port afterwards:
+                // the walk through the rules is the same for all of them.
+                for (transport, protocols) in [(TransportProtocol.tcp, RuleProtocols.tcp), (.udp, .udp)] {
+                    let ports = context.options.sensitivePorts.ports.filter { $0.transport == transport }
+                    guard !ports.isEmpty else { continue }
                     let probe = RuleRegion([
                         RuleBox(
-                            sources: internet, destinations: destination,
-                            protocols: port.transport == .tcp ? .tcp : .udp, sourcePorts: ValueRanges.allPorts,
-                            destinationPorts: ValueRanges([UInt64(port.port)...UInt64(port.port)]))
+                            sources: internet, destinations: destination, protocols: protocols,
+                            sourcePorts: ValueRanges.allPorts,
+                            destinationPorts: ValueRanges(ports.map { UInt64($0.port)...UInt64($0.port) }))
                     ])
                     for (chain, region) in inboundChains(context, nic: nic, subnet: subnet, probe: probe) {
-                        result.append(
-                            Exposure(
-                                nic: nic, privateAddress: address, publicAddress: pip?.address,
-                                publicIPName: pip?.name ?? pipID.lastComponent, port: port, decidedBy: chain,
-                                sources: region.sources))
+                        for port in ports {
+                            let sources = region.boxes.filter { $0.destinationPorts.contains(UInt64(port.port)) }
+                                .reduce(ValueRanges()) { $0.union($1.sources) }
+                            guard !sources.isEmpty else { continue }
+                            result.append(
+                                Exposure(
+                                    nic: nic, privateAddress: address, publicAddress: pip?.address,
+                                    publicIPName: pip?.name ?? pipID.lastComponent, port: port, decidedBy: chain,
+                                    sources: sources))
+                        }
                     }
                 }
             }
@@ -95,14 +104,11 @@ extension InternetExposedPort {
         }
         var chains: [(chain: [(group: SecurityGroup, rule: SecurityRule)], region: RuleRegion)] = [([], probe)]
         for group in levels {
-            let views = (context.ruleViews[group.id] ?? []).filter {
-                $0.rule.direction == .inbound && $0.virtualNetwork == subnet.virtualNetwork && $0.rule.access == .allow
-            }
             var next: [(chain: [(group: SecurityGroup, rule: SecurityRule)], region: RuleRegion)] = []
-            for view in views {
-                for (chain, passed) in chains {
-                    let both = passed.intersection(view.decided)
-                    if !both.isEmpty { next.append((chain + [(group, view.rule)], both)) }
+            for (chain, passed) in chains {
+                for (view, flows) in context.walk(passed, through: group.id, .inbound, in: subnet.virtualNetwork)
+                where view.rule.access == .allow {
+                    next.append((chain + [(group, view.rule)], flows))
                 }
             }
             chains = next

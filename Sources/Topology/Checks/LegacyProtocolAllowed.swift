@@ -21,70 +21,130 @@ public enum LegacyProtocolAllowed {
 }
 
 extension LegacyProtocolAllowed {
+    /// What one rule lets through, gathered over its NSG's segments and legacy ports.
+    private struct Passage {
+        var view: AuditContext.RuleView
+        var fromInternet = Set<String>()
+        var acrossSegments = Set<String>()
+        /// Destination segment name → indices (in `SubnetLookup`) of the source subnets.
+        var segmentPairs: [String: Set<Int>] = [:]
+    }
+
+    /// At most this many `from -> to` pairs are listed per finding; the count says how many there are.
+    static let listedPairs = 12
+
     static func findings(_ context: AuditContext) -> [Finding] {
-        var findings: [Finding] = []
         let legacy = context.options.sensitivePorts.legacyProtocols
         let internet = context.publicInternet
-        for views in context.userRuleViews() {
-            guard let first = views.first, first.rule.access == .allow, first.rule.direction == .inbound,
-                context.isAttached(first.group.id)
-            else { continue }
-            let group = first.group
-            let rule = first.rule
-            var fromInternet = Set<String>()
-            var acrossSegments = Set<String>()
-            var segmentPairs = Set<String>()
-            for view in views where !view.decided.isEmpty {
-                guard let vnet = view.virtualNetwork else { continue }
-                // Hosts live in subnets: the sources that can cross into this segment are the
-                // subnets of this VNet and of its connected peers.
+        let subnetIndex = SubnetLookup(context)
+        var passages: [String: Passage] = [:]
+        var order: [String] = []
+        for group in context.network.securityGroups where context.isAttached(group.id) {
+            for vnet in context.attachmentNetworks(of: group.id) {
+                // Hosts live in subnets: the sources that can cross into a segment are the subnets
+                // of this VNet and of its connected peers, outside the segment itself.
                 let routable = context.subnetSpace(routableFrom: vnet)
                 for segment in segments(of: group.id, in: vnet, context: context) {
                     let others = routable.subtracting(segment.space)
-                    for port in legacy {
-                        let flows = RuleRegion([
+                    for (transport, protocols) in [(TransportProtocol.tcp, RuleProtocols.tcp), (.udp, .udp)] {
+                        let ports = legacy.filter { $0.transport == transport }
+                        guard !ports.isEmpty else { continue }
+                        let probe = RuleRegion([
                             RuleBox(
-                                sources: internet.union(others), destinations: segment.addresses,
-                                protocols: port.transport == .tcp ? .tcp : .udp, sourcePorts: ValueRanges.allPorts,
-                                destinationPorts: ValueRanges([UInt64(port.port)...UInt64(port.port)]))
+                                sources: internet.union(others), destinations: segment.addresses, protocols: protocols,
+                                sourcePorts: ValueRanges.allPorts,
+                                destinationPorts: ValueRanges(ports.map { UInt64($0.port)...UInt64($0.port) }))
                         ])
-                        let passing = view.decided.intersection(flows)
-                        guard !passing.isEmpty else { continue }
-                        let label = "\(port.service) (\(port.transport.rawValue)/\(port.port))"
-                        let sources = passing.sources
-                        if !sources.intersection(internet).isEmpty { fromInternet.insert(label) }
-                        let inside = sources.intersection(others)
-                        if !inside.isEmpty {
-                            acrossSegments.insert(label)
-                            for from in context.network.subnets {
-                                let space = ValueRanges(from.prefixes.map { UInt64($0.first)...UInt64($0.last) })
-                                if !space.intersection(inside).isEmpty {
-                                    segmentPairs.insert("\(context.segmentName(from)) -> \(segment.name)")
+                        for (view, flows) in context.walk(probe, through: group.id, .inbound, in: vnet)
+                        where view.rule.access == .allow && !view.rule.isDefault {
+                            let key = "\(group.id.key)|\(view.rule.name)|\(view.rule.priority)"
+                            if passages[key] == nil {
+                                passages[key] = Passage(view: view)
+                                order.append(key)
+                            }
+                            for port in ports {
+                                let sources = flows.boxes.filter { $0.destinationPorts.contains(UInt64(port.port)) }
+                                    .reduce(ValueRanges()) { $0.union($1.sources) }
+                                guard !sources.isEmpty else { continue }
+                                let label = "\(port.service) (\(port.transport.rawValue)/\(port.port))"
+                                if !sources.intersection(internet).isEmpty { passages[key]?.fromInternet.insert(label) }
+                                let inside = sources.intersection(others)
+                                if !inside.isEmpty {
+                                    passages[key]?.acrossSegments.insert(label)
+                                    passages[key]?.segmentPairs[segment.name, default: []].formUnion(
+                                        subnetIndex.subnets(overlapping: inside))
                                 }
                             }
                         }
                     }
                 }
             }
-            guard !fromInternet.isEmpty || !acrossSegments.isEmpty else { continue }
+        }
+        var findings: [Finding] = []
+        for key in order {
+            guard let passage = passages[key] else { continue }
+            let group = passage.view.group
+            let rule = passage.view.rule
             var parts: [String] = []
-            if !fromInternet.isEmpty { parts.append("in from the internet: \(AuditText.list(fromInternet.sorted()))") }
-            if !acrossSegments.isEmpty {
-                parts.append("across segment boundaries: \(AuditText.list(acrossSegments.sorted()))")
+            if !passage.fromInternet.isEmpty {
+                parts.append("in from the internet: \(AuditText.list(passage.fromInternet.sorted()))")
             }
+            if !passage.acrossSegments.isEmpty {
+                parts.append("across segment boundaries: \(AuditText.list(passage.acrossSegments.sorted()))")
+            }
+            let pairs = passage.segmentPairs.flatMap { target, sources in
+                sources.map { "\(subnetIndex.names[$0]) -> \(target)" }
+            }.sorted()
             var evidence = AuditText.ruleEvidence(rule, group)
-            evidence["fromInternet"] = .array(fromInternet.sorted().map { .string($0) })
-            evidence["acrossSegments"] = .array(acrossSegments.sorted().map { .string($0) })
-            evidence["segments"] = .array(segmentPairs.sorted().map { .string($0) })
+            evidence["fromInternet"] = .array(passage.fromInternet.sorted().map { .string($0) })
+            evidence["acrossSegments"] = .array(passage.acrossSegments.sorted().map { .string($0) })
+            evidence["segments"] = .array(pairs.prefix(listedPairs).map { .string($0) })
+            evidence["segmentPairs"] = .int(pairs.count)
             findings.append(
                 Finding(
-                    check: check, severity: fromInternet.isEmpty ? .medium : .high,
+                    check: check, severity: passage.fromInternet.isEmpty ? .medium : .high,
                     subject: "\(group.name)/\(rule.name)",
                     message:
                         "Allow rule \(group.name)/\(rule.name) lets legacy protocols \(parts.joined(separator: "; ")).",
                     evidence: evidence, location: SourceLocation.of(rule, in: group)))
         }
         return findings
+    }
+
+    /// Subnets sorted by address, to find those a set of sources overlaps without scanning them all.
+    private struct SubnetLookup {
+        var ranges: [(lower: UInt64, upper: UInt64, subnet: Int)] = []
+        /// `VNET/SUBNET` of each subnet, by index.
+        var names: [String] = []
+
+        init(_ context: AuditContext) {
+            for (index, subnet) in context.network.subnets.enumerated() {
+                names.append(context.segmentName(subnet))
+                for prefix in subnet.prefixes { ranges.append((UInt64(prefix.first), UInt64(prefix.last), index)) }
+            }
+            ranges.sort { $0.lower < $1.lower }
+        }
+
+        func subnets(overlapping set: ValueRanges) -> [Int] {
+            var result: [Int] = []
+            for interval in set.intervals {
+                // First range that could overlap: binary search on lower bounds, then step back
+                // over ranges that start earlier but reach into the interval.
+                var lo = 0
+                var hi = ranges.count
+                while lo < hi {
+                    let mid = (lo + hi) / 2
+                    if ranges[mid].lower <= interval.lowerBound { lo = mid + 1 } else { hi = mid }
+                }
+                var i = max(0, lo - 1)
+                while i > 0 && ranges[i - 1].upper >= interval.lowerBound { i -= 1 }
+                while i < ranges.count && ranges[i].lower <= interval.upperBound {
+                    if ranges[i].upper >= interval.lowerBound { result.append(ranges[i].subnet) }
+                    i += 1
+                }
+            }
+            return result
+        }
     }
 
     /// The segments an NSG guards in one VNet: each attached subnet, and for NICs attached directly

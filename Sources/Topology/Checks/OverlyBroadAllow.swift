@@ -78,7 +78,7 @@ extension OverlyBroadAllow {
                 if fromInternet && widePorts { severity = .high }
             } else if protocols == .any && allPorts && crossesSegments {
                 reasons.append(
-                    "any protocol on every port from \(AuditText.list(writtenSources)), outside the segments it protects"
+                    "of any protocol on every port from \(AuditText.list(writtenSources)), outside the segments it protects"
                 )
             } else {
                 continue

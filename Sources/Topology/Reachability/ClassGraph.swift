@@ -43,18 +43,15 @@ final class ClassGraph {
     let compiled: CompiledNetwork
     let classes: BehaviourClasses
     let filter: PortBox
-    private var inbound: [[AnnotatedBox]?]
-    private var outbound: [[AnnotatedBox]?]
-    private var inboundProjection: [Projection?]
-    private var outboundProjection: [Projection?]
     /// Distinct port boxes, and distinct sets of them (by sorted box ids); id 0 is the empty set.
     private var portBoxIndex: [PortBox: Int32] = [:]
     private var portBoxes: [PortBox] = []
-    private var internedIndex: [[Int32]: Int] = [[]: 0]
-    private var interned: [[Int32]] = [[]]
+    /// Inbound (index 0) and outbound (index 1) sets are interned apart, so each side's ids are
+    /// dense and the meet table stays as small as the distinct sets on each side.
+    private var internedIndex: [[[Int32]: Int]] = [[[]: 0], [[]: 0]]
+    private var interned: [[[Int32]]] = [[[]], [[]]]
     /// `meetRows[out][in]`: 0 unknown, 1 the port sets meet, 2 they do not.
     private var meetRows: [[UInt8]] = []
-    private var successorCache: [[Int]?]
     /// Per class: its address and VNet, flat for the pair loop.
     private let classAddress: [UInt32]
     private let classVNet: [Int]
@@ -62,59 +59,41 @@ final class ClassGraph {
     private let classesByAddress: [[Int]]
     /// Classes whose inbound projections are identical share a group; the pair loop looks each
     /// group up once per source class.
-    private var inboundGroup: [Int]
-    private var groupIndex: [ProjectionKey: Int] = [:]
-    private var groupProjections: [Projection] = []
     private var groupStamp: [Int] = []
     private var groupValue: [Int] = []
-
-    struct ProjectionKey: Hashable {
-        var starts: [UInt64]
-        var ids: [Int]
-    }
 
     init(compiled: CompiledNetwork, classes: BehaviourClasses, filter: PortBox) {
         self.compiled = compiled
         self.classes = classes
         self.filter = filter
         let n = classes.classes.count
-        inbound = Array(repeating: nil, count: n)
-        outbound = Array(repeating: nil, count: n)
-        inboundProjection = Array(repeating: nil, count: n)
-        outboundProjection = Array(repeating: nil, count: n)
-        successorCache = Array(repeating: nil, count: n)
         classAddress = classes.classes.map { compiled.endpoints[$0.representative].address }
         classVNet = classes.classes.map { compiled.endpoints[$0.representative].virtualNetwork ?? -1 }
         let addresses = classAddress
         classesByAddress = classes.classesByVNet.map { list in list.sorted { addresses[$0] < addresses[$1] } }
-        inboundGroup = Array(repeating: -1, count: n)
     }
 
     func endpoint(_ c: Int) -> EngineEndpoint { compiled.endpoints[classes.classes[c].representative] }
 
     /// Flows allowed into class `c` (destination = its representative address), with deciding rules.
     func inboundRegion(_ c: Int) -> [AnnotatedBox] {
-        if let cached = inbound[c] { return cached }
         let e = endpoint(c)
         let start = [AnnotatedBox(box: FlowBox(destinations: IntervalSet(e.address, e.address)), decisions: [])]
         let afterSubnet = compiled.filter(
             start, nsg: e.subnetSecurityGroup, direction: .inbound, context: e.virtualNetwork)
         let result = compiled.filter(
             afterSubnet, nsg: e.interfaceSecurityGroup, direction: .inbound, context: e.virtualNetwork)
-        inbound[c] = result
         return result
     }
 
     /// Flows allowed out of class `c` (source = its representative address), with deciding rules.
     func outboundRegion(_ c: Int) -> [AnnotatedBox] {
-        if let cached = outbound[c] { return cached }
         let e = endpoint(c)
         let start = [AnnotatedBox(box: FlowBox(sources: IntervalSet(e.address, e.address)), decisions: [])]
         let afterNIC = compiled.filter(
             start, nsg: e.interfaceSecurityGroup, direction: .outbound, context: e.virtualNetwork)
         let result = compiled.filter(
             afterNIC, nsg: e.subnetSecurityGroup, direction: .outbound, context: e.virtualNetwork)
-        outbound[c] = result
         return result
     }
 
@@ -160,12 +139,13 @@ final class ClassGraph {
             guard point <= UInt64(UInt32.max) else { break }
             let set = active.keys.sorted()
             let id: Int
-            if let known = internedIndex[set] {
+            let side = alongSources ? 0 : 1
+            if let known = internedIndex[side][set] {
                 id = known
             } else {
-                id = interned.count
-                internedIndex[set] = id
-                interned.append(set)
+                id = interned[side].count
+                internedIndex[side][set] = id
+                interned[side].append(set)
             }
             if starts.last == point {
                 ids[ids.count - 1] = id
@@ -180,14 +160,14 @@ final class ClassGraph {
     private func meets(_ out: Int, _ into: Int) -> Bool {
         while meetRows.count <= out { meetRows.append([]) }
         if meetRows[out].count <= into {
-            meetRows[out].append(
-                contentsOf: repeatElement(0, count: max(into + 1, interned.count) - meetRows[out].count))
+            let size = max(into + 1, min(interned[0].count, 2 * meetRows[out].count + 16))
+            meetRows[out].append(contentsOf: repeatElement(0, count: size - meetRows[out].count))
         }
         let known = meetRows[out][into]
         if known != 0 { return known == 1 }
         var result = false
-        search: for x in interned[out] {
-            for y in interned[into] where portBoxes[Int(x)].meets(portBoxes[Int(y)]) != nil {
+        search: for x in interned[1][out] {
+            for y in interned[0][into] where portBoxes[Int(x)].meets(portBoxes[Int(y)]) != nil {
                 result = true
                 break search
             }
@@ -197,35 +177,90 @@ final class ClassGraph {
     }
 
     private func group(of b: Int) -> Int {
-        if inboundGroup[b] >= 0 { return inboundGroup[b] }
-        let p = inboundProjectionOf(b)
-        let key = ProjectionKey(starts: p.starts, ids: p.ids)
-        let g: Int
-        if let known = groupIndex[key] {
-            g = known
-        } else {
-            g = groupProjections.count
-            groupIndex[key] = g
-            groupProjections.append(p)
+        let g = inboundKey(b)
+        while groupStamp.count <= g {
             groupStamp.append(-1)
             groupValue.append(0)
         }
-        inboundGroup[b] = g
         return g
     }
 
-    private func inboundProjectionOf(_ c: Int) -> Projection {
-        if let p = inboundProjection[c] { return p }
-        let p = project(inboundRegion(c), alongSources: true)
-        inboundProjection[c] = p
-        return p
+    /// What decides a class's region besides its own address: the NSGs in order, the VNet context,
+    /// and which of their rules name the class address on the fixed side. Classes with equal keys
+    /// have equal projections, so each is computed once.
+    struct RegionKey: Hashable {
+        var first: Int?
+        var second: Int?
+        var vnet: Int
+        var signature: [UInt64]
     }
 
+    private var inboundKeyIndex: [RegionKey: Int] = [:]
+    private var inboundKeyProjections: [Projection] = []
+    private var inboundKeyOfClass: [Int]?
+    private var outboundKeyIndex: [RegionKey: Int] = [:]
+    private var outboundKeyProjections: [Projection] = []
+    private var outboundKeyOfClass: [Int]?
+
+    private func regionKey(_ c: Int, _ direction: Direction) -> RegionKey {
+        let e = endpoint(c)
+        let vnet = e.virtualNetwork ?? -1
+        let (first, second) =
+            direction == .inbound
+            ? (e.subnetSecurityGroup, e.interfaceSecurityGroup) : (e.interfaceSecurityGroup, e.subnetSecurityGroup)
+        var signature: [UInt64] = []
+        var word: UInt64 = 0
+        var bit = 0
+        for nsg in [first, second] {
+            guard let nsg else { continue }
+            for rule in compiled.compiledRules(nsg, direction, context: e.virtualNetwork) {
+                let side = direction == .inbound ? rule.box.destinations : rule.box.sources
+                if side.contains(e.address) { word |= 1 << UInt64(bit) }
+                bit += 1
+                if bit == 64 {
+                    signature.append(word)
+                    word = 0
+                    bit = 0
+                }
+            }
+        }
+        signature.append(word)
+        return RegionKey(first: first, second: second, vnet: vnet, signature: signature)
+    }
+
+    /// Index of the class's inbound key; the inbound groups of the pair loop.
+    private func inboundKey(_ c: Int) -> Int {
+        if inboundKeyOfClass == nil { inboundKeyOfClass = Array(repeating: -1, count: classAddress.count) }
+        if let k = inboundKeyOfClass?[c], k >= 0 { return k }
+        let key = regionKey(c, .inbound)
+        let k: Int
+        if let known = inboundKeyIndex[key] {
+            k = known
+        } else {
+            k = inboundKeyProjections.count
+            inboundKeyIndex[key] = k
+            inboundKeyProjections.append(project(inboundRegion(c), alongSources: true))
+        }
+        inboundKeyOfClass?[c] = k
+        return k
+    }
+
+    private func inboundProjectionOf(_ c: Int) -> Projection { inboundKeyProjections[inboundKey(c)] }
+
     private func outboundProjectionOf(_ c: Int) -> Projection {
-        if let p = outboundProjection[c] { return p }
-        let p = project(outboundRegion(c), alongSources: false)
-        outboundProjection[c] = p
-        return p
+        if outboundKeyOfClass == nil { outboundKeyOfClass = Array(repeating: -1, count: classAddress.count) }
+        if let k = outboundKeyOfClass?[c], k >= 0 { return outboundKeyProjections[k] }
+        let key = regionKey(c, .outbound)
+        let k: Int
+        if let known = outboundKeyIndex[key] {
+            k = known
+        } else {
+            k = outboundKeyProjections.count
+            outboundKeyIndex[key] = k
+            outboundKeyProjections.append(project(outboundRegion(c), alongSources: false))
+        }
+        outboundKeyOfClass?[c] = k
+        return outboundKeyProjections[k]
     }
 
     /// Whether some TCP/UDP flow (within the filter) goes from class `a` to class `b`.
@@ -243,7 +278,6 @@ final class ClassGraph {
     /// Every class `a` reaches: for each routable VNet, a sweep of its classes in address order
     /// along `a`'s outbound segments, with each inbound group looked up once.
     func successors(_ a: Int) -> [Int] {
-        if let cached = successorCache[a] { return cached }
         let va = classVNet[a]
         guard va >= 0 else { return [] }
         let out = outboundProjectionOf(a)
@@ -259,13 +293,12 @@ final class ClassGraph {
                 let g = group(of: b)
                 if groupStamp[g] != a {
                     groupStamp[g] = a
-                    groupValue[g] = groupProjections[g].id(at: source)
+                    groupValue[g] = inboundKeyProjections[g].id(at: source)
                 }
                 let i = groupValue[g]
                 if i != 0 && meets(o, i) { result.append(b) }
             }
         }
-        successorCache[a] = result
         return result
     }
 

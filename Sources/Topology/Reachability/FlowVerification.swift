@@ -83,9 +83,11 @@ extension CompiledNetwork {
                 // Hairpin through the internet: the source appears as its own public IP, if any.
                 if let e = source.endpoint, let pub = endpoints[e].publicAddress {
                     inbound.source = IPv4Address(pub)
-                } else if let any = internetTag(destination.vnet).first {
+                } else if let any = internetSources(destination.vnet).first {
+                    // Azure's default outbound address is not in the export: any internet address.
                     inbound.source = IPv4Address(any)
                 }
+                note = (note ?? "") + "; the source arrives as \(inbound.source)"
             }
             let allowed = pass(
                 inbound, through: levels(destination, .inbound), .inbound, context: destination.vnet, into: &decisions)

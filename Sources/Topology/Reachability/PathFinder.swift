@@ -42,8 +42,36 @@ extension ReachabilityEngine {
 
     private func hostName(_ e: Int) -> String { network.interfaces[compiled.endpoints[e].interface].hostName }
 
+    /// How the search first got a foothold in a class.
+    private enum Foothold {
+        /// A source endpoint of the query.
+        case source(endpoint: Int)
+        /// Entered from the internet: every member (all have a public IP) is reached.
+        case internet
+        /// A network hop from the foothold class `from`: every member is reached.
+        case network(from: Int)
+        /// The attacker controls a VM with a NIC in class `from` (endpoint `via`) and another
+        /// (`endpoint`) in this class: no hop, but only that NIC is a foothold here.
+        case bridge(from: Int, via: Int, endpoint: Int)
+    }
+
+    /// Endpoints of the same VM (or the same NIC's other IP configurations).
+    private func siblingsByEndpoint() -> [Int: [Int]] {
+        var groups: [String: [Int]] = [:]
+        for (e, endpoint) in compiled.endpoints.enumerated() {
+            let nic = network.interfaces[endpoint.interface]
+            groups[(nic.machine ?? nic.id).key, default: []].append(e)
+        }
+        var result: [Int: [Int]] = [:]
+        for members in groups.values where members.count > 1 {
+            for e in members { result[e] = members.filter { $0 != e } }
+        }
+        return result
+    }
+
     /// Shortest paths from `source` to every host `target` names. A hop exists when some TCP or UDP
-    /// flow (restricted by `protocol`/`port` when given) is allowed by every NSG on the way.
+    /// flow (restricted by `protocol`/`port` when given) is allowed by every NSG on the way. A VM
+    /// with NICs in several places is one host: reaching one NIC gives its other NICs as sources.
     public func paths(
         from source: Endpoint, to target: Endpoint = .crownJewels, protocol proto: TransportProtocol? = nil,
         port: Int? = nil
@@ -54,14 +82,43 @@ extension ReachabilityEngine {
         }
         let g = graph(for: proto, port: port)
         let targets = try endpoints(of: target)
+        let siblings = siblingsByEndpoint()
         let n = classes.classes.count
-        var distance = Array(repeating: Int.max, count: n)
-        var parent = Array(repeating: -1, count: n)
-        /// For classes entered straight from the source: the source endpoint, or -1 for the internet.
-        var origin = Array(repeating: -2, count: n)
+        /// Fewest hops to a foothold in each class, and how it was gained.
+        var footDistance = Array(repeating: Int.max, count: n)
+        var foothold = [Foothold?](repeating: nil, count: n)
+        /// Fewest hops to reach every member of a class, and the foothold class the last hop left.
+        var reachedDistance = Array(repeating: Int.max, count: n)
+        var reachedFrom = Array(repeating: -1, count: n)
         var queue: [Int] = []
         var externalSources: IntervalSet?
         var sourceEndpoints: Set<Int> = []
+
+        func gain(_ c: Int, _ distance: Int, _ how: Foothold) {
+            guard footDistance[c] == Int.max else { return }
+            footDistance[c] = distance
+            foothold[c] = how
+            queue.append(c)
+        }
+        /// Every VM with a NIC among `endpoints` is the attacker's: its other NICs become footholds.
+        func bridge(from c: Int, endpoints: [Int], _ distance: Int) {
+            for e in endpoints {
+                for s in siblings[e] ?? [] {
+                    guard let sc = classes.classOfEndpoint[s] else { continue }
+                    gain(sc, distance, .bridge(from: c, via: e, endpoint: s))
+                }
+            }
+        }
+        func reach(_ c: Int, _ distance: Int, from: Int, _ how: Foothold) {
+            guard reachedDistance[c] == Int.max else { return }
+            reachedDistance[c] = distance
+            reachedFrom[c] = from
+            gain(c, distance, how)
+            if !siblings.isEmpty {
+                bridge(from: c, endpoints: classes.classes[c].members.filter { siblings[$0] != nil }, distance)
+            }
+        }
+
         switch source {
         case .internet:
             externalSources = .allAddresses
@@ -73,10 +130,9 @@ extension ReachabilityEngine {
         default:
             sourceEndpoints = Set(try endpoints(of: source))
             for e in sourceEndpoints.sorted() {
-                guard let c = classes.classOfEndpoint[e], distance[c] != 0 else { continue }
-                distance[c] = 0
-                origin[c] = e
-                queue.append(c)
+                guard let c = classes.classOfEndpoint[e] else { continue }
+                gain(c, 0, .source(endpoint: e))
+                bridge(from: c, endpoints: [e], 0)
             }
         }
         if let externalSources {
@@ -84,57 +140,49 @@ extension ReachabilityEngine {
                 let e = g.endpoint(c)
                 guard e.hasPublicIP else { continue }
                 let sources = externalSources.intersection(compiled.internetSources(e.virtualNetwork))
-                if !g.inboundPieces(c, from: sources).isEmpty {
-                    distance[c] = 1
-                    origin[c] = -1
-                    queue.append(c)
-                }
+                if !g.inboundPieces(c, from: sources).isEmpty { reach(c, 1, from: -1, .internet) }
             }
         }
-        var head = 0
-        while head < queue.count {
+        // Stop once every target class is reached.
+        var pending = Set(targets.compactMap { classes.classOfEndpoint[$0] }.filter { reachedDistance[$0] == Int.max })
+        var head = pending.isEmpty ? queue.count : 0
+        search: while head < queue.count {
             let a = queue[head]
             head += 1
-            for b in g.successors(a) where distance[b] == Int.max {
-                distance[b] = distance[a] + 1
-                parent[b] = a
-                queue.append(b)
+            for b in g.successors(a) where reachedDistance[b] == Int.max {
+                reach(b, footDistance[a] + 1, from: a, .network(from: a))
+                pending.remove(b)
+                if pending.isEmpty { break search }
             }
         }
         // Group target endpoints by host; keep the nearest NIC of each host.
-        var best: [String: (length: Int, endpoint: Int, last: Int?)] = [:]
+        var best: [String: (length: Int, endpoint: Int)] = [:]
         var names: Set<String> = []
         for t in targets where !sourceEndpoints.contains(t) {
             let name = hostName(t)
             names.insert(name)
-            guard let c = classes.classOfEndpoint[t] else { continue }
-            var length = distance[c]
-            var last: Int? = parent[c] >= 0 ? parent[c] : nil
-            if length == 0 {
-                // The target shares a class with a source: it needs one more hop from some reached class.
-                length = Int.max
-                last = nil
-                for p in 0..<n where distance[p] != Int.max && g.reaches(p, c) && distance[p] + 1 < length {
-                    length = distance[p] + 1
-                    last = p
-                }
-            }
-            guard length != Int.max else { continue }
-            if let current = best[name], current.length <= length { continue }
-            best[name] = (length, t, last)
+            guard let c = classes.classOfEndpoint[t], reachedDistance[c] != Int.max else { continue }
+            if let current = best[name], current.length <= reachedDistance[c] { continue }
+            best[name] = (reachedDistance[c], t)
         }
         var paths: [LateralPath] = []
         for (name, found) in best {
+            guard let targetClass = classes.classOfEndpoint[found.endpoint] else { continue }
+            // Footholds from the start to the class the last hop leaves.
             var chain: [Int] = []
-            var c = found.last
+            var c = reachedFrom[targetClass] >= 0 ? reachedFrom[targetClass] : nil
             while let current = c {
                 chain.append(current)
-                if distance[current] == 0 || origin[current] == -1 { break }
-                c = parent[current] >= 0 ? parent[current] : nil
+                switch foothold[current] {
+                case .network(let from): c = from
+                case .bridge(let from, _, _): c = from
+                default: c = nil
+                }
             }
             chain.reverse()
             var hops = concreteHops(
-                chain: chain, origin: origin, target: found.endpoint, graph: g, external: externalSources)
+                chain: chain, foothold: foothold, target: found.endpoint, targetClass: targetClass, graph: g,
+                external: externalSources)
             if case .address(let a) = source, externalSources != nil, !hops.isEmpty {
                 // An outside address names itself rather than "internet".
                 hops[0].from = a.description
@@ -154,17 +202,26 @@ extension ReachabilityEngine {
         graphForPaths(protocol: proto, port: port)
     }
 
-    /// Turns a chain of classes (ending before the target) into hops with a witness flow each.
-    private func concreteHops(chain: [Int], origin: [Int], target: Int, graph g: ClassGraph, external: IntervalSet?)
-        -> [PathHop]
-    {
-        var hops: [PathHop] = []
-        // Stations: the endpoint standing for each class on the way, then the target itself.
-        var stations: [Int] = chain.enumerated().map { i, c in
-            i == 0 && origin[c] >= 0 ? origin[c] : classes.classes[c].representative
+    /// Turns a chain of foothold classes into hops with a witness flow each. A bridge between two
+    /// NICs of one VM is no hop: the next hop simply leaves from the other NIC.
+    private func concreteHops(
+        chain: [Int], foothold: [Foothold?], target: Int, targetClass: Int, graph g: ClassGraph,
+        external: IntervalSet?
+    ) -> [PathHop] {
+        // Stations: the endpoint standing for each foothold class, then the target itself.
+        var stations: [Int] = chain.map { c in
+            switch foothold[c] {
+            case .source(let e): e
+            case .bridge(_, _, let e): e
+            default: classes.classes[c].representative
+            }
+        }
+        for (i, c) in chain.enumerated() where i > 0 {
+            if case .bridge(_, let via, _) = foothold[c] { stations[i - 1] = via }
         }
         stations.append(target)
-        let classChain = chain + [classes.classOfEndpoint[target] ?? 0]
+        let classChain = chain + [targetClass]
+        var hops: [PathHop] = []
         if let external, let firstClass = classChain.first {
             // The first hop enters from the internet.
             let entry = stations[0]
@@ -188,6 +245,7 @@ extension ReachabilityEngine {
             }
         }
         for i in 0..<(stations.count - 1) {
+            if i + 1 < chain.count, case .bridge = foothold[chain[i + 1]] { continue }
             let a = stations[i]
             let b = stations[i + 1]
             let from = compiled.endpoints[a]

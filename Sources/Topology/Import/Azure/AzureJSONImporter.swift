@@ -7,20 +7,30 @@ import Foundation
 /// `[variables()]` and `[concat()]` expressions).
 enum AzureJSONImporter {
     static func importDocument(_ data: Data, file: String, into builder: inout NetworkBuilder) throws {
-        let root: Any
-        do {
-            root = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
-        } catch {
-            throw TopologyInputError(
-                file: file, place: JSONParseErrorPlace.place(of: error, in: data),
-                reason: "not valid JSON: expected an Azure resource list, `az network` output or an ARM template")
-        }
         var reader = AzureResourceReader(file: file, builder: builder, template: nil)
-        if let list = root as? [Any] {
-            try reader.readResources(list, pointer: "")
-        } else if let object = root as? [String: Any] {
-            if let value = object["value"] as? [Any] {
-                try reader.readResources(value, pointer: "/value")
+        let root: Any?
+        do {
+            root = try data.withUnsafeBytes { raw -> Any? in
+                var json = JSONStreamReader(raw.bindMemory(to: UInt8.self))
+                // Resource lists stream one resource at a time.
+                return try json.read { element, pointer, _ in
+                    guard let object = element as? [String: Any] else {
+                        throw TopologyInputError(
+                            file: file, place: .pointer(pointer), reason: "expected a resource object")
+                    }
+                    try reader.readResource(object, pointer: pointer)
+                }
+            }
+        } catch let error as JSONStreamReader.SyntaxError {
+            throw TopologyInputError(
+                file: file, place: .line(error.line),
+                reason:
+                    "not valid JSON (\(error.message)): expected an Azure resource list, `az network` output or an ARM template"
+            )
+        }
+        if let object = root as? [String: Any] {
+            if object["value"] is [Any] {
+                // Streamed above.
             } else if let resources = object["resources"] as? [Any] {
                 reader.template = ARMTemplateContext(template: object, file: file)
                 try reader.readResources(resources, pointer: "/resources")
@@ -33,32 +43,12 @@ enum AzureJSONImporter {
                         "a JSON object without `value` or `resources` array: expected an Azure resource list or an ARM template"
                 )
             }
-        } else {
+        } else if root != nil {
             throw TopologyInputError(
                 file: file, place: .pointer(""),
                 reason: "expected a JSON array of Azure resources or an object with a `value` or `resources` array")
         }
         builder = reader.builder
     }
-}
 
-/// Where a JSON syntax error is, from Foundation's message ("around line 3, column 7") or the
-/// byte offset it reports.
-enum JSONParseErrorPlace {
-    static func place(of error: Error, in data: Data) -> InputPlace? {
-        let text = (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String ?? "\(error)"
-        if let range = text.range(of: "line ") {
-            let digits = text[range.upperBound...].prefix { $0.isNumber }
-            if let line = Int(digits) { return .line(line) }
-        }
-        var index = (error as NSError).userInfo["NSJSONSerializationErrorIndex"] as? Int
-        if index == nil, let range = text.range(of: "character ") {
-            index = Int(text[range.upperBound...].prefix { $0.isNumber })
-        }
-        if let index {
-            let line = data.prefix(index).reduce(1) { $0 + ($1 == 10 ? 1 : 0) }
-            return .line(line)
-        }
-        return nil
-    }
 }

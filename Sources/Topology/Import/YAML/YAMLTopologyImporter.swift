@@ -297,6 +297,13 @@ struct YAMLTopologyReader {
         let config = IPConfiguration(
             name: "primary", privateAddress: address, subnet: subnetID, publicIP: publicIP,
             applicationSecurityGroups: groups, location: location(node))
+        // Hosts naming the same machine are NICs of one VM: reaching one gives the others.
+        if let machine = try string(m["machine"], "machine") {
+            builder.add(
+                VirtualMachine(
+                    id: Self.id("machines", machine), name: machine, interfaces: [Self.id("hosts", name)],
+                    location: location(m["machine"])))
+        }
         builder.add(
             NetworkInterface(
                 id: Self.id("hosts", name), name: name, ipConfigurations: [config],

@@ -1,0 +1,72 @@
+import Foundation
+import Testing
+import Topology
+
+@Suite("Lateral-movement paths")
+struct PathTests {
+    func engine(_ yaml: String) throws -> ReachabilityEngine {
+        ReachabilityEngine(network: try TopologyLoader.load(documents: [("p.yaml", Data(yaml.utf8))]).network)
+    }
+
+    /// A gateway VM with one NIC in the DMZ (public IP, SSH open) and one in an unpeered internal
+    /// segment; the database there accepts SSH from its own segment. By network alone the database
+    /// is unreachable (the segments are not peered); through the gateway VM it is two hops:
+    /// internet → gateway (SSH), then gateway's internal NIC → database (SSH).
+    static let dualHomed = """
+        segments:
+          - {name: dmz, addressSpace: 10.1.0.0/16, subnets: [{name: edge, prefix: 10.1.1.0/24, ruleSet: edge}]}
+          - {name: internal, addressSpace: 10.2.0.0/16, subnets: [{name: data, prefix: 10.2.1.0/24}]}
+        hosts:
+          - {name: gw-dmz, machine: gateway, segment: dmz, subnet: edge, address: 10.1.1.4, publicIP: 203.0.113.10}
+          - {name: gw-internal, machine: gateway, segment: internal, subnet: data, address: 10.2.1.4}
+          - {name: db, segment: internal, subnet: data, address: 10.2.1.9, tags: {tier: crown-jewel}}
+        ruleSets:
+          - name: edge
+            rules:
+              - {name: ssh-in, priority: 100, direction: inbound, access: allow, protocol: tcp, source: internet, ports: 22}
+        """
+
+    @Test("A VM with NICs in two unpeered segments bridges them: its other NIC is a foothold, not a hop")
+    func dualHomedVMBridges() throws {
+        let report = try engine(Self.dualHomed).paths(from: .internet)
+        #expect(report.unreachable.isEmpty)
+        let path = try #require(report.paths.first)
+        #expect(path.target == "db")
+        #expect(path.hops.map { "\($0.from)->\($0.to):\($0.port)" } == ["internet->gateway:22", "gateway->db:22"])
+        #expect(path.hops[1].fromAddress == IPv4Address("10.2.1.4"))
+        #expect(path.hops[0].toAddress == IPv4Address("203.0.113.10"))
+    }
+
+    @Test("Without the shared machine the segments stay apart")
+    func withoutMachineUnreachable() throws {
+        let yaml = Self.dualHomed.replacingOccurrences(of: "machine: gateway, ", with: "")
+        let report = try engine(yaml).paths(from: .internet)
+        #expect(report.paths.isEmpty)
+        #expect(report.unreachable == ["db"])
+    }
+
+    @Test("A target in the same behaviour class as the source still needs its own hop")
+    func sameClassNeedsAHop() throws {
+        let yaml = """
+            segments:
+              - {name: s, addressSpace: 10.0.0.0/16, subnets: [{name: a, prefix: 10.0.1.0/24}]}
+            hosts:
+              - {name: one, segment: s, subnet: a, address: 10.0.1.4}
+              - {name: two, segment: s, subnet: a, address: 10.0.1.5, tags: {tier: crown-jewel}}
+            """
+        let report = try engine(yaml).paths(from: .resource("one"))
+        #expect(report.paths.map(\.target) == ["two"])
+        #expect(report.paths.first?.hops.count == 1)
+        // Default rules allow everything inside the segment; the preferred first port is SSH.
+        #expect(report.paths.first?.hops.first?.port == 22)
+        #expect(report.paths.first?.hops.first?.decidedBy.map(\.rule) == [])
+    }
+
+    @Test("--protocol and --port restrict which hops count")
+    func filters() throws {
+        let e = try engine(Self.dualHomed)
+        #expect(try e.paths(from: .internet, protocol: .udp).paths.isEmpty)
+        #expect(try e.paths(from: .internet, port: 3389).paths.isEmpty)
+        #expect(try e.paths(from: .internet, protocol: .tcp, port: 22).paths.count == 1)
+    }
+}
