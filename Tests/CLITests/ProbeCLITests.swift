@@ -7,12 +7,15 @@ import Testing
 @Suite("DNS probe commands", .serialized)
 struct ProbeCLITests {
     @Test("dns server on the weak BIND: every server check in JSON, exit 1")
-    func weakServerJSON() throws {
-        let servers = try CLIProbeServers.shared()
-        let run = try ExposureBinary.run([
-            "dns", "server", servers.port("WEAK_BIND"), "--zone", "example.test", "--outside-name", "www.outside.test",
-            "--format", "json",
-        ])
+    func weakServerJSON() async throws {
+        let servers = try await CLIProbeServers.shared()
+        let run = try await offPool {
+            try ExposureBinary.run([
+                "dns", "server", servers.port("WEAK_BIND"), "--zone", "example.test", "--outside-name",
+                "www.outside.test",
+                "--format", "json",
+            ])
+        }
         #expect(run.status == 1)
         let document = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
         let findings = try #require(document["findings"] as? [[String: Any]])
@@ -26,23 +29,27 @@ struct ProbeCLITests {
     }
 
     @Test("dns server on the hardened NSD: no finding, exit 0")
-    func hardenedServerText() throws {
-        let servers = try CLIProbeServers.shared()
-        let run = try ExposureBinary.run([
-            "dns", "server", servers.port("HARDENED_NSD"), "--zone", "example.test", "--outside-name",
-            "www.outside.test",
-        ])
+    func hardenedServerText() async throws {
+        let servers = try await CLIProbeServers.shared()
+        let run = try await offPool {
+            try ExposureBinary.run([
+                "dns", "server", servers.port("HARDENED_NSD"), "--zone", "example.test", "--outside-name",
+                "www.outside.test",
+            ])
+        }
         #expect(run.status == 0)
         #expect(run.stdout.contains("0 findings"))
     }
 
     @Test("dns resolver on the non-validating Unbound: SARIF with the resolver rules, exit 1")
-    func plainResolverSARIF() throws {
-        let servers = try CLIProbeServers.shared()
-        let run = try ExposureBinary.run([
-            "dns", "resolver", "--server", servers.port("PLAIN_UNBOUND"), "--signed-name", "www.example.test",
-            "--bogus-name", "www.bogus.test", "--approved", servers.port("PLAIN_UNBOUND"), "--format", "sarif",
-        ])
+    func plainResolverSARIF() async throws {
+        let servers = try await CLIProbeServers.shared()
+        let run = try await offPool {
+            try ExposureBinary.run([
+                "dns", "resolver", "--server", servers.port("PLAIN_UNBOUND"), "--signed-name", "www.example.test",
+                "--bogus-name", "www.bogus.test", "--approved", servers.port("PLAIN_UNBOUND"), "--format", "sarif",
+            ])
+        }
         #expect(run.status == 1)
         #expect(run.stdout.contains("\"ruleId\": \"dns.resolver-not-validating\""))
         #expect(run.stdout.contains("\"ruleId\": \"dns.cookies-missing\""))
@@ -51,14 +58,16 @@ struct ProbeCLITests {
     }
 
     @Test("dns resolver on the validating, approved BIND resolver: exit 0")
-    func hardenedResolver() throws {
-        let servers = try CLIProbeServers.shared()
+    func hardenedResolver() async throws {
+        let servers = try await CLIProbeServers.shared()
         let resolver = servers.port("BIND_RESOLVER")
-        let run = try ExposureBinary.run([
-            "dns", "resolver", "--server", resolver, "--signed-name", "www.example.test", "--bogus-name",
-            "www.bogus.test",
-            "--approved", resolver,
-        ])
+        let run = try await offPool {
+            try ExposureBinary.run([
+                "dns", "resolver", "--server", resolver, "--signed-name", "www.example.test", "--bogus-name",
+                "www.bogus.test",
+                "--approved", resolver,
+            ])
+        }
         #expect(run.status == 0)
         #expect(run.stdout.contains("0 findings"))
     }
@@ -85,8 +94,8 @@ struct ProbeCLITests {
             ),
         ]
     )
-    func errorsExitTwo(_ arguments: [String], _ message: String) throws {
-        let run = try ExposureBinary.run(arguments, timeout: 20)
+    func errorsExitTwo(_ arguments: [String], _ message: String) async throws {
+        let run = try await offPool { try ExposureBinary.run(arguments, timeout: 20) }
         #expect(run.status == 2)
         #expect(run.stderr.contains(message), "\(run.stderr)")
     }
@@ -102,7 +111,7 @@ enum CLIProbeServers {
 
     struct StartFailure: Error, CustomStringConvertible { var description: String }
 
-    static func shared() throws -> Ports { try started.get() }
+    static func shared() async throws -> Ports { try await offPool { try started.get() } }
 
     private static let started: Result<Ports, StartFailure> = Result { () throws(StartFailure) -> Ports in
         try start()
@@ -152,5 +161,14 @@ enum CLIProbeServers {
             return -1
         }
         return process.terminationStatus
+    }
+}
+
+/// Runs blocking work (sockets, waits, child processes) on a thread of its own, so that it holds
+/// neither one of Swift Testing's cooperative threads nor one of Dispatch's (as many as cores: two
+/// here) while it waits, stalling every other suite.
+func offPool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread { continuation.resume(with: Result { try work() }) }.start()
     }
 }

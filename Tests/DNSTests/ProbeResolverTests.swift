@@ -9,20 +9,22 @@ import Testing
 /// bogus.test (signatures broken after signing) on the weak BIND.
 @Suite("Resolver probes against real Unbound and BIND", .serialized)
 struct ProbeResolverTests {
-    func probe(_ servers: [String], approved: String? = nil, resolvConf: String? = nil) throws -> Report {
-        try ResolverProbe(
-            resolvConfPath: resolvConf,
-            servers: servers,
-            approved: approved,
-            signedName: ProbeServers.signedName,
-            bogusName: ProbeServers.bogusName
-        ).run()
+    func probe(_ servers: [String], approved: String? = nil, resolvConf: String? = nil) async throws -> Report {
+        try await offPool {
+            try ResolverProbe(
+                resolvConfPath: resolvConf,
+                servers: servers,
+                approved: approved,
+                signedName: ProbeServers.signedName,
+                bogusName: ProbeServers.bogusName
+            ).run()
+        }
     }
 
     @Test("the non-validating Unbound is reported as not validating, for both reasons")
-    func plainUnboundDoesNotValidate() throws {
-        let servers = try ProbeServers.shared()
-        let report = try probe([servers.plainUnbound], approved: servers.plainUnbound)
+    func plainUnboundDoesNotValidate() async throws {
+        let servers = try await ProbeServers.shared()
+        let report = try await probe([servers.plainUnbound], approved: servers.plainUnbound)
         let finding = try #require(report.findings.first { $0.check.id == "dns.resolver-not-validating" })
         #expect(
             finding.evidence["failed"]
@@ -35,9 +37,9 @@ struct ProbeResolverTests {
     }
 
     @Test("the validating Unbound sets AD and refuses the bogus name, noting EDE 6 (DNSSEC Bogus)")
-    func validatingUnboundValidates() throws {
-        let servers = try ProbeServers.shared()
-        let report = try probe([servers.validatingUnbound], approved: servers.validatingUnbound)
+    func validatingUnboundValidates() async throws {
+        let servers = try await ProbeServers.shared()
+        let report = try await probe([servers.validatingUnbound], approved: servers.validatingUnbound)
         #expect(!report.findings.contains { $0.check.id == "dns.resolver-not-validating" })
         #expect(report.warnings.isEmpty)
         // The observation behind the verdict, checked against what dig shows for these servers.
@@ -55,35 +57,35 @@ struct ProbeResolverTests {
     }
 
     @Test("Unbound 1.17 has no server cookies: cookies-missing fires on both Unbounds")
-    func unboundHasNoCookies() throws {
-        let servers = try ProbeServers.shared()
-        let report = try probe([servers.validatingUnbound, servers.plainUnbound])
+    func unboundHasNoCookies() async throws {
+        let servers = try await ProbeServers.shared()
+        let report = try await probe([servers.validatingUnbound, servers.plainUnbound])
         let subjects = report.findings.filter { $0.check.id == "dns.cookies-missing" }.map(\.subject)
         #expect(Set(subjects) == [servers.validatingUnbound, servers.plainUnbound])
     }
 
     @Test("a validating BIND resolver that answers cookies and is approved gives no finding")
-    func hardenedResolverIsQuiet() throws {
-        let servers = try ProbeServers.shared()
-        let report = try probe([servers.bindResolver], approved: "10.0.0.53, \(servers.bindResolver)")
+    func hardenedResolverIsQuiet() async throws {
+        let servers = try await ProbeServers.shared()
+        let report = try await probe([servers.bindResolver], approved: "10.0.0.53, \(servers.bindResolver)")
         #expect(report.findings.map(\.check.id) == [])
         #expect(report.warnings == [])
     }
 
     @Test("resolvers off the approved list are high; without a list each is info")
-    func approvedList() throws {
-        let servers = try ProbeServers.shared()
-        let judged = try probe([servers.bindResolver, servers.validatingUnbound], approved: servers.bindResolver)
+    func approvedList() async throws {
+        let servers = try await ProbeServers.shared()
+        let judged = try await probe([servers.bindResolver, servers.validatingUnbound], approved: servers.bindResolver)
         let untrusted = judged.findings.filter { $0.check.id == "dns.resolver-untrusted" }
         #expect(untrusted.map(\.subject) == [servers.validatingUnbound])
         #expect(untrusted.map(\.severity) == [.high])
-        let listed = try probe([servers.bindResolver])
+        let listed = try await probe([servers.bindResolver])
         let info = listed.findings.filter { $0.check.id == "dns.resolver-untrusted" }
         #expect(info.map(\.severity) == [.info])
     }
 
     @Test("a resolv.conf resolver that does not answer is an error naming the file and line")
-    func resolvConfLines() throws {
+    func resolvConfLines() async throws {
         // resolv.conf takes no port: the resolver is probed on port 53 of 127.0.0.254, where nothing
         // listens unless some server holds port 53 on every address (then there is nothing to test).
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("exposure-resolv-\(getpid()).conf")
@@ -97,18 +99,18 @@ struct ProbeResolverTests {
             (try? ProbeSession(server: try #require(ServerAddress(parsing: "127.0.0.254")))
                 .ask(PacketQuery(name: ".", type: QueryType.ns))) != nil
         try #require(!someoneListens)
-        #expect {
-            _ = try probe([], resolvConf: file.path)
+        await #expect {
+            _ = try await probe([], resolvConf: file.path)
         } throws: { error in
             "\(error)".hasPrefix("\(file.path): line 4: resolver 127.0.0.254:53 did not answer a DNS query")
         }
     }
 
     @Test("a resolver that does not answer is an error, not an empty report")
-    func unreachableResolver() throws {
+    func unreachableResolver() async throws {
         let port = try ProbeServerTests.unusedUDPPort()
-        #expect {
-            _ = try probe(["127.0.0.1:\(port)"])
+        await #expect {
+            _ = try await probe(["127.0.0.1:\(port)"])
         } throws: { error in
             "\(error)"
                 == "resolver 127.0.0.1:\(port) did not answer a DNS query: connection refused (nothing listens on that port)"

@@ -25,7 +25,7 @@ struct ProbeServers: Sendable {
         .appendingPathComponent("Servers")
 
     /// Started on first use; every test shares them.
-    static func shared() throws -> ProbeServers { try started.get() }
+    static func shared() async throws -> ProbeServers { try await offPool { try started.get() } }
 
     private static let started: Result<ProbeServers, StartFailure> = Result { () throws(StartFailure) -> ProbeServers in
         try start()
@@ -105,5 +105,14 @@ struct ProbeServers: Sendable {
         process.waitUntilExit()
         let output = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
         return (process.terminationStatus, output)
+    }
+}
+
+/// Runs blocking work (sockets, waits, child processes) on a thread of its own, so that it holds
+/// neither one of Swift Testing's cooperative threads nor one of Dispatch's (as many as cores: two
+/// here) while it waits, stalling every other suite.
+func offPool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread { continuation.resume(with: Result { try work() }) }.start()
     }
 }

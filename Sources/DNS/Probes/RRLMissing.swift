@@ -33,7 +33,7 @@ public enum RRLMissing {
 
     /// The lowest per-second limit the burst cannot have missed: rate limiters count responses per
     /// second, so a burst shorter than a second trips only limits below its size. Debian's NSD limits
-    /// at 200 a second by default, which the default burst of 200 cannot see; `--burst 500` does.
+    /// at 200 a second by default, which the default burst of 200 cannot see; `--burst 500` or more does.
     static func detectableLimit(sent: Int, seconds: Double) -> Int {
         Int((Double(sent) / max(1, seconds)).rounded())
     }
