@@ -58,7 +58,7 @@ let package = Package(
         // Expected outputs are read from the source tree (#filePath), not bundled as resources.
         .testTarget(name: "FindingsTests", dependencies: ["Findings"], exclude: ["Expected"]),
         .testTarget(name: "TopologyTests", dependencies: ["Topology", "Findings"], exclude: ["Expected"]),
-        .testTarget(name: "CaptureTests", dependencies: ["Capture", "Findings"]),
+        .testTarget(name: "CaptureTests", dependencies: ["Capture", "Findings"], exclude: ["Expected"]),
         .testTarget(name: "DNSTests", dependencies: ["DNS", "Findings"], exclude: ["Expected", "Servers"]),
         .testTarget(name: "CLITests", dependencies: ["exposure", "Findings"]),
     ],
