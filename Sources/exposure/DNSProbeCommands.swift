@@ -37,6 +37,14 @@ struct DNSResolver: ParsableCommand {
     )
     var bogusName: String?
 
+    @Option(
+        help: ArgumentHelp(
+            "Seconds to wait for each reply (0.1 to 30); UDP queries are sent at most 3 times.",
+            valueName: "seconds"
+        )
+    )
+    var timeout: Double = QueryLimits().timeout
+
     @OptionGroup var outputOptions: OutputOptions
 
     func run() throws {
@@ -46,7 +54,8 @@ struct DNSResolver: ParsableCommand {
             servers: server,
             approved: approved,
             signedName: signedName ?? ResolverProbe.defaultSignedName,
-            bogusName: bogusName ?? ResolverProbe.defaultBogusName
+            bogusName: bogusName ?? ResolverProbe.defaultBogusName,
+            limits: try QueryLimits.checked(timeout: timeout)
         ).run()
         try outputOptions.emit(report)
     }
@@ -81,11 +90,25 @@ struct DNSServer: ParsableCommand {
     @Option(help: ArgumentHelp("A name outside the server's zones, for the recursion probe.", valueName: "name"))
     var outsideName: String = ServerProbe.defaultOutsideName
 
+    @Option(
+        help: ArgumentHelp(
+            "Seconds to wait for each reply (0.1 to 30); UDP queries are sent at most 3 times.",
+            valueName: "seconds"
+        )
+    )
+    var timeout: Double = QueryLimits().timeout
+
     @OptionGroup var outputOptions: OutputOptions
 
     func run() throws {
         try outputOptions.requireFindingsFormat()
-        let report = try ServerProbe(server: server, zone: zone, burst: burst, outsideName: outsideName).run()
+        let report = try ServerProbe(
+            server: server,
+            zone: zone,
+            burst: burst,
+            outsideName: outsideName,
+            limits: try QueryLimits.checked(timeout: timeout)
+        ).run()
         try outputOptions.emit(report)
     }
 }

@@ -85,6 +85,10 @@ struct ProbeCLITests {
             ),
             (["dns", "server", "ns1.example.test", "--zone", "example.test"], "'ns1.example.test' is not IP[:PORT]"),
             (
+                ["dns", "server", "127.0.0.1", "--zone", "example.test", "--timeout", "0"],
+                "--timeout must be between 0.1 and 30 seconds"
+            ),
+            (
                 ["dns", "resolver", "--resolv-conf", "no/such/resolv.conf"],
                 "exposure: no/such/resolv.conf: cannot read the file"
             ),
@@ -98,6 +102,38 @@ struct ProbeCLITests {
         let run = try await offPool { try ExposureBinary.run(arguments, timeout: 20) }
         #expect(run.status == 2)
         #expect(run.stderr.contains(message), "\(run.stderr)")
+    }
+}
+
+@Suite("DNS probe time limits")
+struct ProbeTimeoutCLITests {
+    @Test("--timeout bounds the wait for a server that never answers: 3 tries, then exit 2")
+    func silentServerHonoursTimeout() async throws {
+        // A UDP socket that takes queries and never replies.
+        let silent = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
+        defer { close(silent) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(silent, $0, length) == 0 ? getsockname(silent, $0, &length) : -1
+            }
+        }
+        let port = UInt16(bigEndian: address.sin_port)
+        let (run, elapsed) = try await offPool {
+            let started = Date()
+            let run = try ExposureBinary.run(
+                ["dns", "server", "127.0.0.1:\(port)", "--zone", "example.test", "--timeout", "0.2"],
+                timeout: 20
+            )
+            return (run, Date().timeIntervalSince(started))
+        }
+        #expect(run.status == 2)
+        #expect(
+            run.stderr.contains("127.0.0.1:\(port) did not answer a DNS query: no reply after 3 tries of 0.2 s each"))
+        #expect(elapsed >= 0.6 && elapsed < 10, "took \(elapsed) s")
     }
 }
 
