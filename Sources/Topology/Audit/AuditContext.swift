@@ -28,6 +28,9 @@ public struct AuditContext: Sendable {
 
     public private(set) var groupsByID: [ResourceID: SecurityGroup] = [:]
     public private(set) var subnetsByID: [ResourceID: Subnet] = [:]
+    public private(set) var interfacesByID: [ResourceID: NetworkInterface] = [:]
+    public private(set) var publicIPsByID: [ResourceID: PublicIPAddress] = [:]
+    public private(set) var networksByID: [ResourceID: VirtualNetwork] = [:]
     public private(set) var attachedSubnets: [ResourceID: [Subnet]] = [:]
     public private(set) var attachedInterfaces: [ResourceID: [NetworkInterface]] = [:]
     /// Private addresses of the NIC configurations carrying each ASG.
@@ -75,6 +78,9 @@ public struct AuditContext: Sendable {
         self.network = network
         self.options = options
         for group in network.securityGroups { groupsByID[group.id] = group }
+        for nic in network.interfaces { interfacesByID[nic.id] = nic }
+        for pip in network.publicIPs { publicIPsByID[pip.id] = pip }
+        for vnet in network.virtualNetworks { networksByID[vnet.id] = vnet }
         for subnet in network.subnets {
             subnetsByID[subnet.id] = subnet
             if let nsg = subnet.securityGroup, groupsByID[nsg] != nil {
@@ -129,7 +135,7 @@ public struct AuditContext: Sendable {
     /// VNets peered with `vnet` where both sides declare the peering and call it connected.
     public func connectedPeers(of vnet: VirtualNetwork) -> [ResourceID] {
         vnet.peerings.filter(\.isConnected).compactMap { peering in
-            guard let remote = network.virtualNetwork(peering.remoteNetwork),
+            guard let remote = networksByID[peering.remoteNetwork],
                 remote.peerings.contains(where: { $0.remoteNetwork == vnet.id && $0.isConnected })
             else { return nil }
             return remote.id
@@ -292,7 +298,7 @@ public struct AuditContext: Sendable {
 
     /// `VNET/SUBNET`, how findings name a segment.
     public func segmentName(_ subnet: Subnet) -> String {
-        "\(network.virtualNetwork(subnet.virtualNetwork)?.name ?? subnet.virtualNetwork.lastComponent)/\(subnet.name)"
+        "\(networksByID[subnet.virtualNetwork]?.name ?? subnet.virtualNetwork.lastComponent)/\(subnet.name)"
     }
 
     /// Addresses on the public internet: IPv4 outside every VNet, minus private, shared, loopback,

@@ -27,9 +27,13 @@ public struct AuditOptions: Sendable {
 /// `exposure topology audit`: runs every topology check on one loaded topology and returns their
 /// findings, with the loader's warnings. The one entry point of the audit.
 public enum NetworkAudit {
-    public static func audit(_ topology: LoadedTopology, options: AuditOptions = AuditOptions()) -> Report {
+    /// `engine`, when given, must be built from `topology.network`; passing the one a caller already
+    /// has saves building its path graph twice.
+    public static func audit(
+        _ topology: LoadedTopology, options: AuditOptions = AuditOptions(), engine: ReachabilityEngine? = nil
+    ) -> Report {
         let context = AuditContext(network: topology.network, options: options)
-        let engine = ReachabilityEngine(network: topology.network)
+        let engine = engine ?? ReachabilityEngine(network: topology.network)
         var findings: [Finding] = []
         findings += LateralMovementPath.findings(context, engine: engine)
         findings += InternetExposedPort.findings(context)

@@ -63,7 +63,7 @@ extension InternetExposedPort {
                 guard let pipID = config.publicIP, let address = config.privateAddress, let subnetID = config.subnet,
                     let subnet = context.subnetsByID[subnetID]
                 else { continue }
-                let pip = network.publicIP(pipID)
+                let pip = context.publicIPsByID[pipID]
                 let destination = ValueRanges([UInt64(address.value)...UInt64(address.value)])
                 // One probe per transport carrying every sensitive port, split by port afterwards:
                 // the walk through the rules is the same for all of them.

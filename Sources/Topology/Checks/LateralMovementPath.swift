@@ -33,7 +33,7 @@ extension LateralMovementPath {
                 continue
             }
             for path in report.paths where seen.insert(path.targetInterface).inserted {
-                let target = context.network.interfaces.first { $0.id == path.targetInterface }
+                let target = context.interfacesByID[path.targetInterface]
                 let hops: [JSONValue] = path.hops.map { hop in
                     .object([
                         "from": .string(hop.from), "to": .string(hop.to),

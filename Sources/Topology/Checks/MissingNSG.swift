@@ -32,12 +32,16 @@ extension MissingNSG {
         let network = context.network
         var findings: [Finding] = []
         var unfilteredSubnets = Set<ResourceID>()
+        var interfacesBySubnet: [ResourceID: [NetworkInterface]] = [:]
+        for nic in network.interfaces {
+            for subnetID in Set(nic.subnetIDs) { interfacesBySubnet[subnetID, default: []].append(nic) }
+        }
         for subnet in network.subnets {
             if let nsg = subnet.securityGroup, context.groupsByID[nsg] != nil { continue }
             unfilteredSubnets.insert(subnet.id)
             if exemptSubnetNames.contains(subnet.name.lowercased()) { continue }
-            let vnetName = network.virtualNetwork(subnet.virtualNetwork)?.name ?? subnet.virtualNetwork.lastComponent
-            let hosts = network.interfaces.filter { $0.subnetIDs.contains(subnet.id) }
+            let vnetName = context.networksByID[subnet.virtualNetwork]?.name ?? subnet.virtualNetwork.lastComponent
+            let hosts = interfacesBySubnet[subnet.id] ?? []
             let hostText =
                 hosts.isEmpty
                 ? "it has no network interfaces yet, but any added later are unfiltered at this level"
@@ -58,7 +62,7 @@ extension MissingNSG {
         for nic in network.interfaces where !nic.publicIPIDs.isEmpty {
             if let nsg = nic.securityGroup, context.groupsByID[nsg] != nil { continue }
             guard nic.subnetIDs.allSatisfy({ unfilteredSubnets.contains($0) }) else { continue }
-            let addresses = nic.publicIPIDs.compactMap { network.publicIP($0)?.address?.description }
+            let addresses = nic.publicIPIDs.compactMap { context.publicIPsByID[$0]?.address?.description }
             let shown = addresses.isEmpty ? "its public IP" : "public IP \(AuditText.list(addresses))"
             findings.append(
                 Finding(
