@@ -34,7 +34,9 @@ enum TopologyBench {
         var mark = start
         func lap(_ label: String) {
             let now = cpuSeconds()
-            print(String(format: "  %-40@ %7.2f s CPU", label as NSString, now - mark))
+            print(
+                "  " + label.padding(toLength: 40, withPad: " ", startingAt: 0)
+                    + String(format: "%7.2f s CPU", now - mark))
             mark = now
         }
         let loaded = try TopologyLoader.load(documents: [("generated.json", data)])
