@@ -55,6 +55,7 @@ final class ClassGraph {
     /// Per inbound group, within one sweep: the outbound id last checked and its answer.
     private var groupOut: [Int] = []
     private var groupResult: [Bool] = []
+    private var preparedVNets: Set<Int> = []
     /// For each VNet, the VNets it routes to (itself and its connected peers).
     private lazy var routable: [[Int]] = classesByAddress.indices.map { va in
         classesByAddress.indices.filter { compiled.routes(va, $0) }
@@ -281,35 +282,61 @@ final class ClassGraph {
 
     /// Every class `a` reaches: for each routable VNet, a sweep of its classes in address order
     /// along `a`'s outbound segments, with each inbound group looked up once.
+    /// Gives every class of a VNet its inbound group, once, before sweeps read them in bulk.
+    private func prepareGroups(_ vnet: Int) {
+        guard !preparedVNets.contains(vnet) else { return }
+        preparedVNets.insert(vnet)
+        for b in classesByAddress[vnet] { _ = group(of: b) }
+    }
+
     func successors(_ a: Int, skipping skip: ((Int) -> Bool)? = nil) -> [Int] {
         let va = classVNet[a]
         guard va >= 0 else { return [] }
         let out = outboundProjectionOf(a)
         let source = classAddress[a]
+        let vnets = routable[va]
+        for vb in vnets { prepareGroups(vb) }
+        // The sweep works on local arrays: class-property access in this loop costs more than the
+        // work itself (reference counting and exclusivity checks).
+        let groups = inboundKeyOfClass ?? []
+        let projections = inboundKeyProjections
+        let addresses = classAddress
+        var stamp = groupStamp
+        var value = groupValue
+        var lastOut = groupOut
+        var answer = groupResult
+        groupStamp = []
+        groupValue = []
+        groupOut = []
+        groupResult = []
         var result: [Int] = []
-        for vb in routable[va] {
+        for vb in vnets {
             var segment = 0
             for b in classesByAddress[vb] {
                 if let skip, skip(b) { continue }
-                let address = UInt64(classAddress[b])
+                let address = UInt64(addresses[b])
                 while segment + 1 < out.starts.count && out.starts[segment + 1] <= address { segment += 1 }
                 let o = out.ids[segment]
                 if o == 0 { continue }
-                let g = group(of: b)
-                if groupStamp[g] != a {
-                    groupStamp[g] = a
-                    groupValue[g] = inboundKeyProjections[g].id(at: source)
-                    groupOut[g] = -1
+                let g = groups[b]
+                if stamp[g] != a {
+                    stamp[g] = a
+                    value[g] = projections[g].id(at: source)
+                    lastOut[g] = -1
                 }
-                let i = groupValue[g]
+                let i = value[g]
                 if i == 0 { continue }
-                if groupOut[g] != o {
-                    groupOut[g] = o
-                    groupResult[g] = meets(o, i)
+                if lastOut[g] != o {
+                    lastOut[g] = o
+                    answer[g] = meets(o, i)
                 }
-                if groupResult[g] { result.append(b) }
+                if answer[g] { result.append(b) }
             }
         }
+        groupStamp = stamp
+        groupValue = value
+        groupOut = lastOut
+        groupResult = answer
         return result
     }
 
