@@ -126,6 +126,24 @@ struct DetectorTests {
         #expect(name == "WORKGROUP<00>")
     }
 
+    @Test("Telnet: the user typed at the login prompt is reported, negotiation taken out; the password is not")
+    func telnetLoginName() {
+        // The client answers DO TTYPE with WILL TTYPE and a TTYPE subnegotiation, then types its name
+        // and its password.
+        let client: [UInt8] =
+            [255, 251, 24, 255, 250, 24, 0] + text("VT100") + [255, 240] + text("ad") + [255, 251, 31] + text("min\r\n")
+            + text("hunter2\r\n")
+        let server: [UInt8] = [255, 253, 24] + text("\r\nlogin: ") + text("Password: ")
+        let found = examine(TelnetDetector(), client: client, server: server)
+        #expect(found.map(\.detail) == [["user": "admin"]])
+    }
+
+    @Test("Telnet without a login prompt reports no user")
+    func telnetWithoutPrompt() {
+        let found = examine(TelnetDetector(), client: [255, 251, 24] + text("ls\r\n"), server: [255, 253, 24])
+        #expect(found.map(\.detail) == [[:]])
+    }
+
     @Test("a TLS record on port 23 is not Telnet")
     func tlsIsNotTelnet() {
         #expect(examine(TelnetDetector(), client: [22, 3, 1, 0, 5, 1], server: [22, 3, 3, 0, 5, 2]).isEmpty)
