@@ -89,6 +89,10 @@ let tsharkClaims: [TsharkClaim] = {
             fields: ["ntlmssp.auth.ntresponse", "ntlmssp.auth.username", "ntlmssp.auth.domain"],
             lines: ["000102030405060708090a0b0c0d0e0f1011121314151617\tbob\tCORP"], exactly: true),
         TsharkClaim(
+            sample: "ntlmv1-in-smb2-session-setup.pcap", options: ["-Y", "ntlmssp.messagetype == 3"],
+            fields: ["ntlmssp.auth.ntresponse", "ntlmssp.auth.username", "ntlmssp.auth.domain", "smb2.cmd"],
+            lines: ["000102030405060708090a0b0c0d0e0f1011121314151617\tcarol\tCORP\t1"], exactly: true),
+        TsharkClaim(
             sample: "ntlmv2-over-http-not-v1.pcap",
             options: ["-Y", "ntlmssp.messagetype == 3 && ntlmssp.ntlmv2_response"],
             fields: ["ntlmssp.auth.username"], lines: ["bob"], exactly: true),
