@@ -508,6 +508,14 @@ def main():
     conv.s(server_hello(0x0303, 0x1301, selected=0x0304)).c(bytes([23, 3, 3, 0, 32]) + bytes(32)).close()
     write("smtp-starttls-before-auth.pcap", conv.packets)
 
+    # STARTTLS into TLS 1.0: the session is protected, but with a deprecated version.
+    conv = Conversation(client, server, 40114, 25).handshake()
+    conv.s(b"220 mail.example.com ESMTP\r\n").c(b"EHLO ws01\r\n")
+    conv.s(b"250-mail.example.com\r\n250 STARTTLS\r\n").c(b"STARTTLS\r\n")
+    conv.s(b"220 2.0.0 Ready to start TLS\r\n").c(client_hello(MODERN_SUITES, name="mail.example.com"))
+    conv.s(server_hello(0x0301, 0x002F)).c(bytes([23, 3, 1, 0, 32]) + bytes(32)).close()
+    write("smtp-starttls-into-tls10.pcap", conv.packets)
+
     # LDAP: a simple bind with a password; the decoys are a SASL bind and an anonymous bind.
     conv = Conversation(client, server, 40120, 389).handshake()
     conv.c(ldap_bind(1, "cn=admin,dc=example,dc=com", ber(0x80, b"s3cret-ldap"))).s(ldap_bind_response(1))

@@ -112,6 +112,9 @@ let tsharkClaims: [TsharkClaim] = {
             sample: "smtp-starttls-before-auth.pcap", options: ["-Y", "smtp.req.command"],
             fields: ["smtp.req.command"], lines: ["EHLO", "STAR"], exactly: true),
         TsharkClaim(
+            sample: "smtp-starttls-into-tls10.pcap", options: serverHello, fields: helloFields,
+            lines: ["0x0301\t0x002f\t"], exactly: true),
+        TsharkClaim(
             sample: "ldap-simple-bind.pcap", options: ["-Y", "ldap.simple"], fields: ["ldap.name"],
             lines: ["cn=admin,dc=example,dc=com"], exactly: true),
         // The anonymous bind has an empty simple password; the other bind is SASL.
