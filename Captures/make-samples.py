@@ -251,6 +251,29 @@ def smb2_negotiate_response(dialect):
     return netbios(message) + message
 
 
+def smb2_message(command, body, response=False, status=0, message_id=0, session=0):
+    flags = 1 if response else 0
+    header = b"\xfeSMB" + struct.pack("<HHIHHIIQIIQ", 64, 1, status, command, 1, flags, 0, message_id, 0xFEFF, 0,
+                                       session) + bytes(16)
+    message = header + body
+    return netbios(message) + message
+
+
+def smb2_negotiate_request():
+    body = struct.pack("<HHHHI", 36, 2, 1, 0, 0x7F) + bytes(16) + struct.pack("<IHH", 0, 0, 0) + struct.pack("<HH", 0x0202, 0x0210)
+    return smb2_message(0, body)
+
+
+def smb2_session_setup(token, message_id):
+    body = struct.pack("<HBBIIHHQ", 25, 0, 1, 0, 0, 64 + 24, len(token), 0) + token
+    return smb2_message(1, body, message_id=message_id)
+
+
+def smb2_session_setup_response(token, status, message_id):
+    body = struct.pack("<HHHH", 9, 0, 64 + 8, len(token)) + token
+    return smb2_message(1, body, response=True, status=status, message_id=message_id, session=0x1234)
+
+
 # --- NTLMSSP ----------------------------------------------------------------------------------------
 
 def ntlm_negotiate():
@@ -443,6 +466,15 @@ def main():
     ntlmv2 = bytes(range(16)) + b"\x01\x01\x00\x00\x00\x00\x00\x00" + bytes(8) + bytes(range(8)) + bytes(4) + bytes(4)
     write("ntlmv2-over-http-not-v1.pcap", http_ntlm_session(Conversation(client, server, 40091, 80), ntlmv2))
 
+    # NTLMv1 inside SMB2 SESSION_SETUP, the NTLMSSP tokens raw in the security buffer.
+    conv = Conversation(client, server, 40092, 445).handshake()
+    conv.c(smb2_negotiate_request()).s(smb2_negotiate_response(0x0210))
+    conv.c(smb2_session_setup(ntlm_negotiate(), 1))
+    conv.s(smb2_session_setup_response(ntlm_challenge(), 0xC0000016, 1))
+    conv.c(smb2_session_setup(ntlm_authenticate(bytes(range(24)), user="carol", domain="CORP"), 2))
+    conv.s(smb2_session_setup_response(b"", 0, 2)).close()
+    write("ntlmv1-in-smb2-session-setup.pcap", conv.packets)
+
     # SNMP: v1 get and v2c set; the communities must never appear in a report.
     clock = Clock()
     get = SNMP(version=0, community=ASN1_STRING(b"public-s3cret"),
@@ -475,6 +507,14 @@ def main():
     conv.s(b"220 2.0.0 Ready to start TLS\r\n").c(client_hello(MODERN_SUITES, [0x0304]))
     conv.s(server_hello(0x0303, 0x1301, selected=0x0304)).c(bytes([23, 3, 3, 0, 32]) + bytes(32)).close()
     write("smtp-starttls-before-auth.pcap", conv.packets)
+
+    # STARTTLS into TLS 1.0: the session is protected, but with a deprecated version.
+    conv = Conversation(client, server, 40114, 25).handshake()
+    conv.s(b"220 mail.example.com ESMTP\r\n").c(b"EHLO ws01\r\n")
+    conv.s(b"250-mail.example.com\r\n250 STARTTLS\r\n").c(b"STARTTLS\r\n")
+    conv.s(b"220 2.0.0 Ready to start TLS\r\n").c(client_hello(MODERN_SUITES, name="mail.example.com"))
+    conv.s(server_hello(0x0301, 0x002F)).c(bytes([23, 3, 1, 0, 32]) + bytes(32)).close()
+    write("smtp-starttls-into-tls10.pcap", conv.packets)
 
     # LDAP: a simple bind with a password; the decoys are a SASL bind and an anonymous bind.
     conv = Conversation(client, server, 40120, 389).handshake()

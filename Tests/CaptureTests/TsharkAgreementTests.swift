@@ -89,6 +89,10 @@ let tsharkClaims: [TsharkClaim] = {
             fields: ["ntlmssp.auth.ntresponse", "ntlmssp.auth.username", "ntlmssp.auth.domain"],
             lines: ["000102030405060708090a0b0c0d0e0f1011121314151617\tbob\tCORP"], exactly: true),
         TsharkClaim(
+            sample: "ntlmv1-in-smb2-session-setup.pcap", options: ["-Y", "ntlmssp.messagetype == 3"],
+            fields: ["ntlmssp.auth.ntresponse", "ntlmssp.auth.username", "ntlmssp.auth.domain", "smb2.cmd"],
+            lines: ["000102030405060708090a0b0c0d0e0f1011121314151617\tcarol\tCORP\t1"], exactly: true),
+        TsharkClaim(
             sample: "ntlmv2-over-http-not-v1.pcap",
             options: ["-Y", "ntlmssp.messagetype == 3 && ntlmssp.ntlmv2_response"],
             fields: ["ntlmssp.auth.username"], lines: ["bob"], exactly: true),
@@ -107,6 +111,9 @@ let tsharkClaims: [TsharkClaim] = {
         TsharkClaim(
             sample: "smtp-starttls-before-auth.pcap", options: ["-Y", "smtp.req.command"],
             fields: ["smtp.req.command"], lines: ["EHLO", "STAR"], exactly: true),
+        TsharkClaim(
+            sample: "smtp-starttls-into-tls10.pcap", options: serverHello, fields: helloFields,
+            lines: ["0x0301\t0x002f\t"], exactly: true),
         TsharkClaim(
             sample: "ldap-simple-bind.pcap", options: ["-Y", "ldap.simple"], fields: ["ldap.name"],
             lines: ["cn=admin,dc=example,dc=com"], exactly: true),

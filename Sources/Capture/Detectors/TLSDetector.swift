@@ -3,6 +3,7 @@
 /// supported_versions extension (RFC 8446 §4.2.1), the legacy field saying 1.2, so that extension
 /// wins. SSLv2 is recognised by its two-byte record header and SERVER-HELLO message (message type 4).
 /// What a client merely offers is not reported, except a pure SSLv2 CLIENT-HELLO nobody answered (info).
+/// TLS that starts after STARTTLS (SMTP, FTP, POP3, IMAP, LDAP) is judged the same way.
 public struct TLSDetector: StreamDetector {
     public static let sslv2 = LegacyProtocol(
         name: "sslv2",
@@ -67,6 +68,34 @@ public struct TLSDetector: StreamDetector {
     public func mightMatch(_ sample: StreamSample) -> Bool {
         Self.startsWithTLSRecord(sample.client) || Self.startsWithTLSRecord(sample.server)
             || Self.sslv2MessageType(sample.client) == 1 || Self.sslv2MessageType(sample.server) == 4
+            || Self.mayUpgrade(sample)
+    }
+
+    /// Protocols that switch to TLS in the middle of the connection (STARTTLS): SMTP, FTP, POP3,
+    /// IMAP, LDAP.
+    static func mayUpgrade(_ sample: StreamSample) -> Bool {
+        TextScanning.hasPrefix(sample.server, "220") || TextScanning.hasPrefix(sample.server, "+OK")
+            || TextScanning.hasPrefix(sample.server, "* OK") || sample.client.first == 0x30
+    }
+
+    /// Where TLS starts in a stream: at its start, or — after a STARTTLS exchange — at the first
+    /// handshake record that follows a line end or a complete LDAP message.
+    static func tlsStart(_ stream: UnsafeRawBufferPointer) -> Int? {
+        if startsWithTLSRecord(stream) { return 0 }
+        var from = 0
+        while let at = TextScanning.find([22, 3], in: stream, from: from) {
+            if at > 0, at + 5 < stream.count, stream[at + 2] <= 4, stream[at - 1] == 0x0A || stream[at - 1] == 0x00 {
+                return at
+            }
+            from = at + 1
+        }
+        return nil
+    }
+
+    /// The bytes from where TLS starts, or empty.
+    static func tlsPart(_ stream: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer {
+        guard let start = tlsStart(stream) else { return UnsafeRawBufferPointer(start: nil, count: 0) }
+        return UnsafeRawBufferPointer(rebasing: stream[start...])
     }
 
     /// The handshake bytes carried by the leading run of handshake records (content type 22), joined
@@ -149,13 +178,13 @@ public struct TLSDetector: StreamDetector {
 
     public func examine(_ sample: StreamSample) -> [Observation] {
         if let observations = examineSSLv2(sample) { return observations }
-        let serverHandshake = Self.handshakeBytes(sample.server)
+        let serverHandshake = Self.handshakeBytes(Self.tlsPart(sample.server))
         let hello = serverHandshake.withUnsafeBytes { bytes in
             Self.handshakeMessage(2, in: bytes).flatMap(Self.parseServerHello)
         }
         guard let hello else { return [] }
         var detail: [String: String] = ["version": Self.versionName(hello.version)]
-        let clientHandshake = Self.handshakeBytes(sample.client)
+        let clientHandshake = Self.handshakeBytes(Self.tlsPart(sample.client))
         clientHandshake.withUnsafeBytes { bytes in
             if let clientHello = Self.handshakeMessage(1, in: bytes), let name = Self.serverName(clientHello) {
                 detail["serverName"] = name

@@ -25,6 +25,52 @@ public struct TelnetDetector: StreamDetector {
     }
 
     public func examine(_ sample: StreamSample) -> [Observation] {
-        mightMatch(sample) ? [Observation(Self.telnet)] : []
+        guard mightMatch(sample) else { return [] }
+        var detail: [String: String] = [:]
+        if let user = Self.loginName(client: sample.client, server: sample.server) { detail["user"] = user }
+        return [Observation(Self.telnet, detail: detail)]
+    }
+
+    /// The bytes a side typed, with option negotiation (IAC …) taken out and IAC IAC kept as 255.
+    static func data(_ stream: UnsafeRawBufferPointer) -> [UInt8] {
+        var data: [UInt8] = []
+        var index = 0
+        while index < stream.count {
+            let byte = stream[index]
+            guard byte == 0xFF, index + 1 < stream.count else {
+                data.append(byte)
+                index += 1
+                continue
+            }
+            switch stream[index + 1] {
+            case 0xFF:
+                data.append(0xFF)
+                index += 2
+            case 251...254:
+                index += 3
+            case 250:  // subnegotiation: up to IAC SE
+                index += 2
+                while index + 1 < stream.count && !(stream[index] == 0xFF && stream[index + 1] == 240) { index += 1 }
+                index += 2
+            default:
+                index += 2
+            }
+        }
+        return data
+    }
+
+    /// The user name typed at a `login:` or `username:` prompt: the client's first line of text.
+    /// The second line is the password and is never read.
+    static func loginName(client: UnsafeRawBufferPointer, server: UnsafeRawBufferPointer) -> String? {
+        let prompt = data(server)
+        let asked = prompt.withUnsafeBytes {
+            TextScanning.containsIgnoringCase(Array("login:".utf8), in: $0)
+                || TextScanning.containsIgnoringCase(Array("username:".utf8), in: $0)
+        }
+        guard asked else { return nil }
+        let typed = data(client)
+        let line = typed.prefix { $0 != 0x0D && $0 != 0x0A && $0 != 0x00 }
+        guard line.count < typed.count, !line.isEmpty, line.count <= 64 else { return nil }
+        return TextScanning.userName(line)
     }
 }

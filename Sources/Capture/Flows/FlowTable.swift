@@ -54,6 +54,13 @@ final class FlowTable {
         let slot: Int
         if let existing = flows.withUnsafeBufferPointer({ stored in index.find(key) { stored[Int($0)].key } }) {
             slot = Int(existing)
+            if flows[slot].isClosed && packet.transport.flags.contains(.syn)
+                && !packet.transport.flags.contains(.ack)
+            {
+                // The client reused the ports of a closed connection: a new conversation starts.
+                retireFlow(slot: slot)
+                return process(packet, at: time)
+            }
         } else {
             slot = create(key: key, packet: packet, fromLow: fromLow, at: time)
         }

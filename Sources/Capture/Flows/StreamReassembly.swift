@@ -41,9 +41,6 @@ struct StreamReassembly {
         drainPending(limit: limit)
     }
 
-    /// Marks the direction finished, e.g. when the flow is about to be examined.
-    mutating func end() { ended = true }
-
     var isFull: Bool { ended }
 
     private mutating func append(sequence: UInt32, payload: UnsafeRawBufferPointer, limit: Int) {
