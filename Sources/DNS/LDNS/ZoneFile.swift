@@ -19,7 +19,7 @@ struct ZoneFile {
     static let maximumIncludeDepth = 8
 
     /// Files at least this large are cut into pieces that parse in parallel (see ZoneFileSplitter).
-    static let parallelThreshold = 16 << 20
+    static let parallelThreshold = 8 << 20
 
     static func read(
         path: String, origin: DomainName, allowInclude: Bool, pieceSize: Int = 4 << 20,
