@@ -88,6 +88,18 @@ struct ZoneSampleTests {
         #expect(try ZoneSamples.analyse("signature-expiring.zone", expiryWarningDays: 3).findings.isEmpty)
     }
 
+    @Test("under a day left the expiring finding is high, and after the expiry it turns into expired ones")
+    func expiringTurnsUrgent() throws {
+        // 2026-11-24T12:00:00Z: 12 hours before the 2026-11-25 expiry.
+        let late = try ZoneSamples.analyse("signature-expiring.zone", now: 1_795_219_200 + 3 * 86_400 + 43_200)
+        #expect(late.findings.count == 1)
+        #expect(late.findings.first?.severity == .high)
+        #expect(late.findings.first?.evidence["secondsLeft"] == .int(43_200))
+        // 2026-11-26T00:00:00Z: a day after.
+        let after = try ZoneSamples.analyse("signature-expiring.zone", now: 1_795_219_200 + 5 * 86_400)
+        #expect(after.ids() == ["dns.dnssec-signature-expired"])
+    }
+
     @Test("an expired signature beside a valid one is low: the RRset still validates")
     func expiredBesideValid() throws {
         let report = try ZoneSamples.analyse("expired-beside-valid-signature.zone")

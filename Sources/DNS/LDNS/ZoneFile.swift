@@ -18,11 +18,103 @@ struct ZoneFile {
     /// Include depth beyond which a chain of `$INCLUDE`s is taken for a loop.
     static let maximumIncludeDepth = 8
 
-    static func read(path: String, origin: DomainName, allowInclude: Bool) throws(ZoneInputError) -> ZoneFile {
+    /// Files at least this large are cut into pieces that parse in parallel (see ZoneFileSplitter).
+    static let parallelThreshold = 8 << 20
+
+    static func read(
+        path: String, origin: DomainName, allowInclude: Bool, pieceSize: Int = 4 << 20,
+        parallelThreshold: Int = parallelThreshold
+    ) throws(ZoneInputError) -> ZoneFile {
+        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+        if size >= parallelThreshold, let pieces = ZoneFileSplitter.pieces(of: path, pieceSize: pieceSize),
+            pieces.count > 1
+        {
+            return try readPieces(path: path, pieces: pieces, origin: origin)
+        }
         var zone = ZoneFile()
         var defaultTTL: UInt32 = 3600
         try zone.readFile(path: path, origin: origin, defaultTTL: &defaultTTL, allowInclude: allowInclude, depth: 0)
         zone.store.finishReading()
+        return zone
+    }
+
+    /// Parses the pieces on all cores, each from its own memory copy, and joins them in file order as
+    /// they finish, so at most a few pieces' records wait beside the joined store.
+    private static func readPieces(path: String, pieces: [ZoneFileSplitter.Piece], origin: DomainName)
+        throws(ZoneInputError) -> ZoneFile
+    {
+        final class Joiner: @unchecked Sendable {
+            let lock = NSLock()
+            var zone = ZoneFile()
+            var waiting: [Int: Result<ZoneFile, ZoneInputError>] = [:]
+            var next = 0
+            var failure: ZoneInputError?
+        }
+        let joiner = Joiner()
+        joiner.zone.store.fileID(path)
+        DispatchQueue.concurrentPerform(iterations: pieces.count) { index in
+            let result = Result { () throws(ZoneInputError) -> ZoneFile in
+                try readPiece(path: path, piece: pieces[index], origin: origin)
+            }
+            joiner.lock.lock()
+            defer { joiner.lock.unlock() }
+            joiner.waiting[index] = result
+            while let ready = joiner.waiting.removeValue(forKey: joiner.next) {
+                joiner.next += 1
+                guard joiner.failure == nil else { continue }
+                switch ready {
+                case .success(let piece):
+                    if joiner.zone.declaredOrigin == nil, joiner.next == 1 {
+                        joiner.zone.declaredOrigin = piece.declaredOrigin
+                    }
+                    joiner.zone.store.append(contentsOf: piece.store)
+                case .failure(let error): joiner.failure = error
+                }
+            }
+        }
+        if let failure = joiner.failure { throw failure }
+        joiner.zone.store.finishReading()
+        return joiner.zone
+    }
+
+    private static func readPiece(path: String, piece: ZoneFileSplitter.Piece, origin: DomainName)
+        throws(ZoneInputError) -> ZoneFile
+    {
+        guard let fd = FileHandle(forReadingAtPath: path) else {
+            throw ZoneInputError(file: path, reason: "cannot open the zone file")
+        }
+        defer { try? fd.close() }
+        var bytes: Data
+        do {
+            try fd.seek(toOffset: UInt64(piece.start))
+            bytes = try fd.read(upToCount: piece.end - piece.start) ?? Data()
+        } catch {
+            throw ZoneInputError(file: path, reason: "cannot read the zone file (\(error.localizedDescription))")
+        }
+        var zone = ZoneFile()
+        var defaultTTL: UInt32 = 3600
+        if let ttl = piece.ttl {
+            var end: UnsafePointer<CChar>? = nil
+            defaultTTL = ldns_str2period(ttl, &end)
+        }
+        let originName = piece.origin.map { ldns_dname_new_frm_str($0) } ?? LDNSZoneSupport.dname(origin)
+        let count = bytes.count
+        var failure: ZoneInputError?
+        bytes.withUnsafeMutableBytes { (raw: UnsafeMutableRawBufferPointer) in
+            guard count > 0, let fp = fmemopen(raw.baseAddress, count, "r") else {
+                if let originName { ldns_rdf_deep_free(originName) }
+                return
+            }
+            defer { fclose(fp) }
+            do throws(ZoneInputError) {
+                try zone.parse(
+                    fp: fp, path: path, originName: originName, origin: origin, defaultTTL: &defaultTTL,
+                    lineOffset: piece.firstLine - 1, allowInclude: false, depth: 0)
+            } catch {
+                failure = error
+            }
+        }
+        if let failure { throw failure }
         return zone
     }
 
@@ -38,8 +130,18 @@ struct ZoneFile {
         }
         defer { fclose(fp) }
         setvbuf(fp, nil, _IOFBF, 1 << 20)
+        try parse(
+            fp: fp, path: path, originName: LDNSZoneSupport.dname(origin), origin: origin, defaultTTL: &defaultTTL,
+            lineOffset: 0, allowInclude: allowInclude, depth: depth)
+    }
 
-        var originName = LDNSZoneSupport.dname(origin)
+    /// Reads records from `fp` until its end. `originName` is the libldns origin to start from, which
+    /// this function owns and frees; line numbers are counted from `lineOffset`.
+    private mutating func parse(
+        fp: UnsafeMutablePointer<FILE>, path: String, originName initialOrigin: UnsafeMutablePointer<ldns_rdf>?,
+        origin: DomainName, defaultTTL: inout UInt32, lineOffset: Int, allowInclude: Bool, depth: Int
+    ) throws(ZoneInputError) {
+        var originName = initialOrigin
         var previousOwner: UnsafeMutablePointer<ldns_rdf>? = nil
         defer {
             if let originName { ldns_rdf_deep_free(originName) }
@@ -55,6 +157,7 @@ struct ZoneFile {
         while feof(fp) == 0 {
             var rr: UnsafeMutablePointer<ldns_rr>? = nil
             let status = ldns_rr_new_frm_fp_l(&rr, fp, &defaultTTL, &originName, &previousOwner, &line)
+            let lineNumber = Int(line) + lineOffset
             switch status {
             case LDNS_STATUS_OK:
                 guard let rr else { continue }
@@ -62,11 +165,11 @@ struct ZoneFile {
                 ldns_buffer_clear(wire)
                 guard ldns_rr2buffer_wire_canonical(wire, rr, Int32(LDNS_SECTION_ANSWER.rawValue)) == LDNS_STATUS_OK
                 else {
-                    throw ZoneInputError(file: path, place: .line(Int(line)), reason: "record cannot be encoded")
+                    throw ZoneInputError(file: path, place: .line(lineNumber), reason: "record cannot be encoded")
                 }
                 let bytes = UnsafeBufferPointer(start: ldns_buffer_begin(wire), count: ldns_buffer_position(wire))
-                guard Self.store(wire: bytes, line: Int(line), file: fileID, into: store), !store.isFull else {
-                    throw ZoneInputError(file: path, place: .line(Int(line)), reason: "record cannot be encoded")
+                guard Self.store(wire: bytes, line: lineNumber, file: fileID, into: store), !store.isFull else {
+                    throw ZoneInputError(file: path, place: .line(lineNumber), reason: "record cannot be encoded")
                 }
             case LDNS_STATUS_SYNTAX_EMPTY, LDNS_STATUS_SYNTAX_TTL:
                 continue
@@ -75,7 +178,7 @@ struct ZoneFile {
                     declaredOrigin = Self.name(originName)
                 }
             case LDNS_STATUS_SYNTAX_INCLUDE:
-                let place = InputPlace.line(Int(line))
+                let place = InputPlace.line(lineNumber)
                 guard allowInclude else {
                     throw ZoneInputError(
                         file: path, place: place,
@@ -86,7 +189,7 @@ struct ZoneFile {
                     throw ZoneInputError(
                         file: path, place: place, reason: "$INCLUDE nested more than \(Self.maximumIncludeDepth) deep")
                 }
-                let directive = Self.includeDirective(path: path, line: Int(line))
+                let directive = Self.includeDirective(path: path, line: lineNumber)
                 guard let directive, let target = directive.file else {
                     throw ZoneInputError(file: path, place: place, reason: "$INCLUDE without a file name")
                 }
@@ -111,7 +214,7 @@ struct ZoneFile {
                     continue
                 }
                 throw ZoneInputError(
-                    file: path, place: .line(Int(max(line, 1))),
+                    file: path, place: .line(max(lineNumber, 1)),
                     reason: "syntax error: \(LDNSZoneSupport.message(status))")
             }
         }

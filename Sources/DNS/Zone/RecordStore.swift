@@ -27,6 +27,7 @@ final class RecordStore: @unchecked Sendable {
     /// Whether the arena still has room (offsets are 32-bit).
     var isFull: Bool { bytes.count > Int(UInt32.max) - 65_536 }
 
+    @discardableResult
     func fileID(_ path: String) -> UInt16 {
         if let i = files.firstIndex(of: path) { return UInt16(i) }
         files.append(path)
@@ -37,10 +38,19 @@ final class RecordStore: @unchecked Sendable {
         owner: DomainName, type: UInt16, recordClass: UInt16, ttl: UInt32, rdata: UnsafeBufferPointer<UInt8>,
         line: Int, file: UInt16
     ) {
+        let id = ownerID(owner)
+        rows.append(
+            Row(
+                owner: id, rdataStart: UInt32(bytes.count), rdataLength: UInt16(rdata.count), type: type,
+                ttl: ttl, line: UInt32(clamping: line), file: file, recordClass: recordClass))
+        bytes.append(contentsOf: rdata)
+    }
+
+    /// The id of `owner`, adding it when new.
+    func ownerID(_ owner: DomainName) -> UInt32 {
+        if let last = lastOwner, last.name == owner { return last.id }
         let id: UInt32
-        if let last = lastOwner, last.name == owner {
-            id = last.id
-        } else if let known = ownerIDs[owner] {
+        if let known = ownerIDs[owner] {
             id = known
         } else {
             id = UInt32(owners.count)
@@ -48,11 +58,12 @@ final class RecordStore: @unchecked Sendable {
             ownerIDs[owner] = id
         }
         lastOwner = (owner, id)
-        rows.append(
-            Row(
-                owner: id, rdataStart: UInt32(bytes.count), rdataLength: UInt16(rdata.count), type: type,
-                ttl: ttl, line: UInt32(clamping: line), file: file, recordClass: recordClass))
-        bytes.append(contentsOf: rdata)
+        return id
+    }
+
+    fileprivate func appendRows(_ more: [Row], bytes moreBytes: [UInt8]) {
+        rows += more
+        bytes += moreBytes
     }
 
     /// Drops the lookup table used while reading; the store is read-only from here on.
@@ -70,4 +81,22 @@ final class RecordStore: @unchecked Sendable {
 
     func owner(_ row: Row) -> DomainName { owners[Int(row.owner)] }
     func file(_ row: Row) -> String { files[Int(row.file)] }
+}
+
+extension RecordStore {
+    /// Appends every record of `other` (a piece of the same file read apart), keeping owner ids unique.
+    func append(contentsOf other: RecordStore) {
+        let fileMap = other.files.map { fileID($0) }
+        var ownerMap = [UInt32](repeating: 0, count: other.owners.count)
+        for (id, owner) in other.owners.enumerated() { ownerMap[id] = ownerID(owner) }
+        let base = UInt32(bytes.count)
+        appendRows(
+            other.rows.map { row in
+                var moved = row
+                moved.owner = ownerMap[Int(row.owner)]
+                moved.rdataStart = row.rdataStart + base
+                moved.file = fileMap[Int(row.file)]
+                return moved
+            }, bytes: other.bytes)
+    }
 }

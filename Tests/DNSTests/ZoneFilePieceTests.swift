@@ -1,0 +1,103 @@
+import Foundation
+import Testing
+
+@testable import DNS
+
+/// Large files are cut into pieces parsed in parallel; the result must be the records, lines and
+/// `$ORIGIN`/`$TTL` state a single sequential read gives.
+@Suite("Reading a zone file in parallel pieces")
+struct ZoneFilePieceTests {
+    static let tricky = """
+        $ORIGIN example.com.
+        $TTL 300
+        @      IN SOA ns1 hostmaster ( 1 7200
+                   3600 1209600 300 )
+        a      IN TXT ( "x;y(" ; a comment with ( and "
+                        "z" )
+        b      IN A 192.0.2.1
+               IN A 192.0.2.2
+        ; a comment line
+        c      IN TXT "escaped \\" quote ; still text"
+        $ORIGIN sub.example.com.
+        d      IN A 192.0.2.3
+        $TTL 60
+        e      IN A 192.0.2.4
+        f      IN MX 10 d
+
+        """
+
+    struct Row: Equatable {
+        var owner: String
+        var type: UInt16
+        var ttl: UInt32
+        var line: UInt32
+        var rdata: [UInt8]
+    }
+
+    static func rows(_ zone: ZoneFile) -> [Row] {
+        zone.store.rows.map {
+            Row(
+                owner: zone.store.owner($0).text, type: $0.type, ttl: $0.ttl, line: $0.line,
+                rdata: Array(zone.store.rdata($0)))
+        }
+    }
+
+    @Test("pieces cut only where an owner starts a line outside parentheses, with the $ORIGIN and $TTL in force")
+    func pieceBoundaries() throws {
+        let file = try ZoneSamples.temporaryZone(Self.tricky)
+        defer { try? FileManager.default.removeItem(at: file.deletingLastPathComponent()) }
+        let pieces = try #require(ZoneFileSplitter.pieces(of: file.path, pieceSize: 1))
+        // Lines that may start a piece: 3 (@), 5 (a), 7 (b), 10 (c), 12 (d), 14 (e), 15 (f).
+        #expect(pieces.map(\.firstLine) == [1, 3, 5, 7, 10, 12, 14, 15])
+        #expect(pieces.last?.origin == "sub.example.com.")
+        #expect(pieces.last?.ttl == "60")
+        #expect(pieces[2].ttl == "300")
+        #expect(pieces.first?.start == 0)
+        #expect(zip(pieces, pieces.dropFirst()).allSatisfy { $0.end == $1.start })
+    }
+
+    @Test("a file with $INCLUDE is not cut")
+    func includeIsNotCut() throws {
+        let file = try ZoneSamples.temporaryZone(Self.tricky + "$INCLUDE other.zone\n")
+        defer { try? FileManager.default.removeItem(at: file.deletingLastPathComponent()) }
+        #expect(ZoneFileSplitter.pieces(of: file.path, pieceSize: 1) == nil)
+    }
+
+    @Test(
+        "reading in pieces gives the same records as one sequential read",
+        arguments: ["tricky", "healthy-nsec.zone", "healthy-nsec3.zone", "weak-algorithm-rsasha1-1024.zone"])
+    func piecesMatchSequential(_ sample: String) throws {
+        var cleanup: URL?
+        let path: String
+        if sample == "tricky" {
+            let file = try ZoneSamples.temporaryZone(Self.tricky)
+            cleanup = file.deletingLastPathComponent()
+            path = file.path
+        } else {
+            path = ZoneSamples.path(sample)
+        }
+        defer { if let cleanup { try? FileManager.default.removeItem(at: cleanup) } }
+        let origin = try #require(DomainName(text: "example.com"))
+        let sequential = try ZoneFile.read(path: path, origin: origin, allowInclude: false)
+        let parallel = try ZoneFile.read(
+            path: path, origin: origin, allowInclude: false, pieceSize: 300, parallelThreshold: 0)
+        #expect(Self.rows(parallel) == Self.rows(sequential))
+        #expect(parallel.declaredOrigin == sequential.declaredOrigin)
+        #expect(sequential.store.rows.count > 5)
+    }
+
+    @Test("a syntax error in a later piece names the file's own line number")
+    func errorLineInPiece() throws {
+        let text = Self.tricky.replacingOccurrences(of: "e      IN A 192.0.2.4", with: "e      IN A 192.0.2.400")
+        let file = try ZoneSamples.temporaryZone(text)
+        defer { try? FileManager.default.removeItem(at: file.deletingLastPathComponent()) }
+        do {
+            _ = try ZoneFile.read(
+                path: file.path, origin: DomainName(text: "example.com")!, allowInclude: false, pieceSize: 1,
+                parallelThreshold: 0)
+            Issue.record("no error")
+        } catch {
+            #expect(error.place == .line(14))
+        }
+    }
+}
