@@ -36,6 +36,6 @@ format:
 readme-checks: build
 	bash scripts/update-readme-checks.sh
 
-## Benchmarks: `make bench MODULE=topology|capture|dns-zone`.
+## Benchmarks: `make bench MODULE=topology|capture|dns-zone|dns-probe`.
 bench: deps
 	$(SWIFT) run -c release exposure-bench $(MODULE)
