@@ -119,6 +119,32 @@ struct SampleTests {
         }
     }
 
+    @Test("undecodable packets are counted by kind in one warning and the rest is still read")
+    func anomaliesAreCounted() throws {
+        // A classic pcap (link type 101, raw IP) with two records: an IPv4 header whose length field
+        // says 16 bytes, and a TCP header cut after 4 bytes.
+        var file: [UInt8] = [0xD4, 0xC3, 0xB2, 0xA1, 0x02, 0x00, 0x04, 0x00] + [UInt8](repeating: 0, count: 8)
+        file += [0xFF, 0xFF, 0x00, 0x00, 0x65, 0x00, 0x00, 0x00]
+        let badHeader: [UInt8] = [0x44, 0, 0, 20, 0, 1, 0, 0, 64, 6, 0, 0, 192, 0, 2, 1, 192, 0, 2, 2]
+        let shortTCP: [UInt8] = [
+            0x45, 0, 0, 24, 0, 1, 0, 0, 64, 6, 0, 0, 192, 0, 2, 1, 192, 0, 2, 2, 0x9C, 0x41, 0, 23,
+        ]
+        for frame in [badHeader, shortTCP] {
+            let length = UInt8(frame.count)
+            file += [0, 0, 0, 0, 0, 0, 0, 0, length, 0, 0, 0, length, 0, 0, 0] + frame
+        }
+        let path = NSTemporaryDirectory() + "exposure-anomalies-\(getpid()).pcap"
+        try Data(file).write(to: URL(fileURLWithPath: path))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let report = try CaptureAnalysis.audit(files: [path], filter: nil)
+        #expect(report.findings.isEmpty)
+        #expect(
+            report.warnings == [
+                "\(path): 2 packets could not be decoded and were skipped (1 IPv4 header length below 20 bytes, "
+                    + "1 TCP header cut short)"
+            ])
+    }
+
     @Test("a file that is not a capture is an error")
     func notACapture() {
         #expect(throws: CaptureError.self) {

@@ -52,6 +52,13 @@ public protocol StreamDetector: Sendable {
     func mightMatch(_ sample: StreamSample) -> Bool
     /// What the connection shows, from all the opening bytes kept.
     func examine(_ sample: StreamSample) -> [Observation]
+    /// Whether `examine` reads the server's bytes beyond the first ones `mightMatch` saw. When no
+    /// candidate does, the engine stops keeping them (a download is not copied for nothing).
+    var needsServerBytes: Bool { get }
+}
+
+extension StreamDetector {
+    public var needsServerBytes: Bool { true }
 }
 
 /// One UDP datagram, with the flow's orientation.

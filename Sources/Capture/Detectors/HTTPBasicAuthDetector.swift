@@ -35,6 +35,9 @@ public struct HTTPBasicAuthDetector: StreamDetector {
         return (line[..<colon].lowercased(), value)
     }
 
+    /// Everything it reads is in what the client sends.
+    public var needsServerBytes: Bool { false }
+
     public func mightMatch(_ sample: StreamSample) -> Bool {
         Self.startsWithRequest(sample.client)
     }

@@ -18,6 +18,9 @@ public struct LDAPDetector: StreamDetector {
 
     public init() {}
 
+    /// Everything it reads is in what the client sends.
+    public var needsServerBytes: Bool { false }
+
     public func mightMatch(_ sample: StreamSample) -> Bool {
         sample.client.first == 0x30
     }

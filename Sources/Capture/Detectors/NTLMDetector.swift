@@ -84,6 +84,9 @@ public struct NTLMDetector: StreamDetector {
         return users
     }
 
+    /// Everything it reads is in what the client sends.
+    public var needsServerBytes: Bool { false }
+
     public func mightMatch(_ sample: StreamSample) -> Bool {
         guard let first = sample.client.first else { return false }
         // SMB/NetBIOS (0x00, 0x81), LDAP (BER 0x30), DCE/RPC (version 5), HTTP.

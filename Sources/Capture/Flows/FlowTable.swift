@@ -202,6 +202,10 @@ final class FlowTable {
             }
         }
         streams[pair].candidates = wanted
+        let serverBytesWanted = detectors.enumerated().contains { bit, detector in
+            wanted & (1 << UInt64(bit)) != 0 && detector.needsServerBytes
+        }
+        if !serverBytesWanted { streams[pair].toClient.stopKeeping() }
         if wanted == 0 {
             flows[slot].inspected = true
             releaseStream(slot: slot)

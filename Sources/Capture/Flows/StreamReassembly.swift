@@ -43,6 +43,12 @@ struct StreamReassembly {
 
     var isFull: Bool { ended }
 
+    /// Keeps what was gathered and takes no more.
+    mutating func stopKeeping() {
+        ended = true
+        pending = []
+    }
+
     private mutating func append(sequence: UInt32, payload: UnsafeRawBufferPointer, limit: Int) {
         let already = Int(Int32(bitPattern: nextSequence &- sequence))
         guard already < payload.count else { return }  // a pure retransmission
