@@ -34,7 +34,9 @@ enum TopologyBench {
         var mark = start
         func lap(_ label: String) {
             let now = cpuSeconds()
-            print(String(format: "  %-40@ %7.2f s CPU", label as NSString, now - mark))
+            print(
+                "  " + label.padding(toLength: 40, withPad: " ", startingAt: 0)
+                    + String(format: "%7.2f s CPU", now - mark))
             mark = now
         }
         let loaded = try TopologyLoader.load(documents: [("generated.json", data)])
@@ -117,8 +119,9 @@ struct BenchRandom {
 }
 
 /// Writes a hub-and-spoke Azure resource list as JSON text. Each VNet has 50 /24 subnets with 20
-/// NICs each; every two subnets share an NSG of 50 rules (prefix, ASG, service-tag and port-range
-/// rules mixed); one NIC in ten has its own NSG too; 2% have a public IP; 0.5% are crown jewels.
+/// NICs each and 5 ASGs; every two subnets share an NSG of 50 rules (prefix, ASG, service-tag and
+/// port-range rules mixed); one NIC in ten has its own NSG too, one in three is in an ASG of its
+/// VNet; 2% have a public IP; 0.5% are crown jewels.
 struct ExportGenerator {
     let spokes: Int
     var vnetCount: Int { spokes + 1 }
@@ -130,7 +133,7 @@ struct ExportGenerator {
     static let subnetsPerVNet = 50
     static let nicsPerSubnet = 20
     static let rulesPerNSG = 50
-    static let asgCount = 50
+    static let asgsPerVNet = 5
     let sub = "/subscriptions/0000/resourceGroups/rg-bench/providers/Microsoft.Network"
 
     init(spokes: Int) { self.spokes = spokes }
@@ -145,13 +148,14 @@ struct ExportGenerator {
             first = false
             out += s
         }
-        for a in 0..<Self.asgCount {
-            emit(
-                "{\"id\":\"\(sub)/applicationSecurityGroups/asg\(a)\",\"name\":\"asg\(a)\",\"type\":\"Microsoft.Network/applicationSecurityGroups\",\"properties\":{}}"
-            )
-        }
         let portChoices = ["22", "443", "80", "1433", "3389", "8000-8100", "5985-5986", "*"]
         for v in 0...spokes {
+            // Azure keeps every NIC of an ASG in one VNet, so each VNet has its own ASGs.
+            for a in 0..<Self.asgsPerVNet {
+                emit(
+                    "{\"id\":\"\(sub)/applicationSecurityGroups/asg\(v)-\(a)\",\"name\":\"asg\(v)-\(a)\",\"type\":\"Microsoft.Network/applicationSecurityGroups\",\"properties\":{}}"
+                )
+            }
             // VNet with its subnets and peering (spokes to the hub, the hub to every spoke).
             var subnets: [String] = []
             for s in 0..<Self.subnetsPerVNet {
@@ -183,7 +187,7 @@ struct ExportGenerator {
                     case 0: source = "\"sourceAddressPrefix\":\"Internet\""
                     case 1:
                         source =
-                            "\"sourceApplicationSecurityGroups\":[{\"id\":\"\(sub)/applicationSecurityGroups/asg\(pick(Self.asgCount))\"}]"
+                            "\"sourceApplicationSecurityGroups\":[{\"id\":\"\(sub)/applicationSecurityGroups/asg\(v)-\(pick(Self.asgsPerVNet))\"}]"
                     case 2: source = "\"sourceAddressPrefix\":\"VirtualNetwork\""
                     default:
                         let pv = pick(3) == 0 ? 0 : v
@@ -191,7 +195,7 @@ struct ExportGenerator {
                     }
                     let destination =
                         pick(4) == 0
-                        ? "\"destinationApplicationSecurityGroups\":[{\"id\":\"\(sub)/applicationSecurityGroups/asg\(pick(Self.asgCount))\"}]"
+                        ? "\"destinationApplicationSecurityGroups\":[{\"id\":\"\(sub)/applicationSecurityGroups/asg\(v)-\(pick(Self.asgsPerVNet))\"}]"
                         : "\"destinationAddressPrefix\":\"*\""
                     rules.append(
                         "{\"name\":\"r\(r)\",\"properties\":{\"priority\":\(priority),\"direction\":\"\(direction)\",\"access\":\"\(access)\",\"protocol\":\"\(proto)\",\(source),\"sourcePortRange\":\"*\",\(destination),\"destinationPortRange\":\"\(port)\",\"description\":\"generated\"}}"
@@ -219,7 +223,7 @@ struct ExportGenerator {
                     }
                     if pick(3) == 0 {
                         config +=
-                            ",\"applicationSecurityGroups\":[{\"id\":\"\(sub)/applicationSecurityGroups/asg\(pick(Self.asgCount))\"}]"
+                            ",\"applicationSecurityGroups\":[{\"id\":\"\(sub)/applicationSecurityGroups/asg\(v)-\(pick(Self.asgsPerVNet))\"}]"
                     }
                     var props = "\"ipConfigurations\":[{\"name\":\"ipconfig1\",\"properties\":{\(config)}}]"
                     if pick(10) == 0 {

@@ -115,3 +115,49 @@ struct RandomTopologyTests {
         }
     }
 }
+
+@Suite("What each rule really gets, against brute force")
+struct RandomRuleReachTests {
+    @Test(
+        "Each sampled flow lies in the reached set of exactly the rule brute force says decides it", arguments: 0..<40)
+    func reachedSetsAgree(seed: Int) {
+        let (network, externals) = RandomTopology.make(seed: UInt64(seed))
+        let engine = ReachabilityEngine(network: network)
+        let brute = BruteForceEvaluator(network: network)
+        var rng = SeededGenerator(state: UInt64(seed) &+ 99)
+        for group in network.securityGroups {
+            // The VNets this NSG filters for; with one context the reached sets are exact for it.
+            var contexts: Set<ResourceID> = []
+            for s in network.subnets where s.securityGroup == group.id { contexts.insert(s.virtualNetwork) }
+            for nic in network.interfaces where nic.securityGroup == group.id {
+                for id in nic.subnetIDs { if let s = network.subnet(id) { contexts.insert(s.virtualNetwork) } }
+            }
+            guard contexts.count == 1, let vnetID = contexts.first, let vnet = network.virtualNetwork(vnetID) else {
+                continue
+            }
+            let inside = network.interfaces.flatMap(\.privateAddresses).filter { a in
+                vnet.addressSpace.contains { $0.contains(a) }
+            }
+            guard !inside.isEmpty else { continue }
+            let anywhere = network.interfaces.flatMap(\.privateAddresses) + externals
+            for direction in Direction.allCases {
+                let reach = engine.ruleReach(securityGroup: group.id, direction: direction)
+                for _ in 0..<100 {
+                    let local = inside[Int.random(in: 0..<inside.count, using: &rng)]
+                    let remote = anywhere[Int.random(in: 0..<anywhere.count, using: &rng)]
+                    let proto: TransportProtocol = [.tcp, .udp, .icmp][Int.random(in: 0..<3, using: &rng)]
+                    let port = RandomTopology.candidatePorts[
+                        Int.random(in: 0..<RandomTopology.candidatePorts.count, using: &rng)]
+                    let flow = Flow(
+                        source: direction == .inbound ? remote : local,
+                        destination: direction == .inbound ? local : remote,
+                        protocol: proto, sourcePort: Bool.random(using: &rng) ? 80 : 50000,
+                        destinationPort: proto.hasPorts ? port : 0)
+                    let decider = brute.decide(group, direction, flow, context: vnet)
+                    let holders = reach.filter { r in r.reached.contains { $0.contains(flow) } }.map(\.rule.name)
+                    #expect(holders == [decider.name], "seed \(seed) \(group.name) \(direction) \(flow)")
+                }
+            }
+        }
+    }
+}

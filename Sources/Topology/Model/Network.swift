@@ -17,11 +17,24 @@ public struct Network: Sendable {
 
     public init() {}
 
-    /// Lookups by id; built on demand because the importers append freely.
-    public func virtualNetwork(_ id: ResourceID) -> VirtualNetwork? { virtualNetworks.first { $0.id == id } }
-    public func subnet(_ id: ResourceID) -> Subnet? { subnets.first { $0.id == id } }
-    public func securityGroup(_ id: ResourceID) -> SecurityGroup? { securityGroups.first { $0.id == id } }
-    public func publicIP(_ id: ResourceID) -> PublicIPAddress? { publicIPs.first { $0.id == id } }
+    /// Lookups by id. The loader leaves every list sorted by id, so these are binary searches;
+    /// a list built by hand in another order still works, by a linear scan.
+    public func virtualNetwork(_ id: ResourceID) -> VirtualNetwork? { Self.find(id, in: virtualNetworks, \.id) }
+    public func subnet(_ id: ResourceID) -> Subnet? { Self.find(id, in: subnets, \.id) }
+    public func securityGroup(_ id: ResourceID) -> SecurityGroup? { Self.find(id, in: securityGroups, \.id) }
+    public func publicIP(_ id: ResourceID) -> PublicIPAddress? { Self.find(id, in: publicIPs, \.id) }
+    public func interface(_ id: ResourceID) -> NetworkInterface? { Self.find(id, in: interfaces, \.id) }
+
+    private static func find<T>(_ id: ResourceID, in list: [T], _ key: KeyPath<T, ResourceID>) -> T? {
+        var lo = 0
+        var hi = list.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if list[mid][keyPath: key] < id { lo = mid + 1 } else { hi = mid }
+        }
+        if lo < list.count, list[lo][keyPath: key] == id { return list[lo] }
+        return list.first { $0[keyPath: key] == id }
+    }
 }
 
 /// A routing domain with its own address space: an Azure virtual network, a YAML segment.

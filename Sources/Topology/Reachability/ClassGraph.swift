@@ -50,8 +50,16 @@ final class ClassGraph {
     /// dense and the meet table stays as small as the distinct sets on each side.
     private var internedIndex: [[[Int32]: Int]] = [[[]: 0], [[]: 0]]
     private var interned: [[[Int32]]] = [[[]], [[]]]
-    /// `meetRows[out][in]`: 0 unknown, 1 the port sets meet, 2 they do not.
-    private var meetRows: [[UInt8]] = []
+    /// Whether outbound set `out` meets inbound set `in`, keyed `out << 32 | in`.
+    private var meetMemo: [UInt64: Bool] = [:]
+    /// Per inbound group, within one sweep: the outbound id last checked and its answer.
+    private var groupOut: [Int] = []
+    private var groupResult: [Bool] = []
+    private var preparedVNets: Set<Int> = []
+    /// For each VNet, the VNets it routes to (itself and its connected peers).
+    private lazy var routable: [[Int]] = classesByAddress.indices.map { va in
+        classesByAddress.indices.filter { compiled.routes(va, $0) }
+    }
     /// Per class: its address and VNet, flat for the pair loop.
     private let classAddress: [UInt32]
     private let classVNet: [Int]
@@ -158,13 +166,8 @@ final class ClassGraph {
     }
 
     private func meets(_ out: Int, _ into: Int) -> Bool {
-        while meetRows.count <= out { meetRows.append([]) }
-        if meetRows[out].count <= into {
-            let size = max(into + 1, min(interned[0].count, 2 * meetRows[out].count + 16))
-            meetRows[out].append(contentsOf: repeatElement(0, count: size - meetRows[out].count))
-        }
-        let known = meetRows[out][into]
-        if known != 0 { return known == 1 }
+        let key = UInt64(out) << 32 | UInt64(into)
+        if let known = meetMemo[key] { return known }
         var result = false
         search: for x in interned[1][out] {
             for y in interned[0][into] where portBoxes[Int(x)].meets(portBoxes[Int(y)]) != nil {
@@ -172,7 +175,7 @@ final class ClassGraph {
                 break search
             }
         }
-        meetRows[out][into] = result ? 1 : 2
+        meetMemo[key] = result
         return result
     }
 
@@ -181,6 +184,8 @@ final class ClassGraph {
         while groupStamp.count <= g {
             groupStamp.append(-1)
             groupValue.append(0)
+            groupOut.append(-1)
+            groupResult.append(false)
         }
         return g
     }
@@ -277,28 +282,61 @@ final class ClassGraph {
 
     /// Every class `a` reaches: for each routable VNet, a sweep of its classes in address order
     /// along `a`'s outbound segments, with each inbound group looked up once.
-    func successors(_ a: Int) -> [Int] {
+    /// Gives every class of a VNet its inbound group, once, before sweeps read them in bulk.
+    private func prepareGroups(_ vnet: Int) {
+        guard !preparedVNets.contains(vnet) else { return }
+        preparedVNets.insert(vnet)
+        for b in classesByAddress[vnet] { _ = group(of: b) }
+    }
+
+    func successors(_ a: Int, skipping skip: ((Int) -> Bool)? = nil) -> [Int] {
         let va = classVNet[a]
         guard va >= 0 else { return [] }
         let out = outboundProjectionOf(a)
         let source = classAddress[a]
+        let vnets = routable[va]
+        for vb in vnets { prepareGroups(vb) }
+        // The sweep works on local arrays: class-property access in this loop costs more than the
+        // work itself (reference counting and exclusivity checks).
+        let groups = inboundKeyOfClass ?? []
+        let projections = inboundKeyProjections
+        let addresses = classAddress
+        var stamp = groupStamp
+        var value = groupValue
+        var lastOut = groupOut
+        var answer = groupResult
+        groupStamp = []
+        groupValue = []
+        groupOut = []
+        groupResult = []
         var result: [Int] = []
-        for vb in classesByAddress.indices where compiled.routes(va, vb) {
+        for vb in vnets {
             var segment = 0
             for b in classesByAddress[vb] {
-                let address = UInt64(classAddress[b])
+                if let skip, skip(b) { continue }
+                let address = UInt64(addresses[b])
                 while segment + 1 < out.starts.count && out.starts[segment + 1] <= address { segment += 1 }
                 let o = out.ids[segment]
                 if o == 0 { continue }
-                let g = group(of: b)
-                if groupStamp[g] != a {
-                    groupStamp[g] = a
-                    groupValue[g] = inboundKeyProjections[g].id(at: source)
+                let g = groups[b]
+                if stamp[g] != a {
+                    stamp[g] = a
+                    value[g] = projections[g].id(at: source)
+                    lastOut[g] = -1
                 }
-                let i = groupValue[g]
-                if i != 0 && meets(o, i) { result.append(b) }
+                let i = value[g]
+                if i == 0 { continue }
+                if lastOut[g] != o {
+                    lastOut[g] = o
+                    answer[g] = meets(o, i)
+                }
+                if answer[g] { result.append(b) }
             }
         }
+        groupStamp = stamp
+        groupValue = value
+        groupOut = lastOut
+        groupResult = answer
         return result
     }
 

@@ -149,7 +149,7 @@ extension ReachabilityEngine {
         search: while head < queue.count {
             let a = queue[head]
             head += 1
-            for b in g.successors(a) where reachedDistance[b] == Int.max {
+            for b in g.successors(a, skipping: { reachedDistance[$0] != Int.max }) {
                 reach(b, footDistance[a] + 1, from: a, .network(from: a))
                 pending.remove(b)
                 if pending.isEmpty { break search }
