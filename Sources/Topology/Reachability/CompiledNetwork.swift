@@ -132,7 +132,9 @@ final class CompiledNetwork {
 
     /// The VNet an address belongs to, if any (the first whose space contains it).
     func virtualNetwork(containing address: UInt32) -> Int? {
-        vnetSpace.firstIndex { $0.contains(address) }
+        // Most addresses asked about by flows are outside every VNet: reject those with one search.
+        guard allSpace.contains(address) else { return nil }
+        return vnetSpace.firstIndex { $0.contains(address) }
     }
 
     /// The subnet whose prefix contains an address (for addresses no NIC holds).
