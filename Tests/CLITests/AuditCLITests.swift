@@ -166,4 +166,28 @@ struct AuditCLITests {
                 "Topologies/azure-three-tier-asg.justifications.yaml: line 1: this is a justification file, not a topology; pass it with --justifications"
             ), "\(run.stderr)")
     }
+
+    @Test("every lateral-movement-path finding is the path `exposure topology paths --from internet` prints")
+    func agreesWithPaths() throws {
+        for sample in [
+            "Topologies/azure-hub-and-spoke-jump-box.json", "Topologies/azure-three-tier-asg.json",
+            "Topologies/yaml-on-premises-plant.yaml",
+        ] {
+            let audit = try ExposureBinary.run(["topology", "audit", sample, "--format", "json"])
+            let findings = try (Self.json(audit.stdout)["findings"] as? [[String: Any]] ?? []).filter {
+                ($0["check"] as? String) == "topology.lateral-movement-path"
+            }
+            let paths = try ExposureBinary.run(["topology", "paths", sample, "--from", "internet", "--format", "json"])
+            let printed = try #require(Self.json(paths.stdout)["paths"] as? [[String: Any]])
+            #expect(findings.count == printed.count, "\(sample)")
+            for finding in findings {
+                let target = try #require(finding["subject"] as? String)
+                let evidence = try #require(finding["evidence"] as? [String: Any])
+                let path = try #require(printed.first { ($0["target"] as? String) == target }, "\(sample): \(target)")
+                let mine = try JSONSerialization.data(withJSONObject: evidence["hops"] ?? [], options: [.sortedKeys])
+                let theirs = try JSONSerialization.data(withJSONObject: path["hops"] ?? [], options: [.sortedKeys])
+                #expect(mine == theirs, "\(sample): \(target)")
+            }
+        }
+    }
 }

@@ -267,4 +267,21 @@ struct AuditModelCheckTests {
         #expect(report.subjects(ShadowedRule.check) == ["nsg/OutHttps"])
         #expect(report.subjects(IneffectiveRule.check) == ["nsg/ToOtherVnet"])
     }
+
+    @Test("a justification entry that names no rule of the topology becomes a warning with its line")
+    func staleJustification() throws {
+        let t = Self.twoSubnets([auditRule("Https", 100, from: "10.0.1.0/24", ports: "443")])
+        let file = try JustificationFile.parse(
+            """
+            justifications:
+              - {rules: [nsg/Https, nsg/Renamed, "*/Gone"], why: w, owner: o, review-by: 2027-01-01}
+            """, file: "j.yaml")
+        let report = t.audit(AuditOptions(justifications: file, today: CalendarDay(year: 2026, month: 11, day: 21)))
+        #expect(
+            report.warnings == [
+                "j.yaml: line 2: the justification for nsg/Renamed names no rule in the topology",
+                "j.yaml: line 2: the justification for */Gone names no rule in the topology",
+            ])
+        #expect(report.subjects(UnjustifiedAllow.check).isEmpty)
+    }
 }

@@ -82,6 +82,28 @@ struct ImportTests {
         #expect(engine.verify(flow("10.0.1.4", "8.8.8.8", .tcp, 443)).verdict == .allowed)
     }
 
+    @Test("A NIC whose subnet is missing is unroutable; overlapping addresses are warned about")
+    func strayInterfaces() throws {
+        let loaded = try load([
+            (
+                "stray.json",
+                F.list([
+                    F.vnet("a", "10.0.0.0/16", subnets: [("s", "10.0.1.0/24", nil)]),
+                    F.vnet("b", "10.0.0.0/16", subnets: [("s", "10.0.1.0/24", nil)]),
+                    F.nic("nic-a", "10.0.1.4", vnet: "a", subnet: "s"),
+                    F.nic("nic-b", "10.0.1.4", vnet: "b", subnet: "s"),
+                    F.nic("nic-lost", "10.9.0.4", vnet: "a", subnet: "gone"),
+                ])
+            )
+        ])
+        #expect(loaded.warnings.contains { $0.contains("nic-lost") && $0.contains("subnet") })
+        let engine = ReachabilityEngine(network: loaded.network)
+        #expect(engine.warnings.contains { $0.contains("10.0.1.4 is the address of both 'nic-a' and 'nic-b'") })
+        let lost = engine.verify(flow("10.0.1.4", "10.9.0.4", .tcp, 22))
+        #expect(lost.verdict == .unroutable)
+        #expect(lost.note?.contains("nic-lost") == true)
+    }
+
     @Test("Unusable input names the file and the place")
     func unusableInput() throws {
         let badJSON = error([("broken.json", "[\n{\"id\": 1,,}\n]")])

@@ -70,3 +70,20 @@ struct PathTests {
         #expect(try e.paths(from: .internet, protocol: .tcp, port: 22).paths.count == 1)
     }
 }
+
+@Suite("Endpoints on the command line")
+struct EndpointTests {
+    @Test("Each endpoint form parses; malformed ones name the expected form")
+    func parsing() throws {
+        #expect(try Endpoint(parsing: "internet") == .internet)
+        #expect(try Endpoint(parsing: "Internet") == .internet)
+        #expect(try Endpoint(parsing: "10.0.1.4") == .address(IPv4Address("10.0.1.4")!))
+        #expect(try Endpoint(parsing: "vm-db1") == .resource("vm-db1"))
+        #expect(try Endpoint(parsing: "subnet:vnet-hub/snet-web") == .subnet(network: "vnet-hub", subnet: "snet-web"))
+        #expect(try Endpoint(parsing: "tag:tier=crown-jewel") == .tag(key: "tier", value: "crown-jewel"))
+        #expect(try Endpoint(parsing: "tag:tier=") == .tag(key: "tier", value: ""))
+        #expect(throws: TopologyInputError.self) { try Endpoint(parsing: "tag:tier") }
+        #expect(throws: TopologyInputError.self) { try Endpoint(parsing: "subnet:only-vnet") }
+        #expect(throws: TopologyInputError.self) { try Endpoint(parsing: " ") }
+    }
+}

@@ -31,6 +31,8 @@ public struct AuditContext: Sendable {
     public private(set) var interfacesByID: [ResourceID: NetworkInterface] = [:]
     public private(set) var publicIPsByID: [ResourceID: PublicIPAddress] = [:]
     public private(set) var networksByID: [ResourceID: VirtualNetwork] = [:]
+    /// The NIC holding each public IP (the first in input order if an export names one twice).
+    public private(set) var interfaceByPublicIP: [ResourceID: NetworkInterface] = [:]
     public private(set) var attachedSubnets: [ResourceID: [Subnet]] = [:]
     public private(set) var attachedInterfaces: [ResourceID: [NetworkInterface]] = [:]
     /// Private addresses of the NIC configurations carrying each ASG.
@@ -78,7 +80,10 @@ public struct AuditContext: Sendable {
         self.network = network
         self.options = options
         for group in network.securityGroups { groupsByID[group.id] = group }
-        for nic in network.interfaces { interfacesByID[nic.id] = nic }
+        for nic in network.interfaces {
+            interfacesByID[nic.id] = nic
+            for pip in nic.publicIPIDs where interfaceByPublicIP[pip] == nil { interfaceByPublicIP[pip] = nic }
+        }
         for pip in network.publicIPs { publicIPsByID[pip.id] = pip }
         for vnet in network.virtualNetworks { networksByID[vnet.id] = vnet }
         for subnet in network.subnets {

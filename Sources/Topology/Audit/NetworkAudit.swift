@@ -43,7 +43,27 @@ public enum NetworkAudit {
         findings += ShadowedRule.findings(context)
         findings += IneffectiveRule.findings(context)
         findings += LegacyProtocolAllowed.findings(context)
-        return Report(findings: findings, warnings: topology.warnings + engine.warnings)
+        return Report(
+            findings: findings, warnings: topology.warnings + engine.warnings + staleJustifications(context))
+    }
+
+    /// Justification entries that name no rule of the topology: usually a rule renamed or deleted,
+    /// leaving an entry that justifies nothing.
+    static func staleJustifications(_ context: AuditContext) -> [String] {
+        guard let file = context.options.justifications else { return [] }
+        var warnings: [String] = []
+        for entry in file.entries {
+            for selector in entry.rules {
+                let used = context.network.securityGroups.contains { group in
+                    group.rules.contains { selector.matches(nsg: group.name, rule: $0.name) }
+                }
+                if used { continue }
+                var place = entry.location.file.map { "\($0): " } ?? ""
+                if let line = entry.location.line { place += "line \(line): " }
+                warnings.append("\(place)the justification for \(selector) names no rule in the topology")
+            }
+        }
+        return warnings
     }
 
     /// Loads `files` as one topology and audits it.

@@ -21,8 +21,10 @@ extension IneffectiveRule {
     static func findings(_ context: AuditContext) -> [Finding] {
         let network = context.network
         var findings: [Finding] = []
-        var publicAddresses: [UInt32: PublicIPAddress] = [:]
-        for pip in network.publicIPs { if let a = pip.address { publicAddresses[a.value] = pip } }
+        // Sorted by address, so the public IP a prefix names is found by binary search and the
+        // lowest one is named when a prefix covers several.
+        let publicAddresses = network.publicIPs.compactMap { pip in pip.address.map { ($0.value, pip) } }
+            .sorted { $0.0 < $1.0 }
         for group in network.securityGroups {
             guard context.isAttached(group.id) else {
                 let allows = group.rules.filter { $0.access == .allow }.count
@@ -103,8 +105,20 @@ extension IneffectiveRule {
         return findings
     }
 
+    /// The public IP with the lowest address inside `prefix`, if any.
+    private static func firstPublicIP(in prefix: IPv4Prefix, _ sorted: [(UInt32, PublicIPAddress)]) -> PublicIPAddress?
+    {
+        var lo = 0
+        var hi = sorted.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if sorted[mid].0 < prefix.first { lo = mid + 1 } else { hi = mid }
+        }
+        return lo < sorted.count && sorted[lo].0 <= prefix.last ? sorted[lo].1 : nil
+    }
+
     private static func explain(
-        _ match: AddressMatch, context: AuditContext, publicAddresses: [UInt32: PublicIPAddress], own: Bool,
+        _ match: AddressMatch, context: AuditContext, publicAddresses: [(UInt32, PublicIPAddress)], own: Bool,
         direction: Direction
     ) -> String {
         switch match {
@@ -114,8 +128,8 @@ extension IneffectiveRule {
             }
             return "no network interface in application security group \(id.lastComponent) is behind this NSG"
         case .prefix(let prefix):
-            if own, let pip = publicAddresses.first(where: { prefix.contains(IPv4Address($0.key)) })?.value {
-                let nic = context.network.interfaces.first { $0.publicIPIDs.contains(pip.id) }
+            if own, let pip = firstPublicIP(in: prefix, publicAddresses) {
+                let nic = context.interfaceByPublicIP[pip.id]
                 let privateText = nic?.privateAddresses.first.map { " (\($0))" } ?? ""
                 return
                     "\(prefix.length == 32 ? prefix.network.description : prefix.description) is public IP \(pip.name); \(direction == .inbound ? "inbound rules see the private address" : "outbound rules see the private source")\(privateText)"

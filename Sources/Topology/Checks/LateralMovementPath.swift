@@ -34,13 +34,8 @@ extension LateralMovementPath {
             }
             for path in report.paths where seen.insert(path.targetInterface).inserted {
                 let target = context.interfacesByID[path.targetInterface]
-                let hops: [JSONValue] = path.hops.map { hop in
-                    .object([
-                        "from": .string(hop.from), "to": .string(hop.to),
-                        "protocol": .string(hop.protocol.rawValue), "port": .int(hop.port),
-                        "decidedBy": .array(hop.decidedBy.map(\.json)),
-                    ])
-                }
+                // The hops exactly as `exposure topology paths` prints them.
+                let hops = path.hops.map(\.json)
                 let route = (["internet"] + path.hops.map(\.to)).joined(separator: " → ")
                 let steps = path.hops.map { "\($0.to) on \($0.protocol.rawValue)/\($0.port)" }
                 let lastRules =

@@ -53,8 +53,20 @@ final class ClassGraph {
     /// Whether outbound set `out` meets inbound set `in`, keyed `out << 32 | in`.
     private var meetMemo: [UInt64: Bool] = [:]
     /// Per inbound group, within one sweep: the outbound id last checked and its answer.
-    private var groupOut: [Int] = []
-    private var groupResult: [Bool] = []
+    /// Per inbound group, within one sweep: the source class it was last looked up for, its
+    /// inbound set id at that source, and the outbound id last checked with its answer. One
+    /// struct per group keeps a lookup on one cache line.
+    struct GroupSlot {
+        var stamp: Int32 = -1
+        var value: Int32 = 0
+        var lastOut: Int32 = -1
+        var answer = false
+    }
+
+    private var slots: [GroupSlot] = []
+    /// Per VNet, aligned with `classesByAddress`: addresses and inbound groups, read in order.
+    private var sortedAddresses: [[UInt32]] = []
+    private var sortedGroups: [[Int32]] = []
     private var preparedVNets: Set<Int> = []
     /// For each VNet, the VNets it routes to (itself and its connected peers).
     private lazy var routable: [[Int]] = classesByAddress.indices.map { va in
@@ -67,8 +79,6 @@ final class ClassGraph {
     private let classesByAddress: [[Int]]
     /// Classes whose inbound projections are identical share a group; the pair loop looks each
     /// group up once per source class.
-    private var groupStamp: [Int] = []
-    private var groupValue: [Int] = []
 
     init(compiled: CompiledNetwork, classes: BehaviourClasses, filter: PortBox) {
         self.compiled = compiled
@@ -181,12 +191,7 @@ final class ClassGraph {
 
     private func group(of b: Int) -> Int {
         let g = inboundKey(b)
-        while groupStamp.count <= g {
-            groupStamp.append(-1)
-            groupValue.append(0)
-            groupOut.append(-1)
-            groupResult.append(false)
-        }
+        while slots.count <= g { slots.append(GroupSlot()) }
         return g
     }
 
@@ -284,9 +289,13 @@ final class ClassGraph {
     /// along `a`'s outbound segments, with each inbound group looked up once.
     /// Gives every class of a VNet its inbound group, once, before sweeps read them in bulk.
     private func prepareGroups(_ vnet: Int) {
+        if sortedGroups.isEmpty {
+            sortedGroups = Array(repeating: [], count: classesByAddress.count)
+            sortedAddresses = classesByAddress.map { $0.map { classAddress[$0] } }
+        }
         guard !preparedVNets.contains(vnet) else { return }
         preparedVNets.insert(vnet)
-        for b in classesByAddress[vnet] { _ = group(of: b) }
+        sortedGroups[vnet] = classesByAddress[vnet].map { Int32(group(of: $0)) }
     }
 
     func successors(_ a: Int, skipping skip: ((Int) -> Bool)? = nil) -> [Int] {
@@ -298,45 +307,39 @@ final class ClassGraph {
         for vb in vnets { prepareGroups(vb) }
         // The sweep works on local arrays: class-property access in this loop costs more than the
         // work itself (reference counting and exclusivity checks).
-        let groups = inboundKeyOfClass ?? []
         let projections = inboundKeyProjections
-        let addresses = classAddress
-        var stamp = groupStamp
-        var value = groupValue
-        var lastOut = groupOut
-        var answer = groupResult
-        groupStamp = []
-        groupValue = []
-        groupOut = []
-        groupResult = []
+        var slot = slots
+        slots = []
+        let stampOfA = Int32(a)
         var result: [Int] = []
         for vb in vnets {
             var segment = 0
-            for b in classesByAddress[vb] {
+            let members = classesByAddress[vb]
+            let addresses = sortedAddresses[vb]
+            let groups = sortedGroups[vb]
+            for k in members.indices {
+                let b = members[k]
                 if let skip, skip(b) { continue }
-                let address = UInt64(addresses[b])
+                let address = UInt64(addresses[k])
                 while segment + 1 < out.starts.count && out.starts[segment + 1] <= address { segment += 1 }
-                let o = out.ids[segment]
+                let o = Int32(out.ids[segment])
                 if o == 0 { continue }
-                let g = groups[b]
-                if stamp[g] != a {
-                    stamp[g] = a
-                    value[g] = projections[g].id(at: source)
-                    lastOut[g] = -1
+                let g = Int(groups[k])
+                if slot[g].stamp != stampOfA {
+                    slot[g].stamp = stampOfA
+                    slot[g].value = Int32(projections[g].id(at: source))
+                    slot[g].lastOut = -1
                 }
-                let i = value[g]
+                let i = slot[g].value
                 if i == 0 { continue }
-                if lastOut[g] != o {
-                    lastOut[g] = o
-                    answer[g] = meets(o, i)
+                if slot[g].lastOut != o {
+                    slot[g].lastOut = o
+                    slot[g].answer = meets(Int(o), Int(i))
                 }
-                if answer[g] { result.append(b) }
+                if slot[g].answer { result.append(b) }
             }
         }
-        groupStamp = stamp
-        groupValue = value
-        groupOut = lastOut
-        groupResult = answer
+        slots = slot
         return result
     }
 

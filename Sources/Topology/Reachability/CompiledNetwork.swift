@@ -102,7 +102,13 @@ final class CompiledNetwork {
                     hasPublicIP: config.publicIP != nil, subnet: subnet, virtualNetwork: vnet,
                     subnetSecurityGroup: subnet.flatMap { network.subnets[$0].securityGroup }.flatMap { nsgIndex[$0] },
                     interfaceSecurityGroup: nic.securityGroup.flatMap { nsgIndex[$0] }, applicationSecurityGroups: asgs)
-                if endpointByPrivate[address] == nil { endpointByPrivate[address] = endpoints.count }
+                if let other = endpointByPrivate[address] {
+                    warnings.append(
+                        "\(IPv4Address(address)) is the address of both '\(network.interfaces[endpoints[other].interface].name)' and '\(nic.name)' (overlapping address spaces?); flows naming it reach the first"
+                    )
+                } else {
+                    endpointByPrivate[address] = endpoints.count
+                }
                 if let pub, endpointByPublic[pub] == nil { endpointByPublic[pub] = endpoints.count }
                 endpoints.append(endpoint)
             }
@@ -126,7 +132,9 @@ final class CompiledNetwork {
 
     /// The VNet an address belongs to, if any (the first whose space contains it).
     func virtualNetwork(containing address: UInt32) -> Int? {
-        vnetSpace.firstIndex { $0.contains(address) }
+        // Most addresses asked about by flows are outside every VNet: reject those with one search.
+        guard allSpace.contains(address) else { return nil }
+        return vnetSpace.firstIndex { $0.contains(address) }
     }
 
     /// The subnet whose prefix contains an address (for addresses no NIC holds).

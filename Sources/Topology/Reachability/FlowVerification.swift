@@ -63,6 +63,12 @@ extension CompiledNetwork {
             viaPublicIP = true
             note = "public IP \(flow.destination) is translated to \(IPv4Address(endpoint.address))"
         }
+        for side in [source, destination] where side.endpoint != nil && side.vnet == nil {
+            let nic = network.interfaces[endpoints[side.endpoint!].interface].name
+            return FlowVerdict(
+                verdict: .unroutable, decidedBy: [],
+                note: "network interface '\(nic)' has no subnet in the input, so nothing routes to or from it")
+        }
         if source.isInternal {
             if !viaPublicIP, let dv = destination.vnet, let sv = source.vnet, !routes(sv, dv) {
                 return FlowVerdict(

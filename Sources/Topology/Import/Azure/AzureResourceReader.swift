@@ -358,8 +358,18 @@ extension AddressMatch {
 enum JSONField {
     static func value(_ object: [String: Any], _ key: String) -> Any? {
         if let v = object[key] { return v }
-        let lower = key.lowercased()
-        for (k, v) in object where k.lowercased() == lower { return v }
+        for (k, v) in object where sameIgnoringASCIICase(k, key) { return v }
         return nil
+    }
+
+    /// Compares without allocating: this runs for every absent optional field of every resource.
+    private static func sameIgnoringASCIICase(_ a: String, _ b: String) -> Bool {
+        guard a.utf8.count == b.utf8.count else { return false }
+        for (x, y) in zip(a.utf8, b.utf8) where x != y {
+            let lx = x >= 65 && x <= 90 ? x + 32 : x
+            let ly = y >= 65 && y <= 90 ? y + 32 : y
+            if lx != ly { return false }
+        }
+        return true
     }
 }
