@@ -232,7 +232,9 @@ struct NSEC3ChainCheck {
                             "hashedOwner": .string(hashedName),
                             "emptyNonTerminal": .bool(node == nil),
                         ],
-                        location: node.flatMap { $0.rrsets.first }.map { context.location(of: zone.materialise($0)) }))
+                        // An empty non-terminal has no line of its own: point at the NSEC3PARAM.
+                        location: (node.flatMap { $0.rrsets.first } ?? zone.rrsetIndex(context.origin, .nsec3param))
+                            .map { context.location(of: zone.materialise($0)) }))
                 continue
             }
             let expected = node.map { NSECChain.expectedTypes(at: $0, zone: zone, denial: .nsec3) } ?? []
