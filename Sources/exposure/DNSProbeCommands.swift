@@ -37,13 +37,7 @@ struct DNSResolver: ParsableCommand {
     )
     var bogusName: String?
 
-    @Option(
-        help: ArgumentHelp(
-            "Seconds to wait for each reply (0.1 to 30); UDP queries are sent at most 3 times.",
-            valueName: "seconds"
-        )
-    )
-    var timeout: Double = QueryLimits().timeout
+    @OptionGroup var timing: ProbeTimingOptions
 
     @OptionGroup var outputOptions: OutputOptions
 
@@ -55,7 +49,7 @@ struct DNSResolver: ParsableCommand {
             approved: approved,
             signedName: signedName ?? ResolverProbe.defaultSignedName,
             bogusName: bogusName ?? ResolverProbe.defaultBogusName,
-            limits: try QueryLimits.checked(timeout: timeout)
+            limits: try timing.limits()
         ).run()
         try outputOptions.emit(report)
     }
@@ -90,13 +84,7 @@ struct DNSServer: ParsableCommand {
     @Option(help: ArgumentHelp("A name outside the server's zones, for the recursion probe.", valueName: "name"))
     var outsideName: String = ServerProbe.defaultOutsideName
 
-    @Option(
-        help: ArgumentHelp(
-            "Seconds to wait for each reply (0.1 to 30); UDP queries are sent at most 3 times.",
-            valueName: "seconds"
-        )
-    )
-    var timeout: Double = QueryLimits().timeout
+    @OptionGroup var timing: ProbeTimingOptions
 
     @OptionGroup var outputOptions: OutputOptions
 
@@ -107,8 +95,21 @@ struct DNSServer: ParsableCommand {
             zone: zone,
             burst: burst,
             outsideName: outsideName,
-            limits: try QueryLimits.checked(timeout: timeout)
+            limits: try timing.limits()
         ).run()
         try outputOptions.emit(report)
     }
+}
+
+/// `--timeout`, shared by the probe commands.
+struct ProbeTimingOptions: ParsableArguments {
+    @Option(
+        help: ArgumentHelp(
+            "Seconds to wait for each reply (0.1 to 30); UDP queries are sent at most 3 times.",
+            valueName: "seconds"
+        )
+    )
+    var timeout: Double = QueryLimits().timeout
+
+    func limits() throws -> QueryLimits { try QueryLimits.checked(timeout: timeout) }
 }
