@@ -231,12 +231,21 @@ final class CompiledNetwork {
         return compiled
     }
 
+    /// Every rule's `RuleDecision`, built once: verify-flows hands out one per NSG per flow.
+    private lazy var decisions: [[[RuleDecision]]] = network.securityGroups.indices.map { g in
+        let group = network.securityGroups[g]
+        return [Direction.inbound, .outbound].map { direction in
+            (effectiveRules[g][direction] ?? []).map { rule in
+                RuleDecision(
+                    securityGroup: group.id, securityGroupName: group.name, rule: rule.name,
+                    direction: rule.direction, access: rule.access, priority: rule.priority,
+                    isDefault: rule.isDefault, location: rule.location)
+            }
+        }
+    }
+
     func decision(_ reference: RuleReference) -> RuleDecision {
-        let group = network.securityGroups[reference.securityGroup]
-        let rule = effectiveRules[reference.securityGroup][reference.direction]![reference.index]
-        return RuleDecision(
-            securityGroup: group.id, securityGroupName: group.name, rule: rule.name, direction: rule.direction,
-            access: rule.access, priority: rule.priority, isDefault: rule.isDefault, location: rule.location)
+        decisions[reference.securityGroup][reference.direction == .inbound ? 0 : 1][reference.index]
     }
 
     /// First match wins: the rule that decides `flow` at one NSG.
