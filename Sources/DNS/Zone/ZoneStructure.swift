@@ -223,6 +223,11 @@ struct ZoneStructure: Sendable {
         return UInt32(rdata[i]) << 24 | UInt32(rdata[i + 1]) << 16 | UInt32(rdata[i + 2]) << 8 | UInt32(rdata[i + 3])
     }
 
+    /// The canonical RDATA of record `member` of RRset `index`, in place.
+    func rdata(of index: Int, member: Int) -> ArraySlice<UInt8> {
+        store.rdata(store.rows[Int(order[packedSets[index].records.lowerBound + member])])
+    }
+
     func materialise(_ index: Int) -> ResourceRecordSet {
         let packed = packedSets[index]
         let rows = store.rows

@@ -131,10 +131,10 @@ enum NSECChain: ZoneCheck {
 struct NSEC3ChainCheck {
     let context: ZoneAnalysisContext
 
-    /// One NSEC3 of the chain, small: its record is decoded again only when it becomes a finding.
+    /// One NSEC3 of the chain, held inline: its record is decoded again only for a finding.
     struct Link {
-        var hash: [UInt8]
-        var nextHashed: [UInt8]
+        var hash: NSEC3Hash
+        var nextHashed: NSEC3Hash
         var optOut: Bool
         /// The RRset and the record in it.
         var index: Int
@@ -155,7 +155,8 @@ struct NSEC3ChainCheck {
             for i in name.rrsets where zone.type(of: i) == .nsec3 {
                 let set = zone.materialise(i)
                 nsec3Owners.insert(name.owner)
-                guard name.owner.parent == context.origin, let hash = Base32Hex.decode(firstLabelOf: name.owner)
+                guard name.owner.parent == context.origin,
+                    let hash = Base32Hex.decode(firstLabelOf: name.owner).flatMap(NSEC3Hash.init)
                 else {
                     findings.append(
                         Finding(
@@ -167,9 +168,9 @@ struct NSEC3ChainCheck {
                     continue
                 }
                 for (member, rdata) in set.rdatas.enumerated() {
-                    guard let data = NSEC3Data(rdata) else { continue }
+                    guard let data = NSEC3Data(rdata), let next = NSEC3Hash(data.nextHashed) else { continue }
                     byParameters[data.parameters, default: []].append(
-                        Link(hash: hash, nextHashed: data.nextHashed, optOut: data.optOut, index: i, member: member))
+                        Link(hash: hash, nextHashed: next, optOut: data.optOut, index: i, member: member))
                 }
             }
         }
@@ -191,36 +192,43 @@ struct NSEC3ChainCheck {
                     ],
                     location: zone.rrset(context.origin, .nsec3param).map(context.location(of:))))
         }
-        let links = (byParameters[chainParameters] ?? []).sorted { $0.hash.lexicographicallyPrecedes($1.hash) }
+        let links = (byParameters.removeValue(forKey: chainParameters) ?? []).sorted { $0.hash < $1.hash }
+        byParameters = [:]
         let optOut = links.contains { $0.optOut }
 
-        // The names the chain must cover: authoritative names, delegations, and empty non-terminals.
-        var covered: [DomainName: ZoneStructure.Name?] = [:]
-        var secureBelow = Set<DomainName>()
+        // The names the chain must cover: authoritative names, delegations, and the empty non-terminals
+        // above them (nil node).
+        var covered: [(owner: DomainName, node: ZoneStructure.Name?)] = []
+        var emptyNonTerminals = Set<DomainName>()
         for name in zone.names where !nsec3Owners.contains(name.owner) {
             guard name.authority == .authoritative || name.authority == .delegation else { continue }
-            let insecureDelegation = name.authority == .delegation && zone.rrset(name.owner, .ds) == nil
+            let insecureDelegation = name.authority == .delegation && zone.rrsetIndex(name.owner, .ds) == nil
             if insecureDelegation && optOut { continue }
-            covered[name.owner] = name
+            covered.append((name.owner, name))
             var ancestor = name.owner.parent
-            while let current = ancestor, current != context.origin, current.isSubdomain(of: context.origin) {
-                if covered[current] == nil, zone.nameIndex[current] == nil { covered[current] = .some(nil) }
-                secureBelow.insert(current)
+            while let current = ancestor, current != context.origin, current.isSubdomain(of: context.origin),
+                zone.nameIndex[current] == nil, !emptyNonTerminals.contains(current)
+            {
+                emptyNonTerminals.insert(current)
+                covered.append((current, nil))
                 ancestor = current.parent
             }
         }
 
-        var linkByHash: [[UInt8]: Link] = [:]
-        for link in links { linkByHash[link.hash] = link }
-        var expectedHashes = Set<[UInt8]>()
-        for owner in covered.keys.sorted() {
-            guard let hash = ZoneDigests.nsec3Hash(of: owner, parameters: chainParameters) else {
+        var linkByHash: [NSEC3Hash: Int] = [:]
+        linkByHash.reserveCapacity(links.count)
+        for (position, link) in links.enumerated() { linkByHash[link.hash] = position }
+        var expectedHashes = Set<NSEC3Hash>()
+        expectedHashes.reserveCapacity(covered.count)
+        for (owner, node) in covered {
+            guard let digest = ZoneDigests.nsec3Hash(of: owner, parameters: chainParameters),
+                let hash = NSEC3Hash(digest)
+            else {
                 return findings
             }
             expectedHashes.insert(hash)
-            let node = covered[owner] ?? nil
-            let hashedName = Base32Hex.encode(hash) + "." + context.origin.text
-            guard let link = linkByHash[hash] else {
+            let hashedName = Base32Hex.encode(digest) + "." + context.origin.text
+            guard let link = linkByHash[hash].map({ links[$0] }) else {
                 let what = node == nil ? "the empty non-terminal \(owner.text)" : owner.text
                 findings.append(
                     Finding(
@@ -238,9 +246,11 @@ struct NSEC3ChainCheck {
                 continue
             }
             let expected = node.map { NSECChain.expectedTypes(at: $0, zone: zone, denial: .nsec3) } ?? []
-            if let finding = NSECChain.bitmapFinding(
-                context, owner: owner, record: zone.materialise(link.index), kind: "NSEC3",
-                found: NSEC3Data(zone.materialise(link.index).rdatas[link.member])?.types ?? [], expected: expected)
+            let found = NSEC3Data(Array(zone.rdata(of: link.index, member: link.member)))?.types ?? []
+            if found != expected,
+                let finding = NSECChain.bitmapFinding(
+                    context, owner: owner, record: zone.materialise(link.index), kind: "NSEC3", found: found,
+                    expected: expected)
             {
                 findings.append(finding)
             }
@@ -253,12 +263,12 @@ struct NSEC3ChainCheck {
                 findings.append(
                     Finding(
                         check: check, subject: owner,
-                        message: "The NSEC3 at \(owner) points to \(Base32Hex.encode(link.nextHashed)), but "
-                            + "the next hash in the chain is \(Base32Hex.encode(next))",
+                        message: "The NSEC3 at \(owner) points to \(link.nextHashed), but "
+                            + "the next hash in the chain is \(next)",
                         evidence: [
                             "owner": .string(owner), "problem": "wrong-next-hash",
-                            "next": .string(Base32Hex.encode(link.nextHashed)),
-                            "expectedNext": .string(Base32Hex.encode(next)),
+                            "next": .string(link.nextHashed.description),
+                            "expectedNext": .string(next.description),
                         ],
                         location: context.location(of: zone.materialise(link.index))))
             }
@@ -273,6 +283,42 @@ struct NSEC3ChainCheck {
         }
         return findings
     }
+}
+
+/// A SHA-1 NSEC3 hash held inline (no heap storage), ordered as its bytes are: a large zone keeps one
+/// per name.
+struct NSEC3Hash: Hashable, Comparable, CustomStringConvertible {
+    let high: UInt64
+    let middle: UInt64
+    let low: UInt32
+
+    init?<C: Collection>(_ bytes: C) where C.Element == UInt8 {
+        guard bytes.count == 20 else { return nil }
+        var high: UInt64 = 0
+        var middle: UInt64 = 0
+        var low: UInt32 = 0
+        for (i, b) in bytes.enumerated() {
+            switch i {
+            case 0..<8: high = high << 8 | UInt64(b)
+            case 8..<16: middle = middle << 8 | UInt64(b)
+            default: low = low << 8 | UInt32(b)
+            }
+        }
+        self.high = high
+        self.middle = middle
+        self.low = low
+    }
+
+    var bytes: [UInt8] {
+        (0..<8).map { UInt8(truncatingIfNeeded: high >> (56 - 8 * $0)) }
+            + (0..<8).map { UInt8(truncatingIfNeeded: middle >> (56 - 8 * $0)) }
+            + (0..<4).map { UInt8(truncatingIfNeeded: low >> (24 - 8 * $0)) }
+    }
+
+    static func < (a: NSEC3Hash, b: NSEC3Hash) -> Bool { (a.high, a.middle, a.low) < (b.high, b.middle, b.low) }
+
+    /// Base32hex, as an NSEC3 owner label spells it.
+    var description: String { Base32Hex.encode(bytes) }
 }
 
 /// Base32 with the extended hex alphabet (RFC 4648 §7), the spelling of NSEC3 hashes, no padding.
