@@ -106,6 +106,7 @@ struct ZoneFile {
                 return
             }
             defer { fclose(fp) }
+            exposure_ldns_zone_stream_unlocked(fp)
             do throws(ZoneInputError) {
                 try zone.parse(
                     fp: fp, path: path, originName: originName, origin: origin, defaultTTL: &defaultTTL,
@@ -130,6 +131,7 @@ struct ZoneFile {
         }
         defer { fclose(fp) }
         setvbuf(fp, nil, _IOFBF, 1 << 20)
+        exposure_ldns_zone_stream_unlocked(fp)
         try parse(
             fp: fp, path: path, originName: LDNSZoneSupport.dname(origin), origin: origin, defaultTTL: &defaultTTL,
             lineOffset: 0, allowInclude: allowInclude, depth: depth)

@@ -55,54 +55,61 @@ struct ZoneFileSplitter {
             } catch {
                 return nil
             }
-            for byte in block {
-                defer { offset += 1 }
-                if atLineStart {
-                    atLineStart = false
-                    if depth == 0, byte == UInt8(ascii: "$") { directive = [] }
-                    if depth == 0, offset - pieceStart >= pieceSize, Self.beginsOwner(byte), directive == nil {
-                        pieces.append(
-                            Piece(
-                                start: pieceStart, end: offset, firstLine: pieceLine, origin: pieceOrigin, ttl: pieceTTL
-                            ))
-                        pieceStart = offset
-                        pieceLine = line
-                        pieceOrigin = origin
-                        pieceTTL = ttl
-                    }
-                }
-                if byte == UInt8(ascii: "\n") {
-                    if let text = directive {
-                        switch Self.directive(text) {
-                        case .origin(let value): origin = value
-                        case .ttl(let value): ttl = value
-                        case .include: return nil
-                        case .other: break
+            var sawInclude = false
+            block.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
+                for byte in raw {
+                    defer { offset += 1 }
+                    if atLineStart {
+                        atLineStart = false
+                        if depth == 0, byte == UInt8(ascii: "$") { directive = [] }
+                        if depth == 0, offset - pieceStart >= pieceSize, Self.beginsOwner(byte), directive == nil {
+                            pieces.append(
+                                Piece(
+                                    start: pieceStart, end: offset, firstLine: pieceLine, origin: pieceOrigin,
+                                    ttl: pieceTTL
+                                ))
+                            pieceStart = offset
+                            pieceLine = line
+                            pieceOrigin = origin
+                            pieceTTL = ttl
                         }
-                        directive = nil
                     }
-                    line += 1
-                    inComment = false
-                    escaped = false
-                    atLineStart = true
-                    if inQuote && depth == 0 { inQuote = false }
-                    continue
-                }
-                if directive != nil, !inComment { directive?.append(byte) }
-                if inComment { continue }
-                if escaped {
-                    escaped = false
-                    continue
-                }
-                switch byte {
-                case UInt8(ascii: "\\"): escaped = true
-                case UInt8(ascii: "\""): inQuote.toggle()
-                case UInt8(ascii: ";") where !inQuote: inComment = true
-                case UInt8(ascii: "(") where !inQuote: depth += 1
-                case UInt8(ascii: ")") where !inQuote: depth = max(0, depth - 1)
-                default: break
+                    if byte == UInt8(ascii: "\n") {
+                        if let text = directive {
+                            switch Self.directive(text) {
+                            case .origin(let value): origin = value
+                            case .ttl(let value): ttl = value
+                            case .include:
+                                sawInclude = true
+                                return
+                            case .other: break
+                            }
+                            directive = nil
+                        }
+                        line += 1
+                        inComment = false
+                        escaped = false
+                        atLineStart = true
+                        if inQuote && depth == 0 { inQuote = false }
+                        continue
+                    }
+                    if directive != nil, !inComment { directive?.append(byte) }
+                    if inComment { continue }
+                    if escaped {
+                        escaped = false
+                        continue
+                    }
+                    switch byte {
+                    case UInt8(ascii: "\\"): escaped = true
+                    case UInt8(ascii: "\""): inQuote.toggle()
+                    case UInt8(ascii: ";") where !inQuote: inComment = true
+                    case UInt8(ascii: "(") where !inQuote: depth += 1
+                    case UInt8(ascii: ")") where !inQuote: depth = max(0, depth - 1)
+                    default: break
+                    }
                 }
             }
+            if sawInclude { return nil }
         }
         if let text = directive, case .include = Self.directive(text) { return nil }
         pieces.append(Piece(start: pieceStart, end: offset, firstLine: pieceLine, origin: pieceOrigin, ttl: pieceTTL))
