@@ -83,8 +83,19 @@ final class CaptureRun {
         var warnings: [String] = []
         if case .cut(let packet, let reason) = end {
             warnings.append(
-                "\(source.name): packet \(packet): the capture is cut short or damaged here (libpcap: \(reason)); "
+                "\(source.name): packet \(packet): the capture is cut short or damaged here (\(reason)); "
                     + "findings cover the \(packet - 1) packets before it")
+        }
+        if let damage = source.recordDamage, damage.places > 0, let first = damage.first {
+            let headers =
+                damage.places == 1 ? "1 damaged record header was" : "\(damage.places) damaged record headers were"
+            let after =
+                damage.noRecordFollowed
+                ? "no sound record followed the last one, so the rest of the file was skipped"
+                : "reading went on at the next plausible record"
+            warnings.append(
+                "\(source.name): \(headers) skipped (the first at packet \(first.packet): \(first.reason)); "
+                    + "\(damage.skippedBytes) bytes were passed over; \(after)")
         }
         if !anomalies.isEmpty {
             let total = anomalies.values.reduce(0, +)

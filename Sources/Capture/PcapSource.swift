@@ -41,6 +41,8 @@ public final class PcapSource {
     private var filter = bpf_program()
     private var hasFilter = false
     private let isLive: Bool
+    /// The own walker for a classic pcap file; nil for pcapng and live capture, which libpcap reads.
+    private let classic: ClassicPcapFile?
     /// What the input is called in messages: the file path, or `interface NAME`.
     public let name: String
     public let linkLayer: LinkLayer
@@ -48,8 +50,20 @@ public final class PcapSource {
     /// libpcap's default stdio buffer is 4 KiB; a 1 MiB one halves the time spent reading a file.
     private static let fileBufferSize = 1 << 20
 
-    /// Opens a pcap or pcapng file.
+    /// Opens a pcap or pcapng file. Classic pcap is walked by `ClassicPcapFile` (faster, and it gets past
+    /// damaged record headers); libpcap then only compiles and runs the filter, on a "dead" handle.
+    /// pcapng and anything else go to libpcap.
     public static func open(file path: String, filter: String?) throws(CaptureError) -> PcapSource {
+        if let classic = try ClassicPcapFile.open(path: path) {
+            let linkType = Int32(truncatingIfNeeded: classic.header.linkType)
+            // LINKTYPE_RAW (101) is DLT_RAW inside libpcap; the other link types we decode share their number.
+            let dataLink = linkType == 101 ? DLT_RAW : linkType
+            let snapLength = Int32(truncatingIfNeeded: classic.captureLimit)
+            guard let handle = pcap_open_dead(dataLink, snapLength) else {
+                throw CaptureError(file: path, reason: "libpcap could not make a handle for the filter")
+            }
+            return try PcapSource(handle: handle, name: path, isLive: false, filter: filter, classic: classic)
+        }
         guard let stream = fopen(path, "rb") else {
             let reason = String(cString: strerror(errno))
             throw CaptureError(file: path, reason: "cannot open the capture (\(reason))")
@@ -65,6 +79,22 @@ public final class PcapSource {
             throw CaptureError(file: path, reason: "not a readable pcap or pcapng capture (libpcap: \(reason))")
         }
         return try PcapSource(handle: handle, name: path, isLive: false, filter: filter)
+    }
+
+    /// Opens a file with libpcap alone, even classic pcap: the reference the own walker is tested against.
+    static func openWithLibpcap(file path: String) throws(CaptureError) -> PcapSource {
+        guard let stream = fopen(path, "rb") else {
+            throw CaptureError(file: path, reason: "cannot open the capture (\(String(cString: strerror(errno))))")
+        }
+        var errorBuffer = [CChar](repeating: 0, count: Int(PCAP_ERRBUF_SIZE) + 1)
+        guard
+            let handle = pcap_fopen_offline_with_tstamp_precision(
+                stream, UInt32(PCAP_TSTAMP_PRECISION_MICRO), &errorBuffer)
+        else {
+            fclose(stream)
+            throw CaptureError(file: path, reason: "libpcap: \(text(errorBuffer))")
+        }
+        return try PcapSource(handle: handle, name: path, isLive: false, filter: nil)
     }
 
     /// Opens a live interface. Needs root or CAP_NET_RAW; says so when they are missing.
@@ -102,7 +132,10 @@ public final class PcapSource {
         return try PcapSource(handle: handle, name: name, isLive: true, filter: filter)
     }
 
-    private init(handle: OpaquePointer, name: String, isLive: Bool, filter expression: String?) throws(CaptureError) {
+    private init(
+        handle: OpaquePointer, name: String, isLive: Bool, filter expression: String?,
+        classic: ClassicPcapFile? = nil
+    ) throws(CaptureError) {
         let dataLink = pcap_datalink(handle)
         guard let linkLayer = LinkLayer(dataLinkType: dataLink) else {
             let linkName = pcap_datalink_val_to_name(dataLink).map { " (" + String(cString: $0) + ")" } ?? ""
@@ -114,6 +147,7 @@ public final class PcapSource {
             )
         }
         self.handle = handle
+        self.classic = classic
         self.name = name
         self.isLive = isLive
         self.linkLayer = linkLayer
@@ -136,6 +170,23 @@ public final class PcapSource {
     /// Calls `body` with every frame that passes the filter, until the input ends or `shouldStop`
     /// says so (checked between frames and, live, at least every 200 ms).
     public func forEachFrame(shouldStop: () -> Bool = { false }, _ body: (CapturedFrame) -> Void) -> EndOfInput {
+        if let classic {
+            guard hasFilter else { return classic.forEachRecord(shouldStop: shouldStop, body) }
+            return classic.forEachRecord(shouldStop: shouldStop) { frame in
+                var header = pcap_pkthdr()
+                header.ts.tv_sec = Int(frame.time.microseconds / 1_000_000)
+                header.ts.tv_usec = Int(frame.time.microseconds % 1_000_000)
+                header.caplen = UInt32(frame.bytes.count)
+                header.len = UInt32(truncatingIfNeeded: frame.wireLength)
+                guard let data = frame.bytes.baseAddress?.assumingMemoryBound(to: UInt8.self) else {
+                    // An empty record: BPF decides on its length alone.
+                    var nothing: UInt8 = 0
+                    if pcap_offline_filter(&filter, &header, &nothing) != 0 { body(frame) }
+                    return
+                }
+                if pcap_offline_filter(&filter, &header, data) != 0 { body(frame) }
+            }
+        }
         var header: UnsafeMutablePointer<pcap_pkthdr>?
         var data: UnsafePointer<UInt8>?
         var number = 0
@@ -168,10 +219,13 @@ public final class PcapSource {
                 return .complete
             default:
                 let reason = String(cString: pcap_geterr(handle))
-                return .cut(packet: number + 1, reason: reason)
+                return .cut(packet: number + 1, reason: "libpcap: " + reason)
             }
         }
     }
+
+    /// Damaged record headers the classic pcap walker skipped, and how many bytes it passed over.
+    var recordDamage: ClassicPcapFile.Damage? { classic?.damage }
 
     /// Packets the kernel dropped during a live capture, when it can tell.
     public var droppedByKernel: Int? {
