@@ -53,6 +53,22 @@ public enum CaptureAnalysis {
     }
 }
 
+extension CaptureAnalysis {
+    /// Reads every frame of a file and does nothing else, with the own classic pcap walker or with
+    /// libpcap, so the benchmark can show what reading alone costs. Returns frames and captured bytes.
+    public static func readOnly(file: String, withLibpcap: Bool) throws(CaptureError) -> (frames: Int, bytes: Int) {
+        let source = try withLibpcap ? PcapSource.openWithLibpcap(file: file) : PcapSource.open(file: file, filter: nil)
+        var frames = 0
+        var bytes = 0
+        _ = source.forEachFrame { frame in
+            frames += 1
+            // Touch the first byte as a decoder would.
+            bytes &+= frame.bytes.count &+ Int(frame.bytes.first ?? 0)
+        }
+        return (frames, bytes)
+    }
+}
+
 /// One capture read from start to end: decoding, the flow table and the anomaly counts.
 final class CaptureRun {
     let source: PcapSource
