@@ -82,7 +82,7 @@ public final class PcapSource {
     }
 
     /// Opens a file with libpcap alone, even classic pcap: the reference the own walker is tested against.
-    static func openWithLibpcap(file path: String) throws(CaptureError) -> PcapSource {
+    static func openWithLibpcap(file path: String, filter: String? = nil) throws(CaptureError) -> PcapSource {
         guard let stream = fopen(path, "rb") else {
             throw CaptureError(file: path, reason: "cannot open the capture (\(String(cString: strerror(errno))))")
         }
@@ -94,7 +94,7 @@ public final class PcapSource {
             fclose(stream)
             throw CaptureError(file: path, reason: "libpcap: \(text(errorBuffer))")
         }
-        return try PcapSource(handle: handle, name: path, isLive: false, filter: nil)
+        return try PcapSource(handle: handle, name: path, isLive: false, filter: filter)
     }
 
     /// Opens a live interface. Needs root or CAP_NET_RAW; says so when they are missing.

@@ -138,6 +138,23 @@ struct ClassicPcapReaderTests {
         }
     }
 
+    @Test("with a filter the reader passes exactly the frames libpcap's own filtering passes, on every sample")
+    func sameFilteredFramesAsLibpcap() throws {
+        let filters = ["tcp", "udp", "port 23", "tcp[tcpflags] & tcp-syn != 0", "ip6", "host 192.0.2.10 and len > 60"]
+        for sample in captureSamples where sample.hasSuffix(".pcap") {
+            let path = packageRoot + "/Captures/" + sample
+            for filter in filters {
+                let own = readAll(try PcapSource.open(file: path, filter: filter)).frames
+                let reference = readAll(try PcapSource.openWithLibpcap(file: path, filter: filter)).frames
+                if sample == "corrupt-record-header-telnet.pcap" {
+                    #expect(Array(own.prefix(reference.count)) == reference, "\(sample) \(filter)")
+                } else {
+                    #expect(own == reference, "\(sample) \(filter)")
+                }
+            }
+        }
+    }
+
     @Test("pcapng is left to libpcap")
     func pcapngGoesToLibpcap() throws {
         #expect(try ClassicPcapFile.open(path: packageRoot + "/Captures/pcapng-format-telnet.pcapng") == nil)
