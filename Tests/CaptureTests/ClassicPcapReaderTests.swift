@@ -313,5 +313,15 @@ struct ClassicPcapReaderTests {
         let report = try CaptureAnalysis.audit(files: [path], filter: nil)
         #expect(clock.now - started < .seconds(10))
         #expect(report.findings.isEmpty)
+        // Zeros parse as headers of empty records, but nothing is 0 bytes long on the wire: all skipped.
+        let zeros = try temporaryFile(PcapBytes().bytes + [UInt8](repeating: 0, count: 1 << 16), "zeros")
+        defer { try? FileManager.default.removeItem(atPath: zeros) }
+        #expect(readAll(try PcapSource.open(file: zeros, filter: nil)).frames.isEmpty)
+        let warnings = try CaptureAnalysis.audit(files: [zeros], filter: nil).warnings
+        #expect(
+            warnings == [
+                "\(zeros): 1 damaged record header was skipped (the first at packet 1: the length on the wire is 0); "
+                    + "65536 bytes were passed over; no sound record followed the last one, so the rest of the file was skipped"
+            ])
     }
 }
