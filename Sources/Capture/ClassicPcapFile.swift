@@ -46,8 +46,15 @@ final class ClassicPcapFile {
     static let bufferSize = 4 << 20
     /// libpcap's largest snap length for any link type; a captured length above it is damage.
     static let largestSnapLength: UInt32 = 262_144
-    /// Consecutive records further apart than this in time are suspect (a damaged timestamp).
-    static let plausibleTimeGap: Int64 = 86_400 * 1_000_000
+    /// A record more than a day older than the one before, or more than 30 days newer, is suspect (a
+    /// damaged timestamp): merged captures go back by seconds, quiet ones skip days, damage by years.
+    static let plausibleStepBack: Int64 = 86_400 * 1_000_000
+    static let plausibleStepForward: Int64 = 30 * 86_400 * 1_000_000
+
+    @inline(__always)
+    static func plausibleStep(from previous: Int64, to time: Int64) -> Bool {
+        time >= previous &- plausibleStepBack && time <= previous &+ plausibleStepForward
+    }
     private static let recordHeaderSize = 16
 
     /// Opens `path` as classic pcap, or returns nil when it is something else (pcapng, the "modified"
@@ -195,8 +202,8 @@ final class ClassicPcapFile {
     }
 
     /// Whether a chain of records that look sound starts `offset` bytes after `start`: three headers in a
-    /// row, each without a flaw and close in time to the one before (and to `reference`, the last sound
-    /// record, if given); or fewer that end exactly at the end of the file or whose next record is cut
+    /// row, each without a flaw and a plausible step in time from the one before (and from `reference`,
+    /// the last sound record, if given); or fewer that end exactly at the end of the file or whose next record is cut
     /// by it. Needs the buffer filled as far as three maximal records reach.
     private func plausibleChain(at offset: Int, after reference: Int64?) -> Bool {
         var position = start + offset
@@ -207,7 +214,7 @@ final class ClassicPcapFile {
             let record = recordHeader(at: position)
             guard looksSound(record) else { return false }
             let time = microseconds(record)
-            if let previous, abs(time - previous) > Self.plausibleTimeGap { return false }
+            if let previous, !Self.plausibleStep(from: previous, to: time) { return false }
             previous = time
             position += Self.recordHeaderSize + Int(record.capturedLength)
             if position > end { return count >= 1 && atEndOfFile }
@@ -235,7 +242,7 @@ final class ClassicPcapFile {
             let record = recordHeader(at: start)
             let time = microseconds(record)
             var problem = looksSound(record) ? nil : flaw(record)
-            if problem == nil, let previousTime, abs(time - previousTime) > Self.plausibleTimeGap {
+            if problem == nil, let previousTime, !Self.plausibleStep(from: previousTime, to: time) {
                 // A clock step is not damage when sound records follow in the new time.
                 _ = ensure(chainWindow)
                 if !plausibleChain(at: 0, after: nil) {

@@ -216,6 +216,18 @@ struct ClassicPcapReaderTests {
         let read = readAll(try PcapSource.open(file: stepped, filter: nil))
         #expect(read.frames.map(\.number) == [1, 2, 3, 4, 5, 6])
         #expect(try CaptureAnalysis.audit(files: [stepped], filter: nil).warnings.isEmpty)
+        // A quiet capture, one record every three days: nothing suspect.
+        var sparse = PcapBytes()
+        for day in 0..<6 { sparse.record(seconds: 1_772_413_440 + UInt32(day) * 3 * 86_400, fraction: 0, synFrame) }
+        let sparsePath = try temporaryFile(sparse.bytes, "sparse")
+        defer { try? FileManager.default.removeItem(atPath: sparsePath) }
+        #expect(readAll(try PcapSource.open(file: sparsePath, filter: nil)).frames.count == 6)
+        #expect(try CaptureAnalysis.audit(files: [sparsePath], filter: nil).warnings.isEmpty)
+        // A timestamp damaged backwards (1990) with sound records after it is still damage: the step back
+        // to 2026 is too far forward to be a clock step.
+        let (back, backFrames) = try damagedFile { bytes, header in bytes[header + 3] = 0x26 }
+        defer { try? FileManager.default.removeItem(atPath: back) }
+        #expect(backFrames.map(\.number) == [1, 3, 4, 5])
     }
 
     @Test("zeros written over records are skipped, and damage with nothing sound after it ends the read")
