@@ -57,7 +57,9 @@ extension CaptureAnalysis {
     /// Reads every frame of a file and does nothing else, with the own classic pcap walker or with
     /// libpcap, so the benchmark can show what reading alone costs. Returns frames and captured bytes.
     public static func readOnly(file: String, withLibpcap: Bool) throws(CaptureError) -> (frames: Int, bytes: Int) {
-        let source = try withLibpcap ? PcapSource.openWithLibpcap(file: file) : PcapSource.open(file: file, filter: nil)
+        let source =
+            try withLibpcap
+            ? PcapSource.openWithLibpcap(file: file, filter: nil) : PcapSource.open(file: file, filter: nil)
         var frames = 0
         var bytes = 0
         _ = source.forEachFrame { frame in

@@ -64,6 +64,12 @@ public final class PcapSource {
             }
             return try PcapSource(handle: handle, name: path, isLive: false, filter: filter, classic: classic)
         }
+        return try openWithLibpcap(file: path, filter: filter)
+    }
+
+    /// Opens a file with libpcap alone: pcapng and other formats, and in the tests the reference the own
+    /// classic pcap walker is compared with.
+    static func openWithLibpcap(file path: String, filter: String?) throws(CaptureError) -> PcapSource {
         guard let stream = fopen(path, "rb") else {
             let reason = String(cString: strerror(errno))
             throw CaptureError(file: path, reason: "cannot open the capture (\(reason))")
@@ -77,22 +83,6 @@ public final class PcapSource {
             fclose(stream)
             let reason = text(errorBuffer)
             throw CaptureError(file: path, reason: "not a readable pcap or pcapng capture (libpcap: \(reason))")
-        }
-        return try PcapSource(handle: handle, name: path, isLive: false, filter: filter)
-    }
-
-    /// Opens a file with libpcap alone, even classic pcap: the reference the own walker is tested against.
-    static func openWithLibpcap(file path: String, filter: String? = nil) throws(CaptureError) -> PcapSource {
-        guard let stream = fopen(path, "rb") else {
-            throw CaptureError(file: path, reason: "cannot open the capture (\(String(cString: strerror(errno))))")
-        }
-        var errorBuffer = [CChar](repeating: 0, count: Int(PCAP_ERRBUF_SIZE) + 1)
-        guard
-            let handle = pcap_fopen_offline_with_tstamp_precision(
-                stream, UInt32(PCAP_TSTAMP_PRECISION_MICRO), &errorBuffer)
-        else {
-            fclose(stream)
-            throw CaptureError(file: path, reason: "libpcap: \(text(errorBuffer))")
         }
         return try PcapSource(handle: handle, name: path, isLive: false, filter: filter)
     }
