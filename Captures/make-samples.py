@@ -358,7 +358,7 @@ def main():
     print("wrote pcapng-format-telnet.pcapng")
     # Cut by a 64-byte snap length: the negotiation at the start of each payload still shows.
     pcap = write("snaplen.tmp.pcap", telnet_session(Conversation(client, server, 40009, 23)))
-    subprocess.run(["editcap", "-s", "64", pcap, os.path.join(HERE, "snaplen-64-telnet.pcap")], check=True)
+    subprocess.run(["editcap", "-F", "pcap", "-s", "64", pcap, os.path.join(HERE, "snaplen-64-telnet.pcap")], check=True)
     os.remove(pcap)
     print("wrote snaplen-64-telnet.pcap")
     # A file that ends in the middle of a record: the telnet session before the cut is still found.
@@ -366,6 +366,19 @@ def main():
     with open(path, "rb+") as f:
         size = os.path.getsize(path)
         f.truncate(size - 20)
+    # A damaged record header (record 3, the handshake's last ACK: its captured length overwritten with
+    # 0xFFFFFF00): libpcap stops there; the own reader skips to the next sound record and the telnet
+    # negotiation and login that follow are still found.
+    path = write("corrupt-record-header-telnet.pcap", telnet_session(Conversation(client, server, 40012, 23)))
+    with open(path, "rb+") as f:
+        data = bytearray(f.read())
+        offset = 24
+        for _ in range(2):
+            offset += 16 + struct.unpack_from("<I", data, offset + 8)[0]
+        struct.pack_into("<I", data, offset + 8, 0xFFFFFF00)
+        f.seek(0)
+        f.write(data)
+    print("damaged record 3 of corrupt-record-header-telnet.pcap")
 
     # Decoy: TLS 1.2 with a modern suite on port 23 is not Telnet.
     write("tls-on-port-23-not-telnet.pcap",

@@ -19,6 +19,12 @@ enum CaptureBench {
             try measure(file: args[1])
             return
         }
+        if args.first == "measure-read", args.count == 3 {
+            let start = cpuSeconds()
+            let (frames, _) = try CaptureAnalysis.readOnly(file: args[2], withLibpcap: args[1] == "libpcap")
+            say("frames=\(frames) cpu=\(String(format: "%.3f", cpuSeconds() - start))")
+            return
+        }
         var options = CaptureBenchOptions()
         try options.parse(args)
         let folder = options.dataFolder
@@ -61,7 +67,8 @@ enum CaptureBench {
     }
 
     private static func compare(file: String, reference: String, ndpi: String?) throws {
-        let size = (try FileManager.default.attributesOfItem(atPath: file)[.size] as? Int) ?? 0
+        let resolved = (try? FileManager.default.destinationOfSymbolicLink(atPath: file)) ?? file
+        let size = (try FileManager.default.attributesOfItem(atPath: resolved)[.size] as? Int) ?? 0
         let mib = Double(size) / 1_048_576
         say(String(format: "\n%@: %.0f MiB", (file as NSString).lastPathComponent, mib))
         let ours = pairs(try runChild(CommandLine.arguments[0], ["capture", "measure", file]))
@@ -73,6 +80,19 @@ enum CaptureBench {
                     "  exposure     %7.2f s CPU  %7.0f MiB/s  %6.2f Mpps  peak %6.1f MiB  flows %@ (peak %@), findings %@",
                 oursCPU, mib / oursCPU, frames / oursCPU / 1e6, Double(ours["maxrss_mib"] ?? "") ?? .nan,
                 ours["flows"] ?? "?", ours["peakFlows"] ?? "?", ours["findings"] ?? "?"))
+        // Reading alone, without decoding or flows: the own classic pcap walker against libpcap's reader.
+        let ownRead =
+            Double(
+                pairs(try runChild(CommandLine.arguments[0], ["capture", "measure-read", "own", file]))["cpu"] ?? "")
+            ?? .nan
+        let libpcapRead =
+            Double(
+                pairs(try runChild(CommandLine.arguments[0], ["capture", "measure-read", "libpcap", file]))["cpu"] ?? ""
+            ) ?? .nan
+        say(
+            String(
+                format: "  reading only: own walker %.2f s CPU, libpcap %.2f s CPU  -> libpcap/own = %.2fx",
+                ownRead, libpcapRead, libpcapRead / ownRead))
         let c = pairs(try runChild(reference, [file]))
         let cCPU = Double(c["cpu"] ?? "") ?? .nan
         say(

@@ -41,6 +41,8 @@ public final class PcapSource {
     private var filter = bpf_program()
     private var hasFilter = false
     private let isLive: Bool
+    /// The own walker for a classic pcap file; nil for pcapng and live capture, which libpcap reads.
+    private let classic: ClassicPcapFile?
     /// What the input is called in messages: the file path, or `interface NAME`.
     public let name: String
     public let linkLayer: LinkLayer
@@ -48,8 +50,26 @@ public final class PcapSource {
     /// libpcap's default stdio buffer is 4 KiB; a 1 MiB one halves the time spent reading a file.
     private static let fileBufferSize = 1 << 20
 
-    /// Opens a pcap or pcapng file.
+    /// Opens a pcap or pcapng file. Classic pcap is walked by `ClassicPcapFile` (faster, and it gets past
+    /// damaged record headers); libpcap then only compiles and runs the filter, on a "dead" handle.
+    /// pcapng and anything else go to libpcap.
     public static func open(file path: String, filter: String?) throws(CaptureError) -> PcapSource {
+        if let classic = try ClassicPcapFile.open(path: path) {
+            let linkType = Int32(truncatingIfNeeded: classic.header.linkType)
+            // LINKTYPE_RAW (101) is DLT_RAW inside libpcap; the other link types we decode share their number.
+            let dataLink = linkType == 101 ? DLT_RAW : linkType
+            let snapLength = Int32(truncatingIfNeeded: classic.captureLimit)
+            guard let handle = pcap_open_dead(dataLink, snapLength) else {
+                throw CaptureError(file: path, reason: "libpcap could not make a handle for the filter")
+            }
+            return try PcapSource(handle: handle, name: path, isLive: false, filter: filter, classic: classic)
+        }
+        return try openWithLibpcap(file: path, filter: filter)
+    }
+
+    /// Opens a file with libpcap alone: pcapng and other formats, and in the tests the reference the own
+    /// classic pcap walker is compared with.
+    static func openWithLibpcap(file path: String, filter: String?) throws(CaptureError) -> PcapSource {
         guard let stream = fopen(path, "rb") else {
             let reason = String(cString: strerror(errno))
             throw CaptureError(file: path, reason: "cannot open the capture (\(reason))")
@@ -102,7 +122,10 @@ public final class PcapSource {
         return try PcapSource(handle: handle, name: name, isLive: true, filter: filter)
     }
 
-    private init(handle: OpaquePointer, name: String, isLive: Bool, filter expression: String?) throws(CaptureError) {
+    private init(
+        handle: OpaquePointer, name: String, isLive: Bool, filter expression: String?,
+        classic: ClassicPcapFile? = nil
+    ) throws(CaptureError) {
         let dataLink = pcap_datalink(handle)
         guard let linkLayer = LinkLayer(dataLinkType: dataLink) else {
             let linkName = pcap_datalink_val_to_name(dataLink).map { " (" + String(cString: $0) + ")" } ?? ""
@@ -114,6 +137,7 @@ public final class PcapSource {
             )
         }
         self.handle = handle
+        self.classic = classic
         self.name = name
         self.isLive = isLive
         self.linkLayer = linkLayer
@@ -136,6 +160,23 @@ public final class PcapSource {
     /// Calls `body` with every frame that passes the filter, until the input ends or `shouldStop`
     /// says so (checked between frames and, live, at least every 200 ms).
     public func forEachFrame(shouldStop: () -> Bool = { false }, _ body: (CapturedFrame) -> Void) -> EndOfInput {
+        if let classic {
+            guard hasFilter else { return classic.forEachRecord(shouldStop: shouldStop, body) }
+            return classic.forEachRecord(shouldStop: shouldStop) { frame in
+                var header = pcap_pkthdr()
+                header.ts.tv_sec = Int(frame.time.microseconds / 1_000_000)
+                header.ts.tv_usec = Int(frame.time.microseconds % 1_000_000)
+                header.caplen = UInt32(frame.bytes.count)
+                header.len = UInt32(truncatingIfNeeded: frame.wireLength)
+                guard let data = frame.bytes.baseAddress?.assumingMemoryBound(to: UInt8.self) else {
+                    // An empty record: BPF decides on its length alone.
+                    var nothing: UInt8 = 0
+                    if pcap_offline_filter(&filter, &header, &nothing) != 0 { body(frame) }
+                    return
+                }
+                if pcap_offline_filter(&filter, &header, data) != 0 { body(frame) }
+            }
+        }
         var header: UnsafeMutablePointer<pcap_pkthdr>?
         var data: UnsafePointer<UInt8>?
         var number = 0
@@ -168,10 +209,13 @@ public final class PcapSource {
                 return .complete
             default:
                 let reason = String(cString: pcap_geterr(handle))
-                return .cut(packet: number + 1, reason: reason)
+                return .cut(packet: number + 1, reason: "libpcap: " + reason)
             }
         }
     }
+
+    /// Damaged record headers the classic pcap walker skipped, and how many bytes it passed over.
+    var recordDamage: ClassicPcapFile.Damage? { classic?.damage }
 
     /// Packets the kernel dropped during a live capture, when it can tell.
     public var droppedByKernel: Int? {

@@ -70,6 +70,14 @@ struct CaptureCLITests {
         #expect(run.stdout.contains("Telnet in use"))
     }
 
+    @Test("a damaged record header is skipped with a warning and the telnet session after it is still found")
+    func damagedRecordHeader() throws {
+        let run = try ExposureBinary.run(["capture", "audit", "Captures/corrupt-record-header-telnet.pcap"])
+        #expect(run.status == 1)
+        #expect(run.stdout.contains("Telnet in use at 192.0.2.10:23/tcp"))
+        #expect(run.stdout.contains("1 damaged record header was skipped (the first at packet 3"))
+    }
+
     @Test("a missing file exits 2 naming it")
     func missingFile() throws {
         let run = try ExposureBinary.run(["capture", "audit", "Captures/no-such-file.pcap"])

@@ -136,6 +136,10 @@ let tsharkClaims: [TsharkClaim] = {
     ] {
         claims.append(TsharkClaim(sample: telnet, fields: ["telnet.cmd"], lines: telnetCommands, exactly: true))
     }
+    // tshark, like libpcap, stops at the damaged record header (record 3), before the negotiation that
+    // Exposure's own reader still reaches.
+    claims.append(
+        TsharkClaim(sample: "corrupt-record-header-telnet.pcap", fields: ["telnet.cmd"], lines: [], exactly: true))
     // Cut at 64 bytes, each negotiation frame keeps only its first three commands.
     claims.append(
         TsharkClaim(

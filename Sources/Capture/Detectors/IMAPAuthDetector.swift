@@ -36,18 +36,10 @@ public struct IMAPAuthDetector: StreamDetector {
             case "STARTTLS":
                 return []
             case "LOGIN":
-                let login = MailLogin(
-                    mechanism: "LOGIN", user: TextScanning.userName(Self.firstArgument(argument).utf8))
-                return [Observation(Self.imapCleartextAuth, detail: login.detail)]
+                let user = TextScanning.userName(Self.firstArgument(argument).utf8)
+                return [MailLogin(mechanism: "LOGIN", user: user).observation(Self.imapCleartextAuth)]
             case "AUTHENTICATE":
-                let (mechanism, initial) = TextScanning.command(argument)
-                let login = MailLogin.sasl(
-                    mechanism: mechanism, initialResponse: initial.isEmpty ? nil : initial,
-                    following: lines[(index + 1)...].prefix(2))
-                return [
-                    Observation(
-                        Self.imapCleartextAuth, severity: login.sendsPassword ? .high : .medium, detail: login.detail)
-                ]
+                return [MailLogin.sasl(argument: argument, lines: lines, at: index).observation(Self.imapCleartextAuth)]
             default:
                 continue
             }

@@ -9,11 +9,13 @@ struct MailLogin {
 
     var sendsPassword: Bool { Self.passwordMechanisms.contains(mechanism) }
 
-    /// A SASL login starting at `lines[index]` (the AUTH/AUTHENTICATE line) whose mechanism and optional
-    /// initial response are given; the client's following lines are its continuation responses.
-    static func sasl(mechanism: String, initialResponse: Substring?, following: ArraySlice<Substring>) -> MailLogin {
+    /// The SASL login of the AUTH/AUTHENTICATE command at `lines[index]`, whose `argument` is
+    /// `MECHANISM [initial-response]`; the client's next two lines are its continuation responses.
+    static func sasl(argument: Substring, lines: [Substring], at index: Int) -> MailLogin {
+        let (mechanism, initial) = TextScanning.command(argument)
         var login = MailLogin(mechanism: mechanism)
-        let responses = ([initialResponse].compactMap { $0 } + following).filter { !$0.isEmpty && $0 != "=" }
+        let following = lines[(index + 1)...].prefix(2)
+        let responses = ([initial] + following).filter { !$0.isEmpty && $0 != "=" }
         switch mechanism {
         case "PLAIN":
             // authzid NUL authcid NUL password: only the authentication identity is kept.
@@ -29,6 +31,12 @@ struct MailLogin {
             break
         }
         return login
+    }
+
+    /// What the detector reports for this login: high when the password itself (or a bearer token)
+    /// crossed the network, medium when only a challenge response or a digest did.
+    func observation(_ mailProtocol: LegacyProtocol) -> Observation {
+        Observation(mailProtocol, severity: sendsPassword ? .high : .medium, detail: detail)
     }
 
     /// The finding detail for this login.

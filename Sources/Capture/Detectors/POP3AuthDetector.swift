@@ -25,21 +25,14 @@ public struct POP3AuthDetector: StreamDetector {
             case "STLS":
                 return []
             case "USER":
-                let login = MailLogin(mechanism: "USER/PASS", user: TextScanning.userName(argument.utf8))
-                return [Observation(Self.pop3CleartextAuth, detail: login.detail)]
+                let user = TextScanning.userName(argument.utf8)
+                return [MailLogin(mechanism: "USER/PASS", user: user).observation(Self.pop3CleartextAuth)]
             case "APOP":
-                let user = argument.split(separator: " ").first
-                let login = MailLogin(mechanism: "APOP", user: user.map { TextScanning.userName($0.utf8) })
-                return [Observation(Self.pop3CleartextAuth, severity: .medium, detail: login.detail)]
+                // APOP sends a digest, not the password: medium, as MailLogin rates it.
+                let user = argument.split(separator: " ").first.map { TextScanning.userName($0.utf8) }
+                return [MailLogin(mechanism: "APOP", user: user).observation(Self.pop3CleartextAuth)]
             case "AUTH" where !argument.isEmpty:
-                let (mechanism, initial) = TextScanning.command(argument)
-                let login = MailLogin.sasl(
-                    mechanism: mechanism, initialResponse: initial.isEmpty ? nil : initial,
-                    following: lines[(index + 1)...].prefix(2))
-                return [
-                    Observation(
-                        Self.pop3CleartextAuth, severity: login.sendsPassword ? .high : .medium, detail: login.detail)
-                ]
+                return [MailLogin.sasl(argument: argument, lines: lines, at: index).observation(Self.pop3CleartextAuth)]
             default:
                 continue
             }

@@ -28,14 +28,7 @@ public struct SMTPAuthDetector: StreamDetector {
             let (verb, argument) = TextScanning.command(line)
             if verb == "STARTTLS" { return [] }
             guard verb == "AUTH" else { continue }
-            let (mechanism, initial) = TextScanning.command(argument)
-            let login = MailLogin.sasl(
-                mechanism: mechanism, initialResponse: initial.isEmpty ? nil : initial,
-                following: lines[(index + 1)...].prefix(2))
-            return [
-                Observation(
-                    Self.smtpCleartextAuth, severity: login.sendsPassword ? .high : .medium, detail: login.detail)
-            ]
+            return [MailLogin.sasl(argument: argument, lines: lines, at: index).observation(Self.smtpCleartextAuth)]
         }
         return []
     }

@@ -1,0 +1,293 @@
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// A classic pcap file (libpcap's original format; pcapng stays with libpcap), read with plain `read()`
+/// calls into one reusable 4 MiB buffer and walked record by record by hand.
+///
+/// Why not libpcap: its reader copies every record into its own buffer and cannot get past a damaged
+/// record header; this walk hands out the records where they lie in the buffer (1.2× to 4.5× faster,
+/// FIELD-NOTES) and, on a damaged header, resynchronises on the next offset where a plausible chain of
+/// record headers parses. Why not mmap: the mapped file would count towards the reported peak memory.
+final class ClassicPcapFile {
+    /// What the 24-byte file header says.
+    struct FileHeader: Equatable {
+        /// The file was written in the other byte order than this machine's.
+        var byteSwapped: Bool
+        /// The magic said the fractions are nanoseconds (0xA1B23C4D), not microseconds (0xA1B2C3D4).
+        var nanoseconds: Bool
+        var snapLength: UInt32
+        /// The LINKTYPE_ value (the low 16 bits of the field; the rest holds FCS flags).
+        var linkType: UInt32
+    }
+
+    /// Damaged record headers met and what was skipped to get past them.
+    struct Damage {
+        var places = 0
+        var skippedBytes = 0
+        /// The record number and what was wrong with the first damaged header.
+        var first: (packet: Int, reason: String)?
+        /// A damaged header after which no plausible record followed: the rest of the file was skipped.
+        var noRecordFollowed = false
+    }
+
+    let path: String
+    let header: FileHeader
+    private(set) var damage = Damage()
+    private let descriptor: Int32
+    private let buffer: UnsafeMutableRawBufferPointer
+    /// The unread bytes are `buffer[start..<end]`.
+    private var start = 0
+    private var end = 0
+    private var atEndOfFile = false
+    private var readFailure: String?
+
+    /// The buffer holds a whole chain of three maximal records, so resynchronising never reads past it.
+    static let bufferSize = 4 << 20
+    /// libpcap's largest snap length for any link type; a captured length above it is damage.
+    static let largestSnapLength: UInt32 = 262_144
+    /// A record more than a day older than the one before, or more than 30 days newer, is suspect (a
+    /// damaged timestamp): merged captures go back by seconds, quiet ones skip days, damage by years.
+    static let plausibleStepBack: Int64 = 86_400 * 1_000_000
+    static let plausibleStepForward: Int64 = 30 * 86_400 * 1_000_000
+
+    @inline(__always)
+    static func plausibleStep(from previous: Int64, to time: Int64) -> Bool {
+        time >= previous &- plausibleStepBack && time <= previous &+ plausibleStepForward
+    }
+    private static let recordHeaderSize = 16
+
+    /// Opens `path` as classic pcap, or returns nil when it is something else (pcapng, the "modified"
+    /// pcap of old Red Hat tcpdump, not a capture at all) for libpcap to open or refuse.
+    static func open(path: String) throws(CaptureError) -> ClassicPcapFile? {
+        let descriptor = Glibc.open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else {
+            let reason = String(cString: strerror(errno))
+            throw CaptureError(file: path, reason: "cannot open the capture (\(reason))")
+        }
+        var bytes = [UInt8](repeating: 0, count: 24)
+        var got = 0
+        while got < 24 {
+            let count = bytes.withUnsafeMutableBytes { read(descriptor, $0.baseAddress! + got, 24 - got) }
+            if count < 0 && errno == EINTR { continue }
+            if count <= 0 { break }
+            got += count
+        }
+        guard got == 24, let header = bytes.withUnsafeBytes({ parseFileHeader($0) }) else {
+            close(descriptor)
+            return nil
+        }
+        return ClassicPcapFile(path: path, descriptor: descriptor, header: header)
+    }
+
+    /// The file header from its 24 bytes, or nil when the magic is not classic pcap's.
+    static func parseFileHeader(_ bytes: UnsafeRawBufferPointer) -> FileHeader? {
+        guard bytes.count >= 24 else { return nil }
+        let magic = bytes.loadUnaligned(as: UInt32.self)
+        let byteSwapped: Bool
+        let nanoseconds: Bool
+        switch magic {
+        case 0xA1B2_C3D4: (byteSwapped, nanoseconds) = (false, false)
+        case 0xA1B2_3C4D: (byteSwapped, nanoseconds) = (false, true)
+        case 0xD4C3_B2A1: (byteSwapped, nanoseconds) = (true, false)
+        case 0x4D3C_B2A1: (byteSwapped, nanoseconds) = (true, true)
+        default: return nil
+        }
+        func word(_ offset: Int) -> UInt32 {
+            let raw = bytes.loadUnaligned(fromByteOffset: offset, as: UInt32.self)
+            return byteSwapped ? raw.byteSwapped : raw
+        }
+        return FileHeader(
+            byteSwapped: byteSwapped, nanoseconds: nanoseconds, snapLength: word(16), linkType: word(20) & 0xFFFF)
+    }
+
+    private init(path: String, descriptor: Int32, header: FileHeader) {
+        self.path = path
+        self.descriptor = descriptor
+        self.header = header
+        self.buffer = .allocate(byteCount: Self.bufferSize, alignment: 16)
+        let snap = header.snapLength
+        self.captureLimit = snap == 0 || snap > Self.largestSnapLength ? Self.largestSnapLength : max(snap, 65_535)
+    }
+
+    deinit {
+        buffer.deallocate()
+        close(descriptor)
+    }
+
+    /// The largest captured length a sound record can have: the file's snap length, or 65,535 when that is
+    /// smaller (writers put 64 or 96 there and still write whole headers), at most libpcap's maximum.
+    let captureLimit: UInt32
+
+    /// One record header, already in this machine's byte order.
+    struct RecordHeader {
+        var seconds: UInt32
+        var fraction: UInt32
+        var capturedLength: UInt32
+        var wireLength: UInt32
+    }
+
+    @inline(__always)
+    private func recordHeader(at offset: Int) -> RecordHeader {
+        let base = UnsafeRawPointer(buffer.baseAddress!) + offset
+        var header = RecordHeader(
+            seconds: base.loadUnaligned(as: UInt32.self),
+            fraction: base.loadUnaligned(fromByteOffset: 4, as: UInt32.self),
+            capturedLength: base.loadUnaligned(fromByteOffset: 8, as: UInt32.self),
+            wireLength: base.loadUnaligned(fromByteOffset: 12, as: UInt32.self))
+        if self.header.byteSwapped {
+            header.seconds = header.seconds.byteSwapped
+            header.fraction = header.fraction.byteSwapped
+            header.capturedLength = header.capturedLength.byteSwapped
+            header.wireLength = header.wireLength.byteSwapped
+        }
+        return header
+    }
+
+    /// Microseconds since the epoch; nanoseconds are cut to microseconds as libpcap does.
+    @inline(__always)
+    private func microseconds(_ record: RecordHeader) -> Int64 {
+        let fraction = header.nanoseconds ? record.fraction / 1000 : record.fraction
+        return Int64(record.seconds) &* 1_000_000 &+ Int64(fraction)
+    }
+
+    /// Whether nothing in this header on its own is impossible. Kept free of allocation: resynchronising
+    /// asks it at every byte offset.
+    @inline(__always)
+    private func looksSound(_ record: RecordHeader) -> Bool {
+        record.capturedLength <= captureLimit && record.capturedLength <= record.wireLength && record.wireLength > 0
+            && record.fraction < (header.nanoseconds ? 1_000_000_000 : 1_000_000)
+    }
+
+    /// What is impossible in this header on its own, or nil when it could be sound.
+    private func flaw(_ record: RecordHeader) -> String? {
+        if looksSound(record) { return nil }
+        if record.capturedLength > captureLimit {
+            return "captured length \(record.capturedLength) exceeds the limit of \(captureLimit)"
+        }
+        if record.capturedLength > record.wireLength {
+            return "captured length \(record.capturedLength) exceeds the length on the wire \(record.wireLength)"
+        }
+        if record.wireLength == 0 { return "the length on the wire is 0" }
+        return "timestamp fraction \(record.fraction) is out of range"
+    }
+
+    /// Makes `count` bytes from `start` available when the file has them, moving the unread bytes to the
+    /// front of the buffer and reading more. Returns how many are available (fewer only at the end).
+    @inline(__always)
+    private func ensure(_ count: Int) -> Int {
+        if end - start >= count || atEndOfFile { return end - start }
+        return refill(count)
+    }
+
+    private func refill(_ count: Int) -> Int {
+        guard let base = buffer.baseAddress else { return 0 }
+        if start > 0 {
+            if end > start { memmove(base, base + start, end - start) }
+            end -= start
+            start = 0
+        }
+        while end < count && !atEndOfFile {
+            let got = read(descriptor, base + end, Self.bufferSize - end)
+            if got > 0 {
+                end += got
+            } else if got == 0 {
+                atEndOfFile = true
+            } else if errno != EINTR {
+                readFailure = String(cString: strerror(errno))
+                atEndOfFile = true
+            }
+        }
+        return end - start
+    }
+
+    /// Whether a chain of records that look sound starts `offset` bytes after `start`: three headers in a
+    /// row, each without a flaw and a plausible step in time from the one before (and from `reference`,
+    /// the last sound record, if given); or fewer that end exactly at the end of the file or whose next record is cut
+    /// by it. Needs the buffer filled as far as three maximal records reach.
+    private func plausibleChain(at offset: Int, after reference: Int64?) -> Bool {
+        var position = start + offset
+        var previous = reference
+        for count in 0..<3 {
+            if position == end && atEndOfFile { return count >= 1 }
+            guard position + Self.recordHeaderSize <= end else { return count >= 2 && atEndOfFile }
+            let record = recordHeader(at: position)
+            guard looksSound(record) else { return false }
+            let time = microseconds(record)
+            if let previous, !Self.plausibleStep(from: previous, to: time) { return false }
+            previous = time
+            position += Self.recordHeaderSize + Int(record.capturedLength)
+            if position > end { return count >= 1 && atEndOfFile }
+        }
+        return true
+    }
+
+    /// The bytes a check of three chained records may look at.
+    private var chainWindow: Int { 3 * Self.recordHeaderSize + 2 * Int(captureLimit) }
+
+    /// Hands every record to `body` as a frame borrowed from the buffer (valid only during the call),
+    /// skipping damaged record headers, until the file ends or `shouldStop` says so.
+    func forEachRecord(shouldStop: () -> Bool, _ body: (CapturedFrame) -> Void) -> EndOfInput {
+        var number = 0
+        var previousTime: Int64?
+        while true {
+            if shouldStop() { return .stopped }
+            let available = ensure(Self.recordHeaderSize)
+            if available == 0 { return readFailure.map { .cut(packet: number + 1, reason: $0) } ?? .complete }
+            if available < Self.recordHeaderSize {
+                return .cut(
+                    packet: number + 1,
+                    reason: "the file ends inside a record header (\(available) of 16 bytes)")
+            }
+            let record = recordHeader(at: start)
+            let time = microseconds(record)
+            var problem = looksSound(record) ? nil : flaw(record)
+            if problem == nil, let previousTime, !Self.plausibleStep(from: previousTime, to: time) {
+                // A clock step is not damage when sound records follow in the new time.
+                _ = ensure(chainWindow)
+                if !plausibleChain(at: 0, after: nil) {
+                    problem = "timestamp \(record.seconds) is far out of order and no sound record follows it"
+                }
+            }
+            number += 1
+            if let problem {
+                if resynchronise(after: previousTime, packet: number, reason: problem) { continue }
+                return readFailure.map { .cut(packet: number, reason: $0) } ?? .complete
+            }
+            let length = Self.recordHeaderSize + Int(record.capturedLength)
+            let got = ensure(length)
+            if got < length {
+                let reason =
+                    readFailure
+                    ?? "the record announces \(record.capturedLength) captured bytes, the file ends after \(got - Self.recordHeaderSize)"
+                return .cut(packet: number, reason: reason)
+            }
+            body(
+                CapturedFrame(
+                    bytes: UnsafeRawBufferPointer(
+                        start: buffer.baseAddress! + start + Self.recordHeaderSize, count: Int(record.capturedLength)),
+                    wireLength: Int(record.wireLength),
+                    time: Timestamp(microseconds: time),
+                    number: number))
+            start += length
+            previousTime = time
+        }
+    }
+
+    /// Skips forward byte by byte from a damaged header to the next offset where a plausible chain of
+    /// records starts. Returns false when the file ended first (the rest was skipped).
+    private func resynchronise(after reference: Int64?, packet: Int, reason: String) -> Bool {
+        damage.places += 1
+        if damage.first == nil { damage.first = (packet, reason) }
+        while true {
+            start += 1
+            damage.skippedBytes += 1
+            _ = ensure(chainWindow)
+            if start >= end && atEndOfFile {
+                damage.noRecordFollowed = true
+                return false
+            }
+            if plausibleChain(at: 0, after: reference) { return true }
+        }
+    }
+}

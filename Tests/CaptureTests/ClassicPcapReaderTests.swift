@@ -1,0 +1,339 @@
+import Foundation
+import Testing
+
+@testable import Capture
+
+/// One frame as a reader handed it over, copied so readers can be compared.
+private struct ReadFrame: Equatable, CustomStringConvertible {
+    var number: Int
+    var microseconds: Int64
+    var wireLength: Int
+    var bytes: [UInt8]
+
+    var description: String { "#\(number) t=\(microseconds) len=\(wireLength) caplen=\(bytes.count)" }
+}
+
+private func readAll(_ source: PcapSource) -> (frames: [ReadFrame], end: EndOfInput) {
+    var frames: [ReadFrame] = []
+    let end = source.forEachFrame { frame in
+        frames.append(
+            ReadFrame(
+                number: frame.number, microseconds: frame.time.microseconds, wireLength: frame.wireLength,
+                bytes: Array(frame.bytes)))
+    }
+    return (frames, end)
+}
+
+/// A file in the temporary folder, removed by the caller.
+private func temporaryFile(_ bytes: [UInt8], _ name: String) throws -> String {
+    let path = NSTemporaryDirectory() + "exposure-classic-\(getpid())-\(name).pcap"
+    try Data(bytes).write(to: URL(fileURLWithPath: path))
+    return path
+}
+
+/// Builds classic pcap files by hand, in either byte order, with micro- or nanosecond fractions.
+private struct PcapBytes {
+    var bigEndian = false
+    var nanoseconds = false
+    var snapLength: UInt32 = 65_535
+    var linkType: UInt32 = 101
+    var bytes: [UInt8] = []
+
+    func word(_ value: UInt32) -> [UInt8] {
+        let little = [UInt8(value & 0xFF), UInt8(value >> 8 & 0xFF), UInt8(value >> 16 & 0xFF), UInt8(value >> 24)]
+        return bigEndian ? little.reversed() : little
+    }
+
+    init(bigEndian: Bool = false, nanoseconds: Bool = false, snapLength: UInt32 = 65_535) {
+        self.bigEndian = bigEndian
+        self.nanoseconds = nanoseconds
+        self.snapLength = snapLength
+        let half: [UInt8] = bigEndian ? [0x00, 0x02, 0x00, 0x04] : [0x02, 0x00, 0x04, 0x00]
+        bytes =
+            word(nanoseconds ? 0xA1B2_3C4D : 0xA1B2_C3D4) + half + word(0) + word(0) + word(snapLength)
+            + word(linkType)
+    }
+
+    mutating func record(seconds: UInt32, fraction: UInt32, wireLength: UInt32? = nil, _ frame: [UInt8]) {
+        bytes += word(seconds) + word(fraction) + word(UInt32(frame.count)) + word(wireLength ?? UInt32(frame.count))
+        bytes += frame
+    }
+}
+
+/// An IPv4 + TCP SYN from 192.0.2.1:40001 to 192.0.2.2:23, 40 bytes, raw IP (link type 101).
+private let synFrame: [UInt8] = [
+    0x45, 0x00, 0x00, 0x28, 0x00, 0x01, 0x00, 0x00, 0x40, 0x06, 0x00, 0x00, 192, 0, 2, 1, 192, 0, 2, 2,
+    0x9C, 0x41, 0x00, 0x17, 0x00, 0x00, 0x03, 0xE8, 0x00, 0x00, 0x00, 0x00, 0x50, 0x02, 0x20, 0x00,
+    0x00, 0x00, 0x00, 0x00,
+]
+
+@Suite("The own classic pcap reader reads what libpcap reads, and gets past damaged record headers")
+struct ClassicPcapReaderTests {
+    /// Little-endian microseconds, as written by hand:
+    /// ```
+    /// 0000  d4 c3 b2 a1 02 00 04 00 00 00 00 00 00 00 00 00   magic, version 2.4, zone, sigfigs
+    /// 0010  ff ff 00 00 65 00 00 00                           snaplen 65535, link type 101 (raw IP)
+    /// 0018  00 e2 a4 69 40 e2 01 00 28 00 00 00 3c 00 00 00   1772413440 s, 123456 µs, caplen 40, len 60
+    /// 0028  45 00 00 28 …                                     the 40-byte frame
+    /// ```
+    /// Big-endian writes the same words reversed; the nanosecond magic (a1b23c4d) carries 123456789 ns,
+    /// which libpcap and the reader both cut to 123456 µs.
+    @Test(
+        "hand-made files in both byte orders, micro- and nanoseconds, give the same frame as libpcap",
+        arguments: [(false, false), (true, false), (false, true), (true, true)])
+    func handMadeFixtures(bigEndian: Bool, nanoseconds: Bool) throws {
+        var file = PcapBytes(bigEndian: bigEndian, nanoseconds: nanoseconds)
+        file.record(seconds: 1_772_413_440, fraction: nanoseconds ? 123_456_789 : 123_456, wireLength: 60, synFrame)
+        file.record(seconds: 1_772_413_441, fraction: 0, synFrame)
+        if !bigEndian && !nanoseconds {
+            #expect(
+                file.bytes[24..<40] == [
+                    0x00, 0xE2, 0xA4, 0x69, 0x40, 0xE2, 0x01, 0x00, 0x28, 0, 0, 0, 0x3C, 0, 0, 0,
+                ])
+        }
+        let path = try temporaryFile(file.bytes, "fixture-\(bigEndian)-\(nanoseconds)")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let expected = [
+            ReadFrame(number: 1, microseconds: 1_772_413_440_123_456, wireLength: 60, bytes: synFrame),
+            ReadFrame(number: 2, microseconds: 1_772_413_441_000_000, wireLength: 40, bytes: synFrame),
+        ]
+        let own = readAll(try PcapSource.open(file: path, filter: nil))
+        #expect(own.frames == expected)
+        #expect(own.end == .complete)
+        #expect(readAll(try PcapSource.openWithLibpcap(file: path, filter: nil)).frames == expected)
+        let header = try #require(try ClassicPcapFile.open(path: path)).header
+        #expect(header.byteSwapped == bigEndian)
+        #expect(header.nanoseconds == nanoseconds)
+        #expect(header.linkType == 101)
+    }
+
+    @Test("on every sample the reader yields exactly libpcap's frames, or more where libpcap stops at damage")
+    func sameFramesAsLibpcap() throws {
+        let samples = captureSamples.filter { $0.hasSuffix(".pcap") }
+        #expect(samples.count >= 40)
+        for sample in samples {
+            let path = packageRoot + "/Captures/" + sample
+            #expect(try ClassicPcapFile.open(path: path) != nil, "\(sample) is not read by the own reader")
+            let own = readAll(try PcapSource.open(file: path, filter: nil))
+            let reference = readAll(try PcapSource.openWithLibpcap(file: path, filter: nil))
+            #expect(!own.frames.isEmpty)
+            if sample == "corrupt-record-header-telnet.pcap" {
+                // libpcap stops at record 3; the reader skips it and reads the 11 after.
+                #expect(reference.frames.count == 2)
+                #expect(Array(own.frames.prefix(2)) == reference.frames)
+                #expect(own.frames.count == 13)
+                #expect(own.frames.last?.number == 14)
+                #expect(own.end == .complete)
+            } else {
+                #expect(own.frames == reference.frames, "\(sample)")
+                if case .cut(let packet, _) = reference.end {
+                    guard case .cut(packet, _) = own.end else {
+                        Issue.record("\(sample): libpcap stopped at packet \(packet), the reader \(own.end)")
+                        continue
+                    }
+                } else {
+                    #expect(own.end == .complete, "\(sample)")
+                }
+            }
+        }
+    }
+
+    @Test("with a filter the reader passes exactly the frames libpcap's own filtering passes, on every sample")
+    func sameFilteredFramesAsLibpcap() throws {
+        let filters = ["tcp", "udp", "port 23", "tcp[tcpflags] & tcp-syn != 0", "ip6", "host 192.0.2.10 and len > 60"]
+        for sample in captureSamples where sample.hasSuffix(".pcap") {
+            let path = packageRoot + "/Captures/" + sample
+            for filter in filters {
+                let own = readAll(try PcapSource.open(file: path, filter: filter)).frames
+                let reference = readAll(try PcapSource.openWithLibpcap(file: path, filter: filter)).frames
+                if sample == "corrupt-record-header-telnet.pcap" {
+                    #expect(Array(own.prefix(reference.count)) == reference, "\(sample) \(filter)")
+                } else {
+                    #expect(own == reference, "\(sample) \(filter)")
+                }
+            }
+        }
+    }
+
+    @Test("pcapng is left to libpcap")
+    func pcapngGoesToLibpcap() throws {
+        #expect(try ClassicPcapFile.open(path: packageRoot + "/Captures/pcapng-format-telnet.pcapng") == nil)
+    }
+
+    @Test("a BPF filter works through pcap_open_dead on raw IP and Ethernet samples")
+    func filterOnOwnReader() throws {
+        for sample in ["link-raw-ip-telnet.pcap", "telnet-on-port-2323.pcap", "link-linux-cooked-sll2-telnet.pcap"] {
+            let path = packageRoot + "/Captures/" + sample
+            let all = readAll(try PcapSource.open(file: path, filter: nil)).frames
+            let syn = readAll(try PcapSource.open(file: path, filter: "tcp[tcpflags] & tcp-syn != 0")).frames
+            // The handshake's SYN and SYN-ACK, with their numbers in the whole file.
+            #expect(syn.map(\.number) == [1, 2], "\(sample)")
+            #expect(syn == Array(all.prefix(2)))
+            #expect(readAll(try PcapSource.open(file: path, filter: "udp")).frames.isEmpty)
+        }
+    }
+
+    /// Three records a second apart, then damage in record 2's header per `damage`.
+    private func damagedFile(_ damage: (inout [UInt8], Int) -> Void) throws -> (path: String, frames: [ReadFrame]) {
+        var file = PcapBytes()
+        for second in 0..<5 { file.record(seconds: 1_772_413_440 + UInt32(second), fraction: 0, synFrame) }
+        let secondHeader = 24 + 16 + synFrame.count
+        damage(&file.bytes, secondHeader)
+        let path = try temporaryFile(file.bytes, "damaged-\(UUID().uuidString)")
+        return (path, readAll(try PcapSource.open(file: path, filter: nil)).frames)
+    }
+
+    @Test("a captured length above the snap length, or above the wire length, is skipped and reading goes on")
+    func impossibleLengths() throws {
+        for length: [UInt8] in [[0xFF, 0xFF, 0x01, 0x00], [0x29, 0x00, 0x00, 0x00]] {
+            // 0x1ffff exceeds the 65535 limit; 41 exceeds the wire length 40 and misaligns the walk.
+            let (path, frames) = try damagedFile { bytes, header in
+                bytes.replaceSubrange(header + 8..<header + 12, with: length)
+            }
+            defer { try? FileManager.default.removeItem(atPath: path) }
+            #expect(frames.map(\.number) == [1, 3, 4, 5])
+            let report = try CaptureAnalysis.audit(files: [path], filter: nil)
+            #expect(report.warnings.count == 1)
+            #expect(
+                report.warnings.first?.contains("1 damaged record header was skipped (the first at packet 2") == true)
+            #expect(report.warnings.first?.contains("56 bytes were passed over") == true)
+        }
+    }
+
+    @Test("a timestamp far out of order is damage; a clock step followed by sound records is not")
+    func timestamps() throws {
+        let (path, frames) = try damagedFile { bytes, header in bytes[header + 3] = 0x7F }
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        #expect(frames.map(\.number) == [1, 3, 4, 5])
+        // Every record from the third on jumps 60 days ahead: a clock step, all read.
+        var file = PcapBytes()
+        for second in 0..<6 {
+            let step: UInt32 = second >= 2 ? 60 * 86_400 : 0
+            file.record(seconds: 1_772_413_440 + UInt32(second) + step, fraction: 0, synFrame)
+        }
+        let stepped = try temporaryFile(file.bytes, "clock-step")
+        defer { try? FileManager.default.removeItem(atPath: stepped) }
+        let read = readAll(try PcapSource.open(file: stepped, filter: nil))
+        #expect(read.frames.map(\.number) == [1, 2, 3, 4, 5, 6])
+        #expect(try CaptureAnalysis.audit(files: [stepped], filter: nil).warnings.isEmpty)
+        // A quiet capture, one record every three days: nothing suspect.
+        var sparse = PcapBytes()
+        for day in 0..<6 { sparse.record(seconds: 1_772_413_440 + UInt32(day) * 3 * 86_400, fraction: 0, synFrame) }
+        let sparsePath = try temporaryFile(sparse.bytes, "sparse")
+        defer { try? FileManager.default.removeItem(atPath: sparsePath) }
+        #expect(readAll(try PcapSource.open(file: sparsePath, filter: nil)).frames.count == 6)
+        #expect(try CaptureAnalysis.audit(files: [sparsePath], filter: nil).warnings.isEmpty)
+        // A timestamp damaged backwards (1990) with sound records after it is still damage: the step back
+        // to 2026 is too far forward to be a clock step.
+        let (back, backFrames) = try damagedFile { bytes, header in bytes[header + 3] = 0x26 }
+        defer { try? FileManager.default.removeItem(atPath: back) }
+        #expect(backFrames.map(\.number) == [1, 3, 4, 5])
+    }
+
+    @Test("zeros written over records are skipped, and damage with nothing sound after it ends the read")
+    func zerosAndNothingAfter() throws {
+        let (path, frames) = try damagedFile { bytes, header in
+            for index in header..<(header + 2 * (16 + synFrame.count)) { bytes[index] = 0 }
+        }
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        // Each damaged place counts as one record number: two records lost, numbered as one.
+        #expect(frames.map(\.number) == [1, 3, 4])
+        #expect(frames.map(\.microseconds) == [0, 3, 4].map { (1_772_413_440 + $0) * 1_000_000 })
+        let (tail, tailFrames) = try damagedFile { bytes, header in
+            for index in header..<bytes.count { bytes[index] = 0xEE }
+        }
+        defer { try? FileManager.default.removeItem(atPath: tail) }
+        #expect(tailFrames.map(\.number) == [1])
+        let warnings = try CaptureAnalysis.audit(files: [tail], filter: nil).warnings
+        #expect(warnings.first?.contains("the rest of the file was skipped") == true, "\(warnings)")
+        #expect(warnings.first?.contains("\(4 * (16 + synFrame.count)) bytes were passed over") == true)
+    }
+
+    @Test("records larger than the read buffer's free end are joined across refills")
+    func recordsSpanningBufferEnds() throws {
+        // 70 records of 64 KiB minus a bit: about 4.4 MiB, more than the 4 MiB buffer, so records straddle.
+        var file = PcapBytes()
+        var frame = [UInt8](repeating: 0xAB, count: 65_000)
+        for index in 0..<70 {
+            frame[0] = UInt8(index)
+            file.record(seconds: 1_772_413_440, fraction: UInt32(index), frame)
+        }
+        let path = try temporaryFile(file.bytes, "large")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let own = readAll(try PcapSource.open(file: path, filter: nil))
+        #expect(own.frames.count == 70)
+        #expect(own.frames.map { $0.bytes.first ?? 0 } == (0..<70).map { UInt8($0) })
+        #expect(own.frames == readAll(try PcapSource.openWithLibpcap(file: path, filter: nil)).frames)
+    }
+
+    @Test("random damage anywhere after the file header never crashes or hangs, and sound records survive")
+    func randomDamage() throws {
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        func random(_ bound: Int) -> Int {
+            state ^= state << 13
+            state ^= state >> 7
+            state ^= state << 17
+            return Int(state % UInt64(max(bound, 1)))
+        }
+        let samples = captureSamples.filter { $0.hasSuffix(".pcap") }
+        let clock = ContinuousClock()
+        let started = clock.now
+        var rounds = 0
+        for sample in samples {
+            let original = try [UInt8](Data(contentsOf: URL(fileURLWithPath: packageRoot + "/Captures/" + sample)))
+            for round in 0..<12 {
+                var bytes = original
+                switch round % 4 {
+                case 0:  // single bytes
+                    for _ in 0..<(1 + round) { bytes[24 + random(bytes.count - 24)] = UInt8(random(256)) }
+                case 1:  // a run of random bytes
+                    let at = 24 + random(bytes.count - 24)
+                    for index in at..<min(bytes.count, at + random(200)) { bytes[index] = UInt8(random(256)) }
+                case 2:  // a slice cut out, as when a write was lost
+                    let at = 24 + random(bytes.count - 24)
+                    bytes.removeSubrange(at..<min(bytes.count, at + 1 + random(100)))
+                default:  // garbage inserted
+                    let at = 24 + random(bytes.count - 24)
+                    bytes.insert(contentsOf: (0..<random(300)).map { _ in UInt8(random(256)) }, at: at)
+                }
+                let path = try temporaryFile(bytes, "random-\(round)-\(sample)")
+                defer { try? FileManager.default.removeItem(atPath: path) }
+                let one = clock.now
+                let read = readAll(try PcapSource.open(file: path, filter: nil))
+                _ = try CaptureAnalysis.audit(files: [path], filter: nil)
+                #expect(clock.now - one < .seconds(2), "\(sample) round \(round) took too long")
+                #expect(read.frames.count <= original.count / 16)
+                rounds += 1
+            }
+        }
+        #expect(rounds >= 480)
+        #expect(clock.now - started < .seconds(120))
+    }
+
+    @Test("a file of a valid header and pure garbage ends quickly with at most a warning")
+    func garbageAfterHeader() throws {
+        var file = PcapBytes()
+        var state: UInt32 = 1
+        for _ in 0..<(1 << 20) {
+            state = state &* 1_664_525 &+ 1_013_904_223
+            file.bytes.append(UInt8(state >> 24))
+        }
+        let path = try temporaryFile(file.bytes, "garbage")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let clock = ContinuousClock()
+        let started = clock.now
+        let report = try CaptureAnalysis.audit(files: [path], filter: nil)
+        #expect(clock.now - started < .seconds(10))
+        #expect(report.findings.isEmpty)
+        // Zeros parse as headers of empty records, but nothing is 0 bytes long on the wire: all skipped.
+        let zeros = try temporaryFile(PcapBytes().bytes + [UInt8](repeating: 0, count: 1 << 16), "zeros")
+        defer { try? FileManager.default.removeItem(atPath: zeros) }
+        #expect(readAll(try PcapSource.open(file: zeros, filter: nil)).frames.isEmpty)
+        let warnings = try CaptureAnalysis.audit(files: [zeros], filter: nil).warnings
+        #expect(
+            warnings == [
+                "\(zeros): 1 damaged record header was skipped (the first at packet 1: the length on the wire is 0); "
+                    + "65536 bytes were passed over; no sound record followed the last one, so the rest of the file was skipped"
+            ])
+    }
+}
