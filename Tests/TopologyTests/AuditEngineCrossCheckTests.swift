@@ -107,19 +107,7 @@ struct AuditEngineCrossCheckTests {
         }
     }
 
-    /// A small deterministic generator (SplitMix64), so a failure names a seed that reproduces it.
-    struct SplitMix: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
-    static func randomRules(_ rng: inout SplitMix, publicIPs: [String]) -> [SecurityRule] {
+    static func randomRules(_ rng: inout SeededGenerator, publicIPs: [String]) -> [SecurityRule] {
         var priorities = Set<Int>()
         while priorities.count < Int.random(in: 1...6, using: &rng) {
             priorities.insert(Int.random(in: 100...400, using: &rng))
@@ -142,7 +130,7 @@ struct AuditEngineCrossCheckTests {
 
     @Test("on random topologies the audit's exposure and the engine agree flow by flow", arguments: 0..<8)
     func randomTopologiesAgree(_ batch: Int) throws {
-        var rng = SplitMix(state: UInt64(batch) &* 1_000_003)
+        var rng = SeededGenerator(state: UInt64(batch) &* 1_000_003)
         for trial in 0..<25 {
             var t = HandBuiltTopology()
             t.vnet("vnet", "10.0.0.0/16")
