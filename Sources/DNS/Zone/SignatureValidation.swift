@@ -88,11 +88,12 @@ struct ZoneVerdicts: Sendable {
 
 /// Verifies every RRSIG of the zone's RRsets against the apex keys, on all cores: each RRset's
 /// canonical form is built once and its signatures checked; RRsets are independent, and signature
-/// checks are nearly all of a large zone's cost.
+/// checks are nearly all of a large zone's cost. The loop reads RRSIGs and records where they lie in
+/// the record store and builds the signed data in one buffer per thread, so the work per signature
+/// beyond the cryptography allocates nothing.
 enum SignatureValidation {
     static func validate(_ zone: ZoneStructure, clock: SerialTime) -> ZoneVerdicts {
-        let keys = zone.apexKeys
-        let verifier = ZoneSignatureVerifier(keys: keys)
+        let verifier = ZoneSignatureVerifier(keys: zone.apexKeys)
         var start = [Int32](repeating: 0, count: zone.packedSets.count)
         var total = 0
         for i in zone.packedSets.indices {
@@ -107,27 +108,56 @@ enum SignatureValidation {
         let starts = start
         verdicts.withUnsafeMutableBufferPointer { buffer in
             nonisolated(unsafe) let output = buffer
-            DispatchQueue.concurrentPerform(iterations: chunks) { c in
-                for i in (c * chunk)..<min(setCount, (c + 1) * chunk) where !zone.packedSets[i].signatures.isEmpty {
-                    validate(set: i, zone: zone, keys: keys, verifier: verifier, clock: clock) { offset, verdict in
-                        output[Int(starts[i]) + offset] = verdict
+            zone.store.bytes.withUnsafeBufferPointer { arena in
+                nonisolated(unsafe) let arena = arena
+                DispatchQueue.concurrentPerform(iterations: chunks) { c in
+                    var checker = SetChecker(zone: zone, arena: arena, session: verifier.makeSession(), clock: clock)
+                    for i in (c * chunk)..<min(setCount, (c + 1) * chunk) where !zone.packedSets[i].signatures.isEmpty {
+                        checker.check(set: i) { offset, verdict in output[Int(starts[i]) + offset] = verdict }
                     }
                 }
             }
         }
         return ZoneVerdicts(verdicts: verdicts, start: start)
     }
+}
 
-    private static func validate(
-        set index: Int, zone: ZoneStructure, keys: [DNSKEYData], verifier: ZoneSignatureVerifier, clock: SerialTime,
-        record: (Int, CompactVerdict) -> Void
+/// One thread's checking of RRsets: its verification session and signed-data buffer.
+private struct SetChecker {
+    let zone: ZoneStructure
+    /// The record store's bytes.
+    let arena: UnsafeBufferPointer<UInt8>
+    let rows: [RecordStore.Row]
+    let session: ZoneSignatureVerifier.Session
+    let clock: SerialTime
+    var signedData: [UInt8] = []
+
+    init(
+        zone: ZoneStructure, arena: UnsafeBufferPointer<UInt8>, session: ZoneSignatureVerifier.Session,
+        clock: SerialTime
     ) {
+        self.zone = zone
+        self.arena = arena
+        rows = zone.store.rows
+        self.session = session
+        self.clock = clock
+        signedData.reserveCapacity(4096)
+    }
+
+    func rdata(_ position: Int) -> UnsafeBufferPointer<UInt8> {
+        let row = rows[Int(zone.order[position])]
+        let first = Int(row.rdataStart)
+        return UnsafeBufferPointer(rebasing: arena[first..<(first + Int(row.rdataLength))])
+    }
+
+    mutating func check(set index: Int, record: (Int, CompactVerdict) -> Void) {
         let packed = zone.packedSets[index]
         let owner = zone.names[Int(packed.name)].owner
-        let rows = zone.store.rows
+        let ownerLabels = owner.labelCount
         let recordClass = rows[Int(zone.order[packed.records.lowerBound])].recordClass
+        let keys = session.keys
         for (offset, position) in packed.signatures.enumerated() {
-            guard let sig = zone.signature(at: position)?.data else {
+            guard let sig = RRSIGFields(rdata(position)) else {
                 record(
                     offset,
                     CompactVerdict(outcome: .noKey, window: .current, algorithm: 0, keyTag: 0, secondsToExpiry: 0))
@@ -138,23 +168,29 @@ enum SignatureValidation {
                 left < 0 ? .expired : (clock.secondsUntil(sig.inception) > 0 ? .notYetValid : .current)
             var verdict = CompactVerdict(
                 outcome: .noKey, window: window, algorithm: sig.algorithm, keyTag: sig.keyTag, secondsToExpiry: left)
-            let candidates = keys.filter { $0.algorithm == sig.algorithm && $0.keyTag == sig.keyTag }
-            if sig.signer == zone.origin, !candidates.isEmpty {
-                if let data = signedData(
-                    owner: owner, type: packed.type, recordClass: recordClass,
-                    rdatas: packed.records.lazy.map { zone.store.rdata(rows[Int(zone.order[$0])]) }, sig)
-                {
+            let hasCandidate = keys.contains { $0.algorithm == sig.algorithm && $0.keyTag == sig.keyTag }
+            if hasCandidate, sig.signerIs(zone.origin) {
+                if Int(sig.labels) > ownerLabels {
+                    verdict.outcome = .badLabels
+                } else {
+                    // RFC 4035 §5.3.2: an answer synthesised from a wildcard is signed over the wildcard.
+                    let signedOwner =
+                        Int(sig.labels) < ownerLabels ? owner.suffix(labels: Int(sig.labels)).wildcardChild : owner
+                    buildSignedData(
+                        sig, owner: signedOwner, type: packed.type, recordClass: recordClass, packed.records)
                     verdict.outcome = .invalid
-                    for key in candidates {
-                        switch verifier.verify(signature: sig.signature, signedData: data, key: key) {
+                    for keyIndex in keys.indices
+                    where keys[keyIndex].algorithm == sig.algorithm && keys[keyIndex].keyTag == sig.keyTag {
+                        let outcome = signedData.withUnsafeBufferPointer {
+                            session.verify(signature: sig.signature, signedData: $0, keyIndex: keyIndex)
+                        }
+                        switch outcome {
                         case .valid: verdict.outcome = .valid
                         case .unsupported: verdict.outcome = .unsupported
                         case .invalid: break
                         }
                         if verdict.outcome == .valid { break }
                     }
-                } else {
-                    verdict.outcome = .badLabels
                 }
             }
             record(offset, verdict)
@@ -162,29 +198,74 @@ enum SignatureValidation {
     }
 
     /// RFC 4034 §3.1.8.1: the RRSIG RDATA without its signature, then each RR of the set in canonical
-    /// order with the original TTL, its owner rebuilt as a wildcard when the signature's Labels field
-    /// says it was synthesised from one (RFC 4035 §5.3.2).
-    static func signedData<C: Collection>(
-        owner setOwner: DomainName, type: RecordType, recordClass: UInt16, rdatas: C, _ sig: RRSIGData
-    ) -> [UInt8]? where C.Element == ArraySlice<UInt8> {
-        let ownerLabels = setOwner.labelCount
-        guard Int(sig.labels) <= ownerLabels else { return nil }
-        let owner = Int(sig.labels) < ownerLabels ? setOwner.suffix(labels: Int(sig.labels)).wildcardChild : setOwner
-        var data = Array(sig.signedPrefix)
-        let fixed: [UInt8] = [
-            UInt8(type.rawValue >> 8), UInt8(type.rawValue & 0xFF),
-            UInt8(recordClass >> 8), UInt8(recordClass & 0xFF),
-            UInt8(sig.originalTTL >> 24), UInt8((sig.originalTTL >> 16) & 0xFF),
-            UInt8((sig.originalTTL >> 8) & 0xFF), UInt8(sig.originalTTL & 0xFF),
-        ]
-        data.reserveCapacity(data.count + rdatas.reduce(0) { $0 + owner.wire.count + 10 + $1.count })
-        for rdata in rdatas {
-            data += owner.wire
-            data += fixed
-            data.append(UInt8(rdata.count >> 8))
-            data.append(UInt8(rdata.count & 0xFF))
-            data += rdata
+    /// order with the original TTL.
+    private mutating func buildSignedData(
+        _ sig: RRSIGFields, owner: DomainName, type: RecordType, recordClass: UInt16, _ records: Range<Int>
+    ) {
+        signedData.removeAll(keepingCapacity: true)
+        signedData.append(contentsOf: sig.signedPrefix)
+        for position in records {
+            let rdata = rdata(position)
+            signedData.append(contentsOf: owner.wire)
+            signedData.append(UInt8(type.rawValue >> 8))
+            signedData.append(UInt8(type.rawValue & 0xFF))
+            signedData.append(UInt8(recordClass >> 8))
+            signedData.append(UInt8(recordClass & 0xFF))
+            signedData.append(UInt8(sig.originalTTL >> 24))
+            signedData.append(UInt8((sig.originalTTL >> 16) & 0xFF))
+            signedData.append(UInt8((sig.originalTTL >> 8) & 0xFF))
+            signedData.append(UInt8(sig.originalTTL & 0xFF))
+            signedData.append(UInt8(rdata.count >> 8))
+            signedData.append(UInt8(rdata.count & 0xFF))
+            signedData.append(contentsOf: rdata)
         }
-        return data
+    }
+}
+
+/// The fields of an RRSIG's RDATA (RFC 4034 §3.1) read in place, for the verification loop; `RRSIGData`
+/// is the copying form the checks use.
+private struct RRSIGFields {
+    let algorithm: UInt8
+    let labels: UInt8
+    let originalTTL: UInt32
+    let expiration: UInt32
+    let inception: UInt32
+    let keyTag: UInt16
+    /// The signer's name, as stored.
+    let signer: UnsafeBufferPointer<UInt8>
+    let signedPrefix: UnsafeBufferPointer<UInt8>
+    let signature: UnsafeBufferPointer<UInt8>
+
+    /// Nil when the RDATA is too short or the signer's name is malformed, as `RRSIGData` judges.
+    init?(_ rdata: UnsafeBufferPointer<UInt8>) {
+        guard rdata.count >= 19 else { return nil }
+        func u32(_ i: Int) -> UInt32 {
+            UInt32(rdata[i]) << 24 | UInt32(rdata[i + 1]) << 16 | UInt32(rdata[i + 2]) << 8 | UInt32(rdata[i + 3])
+        }
+        algorithm = rdata[2]
+        labels = rdata[3]
+        originalTTL = u32(4)
+        expiration = u32(8)
+        inception = u32(12)
+        keyTag = UInt16(rdata[16]) << 8 | UInt16(rdata[17])
+        var i = 18
+        while true {
+            guard i < rdata.count else { return nil }
+            let length = Int(rdata[i])
+            guard length < 64, i + length < rdata.count || length == 0 else { return nil }
+            i += length + 1
+            guard i - 18 <= 255 else { return nil }
+            if length == 0 { break }
+        }
+        signer = UnsafeBufferPointer(rebasing: rdata[18..<i])
+        signedPrefix = UnsafeBufferPointer(rebasing: rdata[..<i])
+        signature = UnsafeBufferPointer(rebasing: rdata[i...])
+    }
+
+    /// Whether the signer is `name`, ignoring ASCII case.
+    func signerIs(_ name: DomainName) -> Bool {
+        guard signer.count == name.wire.count else { return false }
+        for (a, b) in zip(signer, name.wire) where a != b && (a >= 65 && a <= 90 ? a + 32 : a) != b { return false }
+        return true
     }
 }
