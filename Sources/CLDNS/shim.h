@@ -15,7 +15,4 @@ static inline const ldns_output_format *exposure_ldns_output_format_default(void
     return ldns_output_format_default;
 }
 
-/* Zone files (LDNS/ZoneFile.swift): each FILE is read by one thread only, so getc need not lock. */
-#include <stdio_ext.h>
-static inline void exposure_ldns_zone_stream_unlocked(FILE *stream) { __fsetlocking(stream, FSETLOCKING_BYCALLER); }
 #endif

@@ -100,4 +100,43 @@ struct ZoneFilePieceTests {
             #expect(error.place == .line(14))
         }
     }
+
+    /// Entries that test the reader's lexing: comments holding quotes and parentheses, a string holding
+    /// `;`, escapes, tabs, a CRLF line end, blank owners, `$ORIGIN` and `$TTL` changes, and a last line
+    /// with trailing blanks and no newline.
+    static let lexing =
+        "$ORIGIN example.com.\n$TTL 300\n@      IN SOA ns1 hostmaster ( 1 7200 ; serial etc\n"
+        + "           3600 1209600 300 )\na      IN TXT ( \"x;y(\" ; a comment with ( and \"\n"
+        + "                \"z\" )\nb      IN A 192.0.2.1\n       IN A 192.0.2.2\n; a comment line\n"
+        + "c      IN TXT \"escaped \\\" quote ; still text\"\nd\tIN\tMX\t10 b\r\n$ORIGIN sub.example.com.\n"
+        + "e      IN A 192.0.2.3\n$TTL 60\nf      IN A 192.0.2.4\n"
+        + "g 120 IN TXT \"tab\\there\" \"semi;colon\" ( \"paren\" )\nh IN AAAA 2001:db8::1   "
+
+    @Test("every record reads as ldns-read-zone, libldns' own stream reader, prints it one per line")
+    func recordsMatchLibldnsStreamReader() throws {
+        let file = try ZoneSamples.temporaryZone(Self.lexing)
+        defer { try? FileManager.default.removeItem(at: file.deletingLastPathComponent()) }
+        let tool = "/usr/bin/ldns-read-zone"
+        try #require(FileManager.default.isExecutableFile(atPath: tool), "ldnsutils is installed by make test")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: tool)
+        process.arguments = [file.path]
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        let printed = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        let reference = file.deletingLastPathComponent().appendingPathComponent("reference.zone")
+        try printed.write(to: reference)
+
+        let origin = try #require(DomainName(text: "example.com"))
+        func records(_ path: String) throws -> [String] {
+            let zone = try ZoneFile.read(path: path, origin: origin, allowInclude: false)
+            return Self.rows(zone).map { "\($0.owner) \($0.type) \($0.ttl) \($0.rdata)" }.sorted()
+        }
+        let ours = try records(file.path)
+        #expect(ours.count == 10)
+        #expect(ours == (try records(reference.path)))
+    }
 }

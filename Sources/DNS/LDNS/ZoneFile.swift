@@ -80,17 +80,6 @@ struct ZoneFile {
     private static func readPiece(path: String, piece: ZoneFileSplitter.Piece, origin: DomainName)
         throws(ZoneInputError) -> ZoneFile
     {
-        guard let fd = FileHandle(forReadingAtPath: path) else {
-            throw ZoneInputError(file: path, reason: "cannot open the zone file")
-        }
-        defer { try? fd.close() }
-        var bytes: Data
-        do {
-            try fd.seek(toOffset: UInt64(piece.start))
-            bytes = try fd.read(upToCount: piece.end - piece.start) ?? Data()
-        } catch {
-            throw ZoneInputError(file: path, reason: "cannot read the zone file (\(error.localizedDescription))")
-        }
         var zone = ZoneFile()
         var defaultTTL: UInt32 = 3600
         if let ttl = piece.ttl {
@@ -98,24 +87,9 @@ struct ZoneFile {
             defaultTTL = ldns_str2period(ttl, &end)
         }
         let originName = piece.origin.map { ldns_dname_new_frm_str($0) } ?? LDNSZoneSupport.dname(origin)
-        let count = bytes.count
-        var failure: ZoneInputError?
-        bytes.withUnsafeMutableBytes { (raw: UnsafeMutableRawBufferPointer) in
-            guard count > 0, let fp = fmemopen(raw.baseAddress, count, "r") else {
-                if let originName { ldns_rdf_deep_free(originName) }
-                return
-            }
-            defer { fclose(fp) }
-            exposure_ldns_zone_stream_unlocked(fp)
-            do throws(ZoneInputError) {
-                try zone.parse(
-                    fp: fp, path: path, originName: originName, origin: origin, defaultTTL: &defaultTTL,
-                    lineOffset: piece.firstLine - 1, allowInclude: false, depth: 0)
-            } catch {
-                failure = error
-            }
-        }
-        if let failure { throw failure }
+        try zone.parse(
+            path: path, range: piece.start..<piece.end, originName: originName, origin: origin,
+            defaultTTL: &defaultTTL, lineOffset: piece.firstLine - 1, allowInclude: false, depth: 0)
         return zone
     }
 
@@ -126,21 +100,19 @@ struct ZoneFile {
         if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
             throw ZoneInputError(file: path, reason: "is a directory, not a zone file")
         }
-        guard let fp = fopen(path, "r") else {
-            throw ZoneInputError(file: path, reason: "cannot open the zone file (\(String(cString: strerror(errno))))")
-        }
-        defer { fclose(fp) }
-        setvbuf(fp, nil, _IOFBF, 1 << 20)
-        exposure_ldns_zone_stream_unlocked(fp)
         try parse(
-            fp: fp, path: path, originName: LDNSZoneSupport.dname(origin), origin: origin, defaultTTL: &defaultTTL,
+            path: path, range: nil, originName: LDNSZoneSupport.dname(origin), origin: origin, defaultTTL: &defaultTTL,
             lineOffset: 0, allowInclude: allowInclude, depth: depth)
     }
 
-    /// Reads records from `fp` until its end. `originName` is the libldns origin to start from, which
-    /// this function owns and frees; line numbers are counted from `lineOffset`.
+    /// Reads the records of `range` of the file (all of it when nil), in blocks. Each entry is found by
+    /// `MasterFileEntry`; a record goes to libldns' `ldns_rr_new_frm_str` from a reused buffer, and a `$`
+    /// directive to `ldns_rr_new_frm_fp_l`, so libldns decides every record's meaning and the
+    /// directives' effect, while the reading stays out of its byte-at-a-time stream tokenizer.
+    /// `originName` is the libldns origin to start from, which this function owns and frees; line
+    /// numbers are counted from `lineOffset`.
     private mutating func parse(
-        fp: UnsafeMutablePointer<FILE>, path: String, originName initialOrigin: UnsafeMutablePointer<ldns_rdf>?,
+        path: String, range: Range<Int>?, originName initialOrigin: UnsafeMutablePointer<ldns_rdf>?,
         origin: DomainName, defaultTTL: inout UInt32, lineOffset: Int, allowInclude: Bool, depth: Int
     ) throws(ZoneInputError) {
         var originName = initialOrigin
@@ -154,15 +126,39 @@ struct ZoneFile {
         }
         defer { ldns_buffer_free(wire) }
 
-        var line: Int32 = 0
         let fileID = store.fileID(path)
-        while feof(fp) == 0 {
+        var flat = [UInt8](repeating: 0, count: 4096)
+        try MasterFileReader.forEachEntry(path: path, range: range, lineOffset: lineOffset) {
+            (located) throws(ZoneInputError) -> Bool in
+            let entry = located.entry
+            let lineNumber = located.lastLine
             var rr: UnsafeMutablePointer<ldns_rr>? = nil
-            let status = ldns_rr_new_frm_fp_l(&rr, fp, &defaultTTL, &originName, &previousOwner, &line)
-            let lineNumber = Int(line) + lineOffset
+            let status: ldns_status
+            switch entry.kind {
+            case .blank:
+                return true
+            case .record:
+                if flat.count <= located.text.count { flat = [UInt8](repeating: 0, count: located.text.count * 2 + 1) }
+                status = flat.withUnsafeMutableBufferPointer { text in
+                    MasterFileEntry.flatten(located.text, into: text)
+                    return UnsafeMutableRawBufferPointer(text).withMemoryRebound(to: CChar.self) { chars in
+                        ldns_rr_new_frm_str(&rr, chars.baseAddress, defaultTTL, originName, &previousOwner)
+                    }
+                }
+            case .directive:
+                // libldns reads a directive from a stream only; fmemopen wants a mutable pointer but
+                // opened for reading does not write through it.
+                guard
+                    let fp = fmemopen(
+                        UnsafeMutableRawPointer(mutating: located.text.baseAddress), located.text.count, "r")
+                else { throw ZoneInputError(file: path, reason: "out of memory") }
+                defer { fclose(fp) }
+                var ignoredLine: Int32 = 0
+                status = ldns_rr_new_frm_fp_l(&rr, fp, &defaultTTL, &originName, &previousOwner, &ignoredLine)
+            }
             switch status {
             case LDNS_STATUS_OK:
-                guard let rr else { continue }
+                guard let rr else { return true }
                 defer { ldns_rr_free(rr) }
                 ldns_buffer_clear(wire)
                 guard ldns_rr2buffer_wire_canonical(wire, rr, Int32(LDNS_SECTION_ANSWER.rawValue)) == LDNS_STATUS_OK
@@ -174,7 +170,7 @@ struct ZoneFile {
                     throw ZoneInputError(file: path, place: .line(lineNumber), reason: "record cannot be encoded")
                 }
             case LDNS_STATUS_SYNTAX_EMPTY, LDNS_STATUS_SYNTAX_TTL:
-                continue
+                break
             case LDNS_STATUS_SYNTAX_ORIGIN:
                 if declaredOrigin == nil, depth == 0, store.rows.isEmpty, let originName {
                     declaredOrigin = Self.name(originName)
@@ -191,8 +187,8 @@ struct ZoneFile {
                     throw ZoneInputError(
                         file: path, place: place, reason: "$INCLUDE nested more than \(Self.maximumIncludeDepth) deep")
                 }
-                let directive = Self.includeDirective(path: path, line: lineNumber)
-                guard let directive, let target = directive.file else {
+                let directive = Self.includeDirective(Array(located.text))
+                guard let target = directive.file else {
                     throw ZoneInputError(file: path, place: place, reason: "$INCLUDE without a file name")
                 }
                 let resolved =
@@ -211,14 +207,11 @@ struct ZoneFile {
                     path: resolved, origin: includeOrigin, defaultTTL: &defaultTTL, allowInclude: allowInclude,
                     depth: depth + 1)
             default:
-                if feof(fp) != 0, status == LDNS_STATUS_SYNTAX_ERR, !store.rows.isEmpty {
-                    // libldns reports trailing whitespace at the end of a file as a syntax error.
-                    continue
-                }
                 throw ZoneInputError(
                     file: path, place: .line(max(lineNumber, 1)),
                     reason: "syntax error: \(LDNSZoneSupport.message(status))")
             }
+            return true
         }
     }
 
@@ -246,25 +239,13 @@ struct ZoneFile {
         return DomainName.read(bytes[...], at: &offset) ?? .root
     }
 
-    /// The file and optional origin of the `$INCLUDE` line at `line`: libldns says only that it saw one.
-    private static func includeDirective(path: String, line: Int) -> (file: String?, origin: String?)? {
-        guard let fp = fopen(path, "r") else { return nil }
-        defer { fclose(fp) }
-        var current = 0
-        var buffer: UnsafeMutablePointer<CChar>? = nil
-        var capacity = 0
-        defer { free(buffer) }
-        while getline(&buffer, &capacity, fp) >= 0 {
-            current += 1
-            guard current == line, let buffer else { continue }
-            let text = String(cString: buffer)
-            let withoutComment = text.split(separator: ";", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
-            let fields = withoutComment.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" })
-            guard fields.first?.uppercased() == "$INCLUDE" else { return nil }
-            let file = fields.count > 1 ? String(fields[1]).trimmingCharacters(in: ["\""]) : nil
-            let origin = fields.count > 2 ? String(fields[2]) : nil
-            return (file, origin)
-        }
-        return nil
+    /// The file and optional origin of an `$INCLUDE` entry: libldns says only that it saw one.
+    private static func includeDirective(_ entry: [UInt8]) -> (file: String?, origin: String?) {
+        let text = String(decoding: entry, as: UTF8.self)
+        let withoutComment = text.split(separator: ";", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
+        let fields = withoutComment.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" })
+        let file = fields.count > 1 ? String(fields[1]).trimmingCharacters(in: ["\""]) : nil
+        let origin = fields.count > 2 ? String(fields[2]) : nil
+        return (file, origin)
     }
 }

@@ -4,8 +4,9 @@ import Foundation
 /// parallel: the start of a line outside parentheses whose first character begins an owner name
 /// (so no record there inherits the previous owner), with the `$ORIGIN` and `$TTL` in force there.
 ///
-/// The scan follows RFC 1035 §5.1 lexically: `;` comments to the end of the line, `"…"` strings,
-/// `\` escapes and `( … )` continuation. A file with `$INCLUDE` is not split. Worked example:
+/// The scan walks the file's entries with `MasterFileEntry` (RFC 1035 §5.1 lexically: `;` comments
+/// to the end of the line, `"…"` strings, `\` escapes and `( … )` continuation), as the reader of each
+/// piece does. A file with `$INCLUDE` is not split. Worked example:
 ///
 ///     $ORIGIN example.com.          ; state: origin example.com.
 ///     a  IN TXT ( "x;y"             ; ';' inside quotes is text; '(' opens a continuation
@@ -28,102 +29,41 @@ struct ZoneFileSplitter {
     /// Pieces of about `pieceSize` bytes covering the whole file, or nil when the file must be read
     /// in one go (it holds `$INCLUDE`, or cannot be read).
     static func pieces(of path: String, pieceSize: Int) -> [Piece]? {
-        guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
-        defer { try? handle.close() }
         var pieces: [Piece] = []
-        var pieceStart = 0
-        var pieceLine = 1
-        var pieceOrigin: String?
-        var pieceTTL: String?
-
+        var current = Piece(start: 0, end: 0, firstLine: 1, origin: nil, ttl: nil)
         var origin: String?
         var ttl: String?
-        var offset = 0
-        var line = 1
-        var depth = 0
-        var inQuote = false
-        var inComment = false
-        var escaped = false
-        var atLineStart = true
-        var directive: [UInt8]? = nil  // the text of a `$` line being collected
-
-        while true {
-            let block: Data
-            do {
-                guard let read = try handle.read(upToCount: 1 << 20), !read.isEmpty else { break }
-                block = read
-            } catch {
-                return nil
-            }
-            var sawInclude = false
-            block.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
-                for byte in raw {
-                    defer { offset += 1 }
-                    if atLineStart {
-                        atLineStart = false
-                        if depth == 0, byte == UInt8(ascii: "$") { directive = [] }
-                        if depth == 0, offset - pieceStart >= pieceSize, Self.beginsOwner(byte), directive == nil {
-                            pieces.append(
-                                Piece(
-                                    start: pieceStart, end: offset, firstLine: pieceLine, origin: pieceOrigin,
-                                    ttl: pieceTTL
-                                ))
-                            pieceStart = offset
-                            pieceLine = line
-                            pieceOrigin = origin
-                            pieceTTL = ttl
-                        }
+        var end = 0
+        var sawInclude = false
+        do {
+            try MasterFileReader.forEachEntry(path: path) { located in
+                end = located.offset + located.text.count
+                switch located.entry.kind {
+                case .record(namesOwner: true) where located.offset - current.start >= pieceSize:
+                    current.end = located.offset
+                    pieces.append(current)
+                    current = Piece(
+                        start: located.offset, end: 0, firstLine: located.firstLine, origin: origin, ttl: ttl)
+                case .directive:
+                    switch Self.directive(Array(located.text)) {
+                    case .origin(let value): origin = value
+                    case .ttl(let value): ttl = value
+                    case .include:
+                        sawInclude = true
+                        return false
+                    case .other: break
                     }
-                    if byte == UInt8(ascii: "\n") {
-                        if let text = directive {
-                            switch Self.directive(text) {
-                            case .origin(let value): origin = value
-                            case .ttl(let value): ttl = value
-                            case .include:
-                                sawInclude = true
-                                return
-                            case .other: break
-                            }
-                            directive = nil
-                        }
-                        line += 1
-                        inComment = false
-                        escaped = false
-                        atLineStart = true
-                        if inQuote && depth == 0 { inQuote = false }
-                        continue
-                    }
-                    if directive != nil, !inComment { directive?.append(byte) }
-                    if inComment { continue }
-                    if escaped {
-                        escaped = false
-                        continue
-                    }
-                    switch byte {
-                    case UInt8(ascii: "\\"): escaped = true
-                    case UInt8(ascii: "\""): inQuote.toggle()
-                    case UInt8(ascii: ";") where !inQuote: inComment = true
-                    case UInt8(ascii: "(") where !inQuote: depth += 1
-                    case UInt8(ascii: ")") where !inQuote: depth = max(0, depth - 1)
-                    default: break
-                    }
+                default: break
                 }
+                return true
             }
-            if sawInclude { return nil }
+        } catch {
+            return nil
         }
-        if let text = directive, case .include = Self.directive(text) { return nil }
-        pieces.append(Piece(start: pieceStart, end: offset, firstLine: pieceLine, origin: pieceOrigin, ttl: pieceTTL))
+        if sawInclude { return nil }
+        current.end = end
+        pieces.append(current)
         return pieces
-    }
-
-    /// Whether a line starting with `byte` names its owner: not blank, not a comment, not a directive.
-    private static func beginsOwner(_ byte: UInt8) -> Bool {
-        switch byte {
-        case UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "\n"), UInt8(ascii: "\r"), UInt8(ascii: ";"),
-            UInt8(ascii: "$"), UInt8(ascii: "("), UInt8(ascii: ")"):
-            false
-        default: true
-        }
     }
 
     private enum Directive {
@@ -136,7 +76,7 @@ struct ZoneFileSplitter {
     private static func directive(_ text: [UInt8]) -> Directive {
         let line = String(decoding: text, as: UTF8.self)
         let withoutComment = line.split(separator: ";", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
-        let fields = withoutComment.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\r" })
+        let fields = withoutComment.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\r" || $0 == "\n" })
         guard let keyword = fields.first?.uppercased() else { return .other }
         switch keyword {
         case "$ORIGIN": return fields.count > 1 ? .origin(String(fields[1])) : .other

@@ -1,0 +1,251 @@
+import Foundation
+
+/// Steps through master-file text one entry at a time: a record, a `$` directive, or a blank or
+/// comment-only line. An entry ends at a newline outside parentheses (RFC 1035 §5.1: `;` comments run
+/// to the end of the line, `"…"` strings and `\` escapes hide the special characters, and `( … )` lets
+/// an entry continue over newlines). Both the splitter that cuts a large file into pieces and the
+/// reader that hands each record to libldns walk the text with this, so they agree on where entries
+/// begin and end. Worked example (one entry per group):
+///
+///     $TTL 300                      ; directive
+///     a IN TXT ( "x;y" ; note       ; one record over two lines: ';' inside quotes is text,
+///                "z" )              ; the comment is dropped, the parentheses join the lines
+///       IN A 192.0.2.1              ; a record with the previous owner (starts with a blank)
+///     ; only a comment              ; blank
+struct MasterFileEntry {
+    enum Kind: Equatable {
+        /// Only blanks and comments.
+        case blank
+        /// A `$ORIGIN`, `$TTL`, `$INCLUDE` or other `$` line.
+        case directive
+        /// A record; `namesOwner` when its first character begins an owner name rather than a blank.
+        case record(namesOwner: Bool)
+    }
+
+    var kind: Kind
+    /// The entry's bytes, including its final newline when it has one.
+    var range: Range<Int>
+    /// How many newlines the entry holds.
+    var newlines: Int
+
+    /// The entry starting at `start`, or nil when the text ends inside it and `isEnd` is false (more text
+    /// is coming): the caller reads more and asks again from the same place.
+    static func next(in text: UnsafeBufferPointer<UInt8>, from start: Int, isEnd: Bool) -> MasterFileEntry? {
+        let count = text.count
+        guard start < count else { return nil }
+        var i = start
+        var depth = 0
+        var inQuote = false
+        var newlines = 0
+        var sawContent = false
+        while i < count {
+            // Skip the bytes that mean nothing to the lexer in one tight loop.
+            while i < count && !isLexical(text[i]) {
+                i += 1
+                sawContent = true
+            }
+            guard i < count else { break }
+            let byte = text[i]
+            i += 1
+            switch byte {
+            case newline:
+                newlines += 1
+                if depth == 0 {
+                    return MasterFileEntry(
+                        kind: kind(first: text[start], sawContent: sawContent), range: start..<i, newlines: newlines)
+                }
+                // A string does not run over a line end (libldns ends it there too).
+                inQuote = false
+            case backslash:
+                sawContent = true
+                if i < count && text[i] != newline { i += 1 }
+            case quote:
+                sawContent = true
+                inQuote.toggle()
+            case semicolon where !inQuote:
+                // A comment runs to the end of the line; the newline is handled above.
+                while i < count && text[i] != newline { i += 1 }
+            case openParenthesis where !inQuote:
+                depth += 1
+            case closeParenthesis where !inQuote:
+                depth = max(0, depth - 1)
+            case space, tab, carriageReturn:
+                break
+            default:
+                sawContent = true
+            }
+        }
+        guard isEnd else { return nil }
+        return MasterFileEntry(
+            kind: kind(first: text[start], sawContent: sawContent), range: start..<count, newlines: newlines)
+    }
+
+    private static func kind(first: UInt8, sawContent: Bool) -> Kind {
+        guard sawContent else { return .blank }
+        switch first {
+        case dollar: return .directive
+        case space, tab, openParenthesis, closeParenthesis, semicolon, carriageReturn: return .record(namesOwner: false)
+        default: return .record(namesOwner: true)
+        }
+    }
+
+    /// Copies a record's text into `out` as libldns reads one record from a string: comments, the
+    /// parentheses outside strings and line ends become spaces, and a NUL ends it. `out` must hold
+    /// `text.count + 1` bytes.
+    static func flatten(_ text: UnsafeBufferPointer<UInt8>, into out: UnsafeMutableBufferPointer<UInt8>) {
+        var i = 0
+        var o = 0
+        var inQuote = false
+        while i < text.count {
+            let byte = text[i]
+            i += 1
+            guard isLexical(byte) else {
+                out[o] = byte
+                o += 1
+                continue
+            }
+            switch byte {
+            case backslash:
+                out[o] = byte
+                o += 1
+                if i < text.count && text[i] != newline {
+                    out[o] = text[i]
+                    o += 1
+                    i += 1
+                }
+            case quote:
+                inQuote.toggle()
+                out[o] = byte
+                o += 1
+            case semicolon where !inQuote:
+                while i < text.count && text[i] != newline { i += 1 }
+                out[o] = space
+                o += 1
+            case openParenthesis where !inQuote, closeParenthesis where !inQuote:
+                out[o] = space
+                o += 1
+            case newline, carriageReturn:
+                inQuote = false
+                out[o] = space
+                o += 1
+            default:
+                out[o] = byte
+                o += 1
+            }
+        }
+        out[o] = 0
+    }
+
+    private static let newline = UInt8(ascii: "\n")
+    private static let carriageReturn = UInt8(ascii: "\r")
+    private static let space = UInt8(ascii: " ")
+    private static let tab = UInt8(ascii: "\t")
+    private static let backslash = UInt8(ascii: "\\")
+    private static let quote = UInt8(ascii: "\"")
+    private static let semicolon = UInt8(ascii: ";")
+    private static let openParenthesis = UInt8(ascii: "(")
+    private static let closeParenthesis = UInt8(ascii: ")")
+    private static let dollar = UInt8(ascii: "$")
+
+    /// Whether the lexer must look at `byte`: line ends, blanks, `\\`, `"`, `;`, `(` and `)`. Two bit
+    /// masks, as every one of them is below 128.
+    @inline(__always)
+    private static func isLexical(_ byte: UInt8) -> Bool {
+        byte < 64 ? (lowMask >> UInt64(byte)) & 1 != 0 : byte < 128 && (highMask >> UInt64(byte - 64)) & 1 != 0
+    }
+
+    /// Tab 9, line feed 10, carriage return 13, space 32, `"` 34, `(` 40, `)` 41, `;` 59.
+    private static let lowMask: UInt64 = 1 << 9 | 1 << 10 | 1 << 13 | 1 << 32 | 1 << 34 | 1 << 40 | 1 << 41 | 1 << 59
+    /// `\\` 92.
+    private static let highMask: UInt64 = 1 << (92 - 64)
+}
+
+/// Reads a byte range of a master file in blocks and hands out its entries whole, with their lines.
+struct MasterFileReader {
+    /// What the reader hands out for each entry.
+    struct Located {
+        var entry: MasterFileEntry
+        /// The entry's bytes.
+        var text: UnsafeBufferPointer<UInt8>
+        /// Where the entry starts in the file.
+        var offset: Int
+        /// The 1-based lines the entry starts and ends on.
+        var firstLine: Int
+        var lastLine: Int
+    }
+
+    /// Bytes read at a time, and the longest entry accepted.
+    static let blockSize = 1 << 20
+    static let longestEntry = 64 << 20
+
+    /// Calls `body` with each entry of `range` of the file (all of it when nil), in order, until `body`
+    /// returns false. Lines are counted from `lineOffset`.
+    static func forEachEntry(
+        path: String, range: Range<Int>? = nil, lineOffset: Int = 0,
+        _ body: (Located) throws(ZoneInputError) -> Bool
+    ) throws(ZoneInputError) {
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else {
+            throw ZoneInputError(file: path, reason: "cannot open the zone file (\(String(cString: strerror(errno))))")
+        }
+        defer { close(fd) }
+        var block = [UInt8](repeating: 0, count: blockSize)
+        var filled = 0
+        var consumed = 0
+        var blockOffset = range?.lowerBound ?? 0
+        var left = range.map(\.count) ?? Int.max
+        var atEnd = false
+        var linesBefore = lineOffset
+        while true {
+            let found = block.withUnsafeBufferPointer { all in
+                MasterFileEntry.next(in: UnsafeBufferPointer(rebasing: all[..<filled]), from: consumed, isEnd: atEnd)
+            }
+            if let entry = found {
+                consumed = entry.range.upperBound
+                let endsWithNewline = block[entry.range.upperBound - 1] == UInt8(ascii: "\n")
+                let located = Located(
+                    entry: entry, text: UnsafeBufferPointer(start: nil, count: 0),
+                    offset: blockOffset + entry.range.lowerBound, firstLine: linesBefore + 1,
+                    lastLine: linesBefore + entry.newlines + (endsWithNewline ? 0 : 1))
+                linesBefore += entry.newlines
+                let goOn = try block.withUnsafeBufferPointer { (all) throws(ZoneInputError) -> Bool in
+                    var withText = located
+                    withText.text = UnsafeBufferPointer(rebasing: all[entry.range])
+                    return try body(withText)
+                }
+                if goOn { continue }
+                return
+            }
+            if atEnd { return }
+            // Keep the unfinished entry at the front, make room, and read on.
+            if consumed > 0 {
+                block.withUnsafeMutableBufferPointer { all in
+                    guard let base = all.baseAddress else { return }
+                    memmove(base, base + consumed, filled - consumed)
+                }
+                filled -= consumed
+                blockOffset += consumed
+                consumed = 0
+            }
+            if filled == block.count {
+                guard block.count < longestEntry else {
+                    throw ZoneInputError(
+                        file: path, place: .line(linesBefore + 1),
+                        reason: "an entry longer than \(longestEntry >> 20) MiB: is this a zone file?")
+                }
+                block += [UInt8](repeating: 0, count: block.count)
+            }
+            let want = min(block.count - filled, left)
+            let got = block.withUnsafeMutableBufferPointer { all in
+                pread(fd, all.baseAddress! + filled, want, off_t(blockOffset + filled))
+            }
+            guard got >= 0 else {
+                throw ZoneInputError(
+                    file: path, reason: "cannot read the zone file (\(String(cString: strerror(errno))))")
+            }
+            filled += got
+            left -= got
+            if got == 0 || left == 0 { atEnd = true }
+        }
+    }
+}
