@@ -6,6 +6,14 @@ struct DomainName: Sendable, Hashable {
 
     init(wire: [UInt8]) { self.wire = wire }
 
+    /// Hashes the wire bytes in one call: the synthesised hash feeds the hasher a byte at a time, which
+    /// was most of the cost of indexing a large zone's owner names.
+    func hash(into hasher: inout Hasher) {
+        wire.withUnsafeBytes { hasher.combine(bytes: $0) }
+    }
+
+    static func == (a: DomainName, b: DomainName) -> Bool { a.wire == b.wire }
+
     /// The root name, `.`.
     static let root = DomainName(wire: [0])
 

@@ -97,13 +97,18 @@ struct MasterFileEntry {
         var o = 0
         var inQuote = false
         while i < text.count {
-            let byte = text[i]
-            i += 1
-            guard isLexical(byte) else {
-                out[o] = byte
-                o += 1
+            // Copy a run of ordinary bytes at once.
+            var run = i
+            while run < text.count && !isLexical(text[run]) { run += 1 }
+            if run > i {
+                UnsafeMutableRawPointer(out.baseAddress! + o).copyMemory(
+                    from: text.baseAddress! + i, byteCount: run - i)
+                o += run - i
+                i = run
                 continue
             }
+            let byte = text[i]
+            i += 1
             switch byte {
             case backslash:
                 out[o] = byte
