@@ -73,22 +73,36 @@ struct ZoneStructure: Sendable {
         var rank = [UInt32](repeating: 0, count: store.owners.count)
         for (position, entry) in ranked.enumerated() { rank[entry.0] = UInt32(position) }
 
+        // Sort the records by owner rank, type and file position as one integer each, then the records
+        // of each owner and type (an RRset, usually one or two records) by RDATA.
         var otherClass = 0
-        var sorted = [UInt32]()
-        sorted.reserveCapacity(rows.count)
+        var keys = [(UInt64, UInt32)]()
+        keys.reserveCapacity(rows.count)
         for (i, row) in rows.enumerated() {
             if row.recordClass != 1 {
                 otherClass += 1
                 continue
             }
-            sorted.append(UInt32(i))
+            keys.append((UInt64(rank[Int(row.owner)]) << 32 | UInt64(row.type) << 16, UInt32(i)))
         }
-        sorted.sort { a, b in
-            let ra = rows[Int(a)]
-            let rb = rows[Int(b)]
-            if ra.owner != rb.owner { return rank[Int(ra.owner)] < rank[Int(rb.owner)] }
-            if ra.type != rb.type { return ra.type < rb.type }
-            return store.rdata(ra).lexicographicallyPrecedes(store.rdata(rb))
+        keys.sort { $0.0 != $1.0 ? $0.0 < $1.0 : $0.1 < $1.1 }
+        var sorted = keys.map(\.1)
+        keys = []
+        var runStart = 0
+        while runStart < sorted.count {
+            var runEnd = runStart + 1
+            let first = rows[Int(sorted[runStart])]
+            while runEnd < sorted.count, rows[Int(sorted[runEnd])].owner == first.owner,
+                rows[Int(sorted[runEnd])].type == first.type
+            {
+                runEnd += 1
+            }
+            if runEnd - runStart > 1 {
+                sorted[runStart..<runEnd].sort {
+                    store.rdata(rows[Int($0)]).lexicographicallyPrecedes(store.rdata(rows[Int($1)]))
+                }
+            }
+            runStart = runEnd
         }
 
         // Delegations first: a name's authority depends on its ancestors.

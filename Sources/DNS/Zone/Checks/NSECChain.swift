@@ -1,3 +1,4 @@
+import Dispatch
 import Findings
 
 /// `dns.dnssec-nsec-chain`: the records that prove non-existence. With NSEC (RFC 4034 §4) every
@@ -153,7 +154,6 @@ struct NSEC3ChainCheck {
         var nsec3Owners = Set<DomainName>()
         for name in zone.names where name.authority == .authoritative {
             for i in name.rrsets where zone.type(of: i) == .nsec3 {
-                let set = zone.materialise(i)
                 nsec3Owners.insert(name.owner)
                 guard name.owner.parent == context.origin,
                     let hash = Base32Hex.decode(firstLabelOf: name.owner).flatMap(NSEC3Hash.init)
@@ -164,11 +164,13 @@ struct NSEC3ChainCheck {
                             message: "\(name.owner.text) carries an NSEC3 record but is not a hashed name directly "
                                 + "below the apex.",
                             evidence: ["owner": .string(name.owner.text), "problem": "misplaced-nsec3"],
-                            location: context.location(of: set)))
+                            location: context.location(of: zone.materialise(i))))
                     continue
                 }
-                for (member, rdata) in set.rdatas.enumerated() {
-                    guard let data = NSEC3Data(rdata), let next = NSEC3Hash(data.nextHashed) else { continue }
+                for member in 0..<zone.packedSets[i].records.count {
+                    guard let data = NSEC3Data(Array(zone.rdata(of: i, member: member))),
+                        let next = NSEC3Hash(data.nextHashed)
+                    else { continue }
                     byParameters[data.parameters, default: []].append(
                         Link(hash: hash, nextHashed: next, optOut: data.optOut, index: i, member: member))
                 }
@@ -218,46 +220,43 @@ struct NSEC3ChainCheck {
         var linkByHash: [NSEC3Hash: Int] = [:]
         linkByHash.reserveCapacity(links.count)
         for (position, link) in links.enumerated() { linkByHash[link.hash] = position }
-        var expectedHashes = Set<NSEC3Hash>()
-        expectedHashes.reserveCapacity(covered.count)
-        for (owner, node) in covered {
-            guard let digest = ZoneDigests.nsec3Hash(of: owner, parameters: chainParameters),
-                let hash = NSEC3Hash(digest)
-            else {
-                return findings
-            }
-            expectedHashes.insert(hash)
-            let hashedName = Base32Hex.encode(digest) + "." + context.origin.text
-            guard let link = linkByHash[hash].map({ links[$0] }) else {
-                let what = node == nil ? "the empty non-terminal \(owner.text)" : owner.text
-                findings.append(
-                    Finding(
-                        check: check, subject: owner.text,
-                        message: "There is no NSEC3 for \(what) (hash \(hashedName)): validators cannot prove "
-                            + "it exists, and the chain denies it.",
-                        evidence: [
-                            "owner": .string(owner.text), "problem": "missing-nsec3",
-                            "hashedOwner": .string(hashedName),
-                            "emptyNonTerminal": .bool(node == nil),
-                        ],
-                        // An empty non-terminal has no line of its own: point at the NSEC3PARAM.
-                        location: (node.flatMap { $0.rrsets.first } ?? zone.rrsetIndex(context.origin, .nsec3param))
-                            .map { context.location(of: zone.materialise($0)) }))
-                continue
-            }
-            let expected = node.map { NSECChain.expectedTypes(at: $0, zone: zone, denial: .nsec3) } ?? []
-            let found = NSEC3Data(Array(zone.rdata(of: link.index, member: link.member)))?.types ?? []
-            if found != expected,
-                let finding = NSECChain.bitmapFinding(
-                    context, owner: owner, record: zone.materialise(link.index), kind: "NSEC3", found: found,
-                    expected: expected)
-            {
-                findings.append(finding)
+        // Hashing every name and checking its bitmap is independent per name: done on all cores, in
+        // chunks whose findings are joined in order.
+        let chunkSize = 4096
+        let chunkCount = (covered.count + chunkSize - 1) / chunkSize
+        var chunkFindings = [[Finding]](repeating: [], count: chunkCount)
+        var hashes = [NSEC3Hash?](repeating: nil, count: covered.count)
+        let allCovered = covered
+        let byHash = linkByHash
+        let chain = links
+        chunkFindings.withUnsafeMutableBufferPointer { findingsOut in
+            hashes.withUnsafeMutableBufferPointer { hashesOut in
+                nonisolated(unsafe) let findingsOut = findingsOut
+                nonisolated(unsafe) let hashesOut = hashesOut
+                DispatchQueue.concurrentPerform(iterations: chunkCount) { c in
+                    for k in (c * chunkSize)..<min(allCovered.count, (c + 1) * chunkSize) {
+                        let (owner, node) = allCovered[k]
+                        guard let digest = ZoneDigests.nsec3Hash(of: owner, parameters: chainParameters),
+                            let hash = NSEC3Hash(digest)
+                        else { return }
+                        hashesOut[k] = hash
+                        if let finding = coverageFinding(
+                            owner: owner, node: node, digest: digest,
+                            link: byHash[hash].map { chain[$0] })
+                        {
+                            findingsOut[c].append(finding)
+                        }
+                    }
+                }
             }
         }
+        // A hash algorithm libldns lacks gives no hashes: nothing more can be said of the chain.
+        if hashes.contains(where: { $0 == nil }) { return findings }
+        findings += chunkFindings.joined()
+        let expectedHashes = Set(hashes.lazy.compactMap { $0 })
 
         for (position, link) in links.enumerated() {
-            let owner = zone.name(of: link.index).owner.text
+            var owner: String { zone.name(of: link.index).owner.text }
             let next = links[(position + 1) % links.count].hash
             if link.nextHashed != next {
                 findings.append(
@@ -282,6 +281,35 @@ struct NSEC3ChainCheck {
             }
         }
         return findings
+    }
+
+    /// The finding for one name the chain must cover, whose hash is `digest`: no NSEC3 at that hash
+    /// (`link` nil), or one whose type bitmap is not the name's types.
+    private func coverageFinding(owner: DomainName, node: ZoneStructure.Name?, digest: [UInt8], link: Link?) -> Finding?
+    {
+        let zone = context.zone
+        guard let link else {
+            let hashedName = Base32Hex.encode(digest) + "." + context.origin.text
+            let what = node == nil ? "the empty non-terminal \(owner.text)" : owner.text
+            return Finding(
+                check: NSECChain.check, subject: owner.text,
+                message: "There is no NSEC3 for \(what) (hash \(hashedName)): validators cannot prove "
+                    + "it exists, and the chain denies it.",
+                evidence: [
+                    "owner": .string(owner.text), "problem": "missing-nsec3",
+                    "hashedOwner": .string(hashedName),
+                    "emptyNonTerminal": .bool(node == nil),
+                ],
+                // An empty non-terminal has no line of its own: point at the NSEC3PARAM.
+                location: (node.flatMap { $0.rrsets.first } ?? zone.rrsetIndex(context.origin, .nsec3param))
+                    .map { context.location(of: zone.materialise($0)) })
+        }
+        let expected = node.map { NSECChain.expectedTypes(at: $0, zone: zone, denial: .nsec3) } ?? []
+        let found = NSEC3Data(Array(zone.rdata(of: link.index, member: link.member)))?.types ?? []
+        guard found != expected else { return nil }
+        return NSECChain.bitmapFinding(
+            context, owner: owner, record: zone.materialise(link.index), kind: "NSEC3", found: found,
+            expected: expected)
     }
 }
 
