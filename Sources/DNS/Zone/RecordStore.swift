@@ -70,9 +70,8 @@ final class RecordStore: @unchecked Sendable {
     func finishReading() {
         ownerIDs = [:]
         lastOwner = nil
-        // Copies drop the spare capacity that growing left behind.
-        rows = Array(rows[...])
-        bytes = Array(bytes[...])
+        // Spare capacity left by growing is not copied away: its pages were never touched, so they cost
+        // no memory, and a copy would briefly hold the arena twice.
     }
 
     func rdata(_ row: Row) -> ArraySlice<UInt8> {

@@ -67,27 +67,41 @@ struct ZoneStructure: Sendable {
         self.file = file
         self.store = store
         let rows = store.rows
-        // Rank the distinct owners in canonical order, comparing precomputed keys.
-        let ranked = store.owners.indices.map { ($0, store.owners[$0].canonicalKey) }
-            .sorted { $0.1.lexicographicallyPrecedes($1.1) }
+        // Rank the distinct owners in canonical order, comparing precomputed keys kept in one arena.
+        var keyBytes: [UInt8] = []
+        var keyStart: [UInt32] = [0]
+        keyStart.reserveCapacity(store.owners.count + 1)
+        for owner in store.owners {
+            keyBytes += owner.canonicalKey
+            keyStart.append(UInt32(keyBytes.count))
+        }
+        var ranked = [UInt32](0..<UInt32(store.owners.count))
+        keyBytes.withUnsafeBufferPointer { arena in
+            func key(_ i: UInt32) -> UnsafeBufferPointer<UInt8> {
+                UnsafeBufferPointer(rebasing: arena[Int(keyStart[Int(i)])..<Int(keyStart[Int(i) + 1])])
+            }
+            ranked.sort { key($0).lexicographicallyPrecedes(key($1)) }
+        }
+        keyBytes = []
+        keyStart = []
         var rank = [UInt32](repeating: 0, count: store.owners.count)
-        for (position, entry) in ranked.enumerated() { rank[entry.0] = UInt32(position) }
+        for (position, owner) in ranked.enumerated() { rank[Int(owner)] = UInt32(position) }
+        ranked = []
 
         // Sort the records by owner rank, type and file position as one integer each, then the records
         // of each owner and type (an RRset, usually one or two records) by RDATA.
         var otherClass = 0
-        var keys = [(UInt64, UInt32)]()
-        keys.reserveCapacity(rows.count)
+        let keys = rows.map { UInt64(rank[Int($0.owner)]) << 16 | UInt64($0.type) }
+        var sorted = [UInt32]()
+        sorted.reserveCapacity(rows.count)
         for (i, row) in rows.enumerated() {
             if row.recordClass != 1 {
                 otherClass += 1
                 continue
             }
-            keys.append((UInt64(rank[Int(row.owner)]) << 32 | UInt64(row.type) << 16, UInt32(i)))
+            sorted.append(UInt32(i))
         }
-        keys.sort { $0.0 != $1.0 ? $0.0 < $1.0 : $0.1 < $1.1 }
-        var sorted = keys.map(\.1)
-        keys = []
+        sorted.sort { keys[Int($0)] != keys[Int($1)] ? keys[Int($0)] < keys[Int($1)] : $0 < $1 }
         var runStart = 0
         while runStart < sorted.count {
             var runEnd = runStart + 1
