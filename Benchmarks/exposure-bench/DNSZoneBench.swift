@@ -49,9 +49,12 @@ enum DNSZoneBench {
         print(
             "tool".padding(toLength: 18, withPad: " ", startingAt: 0) + "variant  signatures    wall s     cpu s"
                 + "   sigs/s  peak MiB  exit")
+        let ceiling = twoCoreVerifyRate()
+        var summary: [String] = []
         for variant in options.variants {
             let signed = try sign(unsigned: unsigned, variant: variant, keys: keys, names: options.names)
             let signatures = try countSignatures(signed)
+            var walls: [String: Double] = [:]
             let me = CommandLine.arguments[0]
             var runs: [(String, [String])] = [
                 ("exposure", [me, "dns-zone", "--verify-only", signed])
@@ -66,6 +69,7 @@ enum DNSZoneBench {
             }
             for (tool, command) in runs {
                 let measured = try measure(command)
+                walls[tool] = measured.wall
                 let rate = Double(signatures) / measured.wall
                 print(
                     tool.padding(toLength: 18, withPad: " ", startingAt: 0)
@@ -74,7 +78,47 @@ enum DNSZoneBench {
                             format: " %10d %9.2f %9.2f %8.0f %9.0f %5d", signatures, measured.wall, measured.cpu,
                             rate, measured.peakMiB, measured.status))
             }
+            if let mine = walls["exposure"] {
+                var line = "\(variant): exposure"
+                if let bind = walls["dnssec-verify"] {
+                    line += String(
+                        format: " takes %.0f%% of dnssec-verify's wall time (goal: under 60%%)", 100 * mine / bind)
+                }
+                if let ceiling {
+                    line += String(
+                        format: "%@ verifies at %.0f%% of the two-core rate (goal: 80%%)",
+                        walls["dnssec-verify"] == nil ? "" : ";", 100 * Double(signatures) / mine / ceiling)
+                }
+                summary.append(line)
+            }
         }
+        if let ceiling {
+            print(
+                String(
+                    format: "two-core ECDSA P-256 verify rate (openssl speed -multi %d ecdsap256): %.0f/s",
+                    cores(), ceiling))
+        }
+        for line in summary { print(line) }
+    }
+
+    /// OpenSSL's own ECDSA P-256 verification rate on all cores, the ceiling for a verifier bound by
+    /// signature checks; nil when `openssl` is missing.
+    private static func twoCoreVerifyRate() -> Double? {
+        guard let openssl = which("openssl") else { return nil }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: openssl)
+        process.arguments = ["speed", "-seconds", "3", "-multi", "\(cores())", "ecdsap256"]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        do { try process.run() } catch { return nil }
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        // The last line: " 256 bits ecdsa (nistp256)   0.0000s   0.0000s  66666.3  20190.0" (sign/s, verify/s).
+        guard let line = text.split(separator: "\n").last(where: { $0.contains("nistp256") }),
+            let verify = line.split(separator: " ").last.flatMap({ Double($0) })
+        else { return nil }
+        return verify
     }
 
     /// The child mode: verify one file in this process, as `exposure dns zone` does, and say how it went.
@@ -177,8 +221,8 @@ enum DNSZoneBench {
     @discardableResult
     private static func runQuietly(_ command: [String], in folder: String?) throws -> Int32 {
         let previous = FileManager.default.currentDirectoryPath
-        if let folder { FileManager.default.changeCurrentDirectoryPath(folder) }
-        defer { FileManager.default.changeCurrentDirectoryPath(previous) }
+        if let folder { _ = FileManager.default.changeCurrentDirectoryPath(folder) }
+        defer { _ = FileManager.default.changeCurrentDirectoryPath(previous) }
         let resolved = [which(command[0]) ?? command[0]] + command.dropFirst()
         let pid = try spawn(resolved, quiet: false)
         var status: Int32 = 0
