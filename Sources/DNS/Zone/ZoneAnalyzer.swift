@@ -70,7 +70,14 @@ struct ZoneAnalysisContext: Sendable {
 /// One zone check: its catalogue entry and the findings it draws from the analysed zone.
 protocol ZoneCheck {
     static var check: Check { get }
+    /// Whether the check reads the signature verdicts. Those that do not run beside the verification,
+    /// on a context whose verdicts are empty.
+    static var readsVerdicts: Bool { get }
     static func findings(in context: ZoneAnalysisContext) -> [Finding]
+}
+
+extension ZoneCheck {
+    static var readsVerdicts: Bool { true }
 }
 
 /// The one entry point of the zone analyzer: reads the zone with libldns, verifies every signature,
@@ -96,15 +103,29 @@ public enum ZoneAnalyzer {
                 file: file, reason: "no SOA record at \(origin.text): is --origin right, or is this a zone file?")
         }
         let clock = SerialTime(now: options.now)
+        let signed = zone.rrset(origin, .dnskey) != nil
+        let checks = ZoneCatalogue.all.filter { signed || $0.check.id == DNSSECUnsigned.check.id }
+        func context(_ verdicts: ZoneVerdicts) -> ZoneAnalysisContext {
+            ZoneAnalysisContext(
+                zone: zone, verdicts: verdicts, clock: clock, options: options,
+                trustAnchors: anchors, keys: zone.apexKeys, usesIncludes: !zoneFile.includedFiles.isEmpty)
+        }
+        // The checks that need no verdicts (the NSEC chain above all) run on their own thread while
+        // the signatures are verified on all cores.
+        let early = EarlyFindings()
+        let earlyContext = context(ZoneVerdicts(verdicts: [], start: []))
+        let earlyChecks = checks.indices.filter { !checks[$0].readsVerdicts }
+        let group = DispatchGroup()
+        DispatchQueue.global().async(group: group) {
+            for index in earlyChecks { early.set(index, checks[index].findings(in: earlyContext)) }
+        }
         let verdicts = SignatureValidation.validate(zone, clock: clock)
-        let context = ZoneAnalysisContext(
-            zone: zone, verdicts: verdicts, clock: clock, options: options,
-            trustAnchors: anchors, keys: zone.apexKeys, usesIncludes: !zoneFile.includedFiles.isEmpty)
+        group.wait()
+        let lateContext = context(verdicts)
 
         var findings: [Finding] = []
-        let signed = zone.rrset(origin, .dnskey) != nil
-        for check in ZoneCatalogue.all where signed || check.check.id == DNSSECUnsigned.check.id {
-            var produced = check.findings(in: context).sorted(by: Finding.reportOrder)
+        for (index, check) in checks.enumerated() {
+            var produced = (early.findings[index] ?? check.findings(in: lateContext)).sorted(by: Finding.reportOrder)
             if produced.count > findingsPerCheckLimit {
                 warnings.append(
                     "\(produced.count - findingsPerCheckLimit) more \(check.check.id) findings are not listed "
@@ -130,5 +151,23 @@ public enum ZoneAnalyzer {
         else { return nil }
         if let declared = zoneFile.declaredOrigin { return declared.text }
         return zoneFile.store.rows.first { $0.type == RecordType.soa.rawValue }.map { zoneFile.store.owner($0).text }
+    }
+}
+
+/// Findings made on another thread, by check index.
+private final class EarlyFindings: @unchecked Sendable {
+    private let lock = NSLock()
+    private var byIndex: [Int: [Finding]] = [:]
+
+    func set(_ index: Int, _ findings: [Finding]) {
+        lock.lock()
+        defer { lock.unlock() }
+        byIndex[index] = findings
+    }
+
+    var findings: [Int: [Finding]] {
+        lock.lock()
+        defer { lock.unlock() }
+        return byIndex
     }
 }

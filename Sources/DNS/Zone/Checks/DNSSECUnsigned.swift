@@ -3,6 +3,7 @@ import Findings
 /// `dns.dnssec-unsigned`: the apex has no DNSKEY RRset, so nothing in the zone can be validated and
 /// answers can be forged by anyone on the path. The other DNSSEC checks only run on signed zones.
 enum DNSSECUnsigned: ZoneCheck {
+    static let readsVerdicts = false
     static let check = Check(
         id: "dns.dnssec-unsigned",
         title: "Zone is not signed with DNSSEC",

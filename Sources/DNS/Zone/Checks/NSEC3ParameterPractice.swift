@@ -5,6 +5,7 @@ import Findings
 /// 100 as insecure and above 150 as bogus); a salt adds nothing (§3.1: SHOULD NOT be used); opt-out
 /// (§3.2) only pays in zones with many unsigned delegations, and hides unsigned names otherwise.
 enum NSEC3ParameterPractice: ZoneCheck {
+    static let readsVerdicts = false
     static let check = Check(
         id: "dns.dnssec-nsec3-parameters",
         title: "NSEC3 parameters against RFC 9276",

@@ -15,6 +15,7 @@ import Findings
 ///   `sub`, `www`; opt-out lets an unsigned delegation (no DS) and the empty non-terminals leading only
 ///   to such delegations go without NSEC3.
 enum NSECChain: ZoneCheck {
+    static let readsVerdicts = false
     static let check = Check(
         id: "dns.dnssec-nsec-chain",
         title: "Broken NSEC or NSEC3 chain",

@@ -5,6 +5,7 @@ import Findings
 /// the TTL at the original (RFC 4035 §5.3.3) and BIND's `dnssec-verify` rejects the zone: the records
 /// were edited after signing, or the signer and the zone disagree about TTLs.
 enum TTLAboveOriginalTTL: ZoneCheck {
+    static let readsVerdicts = false
     static let check = Check(
         id: "dns.dnssec-ttl-above-original",
         title: "RRset TTL above its signature's original TTL",

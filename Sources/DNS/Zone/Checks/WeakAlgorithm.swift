@@ -6,6 +6,7 @@ import Findings
 /// under 2048 bits are below what NIST SP 800-57 accepts; §3.3 says SHA-1 DS digests MUST NOT be used
 /// for new delegations and GOST ones MUST NOT be used at all. No offline verifier reports these.
 enum WeakAlgorithm: ZoneCheck {
+    static let readsVerdicts = false
     static let check = Check(
         id: "dns.dnssec-weak-algorithm",
         title: "Weak DNSSEC algorithm, key size or digest",

@@ -4,6 +4,7 @@ import Findings
 /// the zone's data, as libldns computes it. Secondaries and resolvers that check ZONEMD (e.g. for the
 /// root zone, RFC 8806) reject such a zone.
 enum ZONEMDMismatch: ZoneCheck {
+    static let readsVerdicts = false
     static let check = Check(
         id: "dns.zonemd-mismatch",
         title: "ZONEMD digest does not match the zone",
