@@ -21,7 +21,7 @@ let package = Package(
         .systemLibrary(
             name: "CLDNS",
             pkgConfig: "ldns",
-            providers: [.apt(["libldns-dev"])]
+            providers: [.apt(["libldns-dev", "libssl-dev"])]
         ),
 
         // The core vocabulary: findings, severities, reports and their renderers. No I/O.

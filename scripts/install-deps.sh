@@ -4,7 +4,7 @@
 # run as root; otherwise prints the exact command to run and fails.
 set -euo pipefail
 
-runtime=(libpcap-dev libldns-dev pkg-config)
+runtime=(libpcap-dev libldns-dev libssl-dev pkg-config)
 test=(ldnsutils tshark nsd bind9 bind9-utils bind9-dnsutils unbound tcpdump python3)
 
 case "${1:-runtime}" in
