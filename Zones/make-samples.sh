@@ -144,3 +144,4 @@ unsigned_copy "$work/zonemd.signed" | sed 's/"deep name below two empty non-term
 sign "$work/stale.unsigned" "$work/stale.signed" -i $INCEPTION -e $EXPIRATION
 emit zonemd-mismatch "The TXT of a.b.c.example.com changed after the ZONEMD digest was computed." \
     <"$work/stale.signed"
+bash ./make-cds-samples.sh

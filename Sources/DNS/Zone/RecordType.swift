@@ -14,6 +14,8 @@ struct RecordType: RawRepresentable, Sendable, Hashable, Comparable, CustomStrin
     static let dnskey = RecordType(48)
     static let nsec3 = RecordType(50)
     static let nsec3param = RecordType(51)
+    static let cds = RecordType(59)
+    static let cdnskey = RecordType(60)
     static let zonemd = RecordType(63)
 
     static func < (a: RecordType, b: RecordType) -> Bool { a.rawValue < b.rawValue }

@@ -13,6 +13,7 @@ public enum ZoneCatalogue {
         WeakAlgorithm.self,
         NSEC3ParameterPractice.self,
         TrustAnchorMismatch.self,
+        CDSMismatch.self,
         ZONEMDMismatch.self,
         TTLAboveOriginalTTL.self,
     ]
