@@ -227,7 +227,8 @@ final class FlowTable {
                     client: clientBytes, server: serverBytes, clientPort: client.port, serverPort: server.port)
                 var found: [Observation] = []
                 for (bit, detector) in detectors.enumerated() where candidates & (1 << UInt64(bit)) != 0 {
-                    found += detector.examine(sample)
+                    let seen = detector.examine(sample)
+                    if !seen.isEmpty { found += seen }
                 }
                 return found
             }
