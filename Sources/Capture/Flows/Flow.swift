@@ -85,4 +85,12 @@ struct StreamPair {
     var candidatesChecked = false
     /// Bit `n` set: stream detector `n` might want this flow (all of them until they were asked).
     var candidates: UInt64 = .max
+
+    /// Makes the pair as new for another flow, keeping its buffers' memory.
+    mutating func reset() {
+        toServer.reset()
+        toClient.reset()
+        candidatesChecked = false
+        candidates = .max
+    }
 }

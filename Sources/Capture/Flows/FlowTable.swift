@@ -178,8 +178,8 @@ final class FlowTable {
         if flows[slot].stream >= 0 { return Int(flows[slot].stream) }
         let pair: Int
         if let free = freeStreams.popLast() {
+            // Reset when it was released.
             pair = Int(free)
-            streams[pair] = StreamPair()
         } else {
             pair = streams.count
             streams.append(StreamPair())
@@ -248,7 +248,7 @@ final class FlowTable {
     private func releaseStream(slot: Int) {
         let pair = flows[slot].stream
         guard pair >= 0 else { return }
-        streams[Int(pair)] = StreamPair()
+        streams[Int(pair)].reset()
         freeStreams.append(pair)
         flows[slot].stream = -1
     }
