@@ -237,7 +237,8 @@ final class ClassicPcapFile {
     private func remap(_ count: Int) -> Int {
         let unread = windowOffset + start
         var size = mappedFileSize ?? 0
-        if unread + count > size {
+        let sizeAsked = unread + count > size
+        if sizeAsked {
             var status = stat()
             if fstat(descriptor, &status) == 0 { size = Int(status.st_size) }
             mappedFileSize = size
@@ -278,8 +279,8 @@ final class ClassicPcapFile {
         base = UnsafeRawPointer(mapped)
         start = unread - alignedStart
         end = length
-        // The window reaches the end of the file as it is now.
-        if alignedStart + length >= size { atEndOfFile = true }
+        // The end of the file, as `read()` would find it: more was wanted than the file now holds.
+        if sizeAsked && alignedStart + length >= size && end - start < count { atEndOfFile = true }
         return end - start
     }
 
