@@ -37,21 +37,29 @@ final class Inventory {
             let key = Key(
                 protocolName: observation.legacyProtocol.name, server: server.address, port: server.port,
                 transport: flow.transport)
-            var entry =
-                entries[key]
-                ?? Entry(
-                    legacyProtocol: observation.legacyProtocol, severity: observation.severity, first: flow.first,
-                    last: flow.last, file: file)
-            entry.severity = max(entry.severity, observation.severity)
-            for (name, value) in observation.detail { entry.detail[name, default: []].insert(value) }
-            if counted.insert(key).inserted {
-                entry.clients.insert(flow.client.address)
-                entry.flows += 1
-                entry.packets += flow.packets
-                entry.first = min(entry.first, flow.first)
-                entry.last = max(entry.last, flow.last)
-            }
-            entries[key] = entry
+            let firstForKey = counted.insert(key).inserted
+            // Updated in place: a copy taken out of the dictionary and stored back copied the
+            // entry's client set (thousands of addresses for a busy server) on every flow.
+            Self.merge(
+                observation, of: flow, countingFlow: firstForKey,
+                into: &entries[
+                    key,
+                    default: Entry(
+                        legacyProtocol: observation.legacyProtocol, severity: observation.severity,
+                        first: flow.first, last: flow.last, file: file)
+                ])
+        }
+    }
+
+    private static func merge(_ observation: Observation, of flow: Flow, countingFlow: Bool, into entry: inout Entry) {
+        entry.severity = max(entry.severity, observation.severity)
+        for (name, value) in observation.detail { entry.detail[name, default: []].insert(value) }
+        if countingFlow {
+            entry.clients.insert(flow.client.address)
+            entry.flows += 1
+            entry.packets += flow.packets
+            entry.first = min(entry.first, flow.first)
+            entry.last = max(entry.last, flow.last)
         }
     }
 

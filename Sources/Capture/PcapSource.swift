@@ -54,7 +54,12 @@ public final class PcapSource {
     /// damaged record headers); libpcap then only compiles and runs the filter, on a "dead" handle.
     /// pcapng and anything else go to libpcap.
     public static func open(file path: String, filter: String?) throws(CaptureError) -> PcapSource {
-        if let classic = try ClassicPcapFile.open(path: path) {
+        try open(file: path, filter: filter, windowSize: ClassicPcapFile.defaultWindowSize)
+    }
+
+    /// `open(file:filter:)` with the classic pcap walker's window size chosen (0: `read()`), for the tests.
+    static func open(file path: String, filter: String?, windowSize: Int) throws(CaptureError) -> PcapSource {
+        if let classic = try ClassicPcapFile.open(path: path, windowSize: windowSize) {
             let linkType = Int32(truncatingIfNeeded: classic.header.linkType)
             // LINKTYPE_RAW (101) is DLT_RAW inside libpcap; the other link types we decode share their number.
             let dataLink = linkType == 101 ? DLT_RAW : linkType
@@ -216,6 +221,9 @@ public final class PcapSource {
 
     /// Damaged record headers the classic pcap walker skipped, and how many bytes it passed over.
     var recordDamage: ClassicPcapFile.Damage? { classic?.damage }
+
+    /// How many windows of the file the classic pcap walker mapped, for the tests.
+    var windowsMapped: Int { classic?.windowsMapped ?? 0 }
 
     /// Packets the kernel dropped during a live capture, when it can tell.
     public var droppedByKernel: Int? {

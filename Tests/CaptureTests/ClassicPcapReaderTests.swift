@@ -266,6 +266,90 @@ struct ClassicPcapReaderTests {
         #expect(own.frames == readAll(try PcapSource.openWithLibpcap(file: path, filter: nil)).frames)
     }
 
+    /// What one way of reading a file saw: the frames, how reading ended and the damage skipped.
+    private func readWith(windowSize: Int, _ path: String) throws -> (
+        frames: [ReadFrame], end: EndOfInput, damage: [Int], windows: Int
+    ) {
+        let source = try PcapSource.open(file: path, filter: nil, windowSize: windowSize)
+        let (frames, end) = readAll(source)
+        let damage = source.recordDamage.map { [$0.places, $0.skippedBytes, $0.noRecordFollowed ? 1 : 0] } ?? []
+        return (frames, end, damage, source.windowsMapped)
+    }
+
+    @Test(
+        "mapped in windows of one page, of the default 8 MiB, or read with read(): the same frames, end and damage"
+    )
+    func mappedWindowsReadWhatReadReads() throws {
+        // Records of many sizes (a window edge falls inside headers and frames alike), a damaged header
+        // and zeros written over a stretch that lies across window edges, and a cut last record.
+        var file = PcapBytes()
+        var state: UInt32 = 7
+        for index in 0..<600 {
+            state = state &* 1_664_525 &+ 1_013_904_223
+            let size = index % 50 == 0 ? 60_000 + Int(state >> 20) : 1 + Int(state >> 21)
+            var frame = [UInt8](repeating: UInt8(truncatingIfNeeded: index), count: size)
+            frame[0] = UInt8(truncatingIfNeeded: index >> 8)
+            file.record(seconds: 1_772_413_440 + UInt32(index / 10), fraction: UInt32(index), frame)
+        }
+        let damagedHeader = file.bytes.count / 3
+        file.bytes.replaceSubrange(damagedHeader..<damagedHeader + 4, with: [0xFF, 0xFF, 0xFF, 0xFF])
+        let zeroed = file.bytes.count * 2 / 3
+        file.bytes.replaceSubrange(zeroed..<zeroed + 9_000, with: [UInt8](repeating: 0, count: 9_000))
+        file.bytes.removeLast(10)
+        let path = try temporaryFile(file.bytes, "windows")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let read = try readWith(windowSize: 0, path)
+        #expect(read.frames.count > 500)
+        #expect(read.windows == 0)
+        #expect(read.damage.first ?? 0 >= 1)
+        if case .cut = read.end {} else { Issue.record("the cut last record was not reported: \(read.end)") }
+        for windowSize in [4096, ClassicPcapFile.defaultWindowSize] {
+            let mapped = try readWith(windowSize: windowSize, path)
+            let sameFrames = mapped.frames == read.frames
+            #expect(sameFrames, "window \(windowSize): \(mapped.frames.count) frames, read() \(read.frames.count)")
+            #expect(mapped.end == read.end, "window \(windowSize)")
+            #expect(mapped.damage == read.damage, "window \(windowSize)")
+            // The file is about 1.4 MB: hundreds of one-page windows, or one of 8 MiB mapped once more
+            // when the walker first wants bytes past its end (to see whether the file grew).
+            #expect(windowSize == 4096 ? mapped.windows > 100 : mapped.windows == 2, "\(mapped.windows) windows")
+        }
+        for sample in captureSamples where sample.hasSuffix(".pcap") {
+            let samplePath = packageRoot + "/Captures/" + sample
+            let sampleRead = try readWith(windowSize: 0, samplePath)
+            let sampleMapped = try readWith(windowSize: 4096, samplePath)
+            let sameFrames = sampleMapped.frames == sampleRead.frames
+            #expect(sameFrames, "\(sample)")
+            #expect(sampleMapped.end == sampleRead.end, "\(sample)")
+            #expect(sampleMapped.damage == sampleRead.damage, "\(sample)")
+        }
+    }
+
+    @Test("a file that grows while it is read is followed to its new end, mapped or read")
+    func growingFile() throws {
+        var file = PcapBytes()
+        for second in 0..<3 { file.record(seconds: 1_772_413_440 + UInt32(second), fraction: 0, synFrame) }
+        var more = PcapBytes()
+        more.bytes = []
+        for second in 3..<5 { more.record(seconds: 1_772_413_440 + UInt32(second), fraction: 0, synFrame) }
+        for windowSize in [0, ClassicPcapFile.defaultWindowSize] {
+            let path = try temporaryFile(file.bytes, "growing-\(windowSize)")
+            defer { try? FileManager.default.removeItem(atPath: path) }
+            let source = try PcapSource.open(file: path, filter: nil, windowSize: windowSize)
+            var numbers: [Int] = []
+            let end = source.forEachFrame { frame in
+                numbers.append(frame.number)
+                if frame.number == 1, let writer = FileHandle(forWritingAtPath: path) {
+                    // A writer appends two records while the first is being handled.
+                    writer.seekToEndOfFile()
+                    writer.write(Data(more.bytes))
+                    writer.closeFile()
+                }
+            }
+            #expect(numbers == [1, 2, 3, 4, 5], "window \(windowSize)")
+            #expect(end == .complete, "window \(windowSize)")
+        }
+    }
+
     @Test("random damage anywhere after the file header never crashes or hangs, and sound records survive")
     func randomDamage() throws {
         var state: UInt64 = 0x9E37_79B9_7F4A_7C15

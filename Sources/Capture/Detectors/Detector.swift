@@ -2,16 +2,59 @@ import Findings
 
 /// A legacy or cleartext protocol Exposure reports: its fixed `protocol` name from the contract, the
 /// check it is reported under, and the words used in its finding.
+///
+/// The words live in one shared, immutable box, so the value is a single reference: detectors return
+/// observations of it for every flow and datagram they look at, and a value of six strings and a
+/// check was copied byte by byte on every return (a seventh of the time on small packets).
 public struct LegacyProtocol: Sendable, Hashable {
+    private final class Words: Sendable {
+        let name: String
+        let check: Check
+        let title: String
+        let risk: String
+        let remediation: String
+        let severity: Severity
+
+        init(name: String, check: Check, title: String, risk: String, remediation: String, severity: Severity) {
+            self.name = name
+            self.check = check
+            self.title = title
+            self.risk = risk
+            self.remediation = remediation
+            self.severity = severity
+        }
+    }
+
+    private let words: Words
+
+    init(name: String, check: Check, title: String, risk: String, remediation: String, severity: Severity) {
+        words = Words(name: name, check: check, title: title, risk: risk, remediation: remediation, severity: severity)
+    }
+
     /// The contract's `protocol` value, e.g. `telnet`, `tls1.0`.
-    public let name: String
-    public let check: Check
+    public var name: String { words.name }
+    public var check: Check { words.check }
     /// What people call it, e.g. "Telnet".
-    public let title: String
+    public var title: String { words.title }
     /// Why it matters, as the second half of a sentence ("sends logins … in cleartext").
-    public let risk: String
-    public let remediation: String
-    public let severity: Severity
+    public var risk: String { words.risk }
+    public var remediation: String { words.remediation }
+    public var severity: Severity { words.severity }
+
+    public static func == (a: LegacyProtocol, b: LegacyProtocol) -> Bool {
+        a.words === b.words
+            || (a.name == b.name && a.check == b.check && a.title == b.title && a.risk == b.risk
+                && a.remediation == b.remediation && a.severity == b.severity)
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(name)
+        hasher.combine(check)
+        hasher.combine(title)
+        hasher.combine(risk)
+        hasher.combine(remediation)
+        hasher.combine(severity)
+    }
 }
 
 /// What a detector saw in one flow: the protocol, how bad this use of it is, and detail such as the

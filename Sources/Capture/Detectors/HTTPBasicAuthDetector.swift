@@ -11,7 +11,7 @@ public struct HTTPBasicAuthDetector: StreamDetector {
         severity: .high
     )
 
-    private static let methods = [
+    private static let methods: [StaticString] = [
         "GET ", "POST ", "PUT ", "HEAD ", "DELETE ", "OPTIONS ", "PATCH ", "PROPFIND ", "CONNECT ",
     ]
 

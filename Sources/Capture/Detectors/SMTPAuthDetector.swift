@@ -20,7 +20,10 @@ public struct SMTPAuthDetector: StreamDetector {
     }
 
     public func examine(_ sample: StreamSample) -> [Observation] {
-        guard ["EHLO ", "HELO ", "LHLO "].contains(where: { TextScanning.hasPrefix(sample.client, $0) }) else {
+        guard
+            TextScanning.hasPrefix(sample.client, "EHLO ") || TextScanning.hasPrefix(sample.client, "HELO ")
+                || TextScanning.hasPrefix(sample.client, "LHLO ")
+        else {
             return []
         }
         let lines = TextScanning.lines(sample.client)

@@ -17,8 +17,26 @@ public struct SSHDetector: StreamDetector {
     /// The identification line, if the stream has one among its first lines.
     static func identification(_ bytes: UnsafeRawBufferPointer) -> Substring? {
         // RFC 4253 lets a server send other lines first; the version line comes within the first few.
+        // The first five complete lines, split as `TextScanning.lines` splits them; only the version
+        // line becomes text (the others are often binary key exchange, not worth a string each).
         let opening = UnsafeRawBufferPointer(rebasing: bytes.prefix(1024))
-        return TextScanning.lines(opening, includeUnfinished: false, maxLines: 5).first { $0.hasPrefix("SSH-") }
+        var start = 0
+        var lines = 0
+        var index = 0
+        while index < opening.count && lines < 5 {
+            if opening[index] == 0x0A {
+                var end = index
+                if end > start && opening[end - 1] == 0x0D { end -= 1 }
+                let line = UnsafeRawBufferPointer(rebasing: opening[start..<end])
+                if TextScanning.hasPrefix(line, "SSH-", ignoringCase: false) {
+                    return TextScanning.text(opening, start..<end)
+                }
+                lines += 1
+                start = index + 1
+            }
+            index += 1
+        }
+        return nil
     }
 
     static func isVersion1(_ line: Substring) -> Bool {

@@ -78,12 +78,14 @@ public struct TLSDetector: StreamDetector {
             || TextScanning.hasPrefix(sample.server, "* OK") || sample.client.first == 0x30
     }
 
+    private static let handshakeRecordStart: [UInt8] = [22, 3]
+
     /// Where TLS starts in a stream: at its start, or — after a STARTTLS exchange — at the first
     /// handshake record that follows a line end or a complete LDAP message.
     static func tlsStart(_ stream: UnsafeRawBufferPointer) -> Int? {
         if startsWithTLSRecord(stream) { return 0 }
         var from = 0
-        while let at = TextScanning.find([22, 3], in: stream, from: from) {
+        while let at = TextScanning.find(handshakeRecordStart, in: stream, from: from) {
             if at > 0, at + 5 < stream.count, stream[at + 2] <= 4, stream[at - 1] == 0x0A || stream[at - 1] == 0x00 {
                 return at
             }

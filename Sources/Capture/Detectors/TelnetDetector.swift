@@ -59,13 +59,16 @@ public struct TelnetDetector: StreamDetector {
         return data
     }
 
+    private static let loginPrompt = Array("login:".utf8)
+    private static let userNamePrompt = Array("username:".utf8)
+
     /// The user name typed at a `login:` or `username:` prompt: the client's first line of text.
     /// The second line is the password and is never read.
     static func loginName(client: UnsafeRawBufferPointer, server: UnsafeRawBufferPointer) -> String? {
         let prompt = data(server)
         let asked = prompt.withUnsafeBytes {
-            TextScanning.containsIgnoringCase(Array("login:".utf8), in: $0)
-                || TextScanning.containsIgnoringCase(Array("username:".utf8), in: $0)
+            TextScanning.containsIgnoringCase(loginPrompt, in: $0)
+                || TextScanning.containsIgnoringCase(userNamePrompt, in: $0)
         }
         guard asked else { return nil }
         let typed = data(client)

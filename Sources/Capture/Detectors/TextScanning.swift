@@ -37,14 +37,17 @@ enum TextScanning {
     }
 
     /// Whether the stream starts with `prefix`, ignoring ASCII case.
-    static func hasPrefix(_ bytes: UnsafeRawBufferPointer, _ prefix: String, ignoringCase: Bool = true) -> Bool {
-        let wanted = Array(prefix.utf8)
-        guard bytes.count >= wanted.count else { return false }
-        for (index, byte) in wanted.enumerated() {
-            let have = bytes[index]
-            if ignoringCase ? lower(have) != lower(byte) : have != byte { return false }
+    /// Walks the prefix's UTF-8 in place: detectors ask this of every flow, so it must not allocate.
+    static func hasPrefix(_ bytes: UnsafeRawBufferPointer, _ prefix: StaticString, ignoringCase: Bool = true) -> Bool {
+        prefix.withUTF8Buffer { wanted in
+            guard bytes.count >= wanted.count else { return false }
+            for index in 0..<wanted.count {
+                let have = bytes[index]
+                let byte = wanted[index]
+                if ignoringCase ? lower(have) != lower(byte) : have != byte { return false }
+            }
+            return true
         }
-        return true
     }
 
     static func lower(_ byte: UInt8) -> UInt8 { (0x41...0x5A).contains(byte) ? byte | 0x20 : byte }

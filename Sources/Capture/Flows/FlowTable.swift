@@ -21,11 +21,13 @@ final class FlowTable {
     // The table is used from one thread and never hands out references to these arrays, so the
     // per-access dynamic exclusivity checks (a tenth of the time on small packets) are turned off.
     @exclusivity(unchecked) private var index = FlowIndex()
-    @exclusivity(unchecked) private var flows: [Flow] = []
-    @exclusivity(unchecked) private var alive: [Bool] = []
+    @exclusivity(unchecked) private var flows = FlowStore()
     @exclusivity(unchecked) private var freeSlots: [Int32] = []
     @exclusivity(unchecked) private var streams: [StreamPair] = []
     @exclusivity(unchecked) private var freeStreams: [Int32] = []
+    /// What the detectors saw, per flow that showed anything (`FlowRecord.notes` points here).
+    @exclusivity(unchecked) private var notes: [[Observation]] = []
+    @exclusivity(unchecked) private var freeNotes: [Int32] = []
     private var lastSweep: Timestamp?
     private let timeouts: Timeouts
     private let streamDetectors: [any StreamDetector]
@@ -47,12 +49,15 @@ final class FlowTable {
         self.retire = retire
     }
 
+    deinit { flows.deallocate() }
+
     var activeFlows: Int { index.count }
 
     func process(_ packet: DecodedPacket, at time: Timestamp) {
         let (key, fromLow) = FlowKey.of(packet)
+        let hash = key.mixedHash
         let slot: Int
-        if let existing = flows.withUnsafeBufferPointer({ stored in index.find(key) { stored[Int($0)].key } }) {
+        if let existing = index.find(key, hash: hash, keys: { self.flows[Int($0)].key }) {
             slot = Int(existing)
             if flows[slot].isClosed && packet.transport.flags.contains(.syn)
                 && !packet.transport.flags.contains(.ack)
@@ -62,7 +67,7 @@ final class FlowTable {
                 return process(packet, at: time)
             }
         } else {
-            slot = create(key: key, packet: packet, fromLow: fromLow, at: time)
+            slot = create(key: key, hash: hash, packet: packet, fromLow: fromLow, at: time)
         }
         flows[slot].packets += 1
         flows[slot].bytes += packet.payloadLength
@@ -81,20 +86,21 @@ final class FlowTable {
 
     /// Retires every flow: the end of the input. The index is dropped whole rather than flow by flow.
     func finish() {
-        for slot in 0..<flows.count where alive[slot] {
-            if !flows[slot].inspected { inspect(slot: slot) }
-            retire(flows[slot])
-            alive[slot] = false
+        for slot in 0..<flows.count where flows[slot].flags.contains(.alive) {
+            if !flows[slot].flags.contains(.inspected) { inspect(slot: slot) }
+            retire(Flow(flows[slot], observations: observations(of: slot)))
+            flows[slot].flags.remove(.alive)
         }
         index = FlowIndex()
-        flows = []
-        alive = []
+        flows.deallocate()
         freeSlots = []
         streams = []
         freeStreams = []
+        notes = []
+        freeNotes = []
     }
 
-    private func create(key: FlowKey, packet: DecodedPacket, fromLow: Bool, at time: Timestamp) -> Int {
+    private func create(key: FlowKey, hash: UInt64, packet: DecodedPacket, fromLow: Bool, at time: Timestamp) -> Int {
         let flags = packet.transport.flags
         var clientIsLow = fromLow
         var byHandshake = false
@@ -105,20 +111,18 @@ final class FlowTable {
         {
             clientIsLow = !fromLow
         }
-        let flow = Flow(
-            key: key, transport: packet.transport.transport, clientIsLow: clientIsLow,
-            orientedByHandshake: byHandshake, first: time, last: time)
+        var flowFlags: FlowFlags = .alive
+        if clientIsLow { flowFlags.insert(.clientIsLow) }
+        if byHandshake { flowFlags.insert(.orientedByHandshake) }
+        let record = FlowRecord(key: key, flags: flowFlags, first: time, last: time)
         let slot: Int
         if let free = freeSlots.popLast() {
             slot = Int(free)
-            flows[slot] = flow
-            alive[slot] = true
+            flows[slot] = record
         } else {
-            slot = flows.count
-            flows.append(flow)
-            alive.append(true)
+            slot = flows.append(record)
         }
-        flows.withUnsafeBufferPointer { stored in index.insert(key, slot: Int32(slot)) { stored[Int($0)].key } }
+        index.insert(hash: hash, slot: Int32(slot))
         flowsSeen += 1
         peakFlows = max(peakFlows, index.count)
         return slot
@@ -126,16 +130,18 @@ final class FlowTable {
 
     private func handleTCP(slot: Int, packet: DecodedPacket, fromLow: Bool) {
         let flags = packet.transport.flags
-        if flags.contains(.syn) && !flows[slot].orientedByHandshake && flows[slot].stream < 0 {
-            flows[slot].clientIsLow = flags.contains(.ack) ? !fromLow : fromLow
-            flows[slot].orientedByHandshake = true
+        if flags.contains(.syn) && !flows[slot].flags.contains(.orientedByHandshake) && flows[slot].stream < 0 {
+            if flags.contains(.ack) ? !fromLow : fromLow {
+                flows[slot].flags.insert(.clientIsLow)
+            } else {
+                flows[slot].flags.remove(.clientIsLow)
+            }
+            flows[slot].flags.insert(.orientedByHandshake)
         }
-        if flags.contains(.rst) { flows[slot].reset = true }
-        if flags.contains(.fin) {
-            if fromLow { flows[slot].finFromLow = true } else { flows[slot].finFromHigh = true }
-        }
-        guard !flows[slot].inspected else { return }
-        let fromClient = fromLow == flows[slot].clientIsLow
+        if flags.contains(.rst) { flows[slot].flags.insert(.reset) }
+        if flags.contains(.fin) { flows[slot].flags.insert(fromLow ? .finFromLow : .finFromHigh) }
+        guard !flows[slot].flags.contains(.inspected) else { return }
+        let fromClient = fromLow == flows[slot].flags.contains(.clientIsLow)
         if flags.contains(.syn) || !packet.payload.isEmpty {
             let pair = streamIndex(for: slot)
             if flags.contains(.syn) {
@@ -158,20 +164,22 @@ final class FlowTable {
                         limit: Self.streamLimit)
                 }
                 if !streams[pair].candidatesChecked { checkCandidates(slot: slot, pair: pair) }
-                if !flows[slot].inspected && streams[pair].toServer.isFull && streams[pair].toClient.isFull {
+                if !flows[slot].flags.contains(.inspected) && streams[pair].toServer.isFull
+                    && streams[pair].toClient.isFull
+                {
                     inspect(slot: slot)
                 }
             }
         }
-        if !flows[slot].inspected && flows[slot].isClosed { inspect(slot: slot) }
+        if !flows[slot].flags.contains(.inspected) && flows[slot].isClosed { inspect(slot: slot) }
     }
 
     private func streamIndex(for slot: Int) -> Int {
         if flows[slot].stream >= 0 { return Int(flows[slot].stream) }
         let pair: Int
         if let free = freeStreams.popLast() {
+            // Reset when it was released.
             pair = Int(free)
-            streams[pair] = StreamPair()
         } else {
             pair = streams.count
             streams.append(StreamPair())
@@ -195,26 +203,27 @@ final class FlowTable {
                 let sample = StreamSample(
                     client: clientBytes, server: serverBytes, clientPort: client.port, serverPort: server.port)
                 var mask: UInt64 = 0
-                for (bit, detector) in detectors.enumerated() where detector.mightMatch(sample) {
+                // By index rather than through enumerated(): fewer copies of each existential.
+                for bit in detectors.indices where detectors[bit].mightMatch(sample) {
                     mask |= 1 << UInt64(bit)
                 }
                 return mask
             }
         }
         streams[pair].candidates = wanted
-        let serverBytesWanted = detectors.enumerated().contains { bit, detector in
-            wanted & (1 << UInt64(bit)) != 0 && detector.needsServerBytes
+        let serverBytesWanted = detectors.indices.contains { bit in
+            wanted & (1 << UInt64(bit)) != 0 && detectors[bit].needsServerBytes
         }
         if !serverBytesWanted { streams[pair].toClient.stopKeeping() }
         if wanted == 0 {
-            flows[slot].inspected = true
+            flows[slot].flags.insert(.inspected)
             releaseStream(slot: slot)
         }
     }
 
     /// Shows the flow's opening bytes to every stream detector, once.
     private func inspect(slot: Int) {
-        flows[slot].inspected = true
+        flows[slot].flags.insert(.inspected)
         guard flows[slot].stream >= 0 else { return }
         let pair = Int(flows[slot].stream)
         let client = flows[slot].client
@@ -226,20 +235,21 @@ final class FlowTable {
                 let sample = StreamSample(
                     client: clientBytes, server: serverBytes, clientPort: client.port, serverPort: server.port)
                 var found: [Observation] = []
-                for (bit, detector) in detectors.enumerated() where candidates & (1 << UInt64(bit)) != 0 {
-                    found += detector.examine(sample)
+                for bit in detectors.indices where candidates & (1 << UInt64(bit)) != 0 {
+                    let seen = detectors[bit].examine(sample)
+                    if !seen.isEmpty { found += seen }
                 }
                 return found
             }
         }
-        for observation in observations { flows[slot].note(observation) }
+        for observation in observations { note(observation, slot: slot) }
         releaseStream(slot: slot)
     }
 
     private func releaseStream(slot: Int) {
         let pair = flows[slot].stream
         guard pair >= 0 else { return }
-        streams[Int(pair)] = StreamPair()
+        streams[Int(pair)].reset()
         freeStreams.append(pair)
         flows[slot].stream = -1
     }
@@ -250,19 +260,20 @@ final class FlowTable {
         let client = flows[slot].client
         let server = flows[slot].server
         let sample = DatagramSample(
-            payload: packet.payload, fromClient: fromLow == flows[slot].clientIsLow, clientPort: client.port,
-            serverPort: server.port)
-        for detector in datagramDetectors {
-            if let observation = detector.examine(sample) { flows[slot].note(observation) }
+            payload: packet.payload, fromClient: fromLow == flows[slot].flags.contains(.clientIsLow),
+            clientPort: client.port, serverPort: server.port)
+        let detectors = datagramDetectors
+        for index in detectors.indices {
+            if let observation = detectors[index].examine(sample) { note(observation, slot: slot) }
         }
     }
 
     /// Retires closed flows after a short linger and idle ones after their timeout.
     private func sweep(now: Timestamp) {
         lastSweep = now
-        for slot in 0..<flows.count where alive[slot] {
-            let idle = now.microseconds &- flows[slot].last.microseconds
+        for slot in 0..<flows.count where flows[slot].flags.contains(.alive) {
             let flow = flows[slot]
+            let idle = now.microseconds &- flow.last.microseconds
             let limit =
                 flow.transport == .udp ? timeouts.udpIdle : (flow.isClosed ? timeouts.closedLinger : timeouts.tcpIdle)
             if idle > limit { retireFlow(slot: slot) }
@@ -270,12 +281,69 @@ final class FlowTable {
     }
 
     private func retireFlow(slot: Int) {
-        if !flows[slot].inspected { inspect(slot: slot) }
-        retire(flows[slot])
+        if !flows[slot].flags.contains(.inspected) { inspect(slot: slot) }
+        retire(Flow(flows[slot], observations: observations(of: slot)))
         let key = flows[slot].key
-        flows.withUnsafeBufferPointer { stored in index.remove(key) { stored[Int($0)].key } }
-        alive[slot] = false
-        flows[slot].observations = []
+        index.remove(key, hash: key.mixedHash) { self.flows[Int($0)].key }
+        flows[slot].flags.remove(.alive)
+        if flows[slot].notes >= 0 {
+            let list = Int(flows[slot].notes)
+            notes[list] = []
+            freeNotes.append(Int32(list))
+            flows[slot].notes = -1
+        }
         freeSlots.append(Int32(slot))
+    }
+
+    /// Keeps what a detector saw in a flow, once.
+    private func note(_ observation: Observation, slot: Int) {
+        if flows[slot].notes < 0 {
+            if let free = freeNotes.popLast() {
+                flows[slot].notes = free
+            } else {
+                flows[slot].notes = Int32(notes.count)
+                notes.append([])
+            }
+        }
+        let list = Int(flows[slot].notes)
+        if !notes[list].contains(observation) { notes[list].append(observation) }
+    }
+
+    private func observations(of slot: Int) -> [Observation] {
+        flows[slot].notes >= 0 ? notes[Int(flows[slot].notes)] : []
+    }
+}
+
+/// The flow records, in chunks of 65,536 that never move: growing the table allocates another chunk
+/// instead of copying every live flow (at a million flows a doubling array copied 100 MB and held
+/// both copies at once). Slots are handed out in order and reused by the table through its free list.
+struct FlowStore {
+    private static let chunkShift = 16
+    private static let chunkMask = (1 << chunkShift) - 1
+    private var chunks: [UnsafeMutablePointer<FlowRecord>] = []
+    /// Slots handed out so far.
+    private(set) var count = 0
+
+    subscript(slot: Int) -> FlowRecord {
+        @inline(__always)
+        unsafeAddress { UnsafePointer(chunks[slot >> Self.chunkShift] + (slot & Self.chunkMask)) }
+        @inline(__always)
+        nonmutating unsafeMutableAddress { chunks[slot >> Self.chunkShift] + (slot & Self.chunkMask) }
+    }
+
+    /// Stores a record in the next slot and returns the slot.
+    mutating func append(_ record: FlowRecord) -> Int {
+        if count >> Self.chunkShift == chunks.count { chunks.append(.allocate(capacity: 1 << Self.chunkShift)) }
+        let slot = count
+        (chunks[slot >> Self.chunkShift] + (slot & Self.chunkMask)).initialize(to: record)
+        count += 1
+        return slot
+    }
+
+    /// Frees every chunk; the store is empty afterwards.
+    mutating func deallocate() {
+        for chunk in chunks { chunk.deallocate() }
+        chunks = []
+        count = 0
     }
 }

@@ -43,6 +43,16 @@ struct StreamReassembly {
 
     var isFull: Bool { ended }
 
+    /// Empties the reassembly for another flow, keeping the memory of its byte buffer: the table
+    /// reuses released reassemblies, so a busy capture allocates buffers once, not once per flow.
+    mutating func reset() {
+        bytes.removeAll(keepingCapacity: true)
+        nextSequence = 0
+        started = false
+        ended = false
+        pending = []
+    }
+
     /// Keeps what was gathered and takes no more.
     mutating func stopKeeping() {
         ended = true
