@@ -13,7 +13,10 @@ import subprocess
 
 from scapy.all import (IP, TCP, UDP, Ether, IPv6, Raw, wrpcap, CookedLinux, Loopback, Dot1Q, Dot1AD,
                        IPv6ExtHdrHopByHop, IPv6ExtHdrDestOpt, conf)
-from scapy.layers.l2 import CookedLinuxV2
+from scapy.layers.l2 import CookedLinuxV2, GRE
+from scapy.layers.ppp import PPPoE, PPP
+from scapy.layers.vxlan import VXLAN
+from scapy.contrib.mpls import MPLS
 from scapy.layers.llmnr import LLMNRQuery
 from scapy.layers.dns import DNSQR
 from scapy.layers.netbios import NBNSHeader, NBNSQueryRequest
@@ -137,6 +140,43 @@ def raw_ip(packet, from_client):
 
 def null_loopback(packet, from_client):
     return Loopback(type=2) / packet
+
+
+def mpls(packet, from_client):
+    src, dst = (CLIENT_MAC, SERVER_MAC) if from_client else (SERVER_MAC, CLIENT_MAC)
+    return Ether(src=src, dst=dst) / MPLS(label=1000, s=0, ttl=64) / MPLS(label=2000, s=1, ttl=64) / packet
+
+
+def pppoe(packet, from_client):
+    src, dst = (CLIENT_MAC, SERVER_MAC) if from_client else (SERVER_MAC, CLIENT_MAC)
+    return Ether(src=src, dst=dst, type=0x8864) / PPPoE(sessionid=7) / PPP(proto=0x0021) / packet
+
+
+# Tunnel endpoints: the routers between the client's site and the server's.
+TUNNEL_A, TUNNEL_B = "203.0.113.1", "203.0.113.2"
+
+
+def outer(from_client):
+    src, dst = (CLIENT_MAC, SERVER_MAC) if from_client else (SERVER_MAC, CLIENT_MAC)
+    a, b = (TUNNEL_A, TUNNEL_B) if from_client else (TUNNEL_B, TUNNEL_A)
+    return Ether(src=src, dst=dst) / IP(src=a, dst=b)
+
+
+def gre_key(packet, from_client):
+    return outer(from_client) / GRE(proto=0x0800, key_present=1, key=42) / packet
+
+
+def gre_ethernet(packet, from_client):
+    return outer(from_client) / GRE(proto=0x6558) / ethernet(packet, from_client)
+
+
+def ip_in_ip(packet, from_client):
+    return outer(from_client) / packet
+
+
+def vxlan(packet, from_client):
+    return outer(from_client) / UDP(sport=49152, dport=4789) / VXLAN(vni=5000, flags=0x08) / \
+        ethernet(packet, from_client)
 
 
 def write(name, packets, linktype=None):
@@ -345,6 +385,14 @@ def main():
           telnet_session(Conversation(client, server, 40003, 23, link=cooked)), linktype=113)
     write("link-linux-cooked-sll2-telnet.pcap",
           telnet_session(Conversation(client, server, 40004, 23, link=cooked_v2)), linktype=276)
+    # Encapsulations opened to the session inside: MPLS and PPPoE at the link layer, and tunnels.
+    write("link-mpls-telnet.pcap", telnet_session(Conversation(client, server, 40200, 23, link=mpls)))
+    write("link-pppoe-telnet.pcap", telnet_session(Conversation(client, server, 40201, 23, link=pppoe)))
+    write("tunnel-gre-telnet.pcap", telnet_session(Conversation(client, server, 40202, 23, link=gre_key)))
+    write("tunnel-gre-ethernet-telnet.pcap",
+          telnet_session(Conversation(client, server, 40203, 23, link=gre_ethernet)))
+    write("tunnel-ip-in-ip-telnet.pcap", telnet_session(Conversation(client, server, 40204, 23, link=ip_in_ip)))
+    write("tunnel-vxlan-telnet.pcap", telnet_session(Conversation(client, server, 40205, 23, link=vxlan)))
     write("link-raw-ip-telnet.pcap", telnet_session(Conversation(client, server, 40005, 23, link=raw_ip)),
           linktype=101)
     write("link-null-loopback-telnet.pcap",

@@ -155,6 +155,62 @@ struct DecoderTests {
         #expect(laterFragment)
     }
 
+    /// The IPv4/TCP part of `qinqTelnet` (from offset 0x16, without the padding) inside a PPPoE session
+    /// with an uncompressed PPP protocol field:
+    /// ```
+    /// 0000  02 00 00 00 00 02 02 00 00 00 00 01 88 64         dst, src, PPPoE session
+    /// 000e  11 00 00 07 00 2c 00 21                           ver/type, code, session 7, length 44, PPP IPv4
+    /// 0016  45 00 00 2a …                                     as in qinqTelnet
+    /// ```
+    @Test("PPPoE with a two-byte PPP protocol field decodes to the TCP packet inside")
+    func pppoeUncompressed() throws {
+        let inner = Array(Self.qinqTelnet[0x16..<0x40])
+        let frame: [UInt8] =
+            [
+                0x02, 0, 0, 0, 0, 0x02, 0x02, 0, 0, 0, 0, 0x01, 0x88, 0x64, 0x11, 0x00, 0x00, 0x07, 0x00, 0x2C, 0x00,
+                0x21,
+            ]
+            + inner
+        let packet = try #require(decodedPacket(frame, .ethernet))
+        #expect(packet.destinationPort == 23)
+        #expect(packet.payload == [0xFF, 0xFB])
+    }
+
+    /// An IPv4 header (no options) with protocol `proto` around `payload`.
+    static func ipv4(proto: UInt8, _ payload: [UInt8]) -> [UInt8] {
+        let total = 20 + payload.count
+        return [
+            0x45, 0x00, UInt8(total >> 8), UInt8(total & 0xFF), 0x00, 0x01, 0x00, 0x00, 0x40, proto, 0x00, 0x00,
+            0xCB, 0x00, 0x71, 0x01, 0xCB, 0x00, 0x71, 0x02,
+        ] + payload
+    }
+
+    @Test("four IP-in-IP tunnels are opened to the TCP packet inside; a fifth is a named anomaly")
+    func tunnelDepth() throws {
+        let inner = Array(Self.qinqTelnet[0x16..<0x40])
+        var four = inner
+        for _ in 0..<4 { four = Self.ipv4(proto: 4, four) }
+        let packet = try #require(decodedPacket(four, .raw))
+        #expect(packet.source == "192.0.2.1" && packet.destinationPort == 23)
+        guard case .anomaly(let anomaly) = decode(Self.ipv4(proto: 4, four), .raw) else {
+            Issue.record("expected an anomaly")
+            return
+        }
+        #expect(anomaly == .encapsulationTooDeep)
+    }
+
+    @Test("a GRE header cut short, or one whose key field is missing, is a named anomaly")
+    func truncatedGRE() {
+        // Flags 0x2000 announce a 4-byte key that is not there.
+        for gre: [UInt8] in [[0x00, 0x00, 0x08], [0x20, 0x00, 0x08, 0x00, 0x00, 0x00]] {
+            guard case .anomaly(let anomaly) = decode(Self.ipv4(proto: 47, gre), .raw) else {
+                Issue.record("expected an anomaly")
+                continue
+            }
+            #expect(anomaly == .encapsulationTruncated)
+        }
+    }
+
     /// An ARP frame (EtherType 0x0806) is not IP: skipped, not an anomaly.
     @Test("non-IP frames are skipped quietly")
     func arpIsSkipped() {

@@ -132,7 +132,9 @@ let tsharkClaims: [TsharkClaim] = {
     for telnet in [
         "link-vlan-qinq-telnet.pcap", "link-linux-cooked-sll-telnet.pcap", "link-linux-cooked-sll2-telnet.pcap",
         "link-raw-ip-telnet.pcap", "link-null-loopback-telnet.pcap", "ipv6-extension-headers-telnet.pcap",
-        "pcapng-format-telnet.pcapng", "truncated-mid-record-telnet.pcap",
+        "pcapng-format-telnet.pcapng", "truncated-mid-record-telnet.pcap", "link-mpls-telnet.pcap",
+        "link-pppoe-telnet.pcap", "tunnel-gre-telnet.pcap", "tunnel-gre-ethernet-telnet.pcap",
+        "tunnel-ip-in-ip-telnet.pcap", "tunnel-vxlan-telnet.pcap",
     ] {
         claims.append(TsharkClaim(sample: telnet, fields: ["telnet.cmd"], lines: telnetCommands, exactly: true))
     }

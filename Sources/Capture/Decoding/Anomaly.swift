@@ -3,6 +3,8 @@
 public enum Anomaly: String, Error, Sendable, Hashable, CaseIterable {
     case linkHeaderTruncated = "link-layer header cut short"
     case vlanTagTruncated = "VLAN tag cut short"
+    case encapsulationTruncated = "MPLS, PPPoE, GRE or VXLAN header cut short"
+    case encapsulationTooDeep = "more than 4 tunnels nested"
     case ipv4HeaderTruncated = "IPv4 header cut short"
     case ipv4BadHeaderLength = "IPv4 header length below 20 bytes"
     case ipv4BadTotalLength = "IPv4 total length shorter than its header"

@@ -2,7 +2,7 @@
 /// starts in each. Anything else is refused up front with the link type's name, rather than yielding a
 /// silent empty report.
 public enum LinkLayer: Sendable, Hashable {
-    /// DLT_EN10MB, with any number of 802.1Q / 802.1ad (QinQ) tags.
+    /// DLT_EN10MB, with any number of 802.1Q / 802.1ad (QinQ) tags, MPLS labels and PPPoE sessions.
     case ethernet
     /// DLT_NULL: a 4-byte address family in the writer's byte order (BSD loopback).
     case null
@@ -41,12 +41,7 @@ public enum LinkLayer: Sendable, Hashable {
         var reader = ByteReader(bytes)
         switch self {
         case .ethernet:
-            guard reader.skip(12), var etherType = reader.readUInt16() else { return .failure(.linkHeaderTruncated) }
-            while etherType == 0x8100 || etherType == 0x88A8 || etherType == 0x9100 {
-                guard reader.skip(2), let inner = reader.readUInt16() else { return .failure(.vlanTagTruncated) }
-                etherType = inner
-            }
-            return .success((Self.network(etherType: etherType), reader.offset))
+            return Self.ethernetPayload(&reader)
         case .null, .loop:
             guard let word = reader.readUInt32() else { return .failure(.linkHeaderTruncated) }
             // The family is in the byte order of the machine that wrote the file: try both.
@@ -67,20 +62,67 @@ public enum LinkLayer: Sendable, Hashable {
             guard reader.skip(14), let protocolType = reader.readUInt16() else {
                 return .failure(.linkHeaderTruncated)
             }
-            return .success((Self.network(etherType: protocolType), 16))
+            return Self.network(etherType: protocolType, &reader)
         case .linuxCookedV2:
             guard let protocolType = reader.readUInt16(), reader.skip(18) else {
                 return .failure(.linkHeaderTruncated)
             }
-            return .success((Self.network(etherType: protocolType), 20))
+            return Self.network(etherType: protocolType, &reader)
         }
     }
 
-    private static func network(etherType: UInt16) -> Network {
-        switch etherType {
-        case 0x0800: .ipv4
-        case 0x86DD: .ipv6
-        default: .other
+    /// An Ethernet frame from its destination address on (also what VXLAN and GRE's transparent
+    /// bridging carry).
+    static func ethernetPayload(_ reader: inout ByteReader) -> Result<(Network, Int), Anomaly> {
+        guard reader.skip(12), let etherType = reader.readUInt16() else { return .failure(.linkHeaderTruncated) }
+        return network(etherType: etherType, &reader)
+    }
+
+    /// What an EtherType announces, read on from `reader` (just after the EtherType): 802.1Q/802.1ad
+    /// VLAN tags, an MPLS label stack (RFC 3032) and a PPPoE session (RFC 2516) are stepped over to
+    /// the IP packet inside.
+    static func network(etherType first: UInt16, _ reader: inout ByteReader) -> Result<(Network, Int), Anomaly> {
+        var etherType = first
+        while true {
+            switch etherType {
+            case 0x0800: return .success((.ipv4, reader.offset))
+            case 0x86DD: return .success((.ipv6, reader.offset))
+            case 0x8100, 0x88A8, 0x9100:
+                guard reader.skip(2), let inner = reader.readUInt16() else { return .failure(.vlanTagTruncated) }
+                etherType = inner
+            case 0x8847, 0x8848:
+                // Label stack entries of 4 bytes until the one with the bottom-of-stack bit; then the
+                // payload says what it is only by its first nibble (RFC 4385 pseudowires start with 0).
+                var entries = 0
+                while true {
+                    guard let entry = reader.readUInt32() else { return .failure(.encapsulationTruncated) }
+                    entries += 1
+                    if entry & 0x100 != 0 { break }
+                    guard entries < 16 else { return .success((.other, reader.offset)) }
+                }
+                guard let first = reader.peekUInt8() else { return .failure(.encapsulationTruncated) }
+                switch first >> 4 {
+                case 4: return .success((.ipv4, reader.offset))
+                case 6: return .success((.ipv6, reader.offset))
+                default: return .success((.other, reader.offset))
+                }
+            case 0x8864:
+                // PPPoE session header (version/type, code, session, length), then the PPP protocol: two
+                // bytes, or one when compressed (RFC 1661 §6.5: a first byte with its low bit set).
+                guard reader.skip(6), let high = reader.readUInt8() else { return .failure(.encapsulationTruncated) }
+                var pppProtocol = UInt16(high)
+                if high & 1 == 0 {
+                    guard let low = reader.readUInt8() else { return .failure(.encapsulationTruncated) }
+                    pppProtocol = pppProtocol << 8 | UInt16(low)
+                }
+                switch pppProtocol {
+                case 0x0021: return .success((.ipv4, reader.offset))
+                case 0x0057: return .success((.ipv6, reader.offset))
+                default: return .success((.other, reader.offset))
+                }
+            default:
+                return .success((.other, reader.offset))
+            }
         }
     }
 }

@@ -19,20 +19,27 @@ public enum DecodeOutcome {
     case anomaly(Anomaly)
 }
 
-/// Link → IP → TCP/UDP, decoding as far as the captured bytes go.
+/// Link → IP → TCP/UDP, decoding as far as the captured bytes go. Tunnels are opened to the packet
+/// inside, which is what flows and detectors see: IPv4/IPv6 in IP (protocols 4 and 41), GRE (RFC 2784,
+/// RFC 2890 keys and sequence numbers; IP, transparent Ethernet bridging and ERSPAN type II inside) and
+/// VXLAN (RFC 7348, UDP port 4789), up to four deep; MPLS and PPPoE are stepped over at the link layer.
 public struct PacketDecoder: Sendable {
     public let linkLayer: LinkLayer
+
+    /// How many tunnels inside one another are opened.
+    static let maximumTunnelDepth = 4
 
     public init(linkLayer: LinkLayer) { self.linkLayer = linkLayer }
 
     public func decode(_ frame: UnsafeRawBufferPointer) -> DecodeOutcome {
-        let network: LinkLayer.Network
-        let networkOffset: Int
         switch linkLayer.decode(frame) {
         case .failure(let anomaly): return .anomaly(anomaly)
-        case .success(let found): (network, networkOffset) = found
+        case .success(let (network, offset)):
+            return decode(network, UnsafeRawBufferPointer(rebasing: frame[min(offset, frame.count)...]), depth: 0)
         }
-        let ipBytes = UnsafeRawBufferPointer(rebasing: frame[min(networkOffset, frame.count)...])
+    }
+
+    private func decode(_ network: LinkLayer.Network, _ ipBytes: UnsafeRawBufferPointer, depth: Int) -> DecodeOutcome {
         let decodedIP: Result<IPHeader, Anomaly>
         switch network {
         case .ipv4: decodedIP = IPLayer.decodeIPv4(ipBytes)
@@ -57,12 +64,28 @@ public struct PacketDecoder: Sendable {
         switch ip.transportProtocol {
         case 6: decodedTransport = TransportLayer.decodeTCP(segment)
         case 17: decodedTransport = TransportLayer.decodeUDP(segment)
+        case 4, 41, 47:
+            guard depth < Self.maximumTunnelDepth else { return .anomaly(.encapsulationTooDeep) }
+            if ip.transportProtocol == 47 { return openGRE(segment, depth: depth) }
+            return decode(ip.transportProtocol == 4 ? .ipv4 : .ipv6, segment, depth: depth + 1)
         default: return .skipped(laterFragment: false)
         }
         switch decodedTransport {
         case .failure(let anomaly): return .anomaly(anomaly)
         case .success(let transport):
             let payload = UnsafeRawBufferPointer(rebasing: segment[min(transport.payloadOffset, segment.count)...])
+            if ip.transportProtocol == 17, transport.destinationPort == 4789, payload.count >= 8,
+                payload[0] & 0x08 != 0
+            {
+                guard depth < Self.maximumTunnelDepth else { return .anomaly(.encapsulationTooDeep) }
+                // VXLAN: flags (I set: a VNI follows), 3 reserved bytes, VNI, reserved; then Ethernet.
+                var inner = ByteReader(UnsafeRawBufferPointer(rebasing: payload[8...]))
+                switch LinkLayer.ethernetPayload(&inner) {
+                case .failure: return .anomaly(.encapsulationTruncated)
+                case .success(let (network, offset)):
+                    return decode(network, UnsafeRawBufferPointer(rebasing: inner.bytes[offset...]), depth: depth + 1)
+                }
+            }
             return .packet(
                 DecodedPacket(
                     source: ip.source,
@@ -72,6 +95,35 @@ public struct PacketDecoder: Sendable {
                     payloadLength: max(announcedLength - transport.payloadOffset, payload.count)
                 )
             )
+        }
+    }
+
+    /// A GRE header (RFC 2784, with RFC 2890's key and sequence number) and what it carries.
+    private func openGRE(_ bytes: UnsafeRawBufferPointer, depth: Int) -> DecodeOutcome {
+        var reader = ByteReader(bytes)
+        guard let flags = reader.readUInt16(), let protocolType = reader.readUInt16() else {
+            return .anomaly(.encapsulationTruncated)
+        }
+        // Version 1 is PPTP's enhanced GRE, which carries PPP: not opened.
+        guard flags & 0x0007 == 0 else { return .skipped(laterFragment: false) }
+        let optional = (flags & 0x8000 != 0 ? 4 : 0) + (flags & 0x2000 != 0 ? 4 : 0) + (flags & 0x1000 != 0 ? 4 : 0)
+        guard reader.skip(optional) else { return .anomaly(.encapsulationTruncated) }
+        let found: Result<(LinkLayer.Network, Int), Anomaly>
+        switch protocolType {
+        case 0x6558:
+            found = LinkLayer.ethernetPayload(&reader)
+        case 0x88BE:
+            // ERSPAN type II: an 8-byte header, then the mirrored Ethernet frame.
+            guard reader.skip(8) else { return .anomaly(.encapsulationTruncated) }
+            found = LinkLayer.ethernetPayload(&reader)
+        default:
+            found = LinkLayer.network(etherType: protocolType, &reader)
+        }
+        switch found {
+        case .failure: return .anomaly(.encapsulationTruncated)
+        case .success(let (network, offset)):
+            return decode(
+                network, UnsafeRawBufferPointer(rebasing: bytes[min(offset, bytes.count)...]), depth: depth + 1)
         }
     }
 }
