@@ -12,7 +12,7 @@ import struct
 import subprocess
 
 from scapy.all import (IP, TCP, UDP, Ether, IPv6, Raw, wrpcap, CookedLinux, Loopback, Dot1Q, Dot1AD,
-                       IPv6ExtHdrHopByHop, IPv6ExtHdrDestOpt, conf)
+                       IPv6ExtHdrHopByHop, IPv6ExtHdrDestOpt, IPv6ExtHdrFragment, fragment, fragment6, conf)
 from scapy.layers.l2 import CookedLinuxV2, GRE
 from scapy.layers.ppp import PPPoE, PPP
 from scapy.layers.vxlan import VXLAN
@@ -177,6 +177,28 @@ def ip_in_ip(packet, from_client):
 def vxlan(packet, from_client):
     return outer(from_client) / UDP(sport=49152, dport=4789) / VXLAN(vni=5000, flags=0x08) / \
         ethernet(packet, from_client)
+
+
+def fragmented(packets, ipv4_size=16, ipv6_mtu=80):
+    """Each Ethernet packet that carries data sent as IP fragments (IPv4: 16 data bytes each; IPv6: an
+    80-byte MTU, 32 data bytes each), the last fragment first, so reassembly has to wait for the
+    earlier ones; packets without data as they are."""
+    out = []
+    for number, packet in enumerate(packets):
+        if Raw not in packet:
+            out.append(packet)
+            continue
+        if IPv6 in packet:
+            ip = packet[IPv6]
+            whole = IPv6(src=ip.src, dst=ip.dst) / IPv6ExtHdrFragment(id=0x1000 + number) / ip[TCP]
+            pieces = fragment6(whole, ipv6_mtu)
+        else:
+            pieces = fragment(packet[IP], fragsize=ipv4_size)
+        for piece in reversed(pieces):
+            framed = Ether(src=packet.src, dst=packet.dst) / piece
+            framed.time = packet.time
+            out.append(framed)
+    return out
 
 
 def write(name, packets, linktype=None):
@@ -400,6 +422,9 @@ def main():
     write("ipv6-extension-headers-telnet.pcap",
           telnet_session(Conversation("2001:db8::20", "2001:db8::10", 40007, 23, ipv6=True,
                                       ext=IPv6ExtHdrHopByHop() / IPv6ExtHdrDestOpt())))
+    write("ip-fragments-telnet.pcap", fragmented(telnet_session(Conversation(client, server, 40206, 23))))
+    write("ipv6-fragments-telnet.pcap",
+          fragmented(telnet_session(Conversation("2001:db8::20", "2001:db8::10", 40207, 23, ipv6=True))))
     pcap = write("pcapng-format-telnet.tmp.pcap", telnet_session(Conversation(client, server, 40008, 23)))
     subprocess.run(["editcap", "-F", "pcapng", pcap, os.path.join(HERE, "pcapng-format-telnet.pcapng")], check=True)
     os.remove(pcap)

@@ -77,7 +77,7 @@ final class CaptureRun {
     let table: FlowTable
     private let decoder: PacketDecoder
     private var anomalies: [Anomaly: Int] = [:]
-    private var laterFragments = 0
+    private let fragments = IPFragmentReassembler()
     private(set) var frames = 0
 
     init(source: PcapSource, inventory: Inventory) {
@@ -93,11 +93,21 @@ final class CaptureRun {
             frames += 1
             switch decoder.decode(frame.bytes) {
             case .packet(let packet): table.process(packet, at: frame.time)
-            case .skipped(let laterFragment): if laterFragment { laterFragments += 1 }
+            case .fragment(let fragment):
+                guard let whole = fragments.add(fragment, at: frame.time) else { break }
+                whole.packet.withUnsafeBytes { bytes in
+                    switch decoder.decode(whole.network, bytes, depth: whole.depth) {
+                    case .packet(let packet): table.process(packet, at: frame.time)
+                    case .anomaly(let anomaly): anomalies[anomaly, default: 0] += 1
+                    case .fragment, .skipped: break
+                    }
+                }
+            case .skipped: break
             case .anomaly(let anomaly): anomalies[anomaly, default: 0] += 1
             }
         }
         table.finish()
+        fragments.finish()
         var warnings: [String] = []
         if case .cut(let packet, let reason) = end {
             warnings.append(
@@ -122,10 +132,11 @@ final class CaptureRun {
                 "\(source.name): \(total) packet\(total == 1 ? "" : "s") could not be decoded and "
                     + "\(total == 1 ? "was" : "were") skipped (\(detail.joined(separator: ", ")))")
         }
-        if laterFragments > 0 {
+        if fragments.abandoned > 0 {
+            let count = fragments.abandoned
             warnings.append(
-                "\(source.name): \(laterFragments) IP fragment\(laterFragments == 1 ? "" : "s") after the first "
-                    + "\(laterFragments == 1 ? "was" : "were") not reassembled")
+                "\(source.name): \(count) fragmented IP datagram\(count == 1 ? " was" : "s were") not reassembled "
+                    + "(fragments missing, cut by the snap length, overlapping, or more than 30 s apart)")
         }
         if let dropped = source.droppedByKernel, dropped > 0 {
             warnings.append("\(source.name): the kernel dropped \(dropped) packets; the capture is incomplete")

@@ -134,7 +134,8 @@ let tsharkClaims: [TsharkClaim] = {
         "link-raw-ip-telnet.pcap", "link-null-loopback-telnet.pcap", "ipv6-extension-headers-telnet.pcap",
         "pcapng-format-telnet.pcapng", "truncated-mid-record-telnet.pcap", "link-mpls-telnet.pcap",
         "link-pppoe-telnet.pcap", "tunnel-gre-telnet.pcap", "tunnel-gre-ethernet-telnet.pcap",
-        "tunnel-ip-in-ip-telnet.pcap", "tunnel-vxlan-telnet.pcap",
+        "tunnel-ip-in-ip-telnet.pcap", "tunnel-vxlan-telnet.pcap", "ip-fragments-telnet.pcap",
+        "ipv6-fragments-telnet.pcap",
     ] {
         claims.append(TsharkClaim(sample: telnet, fields: ["telnet.cmd"], lines: telnetCommands, exactly: true))
     }

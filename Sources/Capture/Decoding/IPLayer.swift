@@ -10,8 +10,22 @@ public struct IPHeader: Sendable, Hashable {
     /// Where the IP payload ends according to the header, from the start of the IP header; may lie
     /// beyond the captured bytes when the snap length cut the packet.
     public var payloadEnd: Int
-    /// A fragment other than the first: it carries no transport header, so it is not decoded.
-    public var isLaterFragment: Bool
+    /// Where this packet lies in a fragmented datagram; nil when it is whole.
+    public var fragment: FragmentPosition?
+
+    /// The place of one fragment in its datagram (RFC 791 §3.2, RFC 8200 §4.5).
+    public struct FragmentPosition: Sendable, Hashable {
+        /// The datagram's Identification.
+        public var id: UInt32
+        /// Where this fragment's data goes in the datagram's fragmentable part, in bytes.
+        public var offset: Int
+        /// More fragments follow (MF / M flag).
+        public var more: Bool
+        /// Where the fragment's data starts, from the start of the IP header.
+        public var dataOffset: Int
+        /// The protocol (IPv4) or next header (IPv6) of the fragmentable part.
+        public var nextHeader: UInt8
+    }
 }
 
 public enum IPLayer {
@@ -22,7 +36,7 @@ public enum IPLayer {
         guard versionAndLength >> 4 == 4 else { return .failure(.badIPVersion) }
         let headerLength = Int(versionAndLength & 0x0F) * 4
         guard headerLength >= 20 else { return .failure(.ipv4BadHeaderLength) }
-        guard reader.skip(1), let totalLength = reader.readUInt16(), reader.skip(2),
+        guard reader.skip(1), let totalLength = reader.readUInt16(), let id = reader.readUInt16(),
             let flagsAndOffset = reader.readUInt16(), reader.skip(1), let proto = reader.readUInt8(),
             reader.skip(2), let source = reader.readUInt32(), let destination = reader.readUInt32(),
             bytes.count >= headerLength
@@ -37,7 +51,11 @@ public enum IPLayer {
                 transportProtocol: proto,
                 transportOffset: headerLength,
                 payloadEnd: end,
-                isLaterFragment: flagsAndOffset & 0x1FFF != 0
+                fragment: flagsAndOffset & 0x3FFF == 0
+                    ? nil
+                    : IPHeader.FragmentPosition(
+                        id: UInt32(id), offset: Int(flagsAndOffset & 0x1FFF) * 8, more: flagsAndOffset & 0x2000 != 0,
+                        dataOffset: headerLength, nextHeader: proto)
             )
         )
     }
@@ -51,7 +69,7 @@ public enum IPLayer {
             reader.skip(1), let sourceHigh = reader.readUInt64(), let sourceLow = reader.readUInt64(),
             let destinationHigh = reader.readUInt64(), let destinationLow = reader.readUInt64()
         else { return .failure(.ipv6HeaderTruncated) }
-        var laterFragment = false
+        var fragment: IPHeader.FragmentPosition?
         walk: while true {
             switch next {
             case 0, 43, 60, 135, 139, 140:  // hop-by-hop, routing, destination options, mobility, HIP, shim6
@@ -61,9 +79,14 @@ public enum IPLayer {
                 next = following
             case 44:  // fragment
                 guard let following = reader.readUInt8(), reader.skip(1), let offsetAndFlags = reader.readUInt16(),
-                    reader.skip(4)
+                    let id = reader.readUInt32()
                 else { return .failure(.ipv6ExtensionTruncated) }
-                if offsetAndFlags >> 3 != 0 { laterFragment = true }
+                // An atomic fragment (offset 0, no more) is a whole packet (RFC 6946).
+                if offsetAndFlags & 0xFFF9 != 0 {
+                    fragment = IPHeader.FragmentPosition(
+                        id: id, offset: Int(offsetAndFlags >> 3) * 8, more: offsetAndFlags & 1 != 0,
+                        dataOffset: reader.offset, nextHeader: following)
+                }
                 next = following
             case 51:  // authentication header: length in 4-byte units, minus 2
                 guard let following = reader.readUInt8(), let length = reader.readUInt8(),
@@ -73,7 +96,7 @@ public enum IPLayer {
             default:
                 break walk
             }
-            if laterFragment { break walk }
+            if fragment != nil { break walk }
         }
         return .success(
             IPHeader(
@@ -82,7 +105,7 @@ public enum IPLayer {
                 transportProtocol: next,
                 transportOffset: reader.offset,
                 payloadEnd: 40 + Int(payloadLength),
-                isLaterFragment: laterFragment
+                fragment: fragment
             )
         )
     }

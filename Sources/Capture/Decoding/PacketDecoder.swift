@@ -11,10 +11,27 @@ public struct DecodedPacket {
     public var isCutShort: Bool { payload.count < payloadLength }
 }
 
+/// One fragment of a fragmented IP datagram, borrowed from the capture buffer, for
+/// `IPFragmentReassembler`.
+public struct IPFragment {
+    public var network: LinkLayer.Network
+    public var source: IPAddress
+    public var destination: IPAddress
+    public var position: IPHeader.FragmentPosition
+    /// The fragment's captured data.
+    public var data: UnsafeRawBufferPointer
+    /// The snap length cut the fragment: its datagram cannot be completed.
+    public var isCutShort: Bool
+    /// How many tunnels were opened to reach it.
+    public var depth: Int
+}
+
 /// What became of one frame.
 public enum DecodeOutcome {
     case packet(DecodedPacket)
-    /// Not TCP or UDP over IP (ARP, ICMP, a later IP fragment, …): nothing to look at, nothing wrong.
+    /// A fragment of an IP datagram: the datagram is decoded once it is reassembled.
+    case fragment(IPFragment)
+    /// Not TCP or UDP over IP (ARP, ICMP, …): nothing to look at, nothing wrong.
     case skipped(laterFragment: Bool)
     case anomaly(Anomaly)
 }
@@ -39,7 +56,8 @@ public struct PacketDecoder: Sendable {
         }
     }
 
-    private func decode(_ network: LinkLayer.Network, _ ipBytes: UnsafeRawBufferPointer, depth: Int) -> DecodeOutcome {
+    /// Decodes an IP packet that starts at the beginning of `ipBytes`, `depth` tunnels down.
+    func decode(_ network: LinkLayer.Network, _ ipBytes: UnsafeRawBufferPointer, depth: Int) -> DecodeOutcome {
         let decodedIP: Result<IPHeader, Anomaly>
         switch network {
         case .ipv4: decodedIP = IPLayer.decodeIPv4(ipBytes)
@@ -51,10 +69,17 @@ public struct PacketDecoder: Sendable {
         case .failure(let anomaly): return .anomaly(anomaly)
         case .success(let header): ip = header
         }
-        if ip.isLaterFragment { return .skipped(laterFragment: true) }
         // The transport runs to the end the IP header announces, or to the end of what was captured;
         // Ethernet padding after a short IP packet is left out.
         let capturedEnd = min(ip.payloadEnd, ipBytes.count)
+        if let position = ip.fragment {
+            let start = min(position.dataOffset, capturedEnd)
+            return .fragment(
+                IPFragment(
+                    network: network, source: ip.source, destination: ip.destination, position: position,
+                    data: UnsafeRawBufferPointer(rebasing: ipBytes[start..<capturedEnd]),
+                    isCutShort: ipBytes.count < ip.payloadEnd || position.dataOffset > ip.payloadEnd, depth: depth))
+        }
         guard ip.transportOffset <= capturedEnd else {
             return .anomaly(ip.transportProtocol == 6 ? .tcpHeaderTruncated : .udpHeaderTruncated)
         }
