@@ -195,7 +195,9 @@ final class PcapngFile {
             if end > fileSize { return false }
         }
         let alignedStart = start - start % pageSize
-        let length = min(max(windowSize, end - alignedStart), fileSize - alignedStart)
+        // Twice what is wanted when that is more than a window: a resynchronisation checking long
+        // (damaged) block lengths at every offset then remaps once per such length, not per offset.
+        let length = min(max(windowSize, 2 * (end - alignedStart)), fileSize - alignedStart)
         if let window { munmap(window, windowLength) }
         window = nil
         windowLength = 0

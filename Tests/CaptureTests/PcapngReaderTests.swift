@@ -293,6 +293,29 @@ struct PcapngReaderTests {
             ])
     }
 
+    @Test("a second interface with another snap length, or a second raw IP one, is read; libpcap stops there")
+    func interfacesLibpcapRefuses() throws {
+        for (linkType, snapLengths) in [(UInt16(1), [UInt32(40), 0]), (101, [0, 0])] {
+            var file = PcapngBytes()
+            file.section(bigEndian: false)
+            file.interface(linkType: linkType, snapLength: snapLengths[0])
+            file.enhancedPacket(interface: 0, ticks: 1_772_413_440_000_000, synFrame)
+            file.interface(linkType: linkType, snapLength: snapLengths[1])
+            file.enhancedPacket(interface: 1, ticks: 1_772_413_441_000_000, synFrame)
+            let path = try temporaryFile(file.bytes, "interfaces-\(linkType)")
+            defer { try? FileManager.default.removeItem(atPath: path) }
+            let own = readAll(try PcapSource.open(file: path, filter: nil))
+            #expect(own.frames.map(\.number) == [1, 2], "link type \(linkType)")
+            #expect(own.end == .complete)
+            let reference = readAll(try PcapSource.openWithLibpcap(file: path, filter: nil))
+            #expect(reference.frames == Array(own.frames.prefix(1)), "link type \(linkType)")
+            guard case .cut(2, _) = reference.end else {
+                Issue.record("libpcap read on: \(reference.end)")
+                continue
+            }
+        }
+    }
+
     /// A pcapng copy of the telnet sample with `damage` applied to the bytes of its fourth packet block.
     private func damagedCopy(_ name: String, _ damage: (inout [UInt8], Int) -> Void) throws -> (
         path: String, clean: [ReadFrame]
@@ -409,6 +432,30 @@ struct PcapngReaderTests {
             #expect(clock.now - started < .seconds(10), "\(name)")
             #expect(report?.findings.isEmpty ?? true, "\(name)")
         }
+    }
+
+    /// After the section header and interface (48 bytes), 12-byte groups `06 00 00 00 | L | 00 00 00 00`
+    /// with L = 4 MiB - 4 (a multiple of 12): every third offset claims an EPB of L bytes whose trailing
+    /// length (a zero word) does not match. A resynchronisation checks those lengths at every offset;
+    /// with 4 MiB windows each check would need a new mapping, unless windows stretch past one length.
+    @Test("long damaged lengths at every offset are checked without remapping the file for each")
+    func longLengthsEverywhere() throws {
+        var file = PcapngBytes()
+        file.section(bigEndian: false)
+        file.interface(linkType: 101)
+        let length: UInt32 = (4 << 20) - 4
+        #expect(file.bytes.count == 48 && length % 12 == 0)
+        let group = [6, 0, 0, 0] + file.word(length) + [0, 0, 0, 0]
+        for _ in 0..<((6 << 20) / 12) { file.bytes += group }
+        let path = try temporaryFile(file.bytes, "long-lengths")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let clock = ContinuousClock()
+        let started = clock.now
+        let source = try PcapSource.open(file: path, filter: nil, windowSize: 4 << 20)
+        let read = readAll(source)
+        #expect(read.frames.isEmpty)
+        #expect(source.windowsMapped < 10, "\(source.windowsMapped) windows")
+        #expect(clock.now - started < .seconds(20))
     }
 
     @Test("random damage anywhere in pcapng copies never crashes or hangs")
