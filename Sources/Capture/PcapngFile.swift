@@ -339,12 +339,12 @@ final class PcapngFile {
         return nil
     }
 
-    /// Whether a chain of plausible blocks starts at `offset`: three blocks of known types whose
-    /// lengths parse (a section header switching the byte order for those after it), or fewer that end
-    /// exactly at the end of the file.
-    private func plausibleChain(at offset: Int) -> Bool {
+    /// Whether a chain of plausible blocks starts at `offset` in the byte order `startOrder`: three
+    /// blocks of known types whose lengths parse (a section header switching the byte order for those
+    /// after it), or fewer that end exactly at the end of the file.
+    private func plausibleChain(at offset: Int, swapped startOrder: Bool) -> Bool {
         var position = offset
-        var order = swapped
+        var order = startOrder
         for count in 0..<3 {
             if position == fileSize { return count >= 1 }
             guard ensure(position, position + 12, anchor: offset) else { return false }
@@ -362,28 +362,40 @@ final class PcapngFile {
         return true
     }
 
-    /// The next 4-byte aligned offset after `offset` where a plausible chain of blocks starts, or nil
-    /// when the file ends first.
-    private func nextChain(after offset: Int) -> Int? {
+    /// The next 4-byte aligned offset after `offset` where a plausible chain of blocks starts, and
+    /// whether it is in the current section's byte order; nil when the file ends first. The other byte
+    /// order is tried too: the damage may have hit the header of a section written in it.
+    private func nextChain(after offset: Int) -> (offset: Int, sameOrder: Bool)? {
         var candidate = (offset + 4) & ~3
         while candidate + 12 <= fileSize || ensure(candidate, candidate + 12) {
-            if plausibleChain(at: candidate) { return candidate }
+            if plausibleChain(at: candidate, swapped: swapped) { return (candidate, true) }
+            if plausibleChain(at: candidate, swapped: !swapped) { return (candidate, false) }
             candidate += 4
         }
         return nil
+    }
+
+    /// Goes on at a chain `nextChain` found; one in the other byte order belongs to a new section whose
+    /// header was damaged, so the interfaces described so far are forgotten.
+    private func resume(at chain: (offset: Int, sameOrder: Bool)) -> Int {
+        if !chain.sameOrder {
+            swapped.toggle()
+            interfaces = []
+        }
+        return chain.offset
     }
 
     /// Counts a damaged block at `offset` and returns where reading goes on, or nil (the rest skipped).
     private func resynchronise(from offset: Int, packetsRead: Int, reason: String) -> Int? {
         damage.places += 1
         if damage.first == nil { damage.first = (packetsRead, reason) }
-        guard let next = nextChain(after: offset) else {
+        guard let chain = nextChain(after: offset) else {
             damage.skippedBytes += max(fileSize - offset, 0)
             damage.noBlockFollowed = true
             return nil
         }
-        damage.skippedBytes += next - offset
-        return next
+        damage.skippedBytes += chain.offset - offset
+        return resume(at: chain)
     }
 
     // MARK: The walk
@@ -412,13 +424,13 @@ final class PcapngFile {
             case .pastEnd(let announced, let available):
                 if let mapFailure { return .cut(packet: number + 1, reason: mapFailure) }
                 // A cut last block, unless sound blocks follow (then its length was damaged).
-                if let next = nextChain(after: position) {
+                if let chain = nextChain(after: position) {
                     damage.places += 1
                     if damage.first == nil {
                         damage.first = (number, "a block's length of \(announced) bytes runs past the end of the file")
                     }
-                    damage.skippedBytes += next - position
-                    position = next
+                    damage.skippedBytes += chain.offset - position
+                    position = resume(at: chain)
                     continue
                 }
                 return .cut(

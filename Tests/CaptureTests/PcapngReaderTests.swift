@@ -272,6 +272,63 @@ struct PcapngReaderTests {
         #expect(warnings.first?.contains("names interface 0, which the section does not describe") == true)
     }
 
+    @Test("a damaged header of a section in the other byte order: reading goes on in that byte order")
+    func damagedSectionHeader() throws {
+        var file = PcapngBytes()
+        file.section(bigEndian: false)
+        file.interface(linkType: 101)
+        file.enhancedPacket(interface: 0, ticks: 1_772_413_440_000_000, synFrame)
+        let secondSection = file.bytes.count
+        file.section(bigEndian: true)
+        file.interface(linkType: 101, resolution: 9)
+        for second in 1...3 {
+            file.enhancedPacket(interface: 0, ticks: UInt64(1_772_413_440 + second) * 1_000_000_000, synFrame)
+        }
+        for magicDamaged in [false, true] {
+            var bytes = file.bytes
+            // The big-endian section header's magic, or its leading length (28 → 29).
+            if magicDamaged { bytes[secondSection + 8] = 0x77 } else { bytes[secondSection + 7] = 29 }
+            let path = try temporaryFile(bytes, "section-\(magicDamaged)")
+            defer { try? FileManager.default.removeItem(atPath: path) }
+            let own = readAll(try PcapSource.open(file: path, filter: nil))
+            #expect(own.frames.map(\.microseconds) == (0...3).map { (1_772_413_440 + Int64($0)) * 1_000_000 })
+            #expect(own.end == .complete)
+            let warnings = try CaptureAnalysis.audit(files: [path], filter: nil).warnings
+            #expect(warnings.count == 1)
+            // The 28-byte section header was passed over.
+            #expect(warnings.first?.contains("1 damaged pcapng block was skipped (the first after packet 1") == true)
+            #expect(warnings.first?.contains("28 bytes were passed over") == true, "\(warnings)")
+        }
+    }
+
+    @Test("a pcapng file that grows while it is read is followed to its new end")
+    func growingFile() throws {
+        var file = PcapngBytes()
+        file.section(bigEndian: false)
+        file.interface(linkType: 101)
+        for second in 0..<3 {
+            file.enhancedPacket(interface: 0, ticks: UInt64(1_772_413_440 + second) * 1_000_000, synFrame)
+        }
+        var more = PcapngBytes()
+        for second in 3..<5 {
+            more.enhancedPacket(interface: 0, ticks: UInt64(1_772_413_440 + second) * 1_000_000, synFrame)
+        }
+        let path = try temporaryFile(file.bytes, "growing")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let source = try PcapSource.open(file: path, filter: nil)
+        var numbers: [Int] = []
+        let end = source.forEachFrame { frame in
+            numbers.append(frame.number)
+            if frame.number == 1, let writer = FileHandle(forWritingAtPath: path) {
+                writer.seekToEndOfFile()
+                writer.write(Data(more.bytes))
+                writer.closeFile()
+            }
+        }
+        #expect(numbers == [1, 2, 3, 4, 5])
+        #expect(end == .complete)
+    }
+
     @Test("packets on an interface of another link type are skipped with a warning; libpcap stops there")
     func otherLinkType() throws {
         var file = PcapngBytes()
