@@ -157,6 +157,14 @@ struct PcapngReaderTests {
             let own = readAll(try PcapSource.open(file: path, filter: nil))
             let reference = readAll(try PcapSource.openWithLibpcap(file: path, filter: nil))
             #expect(!own.frames.isEmpty, "\(path)")
+            if path.hasSuffix("corrupt-block-length-telnet.pcapng") {
+                // libpcap stops at packet block 3; the reader skips it and reads the 11 after.
+                #expect(reference.frames.count == 2)
+                #expect(Array(own.frames.prefix(2)) == reference.frames)
+                #expect(own.frames.count == 13)
+                #expect(own.end == .complete)
+                continue
+            }
             #expect(own.frames == reference.frames, "\(path)")
             #expect(own.end == .complete && reference.end == .complete, "\(path)")
             let ownFindings = findingsJSON(try PcapSource.open(file: path, filter: nil))
