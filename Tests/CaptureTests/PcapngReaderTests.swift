@@ -381,6 +381,32 @@ struct PcapngReaderTests {
         }
     }
 
+    @Test("captured lengths above the snap length are read when the block holds them; libpcap stops there")
+    func capturedBeyondSnapLength() throws {
+        var file = PcapngBytes()
+        file.section(bigEndian: false)
+        file.interface(linkType: 1, snapLength: 40)
+        let sizes = [60, 300_000, 20]
+        for (index, size) in sizes.enumerated() {
+            file.enhancedPacket(
+                interface: 0, ticks: 1_772_413_440_000_000 + UInt64(index),
+                [UInt8](repeating: UInt8(index), count: size))
+        }
+        let path = try temporaryFile(file.bytes, "beyond-snap")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let own = readAll(try PcapSource.open(file: path, filter: nil))
+        #expect(own.frames.map(\.bytes.count) == sizes)
+        #expect(own.frames.map { $0.bytes.last } == [0, 1, 2])
+        #expect(own.end == .complete)
+        // libpcap: "invalid packet capture length 60, bigger than snaplen of 40".
+        let reference = readAll(try PcapSource.openWithLibpcap(file: path, filter: nil))
+        #expect(reference.frames.isEmpty)
+        guard case .cut(1, _) = reference.end else {
+            Issue.record("libpcap read on: \(reference.end)")
+            return
+        }
+    }
+
     /// A pcapng copy of the telnet sample with `damage` applied to the bytes of its fourth packet block.
     private func damagedCopy(_ name: String, _ damage: (inout [UInt8], Int) -> Void) throws -> (
         path: String, clean: [ReadFrame]
