@@ -180,6 +180,48 @@ struct PcapngReaderTests {
         }
     }
 
+    /// `mergecap -F pcapng` of two samples into one file: of two Ethernet samples (one interface,
+    /// packets interleaved by time), and of an Ethernet and a raw IP one (two interfaces).
+    private func merged(_ samples: [String]) throws -> String {
+        let path = NSTemporaryDirectory() + "exposure-pcapng-\(getpid())-\(UUID().uuidString)-merged.pcapng"
+        let mergecap = Process()
+        mergecap.executableURL = URL(fileURLWithPath: "/usr/bin/mergecap")
+        mergecap.arguments = ["-F", "pcapng", "-w", path] + samples.map { packageRoot + "/Captures/" + $0 }
+        mergecap.standardError = FileHandle.nullDevice
+        try mergecap.run()
+        mergecap.waitUntilExit()
+        return path
+    }
+
+    @Test("files merged by mergecap: libpcap's frames, or the first link type's packets with a warning")
+    func mergedFiles() throws {
+        let sameLink = try merged(["telnet-on-port-2323.pcap", "ftp-cleartext-login.pcap"])
+        defer { try? FileManager.default.removeItem(atPath: sameLink) }
+        let own = readAll(try PcapSource.open(file: sameLink, filter: nil))
+        #expect(own.frames.count == 27)
+        #expect(own.frames == readAll(try PcapSource.openWithLibpcap(file: sameLink, filter: nil)).frames)
+        let findings = try CaptureAnalysis.audit(files: [sameLink], filter: nil).findings
+        #expect(Set(findings.compactMap { $0.evidence["protocol"] }) == [.string("telnet"), .string("ftp")])
+        // Ethernet first, raw IP second: the raw IP packets are skipped, the Ethernet ones are exactly
+        // the classic sample's (by time and bytes; numbers count both interfaces' packets).
+        let twoLinks = try merged(["telnet-on-port-2323.pcap", "link-raw-ip-telnet.pcap"])
+        defer { try? FileManager.default.removeItem(atPath: twoLinks) }
+        let ethernet = readAll(try PcapSource.open(file: twoLinks, filter: nil)).frames
+        let original = readAll(
+            try PcapSource.open(file: packageRoot + "/Captures/telnet-on-port-2323.pcap", filter: nil))
+        #expect(ethernet.map(\.bytes) == original.frames.map(\.bytes))
+        #expect(ethernet.map(\.microseconds) == original.frames.map(\.microseconds))
+        #expect(ethernet.last?.number ?? 0 > 14)
+        let report = try CaptureAnalysis.audit(files: [twoLinks], filter: nil)
+        #expect(report.findings.map(\.subject) == ["192.0.2.10:2323"])
+        #expect(
+            report.warnings == [
+                "\(twoLinks): 14 packets on interfaces of link type 101 were skipped; only the first interface's link type (1) is decoded"
+            ])
+        // libpcap stops at the second interface.
+        #expect(readAll(try PcapSource.openWithLibpcap(file: twoLinks, filter: nil)).frames.count < 14)
+    }
+
     @Test("with a filter the reader passes exactly the frames libpcap's own filtering passes")
     func sameFilteredFramesAsLibpcap() throws {
         let filters = ["tcp", "udp", "port 23", "tcp[tcpflags] & tcp-syn != 0", "ip6", "len > 60"]
