@@ -132,9 +132,13 @@ final class PcapngFile {
     static let enhancedPacketType: UInt32 = 6
     /// Block types a resynchronisation accepts: the spec's standard ones (SHB, IDB, PB, SPB, NRB, ISB,
     /// EPB, systemd journal, decryption secrets) and the two custom block types.
-    static let knownTypes: Set<UInt32> = [
-        sectionHeaderType, 1, 2, 3, 4, 5, 6, 9, 10, 0x0000_0BAD, 0x4000_0BAD,
-    ]
+    @inline(__always)
+    static func isKnownType(_ type: UInt32) -> Bool {
+        switch type {
+        case sectionHeaderType, 1, 2, 3, 4, 5, 6, 9, 10, 0x0000_0BAD, 0x4000_0BAD: true
+        default: false
+        }
+    }
 
     /// Opens `path` as pcapng, or returns nil when it is something else, is not a regular file, or its
     /// start (up to the first Interface Description Block) does not parse, for libpcap to read or refuse.
@@ -349,9 +353,9 @@ final class PcapngFile {
             if position == fileSize { return count >= 1 }
             guard ensure(position, position + 12, anchor: offset) else { return false }
             let type = word(position, swapped: false)
-            guard Self.knownTypes.contains(type) || Self.knownTypes.contains(type.byteSwapped) else { return false }
+            guard Self.isKnownType(type) || Self.isKnownType(type.byteSwapped) else { return false }
             guard case .block(let blockType, let length) = frame(at: position, swapped: &order, anchor: offset),
-                Self.knownTypes.contains(blockType)
+                Self.isKnownType(blockType)
             else { return false }
             if blockType == Self.enhancedPacketType || blockType == Self.obsoletePacketType {
                 let captured = Int(word(position + 20, swapped: order))
@@ -368,6 +372,13 @@ final class PcapngFile {
     private func nextChain(after offset: Int) -> (offset: Int, sameOrder: Bool)? {
         var candidate = (offset + 4) & ~3
         while candidate + 12 <= fileSize || ensure(candidate, candidate + 12) {
+            // Most offsets in damage fail on the type alone: test it once before both byte orders.
+            guard ensure(candidate, candidate + 12, anchor: candidate) else { return nil }
+            let type = word(candidate, swapped: false)
+            if !Self.isKnownType(type) && !Self.isKnownType(type.byteSwapped) {
+                candidate += 4
+                continue
+            }
             if plausibleChain(at: candidate, swapped: swapped) { return (candidate, true) }
             if plausibleChain(at: candidate, swapped: !swapped) { return (candidate, false) }
             candidate += 4
