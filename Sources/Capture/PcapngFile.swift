@@ -5,7 +5,7 @@
 /// A pcapng file (draft-ietf-opsawg-pcapng), mapped into memory 8 MiB at a time and walked block by
 /// block by hand, as `ClassicPcapFile` walks classic pcap.
 ///
-/// Why not libpcap: its reader copies every packet and stops at the first damaged block; this walk
+/// Why not libpcap: its reader copies every block into its buffer and stops at the first damaged one; this walk
 /// hands the packets out where they lie and, on a block whose lengths are impossible, resynchronises on
 /// the next 4-byte aligned offset where a plausible chain of blocks parses, counting what it skipped.
 ///
@@ -20,7 +20,8 @@
 /// (`packetsOnOtherLinkTypes`), and the run warns about them; libpcap instead stops reading at such an
 /// interface.
 ///
-/// Only regular files are mapped; a pipe or a device goes to libpcap (`open` returns nil).
+/// Only regular files are mapped; for a pipe or a device `open` returns nil and libpcap is asked (which
+/// in practice fails on a pipe: the classic pcap walker has read its first bytes; README, "Not yet done").
 final class PcapngFile {
     /// One interface of the current section.
     struct Interface {
@@ -119,9 +120,11 @@ final class PcapngFile {
     private var interfaces: [Interface] = []
 
     static let defaultWindowSize = 8 << 20
-    /// The largest block accepted (libpcap's limit too): a longer one is damage.
+    /// The largest block accepted, a generous bound (a packet block needs at most 262,144 bytes of data
+    /// and its options): a longer one is damage.
     static let largestBlock = 16 << 20
-    /// libpcap's largest snap length; a packet block claiming more captured bytes is damage.
+    /// libpcap's largest snap length; a resynchronisation does not trust a packet block claiming more
+    /// (the walk itself reads any captured length its block holds).
     static let largestCapture = 262_144
 
     static let sectionHeaderType: UInt32 = 0x0A0D_0D0A
