@@ -234,6 +234,14 @@ struct PcapngReaderTests {
                 #expect(own == reference, "\(sample) \(filter)")
             }
         }
+        // On the damaged sample libpcap's filtered frames are a prefix of the reader's.
+        let damaged = packageRoot + "/Captures/corrupt-block-length-telnet.pcapng"
+        for filter in filters {
+            let own = readAll(try PcapSource.open(file: damaged, filter: filter)).frames
+            let reference = readAll(try PcapSource.openWithLibpcap(file: damaged, filter: filter)).frames
+            #expect(Array(own.prefix(reference.count)) == reference, "\(filter)")
+        }
+        #expect(readAll(try PcapSource.open(file: damaged, filter: "tcp")).frames.count == 13)
     }
 
     /// Hand-worked: a section with Ethernet interfaces (the frames are not decoded here; libpcap 1.10
