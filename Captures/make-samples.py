@@ -452,6 +452,26 @@ def main():
         f.seek(0)
         f.write(data)
     print("damaged record 3 of corrupt-record-header-telnet.pcap")
+    # The same in pcapng: packet block 3's leading length overwritten with 13 (not a multiple of 4).
+    # libpcap stops there; the own pcapng reader skips to the next sound block.
+    pcap = write("corrupt-block.tmp.pcap", telnet_session(Conversation(client, server, 40013, 23)))
+    path = os.path.join(HERE, "corrupt-block-length-telnet.pcapng")
+    subprocess.run(["editcap", "-F", "pcapng", pcap, path], check=True)
+    os.remove(pcap)
+    with open(path, "rb+") as f:
+        data = bytearray(f.read())
+        offset, packets = 0, 0
+        while True:
+            block_type, length = struct.unpack_from("<II", data, offset)
+            if block_type == 6:
+                packets += 1
+                if packets == 3:
+                    break
+            offset += length
+        struct.pack_into("<I", data, offset + 4, 13)
+        f.seek(0)
+        f.write(data)
+    print("damaged packet block 3 of corrupt-block-length-telnet.pcapng")
 
     # Decoy: TLS 1.2 with a modern suite on port 23 is not Telnet.
     write("tls-on-port-23-not-telnet.pcap",

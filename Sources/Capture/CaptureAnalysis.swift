@@ -125,6 +125,7 @@ final class CaptureRun {
                 "\(source.name): \(headers) skipped (the first at packet \(first.packet): \(first.reason)); "
                     + "\(damage.skippedBytes) bytes were passed over; \(after)")
         }
+        warnings += source.pcapngWarnings
         if !anomalies.isEmpty {
             let total = anomalies.values.reduce(0, +)
             let detail = anomalies.sorted { $0.key.rawValue < $1.key.rawValue }.map { "\($0.value) \($0.key.rawValue)" }

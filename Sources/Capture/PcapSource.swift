@@ -43,6 +43,8 @@ public final class PcapSource {
     private let isLive: Bool
     /// The own walker for a classic pcap file; nil for pcapng and live capture, which libpcap reads.
     private let classic: ClassicPcapFile?
+    /// The own walker for a pcapng file.
+    let pcapngFile: PcapngFile?
     /// What the input is called in messages: the file path, or `interface NAME`.
     public let name: String
     public let linkLayer: LinkLayer
@@ -50,26 +52,39 @@ public final class PcapSource {
     /// libpcap's default stdio buffer is 4 KiB; a 1 MiB one halves the time spent reading a file.
     private static let fileBufferSize = 1 << 20
 
-    /// Opens a pcap or pcapng file. Classic pcap is walked by `ClassicPcapFile` (faster, and it gets past
-    /// damaged record headers); libpcap then only compiles and runs the filter, on a "dead" handle.
-    /// pcapng and anything else go to libpcap.
+    /// Opens a pcap or pcapng file. Classic pcap is walked by `ClassicPcapFile`, pcapng by `PcapngFile`
+    /// (faster, and they get past damaged records and blocks); libpcap then only compiles and runs the
+    /// filter, on a "dead" handle. Anything else (and pcapng that is not a regular file) goes to libpcap.
     public static func open(file path: String, filter: String?) throws(CaptureError) -> PcapSource {
         try open(file: path, filter: filter, windowSize: ClassicPcapFile.defaultWindowSize)
     }
 
-    /// `open(file:filter:)` with the classic pcap walker's window size chosen (0: `read()`), for the tests.
+    /// `open(file:filter:)` with the walkers' window size chosen (classic pcap: 0 reads with `read()`;
+    /// pcapng: at least one page), for the tests.
     static func open(file path: String, filter: String?, windowSize: Int) throws(CaptureError) -> PcapSource {
         if let classic = try ClassicPcapFile.open(path: path, windowSize: windowSize) {
-            let linkType = Int32(truncatingIfNeeded: classic.header.linkType)
-            // LINKTYPE_RAW (101) is DLT_RAW inside libpcap; the other link types we decode share their number.
-            let dataLink = linkType == 101 ? DLT_RAW : linkType
-            let snapLength = Int32(truncatingIfNeeded: classic.captureLimit)
-            guard let handle = pcap_open_dead(dataLink, snapLength) else {
-                throw CaptureError(file: path, reason: "libpcap could not make a handle for the filter")
-            }
+            let handle = try deadHandle(path, linkType: classic.header.linkType, snapLength: classic.captureLimit)
             return try PcapSource(handle: handle, name: path, isLive: false, filter: filter, classic: classic)
         }
+        if let pcapng = try PcapngFile.open(path: path, windowSize: windowSize) {
+            let snap = pcapng.snapLength
+            let limit = snap == 0 || snap > ClassicPcapFile.largestSnapLength ? ClassicPcapFile.largestSnapLength : snap
+            let handle = try deadHandle(path, linkType: pcapng.linkType, snapLength: limit)
+            return try PcapSource(handle: handle, name: path, isLive: false, filter: filter, pcapng: pcapng)
+        }
         return try openWithLibpcap(file: path, filter: filter)
+    }
+
+    /// A libpcap handle that reads nothing, for compiling and running the filter on the own walkers' frames.
+    private static func deadHandle(_ path: String, linkType: UInt32, snapLength: UInt32) throws(CaptureError)
+        -> OpaquePointer
+    {
+        // LINKTYPE_RAW (101) is DLT_RAW inside libpcap; the other link types we decode share their number.
+        let dataLink = linkType == 101 ? DLT_RAW : Int32(truncatingIfNeeded: linkType)
+        guard let handle = pcap_open_dead(dataLink, Int32(truncatingIfNeeded: snapLength)) else {
+            throw CaptureError(file: path, reason: "libpcap could not make a handle for the filter")
+        }
+        return handle
     }
 
     /// Opens a file with libpcap alone: pcapng and other formats, and in the tests the reference the own
@@ -129,7 +144,7 @@ public final class PcapSource {
 
     private init(
         handle: OpaquePointer, name: String, isLive: Bool, filter expression: String?,
-        classic: ClassicPcapFile? = nil
+        classic: ClassicPcapFile? = nil, pcapng: PcapngFile? = nil
     ) throws(CaptureError) {
         let dataLink = pcap_datalink(handle)
         guard let linkLayer = LinkLayer(dataLinkType: dataLink) else {
@@ -143,6 +158,7 @@ public final class PcapSource {
         }
         self.handle = handle
         self.classic = classic
+        self.pcapngFile = pcapng
         self.name = name
         self.isLive = isLive
         self.linkLayer = linkLayer
@@ -165,9 +181,9 @@ public final class PcapSource {
     /// Calls `body` with every frame that passes the filter, until the input ends or `shouldStop`
     /// says so (checked between frames and, live, at least every 200 ms).
     public func forEachFrame(shouldStop: () -> Bool = { false }, _ body: (CapturedFrame) -> Void) -> EndOfInput {
-        if let classic {
-            guard hasFilter else { return classic.forEachRecord(shouldStop: shouldStop, body) }
-            return classic.forEachRecord(shouldStop: shouldStop) { frame in
+        if classic != nil || pcapngFile != nil {
+            guard hasFilter else { return walk(shouldStop: shouldStop, body) }
+            return walk(shouldStop: shouldStop) { frame in
                 var header = pcap_pkthdr()
                 header.ts.tv_sec = Int(frame.time.microseconds / 1_000_000)
                 header.ts.tv_usec = Int(frame.time.microseconds % 1_000_000)
@@ -219,11 +235,17 @@ public final class PcapSource {
         }
     }
 
+    /// The own walker's frames: classic pcap's or pcapng's.
+    private func walk(shouldStop: () -> Bool, _ body: (CapturedFrame) -> Void) -> EndOfInput {
+        if let classic { return classic.forEachRecord(shouldStop: shouldStop, body) }
+        return pcapngFile?.forEachPacket(shouldStop: shouldStop, body) ?? .complete
+    }
+
     /// Damaged record headers the classic pcap walker skipped, and how many bytes it passed over.
     var recordDamage: ClassicPcapFile.Damage? { classic?.damage }
 
     /// How many windows of the file the classic pcap walker mapped, for the tests.
-    var windowsMapped: Int { classic?.windowsMapped ?? 0 }
+    var windowsMapped: Int { classic?.windowsMapped ?? pcapngFile?.windowsMapped ?? 0 }
 
     /// Packets the kernel dropped during a live capture, when it can tell.
     public var droppedByKernel: Int? {

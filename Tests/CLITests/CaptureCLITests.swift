@@ -78,6 +78,14 @@ struct CaptureCLITests {
         #expect(run.stdout.contains("1 damaged record header was skipped (the first at packet 3"))
     }
 
+    @Test("a damaged pcapng block is skipped with a warning and the telnet session after it is still found")
+    func damagedPcapngBlock() throws {
+        let run = try ExposureBinary.run(["capture", "audit", "Captures/corrupt-block-length-telnet.pcapng"])
+        #expect(run.status == 1)
+        #expect(run.stdout.contains("Telnet in use at 192.0.2.10:23/tcp"))
+        #expect(run.stdout.contains("1 damaged pcapng block was skipped (the first after packet 2"))
+    }
+
     @Test("a missing file exits 2 naming it")
     func missingFile() throws {
         let run = try ExposureBinary.run(["capture", "audit", "Captures/no-such-file.pcap"])

@@ -155,7 +155,7 @@ struct ClassicPcapReaderTests {
         }
     }
 
-    @Test("pcapng is left to libpcap")
+    @Test("pcapng is left to the pcapng reader")
     func pcapngGoesToLibpcap() throws {
         #expect(try ClassicPcapFile.open(path: packageRoot + "/Captures/pcapng-format-telnet.pcapng") == nil)
     }

@@ -143,6 +143,9 @@ let tsharkClaims: [TsharkClaim] = {
     // Exposure's own reader still reaches.
     claims.append(
         TsharkClaim(sample: "corrupt-record-header-telnet.pcap", fields: ["telnet.cmd"], lines: [], exactly: true))
+    // The same in pcapng: tshark stops at packet block 3, whose length is 13.
+    claims.append(
+        TsharkClaim(sample: "corrupt-block-length-telnet.pcapng", fields: ["telnet.cmd"], lines: [], exactly: true))
     // Cut at 64 bytes, each negotiation frame keeps only its first three commands.
     claims.append(
         TsharkClaim(
