@@ -1,3 +1,4 @@
+import Findings
 import Foundation
 
 /// `swift run -c release exposure-bench MODULE [options]`: one benchmark per module, each printing
@@ -5,6 +6,7 @@ import Foundation
 @main
 enum Bench {
     static func main() {
+        ProcessMemory.returnLargeBlocksToTheSystem()
         let args = Array(CommandLine.arguments.dropFirst())
         let benchmarks: [String: ([String]) throws -> Void] = [
             "topology": TopologyBench.run,

@@ -2,7 +2,7 @@ import DNS
 import Findings
 import Foundation
 
-/// `exposure-bench dns-zone [--names N] [--data DIR] [--variant nsec|nsec3|both] [--no-references]`
+/// `exposure-bench dns-zone [--names N] [--data DIR] [--variant nsec|nsec3|both] [--no-references] [--repeat N]`
 ///
 /// Signs a zone of N names (default 200,000; each with an A and an AAAA record) with ECDSA P-256 keys
 /// once, as NSEC and as NSEC3 (no salt, no extra iterations), caching the signed files under
@@ -16,6 +16,9 @@ enum DNSZoneBench {
         var data = "Benchmarks/data/dns-zone"
         var variants = ["nsec", "nsec3"]
         var references = true
+        /// Rounds of exposure and dnssec-verify run in turn, each tool's best kept: on a virtual machine
+        /// whose speed drifts, tools compared in the same minutes are compared fairly.
+        var repeats = 1
     }
 
     static func run(_ args: [String]) throws {
@@ -38,6 +41,9 @@ enum DNSZoneBench {
                 options.variants = value == "both" ? ["nsec", "nsec3"] : [value]
             case "--no-references":
                 options.references = false
+            case "--repeat":
+                guard let value = rest.popFirst().flatMap(Int.init), value > 0 else { throw usage() }
+                options.repeats = value
             default:
                 throw usage()
             }
@@ -49,12 +55,11 @@ enum DNSZoneBench {
         print(
             "tool".padding(toLength: 18, withPad: " ", startingAt: 0) + "variant  signatures    wall s     cpu s"
                 + "   sigs/s  peak MiB  exit")
-        let ceiling = twoCoreVerifyRate()
         var summary: [String] = []
+        var ceilings: [Double] = []
         for variant in options.variants {
             let signed = try sign(unsigned: unsigned, variant: variant, keys: keys, names: options.names)
             let signatures = try countSignatures(signed)
-            var walls: [String: Double] = [:]
             let me = CommandLine.arguments[0]
             var runs: [(String, [String])] = [
                 ("exposure", [me, "dns-zone", "--verify-only", signed])
@@ -67,9 +72,23 @@ enum DNSZoneBench {
                     runs.append(("dnssec-verify", [bind, "-q", "-o", "bench.example", signed]))
                 }
             }
-            for (tool, command) in runs {
-                let measured = try measure(command)
-                walls[tool] = measured.wall
+            var best: [String: Measurement] = [:]
+            // The verify rate measured in the round of exposure's best run.
+            var ceilingOfBest: Double?
+            for round in 1...options.repeats {
+                let ceiling = twoCoreVerifyRate()
+                if let ceiling { ceilings.append(ceiling) }
+                // ldns-verify-zone is no goal's yardstick and slow: once is enough.
+                for (tool, command) in runs where round == 1 || tool != "ldns-verify-zone" {
+                    let measured = try measure(command)
+                    if best[tool].map({ measured.wall < $0.wall }) ?? true {
+                        best[tool] = measured
+                        if tool == "exposure" { ceilingOfBest = ceiling }
+                    }
+                }
+            }
+            for (tool, _) in runs {
+                guard let measured = best[tool] else { continue }
                 let rate = Double(signatures) / measured.wall
                 print(
                     tool.padding(toLength: 18, withPad: " ", startingAt: 0)
@@ -78,25 +97,27 @@ enum DNSZoneBench {
                             format: " %10d %9.2f %9.2f %8.0f %9.0f %5d", signatures, measured.wall, measured.cpu,
                             rate, measured.peakMiB, measured.status))
             }
-            if let mine = walls["exposure"] {
+            if let mine = best["exposure"]?.wall {
                 var line = "\(variant): exposure"
-                if let bind = walls["dnssec-verify"] {
+                if let bind = best["dnssec-verify"]?.wall {
                     line += String(
                         format: " takes %.0f%% of dnssec-verify's wall time (goal: under 60%%)", 100 * mine / bind)
                 }
-                if let ceiling {
+                if let ceiling = ceilingOfBest {
                     line += String(
-                        format: "%@ verifies at %.0f%% of the two-core rate (goal: 80%%)",
-                        walls["dnssec-verify"] == nil ? "" : ";", 100 * Double(signatures) / mine / ceiling)
+                        format: "%@ verifies at %.0f%% of the two-core rate measured just before (goal: 80%%)",
+                        best["dnssec-verify"] == nil ? "" : ";", 100 * Double(signatures) / mine / ceiling)
                 }
                 summary.append(line)
             }
         }
-        if let ceiling {
+        if options.repeats > 1 {
+            print("(each row: the best of \(options.repeats) rounds run in turn; ldns-verify-zone once)")
+        }
+        if !ceilings.isEmpty {
             print(
-                String(
-                    format: "two-core ECDSA P-256 verify rate (openssl speed -multi %d ecdsap256): %.0f/s",
-                    cores(), ceiling))
+                "two-core ECDSA P-256 verify rate (openssl speed -multi \(cores()) ecdsap256), before each round: "
+                    + ceilings.map { String(format: "%.0f/s", $0) }.joined(separator: ", "))
         }
         for line in summary { print(line) }
     }
@@ -135,7 +156,8 @@ enum DNSZoneBench {
     private static func usage() -> Error {
         BenchUsage(
             text:
-                "usage: exposure-bench dns-zone [--names N] [--data DIR] [--variant nsec|nsec3|both] [--no-references]")
+                "usage: exposure-bench dns-zone [--names N] [--data DIR] [--variant nsec|nsec3|both] [--no-references] "
+                + "[--repeat N]")
     }
 
     struct BenchUsage: Error, CustomStringConvertible {

@@ -10,6 +10,7 @@ import Findings
 @main
 enum Entry {
     static func main() {
+        ProcessMemory.returnLargeBlocksToTheSystem()
         do {
             var command = try Exposure.parseAsRoot()
             try command.run()
