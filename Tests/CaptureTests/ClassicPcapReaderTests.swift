@@ -3,34 +3,6 @@ import Testing
 
 @testable import Capture
 
-/// One frame as a reader handed it over, copied so readers can be compared.
-private struct ReadFrame: Equatable, CustomStringConvertible {
-    var number: Int
-    var microseconds: Int64
-    var wireLength: Int
-    var bytes: [UInt8]
-
-    var description: String { "#\(number) t=\(microseconds) len=\(wireLength) caplen=\(bytes.count)" }
-}
-
-private func readAll(_ source: PcapSource) -> (frames: [ReadFrame], end: EndOfInput) {
-    var frames: [ReadFrame] = []
-    let end = source.forEachFrame { frame in
-        frames.append(
-            ReadFrame(
-                number: frame.number, microseconds: frame.time.microseconds, wireLength: frame.wireLength,
-                bytes: Array(frame.bytes)))
-    }
-    return (frames, end)
-}
-
-/// A file in the temporary folder, removed by the caller.
-private func temporaryFile(_ bytes: [UInt8], _ name: String) throws -> String {
-    let path = NSTemporaryDirectory() + "exposure-classic-\(getpid())-\(name).pcap"
-    try Data(bytes).write(to: URL(fileURLWithPath: path))
-    return path
-}
-
 /// Builds classic pcap files by hand, in either byte order, with micro- or nanosecond fractions.
 private struct PcapBytes {
     var bigEndian = false
@@ -91,7 +63,7 @@ struct ClassicPcapReaderTests {
                     0x00, 0xE2, 0xA4, 0x69, 0x40, 0xE2, 0x01, 0x00, 0x28, 0, 0, 0, 0x3C, 0, 0, 0,
                 ])
         }
-        let path = try temporaryFile(file.bytes, "fixture-\(bigEndian)-\(nanoseconds)")
+        let path = try temporaryCaptureFile(file.bytes, "fixture-\(bigEndian)-\(nanoseconds)", extension: "pcap")
         defer { try? FileManager.default.removeItem(atPath: path) }
         let expected = [
             ReadFrame(number: 1, microseconds: 1_772_413_440_123_456, wireLength: 60, bytes: synFrame),
@@ -179,7 +151,7 @@ struct ClassicPcapReaderTests {
         for second in 0..<5 { file.record(seconds: 1_772_413_440 + UInt32(second), fraction: 0, synFrame) }
         let secondHeader = 24 + 16 + synFrame.count
         damage(&file.bytes, secondHeader)
-        let path = try temporaryFile(file.bytes, "damaged-\(UUID().uuidString)")
+        let path = try temporaryCaptureFile(file.bytes, "damaged-\(UUID().uuidString)", extension: "pcap")
         return (path, readAll(try PcapSource.open(file: path, filter: nil)).frames)
     }
 
@@ -211,7 +183,7 @@ struct ClassicPcapReaderTests {
             let step: UInt32 = second >= 2 ? 60 * 86_400 : 0
             file.record(seconds: 1_772_413_440 + UInt32(second) + step, fraction: 0, synFrame)
         }
-        let stepped = try temporaryFile(file.bytes, "clock-step")
+        let stepped = try temporaryCaptureFile(file.bytes, "clock-step", extension: "pcap")
         defer { try? FileManager.default.removeItem(atPath: stepped) }
         let read = readAll(try PcapSource.open(file: stepped, filter: nil))
         #expect(read.frames.map(\.number) == [1, 2, 3, 4, 5, 6])
@@ -219,7 +191,7 @@ struct ClassicPcapReaderTests {
         // A quiet capture, one record every three days: nothing suspect.
         var sparse = PcapBytes()
         for day in 0..<6 { sparse.record(seconds: 1_772_413_440 + UInt32(day) * 3 * 86_400, fraction: 0, synFrame) }
-        let sparsePath = try temporaryFile(sparse.bytes, "sparse")
+        let sparsePath = try temporaryCaptureFile(sparse.bytes, "sparse", extension: "pcap")
         defer { try? FileManager.default.removeItem(atPath: sparsePath) }
         #expect(readAll(try PcapSource.open(file: sparsePath, filter: nil)).frames.count == 6)
         #expect(try CaptureAnalysis.audit(files: [sparsePath], filter: nil).warnings.isEmpty)
@@ -258,7 +230,7 @@ struct ClassicPcapReaderTests {
             frame[0] = UInt8(index)
             file.record(seconds: 1_772_413_440, fraction: UInt32(index), frame)
         }
-        let path = try temporaryFile(file.bytes, "large")
+        let path = try temporaryCaptureFile(file.bytes, "large", extension: "pcap")
         defer { try? FileManager.default.removeItem(atPath: path) }
         let own = readAll(try PcapSource.open(file: path, filter: nil))
         #expect(own.frames.count == 70)
@@ -296,7 +268,7 @@ struct ClassicPcapReaderTests {
         let zeroed = file.bytes.count * 2 / 3
         file.bytes.replaceSubrange(zeroed..<zeroed + 9_000, with: [UInt8](repeating: 0, count: 9_000))
         file.bytes.removeLast(10)
-        let path = try temporaryFile(file.bytes, "windows")
+        let path = try temporaryCaptureFile(file.bytes, "windows", extension: "pcap")
         defer { try? FileManager.default.removeItem(atPath: path) }
         let read = try readWith(windowSize: 0, path)
         #expect(read.frames.count > 500)
@@ -332,7 +304,7 @@ struct ClassicPcapReaderTests {
         more.bytes = []
         for second in 3..<5 { more.record(seconds: 1_772_413_440 + UInt32(second), fraction: 0, synFrame) }
         for windowSize in [0, ClassicPcapFile.defaultWindowSize] {
-            let path = try temporaryFile(file.bytes, "growing-\(windowSize)")
+            let path = try temporaryCaptureFile(file.bytes, "growing-\(windowSize)", extension: "pcap")
             defer { try? FileManager.default.removeItem(atPath: path) }
             let source = try PcapSource.open(file: path, filter: nil, windowSize: windowSize)
             var numbers: [Int] = []
@@ -380,7 +352,7 @@ struct ClassicPcapReaderTests {
                     let at = 24 + random(bytes.count - 24)
                     bytes.insert(contentsOf: (0..<random(300)).map { _ in UInt8(random(256)) }, at: at)
                 }
-                let path = try temporaryFile(bytes, "random-\(round)-\(sample)")
+                let path = try temporaryCaptureFile(bytes, "random-\(round)-\(sample)", extension: "pcap")
                 defer { try? FileManager.default.removeItem(atPath: path) }
                 let one = clock.now
                 let read = readAll(try PcapSource.open(file: path, filter: nil))
@@ -402,7 +374,7 @@ struct ClassicPcapReaderTests {
             state = state &* 1_664_525 &+ 1_013_904_223
             file.bytes.append(UInt8(state >> 24))
         }
-        let path = try temporaryFile(file.bytes, "garbage")
+        let path = try temporaryCaptureFile(file.bytes, "garbage", extension: "pcap")
         defer { try? FileManager.default.removeItem(atPath: path) }
         let clock = ContinuousClock()
         let started = clock.now
@@ -410,7 +382,8 @@ struct ClassicPcapReaderTests {
         #expect(clock.now - started < .seconds(10))
         #expect(report.findings.isEmpty)
         // Zeros parse as headers of empty records, but nothing is 0 bytes long on the wire: all skipped.
-        let zeros = try temporaryFile(PcapBytes().bytes + [UInt8](repeating: 0, count: 1 << 16), "zeros")
+        let zeros = try temporaryCaptureFile(
+            PcapBytes().bytes + [UInt8](repeating: 0, count: 1 << 16), "zeros", extension: "pcap")
         defer { try? FileManager.default.removeItem(atPath: zeros) }
         #expect(readAll(try PcapSource.open(file: zeros, filter: nil)).frames.isEmpty)
         let warnings = try CaptureAnalysis.audit(files: [zeros], filter: nil).warnings

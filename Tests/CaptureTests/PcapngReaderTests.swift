@@ -4,34 +4,6 @@ import Testing
 
 @testable import Capture
 
-/// One frame as a reader handed it over, copied so readers can be compared.
-private struct ReadFrame: Equatable, CustomStringConvertible {
-    var number: Int
-    var microseconds: Int64
-    var wireLength: Int
-    var bytes: [UInt8]
-
-    var description: String { "#\(number) t=\(microseconds) len=\(wireLength) caplen=\(bytes.count)" }
-}
-
-private func readAll(_ source: PcapSource) -> (frames: [ReadFrame], end: EndOfInput) {
-    var frames: [ReadFrame] = []
-    let end = source.forEachFrame { frame in
-        frames.append(
-            ReadFrame(
-                number: frame.number, microseconds: frame.time.microseconds, wireLength: frame.wireLength,
-                bytes: Array(frame.bytes)))
-    }
-    return (frames, end)
-}
-
-/// A file in the temporary folder, removed by the caller.
-private func temporaryFile(_ bytes: [UInt8], _ name: String) throws -> String {
-    let path = NSTemporaryDirectory() + "exposure-pcapng-\(getpid())-\(name).pcapng"
-    try Data(bytes).write(to: URL(fileURLWithPath: path))
-    return path
-}
-
 /// A sample converted to pcapng by Wireshark's `editcap -F pcapng`, in the temporary folder.
 private func pcapngCopy(of sample: String) throws -> String {
     let path = NSTemporaryDirectory() + "exposure-pcapng-\(getpid())-\(UUID().uuidString)-\(sample).pcapng"
@@ -269,7 +241,7 @@ struct PcapngReaderTests {
             file.obsoletePacket(interface: 1, ticks: 1_772_413_441_000_000_999, synFrame)
             file.simplePacket(wireLength: 70, synFrame)
             file.block(0x0000_0BAD, [1, 2, 3, 4, 5])  // a custom block
-            let path = try temporaryFile(file.bytes, "fixture-\(bigEndian)")
+            let path = try temporaryCaptureFile(file.bytes, "fixture-\(bigEndian)", extension: "pcapng")
             defer { try? FileManager.default.removeItem(atPath: path) }
             let expected = [
                 ReadFrame(number: 1, microseconds: 1_772_413_440_123_456, wireLength: 60, bytes: synFrame),
@@ -299,7 +271,7 @@ struct PcapngReaderTests {
         file.section(bigEndian: false)
         file.interface(linkType: 101, resolution: 3)
         file.enhancedPacket(interface: 0, ticks: 1_772_413_442_000, synFrame)
-        let path = try temporaryFile(file.bytes, "sections")
+        let path = try temporaryCaptureFile(file.bytes, "sections", extension: "pcapng")
         defer { try? FileManager.default.removeItem(atPath: path) }
         let own = readAll(try PcapSource.open(file: path, filter: nil))
         let seconds: [Int64] = [1_772_413_440, 1_772_413_441, 1_772_413_442]
@@ -322,7 +294,7 @@ struct PcapngReaderTests {
         file.enhancedPacket(interface: 0, ticks: 1_772_413_443_000_000, synFrame)
         file.interface(linkType: 101)
         file.enhancedPacket(interface: 0, ticks: 1_772_413_444_000_000, synFrame)
-        let unknown = try temporaryFile(file.bytes, "unknown-interface")
+        let unknown = try temporaryCaptureFile(file.bytes, "unknown-interface", extension: "pcapng")
         defer { try? FileManager.default.removeItem(atPath: unknown) }
         #expect(readAll(try PcapSource.open(file: unknown, filter: nil)).frames.map(\.number) == [1, 2, 3, 5])
         let warnings = try CaptureAnalysis.audit(files: [unknown], filter: nil).warnings
@@ -346,7 +318,7 @@ struct PcapngReaderTests {
             var bytes = file.bytes
             // The big-endian section header's magic, or its leading length (28 → 29).
             if magicDamaged { bytes[secondSection + 8] = 0x77 } else { bytes[secondSection + 7] = 29 }
-            let path = try temporaryFile(bytes, "section-\(magicDamaged)")
+            let path = try temporaryCaptureFile(bytes, "section-\(magicDamaged)", extension: "pcapng")
             defer { try? FileManager.default.removeItem(atPath: path) }
             let own = readAll(try PcapSource.open(file: path, filter: nil))
             #expect(own.frames.map(\.microseconds) == (0...3).map { (1_772_413_440 + Int64($0)) * 1_000_000 })
@@ -371,7 +343,7 @@ struct PcapngReaderTests {
         for second in 3..<5 {
             more.enhancedPacket(interface: 0, ticks: UInt64(1_772_413_440 + second) * 1_000_000, synFrame)
         }
-        let path = try temporaryFile(file.bytes, "growing")
+        let path = try temporaryCaptureFile(file.bytes, "growing", extension: "pcapng")
         defer { try? FileManager.default.removeItem(atPath: path) }
         let source = try PcapSource.open(file: path, filter: nil)
         var numbers: [Int] = []
@@ -396,7 +368,7 @@ struct PcapngReaderTests {
         file.interface(linkType: 1)
         file.enhancedPacket(interface: 1, ticks: 1_772_413_441_000_000, [UInt8](repeating: 0, count: 54))
         file.enhancedPacket(interface: 0, ticks: 1_772_413_442_000_000, synFrame)
-        let path = try temporaryFile(file.bytes, "link-types")
+        let path = try temporaryCaptureFile(file.bytes, "link-types", extension: "pcapng")
         defer { try? FileManager.default.removeItem(atPath: path) }
         #expect(readAll(try PcapSource.open(file: path, filter: nil)).frames.map(\.number) == [1, 3])
         let reference = readAll(try PcapSource.openWithLibpcap(file: path, filter: nil))
@@ -417,7 +389,7 @@ struct PcapngReaderTests {
             file.enhancedPacket(interface: 0, ticks: 1_772_413_440_000_000, synFrame)
             file.interface(linkType: linkType, snapLength: snapLengths[1])
             file.enhancedPacket(interface: 1, ticks: 1_772_413_441_000_000, synFrame)
-            let path = try temporaryFile(file.bytes, "interfaces-\(linkType)")
+            let path = try temporaryCaptureFile(file.bytes, "interfaces-\(linkType)", extension: "pcapng")
             defer { try? FileManager.default.removeItem(atPath: path) }
             let own = readAll(try PcapSource.open(file: path, filter: nil))
             #expect(own.frames.map(\.number) == [1, 2], "link type \(linkType)")
@@ -442,7 +414,7 @@ struct PcapngReaderTests {
                 interface: 0, ticks: 1_772_413_440_000_000 + UInt64(index),
                 [UInt8](repeating: UInt8(index), count: size))
         }
-        let path = try temporaryFile(file.bytes, "beyond-snap")
+        let path = try temporaryCaptureFile(file.bytes, "beyond-snap", extension: "pcapng")
         defer { try? FileManager.default.removeItem(atPath: path) }
         let own = readAll(try PcapSource.open(file: path, filter: nil))
         #expect(own.frames.map(\.bytes.count) == sizes)
@@ -467,7 +439,7 @@ struct PcapngReaderTests {
         var bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: copy)))
         let packets = blockOffsets(bytes).filter { $0.type == 6 }
         damage(&bytes, packets[3].offset)
-        return (try temporaryFile(bytes, name), clean)
+        return (try temporaryCaptureFile(bytes, name, extension: "pcapng"), clean)
     }
 
     @Test(
@@ -520,7 +492,7 @@ struct PcapngReaderTests {
         let clean = readAll(try PcapSource.open(file: copy, filter: nil)).frames
         // Cut inside the tenth packet's data, inside its block header, and right after its header.
         for cut in [packets[9].offset + 40, packets[9].offset + 5, packets[9].offset + 8] {
-            let path = try temporaryFile(Array(bytes.prefix(cut)), "cut-\(cut)")
+            let path = try temporaryCaptureFile(Array(bytes.prefix(cut)), "cut-\(cut)", extension: "pcapng")
             defer { try? FileManager.default.removeItem(atPath: path) }
             let own = readAll(try PcapSource.open(file: path, filter: nil))
             #expect(own.frames == Array(clean.prefix(9)), "cut at \(cut)")
@@ -564,7 +536,7 @@ struct PcapngReaderTests {
             ("header only", header.bytes), ("section only", Array(header.bytes.prefix(28))),
         ]
         for (name, bytes) in inputs {
-            let path = try temporaryFile(bytes, "hostile-\(name)")
+            let path = try temporaryCaptureFile(bytes, "hostile-\(name)", extension: "pcapng")
             defer { try? FileManager.default.removeItem(atPath: path) }
             let clock = ContinuousClock()
             let started = clock.now
@@ -588,7 +560,7 @@ struct PcapngReaderTests {
         #expect(file.bytes.count == 48 && length % 12 == 0)
         let group = [6, 0, 0, 0] + file.word(length) + [0, 0, 0, 0]
         for _ in 0..<((6 << 20) / 12) { file.bytes += group }
-        let path = try temporaryFile(file.bytes, "long-lengths")
+        let path = try temporaryCaptureFile(file.bytes, "long-lengths", extension: "pcapng")
         defer { try? FileManager.default.removeItem(atPath: path) }
         let clock = ContinuousClock()
         let started = clock.now
@@ -632,7 +604,7 @@ struct PcapngReaderTests {
                     let at = start + random(bytes.count - start)
                     bytes.insert(contentsOf: (0..<random(300)).map { _ in UInt8(random(256)) }, at: at)
                 }
-                let path = try temporaryFile(bytes, "random-\(round)-\(sample)")
+                let path = try temporaryCaptureFile(bytes, "random-\(round)-\(sample)", extension: "pcapng")
                 defer { try? FileManager.default.removeItem(atPath: path) }
                 let one = clock.now
                 let read = readAll(try PcapSource.open(file: path, filter: nil))
@@ -660,7 +632,7 @@ struct PcapngReaderTests {
         let damaged = blockOffsets(file.bytes)[20].offset
         file.bytes.replaceSubrange(damaged..<damaged + 5_000, with: [UInt8](repeating: 0, count: 5_000))
         file.bytes.removeLast(100)
-        let path = try temporaryFile(file.bytes, "windows")
+        let path = try temporaryCaptureFile(file.bytes, "windows", extension: "pcapng")
         defer { try? FileManager.default.removeItem(atPath: path) }
         func readWindowed(_ windowSize: Int) throws -> (
             frames: [ReadFrame], end: EndOfInput, warnings: [String], windows: Int

@@ -43,63 +43,56 @@ enum CDSMismatch: ZoneCheck {
                 location: context.location(of: set))
         }
 
-        // The keys each RRset names, by key tag; nil when the RRset has a fault of its own.
-        var namedByCDS: Set<UInt16>?
-        if let set = cdsSet {
-            let records = set.rdatas.map { (rdata: $0, ds: DSData($0)) }
-            let deletes = records.filter { $0.ds.map { $0.algorithm == 0 } ?? false }
-            let unmatched = records.filter { record in
-                guard let ds = record.ds else { return true }
-                if ds.algorithm == 0 { return false }
-                return !keys.contains { TrustAnchor.ds(ds, line: 0).matches($0, owner: origin) }
+        /// One of the two RRsets, reduced to what the checks need of each record.
+        struct Request {
+            var summary: String
+            var isDelete: Bool
+            var keyTag: UInt16
+            var namesZoneKey: Bool
+        }
+        /// The keys an RRset names, by key tag; nil when it has a fault of its own, which becomes a finding.
+        func named(_ set: ResourceRecordSet?, deleteRecord: String, _ decode: ([UInt8]) -> Request?) -> Set<UInt16>? {
+            guard let set else { return nil }
+            let type = set.type.description
+            let requests = set.rdatas.map {
+                decode($0) ?? Request(summary: "a malformed \(type)", isDelete: false, keyTag: 0, namesZoneKey: false)
             }
-            if !deletes.isEmpty && deletes.count < records.count {
+            let deletes = requests.filter(\.isDelete).count
+            let unmatched = requests.filter { !$0.isDelete && !$0.namesZoneKey }.map(\.summary)
+            if deletes > 0 && deletes < requests.count {
                 findings.append(
                     finding(
                         set, problem: "delete-mixed",
-                        message: "The CDS RRset of \(origin.text) mixes the delete request (CDS 0 0 0 00) with other "
-                            + "records: RFC 8078 §4 says it must stand alone.",
-                        records: records.compactMap { $0.ds.map(summary) }))
+                        message: "The \(type) RRset of \(origin.text) mixes the delete request (\(deleteRecord)) "
+                            + "with other records: RFC 8078 §4 says it must stand alone.",
+                        records: requests.map(\.summary)))
             } else if !unmatched.isEmpty {
-                let named = unmatched.map { $0.ds.map(summary) ?? "a malformed CDS" }
                 findings.append(
                     finding(
                         set, problem: "no-matching-key",
-                        message: "The CDS RRset of \(origin.text) names \(named.joined(separator: ", ")), which no key "
-                            + "of the DNSKEY RRset matches: a parent that takes it publishes a DS that breaks the "
-                            + "chain of trust.",
-                        records: named))
-            } else if deletes.isEmpty {
-                namedByCDS = Set(records.compactMap { $0.ds?.keyTag })
+                        message: "The \(type) RRset of \(origin.text) names \(unmatched.joined(separator: ", ")), "
+                            + "which no key of the DNSKEY RRset matches: a parent that takes it publishes a DS that "
+                            + "breaks the chain of trust.",
+                        records: unmatched))
+            } else if deletes == 0 {
+                return Set(requests.map(\.keyTag))
+            }
+            return nil
+        }
+        let namedByCDS = named(cdsSet, deleteRecord: "CDS 0 0 0 00") { rdata in
+            DSData(rdata).map { ds in
+                Request(
+                    summary: "CDS \(ds.keyTag) \(ds.algorithm) \(ds.digestType)", isDelete: ds.algorithm == 0,
+                    keyTag: ds.keyTag,
+                    namesZoneKey: keys.contains { TrustAnchor.ds(ds, line: 0).matches($0, owner: origin) })
             }
         }
-        var namedByCDNSKEY: Set<UInt16>?
-        if let set = cdnskeySet {
-            let records = set.rdatas.map { (rdata: $0, key: DNSKEYData($0)) }
-            let deletes = records.filter { $0.key.map { $0.algorithm == 0 } ?? false }
-            let unmatched = records.filter { record in
-                guard let key = record.key else { return true }
-                if key.algorithm == 0 { return false }
-                return !keys.contains { $0.rdata == key.rdata }
-            }
-            if !deletes.isEmpty && deletes.count < records.count {
-                findings.append(
-                    finding(
-                        set, problem: "delete-mixed",
-                        message: "The CDNSKEY RRset of \(origin.text) mixes the delete request (CDNSKEY 0 3 0 AA==) "
-                            + "with other records: RFC 8078 §4 says it must stand alone.",
-                        records: records.compactMap { $0.key.map(summary) }))
-            } else if !unmatched.isEmpty {
-                let named = unmatched.map { $0.key.map(summary) ?? "a malformed CDNSKEY" }
-                findings.append(
-                    finding(
-                        set, problem: "no-matching-key",
-                        message: "The CDNSKEY RRset of \(origin.text) holds \(named.joined(separator: ", ")), which is "
-                            + "not in the DNSKEY RRset: a parent that takes it publishes a DS that breaks the chain "
-                            + "of trust.",
-                        records: named))
-            } else if deletes.isEmpty {
-                namedByCDNSKEY = Set(records.compactMap { $0.key?.keyTag })
+        let namedByCDNSKEY = named(cdnskeySet, deleteRecord: "CDNSKEY 0 3 0 AA==") { rdata in
+            DNSKEYData(rdata).map { key in
+                Request(
+                    summary: "CDNSKEY \(key.flags) \(key.proto) \(key.algorithm) (key tag \(key.keyTag))",
+                    isDelete: key.algorithm == 0, keyTag: key.keyTag,
+                    namesZoneKey: keys.contains { $0.rdata == key.rdata })
             }
         }
         if let byCDS = namedByCDS, let byCDNSKEY = namedByCDNSKEY, byCDS != byCDNSKEY, let set = cdsSet {
@@ -112,13 +105,5 @@ enum CDSMismatch: ZoneCheck {
                     records: byCDS.sorted().map { "key \($0)" }))
         }
         return findings
-    }
-
-    private static func summary(_ ds: DSData) -> String {
-        "CDS \(ds.keyTag) \(ds.algorithm) \(ds.digestType)"
-    }
-
-    private static func summary(_ key: DNSKEYData) -> String {
-        "CDNSKEY \(key.flags) \(key.proto) \(key.algorithm) (key tag \(key.keyTag))"
     }
 }
