@@ -85,6 +85,14 @@ final class ClassicPcapFile {
             let reason = String(cString: strerror(errno))
             throw CaptureError(file: path, reason: "cannot open the capture (\(reason))")
         }
+        return try open(descriptor: descriptor, path: path, windowSize: windowSize)
+    }
+
+    /// `open(path:windowSize:)` on a descriptor already open at the file's start, which it takes over
+    /// (and closes when the file is not classic pcap).
+    static func open(descriptor: Int32, path: String, windowSize: Int = defaultWindowSize) throws(CaptureError)
+        -> ClassicPcapFile?
+    {
         var bytes = [UInt8](repeating: 0, count: 24)
         var got = 0
         while got < 24 {
@@ -98,6 +106,13 @@ final class ClassicPcapFile {
             return nil
         }
         return ClassicPcapFile(path: path, descriptor: descriptor, header: header, windowSize: windowSize)
+    }
+
+    /// Whether the first four bytes of a file are one of classic pcap's magic numbers.
+    static func isMagic(_ bytes: [UInt8]) -> Bool {
+        guard bytes.count >= 4 else { return false }
+        let magic = UInt32(bytes[0]) | UInt32(bytes[1]) << 8 | UInt32(bytes[2]) << 16 | UInt32(bytes[3]) << 24
+        return [0xA1B2_C3D4, 0xA1B2_3C4D, 0xD4C3_B2A1, 0x4D3C_B2A1].contains(magic)
     }
 
     /// The file header from its 24 bytes, or nil when the magic is not classic pcap's.

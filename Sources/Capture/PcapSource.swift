@@ -62,7 +62,21 @@ public final class PcapSource {
     /// `open(file:filter:)` with the walkers' window size chosen (classic pcap: 0 reads with `read()`;
     /// pcapng: at least one page), for the tests.
     static func open(file path: String, filter: String?, windowSize: Int) throws(CaptureError) -> PcapSource {
-        if let classic = try ClassicPcapFile.open(path: path, windowSize: windowSize) {
+        // A pipe (`dumpcap -w - | exposure capture audit /dev/stdin`) is read once: when it does not
+        // start with classic pcap's magic, the classic walker must not take its first bytes, so they
+        // are looked at without being consumed and anything else goes to libpcap.
+        // The pipe is not opened again (a FIFO whose writer has finished would never open): the
+        // readers take over the descriptor that looked.
+        var classicFile: ClassicPcapFile?
+        if let peek = PipePeek(path: path) {
+            guard let magic = peek.firstBytes(4), ClassicPcapFile.isMagic(magic) else {
+                return try openWithLibpcap(descriptor: peek.descriptor, name: path, filter: filter)
+            }
+            classicFile = try ClassicPcapFile.open(descriptor: peek.descriptor, path: path, windowSize: windowSize)
+        } else {
+            classicFile = try ClassicPcapFile.open(path: path, windowSize: windowSize)
+        }
+        if let classic = classicFile {
             let handle = try deadHandle(path, linkType: classic.header.linkType, snapLength: classic.captureLimit)
             return try PcapSource(handle: handle, name: path, isLive: false, filter: filter, classic: classic)
         }
@@ -94,6 +108,23 @@ public final class PcapSource {
             let reason = String(cString: strerror(errno))
             throw CaptureError(file: path, reason: "cannot open the capture (\(reason))")
         }
+        return try openWithLibpcap(stream: stream, name: path, filter: filter)
+    }
+
+    /// `openWithLibpcap(file:filter:)` on a descriptor already open (a pipe), which it takes over.
+    static func openWithLibpcap(descriptor: Int32, name path: String, filter: String?) throws(CaptureError)
+        -> PcapSource
+    {
+        guard let stream = fdopen(descriptor, "rb") else {
+            _ = close(descriptor)
+            throw CaptureError(file: path, reason: "cannot read the capture (\(String(cString: strerror(errno))))")
+        }
+        return try openWithLibpcap(stream: stream, name: path, filter: filter)
+    }
+
+    private static func openWithLibpcap(stream: UnsafeMutablePointer<FILE>, name path: String, filter: String?)
+        throws(CaptureError) -> PcapSource
+    {
         setvbuf(stream, nil, _IOFBF, fileBufferSize)
         var errorBuffer = [CChar](repeating: 0, count: Int(PCAP_ERRBUF_SIZE) + 1)
         guard
@@ -302,4 +333,46 @@ struct MonotonicClock {
     }
 
     var elapsedSeconds: Double { Self.now() - start }
+}
+
+/// Looks at the first bytes waiting in a pipe without taking them, with Linux's tee(2), which copies
+/// from one pipe into another and leaves the source as it was. The descriptor it opened is handed to
+/// the reader, so the pipe is opened once.
+struct PipePeek {
+    /// The open pipe, which the reader takes over.
+    let descriptor: Int32
+
+    /// Nil unless `path` is a pipe (a FIFO, or /dev/stdin fed by one).
+    init?(path: String) {
+        var info = stat()
+        guard stat(path, &info) == 0, info.st_mode & S_IFMT == S_IFIFO else { return nil }
+        let descriptor = Glibc.open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { return nil }
+        self.descriptor = descriptor
+    }
+
+    /// The first `count` bytes, waiting up to 5 s for the writer to send them; nil when they do not come.
+    func firstBytes(_ count: Int) -> [UInt8]? {
+        typealias Tee = @convention(c) (Int32, Int32, Int, UInt32) -> Int
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "tee") else { return nil }
+        let tee = unsafeBitCast(symbol, to: Tee.self)
+        for _ in 0..<5_000 {
+            var ends: [Int32] = [0, 0]
+            guard pipe(&ends) == 0 else { return nil }
+            defer {
+                _ = Glibc.close(ends[0])
+                _ = Glibc.close(ends[1])
+            }
+            let copied = tee(descriptor, ends[1], count, 0)
+            if copied <= 0 { return nil }
+            if copied >= count {
+                var bytes = [UInt8](repeating: 0, count: count)
+                let got = bytes.withUnsafeMutableBytes { read(ends[0], $0.baseAddress, count) }
+                return got == count ? bytes : nil
+            }
+            // Fewer bytes than asked are waiting: give the writer a moment.
+            usleep(1_000)
+        }
+        return nil
+    }
 }
