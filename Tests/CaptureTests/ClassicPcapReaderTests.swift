@@ -324,13 +324,7 @@ struct ClassicPcapReaderTests {
 
     @Test("random damage anywhere after the file header never crashes or hangs, and sound records survive")
     func randomDamage() throws {
-        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
-        func random(_ bound: Int) -> Int {
-            state ^= state << 13
-            state ^= state >> 7
-            state ^= state << 17
-            return Int(state % UInt64(max(bound, 1)))
-        }
+        var random = SeededRandom()
         let samples = captureSamples.filter { $0.hasSuffix(".pcap") }
         let clock = ContinuousClock()
         let started = clock.now
@@ -338,27 +332,10 @@ struct ClassicPcapReaderTests {
         for sample in samples {
             let original = try [UInt8](Data(contentsOf: URL(fileURLWithPath: packageRoot + "/Captures/" + sample)))
             for round in 0..<12 {
-                var bytes = original
-                switch round % 4 {
-                case 0:  // single bytes
-                    for _ in 0..<(1 + round) { bytes[24 + random(bytes.count - 24)] = UInt8(random(256)) }
-                case 1:  // a run of random bytes
-                    let at = 24 + random(bytes.count - 24)
-                    for index in at..<min(bytes.count, at + random(200)) { bytes[index] = UInt8(random(256)) }
-                case 2:  // a slice cut out, as when a write was lost
-                    let at = 24 + random(bytes.count - 24)
-                    bytes.removeSubrange(at..<min(bytes.count, at + 1 + random(100)))
-                default:  // garbage inserted
-                    let at = 24 + random(bytes.count - 24)
-                    bytes.insert(contentsOf: (0..<random(300)).map { _ in UInt8(random(256)) }, at: at)
-                }
-                let path = try temporaryCaptureFile(bytes, "random-\(round)-\(sample)", extension: "pcap")
-                defer { try? FileManager.default.removeItem(atPath: path) }
-                let one = clock.now
-                let read = readAll(try PcapSource.open(file: path, filter: nil))
-                _ = try CaptureAnalysis.audit(files: [path], filter: nil)
-                #expect(clock.now - one < .seconds(2), "\(sample) round \(round) took too long")
-                #expect(read.frames.count <= original.count / 16)
+                let bytes = damaged(original, after: 24, round: round, &random)
+                let outcome = try readDamagedCapture(bytes, "random-\(round)-\(sample)", extension: "pcap")
+                #expect(outcome.took < .seconds(2), "\(sample) round \(round) took too long")
+                #expect(outcome.frames <= original.count / 16)
                 rounds += 1
             }
         }

@@ -573,13 +573,7 @@ struct PcapngReaderTests {
 
     @Test("random damage anywhere in pcapng copies never crashes or hangs")
     func randomDamage() throws {
-        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
-        func random(_ bound: Int) -> Int {
-            state ^= state << 13
-            state ^= state >> 7
-            state ^= state << 17
-            return Int(state % UInt64(max(bound, 1)))
-        }
+        var random = SeededRandom()
         let clock = ContinuousClock()
         let started = clock.now
         var rounds = 0
@@ -590,27 +584,10 @@ struct PcapngReaderTests {
             // Damage after the section header and the first interface.
             let start: Int = blockOffsets(original).first(where: { $0.type == 6 }).map(\.offset) ?? 28
             for round in 0..<24 {
-                var bytes = original
-                switch round % 4 {
-                case 0:
-                    for _ in 0..<(1 + round) { bytes[start + random(bytes.count - start)] = UInt8(random(256)) }
-                case 1:
-                    let at = start + random(bytes.count - start)
-                    for index in at..<min(bytes.count, at + random(200)) { bytes[index] = UInt8(random(256)) }
-                case 2:
-                    let at = start + random(bytes.count - start)
-                    bytes.removeSubrange(at..<min(bytes.count, at + 1 + random(100)))
-                default:
-                    let at = start + random(bytes.count - start)
-                    bytes.insert(contentsOf: (0..<random(300)).map { _ in UInt8(random(256)) }, at: at)
-                }
-                let path = try temporaryCaptureFile(bytes, "random-\(round)-\(sample)", extension: "pcapng")
-                defer { try? FileManager.default.removeItem(atPath: path) }
-                let one = clock.now
-                let read = readAll(try PcapSource.open(file: path, filter: nil))
-                _ = try CaptureAnalysis.audit(files: [path], filter: nil)
-                #expect(clock.now - one < .seconds(2), "\(sample) round \(round) took too long")
-                #expect(read.frames.count <= original.count / 32)
+                let bytes = damaged(original, after: start, round: round, &random)
+                let outcome = try readDamagedCapture(bytes, "random-\(round)-\(sample)", extension: "pcapng")
+                #expect(outcome.took < .seconds(2), "\(sample) round \(round) took too long")
+                #expect(outcome.frames <= original.count / 32)
                 rounds += 1
             }
         }
