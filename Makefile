@@ -2,7 +2,7 @@
 SWIFT ?= swift
 RELEASE_BIN = .build/release/exposure
 
-.PHONY: run test build release deps test-deps lint format readme-checks bench
+.PHONY: run test build release deps test-deps lint format docs-checks bench
 
 ## Build in release mode and scan the bundled samples.
 run: deps release
@@ -32,9 +32,9 @@ lint:
 format:
 	$(SWIFT) format format --in-place --recursive Sources Tests Benchmarks
 
-## Rewrite the README's check catalogue table from the code.
-readme-checks: build
-	bash scripts/update-readme-checks.sh
+## Rewrite the check catalogue in docs/checks.md from the code.
+docs-checks: build
+	bash scripts/update-docs-checks.sh
 
 ## Benchmarks: `make bench MODULE=topology|capture|dns-zone|dns-probe`.
 bench: deps

@@ -3,10 +3,10 @@ import Testing
 
 @Suite("README stays true to the code")
 struct ReadmeTests {
-    @Test("the README's check catalogue is the one the code reports (run `make readme-checks` to update)")
+    @Test("docs/checks.md's catalogue is the one the code reports (run `make docs-checks` to update)")
     func checkCatalogueMatchesCode() throws {
         let readme = try String(
-            contentsOf: ExposureBinary.packageRoot.appendingPathComponent("README.md"),
+            contentsOf: ExposureBinary.packageRoot.appendingPathComponent("docs/checks.md"),
             encoding: .utf8
         )
         let begin = try #require(readme.range(of: "<!-- BEGIN CHECKS -->\n"))

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Rewrites the check catalogue table in README.md from the code (`exposure checks --format markdown`).
+# Rewrites the check catalogue table in docs/checks.md from the code (`exposure checks --format markdown`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin=${1:-.build/debug/exposure}
@@ -7,8 +7,8 @@ table=$("$bin" checks --format markdown)
 python3 - "$table" <<'PY'
 import sys, re
 table = sys.argv[1].rstrip("\n") + "\n"
-text = open("README.md").read()
+text = open("docs/checks.md").read()
 begin, end = "<!-- BEGIN CHECKS -->\n", "<!-- END CHECKS -->"
 i, j = text.index(begin) + len(begin), text.index(end)
-open("README.md", "w").write(text[:i] + table + text[j:])
+open("docs/checks.md", "w").write(text[:i] + table + text[j:])
 PY
