@@ -5,7 +5,7 @@ import Findings
 public enum CaptureAnalysis {
     /// Audits pcap and pcapng files. An unreadable file, an unsupported link type or a bad filter is an
     /// error; a file cut short yields the findings from before the cut and a warning.
-    public static func audit(files: [String], filter: String?) throws(CaptureError) -> Report {
+    public static func audit(files: [String], filter: String?) throws(InputError) -> Report {
         let inventory = Inventory()
         var warnings: [String] = []
         for file in files {
@@ -17,7 +17,7 @@ public enum CaptureAnalysis {
     }
 
     /// Captures on a live interface until `duration` seconds have passed or the user interrupts.
-    public static func live(interface: String, duration: Double?, filter: String?) throws(CaptureError) -> Report {
+    public static func live(interface: String, duration: Double?, filter: String?) throws(InputError) -> Report {
         let source = try PcapSource.open(interface: interface, filter: filter)
         let inventory = Inventory()
         let run = CaptureRun(source: source, inventory: inventory)
@@ -40,7 +40,7 @@ public enum CaptureAnalysis {
     }
 
     /// Audits one file and reports how much was read, for the benchmark.
-    public static func measure(file: String) throws(CaptureError) -> (Report, Statistics) {
+    public static func measure(file: String) throws(InputError) -> (Report, Statistics) {
         let inventory = Inventory()
         let source = try PcapSource.open(file: file, filter: nil)
         let run = CaptureRun(source: source, inventory: inventory)
@@ -56,7 +56,7 @@ public enum CaptureAnalysis {
 extension CaptureAnalysis {
     /// Reads every frame of a file and does nothing else, with the own classic pcap walker or with
     /// libpcap, so the benchmark can show what reading alone costs. Returns frames and captured bytes.
-    public static func readOnly(file: String, withLibpcap: Bool) throws(CaptureError) -> (frames: Int, bytes: Int) {
+    public static func readOnly(file: String, withLibpcap: Bool) throws(InputError) -> (frames: Int, bytes: Int) {
         let source =
             try withLibpcap
             ? PcapSource.openWithLibpcap(file: file, filter: nil) : PcapSource.open(file: file, filter: nil)

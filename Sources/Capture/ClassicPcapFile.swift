@@ -1,3 +1,4 @@
+import Findings
 #if canImport(Glibc)
     import Glibc
 #endif
@@ -79,18 +80,18 @@ final class ClassicPcapFile {
     /// Opens `path` as classic pcap, or returns nil when it is something else (pcapng, the "modified"
     /// pcap of old Red Hat tcpdump, not a capture at all) for libpcap to open or refuse. A regular file
     /// is mapped `windowSize` bytes at a time; other files, or a `windowSize` of 0, are read.
-    static func open(path: String, windowSize: Int = defaultWindowSize) throws(CaptureError) -> ClassicPcapFile? {
+    static func open(path: String, windowSize: Int = defaultWindowSize) throws(InputError) -> ClassicPcapFile? {
         let descriptor = Glibc.open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else {
             let reason = String(cString: strerror(errno))
-            throw CaptureError(file: path, reason: "cannot open the capture (\(reason))")
+            throw InputError(file: path, reason: "cannot open the capture (\(reason))")
         }
         return try open(descriptor: descriptor, path: path, windowSize: windowSize)
     }
 
     /// `open(path:windowSize:)` on a descriptor already open at the file's start, which it takes over
     /// (and closes when the file is not classic pcap).
-    static func open(descriptor: Int32, path: String, windowSize: Int = defaultWindowSize) throws(CaptureError)
+    static func open(descriptor: Int32, path: String, windowSize: Int = defaultWindowSize) throws(InputError)
         -> ClassicPcapFile?
     {
         var bytes = [UInt8](repeating: 0, count: 24)

@@ -55,13 +55,13 @@ public final class PcapSource {
     /// Opens a pcap or pcapng file. Classic pcap is walked by `ClassicPcapFile`, pcapng by `PcapngFile`
     /// (faster, and they get past damaged records and blocks); libpcap then only compiles and runs the
     /// filter, on a "dead" handle. Anything else (and pcapng that is not a regular file) goes to libpcap.
-    public static func open(file path: String, filter: String?) throws(CaptureError) -> PcapSource {
+    public static func open(file path: String, filter: String?) throws(InputError) -> PcapSource {
         try open(file: path, filter: filter, windowSize: ClassicPcapFile.defaultWindowSize)
     }
 
     /// `open(file:filter:)` with the walkers' window size chosen (classic pcap: 0 reads with `read()`;
     /// pcapng: at least one page), for the tests.
-    static func open(file path: String, filter: String?, windowSize: Int) throws(CaptureError) -> PcapSource {
+    static func open(file path: String, filter: String?, windowSize: Int) throws(InputError) -> PcapSource {
         // A pipe (`dumpcap -w - | exposure capture audit /dev/stdin`) is read once: when it does not
         // start with classic pcap's magic, the classic walker must not take its first bytes, so they
         // are looked at without being consumed and anything else goes to libpcap.
@@ -90,40 +90,40 @@ public final class PcapSource {
     }
 
     /// A libpcap handle that reads nothing, for compiling and running the filter on the own walkers' frames.
-    private static func deadHandle(_ path: String, linkType: UInt32, snapLength: UInt32) throws(CaptureError)
+    private static func deadHandle(_ path: String, linkType: UInt32, snapLength: UInt32) throws(InputError)
         -> OpaquePointer
     {
         // LINKTYPE_RAW (101) is DLT_RAW inside libpcap; the other link types we decode share their number.
         let dataLink = linkType == 101 ? DLT_RAW : Int32(truncatingIfNeeded: linkType)
         guard let handle = pcap_open_dead(dataLink, Int32(truncatingIfNeeded: snapLength)) else {
-            throw CaptureError(file: path, reason: "libpcap could not make a handle for the filter")
+            throw InputError(file: path, reason: "libpcap could not make a handle for the filter")
         }
         return handle
     }
 
     /// Opens a file with libpcap alone: pcapng and other formats, and in the tests the reference the own
     /// classic pcap walker is compared with.
-    static func openWithLibpcap(file path: String, filter: String?) throws(CaptureError) -> PcapSource {
+    static func openWithLibpcap(file path: String, filter: String?) throws(InputError) -> PcapSource {
         guard let stream = fopen(path, "rb") else {
             let reason = String(cString: strerror(errno))
-            throw CaptureError(file: path, reason: "cannot open the capture (\(reason))")
+            throw InputError(file: path, reason: "cannot open the capture (\(reason))")
         }
         return try openWithLibpcap(stream: stream, name: path, filter: filter)
     }
 
     /// `openWithLibpcap(file:filter:)` on a descriptor already open (a pipe), which it takes over.
-    static func openWithLibpcap(descriptor: Int32, name path: String, filter: String?) throws(CaptureError)
+    static func openWithLibpcap(descriptor: Int32, name path: String, filter: String?) throws(InputError)
         -> PcapSource
     {
         guard let stream = fdopen(descriptor, "rb") else {
             _ = close(descriptor)
-            throw CaptureError(file: path, reason: "cannot read the capture (\(String(cString: strerror(errno))))")
+            throw InputError(file: path, reason: "cannot read the capture (\(String(cString: strerror(errno))))")
         }
         return try openWithLibpcap(stream: stream, name: path, filter: filter)
     }
 
     private static func openWithLibpcap(stream: UnsafeMutablePointer<FILE>, name path: String, filter: String?)
-        throws(CaptureError) -> PcapSource
+        throws(InputError) -> PcapSource
     {
         setvbuf(stream, nil, _IOFBF, fileBufferSize)
         var errorBuffer = [CChar](repeating: 0, count: Int(PCAP_ERRBUF_SIZE) + 1)
@@ -133,17 +133,17 @@ public final class PcapSource {
         else {
             fclose(stream)
             let reason = text(errorBuffer)
-            throw CaptureError(file: path, reason: "not a readable pcap or pcapng capture (libpcap: \(reason))")
+            throw InputError(file: path, reason: "not a readable pcap or pcapng capture (libpcap: \(reason))")
         }
         return try PcapSource(handle: handle, name: path, isLive: false, filter: filter)
     }
 
     /// Opens a live interface. Needs root or CAP_NET_RAW; says so when they are missing.
-    public static func open(interface: String, filter: String?) throws(CaptureError) -> PcapSource {
+    public static func open(interface: String, filter: String?) throws(InputError) -> PcapSource {
         let name = "interface \(interface)"
         var errorBuffer = [CChar](repeating: 0, count: Int(PCAP_ERRBUF_SIZE) + 1)
         guard let handle = pcap_create(interface, &errorBuffer) else {
-            throw CaptureError(file: name, reason: "cannot capture (libpcap: \(text(errorBuffer)))")
+            throw InputError(file: name, reason: "cannot capture (libpcap: \(text(errorBuffer)))")
         }
         pcap_set_snaplen(handle, 65535)
         pcap_set_timeout(handle, 200)
@@ -154,21 +154,21 @@ public final class PcapSource {
             pcap_close(handle)
             switch status {
             case PCAP_ERROR_PERM_DENIED:
-                throw CaptureError(
+                throw InputError(
                     file: name,
                     reason: "permission denied: live capture needs root or the CAP_NET_RAW capability (run with sudo)"
                 )
             case PCAP_ERROR_NO_SUCH_DEVICE:
-                throw CaptureError(file: name, reason: "no such interface (libpcap: \(detail))")
+                throw InputError(file: name, reason: "no such interface (libpcap: \(detail))")
             default:
-                throw CaptureError(file: name, reason: "cannot start capturing (libpcap: \(detail))")
+                throw InputError(file: name, reason: "cannot start capturing (libpcap: \(detail))")
             }
         }
         // Non-blocking reads with our own poll: on Linux (TPACKET_V3) the read timeout only starts with
         // the first packet, so a blocking read on a quiet interface would never let --duration end.
         if pcap_setnonblock(handle, 1, &errorBuffer) != 0 {
             pcap_close(handle)
-            throw CaptureError(file: name, reason: "cannot read without blocking (libpcap: \(text(errorBuffer)))")
+            throw InputError(file: name, reason: "cannot read without blocking (libpcap: \(text(errorBuffer)))")
         }
         return try PcapSource(handle: handle, name: name, isLive: true, filter: filter)
     }
@@ -176,12 +176,12 @@ public final class PcapSource {
     private init(
         handle: OpaquePointer, name: String, isLive: Bool, filter expression: String?,
         classic: ClassicPcapFile? = nil, pcapng: PcapngFile? = nil
-    ) throws(CaptureError) {
+    ) throws(InputError) {
         let dataLink = pcap_datalink(handle)
         guard let linkLayer = LinkLayer(dataLinkType: dataLink) else {
             let linkName = pcap_datalink_val_to_name(dataLink).map { " (" + String(cString: $0) + ")" } ?? ""
             pcap_close(handle)
-            throw CaptureError(
+            throw InputError(
                 file: name,
                 reason: "link type \(dataLink)\(linkName) is not supported; "
                     + "supported: EN10MB (Ethernet, VLAN, QinQ), LINUX_SLL, LINUX_SLL2, RAW, NULL, LOOP"
@@ -197,7 +197,7 @@ public final class PcapSource {
             if pcap_compile(handle, &filter, expression, 1, PCAP_NETMASK_UNKNOWN) != 0 {
                 // Every property is set by now, so deinit runs on this throw and closes the handle.
                 let detail = String(cString: pcap_geterr(handle))
-                throw CaptureError(file: name, reason: "the filter '\(expression)' is not valid BPF (\(detail))")
+                throw InputError(file: name, reason: "the filter '\(expression)' is not valid BPF (\(detail))")
             }
             hasFilter = true
             if isLive { pcap_setfilter(handle, &filter) }
@@ -305,20 +305,6 @@ func stopOnInterrupt() {
         sigemptyset(&set)
         sigaddset(&set, signalNumber)
         pthread_sigmask(SIG_UNBLOCK, &set, nil)
-    }
-}
-
-/// An unusable capture input: a missing or unreadable file, an unsupported link type, a bad filter,
-/// an interface that cannot be opened.
-public struct CaptureError: ExposureError {
-    public var file: String?
-    public var place: InputPlace?
-    public var reason: String
-
-    public init(file: String?, place: InputPlace? = nil, reason: String) {
-        self.file = file
-        self.place = place
-        self.reason = reason
     }
 }
 

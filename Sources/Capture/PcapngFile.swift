@@ -1,3 +1,4 @@
+import Findings
 #if canImport(Glibc)
     import Glibc
 #endif
@@ -146,11 +147,11 @@ final class PcapngFile {
     /// Opens `path` as pcapng, or returns nil when it is something else, is not a regular file, or its
     /// start (up to the first Interface Description Block) does not parse, for libpcap to read or refuse.
     /// Windows smaller than a page are one page.
-    static func open(path: String, windowSize: Int = defaultWindowSize) throws(CaptureError) -> PcapngFile? {
+    static func open(path: String, windowSize: Int = defaultWindowSize) throws(InputError) -> PcapngFile? {
         let descriptor = Glibc.open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else {
             let reason = String(cString: strerror(errno))
-            throw CaptureError(file: path, reason: "cannot open the capture (\(reason))")
+            throw InputError(file: path, reason: "cannot open the capture (\(reason))")
         }
         var status = stat()
         var start = [UInt8](repeating: 0, count: 12)

@@ -1,3 +1,4 @@
+import Findings
 /// Where in an input a problem was found, in the unit that input is counted in.
 public enum InputPlace: Sendable, Hashable, CustomStringConvertible {
     case line(Int)
@@ -17,7 +18,7 @@ public enum InputPlace: Sendable, Hashable, CustomStringConvertible {
 }
 
 /// An error a user can act on: unusable input or arguments. The CLI prints it as one line on standard
-/// error and exits with status 2. Each module has one type conforming to this protocol.
+/// error and exits with status 2. `InputError` is the one type that conforms to it.
 public protocol ExposureError: Error, CustomStringConvertible, Sendable {
     /// The input the problem is in, if it is in a file.
     var file: String? { get }
@@ -38,13 +39,26 @@ extension ExposureError {
     }
 }
 
-/// An analyzer or command that has not been built yet. Saying so plainly is better than printing an
-/// empty report that reads as "nothing found".
-public struct NotYetAvailable: ExposureError {
-    public let feature: String
-    public var file: String? { nil }
-    public var place: InputPlace? { nil }
-    public var reason: String { "\(feature) is not available yet in this version of exposure; nothing was analysed" }
+/// The one error type for unusable input or arguments, in every module: what is wrong, in which file,
+/// at which place. Modules throw it; the CLI prints it and exits 2.
+public struct InputError: ExposureError {
+    public var file: String?
+    public var place: InputPlace?
+    public var reason: String
 
-    public init(_ feature: String) { self.feature = feature }
+    public init(file: String? = nil, place: InputPlace? = nil, reason: String) {
+        self.file = file
+        self.place = place
+        self.reason = reason
+    }
+
+    public init(file: String?, line: Int?, reason: String) {
+        self.init(file: file, place: line.map { .line($0) }, reason: reason)
+    }
+
+    /// The line, when the place is one.
+    public var line: Int? {
+        if case .line(let n) = place { return n }
+        return nil
+    }
 }

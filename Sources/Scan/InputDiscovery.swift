@@ -24,7 +24,7 @@ public enum InputDiscovery {
         for path in paths {
             var isDirectory: ObjCBool = false
             guard fm.fileExists(atPath: path, isDirectory: &isDirectory) else {
-                throw ScanError(file: path, reason: "no such file or directory")
+                throw InputError(file: path, reason: "no such file or directory")
             }
             if !isDirectory.boolValue {
                 if let kind = kind(of: path) { found.append(DiscoveredInput(path: path, kind: kind)) }
@@ -60,11 +60,4 @@ public enum InputDiscovery {
         default: return nil
         }
     }
-}
-
-/// A problem with the paths given to `exposure scan`.
-public struct ScanError: ExposureError {
-    public var file: String?
-    public var place: InputPlace? { nil }
-    public var reason: String
 }

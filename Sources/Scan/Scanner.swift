@@ -19,8 +19,6 @@ public enum Scanner {
                 do {
                     report.merge(try analyse([input.path]))
                     analysed += 1
-                } catch let error as NotYetAvailable {
-                    problems.append("skipped \(input.path): \(error.reason)")
                 } catch {
                     problems.append("skipped \(input.path): \(error)")
                 }
@@ -29,7 +27,7 @@ public enum Scanner {
         if analysed == 0 {
             let detail =
                 problems.isEmpty ? "no topology, capture or zone files were found" : problems.joined(separator: "; ")
-            throw ScanError(file: nil, reason: "nothing could be analysed: \(detail)")
+            throw InputError(file: nil, reason: "nothing could be analysed: \(detail)")
         }
         report.merge(Report(warnings: problems))
         return report

@@ -36,12 +36,13 @@ struct DNSZone: ParsableCommand {
     func run() throws {
         try outputOptions.requireFindingsFormat()
         guard expiryWarning >= 0 else {
-            throw CLIError(file: nil, reason: "--expiry-warning must be a number of days, 0 or more")
+            throw InputError(file: nil, reason: "--expiry-warning must be a number of days, 0 or more")
         }
         var moment = Int64(Date().timeIntervalSince1970)
         if let now {
             guard let parsed = ZoneClock.parse(now) else {
-                throw CLIError(file: nil, reason: "--now '\(now)' is not an RFC 3339 time such as 2026-11-21T00:00:00Z")
+                throw InputError(
+                    file: nil, reason: "--now '\(now)' is not an RFC 3339 time such as 2026-11-21T00:00:00Z")
             }
             moment = parsed
         }

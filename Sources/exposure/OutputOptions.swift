@@ -44,7 +44,7 @@ struct OutputOptions: ParsableArguments {
             do {
                 try text.write(toFile: output, atomically: true, encoding: .utf8)
             } catch {
-                throw CLIError(file: output, reason: "cannot write the output file (\(error.localizedDescription))")
+                throw InputError(file: output, reason: "cannot write the output file (\(error.localizedDescription))")
             }
         } else {
             FileHandleOutput.standardOutput(text)
@@ -55,13 +55,6 @@ struct OutputOptions: ParsableArguments {
     var useColour: Bool {
         output == nil && isatty(STDOUT_FILENO) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
     }
-}
-
-/// A problem with the command line itself, or with writing the output.
-struct CLIError: ExposureError {
-    var file: String?
-    var place: InputPlace? { nil }
-    var reason: String
 }
 
 /// Unbuffered writes to the standard streams.

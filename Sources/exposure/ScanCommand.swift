@@ -43,7 +43,7 @@ enum SampleLocator {
                 .filter { fm.fileExists(atPath: $0) }
             if !found.isEmpty { return found.map { relative($0, to: fm.currentDirectoryPath) } }
         }
-        throw CLIError(
+        throw InputError(
             file: nil, reason: "no PATH given and the bundled samples (Topologies/, Captures/, Zones/) were not found")
     }
 

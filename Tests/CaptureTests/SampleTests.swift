@@ -85,7 +85,7 @@ struct SampleTests {
 
     @Test("an invalid filter is an error naming the filter")
     func invalidFilter() {
-        #expect(throws: CaptureError.self) {
+        #expect(throws: InputError.self) {
             try CaptureAnalysis.audit(
                 files: [packageRoot + "/Captures/telnet-on-port-2323.pcap"], filter: "port banana")
         }
@@ -147,7 +147,7 @@ struct SampleTests {
 
     @Test("a file that is not a capture is an error")
     func notACapture() {
-        #expect(throws: CaptureError.self) {
+        #expect(throws: InputError.self) {
             try CaptureAnalysis.audit(files: [packageRoot + "/Captures/make-samples.py"], filter: nil)
         }
     }

@@ -239,6 +239,6 @@ struct ProbeParsingTests {
     func approvedList() throws {
         let list = try ResolverUntrusted.parseApproved("10.0.0.53, 127.0.0.1:5353,[2001:db8::53]:53,2001:db8::1")
         #expect(list.map(\.text) == ["10.0.0.53", "127.0.0.1:5353", "[2001:db8::53]:53", "2001:db8::1"])
-        #expect(throws: ProbeError.self) { try ResolverUntrusted.parseApproved("10.0.0.53,resolver.example") }
+        #expect(throws: InputError.self) { try ResolverUntrusted.parseApproved("10.0.0.53,resolver.example") }
     }
 }

@@ -31,7 +31,7 @@ struct ZoneFileTests {
         #expect(txt.line == 7)
     }
 
-    @Test("a syntax error is a ZoneInputError naming the file and the line")
+    @Test("a syntax error is a InputError naming the file and the line")
     func syntaxError() throws {
         let text = Self.plain.replacingOccurrences(of: "ns1  IN A   192.0.2.1", with: "ns1  IN A   192.0.2.300")
         let file = try ZoneSamples.temporaryZone(text)
@@ -74,7 +74,7 @@ struct ZoneFileTests {
     func includeLoop() throws {
         let file = try ZoneSamples.temporaryZone(Self.plain + "$INCLUDE test.zone\n")
         defer { try? FileManager.default.removeItem(at: file.deletingLastPathComponent()) }
-        #expect(throws: ZoneInputError.self) {
+        #expect(throws: InputError.self) {
             _ = try ZoneFile.read(path: file.path, origin: DomainName(text: "example.org")!, allowInclude: true)
         }
     }
@@ -82,8 +82,8 @@ struct ZoneFileTests {
     @Test("a missing file, a directory and a zone without SOA at the origin are clear errors")
     func unusableInputs() throws {
         let options = ZoneCheckOptions(origin: "example.org", now: 0)
-        #expect(throws: ZoneInputError.self) { try ZoneAnalyzer.analyse(file: "/no/such/zone", options: options) }
-        #expect(throws: ZoneInputError.self) { try ZoneAnalyzer.analyse(file: "/tmp", options: options) }
+        #expect(throws: InputError.self) { try ZoneAnalyzer.analyse(file: "/no/such/zone", options: options) }
+        #expect(throws: InputError.self) { try ZoneAnalyzer.analyse(file: "/tmp", options: options) }
         let file = try ZoneSamples.temporaryZone(Self.plain)
         defer { try? FileManager.default.removeItem(at: file.deletingLastPathComponent()) }
         do {
@@ -101,7 +101,7 @@ struct ZoneFileTests {
         let file = try ZoneSamples.temporaryZone("")
         defer { try? FileManager.default.removeItem(at: file.deletingLastPathComponent()) }
         try Data(bytes).write(to: file)
-        #expect(throws: ZoneInputError.self) {
+        #expect(throws: InputError.self) {
             _ = try ZoneAnalyzer.analyse(file: file.path, options: ZoneCheckOptions(origin: "example.org", now: 0))
         }
     }

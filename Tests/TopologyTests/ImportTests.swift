@@ -1,3 +1,4 @@
+import Findings
 import Foundation
 import Testing
 import Topology
@@ -12,11 +13,11 @@ struct ImportTests {
         try TopologyLoader.load(documents: documents.map { ($0.0, Data($0.1.utf8)) })
     }
 
-    func error(_ documents: [(String, String)]) -> TopologyInputError? {
+    func error(_ documents: [(String, String)]) -> InputError? {
         do {
             _ = try load(documents)
             return nil
-        } catch let e as TopologyInputError {
+        } catch let e as InputError {
             return e
         } catch {
             return nil

@@ -1,3 +1,4 @@
+import Findings
 import Foundation
 import Testing
 import Topology
@@ -82,8 +83,8 @@ struct EndpointTests {
         #expect(try Endpoint(parsing: "subnet:vnet-hub/snet-web") == .subnet(network: "vnet-hub", subnet: "snet-web"))
         #expect(try Endpoint(parsing: "tag:tier=crown-jewel") == .tag(key: "tier", value: "crown-jewel"))
         #expect(try Endpoint(parsing: "tag:tier=") == .tag(key: "tier", value: ""))
-        #expect(throws: TopologyInputError.self) { try Endpoint(parsing: "tag:tier") }
-        #expect(throws: TopologyInputError.self) { try Endpoint(parsing: "subnet:only-vnet") }
-        #expect(throws: TopologyInputError.self) { try Endpoint(parsing: " ") }
+        #expect(throws: InputError.self) { try Endpoint(parsing: "tag:tier") }
+        #expect(throws: InputError.self) { try Endpoint(parsing: "subnet:only-vnet") }
+        #expect(throws: InputError.self) { try Endpoint(parsing: " ") }
     }
 }

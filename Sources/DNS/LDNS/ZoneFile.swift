@@ -24,7 +24,7 @@ struct ZoneFile {
     static func read(
         path: String, origin: DomainName, allowInclude: Bool, pieceSize: Int = 4 << 20,
         parallelThreshold: Int = parallelThreshold
-    ) throws(ZoneInputError) -> ZoneFile {
+    ) throws(InputError) -> ZoneFile {
         let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
         if size >= parallelThreshold, let pieces = ZoneFileSplitter.pieces(of: path, pieceSize: pieceSize),
             pieces.count > 1
@@ -41,19 +41,19 @@ struct ZoneFile {
     /// Parses the pieces on all cores, each from its own memory copy, and joins them in file order as
     /// they finish, so at most a few pieces' records wait beside the joined store.
     private static func readPieces(path: String, pieces: [ZoneFileSplitter.Piece], origin: DomainName)
-        throws(ZoneInputError) -> ZoneFile
+        throws(InputError) -> ZoneFile
     {
         final class Joiner: @unchecked Sendable {
             let lock = NSLock()
             var zone = ZoneFile()
-            var waiting: [Int: Result<ZoneFile, ZoneInputError>] = [:]
+            var waiting: [Int: Result<ZoneFile, InputError>] = [:]
             var next = 0
-            var failure: ZoneInputError?
+            var failure: InputError?
         }
         let joiner = Joiner()
         joiner.zone.store.fileID(path)
         DispatchQueue.concurrentPerform(iterations: pieces.count) { index in
-            let result = Result { () throws(ZoneInputError) -> ZoneFile in
+            let result = Result { () throws(InputError) -> ZoneFile in
                 try readPiece(path: path, piece: pieces[index], origin: origin)
             }
             joiner.lock.lock()
@@ -78,7 +78,7 @@ struct ZoneFile {
     }
 
     private static func readPiece(path: String, piece: ZoneFileSplitter.Piece, origin: DomainName)
-        throws(ZoneInputError) -> ZoneFile
+        throws(InputError) -> ZoneFile
     {
         var zone = ZoneFile()
         var defaultTTL: UInt32 = 3600
@@ -95,10 +95,10 @@ struct ZoneFile {
 
     private mutating func readFile(
         path: String, origin: DomainName, defaultTTL: inout UInt32, allowInclude: Bool, depth: Int
-    ) throws(ZoneInputError) {
+    ) throws(InputError) {
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
-            throw ZoneInputError(file: path, reason: "is a directory, not a zone file")
+            throw InputError(file: path, reason: "is a directory, not a zone file")
         }
         try parse(
             path: path, range: nil, originName: LDNSZoneSupport.dname(origin), origin: origin, defaultTTL: &defaultTTL,
@@ -114,7 +114,7 @@ struct ZoneFile {
     private mutating func parse(
         path: String, range: Range<Int>?, originName initialOrigin: UnsafeMutablePointer<ldns_rdf>?,
         origin: DomainName, defaultTTL: inout UInt32, lineOffset: Int, allowInclude: Bool, depth: Int
-    ) throws(ZoneInputError) {
+    ) throws(InputError) {
         var originName = initialOrigin
         var previousOwner: UnsafeMutablePointer<ldns_rdf>? = nil
         defer {
@@ -122,14 +122,14 @@ struct ZoneFile {
             if let previousOwner { ldns_rdf_deep_free(previousOwner) }
         }
         guard let wire = ldns_buffer_new(4096) else {
-            throw ZoneInputError(file: path, reason: "out of memory")
+            throw InputError(file: path, reason: "out of memory")
         }
         defer { ldns_buffer_free(wire) }
 
         let fileID = store.fileID(path)
         var flat = [UInt8](repeating: 0, count: 4096)
         try MasterFileReader.forEachEntry(path: path, range: range, lineOffset: lineOffset) {
-            (located) throws(ZoneInputError) -> Bool in
+            (located) throws(InputError) -> Bool in
             let entry = located.entry
             let lineNumber = located.lastLine
             var rr: UnsafeMutablePointer<ldns_rr>? = nil
@@ -151,7 +151,7 @@ struct ZoneFile {
                 guard
                     let fp = fmemopen(
                         UnsafeMutableRawPointer(mutating: located.text.baseAddress), located.text.count, "r")
-                else { throw ZoneInputError(file: path, reason: "out of memory") }
+                else { throw InputError(file: path, reason: "out of memory") }
                 defer { fclose(fp) }
                 var ignoredLine: Int32 = 0
                 status = ldns_rr_new_frm_fp_l(&rr, fp, &defaultTTL, &originName, &previousOwner, &ignoredLine)
@@ -163,11 +163,11 @@ struct ZoneFile {
                 ldns_buffer_clear(wire)
                 guard ldns_rr2buffer_wire_canonical(wire, rr, Int32(LDNS_SECTION_ANSWER.rawValue)) == LDNS_STATUS_OK
                 else {
-                    throw ZoneInputError(file: path, place: .line(lineNumber), reason: "record cannot be encoded")
+                    throw InputError(file: path, place: .line(lineNumber), reason: "record cannot be encoded")
                 }
                 let bytes = UnsafeBufferPointer(start: ldns_buffer_begin(wire), count: ldns_buffer_position(wire))
                 guard Self.store(wire: bytes, line: lineNumber, file: fileID, into: store), !store.isFull else {
-                    throw ZoneInputError(file: path, place: .line(lineNumber), reason: "record cannot be encoded")
+                    throw InputError(file: path, place: .line(lineNumber), reason: "record cannot be encoded")
                 }
             case LDNS_STATUS_SYNTAX_EMPTY, LDNS_STATUS_SYNTAX_TTL:
                 break
@@ -178,18 +178,18 @@ struct ZoneFile {
             case LDNS_STATUS_SYNTAX_INCLUDE:
                 let place = InputPlace.line(lineNumber)
                 guard allowInclude else {
-                    throw ZoneInputError(
+                    throw InputError(
                         file: path, place: place,
                         reason: "$INCLUDE is refused: a zone file must not make exposure read other files; "
                             + "pass --allow-include if you trust this zone")
                 }
                 guard depth < Self.maximumIncludeDepth else {
-                    throw ZoneInputError(
+                    throw InputError(
                         file: path, place: place, reason: "$INCLUDE nested more than \(Self.maximumIncludeDepth) deep")
                 }
                 let directive = Self.includeDirective(Array(located.text))
                 guard let target = directive.file else {
-                    throw ZoneInputError(file: path, place: place, reason: "$INCLUDE without a file name")
+                    throw InputError(file: path, place: place, reason: "$INCLUDE without a file name")
                 }
                 let resolved =
                     target.hasPrefix("/")
@@ -197,7 +197,7 @@ struct ZoneFile {
                 var includeOrigin = originName.map(Self.name) ?? origin
                 if let text = directive.origin {
                     guard let name = DomainName(text: text) else {
-                        throw ZoneInputError(
+                        throw InputError(
                             file: path, place: place, reason: "$INCLUDE origin '\(text)' is not a name")
                     }
                     includeOrigin = name
@@ -207,7 +207,7 @@ struct ZoneFile {
                     path: resolved, origin: includeOrigin, defaultTTL: &defaultTTL, allowInclude: allowInclude,
                     depth: depth + 1)
             default:
-                throw ZoneInputError(
+                throw InputError(
                     file: path, place: .line(max(lineNumber, 1)),
                     reason: "syntax error: \(LDNSZoneSupport.message(status))")
             }

@@ -48,16 +48,16 @@ public struct ResolverProbe: Sendable {
         self.limits = limits
     }
 
-    public func run() throws(ProbeError) -> Report {
+    public func run() throws(InputError) -> Report {
         let signedName = ServerProbe.absolute(self.signedName)
         let bogusName = ServerProbe.absolute(self.bogusName)
         guard PacketQuery.isValidName(signedName) else {
-            throw ProbeError(reason: "--signed-name '\(self.signedName)' is not a domain name")
+            throw InputError(reason: "--signed-name '\(self.signedName)' is not a domain name")
         }
         guard PacketQuery.isValidName(bogusName) else {
-            throw ProbeError(reason: "--bogus-name '\(self.bogusName)' is not a domain name")
+            throw InputError(reason: "--bogus-name '\(self.bogusName)' is not a domain name")
         }
-        let approvedList = try approved.map { list throws(ProbeError) in try ResolverUntrusted.parseApproved(list) }
+        let approvedList = try approved.map { list throws(InputError) in try ResolverUntrusted.parseApproved(list) }
         var warnings: [String] = []
         let resolvers = try collectResolvers(warnings: &warnings)
 
@@ -68,7 +68,7 @@ public struct ResolverProbe: Sendable {
             do {
                 _ = try session.ask(PacketQuery(name: signedName, type: QueryType.a, recursionDesired: true))
             } catch {
-                var failure = ProbeError(reason: "resolver \(resolver.address) did not answer a DNS query: \(error)")
+                var failure = InputError(reason: "resolver \(resolver.address) did not answer a DNS query: \(error)")
                 if let location = resolver.location {
                     failure.file = location.file
                     failure.place = location.line.map { .line($0) }
@@ -100,7 +100,7 @@ public struct ResolverProbe: Sendable {
     }
 
     /// The resolvers to probe, each once, in the order configured.
-    private func collectResolvers(warnings: inout [String]) throws(ProbeError) -> [ConfiguredResolver] {
+    private func collectResolvers(warnings: inout [String]) throws(InputError) -> [ConfiguredResolver] {
         var resolvers: [ConfiguredResolver] = []
         let path = resolvConfPath ?? (servers.isEmpty ? Self.defaultResolvConf : nil)
         if let path {
@@ -108,12 +108,12 @@ public struct ResolverProbe: Sendable {
             do {
                 text = try String(contentsOfFile: path, encoding: .utf8)
             } catch {
-                throw ProbeError(file: path, reason: "cannot read the file (\(Self.plainReason(error)))")
+                throw InputError(file: path, reason: "cannot read the file (\(Self.plainReason(error)))")
             }
             let conf = ResolvConf(text: text)
             warnings += conf.warnings.map { "\(path): \($0)" }
             if conf.nameservers.isEmpty && servers.isEmpty {
-                throw ProbeError(
+                throw InputError(
                     file: path,
                     reason:
                         "no usable nameserver line (the C library would fall back to 127.0.0.1; pass --server to probe it)"
@@ -139,7 +139,7 @@ public struct ResolverProbe: Sendable {
         }
         for server in servers {
             guard let address = ServerAddress(parsing: server) else {
-                throw ProbeError(
+                throw InputError(
                     reason: "--server '\(server)' is not IP[:PORT] (an IPv6 address with a port is [IP]:PORT)")
             }
             resolvers.append(ConfiguredResolver(address: address, origin: "--server", location: nil))

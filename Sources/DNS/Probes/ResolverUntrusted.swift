@@ -35,16 +35,16 @@ public enum ResolverUntrusted {
     }
 
     /// Parses `IP[:PORT],...`; throws naming the first entry that is not an address.
-    static func parseApproved(_ list: String) throws(ProbeError) -> [Approved] {
+    static func parseApproved(_ list: String) throws(InputError) -> [Approved] {
         var approved: [Approved] = []
         for entry in list.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !entry.isEmpty {
             guard let address = ServerAddress(parsing: entry) else {
-                throw ProbeError(reason: "--approved entry '\(entry)' is not IP[:PORT]")
+                throw InputError(reason: "--approved entry '\(entry)' is not IP[:PORT]")
             }
             let portGiven = entry.hasPrefix("[") ? entry.contains("]:") : (!address.isIPv6 && entry.contains(":"))
             approved.append(Approved(host: address.host, port: portGiven ? address.port : nil))
         }
-        guard !approved.isEmpty else { throw ProbeError(reason: "--approved lists no resolver") }
+        guard !approved.isEmpty else { throw InputError(reason: "--approved lists no resolver") }
         return approved
     }
 

@@ -32,23 +32,23 @@ public struct ServerProbe: Sendable {
         self.limits = limits
     }
 
-    public func run() throws(ProbeError) -> Report {
+    public func run() throws(InputError) -> Report {
         guard let address = ServerAddress(parsing: server) else {
-            throw ProbeError(reason: "'\(server)' is not IP[:PORT] (an IPv6 address with a port is [IP]:PORT)")
+            throw InputError(reason: "'\(server)' is not IP[:PORT] (an IPv6 address with a port is [IP]:PORT)")
         }
         let zone = Self.absolute(self.zone)
         let outsideName = Self.absolute(self.outsideName)
         guard PacketQuery.isValidName(zone) else {
-            throw ProbeError(reason: "--zone '\(self.zone)' is not a domain name")
+            throw InputError(reason: "--zone '\(self.zone)' is not a domain name")
         }
         guard PacketQuery.isValidName(outsideName) else {
-            throw ProbeError(reason: "--outside-name '\(self.outsideName)' is not a domain name")
+            throw InputError(reason: "--outside-name '\(self.outsideName)' is not a domain name")
         }
         guard !Self.isAtOrBelow(outsideName, zone) else {
-            throw ProbeError(reason: "--outside-name \(outsideName) is inside the zone \(zone); pick a name outside it")
+            throw InputError(reason: "--outside-name \(outsideName) is inside the zone \(zone); pick a name outside it")
         }
         guard (0...Self.maximumBurst).contains(burst) else {
-            throw ProbeError(reason: "--burst must be between 0 and \(Self.maximumBurst), not \(burst)")
+            throw InputError(reason: "--burst must be between 0 and \(Self.maximumBurst), not \(burst)")
         }
         let session = ProbeSession(server: address, limits: limits)
         var findings: [Finding] = []
@@ -59,8 +59,8 @@ public struct ServerProbe: Sendable {
         do {
             apex = try session.ask(PacketQuery(name: zone, type: QueryType.soa))
         } catch {
-            if case .transport(let failure) = error { throw ProbeError.unreachable(address, failure) }
-            throw ProbeError(reason: "\(address): \(error)")
+            if case .transport(let failure) = error { throw InputError.unreachable(address, failure) }
+            throw InputError(reason: "\(address): \(error)")
         }
         if apex.rcode != 0 || !apex.authoritative {
             warnings.append(

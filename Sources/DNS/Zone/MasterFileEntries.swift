@@ -1,3 +1,4 @@
+import Findings
 import Foundation
 
 /// Steps through master-file text one entry at a time: a record, a `$` directive, or a blank or
@@ -187,11 +188,11 @@ struct MasterFileReader {
     /// returns false. Lines are counted from `lineOffset`.
     static func forEachEntry(
         path: String, range: Range<Int>? = nil, lineOffset: Int = 0,
-        _ body: (Located) throws(ZoneInputError) -> Bool
-    ) throws(ZoneInputError) {
+        _ body: (Located) throws(InputError) -> Bool
+    ) throws(InputError) {
         let fd = open(path, O_RDONLY)
         guard fd >= 0 else {
-            throw ZoneInputError(file: path, reason: "cannot open the zone file (\(String(cString: strerror(errno))))")
+            throw InputError(file: path, reason: "cannot open the zone file (\(String(cString: strerror(errno))))")
         }
         defer { close(fd) }
         var block = [UInt8](repeating: 0, count: blockSize)
@@ -213,7 +214,7 @@ struct MasterFileReader {
                     offset: blockOffset + entry.range.lowerBound, firstLine: linesBefore + 1,
                     lastLine: linesBefore + entry.newlines + (endsWithNewline ? 0 : 1))
                 linesBefore += entry.newlines
-                let goOn = try block.withUnsafeBufferPointer { (all) throws(ZoneInputError) -> Bool in
+                let goOn = try block.withUnsafeBufferPointer { (all) throws(InputError) -> Bool in
                     var withText = located
                     withText.text = UnsafeBufferPointer(rebasing: all[entry.range])
                     return try body(withText)
@@ -234,7 +235,7 @@ struct MasterFileReader {
             }
             if filled == block.count {
                 guard block.count < longestEntry else {
-                    throw ZoneInputError(
+                    throw InputError(
                         file: path, place: .line(linesBefore + 1),
                         reason: "an entry longer than \(longestEntry >> 20) MiB: is this a zone file?")
                 }
@@ -245,7 +246,7 @@ struct MasterFileReader {
                 pread(fd, all.baseAddress! + filled, want, off_t(blockOffset + filled))
             }
             guard got >= 0 else {
-                throw ZoneInputError(
+                throw InputError(
                     file: path, reason: "cannot read the zone file (\(String(cString: strerror(errno))))")
             }
             filled += got

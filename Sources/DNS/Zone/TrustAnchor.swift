@@ -1,3 +1,4 @@
+import Findings
 /// A trust anchor the zone's keys must match: a DS record (digest of a key) or a DNSKEY record, as
 /// a parent zone publishes it or a resolver is configured with it.
 enum TrustAnchor: Sendable {
@@ -41,7 +42,7 @@ enum TrustAnchor: Sendable {
 
     /// Reads DS and DNSKEY records owned by the origin from a zone-file-syntax file; other records are
     /// an error, since a mistyped anchor file would otherwise pass silently.
-    static func read(path: String, origin: DomainName) throws(ZoneInputError) -> [TrustAnchor] {
+    static func read(path: String, origin: DomainName) throws(InputError) -> [TrustAnchor] {
         let file = try ZoneFile.read(path: path, origin: origin, allowInclude: false)
         var anchors: [TrustAnchor] = []
         for row in file.store.rows {
@@ -50,29 +51,29 @@ enum TrustAnchor: Sendable {
                 line: Int(row.line)
             )
             guard record.owner == origin else {
-                throw ZoneInputError(
+                throw InputError(
                     file: path, place: .line(record.line),
                     reason: "trust anchor for \(record.owner.text), not for the zone \(origin.text)")
             }
             switch record.type {
             case .ds:
                 guard let ds = DSData(record.rdata) else {
-                    throw ZoneInputError(file: path, place: .line(record.line), reason: "malformed DS record")
+                    throw InputError(file: path, place: .line(record.line), reason: "malformed DS record")
                 }
                 anchors.append(.ds(ds, line: record.line))
             case .dnskey:
                 guard let key = DNSKEYData(record.rdata) else {
-                    throw ZoneInputError(file: path, place: .line(record.line), reason: "malformed DNSKEY record")
+                    throw InputError(file: path, place: .line(record.line), reason: "malformed DNSKEY record")
                 }
                 anchors.append(.dnskey(key, line: record.line))
             default:
-                throw ZoneInputError(
+                throw InputError(
                     file: path, place: .line(record.line),
                     reason: "a trust anchor file holds DS or DNSKEY records, not \(record.type)")
             }
         }
         guard !anchors.isEmpty else {
-            throw ZoneInputError(file: path, reason: "no DS or DNSKEY record in the trust anchor file")
+            throw InputError(file: path, reason: "no DS or DNSKEY record in the trust anchor file")
         }
         return anchors
     }

@@ -87,9 +87,9 @@ public enum ZoneAnalyzer {
     /// zone whose every signature expired gives a readable report.
     public static let findingsPerCheckLimit = 100
 
-    public static func analyse(file: String, options: ZoneCheckOptions) throws(ZoneInputError) -> Report {
+    public static func analyse(file: String, options: ZoneCheckOptions) throws(InputError) -> Report {
         guard let origin = DomainName(text: options.origin) else {
-            throw ZoneInputError(file: nil, reason: "--origin '\(options.origin)' is not a domain name")
+            throw InputError(file: nil, reason: "--origin '\(options.origin)' is not a domain name")
         }
         let zoneFile = try ZoneFile.read(path: file, origin: origin, allowInclude: options.allowInclude)
         var anchors: [TrustAnchor] = []
@@ -99,7 +99,7 @@ public enum ZoneAnalyzer {
         let zone = ZoneStructure(store: zoneFile.store, origin: origin, file: file)
         var warnings = zone.warnings
         guard zone.rrset(origin, .soa) != nil else {
-            throw ZoneInputError(
+            throw InputError(
                 file: file, reason: "no SOA record at \(origin.text): is --origin right, or is this a zone file?")
         }
         let clock = SerialTime(now: options.now)

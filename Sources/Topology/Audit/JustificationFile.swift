@@ -107,14 +107,6 @@ public struct Justification: Sendable, Hashable {
     }
 }
 
-/// A problem in a justification file, with the line it is on.
-public struct JustificationFileError: ExposureError {
-    public var file: String?
-    public var line: Int?
-    public var reason: String
-    public var place: InputPlace? { line.map { .line($0) } }
-}
-
 /// The justification file given with `--justifications FILE`: a YAML document whose top-level key
 /// `justifications` holds a list of entries:
 ///
@@ -138,13 +130,13 @@ public struct JustificationFile: Sendable {
 
     public static func load(path: String) throws -> JustificationFile {
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw JustificationFileError(file: path, reason: "cannot read the justification file")
+            throw InputError(file: path, reason: "cannot read the justification file")
         }
         guard data.count <= maximumBytes else {
-            throw JustificationFileError(file: path, reason: "a justification file may be at most 4 MiB")
+            throw InputError(file: path, reason: "a justification file may be at most 4 MiB")
         }
         guard let text = String(data: data, encoding: .utf8) else {
-            throw JustificationFileError(file: path, line: nil, reason: "the file is not UTF-8 text")
+            throw InputError(file: path, line: nil, reason: "the file is not UTF-8 text")
         }
         return try parse(text, file: path)
     }
@@ -164,12 +156,12 @@ public struct JustificationFile: Sendable {
         do {
             root = try Yams.compose(yaml: text)
         } catch let error as YamlError {
-            throw JustificationFileError(file: file, line: Self.line(of: error), reason: "not valid YAML (\(error))")
+            throw InputError(file: file, line: Self.line(of: error), reason: "not valid YAML (\(error))")
         } catch {
-            throw JustificationFileError(file: file, reason: "not valid YAML (\(error))")
+            throw InputError(file: file, reason: "not valid YAML (\(error))")
         }
-        func fail(_ node: Node?, _ reason: String) -> JustificationFileError {
-            JustificationFileError(file: file, line: node?.mark.map { $0.line }, reason: reason)
+        func fail(_ node: Node?, _ reason: String) -> InputError {
+            InputError(file: file, line: node?.mark.map { $0.line }, reason: reason)
         }
         guard let root, let mapping = root.mapping else {
             throw fail(root, "a justification file is a mapping with a 'justifications' list")

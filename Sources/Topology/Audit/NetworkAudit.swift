@@ -72,7 +72,7 @@ public enum NetworkAudit {
             if let data = FileManager.default.contents(atPath: file), data.count <= JustificationFile.maximumBytes,
                 let text = String(data: data, encoding: .utf8), JustificationFile.looksLikeJustificationFile(text)
             {
-                throw TopologyInputError(
+                throw InputError(
                     file: file, place: .line(1),
                     reason: "this is a justification file, not a topology; pass it with --justifications")
             }

@@ -13,29 +13,16 @@ public struct LoadedTopology: Sendable {
     }
 }
 
-/// Input that cannot be used as a topology. The CLI prints it as `FILE: PLACE: reason` and exits 2.
-public struct TopologyInputError: ExposureError {
-    public var file: String?
-    public var place: InputPlace?
-    public var reason: String
-
-    public init(file: String?, place: InputPlace?, reason: String) {
-        self.file = file
-        self.place = place
-        self.reason = reason
-    }
-}
-
 /// The one entry point that turns topology files into a `Network`: Azure resource lists (array or
 /// `{"value": [...]}`, `az network nsg list` output), ARM templates, and Exposure YAML. Several files
 /// form one topology; resources appearing in more than one file are merged by id.
 public enum TopologyLoader {
-    /// Reads and merges `files`. Throws `TopologyInputError` for unusable input.
+    /// Reads and merges `files`. Throws `InputError` for unusable input.
     public static func load(files: [String]) throws -> LoadedTopology {
         var documents: [(name: String, data: Data)] = []
         for file in files {
             guard let data = FileManager.default.contents(atPath: file) else {
-                throw TopologyInputError(file: file, place: nil, reason: "cannot read the file")
+                throw InputError(file: file, place: nil, reason: "cannot read the file")
             }
             documents.append((file, data))
         }

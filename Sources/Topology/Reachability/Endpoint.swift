@@ -1,3 +1,4 @@
+import Findings
 /// What `--from` and `--to` name: `internet`, an IP address, a resource name (VM, else NIC),
 /// `subnet:VNET/SUBNET`, or `tag:KEY=VALUE`.
 public enum Endpoint: Sendable, Hashable, CustomStringConvertible {
@@ -7,7 +8,7 @@ public enum Endpoint: Sendable, Hashable, CustomStringConvertible {
     case subnet(network: String, subnet: String)
     case tag(key: String, value: String)
 
-    /// Parses the command-line form; throws `TopologyInputError` naming the problem.
+    /// Parses the command-line form; throws `InputError` naming the problem.
     public init(parsing text: String) throws {
         let t = text.trimmingCharacters(in: .whitespaces)
         if t.lowercased() == "internet" {
@@ -18,18 +19,18 @@ public enum Endpoint: Sendable, Hashable, CustomStringConvertible {
             let rest = t.dropFirst("subnet:".count)
             let parts = rest.split(separator: "/", maxSplits: 1).map(String.init)
             guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else {
-                throw TopologyInputError(
+                throw InputError(
                     file: nil, place: nil, reason: "'\(text)': write a subnet as subnet:VNET/SUBNET")
             }
             self = .subnet(network: parts[0], subnet: parts[1])
         } else if t.lowercased().hasPrefix("tag:") {
             let rest = t.dropFirst("tag:".count)
             guard let eq = rest.firstIndex(of: "="), eq != rest.startIndex else {
-                throw TopologyInputError(file: nil, place: nil, reason: "'\(text)': write a tag as tag:KEY=VALUE")
+                throw InputError(file: nil, place: nil, reason: "'\(text)': write a tag as tag:KEY=VALUE")
             }
             self = .tag(key: String(rest[..<eq]), value: String(rest[rest.index(after: eq)...]))
         } else if t.isEmpty {
-            throw TopologyInputError(file: nil, place: nil, reason: "an empty endpoint")
+            throw InputError(file: nil, place: nil, reason: "an empty endpoint")
         } else {
             self = .resource(t)
         }

@@ -1,3 +1,4 @@
+import Findings
 import Foundation
 
 /// One row of FLOWS.csv, with its line for error messages.
@@ -13,14 +14,14 @@ public struct FlowRequest: Sendable, Hashable {
 public enum FlowList {
     public static func load(file: String) throws -> [FlowRequest] {
         guard let data = FileManager.default.contents(atPath: file) else {
-            throw TopologyInputError(file: file, place: nil, reason: "cannot read the flows file")
+            throw InputError(file: file, place: nil, reason: "cannot read the flows file")
         }
         return try parse(data, file: file)
     }
 
     public static func parse(_ data: Data, file: String) throws -> [FlowRequest] {
         guard let text = String(data: data, encoding: .utf8) else {
-            throw TopologyInputError(file: file, place: nil, reason: "not UTF-8 text")
+            throw InputError(file: file, place: nil, reason: "not UTF-8 text")
         }
         var columns: [String: Int]?
         var result: [FlowRequest] = []
@@ -37,7 +38,7 @@ public enum FlowList {
                 var found: [String: Int] = [:]
                 for (i, name) in fields.enumerated() { found[name.lowercased()] = i }
                 for required in ["source", "destination", "protocol", "port"] where found[required] == nil {
-                    throw TopologyInputError(
+                    throw InputError(
                         file: file, place: .line(lineNumber),
                         reason: "the header must name source,destination,protocol,port (missing '\(required)')")
                 }
@@ -48,8 +49,8 @@ public enum FlowList {
                 guard let i = header[name], i < fields.count else { return nil }
                 return fields[i]
             }
-            func fail(_ reason: String) -> TopologyInputError {
-                TopologyInputError(file: file, place: .line(lineNumber), reason: reason)
+            func fail(_ reason: String) -> InputError {
+                InputError(file: file, place: .line(lineNumber), reason: reason)
             }
             guard let sourceText = field("source"), let source = IPv4Address(sourceText) else {
                 throw fail("source '\(field("source") ?? "")' is not an IPv4 address")
@@ -82,7 +83,7 @@ public enum FlowList {
                         destinationPort: port), line: lineNumber, hasPort: !portText.isEmpty))
         }
         if columns == nil {
-            throw TopologyInputError(
+            throw InputError(
                 file: file, place: .line(1), reason: "no header line source,destination,protocol,port")
         }
         return result

@@ -1,3 +1,4 @@
+import Findings
 /// Shortest lateral-movement paths: breadth-first search over behaviour classes, then each hop made
 /// concrete (a protocol and port that is allowed) and checked flow by flow for its deciding rules.
 extension ReachabilityEngine {
@@ -21,7 +22,7 @@ extension ReachabilityEngine {
                 network.interfaces[compiled.endpoints[$0].interface].name.lowercased() == lower
             }
             if !byInterface.isEmpty { return byInterface }
-            throw TopologyInputError(
+            throw InputError(
                 file: nil, place: nil, reason: "no VM or network interface is named '\(name)' in the topology")
         case .subnet(let vnetName, let subnetName):
             let matching = network.subnets.indices.filter { i in
@@ -31,7 +32,7 @@ extension ReachabilityEngine {
                         == vnetName.lowercased()
             }
             guard !matching.isEmpty else {
-                throw TopologyInputError(
+                throw InputError(
                     file: nil, place: nil, reason: "no subnet \(vnetName)/\(subnetName) in the topology")
             }
             return all.filter { e in compiled.endpoints[e].subnet.map { matching.contains($0) } ?? false }
@@ -77,7 +78,7 @@ extension ReachabilityEngine {
         port: Int? = nil
     ) throws -> PathReport {
         if target == .internet {
-            throw TopologyInputError(
+            throw InputError(
                 file: nil, place: nil, reason: "--to internet is not supported: name hosts to reach")
         }
         let g = graph(for: proto, port: port)
@@ -124,7 +125,7 @@ extension ReachabilityEngine {
             externalSources = .allAddresses
         case .address(let a) where try endpoints(of: source).isEmpty:
             guard compiled.virtualNetwork(containing: a.value) == nil else {
-                throw TopologyInputError(file: nil, place: nil, reason: "no network interface has the address \(a)")
+                throw InputError(file: nil, place: nil, reason: "no network interface has the address \(a)")
             }
             externalSources = IntervalSet(a.value, a.value)
         default:

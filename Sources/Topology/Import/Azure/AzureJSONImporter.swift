@@ -15,14 +15,14 @@ enum AzureJSONImporter {
                 // Resource lists stream one resource at a time.
                 return try json.read { element, pointer, _ in
                     guard let object = element as? [String: Any] else {
-                        throw TopologyInputError(
+                        throw InputError(
                             file: file, place: .pointer(pointer), reason: "expected a resource object")
                     }
                     try reader.readResource(object, pointer: pointer)
                 }
             }
         } catch let error as JSONStreamReader.SyntaxError {
-            throw TopologyInputError(
+            throw InputError(
                 file: file, place: .line(error.line),
                 reason:
                     "not valid JSON (\(error.message)): expected an Azure resource list, `az network` output or an ARM template"
@@ -37,14 +37,14 @@ enum AzureJSONImporter {
             } else if object["type"] is String {
                 try reader.readResource(object, pointer: "")
             } else {
-                throw TopologyInputError(
+                throw InputError(
                     file: file, place: .pointer(""),
                     reason:
                         "a JSON object without `value` or `resources` array: expected an Azure resource list or an ARM template"
                 )
             }
         } else if root != nil {
-            throw TopologyInputError(
+            throw InputError(
                 file: file, place: .pointer(""),
                 reason: "expected a JSON array of Azure resources or an object with a `value` or `resources` array")
         }

@@ -10,8 +10,8 @@ struct AzureResourceReader {
 
     func location(_ pointer: String) -> SourceLocation { SourceLocation(file: file, pointer: pointer) }
 
-    func fail(_ pointer: String, _ reason: String) -> TopologyInputError {
-        TopologyInputError(file: file, place: .pointer(pointer), reason: reason)
+    func fail(_ pointer: String, _ reason: String) -> InputError {
+        InputError(file: file, place: .pointer(pointer), reason: reason)
     }
 
     mutating func readResources(_ list: [Any], pointer: String, parentType: String? = nil, parentName: String? = nil)

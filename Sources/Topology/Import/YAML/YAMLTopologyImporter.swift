@@ -12,16 +12,16 @@ import Yams
 enum YAMLTopologyImporter {
     static func importDocument(_ data: Data, file: String, into builder: inout NetworkBuilder) throws {
         guard let text = String(data: data, encoding: .utf8) else {
-            throw TopologyInputError(file: file, place: nil, reason: "not UTF-8 text")
+            throw InputError(file: file, place: nil, reason: "not UTF-8 text")
         }
         let root: Node
         do {
             guard let node = try Yams.compose(yaml: text) else {
-                throw TopologyInputError(file: file, place: .line(1), reason: "an empty YAML document")
+                throw InputError(file: file, place: .line(1), reason: "an empty YAML document")
             }
             root = node
         } catch let error as YamlError {
-            throw TopologyInputError(file: file, place: YAMLErrorPlace.line(of: error), reason: "not valid YAML")
+            throw InputError(file: file, place: YAMLErrorPlace.line(of: error), reason: "not valid YAML")
         }
         var reader = YAMLTopologyReader(file: file, builder: builder)
         try reader.read(root)
@@ -59,8 +59,8 @@ struct YAMLTopologyReader {
         SourceLocation(file: file, line: node?.mark?.line)
     }
 
-    func fail(_ node: Node?, _ reason: String) -> TopologyInputError {
-        TopologyInputError(file: file, place: node?.mark.map { .line($0.line) }, reason: reason)
+    func fail(_ node: Node?, _ reason: String) -> InputError {
+        InputError(file: file, place: node?.mark.map { .line($0.line) }, reason: reason)
     }
 
     mutating func visit(_ node: Node?) throws {
