@@ -1,5 +1,10 @@
-// swift-tools-version: 6.1
+// swift-tools-version: 6.2
 import PackageDescription
+
+/// CI builds the project's own targets with warnings as errors (`EXPOSURE_WARNINGS_AS_ERRORS=1`, set by
+/// `.ci/run`); dependencies are left alone.
+let ownSettings: [SwiftSetting] =
+    Context.environment["EXPOSURE_WARNINGS_AS_ERRORS"] == "1" ? [.treatAllWarnings(as: .error)] : []
 
 let package = Package(
     name: "Exposure",
@@ -25,19 +30,20 @@ let package = Package(
         ),
 
         // The core vocabulary: findings, severities, reports and their renderers. No I/O.
-        .target(name: "Findings"),
+        .target(name: "Findings", swiftSettings: ownSettings),
 
         // The three analyzers. They never import each other.
         .target(
             name: "Topology",
             dependencies: ["Findings", .product(name: "Yams", package: "Yams")],
-            exclude: ["Reachability/DESIGN.md"]
+            exclude: ["Reachability/DESIGN.md"],
+            swiftSettings: ownSettings
         ),
-        .target(name: "Capture", dependencies: ["Findings", "CPcap"]),
-        .target(name: "DNS", dependencies: ["Findings", "CLDNS"]),
+        .target(name: "Capture", dependencies: ["Findings", "CPcap"], swiftSettings: ownSettings),
+        .target(name: "DNS", dependencies: ["Findings", "CLDNS"], swiftSettings: ownSettings),
 
         // What combines the analyzers: `exposure scan`.
-        .target(name: "Scan", dependencies: ["Findings", "Topology", "Capture", "DNS"]),
+        .target(name: "Scan", dependencies: ["Findings", "Topology", "Capture", "DNS"], swiftSettings: ownSettings),
 
         // The command line: parsing and printing only.
         .executableTarget(
@@ -45,22 +51,24 @@ let package = Package(
             dependencies: [
                 "Findings", "Topology", "Capture", "DNS", "Scan",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]
+            ],
+            swiftSettings: ownSettings
         ),
 
         // One benchmark executable with a subcommand per module.
         .executableTarget(
             name: "exposure-bench",
             dependencies: ["Findings", "Topology", "Capture", "DNS"],
-            path: "Benchmarks/exposure-bench"
+            path: "Benchmarks/exposure-bench",
+            swiftSettings: ownSettings
         ),
 
         // Expected outputs are read from the source tree (#filePath), not bundled as resources.
-        .testTarget(name: "FindingsTests", dependencies: ["Findings"], exclude: ["Expected"]),
-        .testTarget(name: "TopologyTests", dependencies: ["Topology", "Findings"], exclude: ["Expected"]),
-        .testTarget(name: "CaptureTests", dependencies: ["Capture", "Findings"], exclude: ["Expected"]),
-        .testTarget(name: "DNSTests", dependencies: ["DNS", "Findings"], exclude: ["Expected", "Servers"]),
-        .testTarget(name: "CLITests", dependencies: ["exposure", "Findings"]),
+        .testTarget(name: "FindingsTests", dependencies: ["Findings"], exclude: ["Expected"], swiftSettings: ownSettings),
+        .testTarget(name: "TopologyTests", dependencies: ["Topology", "Findings"], exclude: ["Expected"], swiftSettings: ownSettings),
+        .testTarget(name: "CaptureTests", dependencies: ["Capture", "Findings"], exclude: ["Expected"], swiftSettings: ownSettings),
+        .testTarget(name: "DNSTests", dependencies: ["DNS", "Findings"], exclude: ["Expected", "Servers"], swiftSettings: ownSettings),
+        .testTarget(name: "CLITests", dependencies: ["exposure", "Findings"], swiftSettings: ownSettings),
     ],
     swiftLanguageModes: [.v6]
 )
