@@ -1,8 +1,11 @@
 # The two commands: `make run` and `make test`. Everything else is a helper for them.
 SWIFT ?= swift
 RELEASE_BIN = .build/release/exposure
+PREFIX ?= /usr/local
+## The binary `make install` installs (a test installs the debug build with BIN=...).
+BIN ?= $(RELEASE_BIN)
 
-.PHONY: run test build release deps test-deps lint format docs-checks bench
+.PHONY: run test build release deps test-deps lint format docs-checks bench install
 
 ## Build in release mode and scan the bundled samples.
 run: deps release
@@ -25,6 +28,11 @@ build: deps
 
 release: deps
 	$(SWIFT) build -c release --product exposure
+
+## Install the binary, the man page and shell completions under $(DESTDIR)$(PREFIX).
+install:
+	@if [ "$(BIN)" = "$(RELEASE_BIN)" ]; then $(MAKE) --no-print-directory release; fi
+	bash scripts/install.sh "$(BIN)" "$(DESTDIR)$(PREFIX)"
 
 lint:
 	$(SWIFT) format lint --strict --recursive Sources Tests Benchmarks
