@@ -176,16 +176,18 @@ struct NetworkBuilder {
             for config in nic.ipConfigurations {
                 guard let subnetID = config.subnet else { continue }
                 let host = config.privateAddress.map { IPv4Prefix(network: $0, length: 32) }
-                if let i = subnetIndex[subnetID] {
-                    if network.subnets[i].isInferred, let host, !network.subnets[i].prefixes.contains(host) {
-                        network.subnets[i].prefixes.append(host)
-                    }
-                    continue
-                }
+                let known = subnetIndex[subnetID]
+                if let i = known, !network.subnets[i].isInferred { continue }
                 let vnetID = ResourceID(Self.parentID(of: subnetID))
                 warn(
                     "network interface '\(nic.name)' names subnet \(subnetID.text), which is not in the input; the interface is analysed with what is known (its own NSG and public IP), the subnet's NSG treated as absent",
                     at: config.location ?? nic.location)
+                if let i = known {
+                    if let host, !network.subnets[i].prefixes.contains(host) {
+                        network.subnets[i].prefixes.append(host)
+                    }
+                    continue
+                }
                 var subnet = Subnet(
                     id: subnetID, name: subnetID.lastComponent, virtualNetwork: vnetID,
                     prefixes: host.map { [$0] } ?? [])
@@ -297,7 +299,7 @@ struct NetworkBuilder {
                 }
                 if config.privateAddress == nil {
                     warn(
-                        "network interface '\(nic.name)' has an IP configuration without a private address, and none can be allocated (its subnet's prefix is not known); that configuration is not analysed",
+                        "network interface '\(nic.name)' has an IP configuration without a private address, and none can be allocated (its subnet's prefix is not known, or it has no free address); that configuration is not analysed",
                         at: place)
                 }
             }
