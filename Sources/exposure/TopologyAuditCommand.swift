@@ -17,6 +17,11 @@ struct TopologyAudit: ParsableCommand {
     @Argument(help: "Topology files (Azure JSON export, ARM template or Exposure YAML).")
     var files: [String]
 
+    @Option(
+        name: .customLong("parameters"),
+        help: ArgumentHelp("ARM parameters file for the templates (repeatable; later files win).", valueName: "file"))
+    var parameterFiles: [String] = []
+
     @Option(help: ArgumentHelp("YAML file of rule justifications (why, owner, review-by).", valueName: "file"))
     var justifications: String?
 
@@ -61,6 +66,6 @@ struct TopologyAudit: ParsableCommand {
             options.sensitivePorts.ports += ports
         }
         if let justifications { options.justifications = try JustificationFile.load(path: justifications) }
-        try outputOptions.emit(try NetworkAudit.audit(files: files, options: options))
+        try outputOptions.emit(try NetworkAudit.audit(files: files, parameterFiles: parameterFiles, options: options))
     }
 }

@@ -28,13 +28,18 @@ struct TopologyVerifyFlows: ParsableCommand {
     @Option(help: ArgumentHelp("CSV file of flows to decide.", valueName: "flows.csv"))
     var flows: String
 
+    @Option(
+        name: .customLong("parameters"),
+        help: ArgumentHelp("ARM parameters file for the templates (repeatable; later files win).", valueName: "file"))
+    var parameterFiles: [String] = []
+
     @OptionGroup var outputOptions: OutputOptions
 
     func run() throws {
         if outputOptions.format == .dot || outputOptions.format == .sarif {
             throw ValidationError("verify-flows prints text or json")
         }
-        let loaded = try TopologyLoader.load(files: files)
+        let loaded = try TopologyLoader.load(files: files, parameterFiles: parameterFiles)
         let requests = try FlowList.load(file: flows)
         let engine = ReachabilityEngine(network: loaded.network)
         let report = FlowVerificationReport(engine: engine, requests: requests)
@@ -67,6 +72,11 @@ struct TopologyPaths: ParsableCommand {
     @Option(help: ArgumentHelp("Only hops that allow this protocol: tcp or udp.", valueName: "protocol"))
     var `protocol`: String?
 
+    @Option(
+        name: .customLong("parameters"),
+        help: ArgumentHelp("ARM parameters file for the templates (repeatable; later files win).", valueName: "file"))
+    var parameterFiles: [String] = []
+
     @Option(help: ArgumentHelp("Only hops that allow this destination port.", valueName: "port"))
     var port: Int?
 
@@ -84,7 +94,7 @@ struct TopologyPaths: ParsableCommand {
         if let port, !(0...65535).contains(port) { throw ValidationError("--port must be 0-65535") }
         let source = try Endpoint(parsing: from)
         let target = try to.map { try Endpoint(parsing: $0) } ?? .crownJewels
-        let loaded = try TopologyLoader.load(files: files)
+        let loaded = try TopologyLoader.load(files: files, parameterFiles: parameterFiles)
         let engine = ReachabilityEngine(network: loaded.network)
         let report = try engine.paths(from: source, to: target, protocol: transport, port: port)
         TopologyWarnings.print(loaded.warnings + engine.warnings)

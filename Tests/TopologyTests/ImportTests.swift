@@ -83,7 +83,7 @@ struct ImportTests {
         #expect(engine.verify(flow("10.0.1.4", "8.8.8.8", .tcp, 443)).verdict == .allowed)
     }
 
-    @Test("A NIC whose subnet is missing is unroutable; overlapping addresses are warned about")
+    @Test("A NIC whose subnet is missing is still analysed with its own NSG; overlapping addresses are warned about")
     func strayInterfaces() throws {
         let loaded = try load([
             (
@@ -93,16 +93,22 @@ struct ImportTests {
                     F.vnet("b", "10.0.0.0/16", subnets: [("s", "10.0.1.0/24", nil)]),
                     F.nic("nic-a", "10.0.1.4", vnet: "a", subnet: "s"),
                     F.nic("nic-b", "10.0.1.4", vnet: "b", subnet: "s"),
-                    F.nic("nic-lost", "10.9.0.4", vnet: "a", subnet: "gone"),
+                    F.nic("nic-lost", "10.0.9.4", vnet: "a", subnet: "gone", nsg: "nsg-lost"),
+                    F.nsg("nsg-lost", [F.rule("DenySSH", 100, "Inbound", "Deny", "Tcp", "*", "*", "22")]),
                 ])
             )
         ])
-        #expect(loaded.warnings.contains { $0.contains("nic-lost") && $0.contains("subnet") })
+        #expect(
+            loaded.warnings.contains {
+                $0.contains("nic-lost") && $0.contains("subnet") && $0.contains("analysed with what is known")
+            }, "\(loaded.warnings)")
         let engine = ReachabilityEngine(network: loaded.network)
         #expect(engine.warnings.contains { $0.contains("10.0.1.4 is the address of both 'nic-a' and 'nic-b'") })
-        let lost = engine.verify(flow("10.0.1.4", "10.9.0.4", .tcp, 22))
-        #expect(lost.verdict == .unroutable)
-        #expect(lost.note?.contains("nic-lost") == true)
+        // Its own NSG still decides (Azure: the NIC's NSG applies whatever the subnet's is).
+        let ssh = engine.verify(flow("10.0.1.4", "10.0.9.4", .tcp, 22))
+        #expect(ssh.verdict == .denied)
+        #expect(ssh.ruleNames == ["nsg-lost/DenySSH"])
+        #expect(engine.verify(flow("10.0.1.4", "10.0.9.4", .tcp, 443)).verdict == .allowed)
     }
 
     @Test("Unusable input names the file and the place")

@@ -67,7 +67,9 @@ public enum NetworkAudit {
     }
 
     /// Loads `files` as one topology and audits it.
-    public static func audit(files: [String], options: AuditOptions = AuditOptions()) throws -> Report {
+    public static func audit(
+        files: [String], parameterFiles: [String] = [], options: AuditOptions = AuditOptions()
+    ) throws -> Report {
         for file in files where file.lowercased().hasSuffix(".yaml") || file.lowercased().hasSuffix(".yml") {
             if let data = FileManager.default.contents(atPath: file), data.count <= JustificationFile.maximumBytes,
                 let text = String(data: data, encoding: .utf8), JustificationFile.looksLikeJustificationFile(text)
@@ -77,7 +79,7 @@ public enum NetworkAudit {
                     reason: "this is a justification file, not a topology; pass it with --justifications")
             }
         }
-        return audit(try TopologyLoader.load(files: files), options: options)
+        return audit(try TopologyLoader.load(files: files, parameterFiles: parameterFiles), options: options)
     }
 }
 

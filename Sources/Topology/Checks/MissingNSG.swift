@@ -39,7 +39,8 @@ extension MissingNSG {
         for subnet in network.subnets {
             if let nsg = subnet.securityGroup, context.groupsByID[nsg] != nil { continue }
             unfilteredSubnets.insert(subnet.id)
-            if exemptSubnetNames.contains(subnet.name.lowercased()) { continue }
+            // A subnet the input does not hold: its NSG is unknown, not missing.
+            if subnet.isInferred || exemptSubnetNames.contains(subnet.name.lowercased()) { continue }
             let vnetName = context.networksByID[subnet.virtualNetwork]?.name ?? subnet.virtualNetwork.lastComponent
             let hosts = interfacesBySubnet[subnet.id] ?? []
             let hostText =

@@ -154,6 +154,8 @@ struct NetworkBuilder {
                 network.interfaces[i].machineName = machineID.lastComponent
             }
         }
+        inferMissingNetworks()
+        allocateDynamicAddresses()
         checkReferences()
         // Deterministic order whatever the input order.
         network.virtualNetworks.sort { $0.id < $1.id }
@@ -165,9 +167,106 @@ struct NetworkBuilder {
         network.machines.sort { $0.id < $1.id }
     }
 
+    /// NICs whose subnet (or VNet) is not in the input are still analysed with what is known: the
+    /// subnet is made up with the NIC addresses it is known to hold and no NSG (its real one is
+    /// unknown, and treated as absent), the VNet likewise; a warning says so.
+    private mutating func inferMissingNetworks() {
+        for n in network.interfaces.indices {
+            let nic = network.interfaces[n]
+            for config in nic.ipConfigurations {
+                guard let subnetID = config.subnet else { continue }
+                let host = config.privateAddress.map { IPv4Prefix(network: $0, length: 32) }
+                let known = subnetIndex[subnetID]
+                if let i = known, !network.subnets[i].isInferred { continue }
+                let vnetID = ResourceID(Self.parentID(of: subnetID))
+                warn(
+                    "network interface '\(nic.name)' names subnet \(subnetID.text), which is not in the input; the interface is analysed with what is known (its own NSG and public IP), the subnet's NSG treated as absent",
+                    at: config.location ?? nic.location)
+                if let i = known {
+                    if let host, !network.subnets[i].prefixes.contains(host) {
+                        network.subnets[i].prefixes.append(host)
+                    }
+                    continue
+                }
+                var subnet = Subnet(
+                    id: subnetID, name: subnetID.lastComponent, virtualNetwork: vnetID,
+                    prefixes: host.map { [$0] } ?? [])
+                subnet.isInferred = true
+                subnetIndex[subnetID] = network.subnets.count
+                network.subnets.append(subnet)
+            }
+        }
+        for subnet in network.subnets {
+            if let i = vnetIndex[subnet.virtualNetwork] {
+                guard network.virtualNetworks[i].isInferred else { continue }
+                for p in subnet.prefixes where !network.virtualNetworks[i].addressSpace.contains(p) {
+                    network.virtualNetworks[i].addressSpace.append(p)
+                }
+                continue
+            }
+            if !subnet.isInferred {
+                warn(
+                    "subnet '\(subnet.name)' belongs to VNet \(subnet.virtualNetwork.text), which is not in the input; the VNet is taken to hold just this subnet's addresses",
+                    at: subnet.location)
+            }
+            var vnet = VirtualNetwork(
+                id: subnet.virtualNetwork, name: subnet.virtualNetwork.lastComponent, addressSpace: subnet.prefixes)
+            vnet.isInferred = true
+            vnetIndex[vnet.id] = network.virtualNetworks.count
+            network.virtualNetworks.append(vnet)
+        }
+    }
+
+    /// A NIC configuration without an address (`privateIPAllocationMethod: Dynamic` in a template)
+    /// gets the one Azure would give it: the lowest free address of its subnet from the fifth up
+    /// (Azure keeps the first four and the last), NICs taken in id order so the result is stable.
+    private mutating func allocateDynamicAddresses() {
+        var used: [ResourceID: Set<UInt32>] = [:]
+        for nic in network.interfaces {
+            for config in nic.ipConfigurations {
+                if let subnet = config.subnet, let a = config.privateAddress {
+                    used[subnet, default: []].insert(a.value)
+                }
+            }
+        }
+        for n in network.interfaces.indices.sorted(by: { network.interfaces[$0].id < network.interfaces[$1].id }) {
+            for c in network.interfaces[n].ipConfigurations.indices {
+                let config = network.interfaces[n].ipConfigurations[c]
+                guard config.privateAddress == nil, let subnetID = config.subnet, let s = subnetIndex[subnetID] else {
+                    continue
+                }
+                let subnet = network.subnets[s]
+                var chosen: UInt32?
+                for prefix in subnet.prefixes where prefix.length <= 29 {
+                    var candidate = prefix.first &+ 4
+                    while candidate < prefix.last, used[subnetID, default: []].contains(candidate) { candidate &+= 1 }
+                    if candidate < prefix.last {
+                        chosen = candidate
+                        break
+                    }
+                }
+                let nic = network.interfaces[n]
+                guard let chosen else { continue }
+                used[subnetID, default: []].insert(chosen)
+                network.interfaces[n].ipConfigurations[c].privateAddress = IPv4Address(chosen)
+                warn(
+                    "network interface '\(nic.name)' (\(config.name)) has a dynamic private address; it is taken to be \(IPv4Address(chosen)), the first free address of subnet '\(subnet.name)' from the fifth up, as Azure allocates",
+                    at: config.location ?? nic.location)
+            }
+        }
+    }
+
+    /// `/…/virtualNetworks/v/subnets/s` → `/…/virtualNetworks/v`.
+    static func parentID(of id: ResourceID) -> String {
+        var parts = id.text.split(separator: "/", omittingEmptySubsequences: false)
+        if parts.count >= 2 { parts.removeLast(2) }
+        return parts.joined(separator: "/")
+    }
+
     /// Every reference that names nothing becomes a warning at the referring resource.
     private mutating func checkReferences() {
-        for vnet in network.virtualNetworks where vnet.location == nil && vnet.addressSpace.isEmpty {
+        for vnet in network.virtualNetworks where vnet.location == nil && vnet.addressSpace.isEmpty && !vnet.isInferred
+        {
             let side = vnet.peerings.first?.location
             warn("VNet or segment '\(vnet.name)' is named as a peer but not defined; it carries no traffic", at: side)
         }
@@ -179,11 +278,6 @@ struct NetworkBuilder {
             }
         }
         for subnet in network.subnets {
-            if vnetIndex[subnet.virtualNetwork] == nil {
-                warn(
-                    "subnet '\(subnet.name)' belongs to VNet \(subnet.virtualNetwork.text), which is not in the input",
-                    at: subnet.location)
-            }
             if let nsg = subnet.securityGroup, nsgIndex[nsg] == nil {
                 warn(
                     "subnet '\(subnet.name)' names network security group \(nsg.text), which is not in the input; the subnet is treated as unfiltered",
@@ -198,18 +292,15 @@ struct NetworkBuilder {
             }
             for config in nic.ipConfigurations {
                 let place = config.location ?? nic.location
-                if let subnet = config.subnet, subnetIndex[subnet] == nil {
-                    warn(
-                        "network interface '\(nic.name)' names subnet \(subnet.text), which is not in the input; the address is unroutable",
-                        at: place)
-                }
                 if let pip = config.publicIP, publicIPIndex[pip] == nil {
                     warn(
                         "network interface '\(nic.name)' names public IP \(pip.text), which is not in the input; the interface is still treated as internet-facing",
                         at: place)
                 }
                 if config.privateAddress == nil {
-                    warn("network interface '\(nic.name)' has an IP configuration without a private address", at: place)
+                    warn(
+                        "network interface '\(nic.name)' has an IP configuration without a private address, and none can be allocated (its subnet's prefix is not known, or it has no free address); that configuration is not analysed",
+                        at: place)
                 }
             }
         }

@@ -14,11 +14,13 @@ public struct LoadedTopology: Sendable {
 }
 
 /// The one entry point that turns topology files into a `Network`: Azure resource lists (array or
-/// `{"value": [...]}`, `az network nsg list` output), ARM templates, and Exposure YAML. Several files
-/// form one topology; resources appearing in more than one file are merged by id.
+/// `{"value": [...]}`, `az network … list` and SDK output), ARM templates (deployed offline with the
+/// values of `parameterFiles`, later files winning), and Exposure YAML. Several files form one
+/// topology; resources appearing in more than one file are merged by id.
 public enum TopologyLoader {
     /// Reads and merges `files`. Throws `InputError` for unusable input.
-    public static func load(files: [String]) throws -> LoadedTopology {
+    public static func load(files: [String], parameterFiles: [String] = []) throws -> LoadedTopology {
+        let parameters = try ARMParameters.load(files: parameterFiles)
         var documents: [(name: String, data: Data)] = []
         for file in files {
             guard let data = FileManager.default.contents(atPath: file) else {
@@ -26,19 +28,22 @@ public enum TopologyLoader {
             }
             documents.append((file, data))
         }
-        return try load(documents: documents)
+        return try load(documents: documents, parameters: parameters)
     }
 
     /// Reads and merges in-memory documents; `name` decides the format by extension (`.yaml`/`.yml`
     /// is YAML, anything else JSON) and appears in errors and source locations.
-    public static func load(documents: [(name: String, data: Data)]) throws -> LoadedTopology {
+    public static func load(
+        documents: [(name: String, data: Data)], parameters: ARMParameters = ARMParameters()
+    ) throws -> LoadedTopology {
         var builder = NetworkBuilder()
         for document in documents {
             let lower = document.name.lowercased()
             if lower.hasSuffix(".yaml") || lower.hasSuffix(".yml") {
                 try YAMLTopologyImporter.importDocument(document.data, file: document.name, into: &builder)
             } else {
-                try AzureJSONImporter.importDocument(document.data, file: document.name, into: &builder)
+                try AzureJSONImporter.importDocument(
+                    document.data, file: document.name, parameters: parameters, into: &builder)
             }
         }
         return builder.finish()

@@ -46,6 +46,9 @@ public struct VirtualNetwork: Sendable, Hashable {
     /// (both sides exist); peering is not transitive.
     public var peerings: [Peering]
     public var location: SourceLocation?
+    /// Not in the input: made up by the loader for NICs or subnets that name it, with only the
+    /// addresses known to be in it. Checks about the VNet itself skip it.
+    public var isInferred = false
 
     public init(
         id: ResourceID, name: String, addressSpace: [IPv4Prefix], peerings: [Peering] = [],
@@ -83,6 +86,9 @@ public struct Subnet: Sendable, Hashable {
     public var prefixes: [IPv4Prefix]
     public var securityGroup: ResourceID?
     public var location: SourceLocation?
+    /// Not in the input: made up by the loader for NICs that name it, with only their addresses and
+    /// no NSG (its real NSG is unknown). Checks about the subnet itself skip it.
+    public var isInferred = false
 
     public init(
         id: ResourceID, name: String, virtualNetwork: ResourceID, prefixes: [IPv4Prefix],

@@ -2,11 +2,27 @@ import Findings
 import Foundation
 
 /// Reads Azure resources one at a time into the builder. Each resource may carry its settings in
-/// `properties` (resource lists, templates) or flattened onto itself (`az network … list`).
+/// `properties` (resource lists, templates) or flattened onto itself (`az network … list`, the
+/// JavaScript SDK); Python SDK `as_dict()` output has its snake_case keys read as the camelCase
+/// ones they stand for. Resources from an ARM template arrive already deployed (`ARMTemplate`),
+/// where a value that could not be known offline is a symbol in angle brackets.
 struct AzureResourceReader {
     let file: String
     var builder: NetworkBuilder
-    var template: ARMTemplateContext?
+    /// Whether the resources come from an ARM template (ids are built, not given).
+    var fromTemplate = false
+    /// Top-level resource ids seen in this file, to warn about duplicates.
+    private var seenIDs: [ResourceID: String] = [:]
+
+    /// Azure's longest names: 80 characters for network resources and rules, 64 for VMs and VNets;
+    /// rule descriptions 140. Longer text is refused before it is copied anywhere.
+    static let maximumNameLength = 80
+    static let maximumDescriptionLength = 140
+
+    init(file: String, builder: NetworkBuilder) {
+        self.file = file
+        self.builder = builder
+    }
 
     func location(_ pointer: String) -> SourceLocation { SourceLocation(file: file, pointer: pointer) }
 
@@ -14,22 +30,41 @@ struct AzureResourceReader {
         InputError(file: file, place: .pointer(pointer), reason: reason)
     }
 
-    mutating func readResources(_ list: [Any], pointer: String, parentType: String? = nil, parentName: String? = nil)
-        throws
-    {
-        for (index, item) in list.enumerated() {
-            let here = "\(pointer)/\(index)"
-            guard let object = item as? [String: Any] else {
-                throw fail(here, "expected a resource object")
+    /// A top-level resource of a list or a template: snake_case keys are read as camelCase, and an id
+    /// seen twice in the file is a warning (ARM refuses such a template; a list should not have one).
+    mutating func readListed(_ raw: [String: Any], pointer: String) throws {
+        let object = PythonSDKKeys.isSnakeCase(raw) ? PythonSDKKeys.camelCased(raw) : raw
+        if let given = object["id"] as? String, !given.isEmpty,
+            let type = object["type"] as? String, ARMTemplate.readTypes.contains(type.lowercased())
+        {
+            let id = ResourceID(given)
+            if let first = seenIDs[id] {
+                let what =
+                    fromTemplate
+                    ? "the template defines \(type) '\(id.lastComponent)' twice (also at \(first)); Azure would refuse the deployment, and the definitions are merged"
+                    : "resource \(id.text) appears twice in this file (also at \(first)); the definitions are merged"
+                builder.warn(what, at: location(pointer))
+            } else {
+                seenIDs[id] = pointer.isEmpty ? "/" : pointer
             }
-            try readResource(object, pointer: here, parentType: parentType, parentName: parentName)
         }
+        try readResource(object, pointer: pointer)
     }
 
-    /// A string field, with ARM expressions resolved.
+    /// A name checked against Azure's limit.
+    func checkedName(_ name: String, pointer: String, limit: Int = maximumNameLength) throws -> String {
+        if name.utf8.count > limit, name.count > limit, !ARMValue.isSymbolic(name) {
+            throw fail(
+                pointer + "/name",
+                "a name of \(name.count) characters; Azure allows at most \(limit) (\(String(name.prefix(24)))…)")
+        }
+        return name
+    }
+
+    /// A string field.
     func string(_ object: [String: Any], _ key: String) -> String? {
         guard let raw = JSONField.value(object, key) else { return nil }
-        if let text = raw as? String { return template?.resolve(text) ?? text }
+        if let text = raw as? String { return text }
         if let number = raw as? NSNumber { return number.stringValue }
         return nil
     }
@@ -54,7 +89,7 @@ struct AzureResourceReader {
         var result: [String: String] = [:]
         for (k, v) in raw {
             if let s = v as? String {
-                result[k] = template?.resolve(s) ?? s
+                result[k] = s
             } else if let n = v as? NSNumber {
                 result[k] = n.stringValue
             }
@@ -84,12 +119,14 @@ struct AzureResourceReader {
         let id: ResourceID
         if let given = string(object, "id"), !given.isEmpty {
             id = ResourceID(given)
-        } else if let template {
-            id = ResourceID(template.resourceID(type: type, names: name.split(separator: "/").map(String.init)))
+        } else if fromTemplate {
+            id = ResourceID(
+                ARMScope.resourceID(
+                    scope: ARMScope.resourceGroupID, type: type, names: name.split(separator: "/").map(String.init)))
         } else {
             throw fail(pointer, "a resource without an `id`")
         }
-        let shortName = String(name.split(separator: "/").last ?? Substring(name))
+        let shortName = try checkedName(String(name.split(separator: "/").last ?? Substring(name)), pointer: pointer)
         let (props, propsPointer) = properties(object)
         let p = pointer + propsPointer
         switch type.lowercased() {
@@ -112,7 +149,7 @@ struct AzureResourceReader {
         case "microsoft.network/networkinterfaces":
             try readInterface(id: id, name: shortName, object: object, props: props, pointer: pointer, propsPointer: p)
         case "microsoft.network/publicipaddresses":
-            let text = string(props, "ipAddress")
+            let text = string(props, "ipAddress").flatMap { ARMValue.isSymbolic($0) ? nil : $0 }
             builder.add(
                 PublicIPAddress(
                     id: id, name: shortName, address: text.flatMap { IPv4Address($0) }, location: location(pointer)))
@@ -129,10 +166,6 @@ struct AzureResourceReader {
         default:
             break
         }
-        // Template child resources (subnets, security rules) nested under their parent.
-        if template != nil, let children = JSONField.value(object, "resources") as? [Any] {
-            try readResources(children, pointer: pointer + "/resources", parentType: type, parentName: name)
-        }
     }
 
     /// `/…/virtualNetworks/v/subnets/s` → `/…/virtualNetworks/v`.
@@ -148,12 +181,16 @@ struct AzureResourceReader {
         var texts: [String] = []
         if let one = string(object, single), !one.isEmpty { texts.append(one) }
         if let many = JSONField.value(object, plural) as? [Any] {
-            texts += many.compactMap { ($0 as? String).map { template?.resolve($0) ?? $0 } }
+            texts += many.compactMap { $0 as? String }
         }
         var result: [IPv4Prefix] = []
         for text in texts {
             if let prefix = IPv4Prefix(text) {
                 result.append(prefix)
+            } else if ARMValue.isSymbolic(text) {
+                builder.warn(
+                    "address prefix \(text) is not known offline (give it in a --parameters file); it is left out",
+                    at: location(pointer))
             } else if text.contains(":") {
                 builder.warn("IPv6 prefix \(text) is ignored (IPv4 only)", at: location(pointer))
             } else {
@@ -193,6 +230,7 @@ struct AzureResourceReader {
                 guard let object = item as? [String: Any], let subnetName = string(object, "name") else {
                     throw fail(here, "a subnet without a `name`")
                 }
+                _ = try checkedName(subnetName, pointer: here)
                 let subnetID =
                     string(object, "id").map(ResourceID.init) ?? ResourceID(id.text + "/subnets/" + subnetName)
                 let (sprops, sp) = properties(object)
@@ -246,39 +284,42 @@ struct AzureResourceReader {
         }
     }
 
-    func addressMatches(_ props: [String: Any], side: String, pointer: String) -> [AddressMatch] {
+    /// Address texts of one side of a rule: `…AddressPrefix` and `…AddressPrefixes`.
+    func addressTexts(_ props: [String: Any], side: String) -> [String] {
         var texts: [String] = []
         if let one = string(props, "\(side)AddressPrefix"), !one.isEmpty { texts.append(one) }
         if let many = JSONField.value(props, "\(side)AddressPrefixes") as? [Any] {
-            texts += many.compactMap { ($0 as? String).map { template?.resolve($0) ?? $0 } }
+            texts += many.compactMap { $0 as? String }
         }
-        var result = texts.map(AddressMatch.parse)
-        result += references(props, "\(side)ApplicationSecurityGroups").map { .applicationSecurityGroup($0) }
-        return result
+        return texts
     }
 
-    func portRanges(_ props: [String: Any], side: String, pointer: String) throws -> [PortRange] {
+    func portTexts(_ props: [String: Any], side: String) -> [String] {
         var texts: [String] = []
         if let one = string(props, "\(side)PortRange"), !one.isEmpty { texts.append(one) }
         if let many = JSONField.value(props, "\(side)PortRanges") as? [Any] {
             texts += many.compactMap {
-                if let s = $0 as? String { return template?.resolve(s) ?? s }
+                if let s = $0 as? String { return s }
                 return ($0 as? NSNumber)?.stringValue
             }
         }
-        return try texts.map { text in
-            guard let range = PortRange(text) else {
-                throw fail(pointer + "/\(side)PortRange", "'\(text)' is not a port, port range or *")
-            }
-            return range
-        }
+        return texts
     }
 
     /// One rule. Missing priority, direction or access make the NSG unusable: guessing would change
-    /// every verdict after it.
-    func readRule(name: String, props: [String: Any], pointer: String, propsPointer: String) throws -> SecurityRule? {
+    /// every verdict after it. A source, destination, port or protocol not known offline (a symbolic
+    /// template value) is read conservatively: an allow rule allows any, so an unknown source could
+    /// be the internet; a deny rule is left out, since it might not match.
+    mutating func readRule(name: String, props: [String: Any], pointer: String, propsPointer: String) throws
+        -> SecurityRule?
+    {
+        _ = try checkedName(name, pointer: pointer)
         guard let priorityText = string(props, "priority"), let priority = Int(priorityText) else {
-            throw fail(propsPointer + "/priority", "security rule '\(name)' has no numeric `priority`")
+            let known = string(props, "priority").map { ARMValue.isSymbolic($0) } ?? false
+            throw fail(
+                propsPointer + "/priority",
+                "security rule '\(name)' has no numeric `priority`"
+                    + (known ? " (it is not known offline: give its parameter in a --parameters file)" : ""))
         }
         guard let directionText = string(props, "direction"),
             let direction = Direction.allCases.first(where: { $0.rawValue.lowercased() == directionText.lowercased() })
@@ -290,14 +331,62 @@ struct AzureResourceReader {
         else {
             throw fail(propsPointer + "/access", "security rule '\(name)' needs `access` Allow or Deny")
         }
-        let protocolText = string(props, "protocol") ?? "*"
+        let description = string(props, "description") ?? ""
+        if description.count > Self.maximumDescriptionLength {
+            throw fail(
+                propsPointer + "/description",
+                "security rule '\(name)' has a description of \(description.count) characters; Azure allows at most \(Self.maximumDescriptionLength)"
+            )
+        }
+        var unknown: [String] = []
+        var protocolText = string(props, "protocol") ?? "*"
+        if ARMValue.isSymbolic(protocolText) {
+            unknown.append("protocol \(protocolText)")
+            protocolText = "*"
+        }
         guard let proto = RuleProtocol(azure: protocolText) else {
             throw fail(propsPointer + "/protocol", "security rule '\(name)' has unknown protocol '\(protocolText)'")
         }
-        var sources = addressMatches(props, side: "source", pointer: propsPointer)
-        var destinations = addressMatches(props, side: "destination", pointer: propsPointer)
-        var sourcePorts = try portRanges(props, side: "source", pointer: propsPointer)
-        var destinationPorts = try portRanges(props, side: "destination", pointer: propsPointer)
+        func addresses(_ side: String) -> [AddressMatch] {
+            var result: [AddressMatch] = []
+            for text in addressTexts(props, side: side) {
+                if ARMValue.isSymbolic(text) {
+                    unknown.append("\(side) \(text)")
+                    result.append(.any)
+                } else {
+                    result.append(AddressMatch.parse(text))
+                }
+            }
+            return result + references(props, "\(side)ApplicationSecurityGroups").map { .applicationSecurityGroup($0) }
+        }
+        func ports(_ side: String) throws -> [PortRange] {
+            try portTexts(props, side: side).map { text in
+                if ARMValue.isSymbolic(text) {
+                    unknown.append("\(side) port \(text)")
+                    return .any
+                }
+                guard let range = PortRange(text) else {
+                    throw fail(propsPointer + "/\(side)PortRange", "'\(text)' is not a port, port range or *")
+                }
+                return range
+            }
+        }
+        var sources = addresses("source")
+        var destinations = addresses("destination")
+        var sourcePorts = try ports("source")
+        var destinationPorts = try ports("destination")
+        if !unknown.isEmpty {
+            let what = unknown.joined(separator: ", ")
+            if access == .deny {
+                builder.warn(
+                    "deny rule '\(name)' uses values not known offline (\(what)); it is left out, since it might not match (the conservative reading)",
+                    at: location(pointer))
+                return nil
+            }
+            builder.warn(
+                "allow rule '\(name)' uses values not known offline (\(what)); each is read as any (an unknown source could be the internet: the conservative reading)",
+                at: location(pointer))
+        }
         // Azure requires these; an export that leaves them out means "any".
         if sources.isEmpty { sources = [.any] }
         if destinations.isEmpty { destinations = [.any] }
@@ -306,7 +395,7 @@ struct AzureResourceReader {
         return SecurityRule(
             name: name, priority: priority, direction: direction, access: access, protocol: proto, sources: sources,
             destinations: destinations, sourcePorts: sourcePorts, destinationPorts: destinationPorts,
-            description: string(props, "description") ?? "", location: location(pointer))
+            description: description, location: location(pointer))
     }
 
     mutating func readInterface(
@@ -322,11 +411,17 @@ struct AzureResourceReader {
                 let (cprops, cp) = properties(config)
                 var address: IPv4Address?
                 if let text = string(cprops, "privateIPAddress"), !text.isEmpty {
-                    guard let parsed = IPv4Address(text) else {
-                        if text.contains(":") { continue }
-                        throw fail(here + cp + "/privateIPAddress", "'\(text)' is not an IPv4 address")
+                    if ARMValue.isSymbolic(text) {
+                        builder.warn(
+                            "the private address \(text) is not known offline; it is allocated as a dynamic one",
+                            at: location(here))
+                    } else {
+                        guard let parsed = IPv4Address(text) else {
+                            if text.contains(":") { continue }
+                            throw fail(here + cp + "/privateIPAddress", "'\(text)' is not an IPv4 address")
+                        }
+                        address = parsed
                     }
-                    address = parsed
                 }
                 configs.append(
                     IPConfiguration(
@@ -371,5 +466,44 @@ enum JSONField {
             if lx != ly { return false }
         }
         return true
+    }
+}
+
+/// Python SDK `as_dict()` output: the REST API's camelCase keys written in snake_case
+/// (`security_rules`, `network_security_group`, `address_prefix`, `private_ip_address`). Field
+/// lookup ignores case, so `private_ip_address` → `privateIpAddress` finds `privateIPAddress`.
+enum PythonSDKKeys {
+    /// Whether a resource uses snake_case keys (Azure's own JSON never has an underscore inside a key).
+    static func isSnakeCase(_ object: [String: Any]) -> Bool {
+        func snake(_ key: String) -> Bool {
+            key.contains("_") && !key.hasPrefix("_") && !key.hasPrefix("$")
+                && key.utf8.allSatisfy { ($0 >= 97 && $0 <= 122) || ($0 >= 48 && $0 <= 57) || $0 == 95 }
+        }
+        if object.keys.contains(where: snake) { return true }
+        if let props = object["properties"] as? [String: Any] { return props.keys.contains(where: snake) }
+        return false
+    }
+
+    static func camelCased(_ object: [String: Any]) -> [String: Any] {
+        var result: [String: Any] = [:]
+        for (key, value) in object {
+            let camel = camelCase(key)
+            // Tag names are the user's own: kept as written.
+            result[camel] = camel == "tags" ? value : convert(value)
+        }
+        return result
+    }
+
+    private static func convert(_ value: Any) -> Any {
+        if let dict = value as? [String: Any] { return camelCased(dict) }
+        if let list = value as? [Any] { return list.map(convert) }
+        return value
+    }
+
+    static func camelCase(_ key: String) -> String {
+        guard key.contains("_"), !key.hasPrefix("_") else { return key }
+        let parts = key.split(separator: "_")
+        guard let first = parts.first else { return key }
+        return String(first) + parts.dropFirst().map { $0.prefix(1).uppercased() + $0.dropFirst() }.joined()
     }
 }
