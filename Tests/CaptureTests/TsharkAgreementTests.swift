@@ -15,7 +15,7 @@ struct TsharkClaim: Sendable, CustomTestStringConvertible {
     var testDescription: String { sample }
 }
 
-/// The tshark fields FIELD-NOTES lists for cross-checking, per sample.
+/// The tshark fields that cross-check each sample (docs/capture.md lists them), per sample.
 let tsharkClaims: [TsharkClaim] = {
     let telnetCommands: Set<String> = ["251,251,252,252", "253,253,253,253"]
     let serverHello = ["-Y", "tls.handshake.type == 2"]
@@ -128,6 +128,21 @@ let tsharkClaims: [TsharkClaim] = {
         TsharkClaim(
             sample: "http-basic-auth-after-401.pcap", options: ["-Y", "http.response.code == 401"],
             fields: ["http.response.code"], lines: ["401"], exactly: true),
+        // tshark reads Redis (RESP) and Beckhoff ADS (AMS) where the old rules saw POP3 and rexec.
+        TsharkClaim(
+            sample: "redis-auth-password-not-pop3.pcap", fields: ["resp.string"], lines: ["OK", "PONG"],
+            exactly: true),
+        TsharkClaim(
+            sample: "beckhoff-ads-not-rexec.pcap", fields: ["ams.cmdid", "ams.state_response"],
+            lines: ["1\t0", "1\t1"], exactly: true),
+        // No user name follows AUTH LOGIN.
+        TsharkClaim(
+            sample: "smtp-auth-login-then-quit-no-user.pcap", options: ["-Y", "smtp.req.command"],
+            fields: ["smtp.req.command", "smtp.auth.username"], lines: ["EHLO\t", "AUTH\t", "QUIT\t"],
+            exactly: true),
+        TsharkClaim(
+            sample: "secret-markers-every-detector.pcap", fields: ["_ws.col.Protocol"],
+            lines: ["TELNET", "FTP", "EXEC", "HTTP", "SMTP", "POP", "IMAP", "LDAP", "RESP", "SNMP"]),
     ]
     for telnet in [
         "link-vlan-qinq-telnet.pcap", "link-linux-cooked-sll-telnet.pcap", "link-linux-cooked-sll2-telnet.pcap",

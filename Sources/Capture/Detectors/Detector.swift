@@ -58,17 +58,18 @@ public struct LegacyProtocol: Sendable, Hashable {
 }
 
 /// What a detector saw in one flow: the protocol, how bad this use of it is, and detail such as the
-/// version, cipher or user name. Never a password or a community string.
+/// version, cipher or user name. Never a password or a community string: the detail passes
+/// `EvidenceGate` here, the one way into an observation, so only fields of known kinds are kept.
 public struct Observation: Sendable, Hashable {
     public var legacyProtocol: LegacyProtocol
     public var severity: Severity
     /// Detail values by key (`version`, `cipher`, `user`, …), merged into lists per finding.
-    public var detail: [String: String]
+    public let detail: [String: String]
 
     public init(_ legacyProtocol: LegacyProtocol, severity: Severity? = nil, detail: [String: String] = [:]) {
         self.legacyProtocol = legacyProtocol
         self.severity = severity ?? legacyProtocol.severity
-        self.detail = detail
+        self.detail = detail.isEmpty ? detail : EvidenceGate.admit(detail)
     }
 }
 
