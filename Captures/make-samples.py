@@ -664,6 +664,7 @@ def main():
     write("netbios-ns-query.pcap", [packet])
 
     secrets_and_evidence(client, server)
+    dtls(client, server)
 
 
 def ads_header(target, source, command, flags, data, invoke):
@@ -734,6 +735,33 @@ def secrets_and_evidence(client, server):
                      PDU=SNMPget(id=3, varbindlist=[SNMPvarbind(oid=ASN1_OID("1.3.6.1.2.1.1.1.0"))]))
     packets.append(udp(client, server, 40323, 161, bytes(community), clock))
     write("secret-markers-every-detector.pcap", packets)
+
+
+def dtls_record(version, message_type, body, sequence):
+    """A DTLS record holding one unfragmented handshake message (RFC 6347 §4.1, §4.2.2)."""
+    length = struct.pack("!I", len(body))[1:]
+    message = bytes([message_type]) + length + struct.pack("!H", sequence) + b"\x00\x00\x00" + length + body
+    return bytes([22]) + struct.pack("!HH", version, 0) + b"\x00\x00" + struct.pack("!I", sequence) + \
+        struct.pack("!H", len(message)) + message
+
+
+def dtls_hello_pair(version, suite):
+    """A DTLS ClientHello (no cookie, as the first flight) and the server's ServerHello."""
+    client = struct.pack("!H", 0xFEFD) + bytes(range(32)) + b"\x00" + b"\x00"  # session id, cookie
+    client += struct.pack("!H", 4) + struct.pack("!HH", 0xC02F, suite) + b"\x01\x00"
+    server = struct.pack("!H", version) + bytes(range(100, 132)) + b"\x00" + struct.pack("!H", suite) + b"\x00"
+    return dtls_record(0xFEFD if version == 0xFEFD else version, 1, client, 0), dtls_record(version, 2, server, 0)
+
+
+def dtls(client, server):
+    """DTLS as the server chose it: 1.0 (RFC 4347), OpenSSL's pre-RFC 0x0100 with 3DES, and 1.2 (quiet)."""
+    for name, port, version, suite in [("dtls10-server-chosen.pcap", 40400, 0xFEFF, 0x002F),
+                                       ("dtls-0x0100-3des-server-chosen.pcap", 40401, 0x0100, 0x000A),
+                                       ("dtls12-not-legacy.pcap", 40402, 0xFEFD, 0xC02F)]:
+        clock = Clock()
+        hello, answer = dtls_hello_pair(version, suite)
+        write(name, [udp(client, server, port, 4433, hello, clock),
+                     udp(client, server, port, 4433, answer, clock, from_client=False)])
 
 
 if __name__ == "__main__":

@@ -22,6 +22,8 @@ let tsharkClaims: [TsharkClaim] = {
     let helloFields = [
         "tls.handshake.version", "tls.handshake.ciphersuite", "tls.handshake.extensions.supported_version",
     ]
+    let dtlsServerHello = ["-d", "udp.port==4433,dtls", "-Y", "dtls.handshake.type == 2"]
+    let dtlsHelloFields = ["dtls.handshake.version", "dtls.handshake.ciphersuite"]
     var claims: [TsharkClaim] = [
         TsharkClaim(
             sample: "telnet-on-port-2323.pcap", options: ["-d", "tcp.port==2323,telnet"], fields: ["telnet.cmd"],
@@ -140,6 +142,16 @@ let tsharkClaims: [TsharkClaim] = {
             sample: "smtp-auth-login-then-quit-no-user.pcap", options: ["-Y", "smtp.req.command"],
             fields: ["smtp.req.command", "smtp.auth.username"], lines: ["EHLO\t", "AUTH\t", "QUIT\t"],
             exactly: true),
+        // DTLS as the server chose it (tshark decodes the port as DTLS only when told).
+        TsharkClaim(
+            sample: "dtls10-server-chosen.pcap", options: dtlsServerHello, fields: dtlsHelloFields,
+            lines: ["0xfeff\t0x002f"], exactly: true),
+        TsharkClaim(
+            sample: "dtls-0x0100-3des-server-chosen.pcap", options: dtlsServerHello, fields: dtlsHelloFields,
+            lines: ["0x0100\t0x000a"], exactly: true),
+        TsharkClaim(
+            sample: "dtls12-not-legacy.pcap", options: dtlsServerHello, fields: dtlsHelloFields,
+            lines: ["0xfefd\t0xc02f"], exactly: true),
         TsharkClaim(
             sample: "secret-markers-every-detector.pcap", fields: ["_ws.col.Protocol"],
             lines: ["TELNET", "FTP", "EXEC", "HTTP", "SMTP", "POP", "IMAP", "LDAP", "RESP", "SNMP"]),

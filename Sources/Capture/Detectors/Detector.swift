@@ -1,6 +1,6 @@
 import Findings
 
-/// A legacy or cleartext protocol Exposure reports: its fixed `protocol` name from the contract, the
+/// A legacy or cleartext protocol Exposure reports: its fixed `protocol` name (docs/capture.md), the
 /// check it is reported under, and the words used in its finding.
 ///
 /// The words live in one shared, immutable box, so the value is a single reference: detectors return
@@ -31,7 +31,7 @@ public struct LegacyProtocol: Sendable, Hashable {
         words = Words(name: name, check: check, title: title, risk: risk, remediation: remediation, severity: severity)
     }
 
-    /// The contract's `protocol` value, e.g. `telnet`, `tls1.0`.
+    /// The documented `protocol` value, e.g. `telnet`, `tls1.0`.
     public var name: String { words.name }
     public var check: Check { words.check }
     /// What people call it, e.g. "Telnet".
@@ -123,6 +123,15 @@ public struct DatagramSample {
 /// Recognises a protocol in a single UDP datagram.
 public protocol DatagramDetector: Sendable {
     func examine(_ datagram: DatagramSample) -> Observation?
+    /// Everything the datagram shows, for a detector that can see more than one thing at once (DTLS:
+    /// the version and a weak cipher). By default what `examine` returns.
+    func observations(_ datagram: DatagramSample) -> [Observation]
+}
+
+extension DatagramDetector {
+    public func observations(_ datagram: DatagramSample) -> [Observation] {
+        examine(datagram).map { [$0] } ?? []
+    }
 }
 
 /// Every detector, in one place so the engine and the tests see the same list.
@@ -133,6 +142,6 @@ public enum Detectors {
         LDAPDetector(),
     ]
     public static let datagram: [any DatagramDetector] = [
-        TFTPDetector(), SNMPDetector(), LLMNRDetector(), NetBIOSNameServiceDetector(),
+        TFTPDetector(), SNMPDetector(), LLMNRDetector(), NetBIOSNameServiceDetector(), DTLSDetector(),
     ]
 }
