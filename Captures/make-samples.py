@@ -2,14 +2,16 @@
 """Writes the capture samples in this folder: one small capture per behaviour, named after it.
 
 Run from anywhere: `python3 Captures/make-samples.py` (needs Debian's python3-scapy; editcap from
-wireshark-common for the pcapng and snap-length samples). The output is deterministic: fixed
-addresses, ports, sequence numbers and timestamps, so regenerating changes nothing.
+wireshark-common for the pcapng and snap-length samples) rewrites them all;
+`python3 Captures/make-samples.py NAME.pcap ...` rewrites only the samples named. The output is
+deterministic: fixed addresses, ports, sequence numbers and timestamps, so regenerating changes nothing.
 """
 import base64
 import calendar
 import os
 import struct
 import subprocess
+import sys
 
 from scapy.all import (IP, TCP, UDP, Ether, IPv6, Raw, wrpcap, CookedLinux, Loopback, Dot1Q, Dot1AD,
                        IPv6ExtHdrHopByHop, IPv6ExtHdrDestOpt, IPv6ExtHdrFragment, fragment, fragment6, conf)
@@ -26,6 +28,12 @@ from scapy.asn1.asn1 import ASN1_OID, ASN1_STRING
 HERE = os.path.dirname(os.path.abspath(__file__))
 START = calendar.timegm((2026, 3, 2, 9, 0, 0))
 CLIENT_MAC, SERVER_MAC = "02:00:00:00:00:01", "02:00:00:00:00:02"
+# The samples named on the command line; empty: all of them.
+ONLY = set(sys.argv[1:])
+
+
+def wanted(name):
+    return not ONLY or name in ONLY
 
 
 class Clock:
@@ -202,7 +210,10 @@ def fragmented(packets, ipv4_size=16, ipv6_mtu=80):
 
 
 def write(name, packets, linktype=None):
+    """Writes a sample (or an intermediate `.tmp.` file), unless other samples were asked for."""
     path = os.path.join(HERE, name)
+    if ".tmp." not in name and not wanted(name):
+        return None
     wrpcap(path, packets, linktype=linktype)
     print("wrote", name, len(packets), "packets")
     return path
@@ -395,7 +406,7 @@ def ldap_bind_response(message_id):
 
 def main():
     conf.verb = 0
-    for name in os.listdir(HERE):
+    for name in os.listdir(HERE) if not ONLY else []:
         if name.endswith(".pcap") or name.endswith(".pcapng"):
             os.remove(os.path.join(HERE, name))
     client, server = "198.51.100.20", "192.0.2.10"
@@ -425,53 +436,58 @@ def main():
     write("ip-fragments-telnet.pcap", fragmented(telnet_session(Conversation(client, server, 40206, 23))))
     write("ipv6-fragments-telnet.pcap",
           fragmented(telnet_session(Conversation("2001:db8::20", "2001:db8::10", 40207, 23, ipv6=True))))
-    pcap = write("pcapng-format-telnet.tmp.pcap", telnet_session(Conversation(client, server, 40008, 23)))
-    subprocess.run(["editcap", "-F", "pcapng", pcap, os.path.join(HERE, "pcapng-format-telnet.pcapng")], check=True)
-    os.remove(pcap)
-    print("wrote pcapng-format-telnet.pcapng")
+    if wanted("pcapng-format-telnet.pcapng"):
+        pcap = write("pcapng-format-telnet.tmp.pcap", telnet_session(Conversation(client, server, 40008, 23)))
+        subprocess.run(["editcap", "-F", "pcapng", pcap, os.path.join(HERE, "pcapng-format-telnet.pcapng")], check=True)
+        os.remove(pcap)
+        print("wrote pcapng-format-telnet.pcapng")
     # Cut by a 64-byte snap length: the negotiation at the start of each payload still shows.
-    pcap = write("snaplen.tmp.pcap", telnet_session(Conversation(client, server, 40009, 23)))
-    subprocess.run(["editcap", "-F", "pcap", "-s", "64", pcap, os.path.join(HERE, "snaplen-64-telnet.pcap")], check=True)
-    os.remove(pcap)
-    print("wrote snaplen-64-telnet.pcap")
+    if wanted("snaplen-64-telnet.pcap"):
+        pcap = write("snaplen.tmp.pcap", telnet_session(Conversation(client, server, 40009, 23)))
+        subprocess.run(["editcap", "-F", "pcap", "-s", "64", pcap, os.path.join(HERE, "snaplen-64-telnet.pcap")], check=True)
+        os.remove(pcap)
+        print("wrote snaplen-64-telnet.pcap")
     # A file that ends in the middle of a record: the telnet session before the cut is still found.
     path = write("truncated-mid-record-telnet.pcap", telnet_session(Conversation(client, server, 40010, 23)))
-    with open(path, "rb+") as f:
-        size = os.path.getsize(path)
-        f.truncate(size - 20)
+    if path:
+        with open(path, "rb+") as f:
+            size = os.path.getsize(path)
+            f.truncate(size - 20)
     # A damaged record header (record 3, the handshake's last ACK: its captured length overwritten with
     # 0xFFFFFF00): libpcap stops there; the own reader skips to the next sound record and the telnet
     # negotiation and login that follow are still found.
     path = write("corrupt-record-header-telnet.pcap", telnet_session(Conversation(client, server, 40012, 23)))
-    with open(path, "rb+") as f:
-        data = bytearray(f.read())
-        offset = 24
-        for _ in range(2):
-            offset += 16 + struct.unpack_from("<I", data, offset + 8)[0]
-        struct.pack_into("<I", data, offset + 8, 0xFFFFFF00)
-        f.seek(0)
-        f.write(data)
-    print("damaged record 3 of corrupt-record-header-telnet.pcap")
+    if path:
+        with open(path, "rb+") as f:
+            data = bytearray(f.read())
+            offset = 24
+            for _ in range(2):
+                offset += 16 + struct.unpack_from("<I", data, offset + 8)[0]
+            struct.pack_into("<I", data, offset + 8, 0xFFFFFF00)
+            f.seek(0)
+            f.write(data)
+        print("damaged record 3 of corrupt-record-header-telnet.pcap")
     # The same in pcapng: packet block 3's leading length overwritten with 13 (not a multiple of 4).
     # libpcap stops there; the own pcapng reader skips to the next sound block.
-    pcap = write("corrupt-block.tmp.pcap", telnet_session(Conversation(client, server, 40013, 23)))
-    path = os.path.join(HERE, "corrupt-block-length-telnet.pcapng")
-    subprocess.run(["editcap", "-F", "pcapng", pcap, path], check=True)
-    os.remove(pcap)
-    with open(path, "rb+") as f:
-        data = bytearray(f.read())
-        offset, packets = 0, 0
-        while True:
-            block_type, length = struct.unpack_from("<II", data, offset)
-            if block_type == 6:
-                packets += 1
-                if packets == 3:
-                    break
-            offset += length
-        struct.pack_into("<I", data, offset + 4, 13)
-        f.seek(0)
-        f.write(data)
-    print("damaged packet block 3 of corrupt-block-length-telnet.pcapng")
+    if wanted("corrupt-block-length-telnet.pcapng"):
+        pcap = write("corrupt-block.tmp.pcap", telnet_session(Conversation(client, server, 40013, 23)))
+        path = os.path.join(HERE, "corrupt-block-length-telnet.pcapng")
+        subprocess.run(["editcap", "-F", "pcapng", pcap, path], check=True)
+        os.remove(pcap)
+        with open(path, "rb+") as f:
+            data = bytearray(f.read())
+            offset, packets = 0, 0
+            while True:
+                block_type, length = struct.unpack_from("<II", data, offset)
+                if block_type == 6:
+                    packets += 1
+                    if packets == 3:
+                        break
+                offset += length
+            struct.pack_into("<I", data, offset + 4, 13)
+            f.seek(0)
+            f.write(data)
+        print("damaged packet block 3 of corrupt-block-length-telnet.pcapng")
 
     # Decoy: TLS 1.2 with a modern suite on port 23 is not Telnet.
     write("tls-on-port-23-not-telnet.pcap",
@@ -646,6 +662,106 @@ def main():
         / UDP(sport=137, dport=137) / query
     packet.time = clock.tick()
     write("netbios-ns-query.pcap", [packet])
+
+    secrets_and_evidence(client, server)
+    dtls(client, server)
+
+
+def ads_header(target, source, command, flags, data, invoke):
+    """A Beckhoff ADS request or response: the AMS/TCP header (two reserved bytes, the length) and the
+    32-byte AMS header (NetIds and ports of target and source, command, state flags, data length)."""
+    ams = target + struct.pack("<H", 851) + source + struct.pack("<H", 32905)
+    ams += struct.pack("<HHIII", command, flags, len(data), 0, invoke) + data
+    return b"\x00\x00" + struct.pack("<I", len(ams)) + ams
+
+
+def secrets_and_evidence(client, server):
+    """Protocols named only on evidence of them, and credentials that must never be printed: every
+    credential below holds the marker XMRK, which no report may contain."""
+    # Redis `AUTH <password>` answered `+OK`: no POP3 greeting, not port 110, so not POP3.
+    conv = Conversation(client, server, 40300, 6379).handshake()
+    conv.c(b"AUTH XMRKredisPW\r\n").s(b"+OK\r\n").c(b"PING\r\n").s(b"+PONG\r\n").close()
+    write("redis-auth-password-not-pop3.pcap", conv.packets)
+    # Beckhoff ADS ReadDeviceInfo (AMS/TCP 00 00 20 00 00 00 …): NUL-led binary, not rexec.
+    plc, engineer = bytes([192, 0, 2, 10, 1, 1]), bytes([198, 51, 100, 20, 1, 1])
+    conv = Conversation(client, server, 40301, 48898).handshake()
+    conv.c(ads_header(plc, engineer, 1, 0x0004, b"", 1))
+    conv.s(ads_header(engineer, plc, 1, 0x0005, struct.pack("<IBBH", 0, 3, 1, 4024) + b"TwinCAT".ljust(16, b"\x00"), 1))
+    write("beckhoff-ads-not-rexec.pcap", conv.close().packets)
+    # SMTP AUTH LOGIN abandoned with QUIT: an attempt without TLS, but no user name was sent.
+    conv = Conversation(client, server, 40302, 587).handshake()
+    conv.s(b"220 mail.example.com ESMTP\r\n").c(b"EHLO ws01\r\n").s(b"250-mail.example.com\r\n250 AUTH LOGIN\r\n")
+    conv.c(b"AUTH LOGIN\r\n").s(b"334 VXNlcm5hbWU6\r\n").c(b"QUIT\r\n").s(b"221 2.0.0 Bye\r\n").close()
+    write("smtp-auth-login-then-quit-no-user.pcap", conv.packets)
+
+    # One session per detector that sees a credential, each credential a unique XMRK marker.
+    clock = Clock()
+    packets = []
+
+    def session(port, sport):
+        return Conversation(client, server, port, sport, clock=clock)
+
+    b64 = lambda data: base64.b64encode(data)
+    conv = session(40310, 23).handshake().s(TELNET_DO).c(TELNET_WILL).s(b"login: ").c(b"admin\r\n")
+    packets += conv.s(b"Password: ").c(b"XMRKtelnetPW\r\n").s(b"$ ").close().packets
+    conv = session(40311, 21).handshake().s(b"220 ready\r\n").c(b"USER alice\r\n").s(b"331 Password\r\n")
+    packets += conv.c(b"PASS XMRKftpPW\r\n").s(b"230 ok\r\n").close().packets
+    conv = session(40312, 512).handshake().c(b"0\x00alice\x00XMRKrexecPW\x00uptime\x00").s(b"\x00up\n")
+    packets += conv.close().packets
+    conv = session(40313, 80).handshake()
+    conv.c(b"GET / HTTP/1.1\r\nHost: a\r\nAuthorization: Basic " + b64(b"alice:XMRKhttpPW") + b"\r\n\r\n")
+    packets += conv.s(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n").close().packets
+    packets += http_ntlm_session(session(40314, 80), b"XMRKntlmPW-24-bytes-long")
+    conv = session(40315, 587).handshake().s(b"220 mail ESMTP\r\n").c(b"EHLO ws01\r\n").s(b"250 AUTH PLAIN\r\n")
+    packets += conv.c(b"AUTH PLAIN " + b64(b"\x00alice\x00XMRKsmtpPlainPW") + b"\r\n").s(b"235 ok\r\n").close().packets
+    conv = session(40316, 587).handshake().s(b"220 mail ESMTP\r\n").c(b"EHLO ws01\r\n").s(b"250 AUTH LOGIN\r\n")
+    conv.c(b"AUTH LOGIN\r\n").s(b"334 VXNlcm5hbWU6\r\n").c(b64(b"alice") + b"\r\n").s(b"334 UGFzc3dvcmQ6\r\n")
+    packets += conv.c(b64(b"XMRKsmtpLoginPW") + b"\r\n").s(b"235 ok\r\n").close().packets
+    conv = session(40317, 110).handshake().s(b"+OK POP3 ready\r\n").c(b"USER alice\r\n").s(b"+OK\r\n")
+    packets += conv.c(b"PASS XMRKpop3PW\r\n").s(b"+OK in\r\n").close().packets
+    # The password where a mechanism belongs, on a real POP3 server: masked, not printed.
+    conv = session(40318, 110).handshake().s(b"+OK POP3 ready\r\n").c(b"AUTH XMRKpop3MechanismPW\r\n")
+    packets += conv.s(b"-ERR unknown mechanism\r\n").close().packets
+    conv = session(40319, 143).handshake().s(b"* OK IMAP4rev1 ready\r\n").c(b"a1 LOGIN alice XMRKimapPW\r\n")
+    packets += conv.s(b"a1 OK\r\n").close().packets
+    conv = session(40320, 143).handshake().s(b"* OK IMAP4rev1 ready\r\n").c(b"a1 AUTHENTICATE PLAIN\r\n").s(b"+ \r\n")
+    packets += conv.c(b64(b"\x00alice\x00XMRKimapPlainPW") + b"\r\n").s(b"a1 OK\r\n").close().packets
+    conv = session(40321, 389).handshake()
+    conv.c(ldap_bind(1, "cn=alice,dc=example,dc=com", ber(0x80, b"XMRKldapPW"))).s(ldap_bind_response(1))
+    packets += conv.close().packets
+    conv = session(40322, 6379).handshake().c(b"AUTH XMRKredisPW\r\n").s(b"+OK\r\n")
+    packets += conv.close().packets
+    community = SNMP(version=1, community=ASN1_STRING(b"XMRKsnmpCommunity"),
+                     PDU=SNMPget(id=3, varbindlist=[SNMPvarbind(oid=ASN1_OID("1.3.6.1.2.1.1.1.0"))]))
+    packets.append(udp(client, server, 40323, 161, bytes(community), clock))
+    write("secret-markers-every-detector.pcap", packets)
+
+
+def dtls_record(version, message_type, body, sequence):
+    """A DTLS record holding one unfragmented handshake message (RFC 6347 §4.1, §4.2.2)."""
+    length = struct.pack("!I", len(body))[1:]
+    message = bytes([message_type]) + length + struct.pack("!H", sequence) + b"\x00\x00\x00" + length + body
+    return bytes([22]) + struct.pack("!HH", version, 0) + b"\x00\x00" + struct.pack("!I", sequence) + \
+        struct.pack("!H", len(message)) + message
+
+
+def dtls_hello_pair(version, suite):
+    """A DTLS ClientHello (no cookie, as the first flight) and the server's ServerHello."""
+    client = struct.pack("!H", 0xFEFD) + bytes(range(32)) + b"\x00" + b"\x00"  # session id, cookie
+    client += struct.pack("!H", 4) + struct.pack("!HH", 0xC02F, suite) + b"\x01\x00"
+    server = struct.pack("!H", version) + bytes(range(100, 132)) + b"\x00" + struct.pack("!H", suite) + b"\x00"
+    return dtls_record(0xFEFD if version == 0xFEFD else version, 1, client, 0), dtls_record(version, 2, server, 0)
+
+
+def dtls(client, server):
+    """DTLS as the server chose it: 1.0 (RFC 4347), OpenSSL's pre-RFC 0x0100 with 3DES, and 1.2 (quiet)."""
+    for name, port, version, suite in [("dtls10-server-chosen.pcap", 40400, 0xFEFF, 0x002F),
+                                       ("dtls-0x0100-3des-server-chosen.pcap", 40401, 0x0100, 0x000A),
+                                       ("dtls12-not-legacy.pcap", 40402, 0xFEFD, 0xC02F)]:
+        clock = Clock()
+        hello, answer = dtls_hello_pair(version, suite)
+        write(name, [udp(client, server, port, 4433, hello, clock),
+                     udp(client, server, port, 4433, answer, clock, from_client=False)])
 
 
 if __name__ == "__main__":

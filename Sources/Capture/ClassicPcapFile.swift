@@ -3,18 +3,19 @@ import Findings
     import Glibc
 #endif
 
-/// A classic pcap file (libpcap's original format; pcapng stays with libpcap), mapped into memory
-/// 8 MiB at a time (or, when it cannot be mapped, read with plain `read()` calls into one reusable
-/// 4 MiB buffer) and walked record by record by hand.
+/// A classic pcap file (libpcap's original format; pcapng has its own walker, `PcapngFile`),
+/// mapped into memory 8 MiB at a time (or, when it cannot be mapped, read with plain `read()` calls
+/// into one reusable 4 MiB buffer) and walked record by record by hand.
 ///
 /// Why not libpcap: its reader copies every record into its own buffer and cannot get past a damaged
-/// record header; this walk hands out the records where they lie (1.2× to 4.5× faster, FIELD-NOTES)
-/// and, on a damaged header, resynchronises on the next offset where a plausible chain of record
-/// headers parses. Why a sliding window of the mapped file: reading copied every byte from the page
-/// cache (a quarter of the CPU time on a large capture, per `perf`), while mapping the whole file would
-/// count it all towards the reported peak memory; an 8 MiB window costs no copy and 8 MiB of memory.
-/// A file that grows while it is read is followed (its size is asked again at the end of what was
-/// mapped); one truncated by another program while it is read would fault, as with any mapped file.
+/// record header; this walk hands out the records where they lie (1.2× to 4.5× faster than libpcap's
+/// reader, docs/benchmarks.md) and, on a damaged header, resynchronises on the next offset where a
+/// plausible chain of record headers parses. Why a sliding window of the mapped file: reading copied
+/// every byte from the page cache (a quarter of the CPU time on a large capture, per `perf`), while
+/// mapping the whole file would count it all towards the reported peak memory; an 8 MiB window costs
+/// no copy and 8 MiB of memory. A file that grows while it is read is followed (its size is asked
+/// again at the end of what was mapped); one truncated by another program while it is read would
+/// fault, as with any mapped file.
 final class ClassicPcapFile {
     /// What the 24-byte file header says.
     struct FileHeader: Equatable {

@@ -257,8 +257,6 @@ public final class PcapSource {
                 _ = poll(&waiting, 1, 200)
             case PCAP_ERROR_BREAK:
                 return isLive ? .stopped : .complete
-            case -2:
-                return .complete
             default:
                 let reason = String(cString: pcap_geterr(handle))
                 return .cut(packet: number + 1, reason: "libpcap: " + reason)

@@ -21,8 +21,8 @@ import Findings
 /// (`packetsOnOtherLinkTypes`), and the run warns about them; libpcap instead stops reading at such an
 /// interface.
 ///
-/// Only regular files are mapped; for a pipe or a device `open` returns nil and libpcap is asked (which
-/// in practice fails on a pipe: the classic pcap walker has read its first bytes; README, "Not yet done").
+/// Only regular files are mapped; for a pipe or a device `open` returns nil and libpcap reads the
+/// stream (`PcapSource` looks at a pipe's first bytes without consuming them, so libpcap gets it whole).
 final class PcapngFile {
     /// One interface of the current section.
     struct Interface {

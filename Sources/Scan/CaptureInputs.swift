@@ -4,6 +4,6 @@ import Findings
 /// How `exposure scan` analyses a capture file: the same audit as `exposure capture audit`, no filter.
 enum CaptureInputs {
     static func analyse(_ files: [String]) throws -> Report {
-        try CaptureAnalysis.audit(files: files, filter: nil)
+        try CaptureAnalyzer.analyze(files: files, filter: nil)
     }
 }

@@ -30,7 +30,7 @@ struct CaptureAudit: ParsableCommand {
 
     func run() throws {
         try outputOptions.requireFindingsFormat()
-        try outputOptions.emit(try CaptureAnalysis.audit(files: files, filter: filter))
+        try outputOptions.emit(try CaptureAnalyzer.analyze(files: files, filter: filter))
     }
 }
 
@@ -58,6 +58,6 @@ struct CaptureLive: ParsableCommand {
     func run() throws {
         try outputOptions.requireFindingsFormat()
         if let duration, !(duration > 0) { throw ValidationError("--duration must be a positive number of seconds") }
-        try outputOptions.emit(try CaptureAnalysis.live(interface: interface, duration: duration, filter: filter))
+        try outputOptions.emit(try CaptureAnalyzer.live(interface: interface, duration: duration, filter: filter))
     }
 }

@@ -11,7 +11,7 @@ struct CaptureCLITests {
         #expect(run.stdout.contains("capture.legacy-protocol"))
     }
 
-    @Test("JSON findings carry the contract's evidence fields")
+    @Test("JSON findings carry the documented evidence fields")
     func jsonEvidence() throws {
         let run = try ExposureBinary.run(["capture", "audit", "Captures/ftp-cleartext-login.pcap", "--format", "json"])
         #expect(run.status == 1)

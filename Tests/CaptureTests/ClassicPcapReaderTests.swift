@@ -164,7 +164,7 @@ struct ClassicPcapReaderTests {
             }
             defer { try? FileManager.default.removeItem(atPath: path) }
             #expect(frames.map(\.number) == [1, 3, 4, 5])
-            let report = try CaptureAnalysis.audit(files: [path], filter: nil)
+            let report = try CaptureAnalyzer.analyze(files: [path], filter: nil)
             #expect(report.warnings.count == 1)
             #expect(
                 report.warnings.first?.contains("1 damaged record header was skipped (the first at packet 2") == true)
@@ -187,14 +187,14 @@ struct ClassicPcapReaderTests {
         defer { try? FileManager.default.removeItem(atPath: stepped) }
         let read = readAll(try PcapSource.open(file: stepped, filter: nil))
         #expect(read.frames.map(\.number) == [1, 2, 3, 4, 5, 6])
-        #expect(try CaptureAnalysis.audit(files: [stepped], filter: nil).warnings.isEmpty)
+        #expect(try CaptureAnalyzer.analyze(files: [stepped], filter: nil).warnings.isEmpty)
         // A quiet capture, one record every three days: nothing suspect.
         var sparse = PcapBytes()
         for day in 0..<6 { sparse.record(seconds: 1_772_413_440 + UInt32(day) * 3 * 86_400, fraction: 0, synFrame) }
         let sparsePath = try temporaryCaptureFile(sparse.bytes, "sparse", extension: "pcap")
         defer { try? FileManager.default.removeItem(atPath: sparsePath) }
         #expect(readAll(try PcapSource.open(file: sparsePath, filter: nil)).frames.count == 6)
-        #expect(try CaptureAnalysis.audit(files: [sparsePath], filter: nil).warnings.isEmpty)
+        #expect(try CaptureAnalyzer.analyze(files: [sparsePath], filter: nil).warnings.isEmpty)
         // A timestamp damaged backwards (1990) with sound records after it is still damage: the step back
         // to 2026 is too far forward to be a clock step.
         let (back, backFrames) = try damagedFile { bytes, header in bytes[header + 3] = 0x26 }
@@ -216,7 +216,7 @@ struct ClassicPcapReaderTests {
         }
         defer { try? FileManager.default.removeItem(atPath: tail) }
         #expect(tailFrames.map(\.number) == [1])
-        let warnings = try CaptureAnalysis.audit(files: [tail], filter: nil).warnings
+        let warnings = try CaptureAnalyzer.analyze(files: [tail], filter: nil).warnings
         #expect(warnings.first?.contains("the rest of the file was skipped") == true, "\(warnings)")
         #expect(warnings.first?.contains("\(4 * (16 + synFrame.count)) bytes were passed over") == true)
     }
@@ -355,7 +355,7 @@ struct ClassicPcapReaderTests {
         defer { try? FileManager.default.removeItem(atPath: path) }
         let clock = ContinuousClock()
         let started = clock.now
-        let report = try CaptureAnalysis.audit(files: [path], filter: nil)
+        let report = try CaptureAnalyzer.analyze(files: [path], filter: nil)
         #expect(clock.now - started < .seconds(10))
         #expect(report.findings.isEmpty)
         // Zeros parse as headers of empty records, but nothing is 0 bytes long on the wire: all skipped.
@@ -363,7 +363,7 @@ struct ClassicPcapReaderTests {
             PcapBytes().bytes + [UInt8](repeating: 0, count: 1 << 16), "zeros", extension: "pcap")
         defer { try? FileManager.default.removeItem(atPath: zeros) }
         #expect(readAll(try PcapSource.open(file: zeros, filter: nil)).frames.isEmpty)
-        let warnings = try CaptureAnalysis.audit(files: [zeros], filter: nil).warnings
+        let warnings = try CaptureAnalyzer.analyze(files: [zeros], filter: nil).warnings
         #expect(
             warnings == [
                 "\(zeros): 1 damaged record header was skipped (the first at packet 1: the length on the wire is 0); "

@@ -81,7 +81,7 @@ struct HostileInputTests {
                 }
                 let path = folder + "/\(round)-" + sample
                 try Data(bytes).write(to: URL(fileURLWithPath: path))
-                _ = try? CaptureAnalysis.audit(files: [path], filter: nil)
+                _ = try? CaptureAnalyzer.analyze(files: [path], filter: nil)
             }
         }
     }

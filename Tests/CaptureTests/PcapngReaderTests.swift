@@ -142,7 +142,7 @@ struct PcapngReaderTests {
             let ownFindings = findingsJSON(try PcapSource.open(file: path, filter: nil))
             #expect(ownFindings == findingsJSON(try PcapSource.openWithLibpcap(file: path, filter: nil)), "\(path)")
             if ownFindings.contains("\"check\"") { filesWithFindings += 1 }
-            #expect(try CaptureAnalysis.audit(files: [path], filter: nil).warnings.isEmpty, "\(path)")
+            #expect(try CaptureAnalyzer.analyze(files: [path], filter: nil).warnings.isEmpty, "\(path)")
         }
         #expect(filesWithFindings >= 10)
         // The copies hold the same frames as the classic originals.
@@ -172,7 +172,7 @@ struct PcapngReaderTests {
         let own = readAll(try PcapSource.open(file: sameLink, filter: nil))
         #expect(own.frames.count == 27)
         #expect(own.frames == readAll(try PcapSource.openWithLibpcap(file: sameLink, filter: nil)).frames)
-        let findings = try CaptureAnalysis.audit(files: [sameLink], filter: nil).findings
+        let findings = try CaptureAnalyzer.analyze(files: [sameLink], filter: nil).findings
         #expect(Set(findings.compactMap { $0.evidence["protocol"] }) == [.string("telnet"), .string("ftp")])
         // Ethernet first, raw IP second: the raw IP packets are skipped, the Ethernet ones are exactly
         // the classic sample's (by time and bytes; numbers count both interfaces' packets).
@@ -184,7 +184,7 @@ struct PcapngReaderTests {
         #expect(ethernet.map(\.bytes) == original.frames.map(\.bytes))
         #expect(ethernet.map(\.microseconds) == original.frames.map(\.microseconds))
         #expect(ethernet.last?.number ?? 0 > 14)
-        let report = try CaptureAnalysis.audit(files: [twoLinks], filter: nil)
+        let report = try CaptureAnalyzer.analyze(files: [twoLinks], filter: nil)
         #expect(report.findings.map(\.subject) == ["192.0.2.10:2323"])
         #expect(
             report.warnings == [
@@ -277,7 +277,7 @@ struct PcapngReaderTests {
         let seconds: [Int64] = [1_772_413_440, 1_772_413_441, 1_772_413_442]
         #expect(own.frames.map(\.microseconds) == seconds.map { $0 * 1_000_000 })
         #expect(own.end == .complete)
-        #expect(try CaptureAnalysis.audit(files: [path], filter: nil).warnings.isEmpty)
+        #expect(try CaptureAnalyzer.analyze(files: [path], filter: nil).warnings.isEmpty)
         // tshark, an independent reader, sees the same packets at the same times.
         let tshark = Process()
         tshark.executableURL = URL(fileURLWithPath: "/usr/bin/tshark")
@@ -297,7 +297,7 @@ struct PcapngReaderTests {
         let unknown = try temporaryCaptureFile(file.bytes, "unknown-interface", extension: "pcapng")
         defer { try? FileManager.default.removeItem(atPath: unknown) }
         #expect(readAll(try PcapSource.open(file: unknown, filter: nil)).frames.map(\.number) == [1, 2, 3, 5])
-        let warnings = try CaptureAnalysis.audit(files: [unknown], filter: nil).warnings
+        let warnings = try CaptureAnalyzer.analyze(files: [unknown], filter: nil).warnings
         #expect(warnings.count == 1)
         #expect(warnings.first?.contains("names interface 0, which the section does not describe") == true)
     }
@@ -323,7 +323,7 @@ struct PcapngReaderTests {
             let own = readAll(try PcapSource.open(file: path, filter: nil))
             #expect(own.frames.map(\.microseconds) == (0...3).map { (1_772_413_440 + Int64($0)) * 1_000_000 })
             #expect(own.end == .complete)
-            let warnings = try CaptureAnalysis.audit(files: [path], filter: nil).warnings
+            let warnings = try CaptureAnalyzer.analyze(files: [path], filter: nil).warnings
             #expect(warnings.count == 1)
             // The 28-byte section header was passed over.
             #expect(warnings.first?.contains("1 damaged pcapng block was skipped (the first after packet 1") == true)
@@ -373,7 +373,7 @@ struct PcapngReaderTests {
         #expect(readAll(try PcapSource.open(file: path, filter: nil)).frames.map(\.number) == [1, 3])
         let reference = readAll(try PcapSource.openWithLibpcap(file: path, filter: nil))
         #expect(reference.frames.map(\.number) == [1])
-        let warnings = try CaptureAnalysis.audit(files: [path], filter: nil).warnings
+        let warnings = try CaptureAnalyzer.analyze(files: [path], filter: nil).warnings
         #expect(
             warnings == [
                 "\(path): 1 packet on interfaces of link type 1 was skipped; only the first interface's link type (101) is decoded"
@@ -473,7 +473,7 @@ struct PcapngReaderTests {
             let reference = readAll(try PcapSource.openWithLibpcap(file: path, filter: nil))
             #expect(reference.frames == Array(clean.prefix(3)), "\(what)")
         }
-        let report = try CaptureAnalysis.audit(files: [path], filter: nil)
+        let report = try CaptureAnalyzer.analyze(files: [path], filter: nil)
         #expect(report.warnings.count == 1, "\(what): \(report.warnings)")
         #expect(
             report.warnings.first?.contains("1 damaged pcapng block was skipped (the first after packet 3") == true,
@@ -501,7 +501,7 @@ struct PcapngReaderTests {
                 continue
             }
             #expect(readAll(try PcapSource.openWithLibpcap(file: path, filter: nil)).frames == own.frames)
-            let report = try CaptureAnalysis.audit(files: [path], filter: nil)
+            let report = try CaptureAnalyzer.analyze(files: [path], filter: nil)
             #expect(report.warnings.count == 1, "\(report.warnings)")
             #expect(
                 report.warnings.first?.contains(
@@ -540,7 +540,7 @@ struct PcapngReaderTests {
             defer { try? FileManager.default.removeItem(atPath: path) }
             let clock = ContinuousClock()
             let started = clock.now
-            let report = try? CaptureAnalysis.audit(files: [path], filter: nil)
+            let report = try? CaptureAnalyzer.analyze(files: [path], filter: nil)
             _ = try? readAll(PcapSource.open(file: path, filter: "tcp"))
             #expect(clock.now - started < .seconds(10), "\(name)")
             #expect(report?.findings.isEmpty ?? true, "\(name)")

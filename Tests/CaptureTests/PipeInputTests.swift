@@ -25,8 +25,8 @@ struct PipeInputTests {
             handle.closeFile()
         }
         writer.start()
-        let fromPipe = try CaptureAnalysis.audit(files: [fifo], filter: nil)
-        let fromFile = try CaptureAnalysis.audit(files: [file], filter: nil)
+        let fromPipe = try CaptureAnalyzer.analyze(files: [fifo], filter: nil)
+        let fromFile = try CaptureAnalyzer.analyze(files: [file], filter: nil)
         #expect(fromPipe.findings.count == 1)
         #expect(fromPipe.findings.map(\.subject) == fromFile.findings.map(\.subject))
         #expect(fromPipe.findings.map(\.evidence["packets"]) == fromFile.findings.map(\.evidence["packets"]))

@@ -75,6 +75,6 @@ func readDamagedCapture(_ bytes: [UInt8], _ name: String, extension fileExtensio
     let clock = ContinuousClock()
     let start = clock.now
     let read = readAll(try PcapSource.open(file: path, filter: nil))
-    _ = try CaptureAnalysis.audit(files: [path], filter: nil)
+    _ = try CaptureAnalyzer.analyze(files: [path], filter: nil)
     return (read.frames.count, clock.now - start)
 }

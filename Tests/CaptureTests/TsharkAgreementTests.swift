@@ -15,13 +15,15 @@ struct TsharkClaim: Sendable, CustomTestStringConvertible {
     var testDescription: String { sample }
 }
 
-/// The tshark fields FIELD-NOTES lists for cross-checking, per sample.
+/// The tshark fields that cross-check each sample (docs/capture.md lists them), per sample.
 let tsharkClaims: [TsharkClaim] = {
     let telnetCommands: Set<String> = ["251,251,252,252", "253,253,253,253"]
     let serverHello = ["-Y", "tls.handshake.type == 2"]
     let helloFields = [
         "tls.handshake.version", "tls.handshake.ciphersuite", "tls.handshake.extensions.supported_version",
     ]
+    let dtlsServerHello = ["-d", "udp.port==4433,dtls", "-Y", "dtls.handshake.type == 2"]
+    let dtlsHelloFields = ["dtls.handshake.version", "dtls.handshake.ciphersuite"]
     var claims: [TsharkClaim] = [
         TsharkClaim(
             sample: "telnet-on-port-2323.pcap", options: ["-d", "tcp.port==2323,telnet"], fields: ["telnet.cmd"],
@@ -128,6 +130,31 @@ let tsharkClaims: [TsharkClaim] = {
         TsharkClaim(
             sample: "http-basic-auth-after-401.pcap", options: ["-Y", "http.response.code == 401"],
             fields: ["http.response.code"], lines: ["401"], exactly: true),
+        // tshark reads Redis (RESP) and Beckhoff ADS (AMS) where the old rules saw POP3 and rexec.
+        TsharkClaim(
+            sample: "redis-auth-password-not-pop3.pcap", fields: ["resp.string"], lines: ["OK", "PONG"],
+            exactly: true),
+        TsharkClaim(
+            sample: "beckhoff-ads-not-rexec.pcap", fields: ["ams.cmdid", "ams.state_response"],
+            lines: ["1\t0", "1\t1"], exactly: true),
+        // No user name follows AUTH LOGIN.
+        TsharkClaim(
+            sample: "smtp-auth-login-then-quit-no-user.pcap", options: ["-Y", "smtp.req.command"],
+            fields: ["smtp.req.command", "smtp.auth.username"], lines: ["EHLO\t", "AUTH\t", "QUIT\t"],
+            exactly: true),
+        // DTLS as the server chose it (tshark decodes the port as DTLS only when told).
+        TsharkClaim(
+            sample: "dtls10-server-chosen.pcap", options: dtlsServerHello, fields: dtlsHelloFields,
+            lines: ["0xfeff\t0x002f"], exactly: true),
+        TsharkClaim(
+            sample: "dtls-0x0100-3des-server-chosen.pcap", options: dtlsServerHello, fields: dtlsHelloFields,
+            lines: ["0x0100\t0x000a"], exactly: true),
+        TsharkClaim(
+            sample: "dtls12-not-legacy.pcap", options: dtlsServerHello, fields: dtlsHelloFields,
+            lines: ["0xfefd\t0xc02f"], exactly: true),
+        TsharkClaim(
+            sample: "secret-markers-every-detector.pcap", fields: ["_ws.col.Protocol"],
+            lines: ["TELNET", "FTP", "EXEC", "HTTP", "SMTP", "POP", "IMAP", "LDAP", "RESP", "SNMP"]),
     ]
     for telnet in [
         "link-vlan-qinq-telnet.pcap", "link-linux-cooked-sll-telnet.pcap", "link-linux-cooked-sll2-telnet.pcap",

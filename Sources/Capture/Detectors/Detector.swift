@@ -1,6 +1,6 @@
 import Findings
 
-/// A legacy or cleartext protocol Exposure reports: its fixed `protocol` name from the contract, the
+/// A legacy or cleartext protocol Exposure reports: its fixed `protocol` name (docs/capture.md), the
 /// check it is reported under, and the words used in its finding.
 ///
 /// The words live in one shared, immutable box, so the value is a single reference: detectors return
@@ -31,7 +31,7 @@ public struct LegacyProtocol: Sendable, Hashable {
         words = Words(name: name, check: check, title: title, risk: risk, remediation: remediation, severity: severity)
     }
 
-    /// The contract's `protocol` value, e.g. `telnet`, `tls1.0`.
+    /// The documented `protocol` value, e.g. `telnet`, `tls1.0`.
     public var name: String { words.name }
     public var check: Check { words.check }
     /// What people call it, e.g. "Telnet".
@@ -58,17 +58,18 @@ public struct LegacyProtocol: Sendable, Hashable {
 }
 
 /// What a detector saw in one flow: the protocol, how bad this use of it is, and detail such as the
-/// version, cipher or user name. Never a password or a community string.
+/// version, cipher or user name. Never a password or a community string: the detail passes
+/// `EvidenceGate` here, the one way into an observation, so only fields of known kinds are kept.
 public struct Observation: Sendable, Hashable {
     public var legacyProtocol: LegacyProtocol
     public var severity: Severity
     /// Detail values by key (`version`, `cipher`, `user`, …), merged into lists per finding.
-    public var detail: [String: String]
+    public let detail: [String: String]
 
     public init(_ legacyProtocol: LegacyProtocol, severity: Severity? = nil, detail: [String: String] = [:]) {
         self.legacyProtocol = legacyProtocol
         self.severity = severity ?? legacyProtocol.severity
-        self.detail = detail
+        self.detail = detail.isEmpty ? detail : EvidenceGate.admit(detail)
     }
 }
 
@@ -122,6 +123,15 @@ public struct DatagramSample {
 /// Recognises a protocol in a single UDP datagram.
 public protocol DatagramDetector: Sendable {
     func examine(_ datagram: DatagramSample) -> Observation?
+    /// Everything the datagram shows, for a detector that can see more than one thing at once (DTLS:
+    /// the version and a weak cipher). By default what `examine` returns.
+    func observations(_ datagram: DatagramSample) -> [Observation]
+}
+
+extension DatagramDetector {
+    public func observations(_ datagram: DatagramSample) -> [Observation] {
+        examine(datagram).map { [$0] } ?? []
+    }
 }
 
 /// Every detector, in one place so the engine and the tests see the same list.
@@ -132,6 +142,6 @@ public enum Detectors {
         LDAPDetector(),
     ]
     public static let datagram: [any DatagramDetector] = [
-        TFTPDetector(), SNMPDetector(), LLMNRDetector(), NetBIOSNameServiceDetector(),
+        TFTPDetector(), SNMPDetector(), LLMNRDetector(), NetBIOSNameServiceDetector(), DTLSDetector(),
     ]
 }

@@ -3,19 +3,23 @@
 struct MailLogin {
     var mechanism: String
     var user: String?
+    /// Whether a response followed the command (a SASL exchange the client abandoned sent nothing).
+    var responded = true
 
     /// Mechanisms that put the password itself (or a bearer token) on the wire.
     static let passwordMechanisms: Set<String> = ["PLAIN", "LOGIN", "USER/PASS", "XOAUTH2", "OAUTHBEARER"]
 
-    var sendsPassword: Bool { Self.passwordMechanisms.contains(mechanism) }
+    var sendsPassword: Bool { responded && Self.passwordMechanisms.contains(mechanism) }
 
     /// The SASL login of the AUTH/AUTHENTICATE command at `lines[index]`, whose `argument` is
     /// `MECHANISM [initial-response]`; the client's next two lines are its continuation responses.
     static func sasl(argument: Substring, lines: [Substring], at index: Int) -> MailLogin {
         let (mechanism, initial) = TextScanning.command(argument)
-        var login = MailLogin(mechanism: mechanism)
-        let following = lines[(index + 1)...].prefix(2)
+        // A continuation response is base64 (RFC 4422 §5); a line that is a command, or `*` (the
+        // client cancelled), ends the exchange: `AUTH LOGIN` then `QUIT` sent no user.
+        let following = lines[(index + 1)...].prefix(2).prefix { isContinuation($0) }
         let responses = ([initial] + following).filter { !$0.isEmpty && $0 != "=" }
+        var login = MailLogin(mechanism: mechanism, responded: !responses.isEmpty)
         switch mechanism {
         case "PLAIN":
             // authzid NUL authcid NUL password: only the authentication identity is kept.
@@ -24,7 +28,9 @@ struct MailLogin {
                 if parts.count >= 3 { login.user = TextScanning.userName(parts[1]) }
             }
         case "LOGIN":
-            if let first = responses.first, let decoded = TextScanning.base64Decode(first) {
+            if let first = responses.first, let decoded = TextScanning.base64Decode(first),
+                !decoded.isEmpty, decoded.allSatisfy({ (0x20...0x7E).contains($0) || $0 >= 0x80 })
+            {
                 login.user = TextScanning.userName(decoded)
             }
         default:
@@ -32,6 +38,22 @@ struct MailLogin {
         }
         return login
     }
+
+    /// Whether a client line can be a SASL continuation response: base64 text that is not one of the
+    /// mail protocols' commands.
+    static func isContinuation(_ line: Substring) -> Bool {
+        let text = TextScanning.trimmed(line)
+        guard !text.isEmpty, text != "*" else { return false }
+        let verb = text.uppercased()
+        if commands.contains(verb) || commands.contains(String(verb.prefix { $0 != " " })) { return false }
+        return text.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "+/=".contains($0)) }
+    }
+
+    /// Commands of SMTP, POP3 and IMAP that a client may send instead of a continuation.
+    static let commands: Set<String> = [
+        "QUIT", "RSET", "NOOP", "EHLO", "HELO", "LHLO", "MAIL", "RCPT", "DATA", "AUTH", "STARTTLS", "HELP", "VRFY",
+        "USER", "PASS", "STLS", "CAPA", "LIST", "RETR", "STAT", "LOGOUT",
+    ]
 
     /// What the detector reports for this login: high when the password itself (or a bearer token)
     /// crossed the network, medium when only a challenge response or a digest did.

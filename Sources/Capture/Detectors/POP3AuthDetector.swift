@@ -16,8 +16,17 @@ public struct POP3AuthDetector: StreamDetector {
         TextScanning.hasPrefix(sample.server, "+OK", ignoringCase: false)
     }
 
+    /// Evidence that the server speaks POP3, not merely answers `+OK` (Redis does, to `AUTH <password>`):
+    /// a greeting with text after `+OK` (RFC 1939 §4: "+OK POP3 server ready"), or port 110.
+    static func isPOP3(_ sample: StreamSample) -> Bool {
+        if sample.serverPort == 110 { return true }
+        guard TextScanning.hasPrefix(sample.server, "+OK ", ignoringCase: false) else { return false }
+        let greeting = TextScanning.lines(sample.server, includeUnfinished: false, maxLines: 1).first ?? ""
+        return greeting.dropFirst(4).contains { $0 != " " }
+    }
+
     public func examine(_ sample: StreamSample) -> [Observation] {
-        guard TextScanning.hasPrefix(sample.server, "+OK", ignoringCase: false) else { return [] }
+        guard Self.isPOP3(sample) else { return [] }
         let lines = TextScanning.lines(sample.client)
         for (index, line) in lines.enumerated() {
             let (verb, argument) = TextScanning.command(line)

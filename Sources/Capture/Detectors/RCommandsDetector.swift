@@ -67,9 +67,13 @@ public struct RCommandsDetector: StreamDetector {
         else { return [] }
         let looksLikeRlogin = port.isEmpty && Self.isTerminalSpeed(fields[2])
         if sample.serverPort == 513 || (looksLikeRlogin && sample.serverPort != 512 && sample.serverPort != 514) {
-            guard port.isEmpty else { return [] }
+            guard port.isEmpty, !fields[0].isEmpty else { return [] }
             return [Observation(Self.rlogin, detail: ["user": TextScanning.userName(fields[1])])]
         }
+        // rsh and rexec always name the stderr port ("0" for none), a user and a command; a binary
+        // protocol whose first bytes happen to be NULs and a space (Beckhoff ADS: 00 00 20 00 00 00)
+        // has empty fields there.
+        guard !port.isEmpty, !fields[0].isEmpty, !fields[2].isEmpty else { return [] }
         let isRexec = sample.serverPort == 512 || (sample.serverPort != 514 && sample.clientPort >= 1024)
         if isRexec {
             // fields[1] is the password: never read further than to know it is there.

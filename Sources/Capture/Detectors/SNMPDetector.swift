@@ -19,7 +19,7 @@ public struct SNMPDetector: DatagramDetector {
         severity: .medium
     )
 
-    private static let pduNames: [UInt8: String] = [
+    static let pduNames: [UInt8: String] = [
         0xA0: "get-request", 0xA1: "get-next-request", 0xA2: "response", 0xA3: "set-request", 0xA4: "trap",
         0xA5: "get-bulk-request", 0xA6: "inform-request", 0xA7: "snmpV2-trap", 0xA8: "report",
     ]

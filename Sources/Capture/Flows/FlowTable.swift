@@ -264,7 +264,7 @@ final class FlowTable {
             clientPort: client.port, serverPort: server.port)
         let detectors = datagramDetectors
         for index in detectors.indices {
-            if let observation = detectors[index].examine(sample) { note(observation, slot: slot) }
+            for observation in detectors[index].observations(sample) { note(observation, slot: slot) }
         }
     }
 

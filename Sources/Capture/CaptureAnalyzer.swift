@@ -2,10 +2,10 @@ import Findings
 
 /// The Capture analyzer's entry point: reads captures (files or a live interface), runs the flow
 /// engine and the detectors, and returns the findings with any input problems as warnings.
-public enum CaptureAnalysis {
+public enum CaptureAnalyzer {
     /// Audits pcap and pcapng files. An unreadable file, an unsupported link type or a bad filter is an
     /// error; a file cut short yields the findings from before the cut and a warning.
-    public static func audit(files: [String], filter: String?) throws(InputError) -> Report {
+    public static func analyze(files: [String], filter: String?) throws(InputError) -> Report {
         let inventory = Inventory()
         var warnings: [String] = []
         for file in files {
@@ -53,7 +53,7 @@ public enum CaptureAnalysis {
     }
 }
 
-extension CaptureAnalysis {
+extension CaptureAnalyzer {
     /// Reads every frame of a file and does nothing else, with the own classic pcap walker or with
     /// libpcap, so the benchmark can show what reading alone costs. Returns frames and captured bytes.
     public static func readOnly(file: String, withLibpcap: Bool) throws(InputError) -> (frames: Int, bytes: Int) {
