@@ -1,4 +1,3 @@
-import Findings
 /// Where in an input a problem was found, in the unit that input is counted in.
 public enum InputPlace: Sendable, Hashable, CustomStringConvertible {
     case line(Int)
