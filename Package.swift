@@ -32,6 +32,10 @@ let package = Package(
         // The core vocabulary: findings, severities, reports and their renderers. No I/O.
         .target(name: "Findings", swiftSettings: ownSettings),
 
+        // Process-wide tuning (glibc's allocator) for the command line and the benchmarks; kept out of the
+        // I/O-free core.
+        .target(name: "ProcessTuning", swiftSettings: ownSettings),
+
         // The three analyzers. They never import each other.
         .target(
             name: "Topology",
@@ -49,7 +53,7 @@ let package = Package(
         .executableTarget(
             name: "exposure",
             dependencies: [
-                "Findings", "Topology", "Capture", "DNS", "Scan",
+                "Findings", "Topology", "Capture", "DNS", "Scan", "ProcessTuning",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: ownSettings
@@ -58,7 +62,7 @@ let package = Package(
         // One benchmark executable with a subcommand per module.
         .executableTarget(
             name: "exposure-bench",
-            dependencies: ["Findings", "Topology", "Capture", "DNS"],
+            dependencies: ["Findings", "Topology", "Capture", "DNS", "ProcessTuning"],
             path: "Benchmarks/exposure-bench",
             swiftSettings: ownSettings
         ),

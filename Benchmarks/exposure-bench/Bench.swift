@@ -1,5 +1,6 @@
 import Findings
 import Foundation
+import ProcessTuning
 
 /// `swift run -c release exposure-bench MODULE [options]`: one benchmark per module, each printing
 /// throughput and peak memory. Each module's benchmark lives in its own file here.

@@ -8,12 +8,14 @@ public enum CaptureAnalyzer {
     public static func analyze(files: [String], filter: String?) throws(InputError) -> Report {
         let inventory = Inventory()
         var warnings: [String] = []
+        var inputs: [InputCoverage] = []
         for file in files {
             let source = try PcapSource.open(file: file, filter: filter)
             let run = CaptureRun(source: source, inventory: inventory)
             warnings += run.read()
+            inputs.append(run.coverage(path: file))
         }
-        return Report(findings: inventory.findings, warnings: warnings)
+        return Report(findings: inventory.findings, warnings: warnings, inputs: inputs)
     }
 
     /// Captures on a live interface until `duration` seconds have passed or the user interrupts.
@@ -28,7 +30,7 @@ public enum CaptureAnalyzer {
             if let duration { return clock.elapsedSeconds >= duration }
             return false
         }
-        return Report(findings: inventory.findings, warnings: warnings)
+        return Report(findings: inventory.findings, warnings: warnings, inputs: [run.coverage(path: source.name)])
     }
 
     /// Statistics of a run, for the benchmark.
@@ -85,6 +87,15 @@ final class CaptureRun {
         self.decoder = PacketDecoder(linkLayer: source.linkLayer)
         let name = source.name
         self.table = FlowTable { flow in inventory.record(flow, file: name) }
+    }
+
+    /// Frames read, packets decoded (not counted as a damaged or undecodable packet) and flows, for
+    /// the report's `inputs`: a capture with no decoded packet held nothing to analyse.
+    func coverage(path: String) -> InputCoverage {
+        let undecodable = anomalies.values.reduce(0, +)
+        return InputCoverage(
+            path: path, kind: .capture,
+            analysed: ["frames": frames, "packets": max(0, frames - undecodable), "flows": table.flowsSeen])
     }
 
     /// Reads everything and returns the warnings.

@@ -21,6 +21,8 @@ final class Inventory {
         var last: Timestamp
         var detail: [String: Set<String>] = [:]
         var file: String
+        /// Every capture file the entry was seen in (evidence `files` when there are several).
+        var files: Set<String> = []
     }
 
     private var entries: [Key: Entry] = [:]
@@ -48,6 +50,7 @@ final class Inventory {
                         legacyProtocol: observation.legacyProtocol, severity: observation.severity,
                         first: flow.first, last: flow.last, file: file)
                 ])
+            if firstForKey { entries[key]?.files.insert(file) }
         }
     }
 
@@ -92,6 +95,7 @@ final class Inventory {
             evidence[name] = .strings(values.sorted().prefix(Self.listLimit))
         }
         if !notes.isEmpty { evidence["notes"] = .strings(notes) }
+        if entry.files.count > 1 { evidence["files"] = .strings(entry.files.sorted()) }
         let who =
             "\(clients.count) client\(clients.count == 1 ? "" : "s"), \(entry.flows) flow\(entry.flows == 1 ? "" : "s")"
         let message: String

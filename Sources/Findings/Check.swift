@@ -24,4 +24,7 @@ public struct Check: Sendable, Hashable {
 
     /// The module part of the id: `topology`, `capture` or `dns`.
     public var area: String { String(id.prefix { $0 != "." }) }
+
+    /// The id of the check's entry in docs/checks.md, e.g. `topology-internet-exposed-port`.
+    public var anchor: String { String(id.map { $0 == "." ? "-" : $0 }) }
 }

@@ -3,11 +3,14 @@ public struct SourceLocation: Sendable, Hashable {
     public var file: String?
     public var line: Int?
     public var pointer: String?
+    /// The column (in Unicode code points, from 1) where the line's element starts, when known.
+    public var column: Int?
 
-    public init(file: String? = nil, line: Int? = nil, pointer: String? = nil) {
+    public init(file: String? = nil, line: Int? = nil, pointer: String? = nil, column: Int? = nil) {
         self.file = file
         self.line = line
         self.pointer = pointer
+        self.column = column
     }
 
     public var isEmpty: Bool { file == nil && line == nil && pointer == nil }
@@ -33,6 +36,9 @@ public struct Finding: Sendable, Hashable {
     public var evidence: [String: JSONValue]
     public var remediation: String
     public var location: SourceLocation?
+    /// Stable across runs, machines and checkout locations; filled in before rendering (see
+    /// `Fingerprint`).
+    public var fingerprint: String?
 
     public init(
         check: Check,

@@ -23,6 +23,14 @@ public enum JSONValue: Sendable, Hashable {
         return out
     }
 
+    /// As `prettyText`, for a value that sits `level` levels deep in a larger document: a renderer
+    /// that streams a document writes its parts one at a time with this.
+    public func prettyText(level: Int) -> String {
+        var out = ""
+        write(to: &out, indent: "  ", level: level)
+        return out
+    }
+
     private func write(to out: inout String, indent: String?, level: Int) {
         switch self {
         case .null: out += "null"

@@ -3,6 +3,8 @@ public enum ToolInfo {
     public static let name = "exposure"
     public static let version = "0.1.0"
     public static let informationURI = "https://github.com/exposure-analyzer/exposure"
+    /// The check catalogue page; each check has an anchor there (`Check.anchor`).
+    public static let checksPage = informationURI + "/blob/main/docs/checks.md"
 }
 
 /// Counts of findings by severity.
@@ -20,20 +22,36 @@ public struct Summary: Sendable, Hashable {
     public var total: Int { counts.values.reduce(0, +) }
 }
 
-/// What one run produced: sorted findings and the input problems that did not stop it.
+/// What one run produced: sorted findings, the input problems that did not stop it, and how much of
+/// each input was analysed.
 public struct Report: Sendable {
     public private(set) var findings: [Finding]
-    public private(set) var warnings: [String]
+    public var warnings: [String]
+    /// One entry per input read, so an empty result can be told from a clean one.
+    public var inputs: [InputCoverage]
 
-    public init(findings: [Finding] = [], warnings: [String] = []) {
+    public init(findings: [Finding] = [], warnings: [String] = [], inputs: [InputCoverage] = []) {
         self.findings = findings.sorted(by: Finding.reportOrder)
         self.warnings = warnings
+        self.inputs = inputs
     }
 
     /// Adds another analysis' output, keeping the order stable.
     public mutating func merge(_ other: Report) {
         findings = (findings + other.findings).sorted(by: Finding.reportOrder)
         warnings += other.warnings
+        inputs += other.inputs
+    }
+
+    /// Keeps only the findings `keep` accepts (check selection, baselines), in the same order.
+    public mutating func filterFindings(_ keep: (Finding) -> Bool) {
+        findings = findings.filter(keep)
+    }
+
+    /// Changes findings in place; the report order is restored afterwards.
+    public mutating func updateFindings(_ change: (inout [Finding]) -> Void) {
+        change(&findings)
+        findings.sort(by: Finding.reportOrder)
     }
 
     public var summary: Summary { Summary(findings) }

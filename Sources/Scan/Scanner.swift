@@ -1,26 +1,53 @@
 import Findings
+import Foundation
+
+/// How a scan is run: the moment verdicts are judged at, and whether a rejected input is fatal.
+public struct ScanOptions: Sendable {
+    /// Seconds since 1970 (UTC): signature expiry and review dates are judged at this moment.
+    public var now: Int64
+    /// Any rejected input (unreadable, malformed, holding nothing to analyse) makes the scan fail.
+    public var strict: Bool
+
+    public init(now: Int64 = Int64(Date().timeIntervalSince1970), strict: Bool = false) {
+        self.now = now
+        self.strict = strict
+    }
+}
 
 /// `exposure scan`: runs every analyzer on the inputs it recognises and merges their findings into one
-/// report. An input an analyzer rejects becomes a warning naming it, so one bad file does not hide
-/// the findings of the others; a scan in which nothing could be analysed is an error.
+/// report. An input an analyzer rejects, or one that holds nothing to analyse, becomes a warning
+/// naming it, so one bad file does not hide the findings of the others; with `strict` it is an error,
+/// and a scan in which nothing could be analysed always is.
 public enum Scanner {
-    public static func scan(_ inputs: [DiscoveredInput]) throws -> Report {
+    public static func scan(
+        _ inputs: [DiscoveredInput], options: ScanOptions = ScanOptions(), warnings: [String] = [],
+        onInput: (String) -> Void = { _ in }
+    ) throws -> Report {
         var report = Report()
         var analysed = 0
-        var problems: [String] = []
+        var problems: [String] = warnings
+        var rejected = warnings.count
         let byKind = Dictionary(grouping: inputs, by: \.kind)
-        let steps: [(InputKind, ([String]) throws -> Report)] = [
+        let steps: [(InputKind, (String, ScanOptions) throws -> Report)] = [
             (.topology, TopologyInputs.analyse),
             (.capture, CaptureInputs.analyse),
             (.zone, ZoneInputs.analyse),
         ]
         for (kind, analyse) in steps {
             for input in byKind[kind] ?? [] {
+                onInput(input.path)
                 do {
-                    report.merge(try analyse([input.path]))
+                    let result = try analyse(input.path, options)
+                    if !result.inputs.isEmpty && result.inputs.allSatisfy(\.holdsNothing) {
+                        problems.append("skipped \(input.path): \(nothingReason(kind))")
+                        rejected += 1
+                        continue
+                    }
+                    report.merge(result)
                     analysed += 1
                 } catch {
-                    problems.append("skipped \(input.path): \(error)")
+                    problems.append("skipped \(input.path): \(reason(error, file: input.path))")
+                    rejected += 1
                 }
             }
         }
@@ -29,7 +56,27 @@ public enum Scanner {
                 problems.isEmpty ? "no topology, capture or zone files were found" : problems.joined(separator: "; ")
             throw InputError(file: nil, reason: "nothing could be analysed: \(detail)")
         }
+        if options.strict && rejected > 0 {
+            throw InputError(
+                file: nil,
+                reason: "--strict: \(rejected) input\(rejected == 1 ? " was" : "s were") not analysed: "
+                    + problems.joined(separator: "; "))
+        }
         report.merge(Report(warnings: problems))
         return report
+    }
+
+    static func nothingReason(_ kind: InputKind) -> String {
+        switch kind {
+        case .topology: "holds no network resource (virtual network, subnet, NIC, NSG, public IP or VM)"
+        case .capture: "holds no decodable packet"
+        case .zone: "holds no record"
+        }
+    }
+
+    /// The error without the file name it starts with (the warning names the file already).
+    static func reason(_ error: Error, file: String) -> String {
+        let text = "\(error)"
+        return text.hasPrefix(file + ": ") ? String(text.dropFirst(file.count + 2)) : text
     }
 }

@@ -7,17 +7,13 @@ import Topology
 /// applied to the topology named like it (`NAME.justifications.yaml` for `NAME.json` or
 /// `NAME.yaml`) and otherwise skipped.
 enum TopologyInputs {
-    static func analyse(_ files: [String]) throws -> Report {
-        var report = Report()
-        for file in files {
-            if isJustificationFile(file) { continue }
-            var options = AuditOptions()
-            if let companion = justificationFile(for: file) {
-                options.justifications = try JustificationFile.load(path: companion)
-            }
-            report.merge(try NetworkAudit.audit(files: [file], options: options))
+    static func analyse(_ file: String, options scan: ScanOptions) throws -> Report {
+        if isJustificationFile(file) { return Report() }
+        var options = AuditOptions(today: CalendarDay(Date(timeIntervalSince1970: TimeInterval(scan.now))))
+        if let companion = justificationFile(for: file) {
+            options.justifications = try JustificationFile.load(path: companion)
         }
-        return report
+        return try NetworkAudit.audit(files: [file], options: options)
     }
 
     static func isJustificationFile(_ path: String) -> Bool {

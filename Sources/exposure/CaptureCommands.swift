@@ -20,17 +20,26 @@ struct CaptureAudit: ParsableCommand {
             """
     )
 
-    @Argument(help: "Capture files (pcap or pcapng).")
+    @Argument(help: "Capture files (pcap or pcapng); - reads standard input.")
     var files: [String]
 
     @Option(help: ArgumentHelp("Only packets matching this BPF expression.", valueName: "bpf"))
     var filter: String?
 
+    @OptionGroup var clock: ClockOption
+
     @OptionGroup var outputOptions: OutputOptions
 
     func run() throws {
         try outputOptions.requireFindingsFormat()
-        try outputOptions.emit(try CaptureAnalyzer.analyze(files: files, filter: filter))
+        _ = try clock.moment()
+        let names = InputNames()
+        do {
+            let report = try CaptureAnalyzer.analyze(files: names.captureFiles(files), filter: filter)
+            try outputOptions.emit(names.restore(report))
+        } catch let error as InputError {
+            throw names.restore(error)
+        }
     }
 }
 
@@ -53,10 +62,13 @@ struct CaptureLive: ParsableCommand {
     @Option(help: ArgumentHelp("Only packets matching this BPF expression.", valueName: "bpf"))
     var filter: String?
 
+    @OptionGroup var clock: ClockOption
+
     @OptionGroup var outputOptions: OutputOptions
 
     func run() throws {
         try outputOptions.requireFindingsFormat()
+        _ = try clock.moment()
         if let duration, !(duration > 0) { throw ValidationError("--duration must be a positive number of seconds") }
         try outputOptions.emit(try CaptureAnalyzer.live(interface: interface, duration: duration, filter: filter))
     }

@@ -39,10 +39,13 @@ struct DNSResolver: ParsableCommand {
 
     @OptionGroup var timing: ProbeTimingOptions
 
+    @OptionGroup var clock: ClockOption
+
     @OptionGroup var outputOptions: OutputOptions
 
     func run() throws {
         try outputOptions.requireFindingsFormat()
+        _ = try clock.moment()
         let report = try ResolverProbe(
             resolvConfPath: resolvConf,
             servers: server,
@@ -86,10 +89,13 @@ struct DNSServer: ParsableCommand {
 
     @OptionGroup var timing: ProbeTimingOptions
 
+    @OptionGroup var clock: ClockOption
+
     @OptionGroup var outputOptions: OutputOptions
 
     func run() throws {
         try outputOptions.requireFindingsFormat()
+        _ = try clock.moment()
         let report = try ServerProbe(
             server: server,
             zone: zone,

@@ -14,8 +14,8 @@ struct Exposure: ParsableCommand {
             above it, 2 unusable input or arguments.
 
             Example:
-              exposure scan                      # every bundled sample
-              exposure topology audit Topologies/hub-and-spoke.json --format sarif
+              exposure scan                      # everything below the current directory
+              exposure topology audit Topologies/azure-hub-and-spoke.json --format sarif
             """,
         version: ToolInfo.version,
         subcommands: [

@@ -8,47 +8,35 @@ struct ScanCommand: ParsableCommand {
         commandName: "scan",
         abstract: "Analyse every topology, capture and zone found below the given paths.",
         discussion: """
-            With no PATH, scans the bundled samples (Topologies/, Captures/, Zones/). An input that an
-            analyzer rejects is reported as a warning and the scan goes on.
+            With no PATH, scans the current directory. An input that an analyzer rejects, or one that
+            holds nothing to analyse, is reported as a warning and the scan goes on (--strict: exit 2).
+            FIFOs, sockets and devices met while walking are skipped with a warning.
 
             Example:
-              exposure scan Topologies Captures --format sarif --output exposure.sarif
+              exposure scan --format sarif --output exposure.sarif
+              exposure scan Topologies Captures --now 2026-11-21T00:00:00Z
             """
     )
 
-    @Argument(help: "Files or folders to scan (default: the bundled samples).")
+    @Argument(help: "Files or folders to scan (default: the current directory).")
     var paths: [String] = []
+
+    @Flag(help: "Exit 2 when any input was rejected or held nothing to analyse.")
+    var strict = false
+
+    @OptionGroup var clock: ClockOption
 
     @OptionGroup var outputOptions: OutputOptions
 
     func run() throws {
         try outputOptions.requireFindingsFormat()
-        let roots = paths.isEmpty ? try SampleLocator.sampleFolders() : paths
-        let inputs = try InputDiscovery.discover(roots)
-        try outputOptions.emit(try Scanner.scan(inputs))
-    }
-}
-
-/// Finds the bundled sample folders: below the working directory when run from a checkout, else
-/// next to the sources this binary was built from.
-enum SampleLocator {
-    static let folders = ["Topologies", "Captures", "Zones"]
-
-    static func sampleFolders() throws -> [String] {
-        let fm = FileManager.default
-        let sourceRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-            .deletingLastPathComponent().deletingLastPathComponent().path
-        for root in [fm.currentDirectoryPath, sourceRoot] {
-            let found = folders.map { (root as NSString).appendingPathComponent($0) }
-                .filter { fm.fileExists(atPath: $0) }
-            if !found.isEmpty { return found.map { relative($0, to: fm.currentDirectoryPath) } }
+        let options = ScanOptions(now: try clock.moment(), strict: strict)
+        let (inputs, warnings) = try InputDiscovery.discover(paths.isEmpty ? ["."] : paths)
+        let report = try Scanner.scan(inputs, options: options, warnings: warnings) {
+            ProgressReporter.shared.working(on: $0)
         }
-        throw InputError(
-            file: nil, reason: "no PATH given and the bundled samples (Topologies/, Captures/, Zones/) were not found")
-    }
-
-    private static func relative(_ path: String, to base: String) -> String {
-        let prefix = base.hasSuffix("/") ? base : base + "/"
-        return path.hasPrefix(prefix) ? String(path.dropFirst(prefix.count)) : path
+        var fromRoot: [String: String] = [:]
+        for input in inputs { fromRoot[input.path] = input.pathFromRoot }
+        try outputOptions.emit(report) { fromRoot[$0] ?? OutputOptions.pathFromWorkingDirectory($0) }
     }
 }

@@ -7,14 +7,16 @@ struct TopologyAudit: ParsableCommand {
         commandName: "audit",
         abstract: "Report exposure and allowlist findings for a topology.",
         discussion: """
-            Several files form one topology. A justification file (YAML, see the README) records why allow rules exist, who owns them and when to review them again.
+            Several files form one topology. A justification file (YAML, see docs/audit.md) records why allow
+            rules exist, who owns them and when to review them again.
 
             Example:
-              exposure topology audit Topologies/azure-three-tier-asg.json --justifications Topologies/azure-three-tier-asg.justifications.yaml
+              exposure topology audit Topologies/azure-three-tier-asg.json \\
+                --justifications Topologies/azure-three-tier-asg.justifications.yaml
             """
     )
 
-    @Argument(help: "Topology files (Azure JSON export, ARM template or Exposure YAML).")
+    @Argument(help: "Topology files (Azure JSON export, ARM template or Exposure YAML); - reads standard input.")
     var files: [String]
 
     @Option(
@@ -35,7 +37,10 @@ struct TopologyAudit: ParsableCommand {
             "Another port to treat as sensitive, e.g. tcp/8080 or udp/500 (repeatable).", valueName: "proto/port"))
     var sensitivePort: [String] = []
 
-    @Option(help: ArgumentHelp("Compare review dates with this day instead of today (UTC).", valueName: "YYYY-MM-DD"))
+    @Option(
+        help: ArgumentHelp(
+            "Judge review dates at this moment instead of now: an RFC 3339 time or a day (YYYY-MM-DD, UTC).",
+            valueName: "RFC3339"))
     var now: String?
 
     @OptionGroup var outputOptions: OutputOptions
@@ -65,7 +70,10 @@ struct TopologyAudit: ParsableCommand {
             }
             options.sensitivePorts.ports += ports
         }
-        if let justifications { options.justifications = try JustificationFile.load(path: justifications) }
-        try outputOptions.emit(try NetworkAudit.audit(files: files, parameterFiles: parameterFiles, options: options))
+        if let justifications { options.justifications = try TopologyInput.justifications(justifications) }
+        let (topology, read) = try TopologyInput.load(files, parameterFiles: parameterFiles)
+        var report = NetworkAudit.audit(topology, options: options)
+        report.inputs = topology.coverage(of: read)
+        try outputOptions.emit(report)
     }
 }

@@ -16,16 +16,19 @@ struct TopologyVerifyFlows: ParsableCommand {
         abstract: "Decide, for each flow in a CSV file, whether the topology allows it and which rules decide.",
         discussion: """
             FLOWS.csv has the header source,destination,protocol,port (optional source_port).
+            Prints every flow's verdict and exits 0; --fail-on does not apply (no findings).
 
             Example:
-              exposure topology verify-flows Topologies/azure-hub-and-spoke.json --flows Topologies/flows/azure-hub-and-spoke.csv
+              exposure topology verify-flows Topologies/azure-hub-and-spoke.json \\
+                --flows Topologies/flows/azure-hub-and-spoke.csv
             """
     )
 
-    @Argument(help: "Topology files.")
+    @Argument(help: "Topology files; - reads standard input.")
     var files: [String]
 
-    @Option(help: ArgumentHelp("CSV file of flows to decide.", valueName: "flows.csv"))
+    @Option(
+        help: ArgumentHelp("CSV file of flows to decide (RFC 4180; - reads standard input).", valueName: "flows.csv"))
     var flows: String
 
     @Option(
@@ -33,14 +36,13 @@ struct TopologyVerifyFlows: ParsableCommand {
         help: ArgumentHelp("ARM parameters file for the templates (repeatable; later files win).", valueName: "file"))
     var parameterFiles: [String] = []
 
-    @OptionGroup var outputOptions: OutputOptions
+    @OptionGroup var outputOptions: AnswerOutputOptions<FlowsFormat>
 
     func run() throws {
-        if outputOptions.format == .dot || outputOptions.format == .sarif {
-            throw ValidationError("verify-flows prints text or json")
-        }
-        let loaded = try TopologyLoader.load(files: files, parameterFiles: parameterFiles)
-        let requests = try FlowList.load(file: flows)
+        outputOptions.start()
+        let (loaded, read) = try TopologyInput.load(files, parameterFiles: parameterFiles)
+        _ = try TopologyInput.requireContent(loaded, files: read)
+        let requests = try FlowList.parse(try InputFiles.read(flows), file: flows)
         let engine = ReachabilityEngine(network: loaded.network)
         let report = FlowVerificationReport(engine: engine, requests: requests)
         TopologyWarnings.print(loaded.warnings + engine.warnings)
@@ -54,13 +56,15 @@ struct TopologyPaths: ParsableCommand {
         abstract: "Find shortest lateral-movement paths between endpoints.",
         discussion: """
             ENDPOINT is internet, an IP address, a resource name, subnet:VNET/SUBNET or tag:KEY=VALUE.
+            Prints the paths and exits 0; --fail-on does not apply (no findings).
 
             Example:
-              exposure topology paths Topologies/azure-hub-and-spoke.json --from internet --to tag:tier=crown-jewel
+              exposure topology paths Topologies/azure-hub-and-spoke.json \\
+                --from internet --to tag:tier=crown-jewel
             """
     )
 
-    @Argument(help: "Topology files.")
+    @Argument(help: "Topology files; - reads standard input.")
     var files: [String]
 
     @Option(help: ArgumentHelp("Where the paths start.", valueName: "endpoint"))
@@ -80,10 +84,10 @@ struct TopologyPaths: ParsableCommand {
     @Option(help: ArgumentHelp("Only hops that allow this destination port.", valueName: "port"))
     var port: Int?
 
-    @OptionGroup var outputOptions: OutputOptions
+    @OptionGroup var outputOptions: AnswerOutputOptions<PathsFormat>
 
     func run() throws {
-        if outputOptions.format == .sarif { throw ValidationError("paths prints text, json or dot") }
+        outputOptions.start()
         var transport: TransportProtocol?
         if let text = `protocol` {
             guard let parsed = TransportProtocol(text), parsed.hasPorts else {
@@ -94,14 +98,15 @@ struct TopologyPaths: ParsableCommand {
         if let port, !(0...65535).contains(port) { throw ValidationError("--port must be 0-65535") }
         let source = try Endpoint(parsing: from)
         let target = try to.map { try Endpoint(parsing: $0) } ?? .crownJewels
-        let loaded = try TopologyLoader.load(files: files, parameterFiles: parameterFiles)
+        let (loaded, read) = try TopologyInput.load(files, parameterFiles: parameterFiles)
+        _ = try TopologyInput.requireContent(loaded, files: read)
         let engine = ReachabilityEngine(network: loaded.network)
         let report = try engine.paths(from: source, to: target, protocol: transport, port: port)
         TopologyWarnings.print(loaded.warnings + engine.warnings)
         switch outputOptions.format {
         case .json: try outputOptions.write(report.json.prettyText + "\n")
         case .dot: try outputOptions.write(report.dot)
-        default: try outputOptions.write(report.text)
+        case .text: try outputOptions.write(report.text)
         }
     }
 }
@@ -110,5 +115,44 @@ struct TopologyPaths: ParsableCommand {
 enum TopologyWarnings {
     static func print(_ warnings: [String]) {
         for warning in warnings { FileHandleOutput.standardError("exposure: warning: \(warning)\n") }
+    }
+}
+
+/// The formats `topology verify-flows` prints.
+enum FlowsFormat: String, ExpressibleByArgument, CaseIterable { case text, json }
+
+/// The formats `topology paths` prints.
+enum PathsFormat: String, ExpressibleByArgument, CaseIterable { case text, json, dot }
+
+/// `--format`, `--output` and progress for the commands that print an answer rather than findings
+/// (`verify-flows`, `paths`): they take no `--fail-on`, `--check` or `--baseline` and exit 0 once the
+/// answer is written.
+struct AnswerOutputOptions<Format: ExpressibleByArgument & CaseIterable & RawRepresentable>: ParsableArguments
+where Format.RawValue == String {
+    @Option(
+        help: ArgumentHelp(
+            "Output format: \(Format.allCases.map(\.rawValue).joined(separator: ", ")).", valueName: "format"))
+    var format: Format = Format.allCases.first!
+
+    @Option(help: ArgumentHelp("Write the output to this file instead of standard output.", valueName: "file"))
+    var output: String?
+
+    @Flag(help: "Show progress on standard error even when it is not a terminal.")
+    var progress = false
+
+    @Flag(help: "Show no progress.")
+    var quiet = false
+
+    init() {}
+
+    func start() {
+        ProgressReporter.shared.configure(forced: progress, quiet: quiet)
+    }
+
+    func write(_ text: String) throws {
+        ProgressReporter.shared.finish()
+        let sink = try OutputSink(path: output)
+        try sink.write(text)
+        try sink.close()
     }
 }

@@ -41,7 +41,7 @@ struct CaptureCLITests {
         ])
         #expect(run.status == 0)  // TLS 1.0 is medium, below the default --fail-on high
         #expect(run.stdout.contains("\"protocol\": \"tls1.0\""))
-        #expect(!run.stdout.contains("telnet"))
+        #expect(!run.stdout.contains("\"protocol\": \"telnet\""))
     }
 
     @Test("a decoy gives no findings and exit status 0")

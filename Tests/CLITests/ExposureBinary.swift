@@ -5,6 +5,28 @@ struct ExposureRun {
     var status: Int32
     var stdout: String
     var stderr: String
+
+    /// Standard output without what the command line adds to an analyzer's findings document (each
+    /// finding's `"fingerprint"` line and the `"inputs"` list), for comparing with the analyzer's own
+    /// expected report.
+    var stdoutWithoutFingerprints: String {
+        var lines: [Substring] = []
+        var inInputs = false
+        for line in stdout.split(separator: "\n", omittingEmptySubsequences: false) {
+            if inInputs {
+                if line == "  ]," { inInputs = false }
+                continue
+            }
+            if line == "  \"inputs\": [" {
+                inInputs = true
+                continue
+            }
+            if line == "  \"inputs\": []," { continue }
+            if line.trimmingCharacters(in: .whitespaces).hasPrefix("\"fingerprint\": ") { continue }
+            lines.append(line)
+        }
+        return lines.joined(separator: "\n")
+    }
 }
 
 enum ExposureBinary {
@@ -37,8 +59,8 @@ enum ExposureBinary {
         defer { try? FileManager.default.removeItem(at: scratch) }
         let outURL = scratch.appendingPathComponent("stdout")
         let errURL = scratch.appendingPathComponent("stderr")
-        FileManager.default.createFile(atPath: outURL.path, contents: nil)
-        FileManager.default.createFile(atPath: errURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
         let out = try FileHandle(forWritingTo: outURL)
         let err = try FileHandle(forWritingTo: errURL)
         defer {

@@ -17,11 +17,20 @@ struct UsageTests {
         #expect(run.stderr.contains("--from"))
     }
 
-    @Test("--format dot is refused outside topology paths")
+    @Test("--format dot is refused outside topology paths, and sarif by verify-flows and paths")
     func dotOnlyForPaths() throws {
         let run = try ExposureBinary.run(["scan", "--format", "dot"])
         #expect(run.status == 2)
-        #expect(run.stderr.contains("--format dot is only for 'exposure topology paths'"))
+        #expect(run.stderr.contains("Please provide one of 'text', 'json' or 'sarif'"))
+        for command in [
+            ["topology", "verify-flows", "x.json", "--flows", "f.csv"],
+            ["topology", "paths", "x.json", "--from", "internet"],
+        ] {
+            let sarif = try ExposureBinary.run(command + ["--format", "sarif"])
+            #expect(sarif.status == 2)
+            #expect(sarif.stderr.hasPrefix("exposure: "))
+            #expect(sarif.stdout.isEmpty, "no SARIF log for a command that prints none")
+        }
     }
 
     @Test("--version prints the version and exits 0")

@@ -140,7 +140,10 @@ public enum ZoneAnalyzer {
                 "signatures of algorithm \(DNSSECAlgorithm.name(algorithm)) cannot be checked: libldns does not "
                     + "support it here")
         }
-        return Report(findings: findings, warnings: warnings)
+        let signatures = zone.store.rows.lazy.filter { $0.type == RecordType.rrsig.rawValue }.count
+        let coverage = InputCoverage(
+            path: file, kind: .zone, analysed: ["records": zone.store.rows.count, "signatures": signatures])
+        return Report(findings: findings, warnings: warnings, inputs: [coverage])
     }
 
     /// The origin a zone file states: its first `$ORIGIN`, else the owner of its SOA record. For

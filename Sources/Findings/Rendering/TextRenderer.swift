@@ -23,8 +23,25 @@ public struct TextRenderer: Sendable {
             for w in report.warnings { out += "  ! \(Self.visible(w))\n" }
             out += "\n"
         }
+        if !report.inputs.isEmpty { out += coverageLine(report) + "\n" }
         out += summaryLine(report) + "\n"
         return out
+    }
+
+    /// `analysed 3 inputs: 2 topology (40 nics, 12 resources, 30 rules), 1 capture (1200 packets, 40 flows)`:
+    /// the counts of each kind summed, so an empty result can be told from a clean one.
+    public func coverageLine(_ report: Report) -> String {
+        var parts: [String] = []
+        for kind in InputCoverage.Kind.allCases {
+            let inputs = report.inputs.filter { $0.kind == kind }
+            guard !inputs.isEmpty else { continue }
+            var totals: [String: Int] = [:]
+            for input in inputs { totals.merge(input.analysed, uniquingKeysWith: +) }
+            let counts = totals.keys.sorted().map { "\(totals[$0]!) \($0)" }.joined(separator: ", ")
+            parts.append("\(inputs.count) \(kind.rawValue) (\(counts))")
+        }
+        let n = report.inputs.count
+        return "analysed \(n) input\(n == 1 ? "" : "s"): " + parts.joined(separator: ", ")
     }
 
     /// `3 findings: 1 critical, 2 high, 0 medium, 0 low, 0 info; 1 warning`

@@ -79,7 +79,10 @@ public enum NetworkAudit {
                     reason: "this is a justification file, not a topology; pass it with --justifications")
             }
         }
-        return audit(try TopologyLoader.load(files: files, parameterFiles: parameterFiles), options: options)
+        let topology = try TopologyLoader.load(files: files, parameterFiles: parameterFiles)
+        var report = audit(topology, options: options)
+        report.inputs = topology.coverage(of: files)
+        return report
     }
 }
 

@@ -1,6 +1,7 @@
-/// SHA-256 (FIPS 180-4), for the content-security-policy hash of the HTML report's one style sheet.
-/// Foundation on Linux has no digest API and the core module takes no dependency for one function.
-enum SHA256 {
+/// SHA-256 (FIPS 180-4), for fingerprints that must be the same on every machine and for the HTML
+/// report's content-security-policy hash. Foundation on Linux has no digest API, and the core module
+/// takes no dependency for one small, well-specified function.
+public enum SHA256 {
     private static let k: [UInt32] = [
         0x428a_2f98, 0x7137_4491, 0xb5c0_fbcf, 0xe9b5_dba5, 0x3956_c25b, 0x59f1_11f1, 0x923f_82a4, 0xab1c_5ed5,
         0xd807_aa98, 0x1283_5b01, 0x2431_85be, 0x550c_7dc3, 0x72be_5d74, 0x80de_b1fe, 0x9bdc_06a7, 0xc19b_f174,
@@ -12,7 +13,19 @@ enum SHA256 {
         0x748f_82ee, 0x78a5_636f, 0x84c8_7814, 0x8cc7_0208, 0x90be_fffa, 0xa450_6ceb, 0xbef9_a3f7, 0xc671_78f2,
     ]
 
-    static func digest(_ bytes: [UInt8]) -> [UInt8] {
+    /// The digest of `bytes` as 64 lowercase hex digits.
+    public static func hex<C: Collection>(_ bytes: C) -> String where C.Element == UInt8 {
+        let hexDigits = Array("0123456789abcdef")
+        var out = ""
+        for byte in digest(Array(bytes)) {
+            out.append(hexDigits[Int(byte >> 4)])
+            out.append(hexDigits[Int(byte & 0x0f)])
+        }
+        return out
+    }
+
+    /// The 32-byte digest of `bytes`.
+    public static func digest(_ bytes: [UInt8]) -> [UInt8] {
         var h: [UInt32] = [
             0x6a09_e667, 0xbb67_ae85, 0x3c6e_f372, 0xa54f_f53a, 0x510e_527f, 0x9b05_688c, 0x1f83_d9ab, 0x5be0_cd19,
         ]
@@ -61,7 +74,7 @@ enum SHA256 {
     private static func rotr(_ x: UInt32, _ n: UInt32) -> UInt32 { (x >> n) | (x << (32 - n)) }
 
     /// Standard base64 (RFC 4648 §4), as CSP hash sources are written.
-    static func base64(_ bytes: [UInt8]) -> String {
+    public static func base64(_ bytes: [UInt8]) -> String {
         let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")
         var out = ""
         var i = 0
