@@ -5,7 +5,7 @@ import Foundation
 /// The formats of a findings report. (`topology verify-flows` and `topology paths` print answers,
 /// not findings, and have their own: see `AnswerOutputOptions`.)
 enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
-    case text, json, sarif
+    case text, json, sarif, html
 }
 
 extension FailThreshold: ExpressibleByArgument {}
@@ -13,7 +13,7 @@ extension FailThreshold: ExpressibleByArgument {}
 /// `--format`, `--output`, `--fail-on`, check selection, baselines and progress: the options every
 /// findings command shares (docs/output.md lists them).
 struct OutputOptions: ParsableArguments {
-    @Option(help: "Output format: text, json or sarif.")
+    @Option(help: "Output format: text, json, sarif or html (one self-contained page).")
     var format: OutputFormat = .text
 
     @Option(help: ArgumentHelp("Write the output to this file instead of standard output.", valueName: "file"))
@@ -111,6 +111,7 @@ struct OutputOptions: ParsableArguments {
             let renderer = SARIFRenderer(workingDirectory: FileManager.default.currentDirectoryPath)
             try renderer.render(report, failure: failure) { try sink.write($0) }
         case .text: try sink.write(TextRenderer(colour: useColour).render(report))
+        case .html: try sink.write(HTMLRenderer().render(report))
         }
         try sink.close()
     }

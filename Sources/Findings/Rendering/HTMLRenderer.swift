@@ -25,6 +25,7 @@ public struct HTMLRenderer: Sendable {
         out += summaryTable(report)
         out += pathGraphs(report)
         out += findingsSection(report)
+        out += inputsSection(report)
         out += warningsSection(report)
         out += "<footer>\(Self.escape(ToolInfo.name)) \(Self.escape(ToolInfo.version))</footer>\n</body>\n</html>\n"
         return out
@@ -139,6 +140,16 @@ public struct HTMLRenderer: Sendable {
         return out + "</dl>\n</article>\n"
     }
 
+    /// What was analysed, so that an empty report can be told from a clean one.
+    private func inputsSection(_ report: Report) -> String {
+        guard !report.inputs.isEmpty else { return "" }
+        var out = "<section id=\"inputs\">\n<h2>Inputs analysed</h2>\n<ul>\n"
+        for input in report.inputs {
+            out += "<li data-kind=\"\(Self.escape(input.kind.rawValue))\">\(Self.escape(input.summaryText))</li>\n"
+        }
+        return out + "</ul>\n</section>\n"
+    }
+
     private func warningsSection(_ report: Report) -> String {
         guard !report.warnings.isEmpty else { return "" }
         var out = "<section id=\"warnings\">\n<h2>Warnings</h2>\n<ul>\n"
@@ -175,8 +186,9 @@ public struct HTMLRenderer: Sendable {
         :root{--critical:#8b0000;--high:#c0392b;--medium:#d68910;--low:#2471a3;--info:#5d6d7e}\
         body{font:15px/1.45 system-ui,sans-serif;margin:0 auto;max-width:1100px;padding:0 16px 40px;color:#1c2833}\
         header h1{margin:18px 0 4px}code{font:13px ui-monospace,monospace}\
-        .sev-critical{color:var(--critical)}.sev-high{color:var(--high)}.sev-medium{color:var(--medium)}\
-        .sev-low{color:var(--low)}.sev-info{color:var(--info)}.zero{color:#aab7b8}\
+        :is(span,label,th,td).sev-critical{color:var(--critical)}:is(span,label,th,td).sev-high{color:var(--high)}\
+        :is(span,label,th,td).sev-medium{color:var(--medium)}:is(span,label,th,td).sev-low{color:var(--low)}\
+        :is(span,label,th,td).sev-info{color:var(--info)}.zero{color:#aab7b8}\
         .badge{display:inline-block;min-width:58px;text-align:center;border-radius:3px;color:#fff;font-size:12px;\
         padding:1px 6px;text-transform:uppercase}\
         .badge.sev-critical{background:var(--critical)}.badge.sev-high{background:var(--high)}\
@@ -215,7 +227,8 @@ struct PathGraph {
 
     func svg() -> String {
         var nodes: [(name: String, address: String)] = []
-        var edges: [(protocolPort: String, rules: String)] = []
+        // The label shows the rule that decided last (the destination's inbound rule); the tooltip all.
+        var edges: [(protocolPort: String, rules: String, decisive: String)] = []
         for hop in hops {
             guard case .object(let h) = hop else { continue }
             if nodes.isEmpty { nodes.append((Self.text(h["from"]) ?? "internet", Self.text(h["fromAddress"]) ?? "")) }
@@ -231,7 +244,7 @@ struct PathGraph {
                     if !name.isEmpty { rules.append(name) }
                 }
             }
-            edges.append(("\(proto)/\(port)", rules.joined(separator: ", ")))
+            edges.append(("\(proto)/\(port)", rules.joined(separator: ", "), rules.last ?? ""))
         }
         let width = nodes.count * Self.boxWidth + max(0, nodes.count - 1) * Self.gap + 20
         let height = Self.top + Self.boxHeight + 40
@@ -275,7 +288,7 @@ struct PathGraph {
             out += "\(HTMLRenderer.escape(edge.protocolPort))</text>"
             out +=
                 "<text x=\"\((x1 + x2) / 2)\" y=\"\(y + 18)\" text-anchor=\"middle\" font-size=\"10\" fill=\"#566573\">"
-            out += "\(HTMLRenderer.escape(Self.cut(edge.rules, 26)))</text></g>\n"
+            out += "\(HTMLRenderer.escape(Self.cut(edge.decisive, 26)))</text></g>\n"
         }
         return out + "</svg>\n"
     }
