@@ -319,6 +319,29 @@ struct ARMTemplateTests {
         #expect(deep?.place.map { "\($0)".contains("/properties/template") } == true)
     }
 
+    @Test("Loops inside loops and variables that double each other end in an error or a warning, not a hang")
+    func evaluationBombs() throws {
+        // 800 × 800 × 800 property-loop items: far past the evaluation budget, refused with the pointer.
+        let innermost = #"{"copy": [{"name": "c", "count": 800, "input": "[copyIndex('c')]"}]}"#
+        let middle = #"{"copy": [{"name": "b", "count": 800, "input": \#(innermost)}]}"#
+        let outer = #"{"copy": [{"name": "a", "count": 800, "input": \#(middle)}]}"#
+        let loops = Self.template(
+            resources: #"[{"type": "Microsoft.Network/virtualNetworks", "name": "v", "properties": {"x": \#(outer)}}]"#)
+        let refused = error(loops)
+        #expect(refused?.reason.contains("expression evaluations") == true)
+        #expect(refused?.place.map { "\($0)".hasPrefix("at /resources/0/properties/x/copy/0/input") } == true)
+        // v_i = v_(i-1) twice: 4 · 2^39 characters if nothing stopped it.
+        var variables = [#""v0": "abcd""#]
+        for i in 1..<40 { variables.append(#""v\#(i)": "[concat(variables('v\#(i - 1)'), variables('v\#(i - 1)'))]""#) }
+        let doubling = Self.template(
+            variables: "{" + variables.joined(separator: ", ") + "}",
+            resources:
+                #"[{"type": "Microsoft.Network/networkSecurityGroups", "name": "[variables('v39')]", "properties": {}}]"#
+        )
+        let loaded = try load(doubling)
+        #expect(loaded.warnings.contains { $0.contains("makes a string of more than") })
+    }
+
     @Test("A variable that refers to itself is a warning, not a hang")
     func selfReference() throws {
         let t = Self.template(

@@ -61,12 +61,22 @@ extension ARMScope {
         default: break
         }
         let args = try arguments.map(evaluate)
-        if let unknown = args.first(where: \.isUnknown), !Self.toleratesUnknown.contains(name) {
-            _ = unknown
+        if args.contains(where: \.isUnknown), !Self.toleratesUnknown.contains(name) {
             return .unknown("\(displayName)(…)")
         }
-        return try apply(name, args, displayName: displayName)
+        let result = try apply(name, args, displayName: displayName)
+        // Values that double at each step (concat of a variable with itself, again and again) stop here.
+        switch result {
+        case .string(let s) where s.utf8.count > Self.maximumStringLength:
+            throw ARMEvaluationError("\(displayName)() makes a string of more than \(Self.maximumStringLength) bytes")
+        case .array(let items) where items.count > Self.maximumArrayLength:
+            throw ARMEvaluationError("\(displayName)() makes an array of more than \(Self.maximumArrayLength) items")
+        default: return result
+        }
     }
+
+    static let maximumStringLength = 1 << 20
+    static let maximumArrayLength = 100_000
 
     /// Functions whose result is still known when an argument is not (strings built around a symbol).
     static let toleratesUnknown: Set<String> = [

@@ -11,6 +11,12 @@ struct ARMEvaluationError: Error {
 final class ARMDiagnostics {
     private(set) var warnings: [(pointer: String, message: String)] = []
     private var seen: Set<String> = []
+    /// Expressions evaluated so far, against a budget no real template comes near: loops inside
+    /// loops and variables that double each other must end in an error, not a hang.
+    var steps = 0
+    static let stepBudget = 500_000
+    /// Where the budget ran out, if it did.
+    var exhaustedAt: String?
 
     func warn(_ message: String, at pointer: String) {
         guard seen.insert(pointer + "\u{0}" + message).inserted else { return }
@@ -79,6 +85,11 @@ final class ARMScope {
     /// Evaluates every expression in a JSON value, including `copy` property loops; strings that are
     /// not expressions are kept (the `[[` escape loses one bracket).
     func evaluate(_ any: Any, pointer: String) -> ARMValue {
+        diagnostics.steps += 1
+        if diagnostics.steps > ARMDiagnostics.stepBudget {
+            if diagnostics.exhaustedAt == nil { diagnostics.exhaustedAt = pointer }
+            return .null
+        }
         switch any {
         case let text as String: return evaluateString(text, pointer: pointer)
         case let list as [Any]:
@@ -112,6 +123,11 @@ final class ARMScope {
         if text.hasPrefix("[[") { return .string(String(text.dropFirst())) }
         guard ARMExpression.isExpression(text) else { return .string(text) }
         let inner = text.dropFirst().dropLast()
+        diagnostics.steps += 1
+        guard diagnostics.steps <= ARMDiagnostics.stepBudget else {
+            if diagnostics.exhaustedAt == nil { diagnostics.exhaustedAt = pointer }
+            return .unknown(String(inner))
+        }
         do {
             let expression = try ARMExpression.parse(inner)
             return try evaluate(expression)
@@ -153,7 +169,7 @@ final class ARMScope {
         let saved = copyIndices[name]
         defer { copyIndices[name] = saved }
         var items: [ARMValue] = []
-        for i in 0..<count {
+        for i in 0..<count where diagnostics.exhaustedAt == nil {
             copyIndices[name] = i
             items.append(evaluate(loop["input"] ?? NSNull(), pointer: pointer + "/input"))
         }

@@ -50,7 +50,15 @@ enum ARMTemplate {
         }
         var deployment = Deployment(file: file, diagnostics: diagnostics)
         try deployment.collect(template, scope: scope, pointer: "", depth: 0)
-        return try deployment.finish()
+        let resources = try deployment.finish()
+        if let pointer = diagnostics.exhaustedAt {
+            throw InputError(
+                file: file, place: .pointer(pointer),
+                reason:
+                    "the template needs more than \(ARMDiagnostics.stepBudget) expression evaluations (loops inside loops?); refusing to deploy it"
+            )
+        }
+        return resources
     }
 
     /// A resource found in the template, before its properties are evaluated.
@@ -152,7 +160,7 @@ enum ARMTemplate {
             let loopName = ((raw["copy"] as? [String: Any])?["name"] as? String)?.lowercased()
             let saved = scope.copyIndices
             defer { scope.copyIndices = saved }
-            for iteration in iterations {
+            for iteration in iterations where diagnostics.exhaustedAt == nil {
                 if let iteration {
                     scope.copyIndices[""] = iteration
                     if let loopName { scope.copyIndices[loopName] = iteration }
