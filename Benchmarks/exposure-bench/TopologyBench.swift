@@ -64,7 +64,7 @@ enum TopologyBench {
         // The audit (`exposure topology audit`) on the same export, reusing the engine built above. What
         // the audit command costs is load + engine + audit; all-pairs reachability is not part of it.
         let auditStart = cpuSeconds()
-        let audit = NetworkAudit.audit(loaded, engine: engine)
+        let audit = TopologyAnalyzer.analyze(loaded, engine: engine)
         let auditSeconds = cpuSeconds() - auditStart
         print(
             String(

@@ -61,6 +61,8 @@ struct TopologyAudit: ParsableCommand {
             options.sensitivePorts.ports += ports
         }
         if let justifications { options.justifications = try JustificationFile.load(path: justifications) }
-        try outputOptions.emit(try NetworkAudit.audit(files: files, options: options))
+        let report = try TopologyAnalyzer.analyze(files: files, options: options)
+        TopologyWarnings.print(report.warnings)
+        try outputOptions.emit(report)
     }
 }

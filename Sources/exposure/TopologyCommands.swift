@@ -87,7 +87,7 @@ struct TopologyPaths: ParsableCommand {
         let loaded = try TopologyLoader.load(files: files)
         let engine = ReachabilityEngine(network: loaded.network)
         let report = try engine.paths(from: source, to: target, protocol: transport, port: port)
-        TopologyWarnings.print(loaded.warnings + engine.warnings)
+        TopologyWarnings.print(loaded.warnings + engine.warnings + report.warnings)
         switch outputOptions.format {
         case .json: try outputOptions.write(report.json.prettyText + "\n")
         case .dot: try outputOptions.write(report.dot)
