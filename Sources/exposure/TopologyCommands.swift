@@ -1,5 +1,6 @@
 import ArgumentParser
 import Findings
+import Foundation
 import Topology
 
 struct TopologyCommand: ParsableCommand {
@@ -37,9 +38,48 @@ struct TopologyVerifyFlows: ParsableCommand {
         let loaded = try TopologyLoader.load(files: files)
         let requests = try FlowList.load(file: flows)
         let engine = ReachabilityEngine(network: loaded.network)
-        let report = FlowVerificationReport(engine: engine, requests: requests)
         TopologyWarnings.print(loaded.warnings + engine.warnings)
-        try outputOptions.write(outputOptions.format == .json ? report.json.prettyText + "\n" : report.text)
+        // Streamed: a million verdicts never become one document in memory.
+        let output = try StreamedOutput(path: outputOptions.output)
+        try FlowVerificationReport.write(engine: engine, requests: requests, json: outputOptions.format == .json) {
+            try output.write($0)
+        }
+        try output.close()
+    }
+}
+
+/// `--output FILE` or standard output, written piece by piece; a failed write (disk full, closed
+/// pipe) is an error naming the file, so a cut-off document never looks complete.
+final class StreamedOutput {
+    private let handle: FileHandle
+    private let path: String?
+
+    init(path: String?) throws {
+        self.path = path
+        guard let path else {
+            handle = FileHandle.standardOutput
+            return
+        }
+        guard FileManager.default.createFile(atPath: path, contents: nil),
+            let handle = FileHandle(forWritingAtPath: path)
+        else { throw InputError(file: path, reason: "cannot write the output file") }
+        self.handle = handle
+    }
+
+    func write(_ text: String) throws {
+        do {
+            try handle.write(contentsOf: Data(text.utf8))
+        } catch {
+            throw InputError(
+                file: path ?? "standard output", reason: "cannot write the output (\(error.localizedDescription))")
+        }
+    }
+
+    func close() throws {
+        guard path != nil else { return }
+        do { try handle.close() } catch {
+            throw InputError(file: path, reason: "cannot write the output file (\(error.localizedDescription))")
+        }
     }
 }
 
