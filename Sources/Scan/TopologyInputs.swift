@@ -13,7 +13,7 @@ enum TopologyInputs {
         if let companion = justificationFile(for: file) {
             options.justifications = try JustificationFile.load(path: companion)
         }
-        return try NetworkAudit.audit(files: [file], options: options)
+        return try TopologyAnalyzer.analyze(files: [file], options: options)
     }
 
     static func isJustificationFile(_ path: String) -> Bool {

@@ -72,8 +72,9 @@ struct TopologyAudit: ParsableCommand {
         }
         if let justifications { options.justifications = try TopologyInput.justifications(justifications) }
         let (topology, read) = try TopologyInput.load(files, parameterFiles: parameterFiles)
-        var report = NetworkAudit.audit(topology, options: options)
+        var report = TopologyAnalyzer.analyze(topology, options: options)
         report.inputs = topology.coverage(of: read)
+        TopologyWarnings.print(report.warnings)
         try outputOptions.emit(report)
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Findings
+import Foundation
 import Topology
 
 struct TopologyCommand: ParsableCommand {
@@ -44,9 +45,48 @@ struct TopologyVerifyFlows: ParsableCommand {
         _ = try TopologyInput.requireContent(loaded, files: read)
         let requests = try FlowList.parse(try InputFiles.read(flows), file: flows)
         let engine = ReachabilityEngine(network: loaded.network)
-        let report = FlowVerificationReport(engine: engine, requests: requests)
         TopologyWarnings.print(loaded.warnings + engine.warnings)
-        try outputOptions.write(outputOptions.format == .json ? report.json.prettyText + "\n" : report.text)
+        // Streamed: a million verdicts never become one document in memory.
+        let output = try StreamedOutput(path: outputOptions.output)
+        try FlowVerificationReport.write(engine: engine, requests: requests, json: outputOptions.format == .json) {
+            try output.write($0)
+        }
+        try output.close()
+    }
+}
+
+/// `--output FILE` or standard output, written piece by piece; a failed write (disk full, closed
+/// pipe) is an error naming the file, so a cut-off document never looks complete.
+final class StreamedOutput {
+    private let handle: FileHandle
+    private let path: String?
+
+    init(path: String?) throws {
+        self.path = path
+        guard let path else {
+            handle = FileHandle.standardOutput
+            return
+        }
+        guard FileManager.default.createFile(atPath: path, contents: nil),
+            let handle = FileHandle(forWritingAtPath: path)
+        else { throw InputError(file: path, reason: "cannot write the output file") }
+        self.handle = handle
+    }
+
+    func write(_ text: String) throws {
+        do {
+            try handle.write(contentsOf: Data(text.utf8))
+        } catch {
+            throw InputError(
+                file: path ?? "standard output", reason: "cannot write the output (\(error.localizedDescription))")
+        }
+    }
+
+    func close() throws {
+        guard path != nil else { return }
+        do { try handle.close() } catch {
+            throw InputError(file: path, reason: "cannot write the output file (\(error.localizedDescription))")
+        }
     }
 }
 
@@ -102,7 +142,7 @@ struct TopologyPaths: ParsableCommand {
         _ = try TopologyInput.requireContent(loaded, files: read)
         let engine = ReachabilityEngine(network: loaded.network)
         let report = try engine.paths(from: source, to: target, protocol: transport, port: port)
-        TopologyWarnings.print(loaded.warnings + engine.warnings)
+        TopologyWarnings.print(loaded.warnings + engine.warnings + report.warnings)
         switch outputOptions.format {
         case .json: try outputOptions.write(report.json.prettyText + "\n")
         case .dot: try outputOptions.write(report.dot)

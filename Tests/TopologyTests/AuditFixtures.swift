@@ -57,7 +57,7 @@ struct HandBuiltTopology {
     }
 
     func audit(_ options: AuditOptions = AuditOptions(today: CalendarDay(year: 2026, month: 11, day: 21))) -> Report {
-        NetworkAudit.audit(LoadedTopology(network: network, warnings: []), options: options)
+        TopologyAnalyzer.analyze(LoadedTopology(network: network, warnings: []), options: options)
     }
 }
 

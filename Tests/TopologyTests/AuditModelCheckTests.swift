@@ -99,6 +99,30 @@ struct AuditModelCheckTests {
         #expect(finding?.evidence["owner"] == .string("team-b"))
     }
 
+    @Test("a fully shadowed broad allow is reported as shadowed, not as overly broad: it lets nothing in")
+    func shadowedBroadAllowIsNotOverlyBroad() {
+        // 10.9.0.0/16 lies inside 10.0.0.0/8, and rule 120 allows it first on every protocol and
+        // port, so rule 140 decides no flow at all (Azure: the lowest priority number that matches).
+        let t = Self.twoSubnets([
+            auditRule("AllFromSlash8", 120, .allow, .any, from: "10.0.0.0/8", ports: "*", description: "d"),
+            auditRule("AnyFromOtherVnet", 140, .allow, .any, from: "10.9.0.0/16", ports: "*", description: "d"),
+        ])
+        let report = t.audit()
+        #expect(report.subjects(OverlyBroadAllow.check) == ["nsg/AllFromSlash8"])
+        #expect(report.subjects(ShadowedRule.check) == ["nsg/AnyFromOtherVnet"])
+    }
+
+    @Test("an overly broad message names each port with its own service: ssh (22) and 8080")
+    func portsLabelledOneByOne() {
+        let t = Self.twoSubnets([
+            auditRule("SshAndProxy", 100, from: "Internet", ports: "22,8080", description: "d")
+        ])
+        let message = t.audit().finding(OverlyBroadAllow.check, "nsg/SshAndProxy")?.message ?? ""
+        // Only 22 is SSH's port in the sensitive list; 8080 is no service of it.
+        #expect(message.contains("to ssh (22) and 8080"), "\(message)")
+        #expect(!message.contains("ssh (22 and 8080)"))
+    }
+
     // MARK: overly-broad-allow
 
     @Test("broad sources to sensitive or wide ports, and any-to-any between segments, are overly broad")
@@ -108,7 +132,8 @@ struct AuditModelCheckTests {
             auditRule("HttpsFromInternet", 110, from: "Internet", ports: "443", description: "d"),
             auditRule("AllFromSlash8", 120, .allow, .any, from: "10.0.0.0/8", ports: "*", description: "d"),
             auditRule("WideFromInternet", 130, from: "Internet", ports: "1000-9999", description: "d"),
-            auditRule("AnyFromOtherVnet", 140, .allow, .any, from: "10.9.0.0/16", ports: "*", description: "d"),
+            // Before AllFromSlash8, which would otherwise shadow it (see the next test).
+            auditRule("AnyFromOtherVnet", 115, .allow, .any, from: "10.9.0.0/16", ports: "*", description: "d"),
             auditRule("AnyWithinSubnets", 150, .allow, .any, from: "10.0.1.0/24", ports: "*", description: "d"),
             auditRule("SshFromOffice", 160, from: "203.0.113.0/24", ports: "22", description: "d"),
         ])

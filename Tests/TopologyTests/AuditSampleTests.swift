@@ -26,7 +26,7 @@ struct AuditSampleTests {
         if justified, FileManager.default.fileExists(atPath: companion.path) {
             options.justifications = try JustificationFile.load(path: companion.path)
         }
-        return NetworkAudit.audit(topology, options: options)
+        return TopologyAnalyzer.analyze(topology, options: options)
     }
 
     static func triples(_ report: Report) -> [String] {

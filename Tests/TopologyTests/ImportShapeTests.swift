@@ -44,7 +44,7 @@ struct ImportShapeTests {
         #expect(nic.privateAddresses.map(\.description) == ["10.1.0.4"])
         #expect(nic.machineName == "web-vm")
         #expect(loaded.warnings.contains { $0.contains("dynamic private address") && $0.contains("10.1.0.4") })
-        let report = NetworkAudit.audit(loaded)
+        let report = TopologyAnalyzer.analyze(loaded)
         #expect(Self.exposures(report) == ["critical web-vm-nic [22]"])
         let engine = ReachabilityEngine(network: loaded.network)
         let paths = try engine.paths(from: .internet, to: .resource("web-vm"))
@@ -58,7 +58,7 @@ struct ImportShapeTests {
         let path = Self.samples.appendingPathComponent("azure-sdk-js-nics-without-subnets.json").path
         let loaded = try TopologyLoader.load(files: [path])
         #expect(loaded.warnings.filter { $0.contains("analysed with what is known") }.count == 3)
-        let report = NetworkAudit.audit(loaded)
+        let report = TopologyAnalyzer.analyze(loaded)
         #expect(
             Self.exposures(report) == [
                 "critical mongo-1-nic [27017]", "critical mysql-1-nic [3306]", "critical ops-1-nic [22]",
@@ -94,7 +94,7 @@ struct ImportShapeTests {
         #expect(loaded.network.subnets.first?.securityGroup == nsg.id)
         #expect(loaded.network.publicIPs.first?.address?.description == "20.1.2.3")
         #expect(loaded.network.interfaces.first?.tags == ["owner_team": "ops"])
-        let report = NetworkAudit.audit(loaded)
+        let report = TopologyAnalyzer.analyze(loaded)
         #expect(Self.exposures(report) == ["critical nic [3389]"])
         #expect(!report.findings.contains { $0.check.id == "topology.missing-nsg" })
     }

@@ -88,3 +88,36 @@ struct EndpointTests {
         #expect(throws: InputError.self) { try Endpoint(parsing: " ") }
     }
 }
+
+@Suite("verify-flows written piece by piece")
+struct StreamedFlowVerificationTests {
+    @Test("the streamed JSON and text are byte for byte the whole documents, whatever the piece size")
+    func streamedEqualsWhole() throws {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
+        let network = try TopologyLoader.load(files: [
+            url.appendingPathComponent("Topologies/azure-hub-and-spoke.json").path
+        ])
+        .network
+        let requests = try FlowList.load(
+            file: url.appendingPathComponent("Topologies/flows/azure-hub-and-spoke.csv").path)
+        let engine = ReachabilityEngine(network: network)
+        let whole = FlowVerificationReport(engine: engine, requests: requests)
+        for chunk in [1, 100, 1 << 20] {
+            var json = ""
+            var pieces = 0
+            FlowVerificationReport.write(engine: engine, requests: requests, json: true, chunk: chunk) {
+                json += $0
+                pieces += 1
+            }
+            #expect(json == whole.json.prettyText + "\n", "chunk \(chunk)")
+            #expect(chunk > 1000 || pieces > requests.count / 2, "chunk \(chunk): \(pieces) pieces")
+            var text = ""
+            FlowVerificationReport.write(engine: engine, requests: requests, json: false, chunk: chunk) { text += $0 }
+            #expect(text == whole.text, "chunk \(chunk)")
+        }
+        var empty = ""
+        FlowVerificationReport.write(engine: engine, requests: [], json: true) { empty += $0 }
+        #expect(empty == FlowVerificationReport(engine: engine, requests: []).json.prettyText + "\n")
+    }
+}

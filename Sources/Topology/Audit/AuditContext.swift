@@ -1,11 +1,16 @@
 import Findings
 
-/// What every check needs to know about a network, computed once: where each NSG is attached, which
-/// addresses each ASG and each `VirtualNetwork` tag stands for, and each rule's flows, both as
-/// written and as left over after the rules before it (the flows it really decides).
-public struct AuditContext: Sendable {
+/// What every check needs to know about a network, computed once on top of the one reachability
+/// engine: where each NSG is attached, and each rule's flows in every context it applies in, both
+/// as written and as left over after the rules before it (the flows it really decides). The rule
+/// algebra, the tags, the peerings and the internet all come from the engine; a check never
+/// evaluates rules itself.
+public struct AuditContext {
     public let network: Network
     public let options: AuditOptions
+    /// The engine every check asks, shared with `paths` when the caller passes one.
+    public let engine: ReachabilityEngine
+    var compiled: CompiledNetwork { engine.compiled }
 
     /// One rule as the audit sees it in one attachment context (the VNet its NSG applies in).
     public struct RuleView: Sendable {
@@ -13,10 +18,10 @@ public struct AuditContext: Sendable {
         public var rule: SecurityRule
         /// The VNet whose `VirtualNetwork` tag the rule was resolved with; nil for an NSG attached nowhere.
         public var virtualNetwork: ResourceID?
-        /// Every flow the rule matches as written.
-        public var matched: RuleRegion
+        /// Every flow the rule matches as written, within the traffic that can meet its NSG.
+        public var matched: FlowRegion
         /// The flows left for this rule after every rule with a lower priority number took theirs.
-        public var decided: RuleRegion
+        public var decided: FlowRegion
         /// Earlier rules that take some of this rule's flows first, in priority order.
         public var takenBy: [SecurityRule]
         /// The subtraction gave up splitting: `decided` may be larger than the truth.
@@ -35,17 +40,8 @@ public struct AuditContext: Sendable {
     public private(set) var interfaceByPublicIP: [ResourceID: NetworkInterface] = [:]
     public private(set) var attachedSubnets: [ResourceID: [Subnet]] = [:]
     public private(set) var attachedInterfaces: [ResourceID: [NetworkInterface]] = [:]
-    /// Private addresses of the NIC configurations carrying each ASG.
-    public private(set) var asgMembers: [ResourceID: ValueRanges] = [:]
-    /// Each VNet's own address space plus those of connected peers: what `VirtualNetwork` means there.
-    public private(set) var virtualNetworkSpace: [ResourceID: ValueRanges] = [:]
-    /// Every VNet's own address space.
-    public private(set) var ownSpace: [ResourceID: ValueRanges] = [:]
-    /// Every address inside some VNet.
-    public private(set) var allVirtualNetworkSpace = ValueRanges()
     /// Per NSG and direction, its rules in evaluation order, resolved in each attachment context.
     public private(set) var ruleViews: [ResourceID: [RuleView]] = [:]
-    private var opaqueTags: [String: UInt64] = [:]
     /// The same rule views, by NSG, direction and VNet, in evaluation order.
     private var viewsByContext: [String: [RuleView]] = [:]
 
@@ -53,32 +49,11 @@ public struct AuditContext: Sendable {
         "\(group.key)|\(direction.rawValue)|\(vnet?.key ?? "")"
     }
 
-    /// Splits `probe` among the rules of one NSG, direction and VNet as Azure evaluates them: each
-    /// rule gets the part of what is left that it matches. Cheap for small probes, whatever the
-    /// size of the rules' own regions.
-    public func walk(_ probe: RuleRegion, through group: ResourceID, _ direction: Direction, in vnet: ResourceID?)
-        -> [(view: RuleView, flows: RuleRegion)]
-    {
-        var remaining = probe
-        var result: [(view: RuleView, flows: RuleRegion)] = []
-        for view in viewsByContext[Self.contextKey(group, direction, vnet)] ?? [] {
-            if remaining.isEmpty { break }
-            let taken = remaining.intersection(view.matched)
-            if taken.isEmpty { continue }
-            result.append((view, taken))
-            remaining = remaining.subtracting(view.matched)
-        }
-        return result
-    }
-    private var publicInternetSet = ValueRanges()
-    private var routableSubnetSpace: [ResourceID: ValueRanges] = [:]
-
-    /// Every address value, IPv4 and the opaque points above it: what `*` means.
-    static let everything = ValueRanges([0...(UInt64(1) << 40)])
-
-    public init(network: Network, options: AuditOptions = AuditOptions()) {
+    /// `engine`, when given, must be built from `network`.
+    public init(network: Network, options: AuditOptions = AuditOptions(), engine: ReachabilityEngine? = nil) {
         self.network = network
         self.options = options
+        self.engine = engine ?? ReachabilityEngine(network: network)
         for group in network.securityGroups { groupsByID[group.id] = group }
         for nic in network.interfaces {
             interfacesByID[nic.id] = nic
@@ -94,41 +69,32 @@ public struct AuditContext: Sendable {
         }
         for nic in network.interfaces {
             if let nsg = nic.securityGroup, groupsByID[nsg] != nil { attachedInterfaces[nsg, default: []].append(nic) }
-            for config in nic.ipConfigurations {
-                guard let address = config.privateAddress else { continue }
-                let point = ValueRanges([UInt64(address.value)...UInt64(address.value)])
-                for asg in config.applicationSecurityGroups {
-                    asgMembers[asg] = (asgMembers[asg] ?? ValueRanges()).union(point)
-                }
-            }
         }
-        for vnet in network.virtualNetworks {
-            let space = ValueRanges(vnet.addressSpace.map { UInt64($0.first)...UInt64($0.last) })
-            ownSpace[vnet.id] = space
-            allVirtualNetworkSpace = allVirtualNetworkSpace.union(space)
-        }
-        publicInternetSet = Self.computePublicInternet(outside: allVirtualNetworkSpace)
-        for vnet in network.virtualNetworks {
-            var space = ownSpace[vnet.id] ?? ValueRanges()
-            for peer in connectedPeers(of: vnet) { space = space.union(ownSpace[peer] ?? ValueRanges()) }
-            virtualNetworkSpace[vnet.id] = space
-        }
-        var subnetsByNetwork: [ResourceID: [ClosedRange<UInt64>]] = [:]
-        for subnet in network.subnets {
-            subnetsByNetwork[subnet.virtualNetwork, default: []] += subnet.prefixes.map {
-                UInt64($0.first)...UInt64($0.last)
-            }
-        }
-        for vnet in network.virtualNetworks {
-            let networks = [vnet.id] + connectedPeers(of: vnet)
-            routableSubnetSpace[vnet.id] = ValueRanges(networks.flatMap { subnetsByNetwork[$0] ?? [] })
-        }
-        for group in network.securityGroups {
+        for (g, group) in network.securityGroups.enumerated() {
+            guard compiled.nsgIndex[group.id] == g else { continue }
             var views: [RuleView] = []
             let contexts = attachmentNetworks(of: group.id)
             for direction in Direction.allCases {
+                let written = compiled.effectiveRules[g][direction] ?? []
                 for vnet in contexts.isEmpty ? [nil] : contexts.map({ Optional($0) }) {
-                    let resolved = resolveRules(of: group, direction: direction, in: vnet)
+                    // Only traffic that can meet this NSG counts: inbound flows to the addresses it
+                    // filters in this VNet, outbound flows from them. Rules are compared within that
+                    // domain, as Batfish's filterLineReachability compares lines within the headers
+                    // a filter can see.
+                    var domain = FlowBox.everything
+                    if let vnet {
+                        let filtered = protectedAddresses(of: group.id, in: vnet)
+                        if direction == .inbound { domain.destinations = filtered } else { domain.sources = filtered }
+                    }
+                    let shares = compiled.ruleShares(
+                        g, direction, context: vnet.flatMap { compiled.vnetIndex[$0] }, domain: domain,
+                        decideDefaults: false)
+                    let resolved = shares.enumerated().map { i, share in
+                        RuleView(
+                            group: group, rule: written[i], virtualNetwork: vnet, matched: share.matched,
+                            decided: share.decided, takenBy: share.takenBy.map { written[$0] },
+                            approximate: share.decided.overflowed)
+                    }
                     viewsByContext[Self.contextKey(group.id, direction, vnet)] = resolved
                     views += resolved
                 }
@@ -137,14 +103,21 @@ public struct AuditContext: Sendable {
         }
     }
 
-    /// VNets peered with `vnet` where both sides declare the peering and call it connected.
-    public func connectedPeers(of vnet: VirtualNetwork) -> [ResourceID] {
-        vnet.peerings.filter(\.isConnected).compactMap { peering in
-            guard let remote = networksByID[peering.remoteNetwork],
-                remote.peerings.contains(where: { $0.remoteNetwork == vnet.id && $0.isConnected })
-            else { return nil }
-            return remote.id
+    /// Splits `probe` among the rules of one NSG, direction and VNet as Azure evaluates them: each
+    /// rule gets the part of what is left that it matches.
+    public func walk(_ probe: FlowRegion, through group: ResourceID, _ direction: Direction, in vnet: ResourceID?)
+        -> [(view: RuleView, flows: FlowRegion)]
+    {
+        guard let g = compiled.nsgIndex[group], let views = viewsByContext[Self.contextKey(group, direction, vnet)]
+        else { return [] }
+        return compiled.split(probe, nsg: g, direction, context: vnet.flatMap { compiled.vnetIndex[$0] }).map {
+            (views[$0.rule], $0.flows)
         }
+    }
+
+    /// Private addresses of the NIC configurations carrying an ASG.
+    public func asgMembers(_ asg: ResourceID) -> IntervalSet {
+        compiled.asgIndex[asg].map { compiled.asgAddresses[$0] } ?? IntervalSet()
     }
 
     /// The VNets an NSG applies in: those of the subnets it is attached to and of the NICs' subnets.
@@ -165,119 +138,36 @@ public struct AuditContext: Sendable {
     }
 
     /// The private addresses an NSG filters in one VNet.
-    public func protectedAddresses(of group: ResourceID, in vnet: ResourceID) -> ValueRanges {
-        var set = ValueRanges()
+    public func protectedAddresses(of group: ResourceID, in vnet: ResourceID) -> IntervalSet {
+        var intervals: [(UInt32, UInt32)] = []
         for subnet in attachedSubnets[group] ?? [] where subnet.virtualNetwork == vnet {
-            set = set.union(ValueRanges(subnet.prefixes.map { UInt64($0.first)...UInt64($0.last) }))
+            intervals += subnet.prefixes.map { ($0.first, $0.last) }
         }
         for nic in attachedInterfaces[group] ?? [] {
             for config in nic.ipConfigurations {
                 guard let address = config.privateAddress, let subnetID = config.subnet,
                     subnetsByID[subnetID]?.virtualNetwork == vnet
                 else { continue }
-                set = set.union(ValueRanges([UInt64(address.value)...UInt64(address.value)]))
+                intervals.append((address.value, address.value))
             }
         }
-        return set
+        return IntervalSet(intervals: intervals)
     }
 
     /// The private addresses an NSG filters: its subnets' prefixes and its NICs' addresses.
-    public func protectedAddresses(of group: ResourceID) -> ValueRanges {
-        var set = ValueRanges()
-        for subnet in attachedSubnets[group] ?? [] {
-            set = set.union(ValueRanges(subnet.prefixes.map { UInt64($0.first)...UInt64($0.last) }))
-        }
+    public func protectedAddresses(of group: ResourceID) -> IntervalSet {
+        var intervals: [(UInt32, UInt32)] = []
+        for subnet in attachedSubnets[group] ?? [] { intervals += subnet.prefixes.map { ($0.first, $0.last) } }
         for nic in attachedInterfaces[group] ?? [] {
-            set = set.union(ValueRanges(nic.privateAddresses.map { UInt64($0.value)...UInt64($0.value) }))
+            intervals += nic.privateAddresses.map { ($0.value, $0.value) }
         }
-        return set
+        return IntervalSet(intervals: intervals)
     }
 
-    /// The addresses one rule entry stands for when its NSG applies in `vnet`.
-    public func addresses(of match: AddressMatch, in vnet: ResourceID?) -> ValueRanges {
-        switch match {
-        case .any:
-            return Self.everything
-        case .prefix(let prefix):
-            return ValueRanges([UInt64(prefix.first)...UInt64(prefix.last)])
-        case .serviceTag(let tag):
-            switch tag.lowercased() {
-            case "virtualnetwork":
-                return vnet.flatMap { virtualNetworkSpace[$0] } ?? ValueRanges()
-            case "internet":
-                let inside = vnet.flatMap { virtualNetworkSpace[$0] } ?? ValueRanges()
-                return ValueRanges.ipv4.subtracting(inside)
-            case "azureloadbalancer":
-                return ValueRanges([0xA83F_8110...0xA83F_8110])  // 168.63.129.16, Azure's platform address
-            case "*", "any":
-                return Self.everything
-            default:
-                let point = opaqueTags[tag.lowercased()] ?? (UInt64(1) << 32)
-                return ValueRanges([point...point])
-            }
-        case .applicationSecurityGroup(let id):
-            return asgMembers[id] ?? ValueRanges()
-        case .unsupported:
-            return ValueRanges()
-        }
-    }
-
-    /// Every flow `rule` matches when its NSG applies in `vnet`.
-    public func region(of rule: SecurityRule, in vnet: ResourceID?) -> RuleRegion {
-        let protocols = RuleProtocols(rule.protocol)
-        let sourcePorts = ValueRanges(rule.sourcePorts.map { UInt64($0.lower)...UInt64($0.upper) })
-        let destinationPorts = ValueRanges(rule.destinationPorts.map { UInt64($0.lower)...UInt64($0.upper) })
-        let sources = rule.sources.reduce(ValueRanges()) { $0.union(addresses(of: $1, in: vnet)) }
-        let destinations = rule.destinations.reduce(ValueRanges()) { $0.union(addresses(of: $1, in: vnet)) }
-        return RuleRegion([
-            RuleBox(
-                sources: sources, destinations: destinations, protocols: protocols, sourcePorts: sourcePorts,
-                destinationPorts: destinationPorts)
-        ])
-    }
-
-    private mutating func resolveRules(of group: SecurityGroup, direction: Direction, in vnet: ResourceID?)
-        -> [RuleView]
-    {
-        // Opaque tags get stable points in the order they are first met.
-        for rule in group.rules {
-            for match in rule.sources + rule.destinations {
-                if case .serviceTag(let tag) = match, opaqueTags[tag.lowercased()] == nil,
-                    !["virtualnetwork", "internet", "azureloadbalancer", "*", "any"].contains(tag.lowercased())
-                {
-                    opaqueTags[tag.lowercased()] = (UInt64(1) << 32) + UInt64(opaqueTags.count)
-                }
-            }
-        }
-        // Only traffic that can meet this NSG counts: inbound flows to the addresses it filters in
-        // this VNet, outbound flows from them. Rules are compared within that domain, as Batfish's
-        // filterLineReachability compares lines within the headers a filter can see.
-        var domain = RuleBox(
-            sources: Self.everything, destinations: Self.everything, protocols: .any, sourcePorts: ValueRanges.allPorts,
-            destinationPorts: ValueRanges.allPorts)
-        if let vnet {
-            let filtered = protectedAddresses(of: group.id, in: vnet)
-            if direction == .inbound { domain.destinations = filtered } else { domain.sources = filtered }
-        }
-        let domainRegion = RuleRegion([domain])
-        var views: [RuleView] = []
-        var earlier: [(rule: SecurityRule, region: RuleRegion)] = []
-        for rule in group.effectiveRules(direction) {
-            let matched = region(of: rule, in: vnet).intersection(domainRegion)
-            var decided = matched
-            var takenBy: [SecurityRule] = []
-            // Azure's default rules come last and are never reported, so what they decide is not needed.
-            for previous in earlier where !rule.isDefault && !decided.isEmpty && decided.intersects(previous.region) {
-                takenBy.append(previous.rule)
-                decided = decided.subtracting(previous.region)
-            }
-            views.append(
-                RuleView(
-                    group: group, rule: rule, virtualNetwork: vnet, matched: matched, decided: decided,
-                    takenBy: takenBy, approximate: decided.overflowed))
-            earlier.append((rule, matched))
-        }
-        return views
+    /// The addresses one rule entry stands for when its NSG applies in `vnet`, as the engine
+    /// resolves it.
+    public func addresses(of match: AddressMatch, in vnet: ResourceID?) -> IntervalSet {
+        compiled.addresses(match, context: vnet.flatMap { compiled.vnetIndex[$0] })
     }
 
     /// The rule views of user rules (not Azure's defaults), grouped by NSG, rule and direction
@@ -299,27 +189,18 @@ public struct AuditContext: Sendable {
     }
 
     /// The prefixes of every subnet in `vnet` and in the VNets connected to it by peering.
-    public func subnetSpace(routableFrom vnet: ResourceID) -> ValueRanges { routableSubnetSpace[vnet] ?? ValueRanges() }
+    public func subnetSpace(routableFrom vnet: ResourceID) -> IntervalSet {
+        compiled.vnetIndex[vnet].map { compiled.subnetSpace(routableFrom: $0) } ?? IntervalSet()
+    }
 
     /// `VNET/SUBNET`, how findings name a segment.
     public func segmentName(_ subnet: Subnet) -> String {
         "\(networksByID[subnet.virtualNetwork]?.name ?? subnet.virtualNetwork.lastComponent)/\(subnet.name)"
     }
 
-    /// Addresses on the public internet: IPv4 outside every VNet, minus private, shared, loopback,
-    /// link-local, multicast and reserved ranges, which no internet host can send from.
-    public var publicInternet: ValueRanges { publicInternetSet }
-
-    private static func computePublicInternet(outside vnets: ValueRanges) -> ValueRanges {
-        let special: [IPv4Prefix] = [
-            "0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16", "172.16.0.0/12",
-            "192.0.0.0/24", "192.168.0.0/16", "198.18.0.0/15", "224.0.0.0/3",
-            // Azure's platform address (health probes, DNS): it never arrives from the internet.
-            "168.63.129.16/32",
-        ].compactMap { IPv4Prefix($0) }
-        let excluded = ValueRanges(special.map { UInt64($0.first)...UInt64($0.last) })
-        return ValueRanges.ipv4.subtracting(excluded).subtracting(vnets)
-    }
+    /// Addresses on the public internet, as the engine defines them: IPv4 outside every VNet, minus
+    /// private, shared, loopback, link-local, multicast and reserved ranges.
+    public var publicInternet: IntervalSet { compiled.publicInternet }
 }
 
 extension SourceLocation {

@@ -53,7 +53,7 @@ extension IneffectiveRule {
                 var deadEntries: [String] = []
                 var liveOwn = false
                 for match in ownSide {
-                    let addresses = context.attachmentNetworks(of: group.id).reduce(ValueRanges()) {
+                    let addresses = context.attachmentNetworks(of: group.id).reduce(IntervalSet()) {
                         $0.union(context.addresses(of: match, in: $1))
                     }
                     if case .any = match {
@@ -72,8 +72,7 @@ extension IneffectiveRule {
                 }
                 var liveOther = otherSide.isEmpty
                 for match in otherSide {
-                    if case .applicationSecurityGroup(let id) = match, (context.asgMembers[id] ?? ValueRanges()).isEmpty
-                    {
+                    if case .applicationSecurityGroup(let id) = match, context.asgMembers(id).isEmpty {
                         deadEntries.append(match.description)
                         problems.append(
                             explain(
@@ -123,7 +122,7 @@ extension IneffectiveRule {
     ) -> String {
         switch match {
         case .applicationSecurityGroup(let id):
-            if (context.asgMembers[id] ?? ValueRanges()).isEmpty {
+            if context.asgMembers(id).isEmpty {
                 return "application security group \(id.lastComponent) is carried by no network interface"
             }
             return "no network interface in application security group \(id.lastComponent) is behind this NSG"

@@ -37,7 +37,7 @@ extension InternetExposedPort {
         /// The allow rule that decided at each NSG evaluated, subnet first: `(nsg, rule)`.
         public var decidedBy: [(group: SecurityGroup, rule: SecurityRule)]
         /// Internet addresses that reach the port through exactly these rules.
-        public var sources: ValueRanges
+        public var sources: IntervalSet
 
         public static func == (a: Exposure, b: Exposure) -> Bool {
             a.nic.id == b.nic.id && a.privateAddress == b.privateAddress && a.port == b.port
@@ -64,22 +64,20 @@ extension InternetExposedPort {
                     let subnet = context.subnetsByID[subnetID]
                 else { continue }
                 let pip = context.publicIPsByID[pipID]
-                let destination = ValueRanges([UInt64(address.value)...UInt64(address.value)])
+                let destination = IntervalSet(address.value, address.value)
                 // One probe per transport carrying every sensitive port, split by port afterwards:
                 // the walk through the rules is the same for all of them.
-                for (transport, protocols) in [(TransportProtocol.tcp, RuleProtocols.tcp), (.udp, .udp)] {
+                for (transport, protocols) in [(TransportProtocol.tcp, ProtocolSet.tcp), (.udp, .udp)] {
                     let ports = context.options.sensitivePorts.ports.filter { $0.transport == transport }
                     guard !ports.isEmpty else { continue }
-                    let probe = RuleRegion([
-                        RuleBox(
+                    let probe = FlowRegion(
+                        FlowBox(
                             sources: internet, destinations: destination, protocols: protocols,
-                            sourcePorts: ValueRanges.allPorts,
-                            destinationPorts: ValueRanges(ports.map { UInt64($0.port)...UInt64($0.port) }))
-                    ])
+                            destinationPorts: IntervalSet(intervals: ports.map { (UInt32($0.port), UInt32($0.port)) })))
                     for (chain, region) in inboundChains(context, nic: nic, subnet: subnet, probe: probe) {
                         for port in ports {
-                            let sources = region.boxes.filter { $0.destinationPorts.contains(UInt64(port.port)) }
-                                .reduce(ValueRanges()) { $0.union($1.sources) }
+                            let sources = region.boxes.filter { $0.destinationPorts.contains(UInt32(port.port)) }
+                                .reduce(IntervalSet()) { $0.union($1.sources) }
                             guard !sources.isEmpty else { continue }
                             result.append(
                                 Exposure(
@@ -97,14 +95,14 @@ extension InternetExposedPort {
     /// The flows of `probe` (addressed to the NIC's private address) that pass inbound through the
     /// subnet's NSG and then the NIC's, split by the chain of allow rules that decide them. A level
     /// without an NSG filters nothing and adds no rule to the chain.
-    static func inboundChains(_ context: AuditContext, nic: NetworkInterface, subnet: Subnet, probe: RuleRegion)
-        -> [(chain: [(group: SecurityGroup, rule: SecurityRule)], region: RuleRegion)]
+    static func inboundChains(_ context: AuditContext, nic: NetworkInterface, subnet: Subnet, probe: FlowRegion)
+        -> [(chain: [(group: SecurityGroup, rule: SecurityRule)], region: FlowRegion)]
     {
         let levels = [subnet.securityGroup, nic.securityGroup].compactMap { id in id.flatMap { context.groupsByID[$0] }
         }
-        var chains: [(chain: [(group: SecurityGroup, rule: SecurityRule)], region: RuleRegion)] = [([], probe)]
+        var chains: [(chain: [(group: SecurityGroup, rule: SecurityRule)], region: FlowRegion)] = [([], probe)]
         for group in levels {
-            var next: [(chain: [(group: SecurityGroup, rule: SecurityRule)], region: RuleRegion)] = []
+            var next: [(chain: [(group: SecurityGroup, rule: SecurityRule)], region: FlowRegion)] = []
             for (chain, passed) in chains {
                 for (view, flows) in context.walk(passed, through: group.id, .inbound, in: subnet.virtualNetwork)
                 where view.rule.access == .allow {
@@ -140,7 +138,7 @@ extension InternetExposedPort {
             let ports = Array(Set(exposures.map(\.port.port))).sorted()
             let services = Array(Set(exposures.map(\.port.service))).sorted()
             let severity = exposures.map(\.port.serviceClass.severity).max() ?? check.defaultSeverity
-            let sources = exposures.reduce(ValueRanges()) { $0.union($1.sources) }
+            let sources = exposures.reduce(IntervalSet()) { $0.union($1.sources) }
             let publicText = first.publicAddress?.description ?? first.publicIPName
             let transport = first.port.transport.rawValue
             let decidedBy: [JSONValue] = first.decidedBy.map {

@@ -25,12 +25,22 @@ extension LateralMovementPath {
     /// One finding per crown-jewel host the internet reaches, with the engine's shortest path: the
     /// same one `exposure topology paths --from internet --to tag:KEY=VALUE` prints. A path of one
     /// hop means the asset itself is exposed, which is critical.
-    static func findings(_ context: AuditContext, engine: ReachabilityEngine) -> [Finding] {
+    /// A tag given with `--crown-jewels` that no host carries (a typo, usually) gives a warning, so
+    /// the check is never silently switched off; the default tag matching nothing stays quiet.
+    static func run(_ context: AuditContext) -> (findings: [Finding], warnings: [String]) {
         var findings: [Finding] = []
+        var warnings: [String] = []
         var seen = Set<ResourceID>()
+        let isDefault = context.options.crownJewelTags.map { "\($0.key)=\($0.value)" } == ["tier=crown-jewel"]
         for tag in context.options.crownJewelTags {
-            guard let report = try? engine.paths(from: .internet, to: .tag(key: tag.key, value: tag.value)) else {
-                continue
+            guard let report = try? context.engine.paths(from: .internet, to: .tag(key: tag.key, value: tag.value))
+            else { continue }
+            if !isDefault && !context.network.interfaces.contains(where: { $0.hasTag(tag.key, tag.value) }) {
+                warnings.append(
+                    "--crown-jewels \(tag.key)=\(tag.value) matches no network interface or VM, so topology.lateral-movement-path has no target for it"
+                )
+            } else if !isDefault {
+                warnings += report.warnings
             }
             for path in report.paths where seen.insert(path.targetInterface).inserted {
                 let target = context.interfacesByID[path.targetInterface]
@@ -59,6 +69,6 @@ extension LateralMovementPath {
                         location: target?.location))
             }
         }
-        return findings
+        return (findings, warnings)
     }
 }

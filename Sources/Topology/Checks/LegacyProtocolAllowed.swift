@@ -46,15 +46,14 @@ extension LegacyProtocolAllowed {
                 let routable = context.subnetSpace(routableFrom: vnet)
                 for segment in segments(of: group.id, in: vnet, context: context) {
                     let others = routable.subtracting(segment.space)
-                    for (transport, protocols) in [(TransportProtocol.tcp, RuleProtocols.tcp), (.udp, .udp)] {
+                    for (transport, protocols) in [(TransportProtocol.tcp, ProtocolSet.tcp), (.udp, .udp)] {
                         let ports = legacy.filter { $0.transport == transport }
                         guard !ports.isEmpty else { continue }
-                        let probe = RuleRegion([
-                            RuleBox(
+                        let probe = FlowRegion(
+                            FlowBox(
                                 sources: internet.union(others), destinations: segment.addresses, protocols: protocols,
-                                sourcePorts: ValueRanges.allPorts,
-                                destinationPorts: ValueRanges(ports.map { UInt64($0.port)...UInt64($0.port) }))
-                        ])
+                                destinationPorts: IntervalSet(
+                                    intervals: ports.map { (UInt32($0.port), UInt32($0.port)) })))
                         for (view, flows) in context.walk(probe, through: group.id, .inbound, in: vnet)
                         where view.rule.access == .allow && !view.rule.isDefault {
                             let key = "\(group.id.key)|\(view.rule.name)|\(view.rule.priority)"
@@ -63,8 +62,8 @@ extension LegacyProtocolAllowed {
                                 order.append(key)
                             }
                             for port in ports {
-                                let sources = flows.boxes.filter { $0.destinationPorts.contains(UInt64(port.port)) }
-                                    .reduce(ValueRanges()) { $0.union($1.sources) }
+                                let sources = flows.boxes.filter { $0.destinationPorts.contains(UInt32(port.port)) }
+                                    .reduce(IntervalSet()) { $0.union($1.sources) }
                                 guard !sources.isEmpty else { continue }
                                 let label = "\(port.service) (\(port.transport.rawValue)/\(port.port))"
                                 if !sources.intersection(internet).isEmpty { passages[key]?.fromInternet.insert(label) }
@@ -113,19 +112,19 @@ extension LegacyProtocolAllowed {
 
     /// Subnets sorted by address, to find those a set of sources overlaps without scanning them all.
     private struct SubnetLookup {
-        var ranges: [(lower: UInt64, upper: UInt64, subnet: Int)] = []
+        var ranges: [(lower: UInt32, upper: UInt32, subnet: Int)] = []
         /// `VNET/SUBNET` of each subnet, by index.
         var names: [String] = []
 
         init(_ context: AuditContext) {
             for (index, subnet) in context.network.subnets.enumerated() {
                 names.append(context.segmentName(subnet))
-                for prefix in subnet.prefixes { ranges.append((UInt64(prefix.first), UInt64(prefix.last), index)) }
+                for prefix in subnet.prefixes { ranges.append((prefix.first, prefix.last, index)) }
             }
             ranges.sort { $0.lower < $1.lower }
         }
 
-        func subnets(overlapping set: ValueRanges) -> [Int] {
+        func subnets(overlapping set: IntervalSet) -> [Int] {
             var result: [Int] = []
             for interval in set.intervals {
                 // First range that could overlap: binary search on lower bounds, then step back
@@ -134,12 +133,12 @@ extension LegacyProtocolAllowed {
                 var hi = ranges.count
                 while lo < hi {
                     let mid = (lo + hi) / 2
-                    if ranges[mid].lower <= interval.lowerBound { lo = mid + 1 } else { hi = mid }
+                    if ranges[mid].lower <= interval.lower { lo = mid + 1 } else { hi = mid }
                 }
                 var i = max(0, lo - 1)
-                while i > 0 && ranges[i - 1].upper >= interval.lowerBound { i -= 1 }
-                while i < ranges.count && ranges[i].lower <= interval.upperBound {
-                    if ranges[i].upper >= interval.lowerBound { result.append(ranges[i].subnet) }
+                while i > 0 && ranges[i - 1].upper >= interval.lower { i -= 1 }
+                while i < ranges.count && ranges[i].lower <= interval.upper {
+                    if ranges[i].upper >= interval.lower { result.append(ranges[i].subnet) }
                     i += 1
                 }
             }
@@ -150,11 +149,11 @@ extension LegacyProtocolAllowed {
     /// The segments an NSG guards in one VNet: each attached subnet, and for NICs attached directly
     /// the NIC's own address; `space` is the whole subnet, whose other hosts are not across a boundary.
     private static func segments(of group: ResourceID, in vnet: ResourceID, context: AuditContext)
-        -> [(name: String, addresses: ValueRanges, space: ValueRanges)]
+        -> [(name: String, addresses: IntervalSet, space: IntervalSet)]
     {
-        var result: [(name: String, addresses: ValueRanges, space: ValueRanges)] = []
+        var result: [(name: String, addresses: IntervalSet, space: IntervalSet)] = []
         for subnet in context.attachedSubnets[group] ?? [] where subnet.virtualNetwork == vnet {
-            let space = ValueRanges(subnet.prefixes.map { UInt64($0.first)...UInt64($0.last) })
+            let space = IntervalSet(intervals: subnet.prefixes.map { ($0.first, $0.last) })
             result.append((context.segmentName(subnet), space, space))
         }
         for nic in context.attachedInterfaces[group] ?? [] {
@@ -162,9 +161,9 @@ extension LegacyProtocolAllowed {
                 guard let address = config.privateAddress, let subnetID = config.subnet,
                     let subnet = context.subnetsByID[subnetID], subnet.virtualNetwork == vnet
                 else { continue }
-                let space = ValueRanges(subnet.prefixes.map { UInt64($0.first)...UInt64($0.last) })
+                let space = IntervalSet(intervals: subnet.prefixes.map { ($0.first, $0.last) })
                 result.append(
-                    (context.segmentName(subnet), ValueRanges([UInt64(address.value)...UInt64(address.value)]), space))
+                    (context.segmentName(subnet), IntervalSet(address.value, address.value), space))
             }
         }
         return result

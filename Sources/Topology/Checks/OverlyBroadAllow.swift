@@ -33,12 +33,14 @@ extension OverlyBroadAllow {
             guard let first = views.first, first.rule.access == .allow, first.rule.direction == .inbound else {
                 continue
             }
+            // A rule that earlier rules fully shadow lets nothing in: `shadowed-rule` reports it.
+            if views.allSatisfy({ $0.decided.isEmpty && !$0.approximate }) { continue }
             let rule = first.rule
             let group = first.group
             // The rule as written: broadest over its attachment contexts.
-            let sources = views.reduce(ValueRanges()) { $0.union($1.matched.sources) }
-            let ports = ValueRanges(rule.destinationPorts.map { UInt64($0.lower)...UInt64($0.upper) })
-            let protocols = RuleProtocols(rule.protocol)
+            let sources = views.reduce(IntervalSet()) { $0.union($1.matched.sources) }
+            let ports = IntervalSet(intervals: rule.destinationPorts.map { (UInt32($0.lower), UInt32($0.upper)) })
+            let protocols = ProtocolSet(rule.protocol)
             let writtenSources = rule.sources.map(\.description)
             let fromAnyone =
                 rule.sources.contains { match in
@@ -48,15 +50,15 @@ extension OverlyBroadAllow {
                     case .prefix(let p): return p.length <= 8
                     default: return false
                     }
-                } || sources.intersection(ValueRanges.ipv4).count >= broadSourceSize
-            let allPorts = ports == ValueRanges.allPorts
+                } || sources.count >= broadSourceSize
+            let allPorts = ports == IntervalSet.allPorts
             let widePorts = ports.count > widePortCount
             let sensitiveHit = sensitive.filter { port in
-                protocols.contains(port.transport == .tcp ? .tcp : .udp) && ports.contains(UInt64(port.port))
+                protocols.contains(port.transport == .tcp ? .tcp : .udp) && ports.contains(UInt32(port.port))
             }
             let protectedSpace = context.protectedAddresses(of: group.id)
             let crossesSegments =
-                !protectedSpace.isEmpty && !sources.intersection(ValueRanges.ipv4).isSubset(of: protectedSpace)
+                !protectedSpace.isEmpty && !protectedSpace.isSuperset(of: sources)
             var reasons: [String] = []
             var severity = Severity.medium
             if fromAnyone && (widePorts || !sensitiveHit.isEmpty) {
@@ -65,7 +67,7 @@ extension OverlyBroadAllow {
                     ? "every port"
                     : widePorts
                         ? "\(AuditText.count(ports.count)) ports"
-                        : "\(AuditText.list(Array(Set(sensitiveHit.map(\.service))).sorted())) (\(AuditText.list(AuditText.ports(ports))))"
+                        : AuditText.list(labelledPorts(ports, sensitiveHit))
                 reasons.append("from \(AuditText.list(writtenSources)) to \(portText)")
                 let fromInternet = rule.sources.contains { match in
                     switch match {
@@ -76,7 +78,7 @@ extension OverlyBroadAllow {
                     }
                 }
                 if fromInternet && widePorts { severity = .high }
-            } else if protocols == .any && allPorts && crossesSegments {
+            } else if protocols == .all && allPorts && crossesSegments {
                 reasons.append(
                     "of any protocol on every port from \(AuditText.list(writtenSources)), outside the segments it protects"
                 )
@@ -85,7 +87,7 @@ extension OverlyBroadAllow {
             }
             var evidence = AuditText.ruleEvidence(rule, group)
             evidence["sources"] = .array(writtenSources.map { .string($0) })
-            evidence["sourceAddresses"] = .int(Int(sources.intersection(ValueRanges.ipv4).count))
+            evidence["sourceAddresses"] = .int(Int(sources.count))
             evidence["ports"] = .array(AuditText.ports(ports).map { .string($0) })
             evidence["portCount"] = .int(Int(ports.count))
             evidence["protocols"] = .array(protocols.names.map { .string($0) })
@@ -101,5 +103,17 @@ extension OverlyBroadAllow {
                     evidence: evidence, location: SourceLocation.of(rule, in: group)))
         }
         return findings
+    }
+
+    /// Each port range of a rule, named after the sensitive service behind it when there is one:
+    /// `ssh (22)`, `8080`, `ftp (20-21)`. Only the ports a service really uses carry its name.
+    static func labelledPorts(_ ports: IntervalSet, _ sensitive: [SensitivePort]) -> [String] {
+        ports.intervals.map { interval in
+            let text = interval.lower == interval.upper ? "\(interval.lower)" : "\(interval.lower)-\(interval.upper)"
+            let services = sensitive.filter { (interval.lower...interval.upper).contains(UInt32($0.port)) }.map(
+                \.service)
+            let names = services.reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
+            return names.isEmpty ? text : "\(names.joined(separator: "/")) (\(text))"
+        }
     }
 }

@@ -84,7 +84,6 @@ final class ClassGraph {
         self.compiled = compiled
         self.classes = classes
         self.filter = filter
-        let n = classes.classes.count
         classAddress = classes.classes.map { compiled.endpoints[$0.representative].address }
         classVNet = classes.classes.map { compiled.endpoints[$0.representative].virtualNetwork ?? -1 }
         let addresses = classAddress

@@ -51,7 +51,18 @@ final class CompiledNetwork {
     var asgAddresses: [IntervalSet] = []
     var effectiveRules: [[Direction: [SecurityRule]]] = []
     private var compiledCache: [Int: [CompiledRule]] = [:]
+    /// Service tags whose Azure ranges are not known offline, each standing for one token address
+    /// (see `serviceTagTokens`), by lower-cased name.
+    private(set) var tagTokens: [String: UInt32] = [:]
+    /// Where internet attackers can send from: see `internetSources`.
+    private(set) var publicInternet = IntervalSet()
     static let azureLoadBalancer = IPv4Prefix("168.63.129.16/32")!
+    /// The first token address of an unknown service tag: 240.0.0.0/4 is reserved (RFC 1112),
+    /// so no real host, VNet or flow has these addresses. Each tag is one point there: inside `*`
+    /// and `Internet` (Azure's service tags are Azure public ranges, outside every VNet), outside
+    /// every prefix a rule names, and outside the attacker sources (`notInternet` holds 224/3).
+    static let firstTagToken: UInt32 = 0xF000_0000
+    static let knownTags: Set<String> = ["virtualnetwork", "internet", "azureloadbalancer"]
 
     init(network: Network) {
         self.network = network
@@ -114,20 +125,22 @@ final class CompiledNetwork {
             }
         }
         asgAddresses = asgMembers.map { IntervalSet(intervals: $0) }
-        var unknownTags: Set<String> = []
+        var unknownTags: [String: String] = [:]
         for group in network.securityGroups {
             for rule in group.rules {
                 for case .serviceTag(let tag) in rule.sources + rule.destinations
-                where !["virtualnetwork", "internet", "azureloadbalancer"].contains(tag.lowercased()) {
-                    unknownTags.insert(tag)
+                where !Self.knownTags.contains(tag.lowercased()) && unknownTags[tag.lowercased()] == nil {
+                    unknownTags[tag.lowercased()] = tag
                 }
             }
         }
-        for tag in unknownTags.sorted() {
+        for (i, key) in unknownTags.keys.sorted().enumerated() {
+            tagTokens[key] = Self.firstTagToken + UInt32(i)
             warnings.append(
-                "service tag '\(tag)' names Azure address ranges this offline analysis does not know; rules using it match no flow"
+                "service tag '\(unknownTags[key] ?? key)' names Azure address ranges this offline analysis does not know; rules using it decide no flow from or to a known address, and only rules covering all of Internet take its place"
             )
         }
+        publicInternet = IntervalSet.allAddresses.subtracting(Self.notInternet).subtracting(allSpace)
     }
 
     /// The VNet an address belongs to, if any (the first whose space contains it).
@@ -163,18 +176,22 @@ final class CompiledNetwork {
         return IntervalSet.allAddresses.subtracting(virtualNetworkTag[vnet])
     }
 
-    /// Where attackers on the internet can be, seen from a VNet: the `Internet` tag without Azure's
-    /// platform address 168.63.129.16 (load balancer probes, admitted everywhere by a default rule)
-    /// and without private and special-purpose ranges (RFC 1918, RFC 6598, loopback, link-local,
-    /// multicast, reserved), which no packet from the internet carries as its source.
-    func internetSources(_ vnet: Int?) -> IntervalSet {
-        internetTag(vnet).subtracting(Self.notInternet)
-    }
+    /// Where attackers on the internet can be: every IPv4 address outside every VNet of the
+    /// topology, without Azure's platform address 168.63.129.16 (load balancer probes, admitted
+    /// everywhere by a default rule) and without the special-purpose ranges that no packet from
+    /// the internet carries as its source (`notInternet`). The same for every VNet, and always
+    /// inside its `Internet` tag.
+    func internetSources(_ vnet: Int?) -> IntervalSet { publicInternet }
 
+    /// "This network", RFC 1918, RFC 6598 shared space, loopback, link-local, IETF protocol
+    /// assignments (192.0.0.0/24), benchmarking (198.18.0.0/15), multicast and reserved
+    /// (224.0.0.0/3, which holds the service-tag tokens), and Azure's platform address. The
+    /// documentation ranges (192.0.2.0/24, 198.51.100.0/24, 203.0.113.0/24) stay: examples use
+    /// them for internet hosts.
     static let notInternet = IntervalSet(
         intervals: [
             "0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16", "172.16.0.0/12",
-            "192.168.0.0/16", "224.0.0.0/3", "168.63.129.16/32",
+            "192.0.0.0/24", "192.168.0.0/16", "198.18.0.0/15", "224.0.0.0/3", "168.63.129.16/32",
         ].compactMap { IPv4Prefix($0) }.map { ($0.first, $0.last) })
 
     func addresses(_ match: AddressMatch, context vnet: Int?) -> IntervalSet {
@@ -186,7 +203,7 @@ final class CompiledNetwork {
             case "virtualnetwork": return vnet.map { virtualNetworkTag[$0] } ?? IntervalSet()
             case "internet": return internetTag(vnet)
             case "azureloadbalancer": return IntervalSet(Self.azureLoadBalancer.first, Self.azureLoadBalancer.last)
-            default: return IntervalSet()
+            default: return tagTokens[tag.lowercased()].map { IntervalSet($0, $0) } ?? IntervalSet()
             }
         case .applicationSecurityGroup(let id): return asgIndex[id].map { asgAddresses[$0] } ?? IntervalSet()
         case .unsupported: return IntervalSet()
@@ -198,15 +215,7 @@ final class CompiledNetwork {
     }
 
     func box(of rule: SecurityRule, context vnet: Int?) -> FlowBox {
-        var protocols: ProtocolSet
-        switch rule.protocol {
-        case .any: protocols = .all
-        case .tcp: protocols = .tcp
-        case .udp: protocols = .udp
-        case .icmp: protocols = .icmp
-        case .esp: protocols = .esp
-        case .ah: protocols = .ah
-        }
+        var protocols = ProtocolSet(rule.protocol)
         let sp = ports(rule.sourcePorts)
         let dp = ports(rule.destinationPorts)
         // Port-less protocols match only rules whose port ranges are "any".

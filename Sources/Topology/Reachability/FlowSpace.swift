@@ -18,10 +18,35 @@ public struct ProtocolSet: OptionSet, Sendable, Hashable {
     public static let icmp = ProtocolSet(rawValue: 4)
     public static let esp = ProtocolSet(rawValue: 8)
     public static let ah = ProtocolSet(rawValue: 16)
-    public static let all: ProtocolSet = [.tcp, .udp, .icmp, .esp, .ah]
+    /// Every IP protocol a rule's `Any` covers beyond the five named ones (GRE, SCTP, …). No flow
+    /// of `verify-flows` has one, but a rule set that names each protocol apart does not cover
+    /// what `Any` covers, so a later `Any` rule still decides these.
+    public static let other = ProtocolSet(rawValue: 32)
+    public static let all: ProtocolSet = [.tcp, .udp, .icmp, .esp, .ah, .other]
     public static let withPorts: ProtocolSet = [.tcp, .udp]
 
+    /// The protocols a rule names: `Any` is every protocol.
+    public init(_ ruleProtocol: RuleProtocol) {
+        switch ruleProtocol {
+        case .any: self = .all
+        case .tcp: self = .tcp
+        case .udp: self = .udp
+        case .icmp: self = .icmp
+        case .esp: self = .esp
+        case .ah: self = .ah
+        }
+    }
+
     public var members: [TransportProtocol] { TransportProtocol.allCases.filter { contains(ProtocolSet($0)) } }
+
+    /// Lower-case names, for messages and evidence: `["any"]` for every protocol.
+    public var names: [String] {
+        if self == .all { return ["any"] }
+        var out: [String] = []
+        for (bit, name) in [(ProtocolSet.tcp, "tcp"), (.udp, "udp"), (.icmp, "icmp"), (.esp, "esp"), (.ah, "ah")]
+        where contains(bit) { out.append(name) }
+        return out
+    }
 }
 
 /// A product region of flows: every combination of a source address, destination address,

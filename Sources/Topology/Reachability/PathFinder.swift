@@ -1,4 +1,5 @@
 import Findings
+
 /// Shortest lateral-movement paths: breadth-first search over behaviour classes, then each hop made
 /// concrete (a protocol and port that is allowed) and checked flow by flow for its deciding rules.
 extension ReachabilityEngine {
@@ -22,6 +23,15 @@ extension ReachabilityEngine {
                 network.interfaces[compiled.endpoints[$0].interface].name.lowercased() == lower
             }
             if !byInterface.isEmpty { return byInterface }
+            if let nic = network.interfaces.first(where: {
+                $0.machineName?.lowercased() == lower || $0.name.lowercased() == lower
+            }) {
+                throw InputError(
+                    file: nil, place: nil,
+                    reason:
+                        "network interface '\(nic.name)' has no private address in the topology, so no path can be traced from or to it"
+                )
+            }
             throw InputError(
                 file: nil, place: nil, reason: "no VM or network interface is named '\(name)' in the topology")
         case .subnet(let vnetName, let subnetName):
@@ -83,6 +93,10 @@ extension ReachabilityEngine {
         }
         let g = graph(for: proto, port: port)
         let targets = try endpoints(of: target)
+        var warnings: [String] = []
+        if targets.isEmpty {
+            warnings.append(Self.emptyTargetWarning(target, network: network))
+        }
         let siblings = siblingsByEndpoint()
         let n = classes.classes.count
         /// Fewest hops to a foothold in each class, and how it was gained.
@@ -196,7 +210,25 @@ extension ReachabilityEngine {
         }
         paths.sort { $0.target < $1.target }
         let unreachable = names.subtracting(best.keys).sorted()
-        return PathReport(paths: paths, unreachable: unreachable)
+        return PathReport(paths: paths, unreachable: unreachable, warnings: warnings)
+    }
+
+    /// What to tell a user whose target names no host the engine can route to: usually a typo in
+    /// a tag, which would otherwise look like a clean "no paths".
+    static func emptyTargetWarning(_ target: Endpoint, network: Network) -> String {
+        switch target {
+        case .tag(let key, let value):
+            let carriers = network.interfaces.filter { $0.hasTag(key, value) }
+            if carriers.isEmpty {
+                return "no network interface or VM carries the tag \(key)=\(value), so there is nothing to reach"
+            }
+            return
+                "the interfaces tagged \(key)=\(value) (\(carriers.map(\.name).sorted().joined(separator: ", "))) have no private address in the topology, so no path to them can be traced"
+        case .subnet(let vnet, let subnet):
+            return "subnet \(vnet)/\(subnet) holds no network interface, so there is nothing to reach"
+        default:
+            return "\(target) names no network interface with a private address, so there is nothing to reach"
+        }
     }
 
     private func graph(for proto: TransportProtocol?, port: Int?) -> ClassGraph {

@@ -25,6 +25,9 @@ public struct LateralPath: Sendable, Hashable {
 public struct PathReport: Sendable, Hashable {
     public var paths: [LateralPath]
     public var unreachable: [String]
+    /// Why the answer may not be what was asked: a target that names no host, a host the input
+    /// gives no address. Printed with the report and on standard error.
+    public var warnings: [String] = []
 }
 
 /// What each rule of an NSG really gets after the rules before it, in one direction.
@@ -105,8 +108,8 @@ public final class ReachabilityEngine {
         return result
     }
 
-    /// Where internet attackers can be, seen from a VNet: outside it and its connected peers, less
-    /// Azure's platform address 168.63.129.16.
+    /// Where internet attackers can be: outside every VNet of the topology, less Azure's platform
+    /// address 168.63.129.16 and the special-purpose ranges (the same for every VNet).
     public func internetAddresses(seenFrom virtualNetwork: ResourceID) -> IntervalSet {
         compiled.internetSources(compiled.vnetIndex[virtualNetwork])
     }
@@ -136,20 +139,12 @@ public final class ReachabilityEngine {
         let contextList: [Int?] = contexts.isEmpty ? [nil] : contexts.sorted().map { $0 }
         for context in contextList {
             let space = context.map { compiled.vnetSpace[$0] } ?? compiled.allSpace
-            let domain =
-                direction == .inbound ? FlowBox(destinations: space) : FlowBox(sources: space)
-            let compiledRules = compiled.compiledRules(nsg, direction, context: context)
-            var remaining = [domain]
-            for (i, rule) in compiledRules.enumerated() {
-                guard let own = rule.box.intersection(domain) else { continue }
-                matchesSomething[i] = true
-                for j in 0..<i where compiledRules[j].box.intersects(own) { covered[i].insert(j) }
-                var next: [FlowBox] = []
-                for piece in remaining {
-                    if let m = piece.intersection(rule.box) { reached[i].append(m) }
-                    next += piece.subtracting(rule.box)
-                }
-                remaining = next
+            let domain = direction == .inbound ? FlowBox(destinations: space) : FlowBox(sources: space)
+            let shares = compiled.ruleShares(nsg, direction, context: context, domain: domain, decideDefaults: true)
+            for (i, share) in shares.enumerated() {
+                if !share.matched.isEmpty { matchesSomething[i] = true }
+                reached[i] += share.decided.boxes
+                covered[i].formUnion(share.takenBy)
             }
         }
         return rules.indices.map { i in

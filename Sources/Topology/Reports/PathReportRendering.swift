@@ -16,13 +16,15 @@ extension PathHop {
 extension PathReport {
     /// `{"paths": [{"target", "hops": [...]}], "unreachable": [targets]}`.
     public var json: JSONValue {
-        [
+        var object: [String: JSONValue] = [
             "paths": .array(
                 paths.map { path in
                     ["target": .string(path.target), "hops": .array(path.hops.map(\.json))]
                 }),
             "unreachable": .strings(unreachable),
         ]
+        if !warnings.isEmpty { object["warnings"] = .strings(warnings) }
+        return .object(object)
     }
 
     /// Each path drawn hop by hop, the allowing rules under each arrow.
@@ -44,6 +46,7 @@ extension PathReport {
             out += "\n"
         }
         if paths.isEmpty { out += "No paths.\n" }
+        for warning in warnings { out += "Warning: \(warning)\n" }
         if !unreachable.isEmpty { out += "Unreachable: \(unreachable.joined(separator: ", "))\n" }
         return out
     }

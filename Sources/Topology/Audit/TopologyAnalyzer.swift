@@ -24,27 +24,26 @@ public struct AuditOptions: Sendable {
     }
 }
 
-/// `exposure topology audit`: runs every topology check on one loaded topology and returns their
-/// findings, with the loader's warnings. The one entry point of the audit.
-public enum NetworkAudit {
+/// The one entry point of the Topology analyzer (`exposure topology audit`): builds the
+/// reachability engine once, runs every check of `TopologyCatalogue` against it and returns their
+/// findings, with the loader's, the engine's and the checks' warnings.
+public enum TopologyAnalyzer {
     /// `engine`, when given, must be built from `topology.network`; passing the one a caller already
-    /// has saves building its path graph twice.
-    public static func audit(
-        _ topology: LoadedTopology, options: AuditOptions = AuditOptions(), engine: ReachabilityEngine? = nil
+    /// has (for `paths`, say) saves building it twice. `checks`, when given, names the check ids to
+    /// run; the others are skipped.
+    public static func analyze(
+        _ topology: LoadedTopology, options: AuditOptions = AuditOptions(), engine: ReachabilityEngine? = nil,
+        checks: Set<String>? = nil
     ) -> Report {
-        let context = AuditContext(network: topology.network, options: options)
-        let engine = engine ?? ReachabilityEngine(network: topology.network)
+        let context = AuditContext(network: topology.network, options: options, engine: engine)
         var findings: [Finding] = []
-        findings += LateralMovementPath.findings(context, engine: engine)
-        findings += InternetExposedPort.findings(context)
-        findings += MissingNSG.findings(context)
-        findings += UnjustifiedAllow.findings(context)
-        findings += OverlyBroadAllow.findings(context)
-        findings += ShadowedRule.findings(context)
-        findings += IneffectiveRule.findings(context)
-        findings += LegacyProtocolAllowed.findings(context)
-        return Report(
-            findings: findings, warnings: topology.warnings + engine.warnings + staleJustifications(context))
+        var warnings = topology.warnings + context.engine.warnings
+        for entry in TopologyCatalogue.all where checks?.contains(entry.check.id) ?? true {
+            let outcome = entry.run(context)
+            findings += outcome.findings
+            warnings += outcome.warnings
+        }
+        return Report(findings: findings, warnings: warnings + staleJustifications(context))
     }
 
     /// Justification entries that name no rule of the topology: usually a rule renamed or deleted,
@@ -66,8 +65,8 @@ public enum NetworkAudit {
         return warnings
     }
 
-    /// Loads `files` as one topology and audits it.
-    public static func audit(
+    /// Loads `files` as one topology and analyzes it.
+    public static func analyze(
         files: [String], parameterFiles: [String] = [], options: AuditOptions = AuditOptions()
     ) throws -> Report {
         for file in files where file.lowercased().hasSuffix(".yaml") || file.lowercased().hasSuffix(".yml") {
@@ -80,7 +79,7 @@ public enum NetworkAudit {
             }
         }
         let topology = try TopologyLoader.load(files: files, parameterFiles: parameterFiles)
-        var report = audit(topology, options: options)
+        var report = analyze(topology, options: options)
         report.inputs = topology.coverage(of: files)
         return report
     }
@@ -100,12 +99,11 @@ enum AuditText {
     }
 
     /// An address set as CIDR blocks (IPv4 only; opaque service-tag points are left out).
-    static func prefixes(_ set: ValueRanges) -> [String] {
+    static func prefixes(_ set: IntervalSet) -> [String] {
         var out: [String] = []
         for interval in set.intervals {
-            guard interval.lowerBound <= UInt64(UInt32.max) else { continue }
-            var lo = interval.lowerBound
-            let hi = min(interval.upperBound, UInt64(UInt32.max))
+            var lo = UInt64(interval.lower)
+            let hi = UInt64(interval.upper)
             while lo <= hi {
                 var size: UInt64 = 1
                 var length = 32
@@ -121,11 +119,9 @@ enum AuditText {
     }
 
     /// A port set as `22`, `20-21`, `*`.
-    static func ports(_ set: ValueRanges) -> [String] {
-        if set == ValueRanges.allPorts { return ["*"] }
-        return set.intervals.map {
-            $0.lowerBound == $0.upperBound ? "\($0.lowerBound)" : "\($0.lowerBound)-\($0.upperBound)"
-        }
+    static func ports(_ set: IntervalSet) -> [String] {
+        if set == IntervalSet.allPorts { return ["*"] }
+        return set.intervals.map { $0.lower == $0.upper ? "\($0.lower)" : "\($0.lower)-\($0.upper)" }
     }
 
     /// `vm01 (vm01-nic)` for a NIC of a VM, the NIC's name alone otherwise.
