@@ -28,8 +28,10 @@ enum NSECChain: ZoneCheck {
 
     static func findings(in context: ZoneAnalysisContext) -> [Finding] {
         let zone = context.zone
+        // An NSEC3PARAM with flags or an unknown hash algorithm is ignored (RFC 5155 §4.1.2): it does not
+        // make an NSEC-signed zone need an NSEC3 chain.
         let hasNSEC3 =
-            zone.rrset(context.origin, .nsec3param) != nil || zone.packedSets.contains { $0.type == .nsec3 }
+            NSEC3PARAMData.of(zone).usable != nil || zone.packedSets.contains { $0.type == .nsec3 }
         if hasNSEC3 { return NSEC3ChainCheck(context: context).findings() }
         if zone.packedSets.contains(where: { $0.type == .nsec }) { return nsecFindings(context) }
         return [
@@ -147,8 +149,8 @@ struct NSEC3ChainCheck {
         let zone = context.zone
         let check = NSECChain.check
         var findings: [Finding] = []
-        let param = zone.rrset(context.origin, .nsec3param).flatMap { $0.rdatas.first }
-            .flatMap(NSEC3Parameters.init(nsec3param:))
+        let nsec3param = NSEC3PARAMData.of(zone).usable
+        let param = nsec3param?.parameters
 
         // Every NSEC3 record, by parameters.
         var byParameters: [NSEC3Parameters: [Link]] = [:]
@@ -187,11 +189,11 @@ struct NSEC3ChainCheck {
                     check: check, subject: context.origin.text,
                     message: "The zone's NSEC3 records use \(byParameters.count) sets of parameters ("
                         + counts.map { "\($0) ×\(byParameters[$0]!.count)" }.joined(separator: ", ")
-                        + "); NSEC3PARAM says \(param.map(\.description) ?? "nothing"). A chain has one set.",
+                        + "); NSEC3PARAM says \(nsec3param.map(\.description) ?? "nothing"). A chain has one set.",
                     evidence: [
                         "problem": "mixed-parameters",
                         "parameters": .strings(counts.map(\.description)),
-                        "nsec3param": .optional(param?.description),
+                        "nsec3param": .optional(nsec3param?.description),
                     ],
                     location: zone.rrset(context.origin, .nsec3param).map(context.location(of:))))
         }
