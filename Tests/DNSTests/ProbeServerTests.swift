@@ -136,6 +136,44 @@ struct ProbeServerTests {
         #expect(finding.evidence["rcode"] == .string(rcode))
     }
 
+    @Test(
+        "recursion: RA on the weak BIND's in-zone answer (RD=1) is medium with the default outside name, which cannot resolve offline"
+    )
+    func recursionFromInZoneRA() async throws {
+        let servers = try await ProbeServers.shared()
+        let report = try await offPool {
+            try ServerProbe(
+                server: servers.weakBIND, zone: ProbeServers.zone, burst: 0, limits: QueryLimits(timeout: 0.5, tries: 1)
+            ).run()
+        }
+        let finding = try #require(report.findings.first { $0.check.id == "dns.recursion-on-authoritative" })
+        #expect(finding.evidence["recursionAvailableInZone"] == .bool(true))
+        #expect(finding.evidence["name"] == .string("example.com."))
+        // The test network has no route out, so example.com. cannot resolve: medium, not high.
+        #expect(finding.severity == .medium || finding.evidence["resolved"] == .bool(true))
+        #expect(!report.warnings.contains { $0.contains("recursion probe") })
+    }
+
+    @Test("recursion: the hardened NSD and BIND set no RA and give no recursion finding")
+    func noRecursionOnHardened() async throws {
+        let servers = try await ProbeServers.shared()
+        for server in [servers.hardenedNSD, servers.hardenedBIND] {
+            let report = try await offPool {
+                try ServerProbe(
+                    server: server, zone: ProbeServers.zone, burst: 0, outsideName: ProbeServers.outsideName
+                ).run()
+            }
+            #expect(!report.ids().contains("dns.recursion-on-authoritative"), "\(server)")
+        }
+    }
+
+    @Test("the default outside name lies outside the zone: --zone example.com probes example.net.")
+    func defaultOutsideNameAvoidsTheZone() {
+        #expect(ServerProbe.outsideCandidates.first { !ServerProbe.isAtOrBelow($0, "example.com.") } == "example.net.")
+        #expect(ServerProbe.outsideCandidates.first { !ServerProbe.isAtOrBelow($0, "com.") } == "example.net.")
+        #expect(ServerProbe.outsideCandidates.first { !ServerProbe.isAtOrBelow($0, "test.") } == "example.com.")
+    }
+
     @Test("rate limiting shows as truncated and lost replies on the hardened servers, none on the weak one")
     func burstCounts() async throws {
         let servers = try await ProbeServers.shared()
