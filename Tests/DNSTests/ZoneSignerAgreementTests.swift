@@ -41,7 +41,23 @@ struct ZoneSignerAgreementTests {
 
         """
 
+    /// An empty non-terminal (`ent`) above two insecure delegations: opt-out lets both go without
+    /// NSEC3, and the empty non-terminal with them (RFC 5155 §7.1; Knot's nsec3_optout_ent.valid).
+    static let optOutENT = """
+        $ORIGIN example.com.
+        $TTL 3600
+        @            IN SOA ns1 hostmaster 1 7200 3600 1209600 3600
+        @            IN NS  ns1
+        ns1          IN A   192.0.2.1
+        deleg1.ent   IN NS  ns.outofzone.net.
+        deleg2.ent   IN NS  ns.outofzone.net.
+        www          IN A   192.0.2.2
+
+        """
+
     static let good: [(String, ZoneSigning.Signer, String)] = [
+        ("opt-out ENT", .bind(["-3", "-", "-A"]), optOutENT),
+        ("opt-out ENT", .ldns(["-n", "-t", "0", "-p"]), optOutENT),
         ("base", .ldns([]), base), ("base", .ldns(["-n", "-t", "0"]), base),
         ("base", .ldns(["-n", "-t", "0", "-p"]), base),
         ("base", .bind([]), base), ("base", .bind(["-3", "-"]), base), ("base", .bind(["-3", "-", "-A"]), base),
@@ -110,6 +126,105 @@ struct ZoneSignerAgreementTests {
                 $0.check.id == "dns.dnssec-cds-mismatch" && $0.evidence["problem"] == "malformed-delete"
             })
         #expect(!(try ZoneSigning.analyse(good)).ids().contains("dns.dnssec-cds-mismatch"))
+    }
+}
+
+/// Faults that BIND's `dnssec-verify` does not look at but Knot's semantic checks (`knotc zone-check`)
+/// and the RFCs name. Knot refuses any data below a DNAME, so these zones have none.
+@Suite(
+    "Faults Knot's zone-check reports, in zones signed by ldns-signzone",
+    .enabled(if: ZoneSigning.available && ZoneSigning.path(of: "knotc") != nil, "needs knotc and the signers"))
+struct ZoneKnotAgreementTests {
+    static let base = """
+        $ORIGIN example.com.
+        $TTL 3600
+        @        IN SOA ns1 hostmaster 1 7200 3600 1209600 3600
+        @        IN NS  ns1
+        @        IN CAA 0 issue "letsencrypt.org"
+        ns1      IN A   192.0.2.1
+        sub      IN NS  ns.sub
+        ns.sub   IN A   192.0.2.9
+
+        """
+
+    @Test("the plain signed zone passes knotc zone-check -f and has no finding at medium or above")
+    func plainZone() throws {
+        let signed = try ZoneSigning.sign(Self.base, with: .ldns([]))
+        defer { ZoneSigning.remove(signed) }
+        #expect(try ZoneSigning.knotCheck(signed) == 0)
+        #expect(!(try ZoneSigning.analyse(signed)).fails(.medium))
+    }
+
+    @Test("an RRSIG covering RRSIG: knotc rejects it (RFC 4035 §2.2: RRSIGs are not signed), a high finding")
+    func signedSignature() throws {
+        let signed = try ZoneSigning.sign(Self.base, with: .ldns([]))
+        defer { ZoneSigning.remove(signed) }
+        let text = try String(contentsOf: signed, encoding: .utf8)
+        let soaSignature = try #require(text.split(separator: "\n").first { $0.contains("\tRRSIG\tSOA ") })
+        let rewritten = soaSignature.replacingOccurrences(of: "\tRRSIG\tSOA ", with: "\tRRSIG\tRRSIG ")
+        try (text + rewritten + "\n").write(to: signed, atomically: true, encoding: .utf8)
+        #expect(try ZoneSigning.knotCheck(signed) != 0)
+        let report = try ZoneSigning.analyse(signed)
+        #expect(report.findings.contains { $0.check.id == "dns.dnssec-misplaced-record" && $0.severity == .high })
+    }
+
+    @Test("a DS of unknown digest type 9 at a delegation: knotc warns (invalid algorithm in DS), a medium finding")
+    func unknownDigestType() throws {
+        let ds = "sub IN DS 12345 13 9 8F2B2C1D3E4F5A6B7C8D9E0F1A2B3C4D5E6F7A8B9C0D1E2F3A4B5C6D7E8F9A0B\n"
+        let signed = try ZoneSigning.sign(Self.base + ds, with: .ldns([]))
+        defer { ZoneSigning.remove(signed) }
+        #expect(try ZoneSigning.knotCheck(signed) != 0)
+        let report = try ZoneSigning.analyse(signed)
+        #expect(report.findings.contains { $0.check.id == "dns.dnssec-weak-algorithm" && $0.severity == .medium })
+    }
+
+    @Test("an extra RRSIG by a key the zone lacks beside valid ones: knotc accepts it, so only a low finding")
+    func strangerBesideValid() throws {
+        let signed = try ZoneSigning.sign(Self.base, with: .ldns([]))
+        let other = try ZoneSigning.sign(Self.base, with: .ldns([]))
+        defer {
+            ZoneSigning.remove(signed)
+            ZoneSigning.remove(other)
+        }
+        let stranger = try #require(
+            try String(contentsOf: other, encoding: .utf8).split(separator: "\n").first {
+                $0.hasPrefix("ns1.example.com.") && $0.contains("\tRRSIG\tA ")
+            })
+        let text = try String(contentsOf: signed, encoding: .utf8)
+        try (text + stranger + "\n").write(to: signed, atomically: true, encoding: .utf8)
+        #expect(try ZoneSigning.knotCheck(signed) == 0)
+        let report = try ZoneSigning.analyse(signed)
+        #expect(report.verdictLines == ["dns.dnssec-missing-signature low ns1.example.com. A"])
+    }
+
+    @Test("a DS at the apex of an unsigned zone is a high finding (RFC 4034 §5; newer Knot: DS at the zone apex)")
+    func dsAtApexUnsigned() throws {
+        let file = try ZoneSamples.temporaryZone(
+            Self.base + "@ IN DS 12345 13 2 8F2B2C1D3E4F5A6B7C8D9E0F1A2B3C4D5E6F7A8B9C0D1E2F3A4B5C6D7E8F9A0B\n",
+            name: "example.com.zone")
+        defer { ZoneSigning.remove(file) }
+        // Knot 3.2 (Debian 12) does not check this yet; newer Knot's semantic checks call it fatal ("DS at
+        // the zone apex"), as RFC 4034 §5 puts the DS at the delegation point, in the parent.
+        let report = try ZoneSigning.analyse(file)
+        #expect(
+            report.findings.contains {
+                $0.check.id == "dns.dnssec-misplaced-record" && $0.evidence["problem"] == "ds-at-apex"
+            })
+    }
+
+    @Test("a CDS in an unsigned zone is reported: a parent takes CDS only from a zone it can validate (RFC 7344 §4.1)")
+    func cdsInUnsignedZone() throws {
+        let file = try ZoneSamples.temporaryZone(
+            Self.base + "@ IN CDS 12345 13 2 8F2B2C1D3E4F5A6B7C8D9E0F1A2B3C4D5E6F7A8B9C0D1E2F3A4B5C6D7E8F9A0B\n")
+        defer { ZoneSigning.remove(file) }
+        let report = try ZoneSigning.analyse(file)
+        #expect(
+            report.findings.contains {
+                $0.check.id == "dns.dnssec-cds-mismatch" && $0.evidence["problem"] == "unsigned-zone"
+            })
+        #expect(
+            !(try ZoneSigning.analyse(try ZoneSamples.temporaryZone(Self.base))).ids().contains(
+                "dns.dnssec-cds-mismatch"))
     }
 }
 
@@ -183,6 +298,33 @@ enum ZoneSigning {
 
     static func dnssecVerify(_ file: URL) -> Int32? {
         try? run("dnssec-verify", ["-q", "-o", "example.com", file.path], in: file.deletingLastPathComponent()).status
+    }
+
+    /// `knotc zone-check -f` on `file` (a configuration made beside it; no server runs): 0 when Knot's
+    /// semantic checks pass, with -f also on its DNSSEC warnings.
+    static func knotCheck(_ file: URL) throws -> Int32 {
+        let folder = file.deletingLastPathComponent()
+        let zoneFile = folder.appendingPathComponent("example.com.zone")
+        if zoneFile.path != file.path {
+            try? FileManager.default.removeItem(at: zoneFile)
+            try FileManager.default.copyItem(at: file, to: zoneFile)
+        }
+        let config = folder.appendingPathComponent("knot.conf")
+        try """
+        server:
+            rundir: "\(folder.path)"
+        database:
+            storage: "\(folder.path)"
+        template:
+          - id: default
+            storage: "\(folder.path)"
+            file: "%s.zone"
+            semantic-checks: on
+        zone:
+          - domain: example.com
+
+        """.write(to: config, atomically: true, encoding: .utf8)
+        return try run("knotc", ["-c", config.path, "zone-check", "-f", "example.com"], in: folder).status
     }
 
     static func analyse(_ file: URL) throws -> Report {

@@ -14,6 +14,9 @@ import Findings
 /// finding; `sub NSEC …` and `sub DS …` are the zone's own; `@ DS …` is a finding.
 enum MisplacedRecord: ZoneCheck {
     static let readsVerdicts = false
+    /// A DS at the apex or an NSEC below a cut is wrong in an unsigned zone too (Knot's semantic
+    /// checks call "DS at the zone apex" fatal whether or not the zone is signed).
+    static let needsSignedZone = false
     static let check = Check(
         id: "dns.dnssec-misplaced-record",
         title: "DNSSEC record where the zone may have none",

@@ -201,14 +201,23 @@ struct NSEC3ChainCheck {
         byParameters = [:]
         let optOut = links.contains { $0.optOut }
 
+        var linkByHash: [NSEC3Hash: Int] = [:]
+        linkByHash.reserveCapacity(links.count)
+        for (position, link) in links.enumerated() { linkByHash[link.hash] = position }
+
         // The names the chain must cover: authoritative names, delegations, and the empty non-terminals
-        // above them (nil node).
+        // above them (nil node). Opt-out lets an insecure delegation go without an NSEC3; one that has
+        // its own is covered, and so are the empty non-terminals above it (RFC 5155 §7.1: only those
+        // derived from delegations covered by an opt-out NSEC3 may be left out; Knot agrees).
         var covered: [(owner: DomainName, node: ZoneStructure.Name?)] = []
         var emptyNonTerminals = Set<DomainName>()
         for name in zone.names where !nsec3Owners.contains(name.owner) {
             guard name.authority == .authoritative || name.authority == .delegation else { continue }
             let insecureDelegation = name.authority == .delegation && zone.rrsetIndex(name.owner, .ds) == nil
-            if insecureDelegation && optOut { continue }
+            if insecureDelegation && optOut {
+                let own = ZoneDigests.nsec3Hash(of: name.owner, parameters: chainParameters).flatMap(NSEC3Hash.init)
+                guard let own, linkByHash[own] != nil else { continue }
+            }
             covered.append((name.owner, name))
             var ancestor = name.owner.parent
             while let current = ancestor, current != context.origin, current.isSubdomain(of: context.origin),
@@ -220,9 +229,6 @@ struct NSEC3ChainCheck {
             }
         }
 
-        var linkByHash: [NSEC3Hash: Int] = [:]
-        linkByHash.reserveCapacity(links.count)
-        for (position, link) in links.enumerated() { linkByHash[link.hash] = position }
         // Hashing every name and checking its bitmap is independent per name: done on all cores, in
         // chunks whose findings are joined in order.
         let chunkSize = 4096
