@@ -5,7 +5,7 @@
 set -euo pipefail
 
 runtime=(libpcap-dev libldns-dev libssl-dev pkg-config)
-test=(ldnsutils tshark nsd bind9 bind9-utils bind9-dnsutils unbound tcpdump python3)
+test=(ldnsutils tshark nsd bind9 bind9-utils bind9-dnsutils unbound knot tcpdump python3)
 
 case "${1:-runtime}" in
   runtime) wanted=("${runtime[@]}") ;;

@@ -15,6 +15,7 @@ struct ProbeServers: Sendable {
     let weakNSD: String
     let defaultNSD: String
     let rateLimitedUnbound: String
+    let hardenedKnot: String
 
     /// The zone every authoritative test server serves, and names in and around it.
     static let zone = "example.test"
@@ -63,7 +64,8 @@ struct ProbeServers: Sendable {
             bindResolver: try port("BIND_RESOLVER"),
             weakNSD: try port("WEAK_NSD"),
             defaultNSD: try port("DEFAULT_NSD"),
-            rateLimitedUnbound: try port("RATELIMITED_UNBOUND")
+            rateLimitedUnbound: try port("RATELIMITED_UNBOUND"),
+            hardenedKnot: try port("HARDENED_KNOT")
         )
     }
 
