@@ -5,7 +5,7 @@
 set -euo pipefail
 
 runtime=(libpcap-dev libldns-dev libssl-dev pkg-config)
-test=(ldnsutils tshark nsd bind9 bind9-utils bind9-dnsutils unbound tcpdump python3 chromium groff)
+test=(ldnsutils tshark nsd bind9 bind9-utils bind9-dnsutils unbound knot tcpdump python3 chromium groff)
 
 case "${1:-runtime}" in
   runtime) wanted=("${runtime[@]}") ;;

@@ -5,7 +5,7 @@ import Findings
 struct DNSResolver: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "resolver",
-        abstract: "Check which resolvers a host uses and whether they validate DNSSEC and answer cookies.",
+        abstract: "Check which resolvers a host uses and whether they validate DNSSEC, answer cookies and limit rates.",
         discussion: """
             These are active probes: run them only against resolvers you are responsible for.
 
@@ -37,6 +37,13 @@ struct DNSResolver: ParsableCommand {
     )
     var bogusName: String?
 
+    @Option(
+        help: ArgumentHelp(
+            "Identical queries for --signed-name in a burst, sent once at most 1,000 a second, to see query rate "
+                + "limiting (default 0: no burst; resolvers are often shared).", valueName: "n")
+    )
+    var burst: Int = 0
+
     @OptionGroup var timing: ProbeTimingOptions
 
     @OptionGroup var clock: ClockOption
@@ -52,6 +59,7 @@ struct DNSResolver: ParsableCommand {
             approved: approved,
             signedName: signedName ?? ResolverProbe.defaultSignedName,
             bogusName: bogusName ?? ResolverProbe.defaultBogusName,
+            burst: burst,
             limits: try timing.limits()
         ).run()
         try outputOptions.emit(report)
@@ -84,8 +92,12 @@ struct DNSServer: ParsableCommand {
     )
     var burst: Int = 200
 
-    @Option(help: ArgumentHelp("A name outside the server's zones, for the recursion probe.", valueName: "name"))
-    var outsideName: String = ServerProbe.defaultOutsideName
+    @Option(
+        help: ArgumentHelp(
+            "A name outside the server's zones, for the recursion probe (default the first of example.com., "
+                + "example.net., example.org. outside --zone).", valueName: "name")
+    )
+    var outsideName: String?
 
     @OptionGroup var timing: ProbeTimingOptions
 

@@ -9,16 +9,41 @@ import Testing
 /// bogus.test (signatures broken after signing) on the weak BIND.
 @Suite("Resolver probes against real Unbound and BIND", .serialized)
 struct ProbeResolverTests {
-    func probe(_ servers: [String], approved: String? = nil, resolvConf: String? = nil) async throws -> Report {
+    func probe(_ servers: [String], approved: String? = nil, resolvConf: String? = nil, burst: Int = 0) async throws
+        -> Report
+    {
         try await offPool {
             try ResolverProbe(
                 resolvConfPath: resolvConf,
                 servers: servers,
                 approved: approved,
                 signedName: ProbeServers.signedName,
-                bogusName: ProbeServers.bogusName
+                bogusName: ProbeServers.bogusName,
+                burst: burst
             ).run()
         }
+    }
+
+    @Test("a 200-query burst answered in full by the plain Unbound is dns.resolver-rate-limit-missing, medium")
+    func plainUnboundHasNoRateLimit() async throws {
+        let servers = try await ProbeServers.shared()
+        let report = try await probe([servers.plainUnbound], approved: servers.plainUnbound, burst: 200)
+        let finding = try #require(report.findings.first { $0.check.id == "dns.resolver-rate-limit-missing" })
+        #expect(finding.severity == .medium)
+        // Loopback loses nothing: every query of the burst is answered, none truncated.
+        #expect(finding.evidence["answered"] == .int(200))
+        #expect(finding.evidence["truncated"] == .int(0))
+        #expect(finding.evidence["name"] == .string(ProbeServers.signedName + "."))
+    }
+
+    @Test("the Unbound with ip-ratelimit 20 (factor 0) drops most of a 200-query burst: no rate-limit finding")
+    func rateLimitedUnbound() async throws {
+        let servers = try await ProbeServers.shared()
+        let report = try await probe([servers.rateLimitedUnbound], approved: servers.rateLimitedUnbound, burst: 200)
+        #expect(!report.ids().contains("dns.resolver-rate-limit-missing"), "\(report.verdictLines)")
+        // The same Unbound, same probes, without the burst: the burst is the only thing that differs.
+        let quiet = try await probe([servers.rateLimitedUnbound], approved: servers.rateLimitedUnbound)
+        #expect(quiet.ids() == report.ids())
     }
 
     @Test("the non-validating Unbound is reported as not validating, for both reasons")

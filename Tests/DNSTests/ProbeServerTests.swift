@@ -32,10 +32,11 @@ struct ProbeServerTests {
         #expect(report.findings.allSatisfy { $0.subject == servers.weakBIND })
     }
 
-    @Test("the hardened BIND stays quiet", arguments: ["BIND", "NSD"])
+    @Test("the hardened BIND, NSD and Knot stay quiet", arguments: ["BIND", "NSD", "Knot"])
     func hardenedServerIsQuiet(_ software: String) async throws {
         let servers = try await ProbeServers.shared()
-        let report = try await probe(software == "BIND" ? servers.hardenedBIND : servers.hardenedNSD)
+        let server = ["BIND": servers.hardenedBIND, "NSD": servers.hardenedNSD, "Knot": servers.hardenedKnot][software]!
+        let report = try await probe(server)
         #expect(report.findings.map(\.check.id) == [])
         #expect(report.warnings == [])
     }
@@ -136,11 +137,51 @@ struct ProbeServerTests {
         #expect(finding.evidence["rcode"] == .string(rcode))
     }
 
+    @Test(
+        "recursion: RA on the weak BIND's in-zone answer (RD=1) is medium with the default outside name, which cannot resolve offline"
+    )
+    func recursionFromInZoneRA() async throws {
+        let servers = try await ProbeServers.shared()
+        let report = try await offPool {
+            try ServerProbe(
+                server: servers.weakBIND, zone: ProbeServers.zone, burst: 0, limits: QueryLimits(timeout: 0.5, tries: 1)
+            ).run()
+        }
+        let finding = try #require(report.findings.first { $0.check.id == "dns.recursion-on-authoritative" })
+        #expect(finding.evidence["recursionAvailableInZone"] == .bool(true))
+        #expect(finding.evidence["name"] == .string("example.com."))
+        // The test network has no route out, so example.com. cannot resolve: medium, not high.
+        #expect(finding.severity == .medium || finding.evidence["resolved"] == .bool(true))
+        #expect(!report.warnings.contains { $0.contains("recursion probe") })
+    }
+
+    @Test("recursion: the hardened NSD and BIND set no RA and give no recursion finding")
+    func noRecursionOnHardened() async throws {
+        let servers = try await ProbeServers.shared()
+        for server in [servers.hardenedNSD, servers.hardenedBIND] {
+            let report = try await offPool {
+                try ServerProbe(
+                    server: server, zone: ProbeServers.zone, burst: 0, outsideName: ProbeServers.outsideName
+                ).run()
+            }
+            #expect(!report.ids().contains("dns.recursion-on-authoritative"), "\(server)")
+        }
+    }
+
+    @Test("the default outside name lies outside the zone: --zone example.com probes example.net.")
+    func defaultOutsideNameAvoidsTheZone() {
+        #expect(ServerProbe.outsideCandidates.first { !ServerProbe.isAtOrBelow($0, "example.com.") } == "example.net.")
+        #expect(ServerProbe.outsideCandidates.first { !ServerProbe.isAtOrBelow($0, "com.") } == "example.net.")
+        #expect(ServerProbe.outsideCandidates.first { !ServerProbe.isAtOrBelow($0, "test.") } == "example.com.")
+    }
+
     @Test("rate limiting shows as truncated and lost replies on the hardened servers, none on the weak one")
     func burstCounts() async throws {
         let servers = try await ProbeServers.shared()
-        for (server, limited) in [(servers.weakBIND, false), (servers.hardenedBIND, true), (servers.hardenedNSD, true)]
-        {
+        for (server, limited) in [
+            (servers.weakBIND, false), (servers.hardenedBIND, true), (servers.hardenedNSD, true),
+            (servers.hardenedKnot, true),
+        ] {
             let address = try #require(ServerAddress(parsing: server))
             let query = PacketQuery(name: "mail.example.test", type: QueryType.a)
             let outcome = try await offPool {
@@ -154,14 +195,34 @@ struct ProbeServerTests {
             #expect(outcome.sendingSeconds >= 0.099)
             #expect(outcome.answered + outcome.truncated + outcome.lost == 100)
             if limited {
-                // BIND: 5/s, NSD: 10/s, both slip 2: a few answers, about half the rest truncated.
-                #expect(outcome.answered <= 30, "\(server): \(outcome)")
+                // BIND: 5/s, NSD and Knot's rrl module: 10/s, all slip 2: a few answers, about half the rest
+                // truncated.
+                // Knot's rrl module is a token bucket that starts full, so it answers more of the start.
+                #expect(outcome.answered <= (server == servers.hardenedKnot ? 50 : 30), "\(server): \(outcome)")
                 #expect(outcome.truncated >= 20, "\(server): \(outcome)")
                 #expect(outcome.lost >= 20, "\(server): \(outcome)")
             } else {
                 #expect(outcome.answered == 100, "\(server): \(outcome)")
             }
         }
+    }
+
+    @Test(
+        "Knot answers a client-only cookie with BADCOOKIE and a server cookie (RFC 7873 §5.2.3), which the probe accepts"
+    )
+    func knotBadCookie() async throws {
+        let servers = try await ProbeServers.shared()
+        let session = ProbeSession(server: try #require(ServerAddress(parsing: servers.hardenedKnot)))
+        let clientCookie: [UInt8] = [1, 2, 3, 4, 5, 6, 7, 8]
+        let query = PacketQuery(
+            name: ProbeServers.zone, type: QueryType.soa,
+            options: [EDNSOption(code: EDNSOptionCode.cookie, data: clientCookie)])
+        let reply = try await offPool { try session.ask(query) }
+        // BIND and NSD answer NOERROR here; Knot's cookies module wants the server cookie first.
+        #expect(reply.rcode == 23)
+        #expect(CookiesMissing.judge(reply, clientCookie: clientCookie) == .valid(serverCookieLength: 16))
+        let weak = ProbeSession(server: try #require(ServerAddress(parsing: servers.hardenedBIND)))
+        #expect(try await offPool { try weak.ask(query) }.rcode == 0)
     }
 
     @Test("Debian's default NSD limit (200 a second) is invisible to a burst of 200 and seen by one of 1,000")
@@ -182,6 +243,7 @@ struct ProbeServerTests {
         let servers = try await ProbeServers.shared()
         for (server, expectValid) in [
             (servers.weakBIND, false), (servers.hardenedBIND, true), (servers.hardenedNSD, true),
+            (servers.hardenedKnot, true),
         ] {
             let session = ProbeSession(server: try #require(ServerAddress(parsing: server)))
             let verdict = CookiesMissing.exchange(
@@ -193,8 +255,8 @@ struct ProbeServerTests {
             switch verdict {
             case .valid(let length)?:
                 #expect(expectValid, "\(server)")
-                // RFC 7873 allows 8 to 32 octets; BIND 9.18 and NSD 4.6 make RFC 9018 interoperable
-                // cookies of 16 (dig +cookie shows 8 + 16 octets for both, marked "good").
+                // RFC 7873 allows 8 to 32 octets; BIND 9.18, NSD 4.6 and Knot 3.2 make RFC 9018
+                // interoperable cookies of 16 (dig +cookie shows 8 + 16 octets for each, marked "good").
                 #expect(length == 16)
             case .missing(let why)?:
                 #expect(!expectValid, "\(server): \(why)")

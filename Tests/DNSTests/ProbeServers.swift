@@ -14,6 +14,8 @@ struct ProbeServers: Sendable {
     let bindResolver: String
     let weakNSD: String
     let defaultNSD: String
+    let rateLimitedUnbound: String
+    let hardenedKnot: String
 
     /// The zone every authoritative test server serves, and names in and around it.
     static let zone = "example.test"
@@ -61,7 +63,9 @@ struct ProbeServers: Sendable {
             plainUnbound: try port("PLAIN_UNBOUND"),
             bindResolver: try port("BIND_RESOLVER"),
             weakNSD: try port("WEAK_NSD"),
-            defaultNSD: try port("DEFAULT_NSD")
+            defaultNSD: try port("DEFAULT_NSD"),
+            rateLimitedUnbound: try port("RATELIMITED_UNBOUND"),
+            hardenedKnot: try port("HARDENED_KNOT")
         )
     }
 

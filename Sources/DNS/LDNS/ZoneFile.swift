@@ -14,6 +14,11 @@ struct ZoneFile {
     var declaredOrigin: DomainName?
     /// Files read through `$INCLUDE`.
     var includedFiles: [String] = []
+    /// What was read differently from how it is written (a TTL above 2^31 − 1 read as 0).
+    var warnings: [String] = []
+
+    /// The longest record text libldns reads whole.
+    static let longestRecordText = 65535
 
     /// Include depth beyond which a chain of `$INCLUDE`s is taken for a loop.
     static let maximumIncludeDepth = 8
@@ -68,6 +73,7 @@ struct ZoneFile {
                         joiner.zone.declaredOrigin = piece.declaredOrigin
                     }
                     joiner.zone.store.append(contentsOf: piece.store)
+                    joiner.zone.warnings += piece.warnings
                 case .failure(let error): joiner.failure = error
                 }
             }
@@ -84,7 +90,13 @@ struct ZoneFile {
         var defaultTTL: UInt32 = 3600
         if let ttl = piece.ttl {
             var end: UnsafePointer<CChar>? = nil
-            defaultTTL = ldns_str2period(ttl, &end)
+            if case .value(let value) = MasterFileFields.ttl(Array(ttl.utf8)) {
+                defaultTTL = value
+            } else if case .aboveMaximum = MasterFileFields.ttl(Array(ttl.utf8)) {
+                defaultTTL = 0
+            } else {
+                defaultTTL = ldns_str2period(ttl, &end)
+            }
         }
         let originName = piece.origin.map { ldns_dname_new_frm_str($0) } ?? LDNSZoneSupport.dname(origin)
         try zone.parse(
@@ -128,48 +140,153 @@ struct ZoneFile {
 
         let fileID = store.fileID(path)
         var flat = [UInt8](repeating: 0, count: 4096)
+
+        /// Hands one record's text (flattened, NUL-terminated in `flat`) to libldns, after putting its
+        /// TTL and class in the order libldns reads.
+        func readRecord(length: Int, namesOwner: Bool, line: Int) throws(InputError) -> ldns_status {
+            var rr: UnsafeMutablePointer<ldns_rr>? = nil
+            // libldns reads at most 65535 characters of a record and drops the rest without a word.
+            guard length <= Self.longestRecordText else {
+                throw InputError(
+                    file: path, place: .line(line),
+                    reason: "a record of \(length) characters: its data cannot fit the 65535 bytes of RDATA "
+                        + "(RFC 1035 §3.2.1)")
+            }
+            let status = try flat.withUnsafeMutableBufferPointer { (text) throws(InputError) -> ldns_status in
+                do throws(MasterFileFields.Problem) {
+                    if let warning = try MasterFileFields.normaliseRecord(text, length: length, namesOwner: namesOwner)
+                    {
+                        warnings.append("\(path):\(line): \(warning)")
+                    }
+                } catch {
+                    guard case .ttlTooLarge(let token) = error else { return LDNS_STATUS_ERR }
+                    throw InputError(
+                        file: path, place: .line(line), reason: "bad TTL \(token): it does not fit 32 bits")
+                }
+                return UnsafeMutableRawBufferPointer(text).withMemoryRebound(to: CChar.self) { chars in
+                    ldns_rr_new_frm_str(&rr, chars.baseAddress, defaultTTL, originName, &previousOwner)
+                }
+            }
+            if status == LDNS_STATUS_OK, let rr {
+                defer { ldns_rr_free(rr) }
+                try keep(rr, line: line)
+            }
+            return status
+        }
+
+        func keep(_ rr: UnsafeMutablePointer<ldns_rr>, line: Int) throws(InputError) {
+            ldns_buffer_clear(wire)
+            guard ldns_rr2buffer_wire_canonical(wire, rr, Int32(LDNS_SECTION_ANSWER.rawValue)) == LDNS_STATUS_OK
+            else {
+                throw InputError(file: path, place: .line(line), reason: "record cannot be encoded")
+            }
+            let bytes = UnsafeBufferPointer(start: ldns_buffer_begin(wire), count: ldns_buffer_position(wire))
+            guard Self.store(wire: bytes, line: line, file: fileID, into: store), !store.isFull else {
+                throw InputError(file: path, place: .line(line), reason: "record cannot be encoded")
+            }
+        }
+
+        func flatten(_ text: UnsafeBufferPointer<UInt8>) -> Int {
+            if flat.count <= text.count { flat = [UInt8](repeating: 0, count: text.count * 2 + 1) }
+            return flat.withUnsafeMutableBufferPointer { out in
+                MasterFileEntry.flatten(text, into: out)
+                return out.firstIndex(of: 0) ?? 0
+            }
+        }
+
+        /// Expands a `$GENERATE` line (see GenerateDirective) into records read like written ones.
+        func generate(_ text: String, line lineNumber: Int) throws(InputError) {
+            let directive: GenerateDirective
+            do { directive = try GenerateDirective(text) } catch {
+                throw InputError(file: path, place: .line(lineNumber), reason: error.reason)
+            }
+            var value = directive.start
+            while value <= directive.stop {
+                let record: String
+                do { record = try directive.record(value) } catch {
+                    throw InputError(file: path, place: .line(lineNumber), reason: error.reason)
+                }
+                let bytes = Array(record.utf8)
+                if flat.count <= bytes.count { flat = [UInt8](repeating: 0, count: bytes.count * 2 + 1) }
+                flat.replaceSubrange(0..<bytes.count, with: bytes)
+                flat[bytes.count] = 0
+                let status = try readRecord(length: bytes.count, namesOwner: true, line: lineNumber)
+                guard status == LDNS_STATUS_OK else {
+                    throw InputError(
+                        file: path, place: .line(lineNumber),
+                        reason: "syntax error in the record $GENERATE makes for \(value) ('\(record)'): "
+                            + LDNSZoneSupport.message(status))
+                }
+                value += directive.step
+            }
+        }
+
         try MasterFileReader.forEachEntry(path: path, range: range, lineOffset: lineOffset) {
             (located) throws(InputError) -> Bool in
             let entry = located.entry
             let lineNumber = located.lastLine
+            switch entry.parentheses {
+            case .balanced: break
+            case .unclosed:
+                throw InputError(
+                    file: path, place: .line(located.firstLine),
+                    reason: "syntax error: the '(' of this entry is never closed")
+            case .unopened:
+                throw InputError(
+                    file: path, place: .line(lineNumber), reason: "syntax error: a ')' without an opening '('")
+            }
             var rr: UnsafeMutablePointer<ldns_rr>? = nil
             let status: ldns_status
             switch entry.kind {
             case .blank:
                 return true
-            case .record:
-                if flat.count <= located.text.count { flat = [UInt8](repeating: 0, count: located.text.count * 2 + 1) }
-                status = flat.withUnsafeMutableBufferPointer { text in
-                    MasterFileEntry.flatten(located.text, into: text)
-                    return UnsafeMutableRawBufferPointer(text).withMemoryRebound(to: CChar.self) { chars in
-                        ldns_rr_new_frm_str(&rr, chars.baseAddress, defaultTTL, originName, &previousOwner)
+            case .record(let namesOwner):
+                let length = flatten(located.text)
+                status = try readRecord(length: length, namesOwner: namesOwner, line: lineNumber)
+            case .directive:
+                let length = flatten(located.text)
+                let keyword = flat.withUnsafeMutableBufferPointer { text in
+                    MasterFileFields.capitaliseKeyword(text, length: length)
+                    return MasterFileFields.directiveKeyword(text, length: length)
+                }
+                if keyword == "$GENERATE" {
+                    try generate(String(decoding: flat[..<length], as: UTF8.self), line: lineNumber)
+                    return true
+                }
+                if keyword == "$TTL" {
+                    try flat.withUnsafeMutableBufferPointer { (text) throws(InputError) in
+                        guard let value = MasterFileFields.tokens(text, length: length, limit: 2).dropFirst().first
+                        else { return }
+                        do throws(MasterFileFields.Problem) {
+                            if let warning = try MasterFileFields.checkTTL(text, value) {
+                                warnings.append("\(path):\(lineNumber): \(warning)")
+                            }
+                        } catch {
+                            guard case .ttlTooLarge(let token) = error else { return }
+                            throw InputError(
+                                file: path, place: .line(lineNumber),
+                                reason: "bad $TTL \(token): it does not fit 32 bits")
+                        }
                     }
                 }
-            case .directive:
                 // libldns reads a directive from a stream only; fmemopen wants a mutable pointer but
-                // opened for reading does not write through it.
-                guard
-                    let fp = fmemopen(
-                        UnsafeMutableRawPointer(mutating: located.text.baseAddress), located.text.count, "r")
-                else { throw InputError(file: path, reason: "out of memory") }
+                // opened for reading does not write through it. The flattened copy, with its keyword in
+                // capitals, is what it reads.
+                flat[length] = UInt8(ascii: "\n")
+                let opened = flat.withUnsafeMutableBufferPointer { text in
+                    fmemopen(UnsafeMutableRawPointer(text.baseAddress), length + 1, "r")
+                }
+                guard let fp = opened else { throw InputError(file: path, reason: "out of memory") }
                 defer { fclose(fp) }
                 var ignoredLine: Int32 = 0
                 status = ldns_rr_new_frm_fp_l(&rr, fp, &defaultTTL, &originName, &previousOwner, &ignoredLine)
+                if status == LDNS_STATUS_OK, let rr {
+                    defer { ldns_rr_free(rr) }
+                    try keep(rr, line: lineNumber)
+                }
             }
             switch status {
-            case LDNS_STATUS_OK:
-                guard let rr else { return true }
-                defer { ldns_rr_free(rr) }
-                ldns_buffer_clear(wire)
-                guard ldns_rr2buffer_wire_canonical(wire, rr, Int32(LDNS_SECTION_ANSWER.rawValue)) == LDNS_STATUS_OK
-                else {
-                    throw InputError(file: path, place: .line(lineNumber), reason: "record cannot be encoded")
-                }
-                let bytes = UnsafeBufferPointer(start: ldns_buffer_begin(wire), count: ldns_buffer_position(wire))
-                guard Self.store(wire: bytes, line: lineNumber, file: fileID, into: store), !store.isFull else {
-                    throw InputError(file: path, place: .line(lineNumber), reason: "record cannot be encoded")
-                }
-            case LDNS_STATUS_SYNTAX_EMPTY, LDNS_STATUS_SYNTAX_TTL:
+            case LDNS_STATUS_OK, LDNS_STATUS_SYNTAX_EMPTY, LDNS_STATUS_SYNTAX_TTL:
                 break
             case LDNS_STATUS_SYNTAX_ORIGIN:
                 if declaredOrigin == nil, depth == 0, store.rows.isEmpty, let originName {
@@ -213,6 +330,7 @@ struct ZoneFile {
             }
             return true
         }
+
     }
 
     /// Splits libldns' canonical wire form (owner, type, class, TTL, RDLENGTH, RDATA) into the store.

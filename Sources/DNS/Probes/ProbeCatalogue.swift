@@ -11,5 +11,6 @@ public enum ProbeCatalogue {
         RecursionOnAuthoritative.check,
         CookiesMissing.check,
         RRLMissing.check,
+        ResolverRateLimitMissing.check,
     ]
 }

@@ -1,12 +1,17 @@
 import Findings
 
-/// `dns.recursion-on-authoritative`: an authoritative server also resolves names outside its zones
-/// for this host.
+/// `dns.recursion-on-authoritative`: an authoritative server also resolves names for this host.
 ///
-/// One query with RD=1 for a name outside the zone (`--outside-name`). Resolved (RA set, not
-/// authoritative, NOERROR with an answer) is high; RA set without a resolution (e.g.
-/// SERVFAIL because the server cannot reach the internet from where it is) is medium: it offers
-/// recursion, it just failed this time. RA clear, REFUSED, or an authoritative answer is quiet.
+/// Two queries with RD=1: the zone's SOA, and an A query for a name outside the zone (`--outside-name`,
+/// by default the first of example.com., example.net., example.org. outside it). A server sets RA on
+/// every answer when it offers recursion to the client (BIND with `recursion yes` does so on in-zone
+/// answers too), so RA on either answer shows recursion is offered: medium. The outside name resolved
+/// (RA set, not authoritative, NOERROR with an answer) is high. RA clear on both, REFUSED, or an
+/// authoritative answer for the outside name is quiet. Worked examples:
+/// - BIND `recursion yes` on a host with no route out: SOA answer AA RA, outside query times out →
+///   medium (recursion offered; the outside name did not resolve).
+/// - BIND `recursion yes` with a reachable upstream: outside name NOERROR, RA, one A → high.
+/// - NSD, or BIND `recursion no`: RA clear, outside name REFUSED → nothing.
 public enum RecursionOnAuthoritative {
     public static let check = Check(
         id: "dns.recursion-on-authoritative",
@@ -22,37 +27,68 @@ public enum RecursionOnAuthoritative {
         defaultSeverity: .high
     )
 
-    static func probe(_ session: ProbeSession, outsideName: String) -> (findings: [Finding], warnings: [String]) {
-        let query = PacketQuery(name: outsideName, type: QueryType.a, recursionDesired: true)
-        let reply: PacketReply
-        do {
-            reply = try session.ask(query)
-        } catch {
-            return (
-                [], ["\(session.server): the recursion probe for \(outsideName) got no reply (\(error)); no verdict"]
-            )
+    static func probe(_ session: ProbeSession, zone: String, outsideName: String?) -> (
+        findings: [Finding], warnings: [String]
+    ) {
+        let inZone = try? session.ask(PacketQuery(name: zone, type: QueryType.soa, recursionDesired: true))
+        var outside: PacketReply? = nil
+        var outsideFailure: String? = nil
+        if let outsideName {
+            do {
+                outside = try session.ask(PacketQuery(name: outsideName, type: QueryType.a, recursionDesired: true))
+            } catch {
+                outsideFailure = "\(error)"
+            }
         }
-        guard reply.recursionAvailable, !reply.authoritative else { return ([], []) }
-        let resolved = reply.rcode == 0 && !reply.answers.isEmpty
-        let evidence: [String: JSONValue] = [
+        let outsideRA = outside.map { $0.recursionAvailable && !$0.authoritative } ?? false
+        let inZoneRA = inZone?.recursionAvailable ?? false
+        let resolved = outsideRA && outside?.rcode == 0 && !(outside?.answers.isEmpty ?? true)
+        guard inZoneRA || outsideRA else {
+            if let outsideName, let outsideFailure {
+                return (
+                    [],
+                    [
+                        "\(session.server): the recursion probe for \(outsideName) got no reply (\(outsideFailure)); "
+                            + "no verdict"
+                    ]
+                )
+            }
+            return ([], [])
+        }
+        let outsideText: String
+        switch (outsideName, outside) {
+        case (let name?, let reply?) where outsideRA:
+            outsideText =
+                resolved
+                ? "resolved \(name), a name outside its zones, for this host (RA set, \(reply.rcodeName))"
+                : "offers recursion (RA set) but answered \(reply.rcodeName) for \(name), a name outside its zones"
+        case (let name?, _):
+            outsideText =
+                "sets RA on its answer to a recursive query for \(zone), so it offers recursion to this host "
+                + (outsideFailure != nil
+                    ? "(\(name), outside its zones, got no reply: it may not reach the internet)"
+                    : "(it did not resolve \(name))")
+        case (nil, _):
+            outsideText = "sets RA on its answer to a recursive query for \(zone), so it offers recursion to this host"
+        }
+        var evidence: [String: JSONValue] = [
             "server": .string(session.server.description),
-            "name": .string(outsideName),
-            "rcode": .string(reply.rcodeName),
+            "name": .optional(outsideName),
             "recursionAvailable": true,
-            "answers": .int(reply.answers.count),
+            "recursionAvailableInZone": .bool(inZoneRA),
             "resolved": .bool(resolved),
         ]
-        let message =
-            resolved
-            ? "\(session.server) resolved \(outsideName), a name outside its zones, for this host (RA set, \(reply.rcodeName))."
-            : "\(session.server) offers recursion (RA set) but answered \(reply.rcodeName) for \(outsideName), a name outside its zones."
+        if let outside {
+            evidence["rcode"] = .string(outside.rcodeName)
+            evidence["answers"] = .int(outside.answers.count)
+        }
         return (
             [
                 Finding(
                     check: check,
                     severity: resolved ? .high : .medium,
                     subject: session.server.description,
-                    message: message,
+                    message: "\(session.server) \(outsideText).",
                     evidence: evidence
                 )
             ], []

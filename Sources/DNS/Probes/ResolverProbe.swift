@@ -24,6 +24,9 @@ public struct ResolverProbe: Sendable {
     public var approved: String?
     public var signedName: String
     public var bogusName: String
+    /// Queries in the rate-limiting burst sent to each resolver; 0 (the default) skips it, as a
+    /// resolver is often shared and the burst should be asked for.
+    public var burst: Int
     public var limits: QueryLimits
 
     public static let defaultResolvConf = "/etc/resolv.conf"
@@ -38,8 +41,10 @@ public struct ResolverProbe: Sendable {
         approved: String? = nil,
         signedName: String = ResolverProbe.defaultSignedName,
         bogusName: String = ResolverProbe.defaultBogusName,
+        burst: Int = 0,
         limits: QueryLimits = QueryLimits()
     ) {
+        self.burst = burst
         self.resolvConfPath = resolvConfPath
         self.servers = servers
         self.approved = approved
@@ -56,6 +61,9 @@ public struct ResolverProbe: Sendable {
         }
         guard PacketQuery.isValidName(bogusName) else {
             throw InputError(reason: "--bogus-name '\(self.bogusName)' is not a domain name")
+        }
+        guard (0...ServerProbe.maximumBurst).contains(burst) else {
+            throw InputError(reason: "--burst must be between 0 and \(ServerProbe.maximumBurst), not \(burst)")
         }
         let approvedList = try approved.map { list throws(InputError) in try ResolverUntrusted.parseApproved(list) }
         var warnings: [String] = []
@@ -95,6 +103,14 @@ public struct ResolverProbe: Sendable {
                 return finding
             }
             warnings += cookies.warnings
+            // Last, as a resolver that limits rates may drop this host's queries for a while after.
+            let rateLimit = ResolverRateLimitMissing.probe(session, name: signedName, count: burst)
+            findings += rateLimit.findings.map { finding in
+                var finding = finding
+                finding.location = resolver.location
+                return finding
+            }
+            warnings += rateLimit.warnings
         }
         return Report(findings: findings, warnings: warnings)
     }

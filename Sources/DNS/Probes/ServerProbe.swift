@@ -10,19 +10,23 @@ public struct ServerProbe: Sendable {
     public var zone: String
     /// Queries in the rate-limiting burst; 0 skips the burst.
     public var burst: Int
-    /// A name outside the server's zones, for the recursion probe.
-    public var outsideName: String
+    /// A name outside the server's zones, for the recursion probe; nil picks the first of
+    /// `outsideCandidates` outside the zone.
+    public var outsideName: String?
     public var limits: QueryLimits
 
     /// The largest burst accepted.
     public static let maximumBurst = 10_000
-    public static let defaultOutsideName = "example.com."
+    /// Names that resolve on the internet (RFC 2606), in the order tried for the recursion probe: at
+    /// least one lies outside any zone but the root.
+    public static let outsideCandidates = ["example.com.", "example.net.", "example.org."]
+    public static let defaultOutsideName = outsideCandidates[0]
 
     public init(
         server: String,
         zone: String,
         burst: Int = 200,
-        outsideName: String = ServerProbe.defaultOutsideName,
+        outsideName: String? = nil,
         limits: QueryLimits = QueryLimits()
     ) {
         self.server = server
@@ -37,15 +41,21 @@ public struct ServerProbe: Sendable {
             throw InputError(reason: "'\(server)' is not IP[:PORT] (an IPv6 address with a port is [IP]:PORT)")
         }
         let zone = Self.absolute(self.zone)
-        let outsideName = Self.absolute(self.outsideName)
         guard PacketQuery.isValidName(zone) else {
             throw InputError(reason: "--zone '\(self.zone)' is not a domain name")
         }
-        guard PacketQuery.isValidName(outsideName) else {
-            throw InputError(reason: "--outside-name '\(self.outsideName)' is not a domain name")
-        }
-        guard !Self.isAtOrBelow(outsideName, zone) else {
-            throw InputError(reason: "--outside-name \(outsideName) is inside the zone \(zone); pick a name outside it")
+        let outsideName: String?
+        if let given = self.outsideName {
+            outsideName = Self.absolute(given)
+            guard PacketQuery.isValidName(Self.absolute(given)) else {
+                throw InputError(reason: "--outside-name '\(given)' is not a domain name")
+            }
+            guard !Self.isAtOrBelow(Self.absolute(given), zone) else {
+                throw InputError(
+                    reason: "--outside-name \(Self.absolute(given)) is inside the zone \(zone); pick a name outside it")
+            }
+        } else {
+            outsideName = Self.outsideCandidates.first { !Self.isAtOrBelow($0, zone) }
         }
         guard (0...Self.maximumBurst).contains(burst) else {
             throw InputError(reason: "--burst must be between 0 and \(Self.maximumBurst), not \(burst)")
@@ -73,7 +83,7 @@ public struct ServerProbe: Sendable {
         findings += transfer.findings
         warnings += transfer.warnings
         findings += VersionDisclosed.probe(session)
-        let recursion = RecursionOnAuthoritative.probe(session, outsideName: outsideName)
+        let recursion = RecursionOnAuthoritative.probe(session, zone: zone, outsideName: outsideName)
         findings += recursion.findings
         warnings += recursion.warnings
         let cookies = CookiesMissing.probe(session, name: zone, type: QueryType.soa, recursionDesired: false)

@@ -143,15 +143,6 @@ struct NSEC3Parameters: Sendable, Hashable, CustomStringConvertible {
     var iterations: UInt16
     var salt: [UInt8]
 
-    /// NSEC3PARAM (RFC 5155 §4.2).
-    init?(nsec3param rdata: [UInt8]) {
-        var r = RDataReader(rdata)
-        guard let algorithm = r.u8(), r.u8() != nil, let iterations = r.u16(), let saltLength = r.u8(),
-            let salt = r.bytes(Int(saltLength))
-        else { return nil }
-        self.init(algorithm: algorithm, iterations: iterations, salt: salt)
-    }
-
     init(algorithm: UInt8, iterations: UInt16, salt: [UInt8]) {
         self.algorithm = algorithm
         self.iterations = iterations
@@ -162,6 +153,36 @@ struct NSEC3Parameters: Sendable, Hashable, CustomStringConvertible {
 
     /// As in the zone file: `algorithm iterations salt`.
     var description: String { "\(algorithm) \(iterations) \(saltText)" }
+}
+
+/// NSEC3PARAM (RFC 5155 §4.2): the parameters of the chain and the flags field. One whose flags are
+/// not 0 (§4.1.2) or whose hash algorithm is unknown must be ignored: it asks for no NSEC3 chain.
+struct NSEC3PARAMData: Sendable, CustomStringConvertible {
+    var flags: UInt8
+    var parameters: NSEC3Parameters
+
+    init?(_ rdata: [UInt8]) {
+        var r = RDataReader(rdata)
+        guard let algorithm = r.u8(), let flags = r.u8(), let iterations = r.u16(), let saltLength = r.u8(),
+            let salt = r.bytes(Int(saltLength)), r.remaining == 0
+        else { return nil }
+        self.flags = flags
+        parameters = NSEC3Parameters(algorithm: algorithm, iterations: iterations, salt: salt)
+    }
+
+    /// Whether an authoritative server uses it to build answers (RFC 5155 §4.1.2).
+    var isUsable: Bool { flags == 0 && parameters.algorithm == 1 }
+
+    /// As in the zone file: `algorithm flags iterations salt`.
+    var description: String {
+        "\(parameters.algorithm) \(flags) \(parameters.iterations) \(parameters.saltText)"
+    }
+
+    /// The first usable NSEC3PARAM of the apex, and all of them as written.
+    static func of(_ zone: ZoneStructure) -> (usable: NSEC3PARAMData?, all: [NSEC3PARAMData]) {
+        let all = zone.rrset(zone.origin, .nsec3param)?.rdatas.compactMap(NSEC3PARAMData.init) ?? []
+        return (all.first(where: \.isUsable), all)
+    }
 }
 
 /// ZONEMD (RFC 8976 §2.2), for its serial and scheme in evidence.

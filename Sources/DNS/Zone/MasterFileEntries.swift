@@ -23,7 +23,16 @@ struct MasterFileEntry {
         case record(namesOwner: Bool)
     }
 
+    /// Whether the entry's parentheses pair up (RFC 1035 §5.1); libldns would read an unclosed `(` to
+    /// the end of the file as one record.
+    enum Parentheses: Equatable {
+        case balanced
+        case unclosed
+        case unopened
+    }
+
     var kind: Kind
+    var parentheses: Parentheses = .balanced
     /// The entry's bytes, including its final newline when it has one.
     var range: Range<Int>
     /// How many newlines the entry holds.
@@ -39,6 +48,7 @@ struct MasterFileEntry {
         var inQuote = false
         var newlines = 0
         var sawContent = false
+        var unopened = false
         while i < count {
             // Skip the bytes that mean nothing to the lexer in one tight loop.
             while i < count && !isLexical(text[i]) {
@@ -53,7 +63,8 @@ struct MasterFileEntry {
                 newlines += 1
                 if depth == 0 {
                     return MasterFileEntry(
-                        kind: kind(first: text[start], sawContent: sawContent), range: start..<i, newlines: newlines)
+                        kind: kind(first: text[start], sawContent: sawContent),
+                        parentheses: unopened ? .unopened : .balanced, range: start..<i, newlines: newlines)
                 }
                 // A string does not run over a line end (libldns ends it there too).
                 inQuote = false
@@ -69,6 +80,7 @@ struct MasterFileEntry {
             case openParenthesis where !inQuote:
                 depth += 1
             case closeParenthesis where !inQuote:
+                if depth == 0 { unopened = true }
                 depth = max(0, depth - 1)
             case space, tab, carriageReturn:
                 break
@@ -78,7 +90,9 @@ struct MasterFileEntry {
         }
         guard isEnd else { return nil }
         return MasterFileEntry(
-            kind: kind(first: text[start], sawContent: sawContent), range: start..<count, newlines: newlines)
+            kind: kind(first: text[start], sawContent: sawContent),
+            parentheses: depth > 0 ? .unclosed : unopened ? .unopened : .balanced, range: start..<count,
+            newlines: newlines)
     }
 
     private static func kind(first: UInt8, sawContent: Bool) -> Kind {
@@ -91,12 +105,17 @@ struct MasterFileEntry {
     }
 
     /// Copies a record's text into `out` as libldns reads one record from a string: comments, the
-    /// parentheses outside strings and line ends become spaces, and a NUL ends it. `out` must hold
+    /// parentheses outside strings and line ends become spaces, and a NUL ends it. The blanks after the
+    /// last field are left out: libldns reads a record that ends in a quoted string (CAA, HINFO, URI,
+    /// ISDN, X25) as written, but calls a blank after that string superfluous text. `out` must hold
     /// `text.count + 1` bytes.
     static func flatten(_ text: UnsafeBufferPointer<UInt8>, into out: UnsafeMutableBufferPointer<UInt8>) {
         var i = 0
         var o = 0
+        // Where the text written so far ends, without the blanks that follow the last field.
+        var contentEnd = 0
         var inQuote = false
+        defer { out[contentEnd] = 0 }
         while i < text.count {
             // Copy a run of ordinary bytes at once.
             var run = i
@@ -105,6 +124,7 @@ struct MasterFileEntry {
                 UnsafeMutableRawPointer(out.baseAddress! + o).copyMemory(
                     from: text.baseAddress! + i, byteCount: run - i)
                 o += run - i
+                contentEnd = o
                 i = run
                 continue
             }
@@ -119,10 +139,12 @@ struct MasterFileEntry {
                     o += 1
                     i += 1
                 }
+                contentEnd = o
             case quote:
                 inQuote.toggle()
                 out[o] = byte
                 o += 1
+                contentEnd = o
             case semicolon where !inQuote:
                 while i < text.count && text[i] != newline { i += 1 }
                 out[o] = space
@@ -137,9 +159,9 @@ struct MasterFileEntry {
             default:
                 out[o] = byte
                 o += 1
+                if inQuote || (byte != space && byte != tab) { contentEnd = o }
             }
         }
-        out[o] = 0
     }
 
     private static let newline = UInt8(ascii: "\n")

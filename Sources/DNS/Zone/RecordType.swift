@@ -8,6 +8,7 @@ struct RecordType: RawRepresentable, Sendable, Hashable, Comparable, CustomStrin
     static let ns = RecordType(2)
     static let cname = RecordType(5)
     static let soa = RecordType(6)
+    static let dname = RecordType(39)
     static let ds = RecordType(43)
     static let rrsig = RecordType(46)
     static let nsec = RecordType(47)

@@ -73,11 +73,15 @@ protocol ZoneCheck {
     /// Whether the check reads the signature verdicts. Those that do not run beside the verification,
     /// on a context whose verdicts are empty.
     static var readsVerdicts: Bool { get }
+    /// Whether the check only means something in a signed zone (one with an apex DNSKEY RRset). ZONEMD
+    /// (RFC 8976 does not depend on DNSSEC) and CDS/CDNSKEY in an unsigned zone are looked at in any.
+    static var needsSignedZone: Bool { get }
     static func findings(in context: ZoneAnalysisContext) -> [Finding]
 }
 
 extension ZoneCheck {
     static var readsVerdicts: Bool { true }
+    static var needsSignedZone: Bool { true }
 }
 
 /// The one entry point of the zone analyzer: reads the zone with libldns, verifies every signature,
@@ -97,14 +101,23 @@ public enum ZoneAnalyzer {
             anchors = try TrustAnchor.read(path: path, origin: origin)
         }
         let zone = ZoneStructure(store: zoneFile.store, origin: origin, file: file)
-        var warnings = zone.warnings
-        guard zone.rrset(origin, .soa) != nil else {
+        var warnings = zoneFile.warnings + zone.warnings
+        guard let soa = zone.rrsetIndex(origin, .soa) else {
             throw InputError(
                 file: file, reason: "no SOA record at \(origin.text): is --origin right, or is this a zone file?")
         }
+        if zone.packedSets[soa].records.count > 1 {
+            // RFC 1035 §5.2: exactly one SOA at the top of the zone; named-checkzone says "multiple RRs of
+            // singleton type".
+            let second = zone.store.rows[Int(zone.order[zone.packedSets[soa].records.lowerBound + 1])]
+            let lines = zone.packedSets[soa].records.map { Int(zone.store.rows[Int(zone.order[$0])].line) }.sorted()
+            throw InputError(
+                file: zone.store.file(second), place: .line(lines[1]),
+                reason: "a second SOA record at \(origin.text): a zone has exactly one (RFC 1035 §5.2)")
+        }
         let clock = SerialTime(now: options.now)
         let signed = zone.rrset(origin, .dnskey) != nil
-        let checks = ZoneCatalogue.all.filter { signed || $0.check.id == DNSSECUnsigned.check.id }
+        let checks = ZoneCatalogue.all.filter { signed || !$0.needsSignedZone }
         func context(_ verdicts: ZoneVerdicts) -> ZoneAnalysisContext {
             ZoneAnalysisContext(
                 zone: zone, verdicts: verdicts, clock: clock, options: options,

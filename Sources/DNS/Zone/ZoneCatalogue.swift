@@ -10,6 +10,7 @@ public enum ZoneCatalogue {
         SignatureNotYetValid.self,
         SignatureExpiring.self,
         NSECChain.self,
+        MisplacedRecord.self,
         WeakAlgorithm.self,
         NSEC3ParameterPractice.self,
         TrustAnchorMismatch.self,

@@ -1,11 +1,36 @@
 /// How much of a name's data the zone is authoritative for, which decides what must be signed
 /// (RFC 4035 §2.2): everything at and below the apex, except that at a delegation point only DS and
-/// NSEC are the parent's, and names below a delegation (glue, occluded data) are not the zone's at all.
+/// NSEC are the parent's, names below a delegation (glue) are not the zone's at all, and names below a
+/// DNAME are occluded (RFC 6672 §2.3): a server never answers from them, so they are neither signed
+/// nor in the NSEC chain. Computed once here, every check reads it.
+///
+/// Worked examples (zone `example.com`):
+/// - `sub NS …` and `ns.sub A …`: `sub` is a delegation, `ns.sub` below it.
+/// - `old DNAME example.net.` and `www.old A …`: `old` is authoritative (its DNAME is signed and in the
+///   chain), `www.old` occluded.
+/// - `@ DNAME example.net.`: every name below the apex is occluded, except the NSEC3 hashed owners
+///   directly below it, which only hold the chain (BIND's and Knot's signers put them there).
 enum NameAuthority: Sendable, Equatable {
     case authoritative
     case delegation
     case belowDelegation
+    case occluded
     case outOfZone
+
+    /// Whether the name is in the zone's data proper: authoritative, or a delegation point.
+    var isInChain: Bool { self == .authoritative || self == .delegation }
+}
+
+/// A DNSSEC record (NSEC or RRSIG) at a name where the zone may have none: below a zone cut, occluded
+/// by a DNAME, outside the zone, or an RRSIG over data the zone is not authoritative for.
+struct MisplacedDNSSECRecord: Sendable, Equatable {
+    var owner: DomainName
+    var type: RecordType
+    /// For an RRSIG, the type it covers.
+    var covered: RecordType?
+    var authority: NameAuthority
+    var line: Int
+    var file: String
 }
 
 /// One RRSIG record, decoded, with where it came from.
@@ -61,6 +86,8 @@ struct ZoneStructure: Sendable {
     /// Index into `names` by owner.
     private(set) var nameIndex: [DomainName: Int] = [:]
     private(set) var warnings: [String] = []
+    /// NSEC and RRSIG records where the zone may have none, in canonical order of their owners.
+    private(set) var misplaced: [MisplacedDNSSECRecord] = []
 
     init(store: RecordStore, origin: DomainName, file: String) {
         self.origin = origin
@@ -119,11 +146,18 @@ struct ZoneStructure: Sendable {
             runStart = runEnd
         }
 
-        // Delegations first: a name's authority depends on its ancestors.
+        // Zone cuts and DNAMEs first: a name's authority depends on its ancestors.
         var delegations = Set<DomainName>()
-        for i in sorted where rows[Int(i)].type == RecordType.ns.rawValue {
+        var dnames = Set<DomainName>()
+        for i in sorted
+        where rows[Int(i)].type == RecordType.ns.rawValue || rows[Int(i)].type == RecordType.dname.rawValue {
             let owner = store.owner(rows[Int(i)])
-            if owner != origin, owner.isSubdomain(of: origin) { delegations.insert(owner) }
+            guard owner.isSubdomain(of: origin) else { continue }
+            if rows[Int(i)].type == RecordType.dname.rawValue {
+                dnames.insert(owner)
+            } else if owner != origin {
+                delegations.insert(owner)
+            }
         }
 
         var outside = 0
@@ -135,8 +169,30 @@ struct ZoneStructure: Sendable {
             var end = position
             while end < sorted.count, rows[Int(sorted[end])].owner == ownerID { end += 1 }
             let owner = store.owners[Int(ownerID)]
-            let authority = Self.authority(of: owner, origin: origin, delegations: delegations)
+            var authority = Self.authority(of: owner, origin: origin, delegations: delegations, dnames: dnames)
+            if authority == .occluded, owner.parent == origin, dnames.contains(origin),
+                (position..<end).allSatisfy({ k in
+                    let row = rows[Int(sorted[k])]
+                    return row.type == RecordType.nsec3.rawValue
+                        || (row.type == RecordType.rrsig.rawValue
+                            && Self.coveredType(store.rdata(row)) == RecordType.nsec3.rawValue)
+                })
+            {
+                authority = .authoritative
+            }
             if authority == .outOfZone {
+                for k in position..<end {
+                    let row = rows[Int(sorted[k])]
+                    guard row.type == RecordType.nsec.rawValue || row.type == RecordType.rrsig.rawValue else {
+                        continue
+                    }
+                    misplaced.append(
+                        MisplacedDNSSECRecord(
+                            owner: owner, type: RecordType(row.type),
+                            covered: row.type == RecordType.rrsig.rawValue
+                                ? Self.coveredType(store.rdata(row)).map { RecordType($0) } : nil,
+                            authority: authority, line: Int(row.line), file: store.file(row)))
+                }
                 outside += end - position
                 position = end
                 continue
@@ -166,6 +222,17 @@ struct ZoneStructure: Sendable {
                         while m < kept.count, Self.coveredType(store.rdata(rows[Int(kept[m])])) == covered { m += 1 }
                         if let covered {
                             signaturesByType[covered] = k..<m
+                            if !Self.mustBeSigned(type: RecordType(covered), authority: authority)
+                                || covered == RecordType.rrsig.rawValue
+                            {
+                                // RFC 4035 §2.2: no RRSIG over data the zone is not authoritative for, and
+                                // none over RRSIG.
+                                let row = rows[Int(kept[k])]
+                                misplaced.append(
+                                    MisplacedDNSSECRecord(
+                                        owner: owner, type: .rrsig, covered: RecordType(covered), authority: authority,
+                                        line: Int(row.line), file: store.file(row)))
+                            }
                         } else {
                             warnings.append("malformed RRSIG at \(owner.text) ignored")
                         }
@@ -175,6 +242,15 @@ struct ZoneStructure: Sendable {
                     typeRuns.append((type, start..<kept.count))
                 }
                 i = j
+            }
+            if authority == .belowDelegation || authority == .occluded,
+                let run = typeRuns.first(where: { $0.type == RecordType.nsec.rawValue })
+            {
+                let row = rows[Int(kept[run.records.lowerBound])]
+                misplaced.append(
+                    MisplacedDNSSECRecord(
+                        owner: owner, type: .nsec, covered: nil, authority: authority, line: Int(row.line),
+                        file: store.file(row)))
             }
             for run in typeRuns {
                 let signatures = signaturesByType.removeValue(forKey: run.type) ?? kept.count..<kept.count
@@ -206,16 +282,21 @@ struct ZoneStructure: Sendable {
         return UInt16(rdata[rdata.startIndex]) << 8 | UInt16(rdata[rdata.startIndex + 1])
     }
 
-    private static func authority(of owner: DomainName, origin: DomainName, delegations: Set<DomainName>)
-        -> NameAuthority
-    {
+    private static func authority(
+        of owner: DomainName, origin: DomainName, delegations: Set<DomainName>, dnames: Set<DomainName>
+    ) -> NameAuthority {
         guard owner.isSubdomain(of: origin) else { return .outOfZone }
         if owner == origin { return .authoritative }
+        // The cut or DNAME nearest the apex decides: below it nothing is the zone's.
+        var found: NameAuthority? = nil
         var ancestor = owner.parent
-        while let current = ancestor, current != origin {
-            if delegations.contains(current) { return .belowDelegation }
+        while let current = ancestor {
+            if current != origin, delegations.contains(current) { found = .belowDelegation }
+            if dnames.contains(current) { found = .occluded }
+            if current == origin { break }
             ancestor = current.parent
         }
+        if let found { return found }
         return delegations.contains(owner) ? .delegation : .authoritative
     }
 
@@ -282,10 +363,14 @@ struct ZoneStructure: Sendable {
     }
 
     func mustBeSigned(type: RecordType, authority: NameAuthority) -> Bool {
+        Self.mustBeSigned(type: type, authority: authority)
+    }
+
+    static func mustBeSigned(type: RecordType, authority: NameAuthority) -> Bool {
         switch authority {
         case .authoritative: true
         case .delegation: type == .ds || type == .nsec
-        case .belowDelegation, .outOfZone: false
+        case .belowDelegation, .occluded, .outOfZone: false
         }
     }
 

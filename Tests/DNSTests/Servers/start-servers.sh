@@ -9,6 +9,9 @@
 #   default NSD    example.test; Debian's default RRL (200/s), to show which bursts can see it
 #   validating Unbound and plain (non-validating) Unbound, both reaching the zones on the weak BIND
 #   BIND resolver  validating, cookies, version hidden: a resolver with nothing to report
+#   rate-limited Unbound  the plain Unbound with ip-ratelimit 20 a second (drops the rest silently)
+#   hardened Knot  example.test; rrl module 10/s slip 2, cookies module (BADCOOKIE to a client-only
+#                  cookie), no AXFR, version hidden
 # example.test and bogus.test are signed here with ldns-keygen/ldns-signzone; bogus.test is then
 # broken on purpose. Writes DIR/servers.env (ports) and DIR/pids; stop with stop-servers.sh DIR.
 # Each server is wrapped in `timeout`, so none outlives EXPOSURE_SERVER_LIFETIME seconds (900).
@@ -27,11 +30,11 @@ lifetime=${EXPOSURE_SERVER_LIFETIME:-900}
 cd "$dir"
 : > pids
 
-# Eight ports free for both UDP and TCP right now.
-read -r weak hardbind hardnsd validating plain resolver weaknsd defaultnsd < <(python3 - <<'PY'
+# Ten ports free for both UDP and TCP right now.
+read -r weak hardbind hardnsd validating plain resolver weaknsd defaultnsd ratelimited hardknot < <(python3 - <<'PY'
 import socket
 ports, held = [], []
-while len(ports) < 8:
+while len(ports) < 10:
     t = socket.socket(socket.AF_INET, socket.SOCK_STREAM); t.bind(("127.0.0.1", 0))
     port = t.getsockname()[1]
     u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
@@ -83,9 +86,12 @@ render unbound-plain "$plain";        start unbound-plain "$plain" unbound -d -c
 render nsd-weak "$weaknsd";           start nsd-weak "$weaknsd" nsd -d -c "$dir/nsd-weak.conf"
 render nsd-default "$defaultnsd";     start nsd-default "$defaultnsd" nsd -d -c "$dir/nsd-default.conf"
 render named-resolver "$resolver";    start named-resolver "$resolver" named -g -4 -c "$dir/named-resolver.conf"
+render unbound-ratelimited "$ratelimited"; start unbound-ratelimited "$ratelimited" unbound -d -c "$dir/unbound-ratelimited.conf"
+mkdir -p knot-hardened
+render knot-hardened "$hardknot";     start knot-hardened "$hardknot" knotd -c "$dir/knot-hardened.conf"
 
 # Ready when each answers a query (at most about 15 s).
-for port in "$weak" "$hardbind" "$hardnsd" "$validating" "$plain" "$resolver" "$weaknsd" "$defaultnsd"; do
+for port in "$weak" "$hardbind" "$hardnsd" "$validating" "$plain" "$resolver" "$weaknsd" "$defaultnsd" "$ratelimited" "$hardknot"; do
     ok=no
     for _ in $(seq 1 30); do
         if dig +tries=1 +time=1 +short @127.0.0.1 -p "$port" example.test SOA > /dev/null 2>&1; then ok=yes; break; fi
@@ -107,5 +113,7 @@ PLAIN_UNBOUND=$plain
 BIND_RESOLVER=$resolver
 WEAK_NSD=$weaknsd
 DEFAULT_NSD=$defaultnsd
+RATELIMITED_UNBOUND=$ratelimited
+HARDENED_KNOT=$hardknot
 ENV
 cat servers.env

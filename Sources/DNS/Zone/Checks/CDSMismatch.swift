@@ -5,7 +5,10 @@ import Findings
 /// key of the zone's DNSKEY RRset: a CDS is the DS digest of one (same key tag, algorithm and digest),
 /// a CDNSKEY is one. The exception is the "delete" request of RFC 8078 §4 (`CDS 0 0 0 00`,
 /// `CDNSKEY 0 3 0 AA==`), which must stand alone in its RRset. When both RRsets are published they
-/// must name the same keys (RFC 7344 §4). Neither `ldns-verify-zone` nor `dnssec-verify` looks at them.
+/// must name the same keys (RFC 7344 §4). A delete request must be exactly that form (algorithm 0 with
+/// anything else is malformed), and CDS or CDNSKEY in an unsigned zone are reported: the parent can
+/// only take them from a zone it can validate (RFC 7344 §4.1, RFC 8078 §4), so they do nothing but
+/// mislead. Neither `ldns-verify-zone` nor `dnssec-verify` looks at them.
 ///
 /// Worked example (Zones/cds-naming-no-key.zone): the DNSKEY RRset holds keys 39362 (ZSK) and 18103
 /// (KSK); the CDS names key 11031, which is not there: one finding for the CDS RRset. Its CDNSKEY is
@@ -13,6 +16,7 @@ import Findings
 /// its own names keys of the zone, so the CDS finding is the only one.
 enum CDSMismatch: ZoneCheck {
     static let readsVerdicts = false
+    static let needsSignedZone = false
     static let check = Check(
         id: "dns.dnssec-cds-mismatch",
         title: "CDS or CDNSKEY does not name the zone's keys",
@@ -43,10 +47,25 @@ enum CDSMismatch: ZoneCheck {
                 location: context.location(of: set))
         }
 
+        if zone.rrset(origin, .dnskey) == nil {
+            for set in [cdsSet, cdnskeySet].compactMap({ $0 }) {
+                findings.append(
+                    finding(
+                        set, problem: "unsigned-zone",
+                        message: "The unsigned zone \(origin.text) publishes a \(set.type) RRset: a parent takes CDS "
+                            + "and CDNSKEY only from a zone it can validate (RFC 7344 §4.1), so sign the zone or remove "
+                            + "them.",
+                        records: set.rdatas.map { _ in set.type.description }))
+            }
+            return findings
+        }
+
         /// One of the two RRsets, reduced to what the checks need of each record.
         struct Request {
             var summary: String
             var isDelete: Bool
+            /// Algorithm 0 but not the exact delete form of RFC 8078 §4.
+            var isMalformedDelete = false
             var keyTag: UInt16
             var namesZoneKey: Bool
         }
@@ -59,7 +78,15 @@ enum CDSMismatch: ZoneCheck {
             }
             let deletes = requests.filter(\.isDelete).count
             let unmatched = requests.filter { !$0.isDelete && !$0.namesZoneKey }.map(\.summary)
-            if deletes > 0 && deletes < requests.count {
+            let malformed = requests.filter(\.isMalformedDelete).map(\.summary)
+            if !malformed.isEmpty {
+                findings.append(
+                    finding(
+                        set, problem: "malformed-delete",
+                        message: "The \(type) RRset of \(origin.text) holds \(malformed.joined(separator: ", ")): "
+                            + "algorithm 0 means delete, whose only form is \(deleteRecord) (RFC 8078 §4).",
+                        records: malformed))
+            } else if deletes > 0 && deletes < requests.count {
                 findings.append(
                     finding(
                         set, problem: "delete-mixed",
@@ -82,7 +109,10 @@ enum CDSMismatch: ZoneCheck {
         let namedByCDS = named(cdsSet, deleteRecord: "CDS 0 0 0 00") { rdata in
             DSData(rdata).map { ds in
                 Request(
-                    summary: "CDS \(ds.keyTag) \(ds.algorithm) \(ds.digestType)", isDelete: ds.algorithm == 0,
+                    summary: "CDS \(ds.keyTag) \(ds.algorithm) \(ds.digestType)",
+                    isDelete: ds.algorithm == 0,
+                    isMalformedDelete: ds.algorithm == 0
+                        && (ds.keyTag != 0 || ds.digestType != 0 || ds.digest != [0]),
                     keyTag: ds.keyTag,
                     namesZoneKey: keys.contains { TrustAnchor.ds(ds, line: 0).matches($0, owner: origin) })
             }
@@ -91,7 +121,10 @@ enum CDSMismatch: ZoneCheck {
             DNSKEYData(rdata).map { key in
                 Request(
                     summary: "CDNSKEY \(key.flags) \(key.proto) \(key.algorithm) (key tag \(key.keyTag))",
-                    isDelete: key.algorithm == 0, keyTag: key.keyTag,
+                    isDelete: key.algorithm == 0,
+                    isMalformedDelete: key.algorithm == 0
+                        && (key.flags != 0 || key.proto != 3 || key.publicKey != [0]),
+                    keyTag: key.keyTag,
                     namesZoneKey: keys.contains { $0.rdata == key.rdata })
             }
         }

@@ -4,6 +4,7 @@ import Findings
 /// answers can be forged by anyone on the path. The other DNSSEC checks only run on signed zones.
 enum DNSSECUnsigned: ZoneCheck {
     static let readsVerdicts = false
+    static let needsSignedZone = false
     static let check = Check(
         id: "dns.dnssec-unsigned",
         title: "Zone is not signed with DNSSEC",

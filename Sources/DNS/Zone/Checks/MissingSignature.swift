@@ -21,7 +21,27 @@ enum MissingSignature: ZoneCheck {
         for index in context.signedRRsets {
             let verdicts = context.compactVerdicts(of: index).filter(\.isByZoneKey)
             let signedWith = Set(verdicts.map(\.algorithm))
-            guard verdicts.isEmpty || !algorithms.isSubset(of: signedWith) else { continue }
+            if !verdicts.isEmpty, algorithms.isSubset(of: signedWith) {
+                // Signed as it must be; RRSIGs by keys the zone lacks beside them are stale (a finished
+                // rollover) and validators skip them: said at low.
+                let all = context.compactVerdicts(of: index)
+                guard all.count > verdicts.count else { continue }
+                let set = context.zone.materialise(index)
+                let strangers = zip(set.signatures, all).filter { !$0.1.isByZoneKey }.map(\.0)
+                guard !strangers.isEmpty else { continue }
+                let tags = strangers.map { "\($0.data.keyTag)/\(DNSSECAlgorithm.name($0.data.algorithm))" }
+                findings.append(
+                    Finding(
+                        check: check, severity: .low, subject: set.owner.text,
+                        message: "\(ZoneAnalysisContext.label(set)) also carries RRSIGs by keys the DNSKEY set lacks "
+                            + "(\(tags.joined(separator: ", "))); validators skip them, so they only cost answer size.",
+                        evidence: [
+                            "owner": .string(set.owner.text), "type": .string(set.type.description),
+                            "unknownKeyTags": .array(strangers.map { .int(Int($0.data.keyTag)) }),
+                        ],
+                        location: context.location(of: set)))
+                continue
+            }
             let set = context.zone.materialise(index)
             let label = ZoneAnalysisContext.label(set)
             if verdicts.isEmpty {

@@ -19,7 +19,7 @@ enum NSEC3ParameterPractice: ZoneCheck {
     static func findings(in context: ZoneAnalysisContext) -> [Finding] {
         let zone = context.zone
         let paramSet = zone.rrset(context.origin, .nsec3param)
-        var parameters = paramSet.flatMap { $0.rdatas.first }.flatMap(NSEC3Parameters.init(nsec3param:))
+        var parameters = NSEC3PARAMData.of(zone).usable?.parameters
         var optOut = false
         var firstNSEC3: ResourceRecordSet?
         for set in zone.packedSets.indices.lazy.filter({ zone.type(of: $0) == .nsec3 }).map(zone.materialise) {

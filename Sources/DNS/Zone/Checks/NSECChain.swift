@@ -28,8 +28,10 @@ enum NSECChain: ZoneCheck {
 
     static func findings(in context: ZoneAnalysisContext) -> [Finding] {
         let zone = context.zone
+        // An NSEC3PARAM with flags or an unknown hash algorithm is ignored (RFC 5155 §4.1.2): it does not
+        // make an NSEC-signed zone need an NSEC3 chain.
         let hasNSEC3 =
-            zone.rrset(context.origin, .nsec3param) != nil || zone.packedSets.contains { $0.type == .nsec3 }
+            NSEC3PARAMData.of(zone).usable != nil || zone.packedSets.contains { $0.type == .nsec3 }
         if hasNSEC3 { return NSEC3ChainCheck(context: context).findings() }
         if zone.packedSets.contains(where: { $0.type == .nsec }) { return nsecFindings(context) }
         return [
@@ -147,8 +149,8 @@ struct NSEC3ChainCheck {
         let zone = context.zone
         let check = NSECChain.check
         var findings: [Finding] = []
-        let param = zone.rrset(context.origin, .nsec3param).flatMap { $0.rdatas.first }
-            .flatMap(NSEC3Parameters.init(nsec3param:))
+        let nsec3param = NSEC3PARAMData.of(zone).usable
+        let param = nsec3param?.parameters
 
         // Every NSEC3 record, by parameters.
         var byParameters: [NSEC3Parameters: [Link]] = [:]
@@ -187,11 +189,11 @@ struct NSEC3ChainCheck {
                     check: check, subject: context.origin.text,
                     message: "The zone's NSEC3 records use \(byParameters.count) sets of parameters ("
                         + counts.map { "\($0) ×\(byParameters[$0]!.count)" }.joined(separator: ", ")
-                        + "); NSEC3PARAM says \(param.map(\.description) ?? "nothing"). A chain has one set.",
+                        + "); NSEC3PARAM says \(nsec3param.map(\.description) ?? "nothing"). A chain has one set.",
                     evidence: [
                         "problem": "mixed-parameters",
                         "parameters": .strings(counts.map(\.description)),
-                        "nsec3param": .optional(param?.description),
+                        "nsec3param": .optional(nsec3param?.description),
                     ],
                     location: zone.rrset(context.origin, .nsec3param).map(context.location(of:))))
         }
@@ -199,14 +201,23 @@ struct NSEC3ChainCheck {
         byParameters = [:]
         let optOut = links.contains { $0.optOut }
 
+        var linkByHash: [NSEC3Hash: Int] = [:]
+        linkByHash.reserveCapacity(links.count)
+        for (position, link) in links.enumerated() { linkByHash[link.hash] = position }
+
         // The names the chain must cover: authoritative names, delegations, and the empty non-terminals
-        // above them (nil node).
+        // above them (nil node). Opt-out lets an insecure delegation go without an NSEC3; one that has
+        // its own is covered, and so are the empty non-terminals above it (RFC 5155 §7.1: only those
+        // derived from delegations covered by an opt-out NSEC3 may be left out; Knot agrees).
         var covered: [(owner: DomainName, node: ZoneStructure.Name?)] = []
         var emptyNonTerminals = Set<DomainName>()
         for name in zone.names where !nsec3Owners.contains(name.owner) {
             guard name.authority == .authoritative || name.authority == .delegation else { continue }
             let insecureDelegation = name.authority == .delegation && zone.rrsetIndex(name.owner, .ds) == nil
-            if insecureDelegation && optOut { continue }
+            if insecureDelegation && optOut {
+                let own = ZoneDigests.nsec3Hash(of: name.owner, parameters: chainParameters).flatMap(NSEC3Hash.init)
+                guard let own, linkByHash[own] != nil else { continue }
+            }
             covered.append((name.owner, name))
             var ancestor = name.owner.parent
             while let current = ancestor, current != context.origin, current.isSubdomain(of: context.origin),
@@ -218,9 +229,6 @@ struct NSEC3ChainCheck {
             }
         }
 
-        var linkByHash: [NSEC3Hash: Int] = [:]
-        linkByHash.reserveCapacity(links.count)
-        for (position, link) in links.enumerated() { linkByHash[link.hash] = position }
         // Hashing every name and checking its bitmap is independent per name: done on all cores, in
         // chunks whose findings are joined in order.
         let chunkSize = 4096

@@ -50,7 +50,7 @@ enum WeakAlgorithm: ZoneCheck {
                         evidence: evidence, location: location))
             }
         }
-        for name in context.zone.names where name.authority != .belowDelegation {
+        for name in context.zone.names where name.authority.isInChain {
             for i in name.rrsets where [RecordType.ds, RecordType(59)].contains(context.zone.type(of: i)) {
                 let set = context.zone.materialise(i)
                 for ds in set.rdatas.compactMap(DSData.init) where ds.digestType == 1 || ds.digestType == 3 {
@@ -62,6 +62,21 @@ enum WeakAlgorithm: ZoneCheck {
                                 + "digest; publish SHA-256 instead (RFC 8624).",
                             evidence: [
                                 "keyTag": .int(Int(ds.keyTag)), "digestType": .string(digest),
+                                "type": .string(set.type.description),
+                            ],
+                            location: context.location(of: set)))
+                }
+                // Digest types 1, 2 and 4 are in use, 3 (GOST) is deprecated; 0 is the CDS delete form.
+                // A validator ignores a DS of an unknown digest type (RFC 4035 §5.2, RFC 6840 §5.2).
+                for ds in set.rdatas.compactMap(DSData.init)
+                where !(1...4).contains(ds.digestType) && !(set.type == RecordType(59) && ds.algorithm == 0) {
+                    findings.append(
+                        Finding(
+                            check: check, severity: .medium, subject: name.owner.text,
+                            message: "The \(set.type) record \(ds.keyTag) of \(name.owner.text) uses digest type "
+                                + "\(ds.digestType), which validators do not know and ignore; publish SHA-256 (2).",
+                            evidence: [
+                                "keyTag": .int(Int(ds.keyTag)), "digestType": .string(String(ds.digestType)),
                                 "type": .string(set.type.description),
                             ],
                             location: context.location(of: set)))

@@ -5,6 +5,7 @@ import Findings
 /// root zone, RFC 8806) reject such a zone.
 enum ZONEMDMismatch: ZoneCheck {
     static let readsVerdicts = false
+    static let needsSignedZone = false
     static let check = Check(
         id: "dns.zonemd-mismatch",
         title: "ZONEMD digest does not match the zone",
