@@ -665,6 +665,7 @@ def main():
 
     secrets_and_evidence(client, server)
     dtls(client, server)
+    tls_after_openings(client, server)
 
 
 def ads_header(target, source, command, flags, data, invoke):
@@ -762,6 +763,55 @@ def dtls(client, server):
         hello, answer = dtls_hello_pair(version, suite)
         write(name, [udp(client, server, port, 4433, hello, clock),
                      udp(client, server, port, 4433, answer, clock, from_client=False)])
+
+
+def mysql_packet(sequence, body):
+    return struct.pack("<I", len(body))[:3] + bytes([sequence]) + body
+
+
+def tls_after_openings(client, server):
+    """TLS 1.0 (and RC4 or 3DES) after an opening other than STARTTLS: SOCKS 4, 4a and 5, HTTP CONNECT,
+    RDP's X.224 negotiation, MySQL's SSL request, PostgreSQL's SSLRequest; and SOCKS 5 carrying plain
+    HTTP, which is not TLS."""
+    destination = bytes([192, 0, 2, 100])
+    name = b"intranet.example.com"
+    openings = [
+        ("tls10-rc4-in-socks4.pcap", 1080, 0x0005,
+         [(True, b"\x04\x01\x01\xbb" + destination + b"alice\x00"), (False, b"\x00\x5a\x01\xbb" + destination)]),
+        ("tls10-3des-in-socks4a.pcap", 1080, 0x000A,
+         [(True, b"\x04\x01\x01\xbb\x00\x00\x00\x01\x00" + name + b"\x00"), (False, b"\x00\x5a" + bytes(6))]),
+        ("tls10-rc4-in-socks5.pcap", 1080, 0x0005,
+         [(True, b"\x05\x01\x00"), (False, b"\x05\x00"),
+          (True, b"\x05\x01\x00\x03" + bytes([len(name)]) + name + b"\x01\xbb"),
+          (False, b"\x05\x00\x00\x01" + destination + b"\x01\xbb")]),
+        ("tls10-in-http-connect.pcap", 3128, 0x002F,
+         [(True, b"CONNECT intranet.example.com:443 HTTP/1.1\r\nHost: intranet.example.com:443\r\n\r\n"),
+          (False, b"HTTP/1.1 200 Connection established\r\n\r\n")]),
+        # X.224 Connection Request with an RDP Negotiation Request for PROTOCOL_SSL, and the Confirm.
+        ("tls10-in-rdp-x224.pcap", 3389, 0x002F,
+         [(True, bytes.fromhex("030000130ee00000000000010008000100000000")[:19]),
+          (False, bytes.fromhex("030000130ed00000123400020008000100000000")[:19])]),
+        # The server's greeting (protocol 10, CLIENT_SSL among its capabilities), the client's SSL request.
+        ("tls10-in-mysql-ssl-request.pcap", 3306, 0x002F,
+         [(False, mysql_packet(0, b"\x0a5.5.62\x00" + struct.pack("<I", 7) + b"abcdefgh\x00" +
+                               struct.pack("<HBHH", 0xF7FF, 8, 2, 0x807F) + b"\x15" + bytes(10) +
+                               b"ijklmnopqrst\x00mysql_native_password\x00")),
+          (True, mysql_packet(1, struct.pack("<IIB", 0x000FAA85, 1 << 24, 8) + bytes(23)))]),
+        ("tls10-in-postgresql-sslrequest.pcap", 5432, 0x002F,
+         [(True, struct.pack("!II", 8, 80877103)), (False, b"S")]),
+    ]
+    for number, (sample, port, suite, steps) in enumerate(openings):
+        conv = Conversation(client, server, 40500 + number, port).handshake()
+        for from_client, payload in steps:
+            conv.emit(from_client, "PA", payload)
+        conv.c(client_hello([suite, 0xC02F])).s(server_hello(0x0301, suite))
+        conv.c(bytes([23, 3, 1, 0, 16]) + bytes(16)).s(bytes([23, 3, 1, 0, 16]) + bytes(16))
+        write(sample, conv.close().packets)
+    conv = Conversation(client, server, 40520, 1080).handshake()
+    conv.c(b"\x05\x01\x00").s(b"\x05\x00").c(b"\x05\x01\x00\x01" + destination + b"\x00\x50")
+    conv.s(b"\x05\x00\x00\x01" + destination + b"\x00\x50").c(b"GET / HTTP/1.1\r\nHost: intranet\r\n\r\n")
+    conv.s(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+    write("socks5-plain-http-not-tls.pcap", conv.close().packets)
 
 
 if __name__ == "__main__":

@@ -152,6 +152,32 @@ let tsharkClaims: [TsharkClaim] = {
         TsharkClaim(
             sample: "dtls12-not-legacy.pcap", options: dtlsServerHello, fields: dtlsHelloFields,
             lines: ["0xfefd\t0xc02f"], exactly: true),
+        // TLS after another opening: tshark follows SOCKS, CONNECT, MySQL and PostgreSQL into TLS by
+        // itself; after RDP's X.224 negotiation (selectedProtocol 1, TLS) only when told the port is TLS.
+        TsharkClaim(
+            sample: "tls10-rc4-in-socks4.pcap", options: serverHello, fields: helloFields,
+            lines: ["0x0301\t0x0005\t"], exactly: true),
+        TsharkClaim(
+            sample: "tls10-3des-in-socks4a.pcap", options: serverHello, fields: helloFields,
+            lines: ["0x0301\t0x000a\t"], exactly: true),
+        TsharkClaim(
+            sample: "tls10-rc4-in-socks5.pcap", options: serverHello, fields: helloFields,
+            lines: ["0x0301\t0x0005\t"], exactly: true),
+        TsharkClaim(
+            sample: "tls10-in-http-connect.pcap", options: serverHello, fields: helloFields,
+            lines: ["0x0301\t0x002f\t"], exactly: true),
+        TsharkClaim(
+            sample: "tls10-in-rdp-x224.pcap", options: ["-d", "tcp.port==3389,tls"] + serverHello,
+            fields: helloFields, lines: ["0x0301\t0x002f\t"], exactly: true),
+        TsharkClaim(
+            sample: "tls10-in-mysql-ssl-request.pcap", options: serverHello, fields: helloFields,
+            lines: ["0x0301\t0x002f\t"], exactly: true),
+        TsharkClaim(
+            sample: "tls10-in-postgresql-sslrequest.pcap", options: serverHello, fields: helloFields,
+            lines: ["0x0301\t0x002f\t"], exactly: true),
+        TsharkClaim(
+            sample: "socks5-plain-http-not-tls.pcap", fields: ["frame.protocols"],
+            lines: ["eth:ethertype:ip:tcp:socks:http"]),
         TsharkClaim(
             sample: "secret-markers-every-detector.pcap", fields: ["_ws.col.Protocol"],
             lines: ["TELNET", "FTP", "EXEC", "HTTP", "SMTP", "POP", "IMAP", "LDAP", "RESP", "SNMP"]),

@@ -36,6 +36,7 @@ enum EvidenceGate {
         "pdu": .vocabulary(Set(SNMPDetector.pduNames.values)),
         "request": .vocabulary(["read", "write"]),
         "transport": .vocabulary(["tcp", "udp"]),
+        "via": .vocabulary(["SOCKS4", "SOCKS5", "HTTP CONNECT"]),
     ]
 
     /// SASL mechanisms registered with IANA ("Simple Authentication and Security Layer (SASL)

@@ -3,7 +3,8 @@
 /// supported_versions extension (RFC 8446 §4.2.1), the legacy field saying 1.2, so that extension
 /// wins. SSLv2 is recognised by its two-byte record header and SERVER-HELLO message (message type 4).
 /// What a client merely offers is not reported, except a pure SSLv2 CLIENT-HELLO nobody answered (info).
-/// TLS that starts after STARTTLS (SMTP, FTP, POP3, IMAP, LDAP) is judged the same way.
+/// TLS that starts after STARTTLS (SMTP, FTP, POP3, IMAP, LDAP) or after another opening (SOCKS,
+/// HTTP CONNECT, RDP, MySQL, PostgreSQL: `TLSOpenings`) is judged the same way.
 public struct TLSDetector: StreamDetector {
     public static let sslv2 = LegacyProtocol(
         name: "sslv2",
@@ -68,7 +69,7 @@ public struct TLSDetector: StreamDetector {
     public func mightMatch(_ sample: StreamSample) -> Bool {
         Self.startsWithTLSRecord(sample.client) || Self.startsWithTLSRecord(sample.server)
             || Self.sslv2MessageType(sample.client) == 1 || Self.sslv2MessageType(sample.server) == 4
-            || Self.mayUpgrade(sample)
+            || Self.mayUpgrade(sample) || TLSOpenings.mightOpen(client: sample.client, server: sample.server)
     }
 
     /// Protocols that switch to TLS in the middle of the connection (STARTTLS): SMTP, FTP, POP3,
@@ -178,15 +179,33 @@ public struct TLSDetector: StreamDetector {
         }
     }
 
+    /// The TLS parts of both directions: after an opening `TLSOpenings` knows, else where `tlsStart`
+    /// finds a handshake record.
+    static func tlsParts(_ sample: StreamSample) -> (
+        client: UnsafeRawBufferPointer, server: UnsafeRawBufferPointer, carrier: TLSOpenings.Carrier?
+    ) {
+        if let opening = TLSOpenings.tlsOffsets(client: sample.client, server: sample.server) {
+            let server = UnsafeRawBufferPointer(rebasing: sample.server[opening.server...])
+            if startsWithTLSRecord(server) {
+                let client = UnsafeRawBufferPointer(
+                    rebasing: sample.client[min(opening.client, sample.client.count)...])
+                return (client, server, opening.carrier)
+            }
+        }
+        return (tlsPart(sample.client), tlsPart(sample.server), nil)
+    }
+
     public func examine(_ sample: StreamSample) -> [Observation] {
         if let observations = examineSSLv2(sample) { return observations }
-        let serverHandshake = Self.handshakeBytes(Self.tlsPart(sample.server))
+        let parts = Self.tlsParts(sample)
+        let serverHandshake = Self.handshakeBytes(parts.server)
         let hello = serverHandshake.withUnsafeBytes { bytes in
             Self.handshakeMessage(2, in: bytes).flatMap(Self.parseServerHello)
         }
         guard let hello else { return [] }
         var detail: [String: String] = ["version": Self.versionName(hello.version)]
-        let clientHandshake = Self.handshakeBytes(Self.tlsPart(sample.client))
+        if let carrier = parts.carrier, carrier.isProxy { detail["via"] = carrier.rawValue }
+        let clientHandshake = Self.handshakeBytes(parts.client)
         clientHandshake.withUnsafeBytes { bytes in
             if let clientHello = Self.handshakeMessage(1, in: bytes), let name = Self.serverName(clientHello) {
                 detail["serverName"] = name
