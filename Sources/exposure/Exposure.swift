@@ -11,11 +11,11 @@ struct Exposure: ParsableCommand {
             DNS servers, then reports findings as text, JSON or SARIF.
 
             Exit status: 0 no finding at or above --fail-on (default high), 1 some finding at or
-            above it, 2 unusable input or arguments.
+            above it, 2 unusable input or arguments, or a report that could not be written.
 
             Example:
-              exposure scan                      # every bundled sample
-              exposure topology audit Topologies/hub-and-spoke.json --format sarif
+              exposure scan Topologies Captures Zones --now 2026-11-21T00:00:00Z
+              exposure topology audit Topologies/azure-hub-and-spoke.json --format sarif
             """,
         version: ToolInfo.version,
         subcommands: [
