@@ -372,4 +372,14 @@ struct PipelineCLITests {
         }
         #expect(files == ["monday.pcap", "tuesday.pcap"])
     }
+
+    @Test("an empty resolv.conf such as /dev/null is 'no usable nameserver line', not a permission error")
+    func emptyResolvConf() throws {
+        let run = try ExposureBinary.run(["dns", "resolver", "--resolv-conf", "/dev/null"])
+        #expect(run.status == 2)
+        #expect(
+            run.stderr
+                == "exposure: /dev/null: no usable nameserver line (the C library would fall back to 127.0.0.1; pass --server to probe it)\n"
+        )
+    }
 }
