@@ -51,7 +51,8 @@ struct ChecksCommand: ParsableCommand {
         for c in checks {
             let cells = [c.id, c.defaultSeverity.rawValue, c.title, c.rationale, c.remediation]
                 .map { $0.replacingOccurrences(of: "|", with: "\\|") }
-            out += "| `\(cells[0])` | " + cells.dropFirst().joined(separator: " | ") + " |\n"
+            // The anchor is what SARIF rules' helpUri points at (`Check.anchor`).
+            out += "| <a id=\"\(c.anchor)\"></a>`\(cells[0])` | " + cells.dropFirst().joined(separator: " | ") + " |\n"
         }
         return out
     }

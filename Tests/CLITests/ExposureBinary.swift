@@ -43,7 +43,10 @@ enum ExposureBinary {
     }
 
     /// Runs `exposure ARGS` in the package root (or `directory`) with colour off, with a time limit.
-    static func run(_ arguments: [String], in directory: URL? = nil, timeout: TimeInterval = 60) throws -> ExposureRun {
+    static func run(
+        _ arguments: [String], in directory: URL? = nil, timeout: TimeInterval = 60, stdin: Data? = nil,
+        stdoutPath: String? = nil
+    ) throws -> ExposureRun {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
@@ -67,9 +70,15 @@ enum ExposureBinary {
             try? out.close()
             try? err.close()
         }
-        process.standardOutput = out
+        process.standardOutput = try stdoutPath.map { try FileHandle(forWritingTo: URL(fileURLWithPath: $0)) } ?? out
         process.standardError = err
-        process.standardInput = FileHandle.nullDevice
+        if let stdin {
+            let inURL = scratch.appendingPathComponent("stdin")
+            try stdin.write(to: inURL)
+            process.standardInput = try FileHandle(forReadingFrom: inURL)
+        } else {
+            process.standardInput = FileHandle.nullDevice
+        }
         try process.run()
         let deadline = Date().addingTimeInterval(timeout)
         while process.isRunning && Date() < deadline { usleep(10_000) }

@@ -120,12 +120,19 @@ public struct ResolverProbe: Sendable {
         var resolvers: [ConfiguredResolver] = []
         let path = resolvConfPath ?? (servers.isEmpty ? Self.defaultResolvConf : nil)
         if let path {
-            let text: String
+            // Read to the end with read(2): Foundation's String(contentsOfFile:) reports an empty
+            // device such as /dev/null as a permission error.
+            guard let handle = FileHandle(forReadingAtPath: path) else {
+                throw InputError(file: path, reason: "cannot read the file: \(String(cString: strerror(errno)))")
+            }
+            defer { try? handle.close() }
+            let data: Data
             do {
-                text = try String(contentsOfFile: path, encoding: .utf8)
+                data = try handle.readToEnd() ?? Data()
             } catch {
                 throw InputError(file: path, reason: "cannot read the file (\(Self.plainReason(error)))")
             }
+            let text = String(decoding: data, as: UTF8.self)
             let conf = ResolvConf(text: text)
             warnings += conf.warnings.map { "\(path): \($0)" }
             if conf.nameservers.isEmpty && servers.isEmpty {

@@ -9,8 +9,9 @@ public struct FlowRequest: Sendable, Hashable {
     public var hasPort: Bool
 }
 
-/// Reads FLOWS.csv: header `source,destination,protocol,port` in any order, optional `source_port`
-/// (default: an ephemeral port). Blank lines and lines starting with `#` are skipped.
+/// Reads FLOWS.csv (RFC 4180: CRLF or LF line ends, quoted fields): header
+/// `source,destination,protocol,port` in any order, optional `source_port` (default: an ephemeral
+/// port). Blank lines and lines starting with `#` are skipped.
 public enum FlowList {
     public static func load(file: String) throws -> [FlowRequest] {
         guard let data = FileManager.default.contents(atPath: file) else {
@@ -25,14 +26,16 @@ public enum FlowList {
         }
         var columns: [String: Int]?
         var result: [FlowRequest] = []
-        var lineNumber = 0
-        for rawLine in text.split(separator: "\n", omittingEmptySubsequences: false) {
-            lineNumber += 1
-            let line = rawLine.hasSuffix("\r") ? rawLine.dropLast() : rawLine
-            let trimmed = line.trimmingCharacters(in: .whitespaces)
-            if trimmed.isEmpty || trimmed.hasPrefix("#") { continue }
-            let fields = trimmed.split(separator: ",", omittingEmptySubsequences: false).map {
-                $0.trimmingCharacters(in: .whitespaces)
+        // Spreadsheets save UTF-8 CSV with a byte order mark.
+        let body = text.hasPrefix("\u{FEFF}") ? String(text.unicodeScalars.dropFirst()) : text
+        for record in try CSVRecords.parse(body, file: file) {
+            let lineNumber = record.line
+            let fields = record.fields
+            if fields.count == 1 && !record.quoted {
+                let only = fields[0]
+                if only.isEmpty || only.hasPrefix("#") { continue }
+            } else if !record.quoted, fields.first?.hasPrefix("#") == true {
+                continue
             }
             guard let header = columns else {
                 var found: [String: Int] = [:]
@@ -87,5 +90,94 @@ public enum FlowList {
                 file: file, place: .line(1), reason: "no header line source,destination,protocol,port")
         }
         return result
+    }
+}
+
+/// RFC 4180 records: fields separated by commas, records by CRLF or LF; a field in double quotes
+/// may hold commas, line breaks and doubled quotes (`""`). Unquoted fields are trimmed of spaces.
+/// Each record carries the line it starts on, for error messages.
+enum CSVRecords {
+    struct Record {
+        var fields: [String]
+        var line: Int
+        /// Whether any field was quoted (a quoted `#…` or empty field is data, not a comment).
+        var quoted: Bool
+    }
+
+    static func parse(_ text: String, file: String) throws -> [Record] {
+        var records: [Record] = []
+        var fields: [String] = []
+        var field = ""
+        var quotedField = false
+        var anyQuoted = false
+        var line = 1
+        var recordLine = 1
+        var scalars = text.unicodeScalars.makeIterator()
+        var pending: Unicode.Scalar? = scalars.next()
+        func endField() {
+            fields.append(quotedField ? field : field.trimmingCharacters(in: .whitespaces))
+            field = ""
+            quotedField = false
+        }
+        func endRecord() {
+            endField()
+            records.append(Record(fields: fields, line: recordLine, quoted: anyQuoted))
+            fields = []
+            anyQuoted = false
+        }
+        while let c = pending {
+            pending = scalars.next()
+            switch c {
+            case "\"" where field.trimmingCharacters(in: .whitespaces).isEmpty && !quotedField:
+                // A quoted field: up to the closing quote, `""` standing for one quote.
+                field = ""
+                quotedField = true
+                anyQuoted = true
+                let opened = line
+                var closed = false
+                while let q = pending {
+                    pending = scalars.next()
+                    if q == "\"" {
+                        if pending == "\"" {
+                            field.unicodeScalars.append("\"")
+                            pending = scalars.next()
+                            continue
+                        }
+                        closed = true
+                        break
+                    }
+                    if q == "\n" { line += 1 }
+                    field.unicodeScalars.append(q)
+                }
+                guard closed else {
+                    throw InputError(
+                        file: file, place: .line(opened), reason: "a quoted field is not closed (a \" is missing)")
+                }
+                // Only spaces may stand between the closing quote and the next comma or line end.
+                while let after = pending, after == " " || after == "\t" { pending = scalars.next() }
+                if let after = pending, after != ",", after != "\n", after != "\r" {
+                    throw InputError(
+                        file: file, place: .line(line),
+                        reason: "text follows a closing quote; write a quote inside a quoted field as \"\"")
+                }
+            case ",":
+                endField()
+            case "\r" where pending == "\n":
+                break
+            case "\n", "\r":
+                endRecord()
+                line += 1
+                recordLine = line
+            default:
+                if quotedField {
+                    throw InputError(
+                        file: file, place: .line(line),
+                        reason: "text follows a closing quote; write a quote inside a quoted field as \"\"")
+                }
+                field.unicodeScalars.append(c)
+            }
+        }
+        if !field.isEmpty || !fields.isEmpty || quotedField { endRecord() }
+        return records
     }
 }
