@@ -44,12 +44,14 @@ let package = Package(
 
         // What combines the analyzers: `exposure scan`.
         .target(name: "Scan", dependencies: ["Findings", "Topology", "Capture", "DNS"], swiftSettings: ownSettings),
+        // Observed traffic held against the rules: `exposure correlate`.
+        .target(name: "Correlation", dependencies: ["Findings", "Topology", "Capture"], swiftSettings: ownSettings),
 
         // The command line: parsing and printing only.
         .executableTarget(
             name: "exposure",
             dependencies: [
-                "Findings", "Topology", "Capture", "DNS", "Scan",
+                "Findings", "Topology", "Capture", "DNS", "Scan", "Correlation",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: ownSettings
@@ -65,10 +67,15 @@ let package = Package(
 
         // Expected outputs are read from the source tree (#filePath), not bundled as resources.
         .testTarget(name: "FindingsTests", dependencies: ["Findings"], exclude: ["Expected"], swiftSettings: ownSettings),
-        .testTarget(name: "TopologyTests", dependencies: ["Topology", "Findings"], exclude: ["Expected"], swiftSettings: ownSettings),
+        .testTarget(
+            name: "TopologyTests", dependencies: ["Topology", "Findings", "Correlation"], exclude: ["Expected"],
+            swiftSettings: ownSettings),
         .testTarget(name: "CaptureTests", dependencies: ["Capture", "Findings"], exclude: ["Expected"], swiftSettings: ownSettings),
         .testTarget(name: "DNSTests", dependencies: ["DNS", "Findings"], exclude: ["Expected", "Servers"], swiftSettings: ownSettings),
         .testTarget(name: "CLITests", dependencies: ["exposure", "Findings"], swiftSettings: ownSettings),
+        .testTarget(
+            name: "CorrelationTests", dependencies: ["Correlation", "Topology", "Capture", "Findings"],
+            exclude: ["Expected"], swiftSettings: ownSettings),
     ],
     swiftLanguageModes: [.v6]
 )

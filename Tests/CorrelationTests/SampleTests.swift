@@ -1,0 +1,9 @@
+import Testing
+
+@testable import Correlation
+
+@Suite("The hand-worked correlation sample")
+struct SampleTests {
+    @Test("Placeholder")
+    func placeholder() {}
+}
