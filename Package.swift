@@ -48,12 +48,14 @@ let package = Package(
 
         // What combines the analyzers: `exposure scan`.
         .target(name: "Scan", dependencies: ["Findings", "Topology", "Capture", "DNS"], swiftSettings: ownSettings),
+        // Observed traffic held against the rules: `exposure correlate`.
+        .target(name: "Correlation", dependencies: ["Findings", "Topology", "Capture"], swiftSettings: ownSettings),
 
         // The command line: parsing and printing only.
         .executableTarget(
             name: "exposure",
             dependencies: [
-                "Findings", "Topology", "Capture", "DNS", "Scan", "ProcessTuning",
+                "Findings", "Topology", "Capture", "DNS", "Scan", "Correlation", "ProcessTuning",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: ownSettings
@@ -69,10 +71,15 @@ let package = Package(
 
         // Expected outputs are read from the source tree (#filePath), not bundled as resources.
         .testTarget(name: "FindingsTests", dependencies: ["Findings"], exclude: ["Expected"], swiftSettings: ownSettings),
-        .testTarget(name: "TopologyTests", dependencies: ["Topology", "Findings"], exclude: ["Expected"], swiftSettings: ownSettings),
+        .testTarget(
+            name: "TopologyTests", dependencies: ["Topology", "Findings", "Correlation"], exclude: ["Expected"],
+            swiftSettings: ownSettings),
         .testTarget(name: "CaptureTests", dependencies: ["Capture", "Findings"], exclude: ["Expected"], swiftSettings: ownSettings),
         .testTarget(name: "DNSTests", dependencies: ["DNS", "Findings"], exclude: ["Expected", "Servers"], swiftSettings: ownSettings),
         .testTarget(name: "CLITests", dependencies: ["exposure", "Findings"], swiftSettings: ownSettings),
+        .testTarget(
+            name: "CorrelationTests", dependencies: ["Correlation", "Topology", "Capture", "Findings"],
+            exclude: ["Expected"], swiftSettings: ownSettings),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Capture
+import Correlation
 import DNS
 import Findings
 import Topology
@@ -22,7 +23,8 @@ struct ChecksCommand: ParsableCommand {
     var format: Format = .text
 
     static var catalogue: [Check] {
-        (TopologyCatalogue.checks + CaptureCatalogue.checks + DNSCatalogue.checks).sorted { $0.id < $1.id }
+        (TopologyCatalogue.checks + CaptureCatalogue.checks + DNSCatalogue.checks
+            + CorrelationCatalogue.checks).sorted { $0.id < $1.id }
     }
 
     func run() throws {

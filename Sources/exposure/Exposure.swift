@@ -20,6 +20,7 @@ struct Exposure: ParsableCommand {
         version: ToolInfo.version,
         subcommands: [
             TopologyCommand.self, CaptureCommand.self, DNSCommand.self, ScanCommand.self, ChecksCommand.self,
+            CorrelateCommand.self,
         ]
     )
 }
