@@ -15,7 +15,8 @@ struct CorrelateCommand: ParsableCommand {
             the export.
 
             Example:
-              exposure correlate --topology Topologies/correlation-every-check.json --capture Captures/correlation-every-check.pcap
+              exposure correlate --topology Topologies/correlation-every-check.json \\
+                --capture Captures/correlation-every-check.pcap
             """
     )
 

@@ -21,7 +21,7 @@ struct UsageTests {
     func dotOnlyForPaths() throws {
         let run = try ExposureBinary.run(["scan", "--format", "dot"])
         #expect(run.status == 2)
-        #expect(run.stderr.contains("Please provide one of 'text', 'json' or 'sarif'"))
+        #expect(run.stderr.contains("Please provide one of 'text', 'json', 'sarif' or 'html'"))
         for command in [
             ["topology", "verify-flows", "x.json", "--flows", "f.csv"],
             ["topology", "paths", "x.json", "--from", "internet"],

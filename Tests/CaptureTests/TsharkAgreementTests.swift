@@ -199,6 +199,16 @@ let tsharkClaims: [TsharkClaim] = {
     // The same in pcapng: tshark stops at packet block 3, whose length is 13.
     claims.append(
         TsharkClaim(sample: "corrupt-block-length-telnet.pcapng", fields: ["telnet.cmd"], lines: [], exactly: true))
+    // The correlation sample's connection openings (SYN without ACK), as docs/correlation.md lists them.
+    claims.append(
+        TsharkClaim(
+            sample: "correlation-every-check.pcap", options: ["-Y", "tcp.flags.syn == 1 && tcp.flags.ack == 0"],
+            fields: ["ip.src", "ip.dst", "tcp.dstport"],
+            lines: [
+                "10.10.1.4\t10.10.2.4\t8080", "10.10.1.4\t10.10.3.4\t1433", "10.10.1.4\t93.184.216.34\t443",
+                "10.10.2.4\t10.10.3.4\t1433", "10.10.2.9\t10.10.2.4\t8080", "198.51.100.23\t10.10.1.4\t22",
+                "198.51.100.24\t20.50.0.10\t22", "203.0.113.5\t20.50.0.10\t443",
+            ], exactly: true))
     // Cut at 64 bytes, each negotiation frame keeps only its first three commands.
     claims.append(
         TsharkClaim(
