@@ -5,7 +5,7 @@ PREFIX ?= /usr/local
 ## The binary `make install` installs (a test installs the debug build with BIN=...).
 BIN ?= $(RELEASE_BIN)
 
-.PHONY: run test build release deps test-deps lint format docs-checks bench install
+.PHONY: run test build release deps test-deps lint format docs-checks bench install fuzz
 
 ## Build in release mode and scan the bundled samples.
 run: deps release
@@ -35,10 +35,10 @@ install:
 	bash scripts/install.sh "$(BIN)" "$(DESTDIR)$(PREFIX)"
 
 lint:
-	$(SWIFT) format lint --strict --recursive Sources Tests Benchmarks
+	$(SWIFT) format lint --strict --recursive Sources Tests Benchmarks Fuzz
 
 format:
-	$(SWIFT) format format --in-place --recursive Sources Tests Benchmarks
+	$(SWIFT) format format --in-place --recursive Sources Tests Benchmarks Fuzz
 
 ## Rewrite the check catalogue in docs/checks.md from the code.
 docs-checks: build
@@ -47,3 +47,8 @@ docs-checks: build
 ## Benchmarks: `make bench MODULE=topology|capture|dns-zone|dns-probe`.
 bench: deps
 	$(SWIFT) run -c release exposure-bench $(MODULE)
+
+## Fuzzing: every libFuzzer target for FUZZ_SECONDS each (default 60), AddressSanitizer on.
+FUZZ_SECONDS ?= 60
+fuzz: deps
+	bash scripts/fuzz.sh $(FUZZ_SECONDS)

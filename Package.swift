@@ -83,3 +83,16 @@ let package = Package(
     ],
     swiftLanguageModes: [.v6]
 )
+
+// Fuzzing (`make fuzz`): one libFuzzer binary serving every fuzz target, built only on request
+// (`EXPOSURE_FUZZ=1`, with `-sanitize=fuzzer,address`); libFuzzer supplies its entry point.
+if Context.environment["EXPOSURE_FUZZ"] == "1" {
+    package.products.append(.executable(name: "exposure-fuzz", targets: ["exposure-fuzz"]))
+    package.targets.append(
+        .executableTarget(
+            name: "exposure-fuzz",
+            dependencies: ["Findings", "Topology", "Capture", "DNS"],
+            path: "Fuzz/exposure-fuzz",
+            swiftSettings: [.unsafeFlags(["-parse-as-library"])]
+        ))
+}
