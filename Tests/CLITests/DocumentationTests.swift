@@ -48,6 +48,24 @@ struct DocumentationTests {
         }
     }
 
+    @Test("the README's make run summary is what make run's arguments print")
+    func makeRunSummary() throws {
+        let makefile = try String(
+            contentsOf: ExposureBinary.packageRoot.appendingPathComponent("Makefile"), encoding: .utf8)
+        let runArgs = try #require(
+            makefile.split(separator: "\n").first { $0.hasPrefix("RUN_ARGS = ") }?.dropFirst("RUN_ARGS = ".count))
+        let run = try ExposureBinary.run(try ShellWords.split(String(runArgs)), timeout: 300)
+        #expect(run.status == 1, "make run's scan reports findings at or above high: \(run.stderr)")
+        let readme = try String(
+            contentsOf: ExposureBinary.packageRoot.appendingPathComponent("README.md"), encoding: .utf8)
+        let block = try #require(readme.components(separatedBy: "<!-- make-run-summary -->").dropFirst().first)
+        let shown = block.split(separator: "\n").map(String.init).drop { $0 != "…" }.dropFirst()
+            .prefix { !$0.hasPrefix("```") }
+        let printed = run.stdout.split(separator: "\n").map(String.init).suffix(shown.count)
+        #expect(shown.count == 2)
+        #expect(Array(shown) == Array(printed), "the README shows a make run summary that make run no longer prints")
+    }
+
     @Test("make install puts the binary, a man page naming every command and completions under PREFIX")
     func makeInstall() throws {
         let prefix = FileManager.default.temporaryDirectory.appendingPathComponent(
