@@ -60,7 +60,7 @@ let package = Package(
         // One benchmark executable with a subcommand per module.
         .executableTarget(
             name: "exposure-bench",
-            dependencies: ["Findings", "Topology", "Capture", "DNS"],
+            dependencies: ["Findings", "Topology", "Capture", "DNS", "Correlation"],
             path: "Benchmarks/exposure-bench",
             swiftSettings: ownSettings
         ),
