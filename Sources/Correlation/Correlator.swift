@@ -5,8 +5,13 @@ import Topology
 public struct CorrelationOptions: Sendable {
     /// The least time a capture must span for "this rule decided nothing" to be a verdict.
     public var minimumSpanSeconds: Double = 3600
+    /// Also run the capture audit (every protocol detector) and name the rules that allow what it finds.
+    public var captureFindings = false
 
-    public init(minimumSpanSeconds: Double = 3600) { self.minimumSpanSeconds = minimumSpanSeconds }
+    public init(minimumSpanSeconds: Double = 3600, captureFindings: Bool = false) {
+        self.minimumSpanSeconds = minimumSpanSeconds
+        self.captureFindings = captureFindings
+    }
 }
 
 /// One observed flow with the engine's verdict.
