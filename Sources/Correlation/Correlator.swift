@@ -43,12 +43,18 @@ public final class Correlator {
         estate = Estate(network: network)
     }
 
+    /// Azure's platform address (DNS, DHCP, load balancer health probes, the VM agent): it reaches a
+    /// NIC's private IP directly, not as internet traffic, so flows to or from it are not judged.
+    public static let platformAddress = IPv4Address("168.63.129.16")!
+
     /// The flows with at least one end at a NIC of the topology, judged by the engine, in input order.
-    /// Flows between two addresses the topology does not place are left out.
+    /// Flows between two addresses the topology does not place, and flows to or from Azure's platform
+    /// address, are left out.
     public func evaluate(_ flows: [ObservedFlow]) -> [EvaluatedFlow] {
         var result: [EvaluatedFlow] = []
         result.reserveCapacity(flows.count)
         for observed in flows {
+            if Self.isPlatform(observed.flow) { continue }
             var judged = observed.flow
             let client = estate.nic(at: judged.source)
             let server = estate.nic(at: judged.destination)
@@ -71,6 +77,10 @@ public final class Correlator {
                     serverInterface: server?.interface, fromInternet: fromInternet))
         }
         return result
+    }
+
+    static func isPlatform(_ flow: Flow) -> Bool {
+        flow.source == platformAddress || flow.destination == platformAddress
     }
 
     /// Runs every correlation check on the observed traffic; returns the findings and the warnings.

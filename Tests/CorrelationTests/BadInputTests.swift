@@ -143,4 +143,21 @@ struct BadInputTests {
             message?.contains("the topology has no virtual network with a network interface") == true,
             "\(message ?? "")")
     }
+
+    /// Azure's documentation: 168.63.129.16 is the platform's address (DNS, DHCP, health probes) and
+    /// reaches a VM's private IP directly; it is neither a host of the VNet nor the internet.
+    @Test("health probes from Azure's platform address are not judged as internet traffic")
+    func platformAddress() throws {
+        var pcap = PcapWriter()
+        pcap.connection("168.63.129.16", 50000, "10.10.2.4", 8080, at: Self.start)
+        pcap.connection("10.10.2.4", 50001, "10.10.3.4", 1433, at: Self.start + 60)
+        let report = try Self.correlate(Self.topology, pcap)
+        #expect(!report.findings.contains { $0.check.id == "correlation.denied-flow-observed" }, "\(report.findings)")
+        #expect(
+            report.warnings.contains {
+                $0.hasPrefix(
+                    "1 flow to or from Azure's platform address 168.63.129.16 (DNS, DHCP, health probes) was not judged"
+                )
+            }, "\(report.warnings)")
+    }
 }
