@@ -64,7 +64,7 @@ let package = Package(
         // One benchmark executable with a subcommand per module.
         .executableTarget(
             name: "exposure-bench",
-            dependencies: ["Findings", "Topology", "Capture", "DNS", "ProcessTuning"],
+            dependencies: ["Findings", "Topology", "Capture", "DNS", "Correlation", "ProcessTuning"],
             path: "Benchmarks/exposure-bench",
             swiftSettings: ownSettings
         ),

@@ -117,6 +117,8 @@ def ethernet(packet, ethertype=0x0800):
 
 
 SYN, ACK, PSH, FIN = 0x02, 0x10, 0x08, 0x01
+TELNET_DO = bytes([255, 253, 24, 255, 253, 32])
+TELNET_WILL = bytes([255, 251, 24, 255, 251, 32])
 START = calendar.timegm((2026, 11, 30, 9, 0, 0))
 
 
@@ -154,6 +156,21 @@ def capture():
     t = START + 40 * 60
     frames.append((t, ethernet(tcp("203.0.113.77", "10.10.1.4", 50100, 443, PSH | ACK, b"more", seq=9, ack=9))))
     frames.append((t + 0.001, ethernet(tcp("10.10.1.4", "203.0.113.77", 443, 50100, ACK, seq=9, ack=13))))
+    # Telnet from the application to the database host: the default AllowVnetInBound lets it in, so no
+    # correlation check reports it, but the capture audit does (and names that rule with --capture-findings).
+    t = START + 50 * 60
+    telnet = [
+        tcp("10.10.2.4", "10.10.3.4", 50010, 23, SYN, seq=100),
+        tcp("10.10.3.4", "10.10.2.4", 23, 50010, SYN | ACK, seq=700, ack=101),
+        tcp("10.10.2.4", "10.10.3.4", 50010, 23, ACK, seq=101, ack=701),
+        tcp("10.10.3.4", "10.10.2.4", 23, 50010, PSH | ACK, TELNET_DO, seq=701, ack=101),
+        tcp("10.10.2.4", "10.10.3.4", 50010, 23, PSH | ACK, TELNET_WILL, seq=101, ack=701 + len(TELNET_DO)),
+        tcp("10.10.3.4", "10.10.2.4", 23, 50010, PSH | ACK, b"\r\ndb01 login: ", seq=701 + len(TELNET_DO),
+            ack=101 + len(TELNET_WILL)),
+        tcp("10.10.2.4", "10.10.3.4", 50010, 23, PSH | ACK, b"dbadmin\r\n", seq=101 + len(TELNET_WILL),
+            ack=701 + len(TELNET_DO) + 15),
+    ]
+    frames += [(t + i * 0.001, ethernet(p)) for i, p in enumerate(telnet)]
     # IPv6 traffic, which the IPv4 topology cannot judge.
     v6a = bytes.fromhex("20010db8000000000000000000000001")
     v6b = bytes.fromhex("20010db8000000000000000000000002")

@@ -14,6 +14,7 @@ enum Bench {
             "capture": CaptureBench.run,
             "dns-zone": DNSZoneBench.run,
             "dns-probe": DNSProbeBench.run,
+            "correlate": CorrelateBench.run,
         ]
         guard let name = args.first, let bench = benchmarks[name] else {
             print("usage: exposure-bench \(benchmarks.keys.sorted().joined(separator: "|")) [options]")

@@ -53,7 +53,7 @@ struct CorrelationContext {
         judgedSecurityGroups = seen.subtracting(unsure)
 
         let addresses = traffic.packetsByAddress.keys
-        let outside = addresses.filter { estate.isInternet($0) }.count
+        let outside = addresses.filter { estate.isInternet($0) && $0 != Correlator.platformAddress }.count
         if !addresses.isEmpty && outside == addresses.count {
             warnings.append(
                 "no address in the captures belongs to the topology (all \(addresses.count) lie in no VNet and "
@@ -62,6 +62,13 @@ struct CorrelationContext {
             warnings.append(
                 "\(outside) of the \(addresses.count) addresses in the captures lie in no VNet address space and "
                     + "match no public IP of the topology; they are treated as internet addresses")
+        }
+        let platform = traffic.flows.count { Correlator.isPlatform($0.flow) }
+        if platform > 0 {
+            warnings.append(
+                "\(platform) flow\(platform == 1 ? "" : "s") to or from Azure's platform address 168.63.129.16 (DNS, "
+                    + "DHCP, health probes) \(platform == 1 ? "was" : "were") not judged: NSGs do not filter it as internet traffic"
+            )
         }
         if traffic.ipv6Openings > 0 {
             warnings.append(

@@ -5,8 +5,13 @@ import Topology
 public struct CorrelationOptions: Sendable {
     /// The least time a capture must span for "this rule decided nothing" to be a verdict.
     public var minimumSpanSeconds: Double = 3600
+    /// Also run the capture audit (every protocol detector) and name the rules that allow what it finds.
+    public var captureFindings = false
 
-    public init(minimumSpanSeconds: Double = 3600) { self.minimumSpanSeconds = minimumSpanSeconds }
+    public init(minimumSpanSeconds: Double = 3600, captureFindings: Bool = false) {
+        self.minimumSpanSeconds = minimumSpanSeconds
+        self.captureFindings = captureFindings
+    }
 }
 
 /// One observed flow with the engine's verdict.
@@ -38,12 +43,18 @@ public final class Correlator {
         estate = Estate(network: network)
     }
 
+    /// Azure's platform address (DNS, DHCP, load balancer health probes, the VM agent): it reaches a
+    /// NIC's private IP directly, not as internet traffic, so flows to or from it are not judged.
+    public static let platformAddress = IPv4Address("168.63.129.16")!
+
     /// The flows with at least one end at a NIC of the topology, judged by the engine, in input order.
-    /// Flows between two addresses the topology does not place are left out.
+    /// Flows between two addresses the topology does not place, and flows to or from Azure's platform
+    /// address, are left out.
     public func evaluate(_ flows: [ObservedFlow]) -> [EvaluatedFlow] {
         var result: [EvaluatedFlow] = []
         result.reserveCapacity(flows.count)
         for observed in flows {
+            if Self.isPlatform(observed.flow) { continue }
             var judged = observed.flow
             let client = estate.nic(at: judged.source)
             let server = estate.nic(at: judged.destination)
@@ -66,6 +77,10 @@ public final class Correlator {
                     serverInterface: server?.interface, fromInternet: fromInternet))
         }
         return result
+    }
+
+    static func isPlatform(_ flow: Flow) -> Bool {
+        flow.source == platformAddress || flow.destination == platformAddress
     }
 
     /// Runs every correlation check on the observed traffic; returns the findings and the warnings.

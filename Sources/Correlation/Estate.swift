@@ -16,8 +16,6 @@ struct Estate {
     private(set) var byPublic: [IPv4Address: NICAddress] = [:]
     /// Pairs of VNets whose address spaces overlap, with one overlapping prefix each.
     private(set) var overlaps: [(VirtualNetwork, VirtualNetwork, IPv4Prefix)] = []
-    /// Addresses held by NICs of more than one VNet (possible only where spaces overlap).
-    private(set) var ambiguous: Set<IPv4Address> = []
 
     init(network: Network) {
         self.network = network
@@ -31,9 +29,6 @@ struct Estate {
                 let entry = NICAddress(
                     interface: n, privateAddress: address, publicAddress: config.publicIP.flatMap { publicAddress[$0] },
                     virtualNetwork: config.subnet.flatMap { subnetVNet[$0] })
-                if let other = byPrivate[address], other.virtualNetwork != entry.virtualNetwork {
-                    ambiguous.insert(address)
-                }
                 if byPrivate[address] == nil { byPrivate[address] = entry }
                 if let pub = entry.publicAddress, byPublic[pub] == nil { byPublic[pub] = entry }
             }

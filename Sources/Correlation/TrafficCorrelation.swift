@@ -31,8 +31,12 @@ public enum TrafficCorrelation {
             traffic.add(capture)
         }
         let correlator = Correlator(network: loaded.network)
-        var report = correlator.correlate(traffic, options: options)
-        report = Report(findings: report.findings, warnings: loaded.warnings + report.warnings)
-        return report
+        let report = correlator.correlate(traffic, options: options)
+        var findings = report.findings
+        if options.captureFindings {
+            let audit = try CaptureAnalysis.audit(files: captureFiles, filter: nil)
+            findings += correlator.nameAllowingRules(audit.findings)
+        }
+        return Report(findings: findings, warnings: loaded.warnings + report.warnings)
     }
 }

@@ -34,6 +34,12 @@ struct CorrelateCommand: ParsableCommand {
             valueName: "seconds"))
     var minSpan: Double = 3600
 
+    @Flag(
+        help: ArgumentHelp(
+            "Also report the capture audit's findings (legacy protocols, weak TLS, cleartext credentials), each "
+                + "naming the rules that allow it (evidence allowedBy)."))
+    var captureFindings = false
+
     @OptionGroup var outputOptions: OutputOptions
 
     func validate() throws {
@@ -47,7 +53,8 @@ struct CorrelateCommand: ParsableCommand {
     func run() throws {
         try outputOptions.requireFindingsFormat()
         let report = try TrafficCorrelation.correlate(
-            topologyFiles: topology, captureFiles: capture, options: CorrelationOptions(minimumSpanSeconds: minSpan))
+            topologyFiles: topology, captureFiles: capture,
+            options: CorrelationOptions(minimumSpanSeconds: minSpan, captureFindings: captureFindings))
         try outputOptions.emit(report)
     }
 }

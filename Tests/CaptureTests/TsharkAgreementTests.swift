@@ -28,6 +28,17 @@ let tsharkClaims: [TsharkClaim] = {
         TsharkClaim(
             sample: "telnet-on-port-2323.pcap", options: ["-d", "tcp.port==2323,telnet"], fields: ["telnet.cmd"],
             lines: telnetCommands, exactly: true),
+        // The correlation sample's TCP openings, as docs/correlation.md lists them (flows a to j).
+        TsharkClaim(
+            sample: "correlation-every-check.pcap", options: ["-Y", "tcp.flags.syn == 1 && tcp.flags.ack == 0"],
+            fields: ["ip.src", "tcp.srcport", "ip.dst", "tcp.dstport"],
+            lines: [
+                "198.51.100.23\t50001\t10.10.1.4\t22", "198.51.100.24\t50002\t20.50.0.10\t22",
+                "203.0.113.5\t50003\t20.50.0.10\t443", "10.10.1.4\t50004\t10.10.2.4\t8080",
+                "10.10.2.4\t50005\t10.10.3.4\t1433", "10.10.1.4\t50006\t10.10.3.4\t1433",
+                "10.10.2.9\t50007\t10.10.2.4\t8080", "10.10.1.4\t50008\t93.184.216.34\t443",
+                "10.10.2.4\t50009\t10.10.3.4\t1433", "10.10.2.4\t50010\t10.10.3.4\t23",
+            ], exactly: true),
         TsharkClaim(
             sample: "tls-on-port-23-not-telnet.pcap", options: ["-d", "tcp.port==23,tls"] + serverHello,
             fields: helloFields, lines: ["0x0303\t0xc02f\t"], exactly: true),
@@ -199,16 +210,6 @@ let tsharkClaims: [TsharkClaim] = {
     // The same in pcapng: tshark stops at packet block 3, whose length is 13.
     claims.append(
         TsharkClaim(sample: "corrupt-block-length-telnet.pcapng", fields: ["telnet.cmd"], lines: [], exactly: true))
-    // The correlation sample's connection openings (SYN without ACK), as docs/correlation.md lists them.
-    claims.append(
-        TsharkClaim(
-            sample: "correlation-every-check.pcap", options: ["-Y", "tcp.flags.syn == 1 && tcp.flags.ack == 0"],
-            fields: ["ip.src", "ip.dst", "tcp.dstport"],
-            lines: [
-                "10.10.1.4\t10.10.2.4\t8080", "10.10.1.4\t10.10.3.4\t1433", "10.10.1.4\t93.184.216.34\t443",
-                "10.10.2.4\t10.10.3.4\t1433", "10.10.2.9\t10.10.2.4\t8080", "198.51.100.23\t10.10.1.4\t22",
-                "198.51.100.24\t20.50.0.10\t22", "203.0.113.5\t20.50.0.10\t443",
-            ], exactly: true))
     // Cut at 64 bytes, each negotiation frame keeps only its first three commands.
     claims.append(
         TsharkClaim(

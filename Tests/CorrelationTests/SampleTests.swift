@@ -113,4 +113,17 @@ struct SampleTests {
                 "the captures span 90 min (2026-11-30T09:00:00Z to 2026-11-30T10:30:00Z), less than the 2 h that "
                     + "--min-span asks for: no rule is reported as unused"), "\(report.warnings)")
     }
+
+    /// Worked by hand: app-nsg has no custom outbound rule (AllowVnetOutBound); at data-nsg inbound,
+    /// AllowSqlFromApp is for 1433 and DenyWebToData for 10.10.1.0/24, so AllowVnetInBound decides.
+    @Test("--capture-findings adds the capture audit's Telnet finding, naming the rules that allow it")
+    func captureFindingsNameTheirRules() throws {
+        let report = try TrafficCorrelation.correlate(
+            topologyFiles: [packageRoot + "/" + Self.topology], captureFiles: [packageRoot + "/" + Self.capture],
+            options: CorrelationOptions(captureFindings: true))
+        #expect(report.findings.count == 7)
+        let telnet = try #require(report.findings.first { $0.check.id == "capture.legacy-protocol" })
+        #expect(telnet.subject == "10.10.3.4:23")
+        #expect(Self.rules(telnet.evidence["allowedBy"]) == ["app-nsg/AllowVnetOutBound", "data-nsg/AllowVnetInBound"])
+    }
 }
