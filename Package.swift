@@ -47,7 +47,9 @@ let package = Package(
         .target(name: "DNS", dependencies: ["Findings", "CLDNS"], swiftSettings: ownSettings),
 
         // What combines the analyzers: `exposure scan`.
-        .target(name: "Scan", dependencies: ["Findings", "Topology", "Capture", "DNS"], swiftSettings: ownSettings),
+        .target(
+            name: "Scan", dependencies: ["Findings", "Topology", "Capture", "DNS", "Correlation"],
+            swiftSettings: ownSettings),
         // Observed traffic held against the rules: `exposure correlate`.
         .target(name: "Correlation", dependencies: ["Findings", "Topology", "Capture"], swiftSettings: ownSettings),
 

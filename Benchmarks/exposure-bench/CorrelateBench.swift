@@ -41,12 +41,12 @@ enum CorrelateBench {
             return (value, cpuSeconds() - start)
         }
         // What `exposure capture audit FILE` does.
-        let (captureReport, captureSeconds) = try timed { try CaptureAnalysis.audit(files: [capture], filter: nil) }
+        let (captureReport, captureSeconds) = try timed { try CaptureAnalyzer.analyze(files: [capture], filter: nil) }
         print(String(format: "capture audit:   %7.2f s CPU, %d findings", captureSeconds, captureReport.findings.count))
         // What `exposure topology audit FILE` does: load, engine, every check.
         let (auditReport, topologySeconds) = try timed {
             let loaded = try TopologyLoader.load(documents: [("generated.json", data)])
-            return NetworkAudit.audit(loaded, engine: ReachabilityEngine(network: loaded.network))
+            return TopologyAnalyzer.analyze(loaded, engine: ReachabilityEngine(network: loaded.network))
         }
         print(String(format: "topology audit:  %7.2f s CPU, %d findings", topologySeconds, auditReport.findings.count))
         // What `exposure correlate --topology FILE --capture FILE` does, step by step.

@@ -34,7 +34,7 @@ public enum TrafficCorrelation {
         let report = correlator.correlate(traffic, options: options)
         var findings = report.findings
         if options.captureFindings {
-            let audit = try CaptureAnalysis.audit(files: captureFiles, filter: nil)
+            let audit = try CaptureAnalyzer.analyze(files: captureFiles, filter: nil)
             findings += correlator.nameAllowingRules(audit.findings)
         }
         return Report(findings: findings, warnings: loaded.warnings + report.warnings)

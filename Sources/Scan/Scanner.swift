@@ -51,6 +51,15 @@ public enum Scanner {
                 }
             }
         }
+        // Captures held against the topology of the same name (see CorrelationInputs).
+        for pair in CorrelationInputs.pairs(inputs) {
+            do {
+                report.merge(
+                    try CorrelationInputs.analyse(topology: pair.topology.path, captures: pair.captures.map(\.path)))
+            } catch {
+                problems.append("not correlated: \(pair.topology.path) with its captures: \(error)")
+            }
+        }
         if analysed == 0 {
             let detail =
                 problems.isEmpty ? "no topology, capture or zone files were found" : problems.joined(separator: "; ")
