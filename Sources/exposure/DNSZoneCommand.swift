@@ -9,7 +9,8 @@ struct DNSZone: ParsableCommand {
         abstract: "Verify a zone file's DNSSEC signatures, chains, algorithms and parameters.",
         discussion: """
             Example:
-              exposure dns zone Zones/healthy-nsec.zone --origin example.com --now 2026-11-21T00:00:00Z
+              exposure dns zone Zones/healthy-nsec.zone --origin example.com \\
+                --now 2026-11-21T00:00:00Z
             """
     )
 

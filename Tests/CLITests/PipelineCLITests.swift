@@ -382,4 +382,33 @@ struct PipelineCLITests {
                 == "exposure: /dev/null: no usable nameserver line (the C library would fall back to 127.0.0.1; pass --server to probe it)\n"
         )
     }
+
+    /// Runs `exposure ARGS` reading a sample that a shell sends only after `delay` seconds, so the
+    /// work takes longer than the two seconds after which progress may appear.
+    static func slowStandardInput(_ arguments: [String], delay: Int) throws -> (status: Int32, stderr: String) {
+        let dir = try folder("slow")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let err = dir.appendingPathComponent("stderr")
+        let sample = ExposureBinary.packageRoot.appendingPathComponent(hub).path
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        let command = ([ExposureBinary.executable.path] + arguments).map { "'\($0)'" }.joined(separator: " ")
+        process.arguments = ["-c", "(sleep \(delay); cat '\(sample)') | \(command) >/dev/null 2>'\(err.path)'"]
+        try process.run()
+        process.waitUntilExit()
+        return (process.terminationStatus, try String(contentsOf: err, encoding: .utf8))
+    }
+
+    @Test("progress appears on standard error after two seconds with --progress; never with --quiet or off a terminal")
+    func progressOnLongWork() throws {
+        let forced = try Self.slowStandardInput(["topology", "audit", "-", "--progress"] + Self.now, delay: 4)
+        #expect(forced.status == 1)
+        #expect(forced.stderr.contains("exposure: reading - ("), "\(forced.stderr)")
+        let quiet = try Self.slowStandardInput(
+            ["topology", "audit", "-", "--progress", "--quiet"] + Self.now, delay: 3)
+        #expect(quiet.status == 1)
+        #expect(!quiet.stderr.contains("reading"))
+        let plain = try Self.slowStandardInput(["topology", "audit", "-"] + Self.now, delay: 3)
+        #expect(!plain.stderr.contains("reading"), "standard error is not a terminal here")
+    }
 }
