@@ -411,4 +411,26 @@ struct PipelineCLITests {
         let plain = try Self.slowStandardInput(["topology", "audit", "-"] + Self.now, delay: 3)
         #expect(!plain.stderr.contains("reading"), "standard error is not a terminal here")
     }
+
+    @Test("zones and captures from standard input give the same findings as the files, named -")
+    func zoneAndCaptureFromStandardInput() throws {
+        let zone = "Zones/bogus-signature.zone"
+        let zoneArgs = ["--origin", "example.com", "--format", "json", "--fail-on", "never"] + Self.now
+        let named = try ExposureBinary.run(["dns", "zone", zone] + zoneArgs)
+        let piped = try ExposureBinary.run(
+            ["dns", "zone", "-"] + zoneArgs,
+            stdin: try Data(contentsOf: ExposureBinary.packageRoot.appendingPathComponent(zone)))
+        #expect(piped.status == 0, "\(piped.stderr)")
+        // The same document but for the name (and so the fingerprint, which is made from it).
+        #expect(
+            piped.stdoutWithoutFingerprints
+                == named.stdoutWithoutFingerprints.replacingOccurrences(of: "\"\(zone)\"", with: "\"-\""))
+        #expect(!piped.stdout.contains("exposure-input-"), "the temporary copy's name must not show")
+        let capture = try ExposureBinary.run(
+            ["capture", "audit", "-", "--format", "json"],
+            stdin: try Data(contentsOf: ExposureBinary.packageRoot.appendingPathComponent(Self.telnet)))
+        #expect(capture.status == 1, "\(capture.stderr)")
+        let inputs = try #require(try Self.json(capture.stdout)["inputs"] as? [[String: Any]])
+        #expect(inputs.map { $0["path"] as? String } == ["-"])
+    }
 }

@@ -79,7 +79,9 @@ public struct SARIFRenderer: Sendable {
             self.report = report
             checks = report.checksUsed
             for (n, c) in checks.enumerated() { ruleIndex[c.id] = n }
-            for path in report.inputs.map(\.path) + report.findings.compactMap(\.location?.file)
+            // Servers that were probed are no artifacts: only files are.
+            let files = report.inputs.filter { $0.kind != .server }.map(\.path)
+            for path in files + report.findings.compactMap(\.location?.file)
             where artifactIndex[path] == nil {
                 artifactIndex[path] = artifactPaths.count
                 artifactPaths.append(path)
