@@ -433,4 +433,16 @@ struct PipelineCLITests {
         let inputs = try #require(try Self.json(capture.stdout)["inputs"] as? [[String: Any]])
         #expect(inputs.map { $0["path"] as? String } == ["-"])
     }
+
+    @Test("checks takes --output like every command, and its write errors exit 2 too")
+    func checksOutput() throws {
+        let dir = try Self.folder("checks")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let out = dir.appendingPathComponent("checks.md").path
+        let run = try ExposureBinary.run(["checks", "--format", "markdown", "--output", out])
+        #expect(run.status == 0 && run.stdout.isEmpty)
+        let plain = try ExposureBinary.run(["checks", "--format", "markdown"])
+        #expect(try String(contentsOfFile: out, encoding: .utf8) == plain.stdout)
+        #expect(try ExposureBinary.run(["checks", "--output", "/dev/full"]).status == 2)
+    }
 }
