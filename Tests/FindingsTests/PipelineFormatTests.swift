@@ -117,4 +117,14 @@ struct PipelineFormatTests {
         #expect(failed.contains(#""executionSuccessful": false"#))
         #expect(failed.contains(#""text": "x.json: cannot read the file""#))
     }
+
+    @Test("a finding with no file points at the probed server, percent-encoded, so code scanning takes it")
+    func serverFindingHasAPhysicalLocation() {
+        let report = Report(
+            findings: [Finding(check: Fixtures.legacy, subject: "127.0.0.1:5353", message: "m")],
+            inputs: [InputCoverage(path: "127.0.0.1:5353", kind: .server, analysed: ["servers": 1])])
+        let text = SARIFRenderer().render(report)
+        #expect(text.contains(#""uri": "127.0.0.1%3A5353""#))
+        #expect(!text.contains(#""artifacts""#), "a server is no artifact")
+    }
 }

@@ -124,9 +124,16 @@ public struct SARIFRenderer: Sendable {
             return run
         }
 
+        /// Where a finding with no file points: the server probed, when the run probed one. Code
+        /// scanning refuses a result without a physical location, and the server is what it is about.
+        var probedServer: String? {
+            let servers = report.inputs.filter { $0.kind == .server }
+            return servers.count == 1 ? servers[0].path : nil
+        }
+
         func result(_ f: Finding) -> JSONValue {
             var location: [String: JSONValue] = [:]
-            if let file = f.location?.file {
+            if let file = f.location?.file ?? probedServer {
                 var physical: [String: JSONValue] = [
                     "artifactLocation": renderer.artifactLocation(file, index: artifactIndex[file])
                 ]
