@@ -5,7 +5,8 @@ import Foundation
 public struct ScanOptions: Sendable {
     /// Seconds since 1970 (UTC): signature expiry and review dates are judged at this moment.
     public var now: Int64
-    /// Any rejected input (unreadable, malformed, holding nothing to analyse) makes the scan fail.
+    /// Any rejected input (unreadable, malformed, holding nothing to analyse) or skipped part of one
+    /// (any warning: damaged records, resources left out) makes the scan fail.
     public var strict: Bool
 
     public init(now: Int64 = Int64(Date().timeIntervalSince1970), strict: Bool = false) {
@@ -61,6 +62,13 @@ public enum Scanner {
                 file: nil,
                 reason: "--strict: \(rejected) input\(rejected == 1 ? " was" : "s were") not analysed: "
                     + problems.joined(separator: "; "))
+        }
+        if options.strict && !report.warnings.isEmpty {
+            let n = report.warnings.count
+            throw InputError(
+                file: nil,
+                reason: "--strict: part of the input was skipped (\(n) warning\(n == 1 ? "" : "s")): "
+                    + report.warnings.joined(separator: "; "))
         }
         report.merge(Report(warnings: problems))
         return report

@@ -109,6 +109,14 @@ struct PipelineCLITests {
         let strict = try ExposureBinary.run(["scan", "--strict"], in: dir)
         #expect(strict.status == 2)
         #expect(strict.stderr.contains("--strict: 3 inputs were not analysed"))
+        // A part skipped inside an input that was analysed (a damaged record) fails --strict too.
+        let damaged = try Self.folder("damaged")
+        defer { try? FileManager.default.removeItem(at: damaged) }
+        try Self.copySample("Captures/corrupt-record-header-telnet.pcap", to: damaged)
+        #expect(try ExposureBinary.run(["scan"], in: damaged).status == 1)
+        let strictDamaged = try ExposureBinary.run(["scan", "--strict"], in: damaged)
+        #expect(strictDamaged.status == 2)
+        #expect(strictDamaged.stderr.contains("--strict: part of the input was skipped (1 warning)"))
     }
 
     @Test("every report shows coverage: JSON inputs, a text line, SARIF artifacts")
