@@ -453,4 +453,25 @@ struct PipelineCLITests {
         #expect(try String(contentsOfFile: out, encoding: .utf8) == plain.stdout)
         #expect(try ExposureBinary.run(["checks", "--output", "/dev/full"]).status == 2)
     }
+
+    @Test("the commands docs/ci.md shows run as shown: the workflow's scan and the baseline pair")
+    func ciDocumentCommandsRun() throws {
+        let page = try String(
+            contentsOf: ExposureBinary.packageRoot.appendingPathComponent("docs/ci.md"), encoding: .utf8)
+        // Every `exposure …` command in the page's code blocks, up to a shell operator.
+        let commands = page.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+            .filter { $0.hasPrefix("exposure ") }
+            .map { line in String(line.split(separator: "|").first ?? "").trimmingCharacters(in: .whitespaces) }
+        #expect(commands.count >= 3)
+        let dir = try Self.folder("ci-doc")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try Self.copySample(Self.hub, to: dir)
+        for command in commands {
+            let arguments = command.split(separator: " ").dropFirst().map(String.init)
+            let run = try ExposureBinary.run(arguments, in: dir)
+            #expect(run.status == 0 || run.status == 1, "\(command): \(run.stderr)")
+        }
+        let log = try String(contentsOf: dir.appendingPathComponent("exposure.sarif"), encoding: .utf8)
+        #expect(SARIFSchemaChecks.violations(log) == [])
+    }
 }
