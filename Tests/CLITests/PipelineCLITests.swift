@@ -106,6 +106,15 @@ struct PipelineCLITests {
         for name in ["empty.json", "broken.json", "header-only.pcap"] {
             #expect(warnings.contains { $0.hasPrefix("skipped \(name): ") }, "no warning for \(name)")
         }
+        // An unreadable file says why (as root every file is readable: only check when not root).
+        if getuid() != 0 {
+            let locked = dir.appendingPathComponent("locked.json")
+            try "[]".write(to: locked, atomically: true, encoding: .utf8)
+            _ = chmod(locked.path, 0)
+            let run = try ExposureBinary.run(["scan"], in: dir)
+            #expect(run.stdout.contains("skipped locked.json: cannot read the file: Permission denied"))
+            _ = unlink(locked.path)
+        }
         let strict = try ExposureBinary.run(["scan", "--strict"], in: dir)
         #expect(strict.status == 2)
         #expect(strict.stderr.contains("--strict: 3 inputs were not analysed"))
