@@ -16,7 +16,8 @@ public struct ScanOptions: Sendable {
 }
 
 /// `exposure scan`: runs every analyzer on the inputs it recognises and merges their findings into one
-/// report. An input an analyzer rejects, or one that holds nothing to analyse, becomes a warning
+/// report. JSON and YAML found while walking that cannot be a topology (package.json, CI files,
+/// Kubernetes manifests) are passed over. An input an analyzer rejects, or one that holds nothing to analyse, becomes a warning
 /// naming it, so one bad file does not hide the findings of the others; with `strict` it is an error,
 /// and a scan in which nothing could be analysed always is.
 public enum Scanner {
@@ -34,8 +35,13 @@ public enum Scanner {
             (.capture, CaptureInputs.analyse),
             (.zone, ZoneInputs.analyse),
         ]
+        var passedOver: [String] = []
         for (kind, analyse) in steps {
             for input in byKind[kind] ?? [] {
+                if kind == .topology && !input.named && !TopologyInputs.couldBeTopology(input.path) {
+                    passedOver.append(input.path)
+                    continue
+                }
                 onInput(input.path)
                 do {
                     let result = try analyse(input.path, options)
@@ -53,8 +59,14 @@ public enum Scanner {
             }
         }
         if analysed == 0 {
-            let detail =
+            var detail =
                 problems.isEmpty ? "no topology, capture or zone files were found" : problems.joined(separator: "; ")
+            if !passedOver.isEmpty {
+                let names = passedOver.prefix(5).joined(separator: ", ") + (passedOver.count > 5 ? ", …" : "")
+                detail +=
+                    "; passed over \(passedOver.count) JSON or YAML file\(passedOver.count == 1 ? "" : "s") "
+                    + "that hold no topology (\(names))"
+            }
             throw InputError(file: nil, reason: "nothing could be analysed: \(detail)")
         }
         if options.strict && rejected > 0 {

@@ -73,7 +73,12 @@ struct PipelineCLITests {
         #expect(audit.stdout.isEmpty)
         let scan = try ExposureBinary.run(["scan"], in: dir)
         #expect(scan.status == 2)
-        #expect(scan.stderr.contains("skipped \(name)"))
+        // Topology-shaped files are rejected by name; other JSON and YAML is passed over, and the
+        // error says so.
+        #expect(scan.stderr.contains("skipped \(name)") || scan.stderr.contains("hold no topology (\(name))"))
+        let named = try ExposureBinary.run(["scan", name], in: dir)
+        #expect(named.status == 2)
+        #expect(named.stderr.contains("skipped \(name)"))
     }
 
     @Test("a header-only pcap and a pcap of only damaged records exit 2: no decodable packet")
@@ -126,6 +131,25 @@ struct PipelineCLITests {
         let strictDamaged = try ExposureBinary.run(["scan", "--strict"], in: damaged)
         #expect(strictDamaged.status == 2)
         #expect(strictDamaged.stderr.contains("--strict: part of the input was skipped (1 warning)"))
+    }
+
+    @Test("a repository's other JSON and YAML (package.json, CI files, manifests) is passed over in silence")
+    func unrelatedFilesArePassedOver() throws {
+        let dir = try Self.folder("repo")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try Self.copySample(Self.hub, to: dir, as: "infra/hub.json")
+        try #"{"name": "web", "version": "1.0.0", "scripts": {}}"#.write(
+            to: dir.appendingPathComponent("package.json"), atomically: true, encoding: .utf8)
+        try "on: push\njobs: {}\n".write(to: dir.appendingPathComponent("ci.yml"), atomically: true, encoding: .utf8)
+        try "apiVersion: v1\nkind: Pod\n".write(
+            to: dir.appendingPathComponent("pod.yaml"), atomically: true, encoding: .utf8)
+        let run = try ExposureBinary.run(["scan", "--strict", "--format", "json"] + Self.now, in: dir)
+        #expect(run.status == 1, "\(run.stderr)")
+        #expect((try Self.json(run.stdout)["warnings"] as? [String]) == [])
+        #expect(
+            (try Self.json(run.stdout)["inputs"] as? [[String: Any]])?.map { $0["path"] as? String } == [
+                "infra/hub.json"
+            ])
     }
 
     @Test("every report shows coverage: JSON inputs, a text line, SARIF artifacts")
