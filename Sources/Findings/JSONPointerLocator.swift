@@ -10,6 +10,11 @@ public enum JSONPointerLocator {
         public var line: Int
         /// From 1, in Unicode code points.
         public var column: Int
+
+        public init(line: Int, column: Int) {
+            self.line = line
+            self.column = column
+        }
     }
 
     public static func locate(_ wanted: Set<String>, in bytes: [UInt8]) -> [String: Position] {

@@ -20,11 +20,14 @@ public struct DiscoveredInput: Sendable, Hashable {
     /// The path below the scan root it was found under (the file's name for a file named directly):
     /// what fingerprints are computed from, so the same checkout in two places fingerprints alike.
     public var pathFromRoot: String
+    /// Named on the command line rather than found while walking a folder.
+    public var named: Bool
 
-    public init(path: String, kind: InputKind, pathFromRoot: String) {
+    public init(path: String, kind: InputKind, pathFromRoot: String, named: Bool = false) {
         self.path = path
         self.kind = kind
         self.pathFromRoot = pathFromRoot
+        self.named = named
     }
 }
 
@@ -39,7 +42,7 @@ public enum InputDiscovery {
         var warnings: [String] = []
         var seen: Set<String> = []
         let fm = FileManager.default
-        func add(_ full: String, fromRoot: String) {
+        func add(_ full: String, fromRoot: String, named: Bool = false) {
             guard let kind = kind(of: full) else { return }
             var info = stat()
             guard stat(full, &info) == 0 else {
@@ -51,7 +54,7 @@ public enum InputDiscovery {
                 return
             }
             guard seen.insert("\(info.st_dev):\(info.st_ino)").inserted else { return }
-            found.append(DiscoveredInput(path: full, kind: kind, pathFromRoot: fromRoot))
+            found.append(DiscoveredInput(path: full, kind: kind, pathFromRoot: fromRoot, named: named))
         }
         for path in paths {
             var isDirectory: ObjCBool = false
@@ -59,7 +62,7 @@ public enum InputDiscovery {
                 throw InputError(file: path, reason: "no such file or directory")
             }
             if !isDirectory.boolValue {
-                add(path, fromRoot: (path as NSString).lastPathComponent)
+                add(path, fromRoot: (path as NSString).lastPathComponent, named: true)
                 continue
             }
             guard let walker = fm.enumerator(atPath: path) else {

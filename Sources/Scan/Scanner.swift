@@ -5,7 +5,8 @@ import Foundation
 public struct ScanOptions: Sendable {
     /// Seconds since 1970 (UTC): signature expiry and review dates are judged at this moment.
     public var now: Int64
-    /// Any rejected input (unreadable, malformed, holding nothing to analyse) makes the scan fail.
+    /// Any rejected input (unreadable, malformed, holding nothing to analyse) or skipped part of one
+    /// (any warning: damaged records, resources left out) makes the scan fail.
     public var strict: Bool
 
     public init(now: Int64 = Int64(Date().timeIntervalSince1970), strict: Bool = false) {
@@ -15,7 +16,8 @@ public struct ScanOptions: Sendable {
 }
 
 /// `exposure scan`: runs every analyzer on the inputs it recognises and merges their findings into one
-/// report. An input an analyzer rejects, or one that holds nothing to analyse, becomes a warning
+/// report. JSON and YAML found while walking that cannot be a topology (package.json, CI files,
+/// Kubernetes manifests) are passed over. An input an analyzer rejects, or one that holds nothing to analyse, becomes a warning
 /// naming it, so one bad file does not hide the findings of the others; with `strict` it is an error,
 /// and a scan in which nothing could be analysed always is.
 public enum Scanner {
@@ -33,8 +35,13 @@ public enum Scanner {
             (.capture, CaptureInputs.analyse),
             (.zone, ZoneInputs.analyse),
         ]
+        var passedOver: [String] = []
         for (kind, analyse) in steps {
             for input in byKind[kind] ?? [] {
+                if kind == .topology && !input.named && !TopologyInputs.couldBeTopology(input.path) {
+                    passedOver.append(input.path)
+                    continue
+                }
                 onInput(input.path)
                 do {
                     let result = try analyse(input.path, options)
@@ -61,8 +68,14 @@ public enum Scanner {
             }
         }
         if analysed == 0 {
-            let detail =
+            var detail =
                 problems.isEmpty ? "no topology, capture or zone files were found" : problems.joined(separator: "; ")
+            if !passedOver.isEmpty {
+                let names = passedOver.prefix(5).joined(separator: ", ") + (passedOver.count > 5 ? ", …" : "")
+                detail +=
+                    "; passed over \(passedOver.count) JSON or YAML file\(passedOver.count == 1 ? "" : "s") "
+                    + "that hold no topology (\(names))"
+            }
             throw InputError(file: nil, reason: "nothing could be analysed: \(detail)")
         }
         if options.strict && rejected > 0 {
@@ -70,6 +83,13 @@ public enum Scanner {
                 file: nil,
                 reason: "--strict: \(rejected) input\(rejected == 1 ? " was" : "s were") not analysed: "
                     + problems.joined(separator: "; "))
+        }
+        if options.strict && !report.warnings.isEmpty {
+            let n = report.warnings.count
+            throw InputError(
+                file: nil,
+                reason: "--strict: part of the input was skipped (\(n) warning\(n == 1 ? "" : "s")): "
+                    + report.warnings.joined(separator: "; "))
         }
         report.merge(Report(warnings: problems))
         return report

@@ -22,6 +22,9 @@ struct ChecksCommand: ParsableCommand {
     @Option(help: "Output format: text, json or markdown.")
     var format: Format = .text
 
+    @Option(help: ArgumentHelp("Write the list to this file instead of standard output.", valueName: "file"))
+    var output: String?
+
     static var catalogue: [Check] {
         (TopologyCatalogue.checks + CaptureCatalogue.checks + DNSCatalogue.checks
             + CorrelationCatalogue.checks).sorted { $0.id < $1.id }
@@ -29,6 +32,7 @@ struct ChecksCommand: ParsableCommand {
 
     func run() throws {
         let checks = Self.catalogue
+        var text = ""
         switch format {
         case .json:
             let list: [JSONValue] = checks.map {
@@ -37,15 +41,18 @@ struct ChecksCommand: ParsableCommand {
                     "remediation": .string($0.remediation), "defaultSeverity": .string($0.defaultSeverity.rawValue),
                 ]
             }
-            print(JSONValue.array(list).prettyText)
+            text = JSONValue.array(list).prettyText + "\n"
         case .markdown:
-            print(Self.markdown(checks), terminator: "")
+            text = Self.markdown(checks)
         case .text:
             for c in checks {
-                print("\(c.id) [\(c.defaultSeverity)] \(c.title)\n  why: \(c.rationale)\n  fix: \(c.remediation)")
+                text += "\(c.id) [\(c.defaultSeverity)] \(c.title)\n  why: \(c.rationale)\n  fix: \(c.remediation)\n"
             }
-            if checks.isEmpty { print("no checks are available in this version") }
+            if checks.isEmpty { text += "no checks are available in this version\n" }
         }
+        let sink = try OutputSink(path: output)
+        try sink.write(text)
+        try sink.close()
     }
 
     static func markdown(_ checks: [Check]) -> String {

@@ -10,7 +10,8 @@ struct DNSResolver: ParsableCommand {
             These are active probes: run them only against resolvers you are responsible for.
 
             Example:
-              exposure dns resolver --resolv-conf /etc/resolv.conf --approved 10.0.0.53,10.0.1.53
+              exposure dns resolver --resolv-conf /etc/resolv.conf \\
+                --approved 10.0.0.53,10.0.1.53
             """
     )
 

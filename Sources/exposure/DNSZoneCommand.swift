@@ -14,7 +14,7 @@ struct DNSZone: ParsableCommand {
             """
     )
 
-    @Argument(help: "The zone file (RFC 1035 master file).")
+    @Argument(help: "The zone file (RFC 1035 master file); - reads standard input.")
     var file: String
 
     @Option(help: ArgumentHelp("The zone's origin.", valueName: "name"))
@@ -47,9 +47,17 @@ struct DNSZone: ParsableCommand {
             }
             moment = parsed
         }
-        let options = ZoneCheckOptions(
-            origin: origin, trustAnchorFile: trustAnchor, expiryWarningDays: expiryWarning, now: moment,
-            allowInclude: allowInclude)
-        try outputOptions.emit(try ZoneAnalyzer.analyse(file: file, options: options))
+        // `-` and pipes: libldns reads a private copy; reports and errors name what was given.
+        let names = InputNames()
+        do {
+            let options = ZoneCheckOptions(
+                origin: origin, trustAnchorFile: try trustAnchor.map { try InputFiles.readablePath($0, names: names) },
+                expiryWarningDays: expiryWarning, now: moment, allowInclude: allowInclude)
+            let report = try ZoneAnalyzer.analyse(
+                file: try InputFiles.readablePath(file, names: names), options: options)
+            try outputOptions.emit(names.restore(report))
+        } catch let error as InputError {
+            throw names.restore(error)
+        }
     }
 }

@@ -110,7 +110,7 @@ struct OutputOptions: ParsableArguments {
         case .sarif:
             let renderer = SARIFRenderer(workingDirectory: FileManager.default.currentDirectoryPath)
             try renderer.render(report, failure: failure) { try sink.write($0) }
-        case .text: try sink.write(TextRenderer(colour: useColour).render(report))
+        case .text: try TextRenderer(colour: useColour).render(report) { try sink.write($0) }
         case .html: try sink.write(HTMLRenderer().render(report))
         }
         try sink.close()

@@ -9,7 +9,8 @@ struct ScanCommand: ParsableCommand {
         abstract: "Analyse every topology, capture and zone found below the given paths.",
         discussion: """
             With no PATH, scans the current directory. An input that an analyzer rejects, or one that
-            holds nothing to analyse, is reported as a warning and the scan goes on (--strict: exit 2).
+            holds nothing to analyse, is reported as a warning and the scan goes on (--strict: exit 2, as for
+            any warning).
             FIFOs, sockets and devices met while walking are skipped with a warning.
 
             Example:
@@ -21,7 +22,7 @@ struct ScanCommand: ParsableCommand {
     @Argument(help: "Files or folders to scan (default: the current directory).")
     var paths: [String] = []
 
-    @Flag(help: "Exit 2 when any input was rejected or held nothing to analyse.")
+    @Flag(help: "Exit 2 when any input was rejected, held nothing to analyse, or had a part skipped (any warning).")
     var strict = false
 
     @OptionGroup var clock: ClockOption

@@ -76,7 +76,12 @@ struct PipelineCLITests {
         #expect(audit.stdout.isEmpty)
         let scan = try ExposureBinary.run(["scan"], in: dir)
         #expect(scan.status == 2)
-        #expect(scan.stderr.contains("skipped \(name)"))
+        // Topology-shaped files are rejected by name; other JSON and YAML is passed over, and the
+        // error says so.
+        #expect(scan.stderr.contains("skipped \(name)") || scan.stderr.contains("hold no topology (\(name))"))
+        let named = try ExposureBinary.run(["scan", name], in: dir)
+        #expect(named.status == 2)
+        #expect(named.stderr.contains("skipped \(name)"))
     }
 
     @Test("a header-only pcap and a pcap of only damaged records exit 2: no decodable packet")
@@ -109,9 +114,45 @@ struct PipelineCLITests {
         for name in ["empty.json", "broken.json", "header-only.pcap"] {
             #expect(warnings.contains { $0.hasPrefix("skipped \(name): ") }, "no warning for \(name)")
         }
+        // An unreadable file says why (as root every file is readable: only check when not root).
+        if getuid() != 0 {
+            let locked = dir.appendingPathComponent("locked.json")
+            try "[]".write(to: locked, atomically: true, encoding: .utf8)
+            _ = chmod(locked.path, 0)
+            let run = try ExposureBinary.run(["scan"], in: dir)
+            #expect(run.stdout.contains("skipped locked.json: cannot read the file: Permission denied"))
+            _ = unlink(locked.path)
+        }
         let strict = try ExposureBinary.run(["scan", "--strict"], in: dir)
         #expect(strict.status == 2)
         #expect(strict.stderr.contains("--strict: 3 inputs were not analysed"))
+        // A part skipped inside an input that was analysed (a damaged record) fails --strict too.
+        let damaged = try Self.folder("damaged")
+        defer { try? FileManager.default.removeItem(at: damaged) }
+        try Self.copySample("Captures/corrupt-record-header-telnet.pcap", to: damaged)
+        #expect(try ExposureBinary.run(["scan"], in: damaged).status == 1)
+        let strictDamaged = try ExposureBinary.run(["scan", "--strict"], in: damaged)
+        #expect(strictDamaged.status == 2)
+        #expect(strictDamaged.stderr.contains("--strict: part of the input was skipped (1 warning)"))
+    }
+
+    @Test("a repository's other JSON and YAML (package.json, CI files, manifests) is passed over in silence")
+    func unrelatedFilesArePassedOver() throws {
+        let dir = try Self.folder("repo")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try Self.copySample(Self.hub, to: dir, as: "infra/hub.json")
+        try #"{"name": "web", "version": "1.0.0", "scripts": {}}"#.write(
+            to: dir.appendingPathComponent("package.json"), atomically: true, encoding: .utf8)
+        try "on: push\njobs: {}\n".write(to: dir.appendingPathComponent("ci.yml"), atomically: true, encoding: .utf8)
+        try "apiVersion: v1\nkind: Pod\n".write(
+            to: dir.appendingPathComponent("pod.yaml"), atomically: true, encoding: .utf8)
+        let run = try ExposureBinary.run(["scan", "--strict", "--format", "json"] + Self.now, in: dir)
+        #expect(run.status == 1, "\(run.stderr)")
+        #expect((try Self.json(run.stdout)["warnings"] as? [String]) == [])
+        #expect(
+            (try Self.json(run.stdout)["inputs"] as? [[String: Any]])?.map { $0["path"] as? String } == [
+                "infra/hub.json"
+            ])
     }
 
     @Test("every report shows coverage: JSON inputs, a text line, SARIF artifacts")
@@ -384,5 +425,89 @@ struct PipelineCLITests {
             run.stderr
                 == "exposure: /dev/null: no usable nameserver line (the C library would fall back to 127.0.0.1; pass --server to probe it)\n"
         )
+    }
+
+    /// Runs `exposure ARGS` reading a sample that a shell sends only after `delay` seconds, so the
+    /// work takes longer than the two seconds after which progress may appear.
+    static func slowStandardInput(_ arguments: [String], delay: Int) throws -> (status: Int32, stderr: String) {
+        let dir = try folder("slow")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let err = dir.appendingPathComponent("stderr")
+        let sample = ExposureBinary.packageRoot.appendingPathComponent(hub).path
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        let command = ([ExposureBinary.executable.path] + arguments).map { "'\($0)'" }.joined(separator: " ")
+        process.arguments = ["-c", "(sleep \(delay); cat '\(sample)') | \(command) >/dev/null 2>'\(err.path)'"]
+        try process.run()
+        process.waitUntilExit()
+        return (process.terminationStatus, try String(contentsOf: err, encoding: .utf8))
+    }
+
+    @Test("progress appears on standard error after two seconds with --progress; never with --quiet or off a terminal")
+    func progressOnLongWork() throws {
+        let forced = try Self.slowStandardInput(["topology", "audit", "-", "--progress"] + Self.now, delay: 4)
+        #expect(forced.status == 1)
+        #expect(forced.stderr.contains("exposure: reading - ("), "\(forced.stderr)")
+        let quiet = try Self.slowStandardInput(
+            ["topology", "audit", "-", "--progress", "--quiet"] + Self.now, delay: 3)
+        #expect(quiet.status == 1)
+        #expect(!quiet.stderr.contains("reading"))
+        let plain = try Self.slowStandardInput(["topology", "audit", "-"] + Self.now, delay: 3)
+        #expect(!plain.stderr.contains("reading"), "standard error is not a terminal here")
+    }
+
+    @Test("zones and captures from standard input give the same findings as the files, named -")
+    func zoneAndCaptureFromStandardInput() throws {
+        let zone = "Zones/bogus-signature.zone"
+        let zoneArgs = ["--origin", "example.com", "--format", "json", "--fail-on", "never"] + Self.now
+        let named = try ExposureBinary.run(["dns", "zone", zone] + zoneArgs)
+        let piped = try ExposureBinary.run(
+            ["dns", "zone", "-"] + zoneArgs,
+            stdin: try Data(contentsOf: ExposureBinary.packageRoot.appendingPathComponent(zone)))
+        #expect(piped.status == 0, "\(piped.stderr)")
+        // The same document but for the name (and so the fingerprint, which is made from it).
+        #expect(
+            piped.stdoutWithoutFingerprints
+                == named.stdoutWithoutFingerprints.replacingOccurrences(of: "\"\(zone)\"", with: "\"-\""))
+        #expect(!piped.stdout.contains("exposure-input-"), "the temporary copy's name must not show")
+        let capture = try ExposureBinary.run(
+            ["capture", "audit", "-", "--format", "json"],
+            stdin: try Data(contentsOf: ExposureBinary.packageRoot.appendingPathComponent(Self.telnet)))
+        #expect(capture.status == 1, "\(capture.stderr)")
+        let inputs = try #require(try Self.json(capture.stdout)["inputs"] as? [[String: Any]])
+        #expect(inputs.map { $0["path"] as? String } == ["-"])
+    }
+
+    @Test("checks takes --output like every command, and its write errors exit 2 too")
+    func checksOutput() throws {
+        let dir = try Self.folder("checks")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let out = dir.appendingPathComponent("checks.md").path
+        let run = try ExposureBinary.run(["checks", "--format", "markdown", "--output", out])
+        #expect(run.status == 0 && run.stdout.isEmpty)
+        let plain = try ExposureBinary.run(["checks", "--format", "markdown"])
+        #expect(try String(contentsOfFile: out, encoding: .utf8) == plain.stdout)
+        #expect(try ExposureBinary.run(["checks", "--output", "/dev/full"]).status == 2)
+    }
+
+    @Test("the commands docs/ci.md shows run as shown: the workflow's scan and the baseline pair")
+    func ciDocumentCommandsRun() throws {
+        let page = try String(
+            contentsOf: ExposureBinary.packageRoot.appendingPathComponent("docs/ci.md"), encoding: .utf8)
+        // Every `exposure …` command in the page's code blocks, up to a shell operator.
+        let commands = page.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+            .filter { $0.hasPrefix("exposure ") }
+            .map { line in String(line.split(separator: "|").first ?? "").trimmingCharacters(in: .whitespaces) }
+        #expect(commands.count >= 3)
+        let dir = try Self.folder("ci-doc")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try Self.copySample(Self.hub, to: dir)
+        for command in commands {
+            let arguments = command.split(separator: " ").dropFirst().map(String.init)
+            let run = try ExposureBinary.run(arguments, in: dir)
+            #expect(run.status == 0 || run.status == 1, "\(command): \(run.stderr)")
+        }
+        let log = try String(contentsOf: dir.appendingPathComponent("exposure.sarif"), encoding: .utf8)
+        #expect(SARIFSchemaChecks.violations(log) == [])
     }
 }

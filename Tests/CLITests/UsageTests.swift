@@ -61,6 +61,22 @@ struct UsageTests {
         #expect(run.status == 0)
         #expect(run.stdout.contains("Example:"))
         #expect(run.stdout.contains("exposure \(command.joined(separator: " "))"))
+        // Copy-paste must work: each example is one line, or continues with a shell backslash; the
+        // help's 80-column wrapping never cuts a command.
+        let lines = run.stdout.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        guard let start = lines.firstIndex(of: "Example:") else { return }
+        var continued = false
+        for line in lines[(start + 1)...] {
+            if line.isEmpty || line.hasPrefix("USAGE") { break }
+            if continued {
+                #expect(line.hasPrefix("    --"), "a continuation line that is not an option: \(line)")
+            } else {
+                #expect(line.hasPrefix("  exposure "), "an example line cut in the middle: \(line)")
+            }
+            #expect(line.count <= 80)
+            continued = line.hasSuffix(" \\")
+        }
+        #expect(!continued, "the last example line ends with a backslash")
     }
 
     @Test("a scan of a folder with nothing to analyse exits 2 saying so")

@@ -112,7 +112,8 @@ public struct ResolverProbe: Sendable {
             }
             warnings += rateLimit.warnings
         }
-        return Report(findings: findings, warnings: warnings)
+        let probed = resolvers.map { InputCoverage(path: "\($0.address)", kind: .server, analysed: ["servers": 1]) }
+        return Report(findings: findings, warnings: warnings, inputs: probed)
     }
 
     /// The resolvers to probe, each once, in the order configured.

@@ -92,7 +92,8 @@ public struct ServerProbe: Sendable {
         let rateLimit = RRLMissing.probe(session, zone: zone, count: burst)
         findings += rateLimit.findings
         warnings += rateLimit.warnings
-        return Report(findings: findings, warnings: warnings)
+        let probed = InputCoverage(path: "\(address)", kind: .server, analysed: ["servers": 1])
+        return Report(findings: findings, warnings: warnings, inputs: [probed])
     }
 
     /// `name` with its trailing dot, lower-cased, so comparisons work.

@@ -79,7 +79,9 @@ public struct SARIFRenderer: Sendable {
             self.report = report
             checks = report.checksUsed
             for (n, c) in checks.enumerated() { ruleIndex[c.id] = n }
-            for path in report.inputs.map(\.path) + report.findings.compactMap(\.location?.file)
+            // Servers that were probed are no artifacts: only files are.
+            let files = report.inputs.filter { $0.kind != .server }.map(\.path)
+            for path in files + report.findings.compactMap(\.location?.file)
             where artifactIndex[path] == nil {
                 artifactIndex[path] = artifactPaths.count
                 artifactPaths.append(path)
@@ -122,9 +124,16 @@ public struct SARIFRenderer: Sendable {
             return run
         }
 
+        /// Where a finding with no file points: the server probed, when the run probed one. Code
+        /// scanning refuses a result without a physical location, and the server is what it is about.
+        var probedServer: String? {
+            let servers = report.inputs.filter { $0.kind == .server }
+            return servers.count == 1 ? servers[0].path : nil
+        }
+
         func result(_ f: Finding) -> JSONValue {
             var location: [String: JSONValue] = [:]
-            if let file = f.location?.file {
+            if let file = f.location?.file ?? probedServer {
                 var physical: [String: JSONValue] = [
                     "artifactLocation": renderer.artifactLocation(file, index: artifactIndex[file])
                 ]

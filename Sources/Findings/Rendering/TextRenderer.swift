@@ -10,14 +10,26 @@ public struct TextRenderer: Sendable {
     }
 
     public func render(_ report: Report) -> String {
-        var out = ""
+        var text = ""
+        try? render(report) { text += $0 }
+        return text
+    }
+
+    /// Streams the report to `sink`, a finding block at a time.
+    public func render(_ report: Report, to sink: (String) throws -> Void) throws {
         for severity in Severity.allCases {
             let group = report.findings.filter { $0.severity == severity }
             guard !group.isEmpty else { continue }
-            out += paint("\(severity.rawValue.uppercased()) (\(group.count))", Self.code(severity)) + "\n"
-            for f in group { out += block(f) }
-            out += "\n"
+            try sink(paint("\(severity.rawValue.uppercased()) (\(group.count))", Self.code(severity)) + "\n")
+            for f in group { try sink(block(f)) }
+            try sink("\n")
         }
+        try sink(tail(report))
+    }
+
+    /// Warnings, the coverage line and the summary line.
+    private func tail(_ report: Report) -> String {
+        var out = ""
         if !report.warnings.isEmpty {
             out += paint("WARNINGS (\(report.warnings.count))", "33") + "\n"
             for w in report.warnings { out += "  ! \(Self.visible(w))\n" }
