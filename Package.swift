@@ -32,6 +32,9 @@ let package = Package(
         // The core vocabulary: findings, severities, reports and their renderers. No I/O.
         .target(name: "Findings", swiftSettings: ownSettings),
 
+        // The one seeded random generator of the tests and benchmarks (not used by the product).
+        .target(name: "SeededRandom", swiftSettings: ownSettings),
+
         // Process-wide tuning (glibc's allocator) for the command line and the benchmarks; kept out of the
         // I/O-free core.
         .target(name: "ProcessTuning", swiftSettings: ownSettings),
@@ -66,21 +69,21 @@ let package = Package(
         // One benchmark executable with a subcommand per module.
         .executableTarget(
             name: "exposure-bench",
-            dependencies: ["Findings", "Topology", "Capture", "DNS", "Correlation", "ProcessTuning"],
+            dependencies: ["Findings", "Topology", "Capture", "DNS", "Correlation", "ProcessTuning", "SeededRandom"],
             path: "Benchmarks/exposure-bench",
             swiftSettings: ownSettings
         ),
 
         // Expected outputs are read from the source tree (#filePath), not bundled as resources.
-        .testTarget(name: "FindingsTests", dependencies: ["Findings"], exclude: ["Expected"], swiftSettings: ownSettings),
+        .testTarget(name: "FindingsTests", dependencies: ["Findings", "SeededRandom"], exclude: ["Expected"], swiftSettings: ownSettings),
         .testTarget(
-            name: "TopologyTests", dependencies: ["Topology", "Findings", "Correlation"], exclude: ["Expected"],
+            name: "TopologyTests", dependencies: ["Topology", "Findings", "Correlation", "SeededRandom"], exclude: ["Expected"],
             swiftSettings: ownSettings),
-        .testTarget(name: "CaptureTests", dependencies: ["Capture", "Findings"], exclude: ["Expected"], swiftSettings: ownSettings),
-        .testTarget(name: "DNSTests", dependencies: ["DNS", "Findings"], exclude: ["Expected", "Servers"], swiftSettings: ownSettings),
+        .testTarget(name: "CaptureTests", dependencies: ["Capture", "Findings", "SeededRandom"], exclude: ["Expected"], swiftSettings: ownSettings),
+        .testTarget(name: "DNSTests", dependencies: ["DNS", "Findings", "SeededRandom"], exclude: ["Expected", "Servers"], swiftSettings: ownSettings),
         .testTarget(name: "CLITests", dependencies: ["exposure", "Findings"], swiftSettings: ownSettings),
         .testTarget(
-            name: "CorrelationTests", dependencies: ["Correlation", "Topology", "Capture", "Findings"],
+            name: "CorrelationTests", dependencies: ["Correlation", "Topology", "Capture", "Findings", "SeededRandom"],
             exclude: ["Expected"], swiftSettings: ownSettings),
     ],
     swiftLanguageModes: [.v6]

@@ -1,4 +1,5 @@
 import Foundation
+import SeededRandom
 
 /// One step of a synthetic conversation.
 enum SyntheticStep {
@@ -124,7 +125,7 @@ enum CaptureGenerator {
     ]
 
     /// The steps of conversation kind `kind` (0–19) with random sizes.
-    static func conversation(_ kind: Int, random: inout BenchRandom) -> (
+    static func conversation(_ kind: Int, random: inout SeededGenerator) -> (
         port: UInt16, tcp: Bool, steps: [SyntheticStep]
     ) {
         switch kind {
@@ -192,7 +193,7 @@ enum CaptureGenerator {
     /// A mixed capture of about `targetBytes`: 256 conversations interleaved packet by packet.
     static func mixed(path: String, targetBytes: Int) throws -> String {
         let writer = try SyntheticPcapWriter(path: path)
-        var random = BenchRandom(state: 0x5EED)
+        var random = SeededGenerator(state: 0x5EED)
         var active: [SyntheticFlow] = []
         var flows = 0
         func newFlow() -> SyntheticFlow {
@@ -254,7 +255,7 @@ enum CaptureGenerator {
     }
 }
 
-extension BenchRandom {
+extension SeededGenerator {
     /// A number in `0..<bound`.
     mutating func next(_ bound: Int) -> Int { Int(next() >> 33) % bound }
 }

@@ -1,5 +1,6 @@
 import Findings
 import Foundation
+import SeededRandom
 import Topology
 
 /// The topology benchmark: `swift run -c release exposure-bench topology [--scale N] [--flows N]
@@ -79,7 +80,7 @@ enum TopologyBench {
                 auditSeconds, audit.findings.count, loadAndEngineSeconds + auditSeconds))
 
         // verify-flows: random flows between NICs, from the internet to public IPs, and out.
-        var rng = BenchRandom(state: 42)
+        var rng = SeededGenerator(state: 42)
         let addresses = loaded.network.interfaces.flatMap(\.privateAddresses)
         let publics = loaded.network.publicIPs.compactMap(\.address)
         var flows: [Flow] = []
@@ -136,18 +137,6 @@ struct BenchmarkUsage: Error, CustomStringConvertible {
     var description: String { message }
 }
 
-/// SplitMix64: deterministic, so every run measures the same topology.
-struct BenchRandom {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 /// Writes a hub-and-spoke Azure resource list as JSON text. Each VNet has 50 /24 subnets with 20
 /// NICs each and 5 ASGs; every two subnets share an NSG of 50 rules (prefix, ASG, service-tag and
 /// port-range rules mixed); one NIC in ten has its own NSG too, one in three is in an ASG of its
@@ -159,7 +148,7 @@ struct ExportGenerator {
     var nsgCount = 0
     var ruleCount = 0
     var nicCount = 0
-    var rng = BenchRandom(state: 7)
+    var rng = SeededGenerator(state: 7)
     static let subnetsPerVNet = 50
     static let nicsPerSubnet = 20
     static let rulesPerNSG = 50

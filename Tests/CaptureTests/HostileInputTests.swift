@@ -1,30 +1,17 @@
 import Foundation
+import SeededRandom
 import Testing
 
 @testable import Capture
-
-/// A small deterministic random source for the tests (xorshift64*).
-private struct TestRandom {
-    var state: UInt64
-
-    mutating func next(_ bound: Int) -> Int {
-        state ^= state >> 12
-        state ^= state << 25
-        state ^= state >> 27
-        return Int((state &* 0x2545_F491_4F6C_DD1D) >> 33) % max(bound, 1)
-    }
-
-    mutating func bytes(_ count: Int) -> [UInt8] { (0..<count).map { _ in UInt8(next(256)) } }
-}
 
 @Suite("Hostile bytes never crash the decoders, the detectors or the reader")
 struct HostileInputTests {
     @Test("random frames through every link layer decode or become anomalies")
     func randomFrames() {
-        var random = TestRandom(state: 7)
+        var random = SeededGenerator(state: 7)
         let links: [LinkLayer] = [.ethernet, .null, .loop, .raw, .linuxCooked, .linuxCookedV2]
         for round in 0..<10000 {
-            var frame = random.bytes(random.next(120))
+            var frame = random.bytes(random.below(120))
             // Make later layers reachable: plausible EtherTypes and IP version nibbles.
             if frame.count > 20 && round % 2 == 0 {
                 frame[12] = 0x08
@@ -39,7 +26,7 @@ struct HostileInputTests {
 
     @Test("random and mutated streams through every detector return, never crash")
     func randomStreams() {
-        var random = TestRandom(state: 11)
+        var random = SeededGenerator(state: 11)
         let openings: [[UInt8]] = [
             Array("GET / HTTP/1.1\r\nAuthorization: NTLM TlRMTVNTUAAD\r\n".utf8), [0x16, 0x03, 0x01, 0x00, 0x30, 0x02],
             [0x80, 0x20, 0x04, 0x00], [0x00, 0x00, 0x00, 0x40, 0xFF, 0x53, 0x4D, 0x42, 0x72], [0x30, 0x84, 0xFF],
@@ -47,8 +34,8 @@ struct HostileInputTests {
             Array("0\0".utf8),
         ]
         for round in 0..<10000 {
-            let client = openings[round % openings.count] + random.bytes(random.next(300))
-            let server = openings[(round / 3) % openings.count] + random.bytes(random.next(300))
+            let client = openings[round % openings.count] + random.bytes(random.below(300))
+            let server = openings[(round / 3) % openings.count] + random.bytes(random.below(300))
             client.withUnsafeBytes { c in
                 server.withUnsafeBytes { s in
                     let sample = StreamSample(client: c, server: s, clientPort: 40000, serverPort: UInt16(round % 1024))
@@ -67,7 +54,7 @@ struct HostileInputTests {
 
     @Test("samples with corrupted bytes are read to the end or stopped with a warning, never a crash")
     func corruptedSamples() throws {
-        var random = TestRandom(state: 13)
+        var random = SeededGenerator(state: 13)
         let folder = NSTemporaryDirectory() + "exposure-corrupt-\(getpid())"
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: folder) }
@@ -77,7 +64,7 @@ struct HostileInputTests {
                 var bytes = original
                 // Leave the file header alone so libpcap opens it; damage records and packets.
                 for _ in 0..<(1 + round * 4) where bytes.count > 40 {
-                    bytes[24 + random.next(bytes.count - 24)] = UInt8(random.next(256))
+                    bytes[24 + random.below(bytes.count - 24)] = UInt8(random.below(256))
                 }
                 let path = folder + "/\(round)-" + sample
                 try Data(bytes).write(to: URL(fileURLWithPath: path))

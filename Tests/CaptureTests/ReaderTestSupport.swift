@@ -1,4 +1,5 @@
 import Foundation
+import SeededRandom
 
 @testable import Capture
 
@@ -31,36 +32,23 @@ func temporaryCaptureFile(_ bytes: [UInt8], _ name: String, extension fileExtens
     return path
 }
 
-/// A seeded xorshift generator: the damaged files of the fuzz tests are the same on every run.
-struct SeededRandom {
-    var state: UInt64 = 0x9E37_79B9_7F4A_7C15
-
-    /// A number in `0..<bound` (0 when `bound` is not positive).
-    mutating func callAsFunction(_ bound: Int) -> Int {
-        state ^= state << 13
-        state ^= state >> 7
-        state ^= state << 17
-        return Int(state % UInt64(max(bound, 1)))
-    }
-}
-
 /// `bytes` damaged somewhere after `start`, in the way `round` picks: single bytes overwritten (more
 /// in later rounds), a run of random bytes, a slice cut out as when a write was lost, or garbage
 /// inserted.
-func damaged(_ original: [UInt8], after start: Int, round: Int, _ random: inout SeededRandom) -> [UInt8] {
+func damaged(_ original: [UInt8], after start: Int, round: Int, _ random: inout SeededGenerator) -> [UInt8] {
     var bytes = original
     switch round % 4 {
     case 0:
-        for _ in 0..<(1 + round) { bytes[start + random(bytes.count - start)] = UInt8(random(256)) }
+        for _ in 0..<(1 + round) { bytes[start + random.below(bytes.count - start)] = UInt8(random.below(256)) }
     case 1:
-        let at = start + random(bytes.count - start)
-        for index in at..<min(bytes.count, at + random(200)) { bytes[index] = UInt8(random(256)) }
+        let at = start + random.below(bytes.count - start)
+        for index in at..<min(bytes.count, at + random.below(200)) { bytes[index] = UInt8(random.below(256)) }
     case 2:
-        let at = start + random(bytes.count - start)
-        bytes.removeSubrange(at..<min(bytes.count, at + 1 + random(100)))
+        let at = start + random.below(bytes.count - start)
+        bytes.removeSubrange(at..<min(bytes.count, at + 1 + random.below(100)))
     default:
-        let at = start + random(bytes.count - start)
-        bytes.insert(contentsOf: (0..<random(300)).map { _ in UInt8(random(256)) }, at: at)
+        let at = start + random.below(bytes.count - start)
+        bytes.insert(contentsOf: (0..<random.below(300)).map { _ in UInt8(random.below(256)) }, at: at)
     }
     return bytes
 }

@@ -1,5 +1,6 @@
 import Findings
 import Foundation
+import SeededRandom
 import Testing
 
 @testable import Topology

@@ -1,5 +1,6 @@
 import Correlation
 import Findings
+import SeededRandom
 import Testing
 import Topology
 
