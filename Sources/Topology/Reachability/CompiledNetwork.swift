@@ -51,6 +51,8 @@ final class CompiledNetwork {
     var asgAddresses: [IntervalSet] = []
     var effectiveRules: [[Direction: [SecurityRule]]] = []
     private var compiledCache: [Int: [CompiledRule]] = [:]
+    /// Per VNet, the subnet prefixes it routes to (built on first use).
+    var subnetSpaceCache: [Int: IntervalSet] = [:]
     /// Service tags whose Azure ranges are not known offline, each standing for one token address
     /// (see `serviceTagTokens`), by lower-cased name.
     private(set) var tagTokens: [String: UInt32] = [:]
