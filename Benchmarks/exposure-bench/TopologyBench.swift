@@ -10,12 +10,14 @@ import Topology
 /// then times all-pairs reachability between behaviour classes, internet exposure, paths from the
 /// internet to crown jewels, the full audit, and `verify-flows` on random flows. Prints CPU seconds and
 /// peak memory. `--write DIR` also writes the export (`DIR/export.json`) and the flows
-/// (`DIR/flows.csv`), so the CLI can be timed on them.
+/// (`DIR/flows.csv`), so the CLI can be timed on them; `--write-only DIR` writes the export and
+/// measures nothing.
 enum TopologyBench {
     static func run(_ args: [String]) throws {
         var scale = 1
         var flowCount = 1_000_000
         var writeDirectory: String?
+        var writeOnly = false
         var i = 0
         while i < args.count {
             switch args[i] {
@@ -28,8 +30,13 @@ enum TopologyBench {
             case "--write" where i + 1 < args.count:
                 writeDirectory = args[i + 1]
                 i += 2
+            case "--write-only" where i + 1 < args.count:
+                writeDirectory = args[i + 1]
+                writeOnly = true
+                i += 2
             default:
-                throw BenchmarkUsage(message: "usage: exposure-bench topology [--scale N] [--flows N] [--write DIR]")
+                throw BenchmarkUsage(
+                    message: "usage: exposure-bench topology [--scale N] [--flows N] [--write DIR | --write-only DIR]")
             }
         }
         var generator = ExportGenerator(spokes: 20 * scale - 1)
@@ -38,6 +45,12 @@ enum TopologyBench {
             "generated: \(generator.vnetCount) VNets, \(generator.subnetCount) subnets, \(generator.nsgCount) NSGs, "
                 + "\(generator.ruleCount) rules, \(generator.nicCount) NICs, \(data.count / 1_048_576) MiB of JSON")
 
+        if writeOnly, let writeDirectory {
+            try FileManager.default.createDirectory(atPath: writeDirectory, withIntermediateDirectories: true)
+            try data.write(to: URL(fileURLWithPath: writeDirectory + "/export.json"))
+            print("wrote \(writeDirectory)/export.json")
+            return
+        }
         let start = cpuSeconds()
         var mark = start
         func lap(_ label: String) {
