@@ -52,7 +52,6 @@ final class ClassGraph {
     private var interned: [[[Int32]]] = [[[]], [[]]]
     /// Whether outbound set `out` meets inbound set `in`, keyed `out << 32 | in`.
     private var meetMemo: [UInt64: Bool] = [:]
-    /// Per inbound group, within one sweep: the outbound id last checked and its answer.
     /// Per inbound group, within one sweep: the source class it was last looked up for, its
     /// inbound set id at that source, and the outbound id last checked with its answer. One
     /// struct per group keeps a lookup on one cache line.
@@ -63,6 +62,8 @@ final class ClassGraph {
         var answer = false
     }
 
+    /// Classes whose inbound projections are identical share a group; the pair loop looks each
+    /// group up once per source class. One slot per group.
     private var slots: [GroupSlot] = []
     /// Per VNet, aligned with `classesByAddress`: addresses and inbound groups, read in order.
     private var sortedAddresses: [[UInt32]] = []
@@ -77,8 +78,6 @@ final class ClassGraph {
     private let classVNet: [Int]
     /// Classes of each VNet sorted by address, so a sweep meets projection segments in order.
     private let classesByAddress: [[Int]]
-    /// Classes whose inbound projections are identical share a group; the pair loop looks each
-    /// group up once per source class.
 
     init(compiled: CompiledNetwork, classes: BehaviourClasses, filter: PortBox) {
         self.compiled = compiled
@@ -284,8 +283,6 @@ final class ClassGraph {
         return meets(out, into)
     }
 
-    /// Every class `a` reaches: for each routable VNet, a sweep of its classes in address order
-    /// along `a`'s outbound segments, with each inbound group looked up once.
     /// Gives every class of a VNet its inbound group, once, before sweeps read them in bulk.
     private func prepareGroups(_ vnet: Int) {
         if sortedGroups.isEmpty {
@@ -297,6 +294,8 @@ final class ClassGraph {
         sortedGroups[vnet] = classesByAddress[vnet].map { Int32(group(of: $0)) }
     }
 
+    /// Every class `a` reaches: for each routable VNet, a sweep of its classes in address order
+    /// along `a`'s outbound segments, with each inbound group looked up once.
     func successors(_ a: Int, skipping skip: ((Int) -> Bool)? = nil) -> [Int] {
         let va = classVNet[a]
         guard va >= 0 else { return [] }
