@@ -271,6 +271,12 @@ final class ClassGraph {
         return outboundKeyProjections[k]
     }
 
+    /// The VNet of a class, and the VNets its traffic routes to (itself and connected peers), in
+    /// the order `successors` sweeps them.
+    func virtualNetwork(of c: Int) -> Int { classVNet[c] }
+    func routableVNets(of c: Int) -> [Int] { classVNet[c] >= 0 ? routable[classVNet[c]] : [] }
+    func address(of c: Int) -> UInt32 { classAddress[c] }
+
     /// Whether some TCP/UDP flow (within the filter) goes from class `a` to class `b`.
     func reaches(_ a: Int, _ b: Int) -> Bool {
         let va = classVNet[a]

@@ -169,12 +169,19 @@ extension ReachabilityEngine {
             let level = footDistance[queue[head]]
             var end = head
             while end < queue.count && footDistance[queue[end]] == level { end += 1 }
-            let wanted = pending.sorted()
+            // Pending targets by VNet, in address order: each foothold tries only those its
+            // traffic routes to, in the order its full successor list would name them.
+            var wanted: [Int: [Int]] = [:]
+            for t in pending.sorted(by: { g.address(of: $0) < g.address(of: $1) }) {
+                wanted[g.virtualNetwork(of: t), default: []].append(t)
+            }
             for i in head..<end {
                 let a = queue[i]
-                for t in wanted where reachedDistance[t] == Int.max && g.reaches(a, t) {
-                    reach(t, level + 1, from: a, .network(from: a))
-                    pending.remove(t)
+                for vb in g.routableVNets(of: a) {
+                    for t in wanted[vb] ?? [] where reachedDistance[t] == Int.max && g.reaches(a, t) {
+                        reach(t, level + 1, from: a, .network(from: a))
+                        pending.remove(t)
+                    }
                 }
             }
             if pending.isEmpty { break search }
