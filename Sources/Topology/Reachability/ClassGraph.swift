@@ -91,26 +91,25 @@ final class ClassGraph {
 
     func endpoint(_ c: Int) -> EngineEndpoint { compiled.endpoints[classes.classes[c].representative] }
 
-    /// Flows allowed into class `c` (destination = its representative address), with deciding rules.
-    func inboundRegion(_ c: Int) -> [AnnotatedBox] {
+    /// Flows allowed into class `c` (destination = its representative address). The graph needs
+    /// no deciding rules (hops are re-evaluated flow by flow), so none are carried.
+    func inboundRegion(_ c: Int) -> [FlowBox] {
         let e = endpoint(c)
-        let start = [AnnotatedBox(box: FlowBox(destinations: IntervalSet(e.address, e.address)), decisions: [])]
-        let afterSubnet = compiled.filter(
+        let start = [FlowBox(destinations: IntervalSet(e.address, e.address))]
+        let afterSubnet = compiled.allowed(
             start, nsg: e.subnetSecurityGroup, direction: .inbound, context: e.virtualNetwork)
-        let result = compiled.filter(
+        return compiled.allowed(
             afterSubnet, nsg: e.interfaceSecurityGroup, direction: .inbound, context: e.virtualNetwork)
-        return result
     }
 
-    /// Flows allowed out of class `c` (source = its representative address), with deciding rules.
-    func outboundRegion(_ c: Int) -> [AnnotatedBox] {
+    /// Flows allowed out of class `c` (source = its representative address).
+    func outboundRegion(_ c: Int) -> [FlowBox] {
         let e = endpoint(c)
-        let start = [AnnotatedBox(box: FlowBox(sources: IntervalSet(e.address, e.address)), decisions: [])]
-        let afterNIC = compiled.filter(
+        let start = [FlowBox(sources: IntervalSet(e.address, e.address))]
+        let afterNIC = compiled.allowed(
             start, nsg: e.interfaceSecurityGroup, direction: .outbound, context: e.virtualNetwork)
-        let result = compiled.filter(
+        return compiled.allowed(
             afterNIC, nsg: e.subnetSecurityGroup, direction: .outbound, context: e.virtualNetwork)
-        return result
     }
 
     private func portBox(_ box: FlowBox) -> PortBox? {
@@ -129,11 +128,11 @@ final class ClassGraph {
 
     /// Sweeps the boxes' intervals along one address axis; each segment between consecutive
     /// interval ends gets the interned set of port boxes active there.
-    private func project(_ boxes: [AnnotatedBox], alongSources: Bool) -> Projection {
+    private func project(_ boxes: [FlowBox], alongSources: Bool) -> Projection {
         var events: [(point: UInt64, box: Int32, delta: Int32)] = []
-        for piece in boxes {
-            guard let id = portBoxID(piece.box) else { continue }
-            let axis = alongSources ? piece.box.sources : piece.box.destinations
+        for box in boxes {
+            guard let id = portBoxID(box) else { continue }
+            let axis = alongSources ? box.sources : box.destinations
             for (lo, hi) in axis.intervals {
                 events.append((UInt64(lo), id, 1))
                 events.append((UInt64(hi) + 1, id, -1))
@@ -349,13 +348,13 @@ final class ClassGraph {
 
     /// Inbound pieces of class `c` a source set (e.g. the internet) can send, within the filter.
     func inboundPieces(_ c: Int, from sources: IntervalSet) -> [AnnotatedBox] {
-        inboundRegion(c).compactMap { piece in
-            let s = piece.box.sources.intersection(sources)
-            guard !s.isEmpty, let pb = portBox(piece.box) else { return nil }
+        inboundRegion(c).compactMap { box in
+            let s = box.sources.intersection(sources)
+            guard !s.isEmpty, let pb = portBox(box) else { return nil }
             return AnnotatedBox(
                 box: FlowBox(
-                    sources: s, destinations: piece.box.destinations, protocols: pb.protocols,
-                    sourcePorts: pb.sourcePorts, destinationPorts: pb.destinationPorts), decisions: piece.decisions)
+                    sources: s, destinations: box.destinations, protocols: pb.protocols,
+                    sourcePorts: pb.sourcePorts, destinationPorts: pb.destinationPorts), decisions: [])
         }
     }
 
@@ -364,10 +363,10 @@ final class ClassGraph {
     func witness(from a: Int, to b: Int, address: UInt32) -> Flow? {
         let ea = endpoint(a)
         var best: PortBox?
-        for o in outboundRegion(a) where o.box.destinations.contains(address) {
-            guard let po = portBox(o.box) else { continue }
-            for i in inboundRegion(b) where i.box.sources.contains(ea.address) {
-                guard let pi = portBox(i.box), let m = po.meets(pi) else { continue }
+        for o in outboundRegion(a) where o.destinations.contains(address) {
+            guard let po = portBox(o) else { continue }
+            for i in inboundRegion(b) where i.sources.contains(ea.address) {
+                guard let pi = portBox(i), let m = po.meets(pi) else { continue }
                 if best == nil || ClassGraph.preference(m) < ClassGraph.preference(best!) { best = m }
             }
         }

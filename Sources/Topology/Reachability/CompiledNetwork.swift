@@ -273,6 +273,28 @@ final class CompiledNetwork {
         return rules[i]
     }
 
+    /// `filter` without the deciding rules: the part of `input` the NSG's allow rules get.
+    func allowed(_ input: [FlowBox], nsg: Int?, direction: Direction, context vnet: Int?) -> [FlowBox] {
+        guard let nsg else { return input }
+        var remaining = input
+        var allowed: [FlowBox] = []
+        for rule in compiledRules(nsg, direction, context: vnet) {
+            if remaining.isEmpty { break }
+            var next: [FlowBox] = []
+            next.reserveCapacity(remaining.count)
+            for piece in remaining {
+                guard let matched = piece.intersection(rule.box) else {
+                    next.append(piece)
+                    continue
+                }
+                if rule.access == .allow { allowed.append(matched) }
+                next += piece.subtracting(rule.box)
+            }
+            remaining = next
+        }
+        return allowed
+    }
+
     /// Symbolic first match: splits `input` into what each rule of the NSG gets and keeps the part
     /// the allow rules get. A missing NSG passes everything.
     func filter(_ input: [AnnotatedBox], nsg: Int?, direction: Direction, context vnet: Int?) -> [AnnotatedBox] {
