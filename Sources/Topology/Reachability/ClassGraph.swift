@@ -276,6 +276,10 @@ final class ClassGraph {
     func routableVNets(of c: Int) -> [Int] { classVNet[c] >= 0 ? routable[classVNet[c]] : [] }
     func address(of c: Int) -> UInt32 { classAddress[c] }
 
+    /// Whether anything at all may enter class `c` (within the filter); a class nothing may enter
+    /// is reached by no hop.
+    func admitsAnything(_ c: Int) -> Bool { inboundProjectionOf(c).ids.contains { $0 != 0 } }
+
     /// Whether some TCP/UDP flow (within the filter) goes from class `a` to class `b`.
     func reaches(_ a: Int, _ b: Int) -> Bool {
         let va = classVNet[a]

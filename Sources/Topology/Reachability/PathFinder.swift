@@ -163,7 +163,12 @@ extension ReachabilityEngine {
         // inbound projections of the targets only, and when it reaches them all the level's full
         // successor lists (the inbound projection of every class) are never built. Footholds are
         // tried in queue order, so each target gets the same last hop as a plain search would.
-        var pending = Set(targets.compactMap { classes.classOfEndpoint[$0] }.filter { reachedDistance[$0] == Int.max })
+        // A target nothing may enter is unreachable: leaving it pending would make the search
+        // expand every level to the end.
+        var pending = Set(
+            targets.compactMap { classes.classOfEndpoint[$0] }.filter {
+                reachedDistance[$0] == Int.max && g.admitsAnything($0)
+            })
         var head = pending.isEmpty ? queue.count : 0
         search: while head < queue.count {
             let level = footDistance[queue[head]]
