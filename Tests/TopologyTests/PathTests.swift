@@ -121,3 +121,47 @@ struct StreamedFlowVerificationTests {
         #expect(empty == FlowVerificationReport(engine: engine, requests: []).json.prettyText + "\n")
     }
 }
+
+@Suite("FLOWS.csv rows")
+struct FlowListTests {
+    @Test("plain and unusual rows read alike: spaces, CRLF, comments, case, numeric protocols, no ICMP port")
+    func rowsOfEveryShape() throws {
+        let csv = """
+            # a comment before the header
+            destination, source ,protocol,port,source_port\r
+            10.0.1.4,198.51.100.7,tcp,22,\r
+              10.0.1.4 , 10.0.2.5 , UDP , 53 , 1234
+            10.0.1.4,10.0.2.5,6,443,
+
+            10.0.1.4,10.0.2.5,icmp,,
+            10.0.1.4,10.0.2.5,Icmp,8,
+            """
+        let rows = try FlowList.parse(Data(csv.utf8), file: "flows.csv")
+        // Worked out by hand from the header's column order (destination first).
+        #expect(rows.map(\.line) == [3, 4, 5, 7, 8])
+        #expect(
+            rows.map { $0.flow.source.description } == ["198.51.100.7", "10.0.2.5", "10.0.2.5", "10.0.2.5", "10.0.2.5"])
+        #expect(rows.map(\.flow.protocol) == [.tcp, .udp, .tcp, .icmp, .icmp])
+        #expect(rows.map(\.flow.destinationPort) == [22, 53, 443, 0, 8])
+        #expect(rows.map(\.flow.sourcePort) == [Flow.defaultSourcePort, 1234, Flow.defaultSourcePort, 50000, 50000])
+        #expect(rows.map(\.hasPort) == [true, true, true, false, true])
+    }
+
+    @Test("a bad row is refused with its line, whichever reader met it first")
+    func badRows() {
+        for (row, message) in [
+            ("10.0.1.4,10.0.2.256,tcp,22", "source '10.0.2.256' is not an IPv4 address"),
+            ("10.0.1.4,10.0.2.5,tcp,65536", "port '65536' is not 0-65535"),
+            ("10.0.1.4,10.0.2.5,gre,1", "protocol 'gre' is not tcp, udp, icmp, esp or ah"),
+            ("10.0.1.4,10.0.2.5,tcp,", "a tcp flow needs a port"),
+        ] {
+            let csv = "destination,source,protocol,port\n10.0.1.4,10.0.2.5,tcp,22\n\(row)\n"
+            #expect(throws: InputError.self) { try FlowList.parse(Data(csv.utf8), file: "f.csv") }
+            do {
+                _ = try FlowList.parse(Data(csv.utf8), file: "f.csv")
+            } catch {
+                #expect("\(error)".contains("f.csv: line 3: \(message)"), "\(error)")
+            }
+        }
+    }
+}

@@ -77,3 +77,24 @@ struct WarningsInsteadOfSilenceTests {
         }
     }
 }
+
+@Suite("The catalogue runs what it lists")
+struct CatalogueTests {
+    @Test("every listed check runs by default, and a selection runs only the checks it names")
+    func catalogueRunsItsChecks() {
+        #expect(TopologyCatalogue.checks.map(\.id) == TopologyCatalogue.all.map(\.check.id))
+        #expect(Set(TopologyCatalogue.checks.map(\.id)).count == 8)
+        let t = WarningsInsteadOfSilenceTests.twoHosts()
+        let topology = LoadedTopology(network: t.network, warnings: [])
+        let options = AuditOptions(today: CalendarDay(year: 2026, month: 11, day: 21))
+        let all = TopologyAnalyzer.analyze(topology, options: options)
+        // web has SSH open to the internet (critical), db is a crown jewel two hops away.
+        #expect(
+            Set(all.findings.map(\.check.id)).isSuperset(of: [
+                InternetExposedPort.check.id, LateralMovementPath.check.id,
+            ]))
+        let only = TopologyAnalyzer.analyze(topology, options: options, checks: [LateralMovementPath.check.id])
+        #expect(only.findings.map(\.check.id) == [LateralMovementPath.check.id])
+        #expect(only.findings.map(\.subject) == ["db"])
+    }
+}

@@ -52,7 +52,6 @@ final class ClassGraph {
     private var interned: [[[Int32]]] = [[[]], [[]]]
     /// Whether outbound set `out` meets inbound set `in`, keyed `out << 32 | in`.
     private var meetMemo: [UInt64: Bool] = [:]
-    /// Per inbound group, within one sweep: the outbound id last checked and its answer.
     /// Per inbound group, within one sweep: the source class it was last looked up for, its
     /// inbound set id at that source, and the outbound id last checked with its answer. One
     /// struct per group keeps a lookup on one cache line.
@@ -63,6 +62,8 @@ final class ClassGraph {
         var answer = false
     }
 
+    /// Classes whose inbound projections are identical share a group; the pair loop looks each
+    /// group up once per source class. One slot per group.
     private var slots: [GroupSlot] = []
     /// Per VNet, aligned with `classesByAddress`: addresses and inbound groups, read in order.
     private var sortedAddresses: [[UInt32]] = []
@@ -77,8 +78,6 @@ final class ClassGraph {
     private let classVNet: [Int]
     /// Classes of each VNet sorted by address, so a sweep meets projection segments in order.
     private let classesByAddress: [[Int]]
-    /// Classes whose inbound projections are identical share a group; the pair loop looks each
-    /// group up once per source class.
 
     init(compiled: CompiledNetwork, classes: BehaviourClasses, filter: PortBox) {
         self.compiled = compiled
@@ -92,26 +91,25 @@ final class ClassGraph {
 
     func endpoint(_ c: Int) -> EngineEndpoint { compiled.endpoints[classes.classes[c].representative] }
 
-    /// Flows allowed into class `c` (destination = its representative address), with deciding rules.
-    func inboundRegion(_ c: Int) -> [AnnotatedBox] {
+    /// Flows allowed into class `c` (destination = its representative address). The graph needs
+    /// no deciding rules (hops are re-evaluated flow by flow), so none are carried.
+    func inboundRegion(_ c: Int) -> [FlowBox] {
         let e = endpoint(c)
-        let start = [AnnotatedBox(box: FlowBox(destinations: IntervalSet(e.address, e.address)), decisions: [])]
-        let afterSubnet = compiled.filter(
+        let start = [FlowBox(destinations: IntervalSet(e.address, e.address))]
+        let afterSubnet = compiled.allowed(
             start, nsg: e.subnetSecurityGroup, direction: .inbound, context: e.virtualNetwork)
-        let result = compiled.filter(
+        return compiled.allowed(
             afterSubnet, nsg: e.interfaceSecurityGroup, direction: .inbound, context: e.virtualNetwork)
-        return result
     }
 
-    /// Flows allowed out of class `c` (source = its representative address), with deciding rules.
-    func outboundRegion(_ c: Int) -> [AnnotatedBox] {
+    /// Flows allowed out of class `c` (source = its representative address).
+    func outboundRegion(_ c: Int) -> [FlowBox] {
         let e = endpoint(c)
-        let start = [AnnotatedBox(box: FlowBox(sources: IntervalSet(e.address, e.address)), decisions: [])]
-        let afterNIC = compiled.filter(
+        let start = [FlowBox(sources: IntervalSet(e.address, e.address))]
+        let afterNIC = compiled.allowed(
             start, nsg: e.interfaceSecurityGroup, direction: .outbound, context: e.virtualNetwork)
-        let result = compiled.filter(
+        return compiled.allowed(
             afterNIC, nsg: e.subnetSecurityGroup, direction: .outbound, context: e.virtualNetwork)
-        return result
     }
 
     private func portBox(_ box: FlowBox) -> PortBox? {
@@ -130,11 +128,11 @@ final class ClassGraph {
 
     /// Sweeps the boxes' intervals along one address axis; each segment between consecutive
     /// interval ends gets the interned set of port boxes active there.
-    private func project(_ boxes: [AnnotatedBox], alongSources: Bool) -> Projection {
+    private func project(_ boxes: [FlowBox], alongSources: Bool) -> Projection {
         var events: [(point: UInt64, box: Int32, delta: Int32)] = []
-        for piece in boxes {
-            guard let id = portBoxID(piece.box) else { continue }
-            let axis = alongSources ? piece.box.sources : piece.box.destinations
+        for box in boxes {
+            guard let id = portBoxID(box) else { continue }
+            let axis = alongSources ? box.sources : box.destinations
             for (lo, hi) in axis.intervals {
                 events.append((UInt64(lo), id, 1))
                 events.append((UInt64(hi) + 1, id, -1))
@@ -272,6 +270,16 @@ final class ClassGraph {
         return outboundKeyProjections[k]
     }
 
+    /// The VNet of a class, and the VNets its traffic routes to (itself and connected peers), in
+    /// the order `successors` sweeps them.
+    func virtualNetwork(of c: Int) -> Int { classVNet[c] }
+    func routableVNets(of c: Int) -> [Int] { classVNet[c] >= 0 ? routable[classVNet[c]] : [] }
+    func address(of c: Int) -> UInt32 { classAddress[c] }
+
+    /// Whether anything at all may enter class `c` (within the filter); a class nothing may enter
+    /// is reached by no hop.
+    func admitsAnything(_ c: Int) -> Bool { inboundProjectionOf(c).ids.contains { $0 != 0 } }
+
     /// Whether some TCP/UDP flow (within the filter) goes from class `a` to class `b`.
     func reaches(_ a: Int, _ b: Int) -> Bool {
         let va = classVNet[a]
@@ -284,8 +292,6 @@ final class ClassGraph {
         return meets(out, into)
     }
 
-    /// Every class `a` reaches: for each routable VNet, a sweep of its classes in address order
-    /// along `a`'s outbound segments, with each inbound group looked up once.
     /// Gives every class of a VNet its inbound group, once, before sweeps read them in bulk.
     private func prepareGroups(_ vnet: Int) {
         if sortedGroups.isEmpty {
@@ -297,6 +303,8 @@ final class ClassGraph {
         sortedGroups[vnet] = classesByAddress[vnet].map { Int32(group(of: $0)) }
     }
 
+    /// Every class `a` reaches: for each routable VNet, a sweep of its classes in address order
+    /// along `a`'s outbound segments, with each inbound group looked up once.
     func successors(_ a: Int, skipping skip: ((Int) -> Bool)? = nil) -> [Int] {
         let va = classVNet[a]
         guard va >= 0 else { return [] }
@@ -344,13 +352,13 @@ final class ClassGraph {
 
     /// Inbound pieces of class `c` a source set (e.g. the internet) can send, within the filter.
     func inboundPieces(_ c: Int, from sources: IntervalSet) -> [AnnotatedBox] {
-        inboundRegion(c).compactMap { piece in
-            let s = piece.box.sources.intersection(sources)
-            guard !s.isEmpty, let pb = portBox(piece.box) else { return nil }
+        inboundRegion(c).compactMap { box in
+            let s = box.sources.intersection(sources)
+            guard !s.isEmpty, let pb = portBox(box) else { return nil }
             return AnnotatedBox(
                 box: FlowBox(
-                    sources: s, destinations: piece.box.destinations, protocols: pb.protocols,
-                    sourcePorts: pb.sourcePorts, destinationPorts: pb.destinationPorts), decisions: piece.decisions)
+                    sources: s, destinations: box.destinations, protocols: pb.protocols,
+                    sourcePorts: pb.sourcePorts, destinationPorts: pb.destinationPorts), decisions: [])
         }
     }
 
@@ -359,10 +367,10 @@ final class ClassGraph {
     func witness(from a: Int, to b: Int, address: UInt32) -> Flow? {
         let ea = endpoint(a)
         var best: PortBox?
-        for o in outboundRegion(a) where o.box.destinations.contains(address) {
-            guard let po = portBox(o.box) else { continue }
-            for i in inboundRegion(b) where i.box.sources.contains(ea.address) {
-                guard let pi = portBox(i.box), let m = po.meets(pi) else { continue }
+        for o in outboundRegion(a) where o.destinations.contains(address) {
+            guard let po = portBox(o) else { continue }
+            for i in inboundRegion(b) where i.sources.contains(ea.address) {
+                guard let pi = portBox(i), let m = po.meets(pi) else { continue }
                 if best == nil || ClassGraph.preference(m) < ClassGraph.preference(best!) { best = m }
             }
         }

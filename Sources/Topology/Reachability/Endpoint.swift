@@ -1,4 +1,5 @@
 import Findings
+
 /// What `--from` and `--to` name: `internet`, an IP address, a resource name (VM, else NIC),
 /// `subnet:VNET/SUBNET`, or `tag:KEY=VALUE`.
 public enum Endpoint: Sendable, Hashable, CustomStringConvertible {

@@ -21,6 +21,197 @@ public enum FlowList {
     }
 
     public static func parse(_ data: Data, file: String) throws -> [FlowRequest] {
+        // Most files hold no quote at all: those are read line by line straight from the bytes (the
+        // same records RFC 4180 gives them); a file with quoted fields goes through the full reader.
+        if data.contains(UInt8(ascii: "\"")) { return try parseQuoted(data, file: file) }
+        return try parsePlain(data, file: file)
+    }
+
+    /// Quote-free CSV, LF or CRLF line ends, an optional byte order mark.
+    static func parsePlain(_ data: Data, file: String) throws -> [FlowRequest] {
+        guard String(data: data, encoding: .utf8) != nil else {
+            throw InputError(file: file, place: nil, reason: "not UTF-8 text")
+        }
+        let bytes = [UInt8](data)
+        var columns: Columns?
+        var result: [FlowRequest] = []
+        var lineNumber = 0
+        // Spreadsheets save UTF-8 CSV with a byte order mark.
+        var lineStart = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
+        while lineStart <= bytes.count {
+            var lineEnd = lineStart
+            while lineEnd < bytes.count && bytes[lineEnd] != 0x0A { lineEnd += 1 }
+            lineNumber += 1
+            defer { lineStart = lineEnd + 1 }
+            var lo = lineStart
+            var hi = lineEnd
+            while lo < hi && (bytes[lo] == 0x20 || bytes[lo] == 0x09) { lo += 1 }
+            while hi > lo && (bytes[hi - 1] == 0x20 || bytes[hi - 1] == 0x09 || bytes[hi - 1] == 0x0D) { hi -= 1 }
+            if lo == hi || bytes[lo] == UInt8(ascii: "#") { continue }
+            if let header = columns {
+                // Plain rows are read straight from the bytes; anything unusual (and every error)
+                // goes through the line-by-line reader, which names the problem.
+                if let request = fastRow(bytes, lo, hi, header, lineNumber) {
+                    result.append(request)
+                } else {
+                    result.append(
+                        try row(String(decoding: bytes[lineStart..<lineEnd], as: UTF8.self), header, lineNumber, file))
+                }
+            } else {
+                columns = try Columns(
+                    header: String(decoding: bytes[lo..<hi], as: UTF8.self), line: lineNumber, file: file)
+            }
+        }
+        if columns == nil {
+            throw InputError(
+                file: file, place: .line(1), reason: "no header line source,destination,protocol,port")
+        }
+        return result
+    }
+
+    /// Where each named column is.
+    struct Columns {
+        var byName: [String: Int] = [:]
+        var source = 0
+        var destination = 0
+        var proto = 0
+        var port = 0
+        var sourcePort: Int?
+
+        init(header text: String, line: Int, file: String) throws {
+            let fields = text.split(separator: ",", omittingEmptySubsequences: false).map {
+                $0.trimmingCharacters(in: .whitespaces)
+            }
+            for (i, name) in fields.enumerated() { byName[name.lowercased()] = i }
+            for required in ["source", "destination", "protocol", "port"] where byName[required] == nil {
+                throw InputError(
+                    file: file, place: .line(line),
+                    reason: "the header must name source,destination,protocol,port (missing '\(required)')")
+            }
+            source = byName["source"] ?? 0
+            destination = byName["destination"] ?? 0
+            proto = byName["protocol"] ?? 0
+            port = byName["port"] ?? 0
+            sourcePort = byName["source_port"]
+        }
+    }
+
+    /// A row of plain ASCII fields, or nil to let `row` read (or refuse) it.
+    static func fastRow(_ bytes: [UInt8], _ lo: Int, _ hi: Int, _ header: Columns, _ line: Int) -> FlowRequest? {
+        var fields: [(Int, Int)] = []
+        fields.reserveCapacity(6)
+        var start = lo
+        for i in lo...hi where i == hi || bytes[i] == UInt8(ascii: ",") {
+            var a = start
+            var b = i
+            while a < b && (bytes[a] == 0x20 || bytes[a] == 0x09) { a += 1 }
+            while b > a && (bytes[b - 1] == 0x20 || bytes[b - 1] == 0x09) { b -= 1 }
+            fields.append((a, b))
+            start = i + 1
+        }
+        func field(_ i: Int) -> (Int, Int)? { i < fields.count ? fields[i] : nil }
+        func address(_ range: (Int, Int)?) -> IPv4Address? {
+            guard let (a, b) = range, a < b else { return nil }
+            var value: UInt32 = 0
+            var part: UInt32 = 0
+            var digits = 0
+            var dots = 0
+            for i in a..<b {
+                let c = bytes[i]
+                if c == UInt8(ascii: ".") {
+                    guard digits > 0, dots < 3 else { return nil }
+                    value = value << 8 | part
+                    part = 0
+                    digits = 0
+                    dots += 1
+                } else if c >= 0x30 && c <= 0x39 {
+                    part = part * 10 + UInt32(c - 0x30)
+                    digits += 1
+                    guard digits <= 3, part <= 255 else { return nil }
+                } else {
+                    return nil
+                }
+            }
+            guard digits > 0, dots == 3 else { return nil }
+            return IPv4Address(value << 8 | part)
+        }
+        func number(_ range: (Int, Int)?) -> Int? {
+            guard let (a, b) = range, a < b, b - a <= 5 else { return nil }
+            var n = 0
+            for i in a..<b {
+                guard bytes[i] >= 0x30 && bytes[i] <= 0x39 else { return nil }
+                n = n * 10 + Int(bytes[i] - 0x30)
+            }
+            return n <= 65535 ? n : nil
+        }
+        guard let source = address(field(header.source)), let destination = address(field(header.destination)),
+            let (pa, pb) = field(header.proto), pb - pa == 3 || pb - pa == 4
+        else { return nil }
+        let proto: TransportProtocol
+        switch (bytes[pa] | 0x20, bytes[pa + 1] | 0x20, bytes[pa + 2] | 0x20, pb - pa == 4 ? bytes[pa + 3] | 0x20 : 0) {
+        case (0x74, 0x63, 0x70, 0): proto = .tcp  // tcp
+        case (0x75, 0x64, 0x70, 0): proto = .udp  // udp
+        case (0x69, 0x63, 0x6D, 0x70): proto = .icmp  // icmp
+        default: return nil
+        }
+        guard let port = number(field(header.port)) else { return nil }
+        var sourcePort = Flow.defaultSourcePort
+        if let column = header.sourcePort, let range = field(column), range.0 < range.1 {
+            guard let p = number(range) else { return nil }
+            sourcePort = p
+        }
+        return FlowRequest(
+            flow: Flow(
+                source: source, destination: destination, protocol: proto, sourcePort: sourcePort,
+                destinationPort: port), line: line, hasPort: true)
+    }
+
+    /// One data row, read field by field with a message for each problem.
+    static func row(_ rawLine: String, _ header: Columns, _ lineNumber: Int, _ file: String) throws -> FlowRequest {
+        let line = rawLine.hasSuffix("\r") ? String(rawLine.dropLast()) : rawLine
+        let trimmed = line.trimmingCharacters(in: .whitespaces)
+        let fields = trimmed.split(separator: ",", omittingEmptySubsequences: false).map {
+            $0.trimmingCharacters(in: .whitespaces)
+        }
+        func field(_ name: String) -> String? {
+            guard let i = header.byName[name], i < fields.count else { return nil }
+            return fields[i]
+        }
+        func fail(_ reason: String) -> InputError {
+            InputError(file: file, place: .line(lineNumber), reason: reason)
+        }
+        guard let sourceText = field("source"), let source = IPv4Address(sourceText) else {
+            throw fail("source '\(field("source") ?? "")' is not an IPv4 address")
+        }
+        guard let destinationText = field("destination"), let destination = IPv4Address(destinationText) else {
+            throw fail("destination '\(field("destination") ?? "")' is not an IPv4 address")
+        }
+        guard let protocolText = field("protocol"), let proto = TransportProtocol(protocolText) else {
+            throw fail("protocol '\(field("protocol") ?? "")' is not tcp, udp, icmp, esp or ah")
+        }
+        let portText = field("port") ?? ""
+        var port = 0
+        if !portText.isEmpty {
+            guard let p = Int(portText), (0...65535).contains(p) else {
+                throw fail("port '\(portText)' is not 0-65535")
+            }
+            port = p
+        } else if proto.hasPorts {
+            throw fail("a \(proto.rawValue) flow needs a port")
+        }
+        var sourcePort = Flow.defaultSourcePort
+        if let sp = field("source_port"), !sp.isEmpty {
+            guard let p = Int(sp), (0...65535).contains(p) else { throw fail("source_port '\(sp)' is not 0-65535") }
+            sourcePort = p
+        }
+        return FlowRequest(
+            flow: Flow(
+                source: source, destination: destination, protocol: proto, sourcePort: sourcePort,
+                destinationPort: port), line: lineNumber, hasPort: !portText.isEmpty)
+    }
+
+    /// The RFC 4180 reader: quoted fields (with commas, quotes and line breaks inside).
+    static func parseQuoted(_ data: Data, file: String) throws -> [FlowRequest] {
         guard let text = String(data: data, encoding: .utf8) else {
             throw InputError(file: file, place: nil, reason: "not UTF-8 text")
         }
@@ -92,6 +283,7 @@ public enum FlowList {
         return result
     }
 }
+
 
 /// RFC 4180 records: fields separated by commas, records by CRLF or LF; a field in double quotes
 /// may hold commas, line breaks and doubled quotes (`""`). Unquoted fields are trimmed of spaces.

@@ -21,14 +21,14 @@ extension CompiledNetwork {
             return Place(endpoint: nil, subnet: nil, vnet: nil, address: address)
         }
         let subnet = self.subnet(containing: address).flatMap {
-            vnetIndex[network.subnets[$0].virtualNetwork] == vnet ? $0 : nil
+            subnetVNetIndex[$0] == vnet ? $0 : nil
         }
         return Place(endpoint: nil, subnet: subnet, vnet: vnet, address: address)
     }
 
     /// The NSGs filtering traffic leaving (outbound) or entering (inbound) a place, in Azure's order.
     func levels(_ place: Place, _ direction: Direction) -> [Int] {
-        let subnetNSG = place.subnet.flatMap { network.subnets[$0].securityGroup }.flatMap { nsgIndex[$0] }
+        let subnetNSG = place.subnet.flatMap { subnetSecurityGroupIndex[$0] }
         let nicNSG = place.endpoint.flatMap { endpoints[$0].interfaceSecurityGroup }
         switch direction {
         case .outbound: return [nicNSG, subnetNSG].compactMap { $0 }

@@ -158,17 +158,47 @@ extension ReachabilityEngine {
                 if !g.inboundPieces(c, from: sources).isEmpty { reach(c, 1, from: -1, .internet) }
             }
         }
-        // Stop once every target class is reached.
-        var pending = Set(targets.compactMap { classes.classOfEndpoint[$0] }.filter { reachedDistance[$0] == Int.max })
+        // Breadth-first, one level of footholds at a time, stopping once every target class is
+        // reached. Each level first tries its hops to the pending targets alone: that needs the
+        // inbound projections of the targets only, and when it reaches them all the level's full
+        // successor lists (the inbound projection of every class) are never built. Footholds are
+        // tried in queue order, so each target gets the same last hop as a plain search would.
+        // A target nothing may enter is unreachable: leaving it pending would make the search
+        // expand every level to the end.
+        var pending = Set(
+            targets.compactMap { classes.classOfEndpoint[$0] }.filter {
+                reachedDistance[$0] == Int.max && g.admitsAnything($0)
+            })
         var head = pending.isEmpty ? queue.count : 0
         search: while head < queue.count {
-            let a = queue[head]
-            head += 1
-            for b in g.successors(a, skipping: { reachedDistance[$0] != Int.max }) {
-                reach(b, footDistance[a] + 1, from: a, .network(from: a))
-                pending.remove(b)
-                if pending.isEmpty { break search }
+            let level = footDistance[queue[head]]
+            var end = head
+            while end < queue.count && footDistance[queue[end]] == level { end += 1 }
+            // Pending targets by VNet, in address order: each foothold tries only those its
+            // traffic routes to, in the order its full successor list would name them.
+            var wanted: [Int: [Int]] = [:]
+            for t in pending.sorted(by: { g.address(of: $0) < g.address(of: $1) }) {
+                wanted[g.virtualNetwork(of: t), default: []].append(t)
             }
+            for i in head..<end {
+                let a = queue[i]
+                for vb in g.routableVNets(of: a) {
+                    for t in wanted[vb] ?? [] where reachedDistance[t] == Int.max && g.reaches(a, t) {
+                        reach(t, level + 1, from: a, .network(from: a))
+                        pending.remove(t)
+                    }
+                }
+            }
+            if pending.isEmpty { break search }
+            for i in head..<end {
+                let a = queue[i]
+                for b in g.successors(a, skipping: { reachedDistance[$0] != Int.max }) {
+                    reach(b, level + 1, from: a, .network(from: a))
+                    pending.remove(b)
+                    if pending.isEmpty { break search }
+                }
+            }
+            head = end
         }
         // Group target endpoints by host; keep the nearest NIC of each host.
         var best: [String: (length: Int, endpoint: Int)] = [:]

@@ -60,11 +60,14 @@ extension CompiledNetwork {
 
     /// The prefixes of every subnet of `vnet` and of the VNets it routes to.
     func subnetSpace(routableFrom vnet: Int) -> IntervalSet {
+        if let known = subnetSpaceCache[vnet] { return known }
         var intervals: [(UInt32, UInt32)] = []
         for s in network.subnets {
             guard let v = vnetIndex[s.virtualNetwork], routes(vnet, v) else { continue }
             intervals += s.prefixes.map { ($0.first, $0.last) }
         }
-        return IntervalSet(intervals: intervals)
+        let space = IntervalSet(intervals: intervals)
+        subnetSpaceCache[vnet] = space
+        return space
     }
 }

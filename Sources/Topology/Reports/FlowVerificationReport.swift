@@ -30,6 +30,59 @@ public struct FlowVerificationReport: Sendable {
         return .object(object)
     }
 
+    /// One flow's entry as `json.prettyText` lays it out inside the `flows` array (keys sorted,
+    /// two spaces a level), written straight into `out`: a million entries would spend most of
+    /// their time building and sorting dictionaries otherwise.
+    static func appendJSON(_ request: FlowRequest, _ verdict: FlowVerdict, to out: inout String) {
+        if verdict.decidedBy.isEmpty {
+            out += "    {\n      \"decidedBy\": [],\n"
+        } else {
+            out += "    {\n      \"decidedBy\": ["
+            for (i, d) in verdict.decidedBy.enumerated() {
+                out += i == 0 ? "\n        {\n          \"access\": " : ",\n        {\n          \"access\": "
+                appendString(d.access == .allow ? "allow" : "deny", to: &out)
+                out += ",\n          \"direction\": "
+                appendString(d.direction == .inbound ? "inbound" : "outbound", to: &out)
+                out += ",\n          \"nsg\": "
+                appendString(d.securityGroupName, to: &out)
+                out += ",\n          \"priority\": "
+                out += String(d.priority)
+                out += ",\n          \"rule\": "
+                appendString(d.rule, to: &out)
+                out += "\n        }"
+            }
+            out += "\n      ],\n"
+        }
+        out += "      \"destination\": "
+        appendString(request.flow.destination.description, to: &out)
+        if let note = verdict.note {
+            out += ",\n      \"note\": "
+            appendString(note, to: &out)
+        }
+        out += ",\n      \"port\": "
+        out += request.hasPort ? String(request.flow.destinationPort) : "null"
+        out += ",\n      \"protocol\": "
+        appendString(request.flow.protocol.rawValue, to: &out)
+        out += ",\n      \"source\": "
+        appendString(request.flow.source.description, to: &out)
+        out += ",\n      \"sourcePort\": "
+        out += request.flow.protocol.hasPorts ? String(request.flow.sourcePort) : "null"
+        out += ",\n      \"verdict\": "
+        appendString(verdict.verdict.rawValue, to: &out)
+        out += "\n    }"
+    }
+
+    /// A JSON string literal: plain text as it is, anything needing escapes through `JSONValue`.
+    static func appendString(_ s: String, to out: inout String) {
+        if s.utf8.allSatisfy({ $0 >= 0x20 && $0 != 0x22 && $0 != 0x5C }) {
+            out += "\""
+            out += s
+            out += "\""
+        } else {
+            out += JSONValue.string(s).prettyText
+        }
+    }
+
     /// One flow's lines of the text document.
     static func line(_ request: FlowRequest, _ verdict: FlowVerdict) -> String {
         let port = request.hasPort ? "/\(request.flow.destinationPort)" : ""
@@ -76,15 +129,8 @@ public struct FlowVerificationReport: Sendable {
             case .unroutable: counts[2] += 1
             }
             if json {
-                // `prettyText` of the entry at the top level, indented to its place in the array.
-                buffer += n == 0 ? "\n    " : ",\n    "
-                let text = object(request, verdict).prettyText
-                var first = true
-                for part in text.split(separator: "\n", omittingEmptySubsequences: false) {
-                    if !first { buffer += "\n    " }
-                    first = false
-                    buffer += part
-                }
+                buffer += n == 0 ? "\n" : ",\n"
+                appendJSON(request, verdict, to: &buffer)
             } else {
                 buffer += line(request, verdict)
                 buffer += "\n"
