@@ -58,7 +58,7 @@ struct DNSResolver: ParsableCommand {
             bogusName: bogusName ?? ResolverProbe.defaultBogusName,
             burst: burst,
             limits: try timing.limits()
-        ).run()
+        ).analyze()
         try outputOptions.emit(report)
     }
 }
@@ -108,7 +108,7 @@ struct DNSServer: ParsableCommand {
             burst: burst,
             outsideName: outsideName,
             limits: try timing.limits()
-        ).run()
+        ).analyze()
         try outputOptions.emit(report)
     }
 }

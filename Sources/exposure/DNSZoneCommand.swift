@@ -49,6 +49,6 @@ struct DNSZone: ParsableCommand {
         let options = ZoneCheckOptions(
             origin: origin, trustAnchorFile: trustAnchor, expiryWarningDays: expiryWarning, now: moment,
             allowInclude: allowInclude)
-        try outputOptions.emit(try ZoneAnalyzer.analyse(file: file, options: options))
+        try outputOptions.emit(try ZoneAnalyzer.analyze(file: file, options: options))
     }
 }

@@ -69,7 +69,7 @@ struct ZoneCDSTests {
         let text = try String(contentsOfFile: ZoneSamples.path(sample), encoding: .utf8)
         let file = try ZoneSamples.temporaryZone(text + record + "\n")
         defer { try? FileManager.default.removeItem(at: file.deletingLastPathComponent()) }
-        let report = try ZoneAnalyzer.analyse(
+        let report = try ZoneAnalyzer.analyze(
             file: file.path, options: ZoneCheckOptions(origin: "example.com", now: ZoneSamples.now))
         return Report(findings: report.findings.filter { $0.check.id == "dns.dnssec-cds-mismatch" }, warnings: [])
     }

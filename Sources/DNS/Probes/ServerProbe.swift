@@ -36,7 +36,8 @@ public struct ServerProbe: Sendable {
         self.limits = limits
     }
 
-    public func run() throws(InputError) -> Report {
+    /// The entry point, named as the other analyzers' are: probes the server(s) and returns the findings.
+    public func analyze() throws(InputError) -> Report {
         guard let address = ServerAddress(parsing: server) else {
             throw InputError(reason: "'\(server)' is not IP[:PORT] (an IPv6 address with a port is [IP]:PORT)")
         }

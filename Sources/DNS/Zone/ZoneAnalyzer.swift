@@ -84,14 +84,19 @@ extension ZoneCheck {
     static var needsSignedZone: Bool { true }
 }
 
-/// The one entry point of the zone analyzer: reads the zone with libldns, verifies every signature,
+/// The one entry point of the zone analyzer (`analyze`): reads the zone with libldns, verifies every signature,
 /// runs each check of `ZoneCatalogue` and returns their findings.
 public enum ZoneAnalyzer {
     /// At most this many findings of one check are listed; the rest are counted in a warning, so a
     /// zone whose every signature expired gives a readable report.
     public static let findingsPerCheckLimit = 100
 
+    /// The old spelling of `analyze`, which `exposure scan` still calls.
     public static func analyse(file: String, options: ZoneCheckOptions) throws(InputError) -> Report {
+        try analyze(file: file, options: options)
+    }
+
+    public static func analyze(file: String, options: ZoneCheckOptions) throws(InputError) -> Report {
         guard let origin = DomainName(text: options.origin) else {
             throw InputError(file: nil, reason: "--origin '\(options.origin)' is not a domain name")
         }
