@@ -342,7 +342,8 @@ struct ProbeServerTests {
     )
     func badArguments(_ server: String, _ zone: String, _ burst: Int, _ expected: String) async {
         #expect {
-            _ = try ServerProbe(server: server, zone: zone, burst: burst, outsideName: ProbeServers.outsideName).analyze()
+            _ = try ServerProbe(server: server, zone: zone, burst: burst, outsideName: ProbeServers.outsideName)
+                .analyze()
         } throws: { error in
             "\(error)".contains(expected)
         }
