@@ -105,7 +105,7 @@ enum DNSZoneBench {
                 }
                 if let ceiling = ceilingOfBest {
                     line += String(
-                        format: "%@ verifies at %.0f%% of the two-core rate measured just before (goal: 80%%)",
+                        format: "%@ verifies at %.0f%% of the two-core rate measured just before (goal: 85%%)",
                         best["dnssec-verify"] == nil ? "" : ";", 100 * Double(signatures) / mine / ceiling)
                 }
                 summary.append(line)
