@@ -20,7 +20,6 @@ public struct ServerProbe: Sendable {
     /// Names that resolve on the internet (RFC 2606), in the order tried for the recursion probe: at
     /// least one lies outside any zone but the root.
     public static let outsideCandidates = ["example.com.", "example.net.", "example.org."]
-    public static let defaultOutsideName = outsideCandidates[0]
 
     public init(
         server: String,
