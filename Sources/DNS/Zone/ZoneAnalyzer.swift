@@ -68,7 +68,7 @@ struct ZoneAnalysisContext: Sendable {
 }
 
 /// One zone check: its catalogue entry and the findings it draws from the analysed zone.
-protocol ZoneCheck {
+protocol ZoneCheck: SendableMetatype {
     static var check: Check { get }
     /// Whether the check reads the signature verdicts. Those that do not run beside the verification,
     /// on a context whose verdicts are empty.
