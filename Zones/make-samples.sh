@@ -1,11 +1,19 @@
 #!/usr/bin/env bash
 # Makes the sample zones in this folder with ldns-keygen / ldns-signzone (Debian's ldnsutils) and
-# small text edits. Each sample is named after what it shows; see README.md here. Keys are made fresh
-# on every run (in a temporary folder), so re-running changes key tags and signatures: re-check the
-# expected findings in Tests/DNSTests/Expected afterwards (swift test --filter ZoneSample).
+# small text edits. Each sample is named after what it shows; see docs/dns-zones.md.
+#
+#   bash Zones/make-samples.sh                  # every sample
+#   bash Zones/make-samples.sh bogus-signature  # only the samples named (the rest is made, not written)
+#
+# Keys are kept in Zones/keys/ (test-only keys, committed, so a sample made again keeps its key tags
+# and trust-anchor-ksk.ds still matches it); a key missing there is made fresh. ECDSA signatures are
+# randomised, so a sample made again differs in its signature bytes only: check the expected findings
+# in Tests/DNSTests/Expected afterwards (swift test --filter ZoneCLITests).
 #
 # Signature windows: healthy zones are valid from 2026-01-01 to 2036-01-01 (before 2038, where
-# libldns' 32-bit time handling goes wrong); tests pin --now 2026-11-21T00:00:00Z.
+# libldns' 32-bit time handling goes wrong); tests and `make run` judge at 2026-11-21T00:00:00Z, the
+# one moment at which every sample shows what it is named after (signature-expiring.zone expires
+# 2026-11-25, four days later).
 set -euo pipefail
 cd "$(dirname "$0")"
 work=$(mktemp -d)
@@ -35,9 +43,24 @@ a.b.c     IN TXT  "deep name below two empty non-terminals"
 *.wild    IN TXT  "a wildcard below the empty non-terminal wild"
 ZONE
 
-keygen() { (cd "$work" && ldns-keygen "$@" "$ORIGIN"); }
-ZSK=$work/$(keygen -a ECDSAP256SHA256)
-KSK=$work/$(keygen -k -a ECDSAP256SHA256)
+# key ROLE ldns-keygen-options...: the path (without .key/.private) of the committed key of that role.
+mkdir -p keys
+key() {
+    local role=$1 base
+    shift
+    base=$(cat "keys/$role.name" 2>/dev/null || true)
+    if [ -z "$base" ] || [ ! -f "keys/$base.private" ]; then
+        base=$(cd keys && ldns-keygen "$@" "$ORIGIN")
+        rm -f "keys/$base.ds"
+        echo "$base" >"keys/$role.name"
+    fi
+    echo "$PWD/keys/$base"
+}
+ZSK=$(key zsk -a ECDSAP256SHA256)
+KSK=$(key ksk -k -a ECDSAP256SHA256)
+# With sample names on the command line, only those are written.
+wanted=" $* "
+want() { [ "$wanted" = "  " ] || [[ "$wanted" == *" $1 "* ]]; }
 sign() { # sign INPUT OUTPUT [ldns-signzone options...]
     local input=$1 output=$2
     shift 2
@@ -48,7 +71,7 @@ sign() { # sign INPUT OUTPUT [ldns-signzone options...]
 unsigned_copy() { awk -F'\t' '$4 != "RRSIG"' "$1"; }
 header() { printf '; %s\n; Made by make-samples.sh. Origin example.com.\n$ORIGIN example.com.\n' "$1"; }
 emit() { # emit NAME DESCRIPTION < zone text
-    { header "$2"; cat; } >"$1.zone"
+    if want "$1"; then { header "$2"; cat; } >"$1.zone"; else cat >/dev/null; fi
 }
 
 # Healthy zones.
@@ -59,9 +82,9 @@ sign "$work/base.zone" "$work/nsec3.signed" -i $INCEPTION -e $EXPIRATION -n -t 0
 emit healthy-nsec3 "A healthy zone signed with NSEC3 as RFC 9276 advises: no salt, no extra iterations." \
     <"$work/nsec3.signed"
 grep -v '^\$' "$work/base.zone" | emit unsigned "A zone without DNSSEC."
-(cd "$work" && ldns-key2ds -n -2 "$KSK.key") >trust-anchor-ksk.ds
-OTHER=$work/$(keygen -k -a ECDSAP256SHA256)
-(cd "$work" && ldns-key2ds -n -2 "$OTHER.key") >trust-anchor-other-key.ds
+if want trust-anchor-ksk; then (cd "$work" && ldns-key2ds -n -2 "$KSK.key") >trust-anchor-ksk.ds; fi
+OTHER=$(key other-ksk -k -a ECDSAP256SHA256)
+if want trust-anchor-other-key; then (cd "$work" && ldns-key2ds -n -2 "$OTHER.key") >trust-anchor-other-key.ds; fi
 
 # Signature faults.
 sed 's/^\(www\.example\.com\.\t[0-9]*\tIN\tA\t\)192\.0\.2\.2/\1192.0.2.66/' "$work/nsec.signed" |
@@ -118,8 +141,8 @@ awk -F'\t' -v h="$ENT_HASH.example.com." '$1 != h' "$work/nsec3.signed" |
 # Hardening: weak algorithms and NSEC3 parameters.
 sed 's/^sub       IN DS   12345 13 2 .*/&\nsub       IN DS   12345 13 1 2BB183AF5F22588179A53B0A98631FAD1A292118/' \
     "$work/base.zone" >"$work/weak.zone"
-WEAK_ZSK=$work/$(keygen -a RSASHA1 -b 1024)
-WEAK_KSK=$work/$(keygen -k -a RSASHA1 -b 1024)
+WEAK_ZSK=$(key weak-zsk -a RSASHA1 -b 1024)
+WEAK_KSK=$(key weak-ksk -k -a RSASHA1 -b 1024)
 ldns-signzone -o "$ORIGIN" -f "$work/weak.signed" -i $INCEPTION -e $EXPIRATION "$work/weak.zone" "$WEAK_ZSK" "$WEAK_KSK"
 emit weak-algorithm-rsasha1-1024 "Signed with RSASHA1 keys of 1024 bits, and a SHA-1 DS for sub.example.com." \
     <"$work/weak.signed"
@@ -144,4 +167,4 @@ unsigned_copy "$work/zonemd.signed" | sed 's/"deep name below two empty non-term
 sign "$work/stale.unsigned" "$work/stale.signed" -i $INCEPTION -e $EXPIRATION
 emit zonemd-mismatch "The TXT of a.b.c.example.com changed after the ZONEMD digest was computed." \
     <"$work/stale.signed"
-bash ./make-cds-samples.sh
+bash ./make-cds-samples.sh "$@"

@@ -57,7 +57,7 @@ enum FuzzTarget: String, CaseIterable {
         case .zone:
             write(bytes, to: Self.scratch + ".zone")
             let options = ZoneCheckOptions(origin: "example.com", now: 1_780_000_000)
-            _ = try? ZoneAnalyzer.analyse(file: Self.scratch + ".zone", options: options)
+            _ = try? ZoneAnalyzer.analyze(file: Self.scratch + ".zone", options: options)
         case .azureJSON:
             _ = try? TopologyLoader.load(documents: [("fuzz.json", Data(bytes))])
         case .armExpression:

@@ -10,6 +10,6 @@ enum ZoneInputs {
         let base = ((file as NSString).lastPathComponent as NSString).deletingPathExtension
         let origin = ZoneAnalyzer.statedOrigin(file: file, fallback: base) ?? base
         let options = ZoneCheckOptions(origin: origin, now: scan.now)
-        return try ZoneAnalyzer.analyse(file: file, options: options)
+        return try ZoneAnalyzer.analyze(file: file, options: options)
     }
 }

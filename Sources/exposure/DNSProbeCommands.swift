@@ -62,7 +62,7 @@ struct DNSResolver: ParsableCommand {
             bogusName: bogusName ?? ResolverProbe.defaultBogusName,
             burst: burst,
             limits: try timing.limits()
-        ).run()
+        ).analyze()
         try outputOptions.emit(report)
     }
 }
@@ -115,7 +115,7 @@ struct DNSServer: ParsableCommand {
             burst: burst,
             outsideName: outsideName,
             limits: try timing.limits()
-        ).run()
+        ).analyze()
         try outputOptions.emit(report)
     }
 }

@@ -53,7 +53,7 @@ struct DNSZone: ParsableCommand {
             let options = ZoneCheckOptions(
                 origin: origin, trustAnchorFile: try trustAnchor.map { try InputFiles.readablePath($0, names: names) },
                 expiryWarningDays: expiryWarning, now: moment, allowInclude: allowInclude)
-            let report = try ZoneAnalyzer.analyse(
+            let report = try ZoneAnalyzer.analyze(
                 file: try InputFiles.readablePath(file, names: names), options: options)
             try outputOptions.emit(names.restore(report))
         } catch let error as InputError {

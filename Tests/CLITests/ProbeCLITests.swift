@@ -28,6 +28,38 @@ struct ProbeCLITests {
         #expect((document["summary"] as? [String: Int])?["high"] == 2)
     }
 
+    @Test("dns server --zone example.com with the default outside name runs (example.net. is asked), no exit 2")
+    func defaultOutsideName() async throws {
+        let servers = try await CLIProbeServers.shared()
+        let run = try await offPool {
+            try ExposureBinary.run([
+                "dns", "server", servers.port("HARDENED_NSD"), "--zone", "example.com", "--burst", "0", "--format",
+                "json",
+            ])
+        }
+        // The NSD does not serve example.com: a warning, findings judged, but never the usage error of
+        // an outside name inside the zone.
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(!run.stderr.contains("inside the zone"))
+        #expect(run.stdout.contains("is not authoritative for example.com."))
+    }
+
+    @Test(
+        "dns resolver --burst 200 on the plain Unbound reports dns.resolver-rate-limit-missing; without --burst it does not"
+    )
+    func resolverBurst() async throws {
+        let servers = try await CLIProbeServers.shared()
+        let resolver = servers.port("PLAIN_UNBOUND")
+        let arguments = [
+            "dns", "resolver", "--server", resolver, "--approved", resolver, "--signed-name", "www.example.test",
+            "--bogus-name", "www.bogus.test", "--format", "json",
+        ]
+        let with = try await offPool { try ExposureBinary.run(arguments + ["--burst", "200"]) }
+        let without = try await offPool { try ExposureBinary.run(arguments) }
+        #expect(with.stdout.contains("\"check\": \"dns.resolver-rate-limit-missing\""))
+        #expect(!without.stdout.contains("dns.resolver-rate-limit-missing"))
+    }
+
     @Test("dns server on the hardened NSD: no finding, exit 0")
     func hardenedServerText() async throws {
         let servers = try await CLIProbeServers.shared()

@@ -44,6 +44,33 @@ struct ZoneCLITests {
         #expect(run.stderr.hasPrefix("exposure: \(file.path): line 3: syntax error"))
     }
 
+    @Test(
+        "the syntax errors named-checkzone rejects exit 2 naming the line, and a CAA record ending in a string reads",
+        arguments: [
+            ("a IN TXT ( \"x\"\n", 3, "never closed"), ("$TTL 99999999999999999999\n", 3, "does not fit 32 bits"),
+            ("@ 3600 IN SOA ns2 h 2 2 3 4 5\n", 3, "second SOA"),
+            ("$GENERATE 1-1000000000 h$ A 192.0.2.1\n", 3, "1000000000 records"),
+        ])
+    func namedCheckzoneErrors(_ tail: String, _ line: Int, _ words: String) throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "exposure-cli-zone-errors-\(getpid())-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let head = "$ORIGIN example.com.\n@ 3600 IN SOA ns1 h 1 2 3 4 5\n"
+        let bad = folder.appendingPathComponent("bad.zone")
+        try (head + tail).write(to: bad, atomically: true, encoding: .utf8)
+        let run = try ExposureBinary.run(["dns", "zone", bad.path, "--origin", "example.com"])
+        #expect(run.status == 2)
+        #expect(run.stderr.hasPrefix("exposure: \(bad.path): line \(line): "), "\(run.stderr)")
+        #expect(run.stderr.contains(words), "\(run.stderr)")
+        let good = folder.appendingPathComponent("caa.zone")
+        try (head + "@ 3600 IN NS ns1\n@ IN CAA 0 issue \"letsencrypt.org\"   \n").write(
+            to: good, atomically: true, encoding: .utf8)
+        let read = try ExposureBinary.run(["dns", "zone", good.path, "--origin", "example.com"])
+        #expect(read.status == 0, "\(read.stderr)")
+        #expect(read.stdout.contains("dns.dnssec-unsigned"))
+    }
+
     @Test("$INCLUDE exits 2 unless --allow-include is given")
     func include() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("exposure-cli-include-\(getpid())")

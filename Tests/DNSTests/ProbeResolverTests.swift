@@ -20,7 +20,7 @@ struct ProbeResolverTests {
                 signedName: ProbeServers.signedName,
                 bogusName: ProbeServers.bogusName,
                 burst: burst
-            ).run()
+            ).analyze()
         }
     }
 

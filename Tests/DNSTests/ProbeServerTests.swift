@@ -19,7 +19,7 @@ struct ProbeServerTests {
             try ServerProbe(
                 server: server, zone: ProbeServers.zone, burst: burst, outsideName: ProbeServers.outsideName
             )
-            .run()
+            .analyze()
         }
     }
 
@@ -58,7 +58,7 @@ struct ProbeServerTests {
         let servers = try await ProbeServers.shared()
         let server = software == "BIND" ? servers.weakBIND : servers.weakNSD
         let report = try await offPool {
-            try ServerProbe(server: server, zone: zone, burst: 0, outsideName: ProbeServers.outsideName).run()
+            try ServerProbe(server: server, zone: zone, burst: 0, outsideName: ProbeServers.outsideName).analyze()
         }
         let finding = try #require(report.findings.first { $0.check.id == "dns.zone-transfer-open" })
         let port = try #require(server.split(separator: ":").last)
@@ -129,7 +129,7 @@ struct ProbeServerTests {
     func recursionVerdicts(_ name: String, _ severity: Severity, _ rcode: String, _ resolved: Bool) async throws {
         let servers = try await ProbeServers.shared()
         let report = try await offPool {
-            try ServerProbe(server: servers.weakBIND, zone: ProbeServers.zone, burst: 0, outsideName: name).run()
+            try ServerProbe(server: servers.weakBIND, zone: ProbeServers.zone, burst: 0, outsideName: name).analyze()
         }
         let finding = try #require(report.findings.first { $0.check.id == "dns.recursion-on-authoritative" })
         #expect(finding.severity == severity)
@@ -145,7 +145,7 @@ struct ProbeServerTests {
         let report = try await offPool {
             try ServerProbe(
                 server: servers.weakBIND, zone: ProbeServers.zone, burst: 0, limits: QueryLimits(timeout: 0.5, tries: 1)
-            ).run()
+            ).analyze()
         }
         let finding = try #require(report.findings.first { $0.check.id == "dns.recursion-on-authoritative" })
         #expect(finding.evidence["recursionAvailableInZone"] == .bool(true))
@@ -162,7 +162,7 @@ struct ProbeServerTests {
             let report = try await offPool {
                 try ServerProbe(
                     server: server, zone: ProbeServers.zone, burst: 0, outsideName: ProbeServers.outsideName
-                ).run()
+                ).analyze()
             }
             #expect(!report.ids().contains("dns.recursion-on-authoritative"), "\(server)")
         }
@@ -270,7 +270,7 @@ struct ProbeServerTests {
     func notAuthoritativeWarns() async throws {
         let servers = try await ProbeServers.shared()
         let report = try await offPool {
-            try ServerProbe(server: servers.hardenedNSD, zone: "other.test", burst: 0).run()
+            try ServerProbe(server: servers.hardenedNSD, zone: "other.test", burst: 0).analyze()
         }
         #expect(report.findings.isEmpty)
         #expect(
@@ -285,7 +285,7 @@ struct ProbeServerTests {
     func refusedPortIsAnError(_ host: String) async throws {
         let port = try Self.unusedUDPPort()
         let (message, elapsed) = try await offPool {
-            Self.failureAndTime { try ServerProbe(server: "\(host):\(port)", zone: "example.test").run() }
+            Self.failureAndTime { try ServerProbe(server: "\(host):\(port)", zone: "example.test").analyze() }
         }
         #expect(
             message == "\(host):\(port) did not answer a DNS query: connection refused (nothing listens on that port)")
@@ -315,7 +315,7 @@ struct ProbeServerTests {
                 try ServerProbe(
                     server: "127.0.0.1:\(port)", zone: "example.test", limits: QueryLimits(timeout: 0.2, tries: 2)
                 )
-                .run()
+                .analyze()
             }
         }
         #expect(message.hasSuffix("did not answer a DNS query: no reply after 2 tries of 0.2 s each"), "\(message)")
@@ -342,7 +342,8 @@ struct ProbeServerTests {
     )
     func badArguments(_ server: String, _ zone: String, _ burst: Int, _ expected: String) async {
         #expect {
-            _ = try ServerProbe(server: server, zone: zone, burst: burst, outsideName: ProbeServers.outsideName).run()
+            _ = try ServerProbe(server: server, zone: zone, burst: burst, outsideName: ProbeServers.outsideName)
+                .analyze()
         } throws: { error in
             "\(error)".contains(expected)
         }

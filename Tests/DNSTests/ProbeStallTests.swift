@@ -94,7 +94,7 @@ struct ProbeStallTests {
                 burst: 20,
                 outsideName: "www.outside.test",
                 limits: QueryLimits(timeout: 0.5, tries: 2)
-            ).run()
+            ).analyze()
             return (report, Date().timeIntervalSince(started))
         }
         #expect(

@@ -37,7 +37,7 @@ struct ZoneFileTests {
         let file = try ZoneSamples.temporaryZone(text)
         defer { try? FileManager.default.removeItem(at: file.deletingLastPathComponent()) }
         do {
-            _ = try ZoneAnalyzer.analyse(file: file.path, options: ZoneCheckOptions(origin: "example.org", now: 0))
+            _ = try ZoneAnalyzer.analyze(file: file.path, options: ZoneCheckOptions(origin: "example.org", now: 0))
             Issue.record("no error")
         } catch {
             #expect(error.file == file.path)
@@ -82,12 +82,12 @@ struct ZoneFileTests {
     @Test("a missing file, a directory and a zone without SOA at the origin are clear errors")
     func unusableInputs() throws {
         let options = ZoneCheckOptions(origin: "example.org", now: 0)
-        #expect(throws: InputError.self) { try ZoneAnalyzer.analyse(file: "/no/such/zone", options: options) }
-        #expect(throws: InputError.self) { try ZoneAnalyzer.analyse(file: "/tmp", options: options) }
+        #expect(throws: InputError.self) { try ZoneAnalyzer.analyze(file: "/no/such/zone", options: options) }
+        #expect(throws: InputError.self) { try ZoneAnalyzer.analyze(file: "/tmp", options: options) }
         let file = try ZoneSamples.temporaryZone(Self.plain)
         defer { try? FileManager.default.removeItem(at: file.deletingLastPathComponent()) }
         do {
-            _ = try ZoneAnalyzer.analyse(file: file.path, options: ZoneCheckOptions(origin: "example.net", now: 0))
+            _ = try ZoneAnalyzer.analyze(file: file.path, options: ZoneCheckOptions(origin: "example.net", now: 0))
             Issue.record("no error")
         } catch {
             #expect(error.reason.contains("no SOA record at example.net."))
@@ -102,7 +102,7 @@ struct ZoneFileTests {
         defer { try? FileManager.default.removeItem(at: file.deletingLastPathComponent()) }
         try Data(bytes).write(to: file)
         #expect(throws: InputError.self) {
-            _ = try ZoneAnalyzer.analyse(file: file.path, options: ZoneCheckOptions(origin: "example.org", now: 0))
+            _ = try ZoneAnalyzer.analyze(file: file.path, options: ZoneCheckOptions(origin: "example.org", now: 0))
         }
     }
 }

@@ -89,7 +89,7 @@ struct ZoneHardeningTests {
             })
         let file = try ZoneSamples.temporaryZone(ksk + "\n", name: "anchor.key")
         defer { try? FileManager.default.removeItem(at: file.deletingLastPathComponent()) }
-        let report = try ZoneAnalyzer.analyse(
+        let report = try ZoneAnalyzer.analyze(
             file: ZoneSamples.path("healthy-nsec.zone"),
             options: ZoneCheckOptions(origin: "example.com", trustAnchorFile: file.path, now: ZoneSamples.now))
         #expect(report.findings.isEmpty)
@@ -107,7 +107,7 @@ struct ZoneHardeningTests {
         let file = try ZoneSamples.temporaryZone("example.com. 3600 IN A 192.0.2.1\n", name: "anchor.ds")
         defer { try? FileManager.default.removeItem(at: file.deletingLastPathComponent()) }
         do {
-            _ = try ZoneAnalyzer.analyse(
+            _ = try ZoneAnalyzer.analyze(
                 file: ZoneSamples.path("healthy-nsec.zone"),
                 options: ZoneCheckOptions(origin: "example.com", trustAnchorFile: file.path, now: ZoneSamples.now))
             Issue.record("no error")

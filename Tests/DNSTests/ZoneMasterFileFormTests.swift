@@ -56,7 +56,7 @@ struct ZoneMasterFileFormTests {
         defer { try? FileManager.default.removeItem(at: file.deletingLastPathComponent()) }
         if let status = Self.bindStatus(file) { #expect(status != 0, "named-checkzone accepts \(name)") }
         do {
-            _ = try ZoneAnalyzer.analyse(file: file.path, options: ZoneCheckOptions(origin: "example.com", now: 0))
+            _ = try ZoneAnalyzer.analyze(file: file.path, options: ZoneCheckOptions(origin: "example.com", now: 0))
             Issue.record("\(name): no error")
         } catch {
             #expect(error.file == file.path)

@@ -51,7 +51,7 @@ struct ZoneSampleTests {
         let file = try ZoneSamples.temporaryZone(edited)
         defer { try? FileManager.default.removeItem(at: file.deletingLastPathComponent()) }
         let options = ZoneCheckOptions(origin: "example.com", now: ZoneSamples.now)
-        let report2 = try ZoneAnalyzer.analyse(file: file.path, options: options)
+        let report2 = try ZoneAnalyzer.analyze(file: file.path, options: options)
         #expect(report2.verdictLines == ["dns.dnssec-missing-signature high sub.example.com. DS"])
     }
 

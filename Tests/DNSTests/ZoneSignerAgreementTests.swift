@@ -328,7 +328,7 @@ enum ZoneSigning {
     }
 
     static func analyse(_ file: URL) throws -> Report {
-        try ZoneAnalyzer.analyse(
+        try ZoneAnalyzer.analyze(
             file: file.path,
             options: ZoneCheckOptions(origin: "example.com", now: Int64(Date().timeIntervalSince1970)))
     }

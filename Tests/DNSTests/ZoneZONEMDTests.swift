@@ -105,7 +105,7 @@ struct ZoneZONEMDTests {
     static func analyse(_ text: String) throws -> Report {
         let file = try ZoneSamples.temporaryZone(text)
         defer { try? FileManager.default.removeItem(at: file.deletingLastPathComponent()) }
-        return try ZoneAnalyzer.analyse(
+        return try ZoneAnalyzer.analyze(
             file: file.path, options: ZoneCheckOptions(origin: "example", now: ZoneSamples.now))
     }
 

@@ -255,7 +255,8 @@ struct ZoneFile {
                 }
                 if keyword == "$TTL" {
                     try flat.withUnsafeMutableBufferPointer { (text) throws(InputError) in
-                        guard let value = MasterFileFields.tokens(text, length: length, limit: 2).dropFirst().first
+                        guard let keyword = MasterFileFields.token(text, length: length, from: 0),
+                            let value = MasterFileFields.token(text, length: length, from: keyword.upperBound)
                         else { return }
                         do throws(MasterFileFields.Problem) {
                             if let warning = try MasterFileFields.checkTTL(text, value) {

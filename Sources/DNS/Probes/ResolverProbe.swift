@@ -53,7 +53,8 @@ public struct ResolverProbe: Sendable {
         self.limits = limits
     }
 
-    public func run() throws(InputError) -> Report {
+    /// The entry point, named as the other analyzers' are: probes the server(s) and returns the findings.
+    public func analyze() throws(InputError) -> Report {
         let signedName = ServerProbe.absolute(self.signedName)
         let bogusName = ServerProbe.absolute(self.bogusName)
         guard PacketQuery.isValidName(signedName) else {

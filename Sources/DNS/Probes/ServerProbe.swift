@@ -20,7 +20,6 @@ public struct ServerProbe: Sendable {
     /// Names that resolve on the internet (RFC 2606), in the order tried for the recursion probe: at
     /// least one lies outside any zone but the root.
     public static let outsideCandidates = ["example.com.", "example.net.", "example.org."]
-    public static let defaultOutsideName = outsideCandidates[0]
 
     public init(
         server: String,
@@ -36,7 +35,8 @@ public struct ServerProbe: Sendable {
         self.limits = limits
     }
 
-    public func run() throws(InputError) -> Report {
+    /// The entry point, named as the other analyzers' are: probes the server(s) and returns the findings.
+    public func analyze() throws(InputError) -> Report {
         guard let address = ServerAddress(parsing: server) else {
             throw InputError(reason: "'\(server)' is not IP[:PORT] (an IPv6 address with a port is [IP]:PORT)")
         }

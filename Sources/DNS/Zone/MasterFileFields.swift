@@ -62,31 +62,40 @@ enum MasterFileFields {
         return .value(UInt32(total))
     }
 
-    /// Whether `token` names a class (`IN`, `CH`, `HS`, `CS`, `NONE`, `ANY`, `CLASS<n>`), any case.
+    /// Whether `token` names a class (`IN`, `CH`, `HS`, `CS`, `NONE`, `ANY`, `CLASS<n>`), any case. Read
+    /// in place, as it runs for every record.
     static func isClass<C: Collection>(_ token: C) -> Bool where C.Element == UInt8 {
-        let upper = String(decoding: token.map { $0 >= 97 && $0 <= 122 ? $0 - 32 : $0 }, as: UTF8.self)
-        switch upper {
-        case "IN", "CH", "HS", "CS", "NONE", "ANY": return true
-        default: return upper.hasPrefix("CLASS") && upper.count > 5 && upper.dropFirst(5).allSatisfy(\.isNumber)
+        func upper(_ byte: UInt8) -> UInt8 { byte >= 97 && byte <= 122 ? byte - 32 : byte }
+        var bytes = token.makeIterator()
+        switch token.count {
+        case 2:
+            guard let a = bytes.next().map(upper), let b = bytes.next().map(upper) else { return false }
+            switch (a, b) {
+            case (73, 78), (67, 72), (72, 83), (67, 83): return true  // IN CH HS CS
+            default: return false
+            }
+        case 3, 4:
+            let word = token.map(upper)
+            return word == Array("ANY".utf8) || word == Array("NONE".utf8)
+        default:
+            let word = token.map(upper)
+            return word.count > 5 && word.starts(with: Array("CLASS".utf8))
+                && word.dropFirst(5).allSatisfy { $0 >= 48 && $0 <= 57 }
         }
     }
 
-    /// The blank-separated tokens of `text` up to `limit` of them, as byte ranges (a `\` escapes the
-    /// next byte; quotes are not looked at, as only the fields before the type are wanted).
-    static func tokens(_ text: UnsafeMutableBufferPointer<UInt8>, length: Int, limit: Int) -> [Range<Int>] {
-        var ranges: [Range<Int>] = []
-        var i = 0
-        while i < length, ranges.count < limit {
-            while i < length, text[i] == 32 || text[i] == 9 { i += 1 }
-            guard i < length else { break }
-            let start = i
-            while i < length, text[i] != 32, text[i] != 9 {
-                if text[i] == 92 { i += 1 }
-                i += 1
-            }
-            ranges.append(start..<min(i, length))
+    /// The blank-separated token of `text` that starts at or after `start`, as a byte range (a `\`
+    /// escapes the next byte; quotes are not looked at, as only the fields before the type are wanted).
+    static func token(_ text: UnsafeMutableBufferPointer<UInt8>, length: Int, from start: Int) -> Range<Int>? {
+        var i = start
+        while i < length, text[i] == 32 || text[i] == 9 { i += 1 }
+        guard i < length else { return nil }
+        let first = i
+        while i < length, text[i] != 32, text[i] != 9 {
+            if text[i] == 92 { i += 1 }
+            i += 1
         }
-        return ranges
+        return first..<min(i, length)
     }
 
     /// A problem with the fields before a record's type.
@@ -100,15 +109,20 @@ enum MasterFileFields {
         throws(Problem)
         -> String?
     {
-        let all = tokens(text, length: length, limit: namesOwner ? 3 : 2)
-        let fields = namesOwner ? Array(all.dropFirst()) : all
-        guard let first = fields.first else { return nil }
+        var start = 0
+        if namesOwner {
+            guard let owner = token(text, length: length, from: 0) else { return nil }
+            start = owner.upperBound
+        }
+        guard let first = token(text, length: length, from: start) else { return nil }
         var ttlRange: Range<Int>? = nil
-        if isClass(text[first]), fields.count > 1, ttl(text[fields[1]]) != .notTTL {
+        if isClass(text[first]), let second = token(text, length: length, from: first.upperBound),
+            ttl(text[second]) != .notTTL
+        {
             // Swap "CLASS TTL" into "TTL CLASS" within the same bytes.
             let classBytes = Array(text[first])
-            let ttlBytes = Array(text[fields[1]])
-            let gap = Array(text[first.upperBound..<fields[1].lowerBound])
+            let ttlBytes = Array(text[second])
+            let gap = Array(text[first.upperBound..<second.lowerBound])
             let rewritten = ttlBytes + gap + classBytes
             for (k, byte) in rewritten.enumerated() { text[first.lowerBound + k] = byte }
             ttlRange = first.lowerBound..<(first.lowerBound + ttlBytes.count)
@@ -134,13 +148,13 @@ enum MasterFileFields {
 
     /// The keyword of a directive line (`$TTL`), in capitals.
     static func directiveKeyword(_ text: UnsafeMutableBufferPointer<UInt8>, length: Int) -> String {
-        let first = tokens(text, length: length, limit: 1).first ?? 0..<0
+        let first = token(text, length: length, from: 0) ?? 0..<0
         return String(decoding: text[first].map { $0 >= 97 && $0 <= 122 ? $0 - 32 : $0 }, as: UTF8.self)
     }
 
     /// Writes the keyword of a directive in capitals, as libldns wants it.
     static func capitaliseKeyword(_ text: UnsafeMutableBufferPointer<UInt8>, length: Int) {
-        guard let first = tokens(text, length: length, limit: 1).first else { return }
+        guard let first = token(text, length: length, from: 0) else { return }
         for k in first where text[k] >= 97 && text[k] <= 122 { text[k] -= 32 }
     }
 }

@@ -84,14 +84,14 @@ extension ZoneCheck {
     static var needsSignedZone: Bool { true }
 }
 
-/// The one entry point of the zone analyzer: reads the zone with libldns, verifies every signature,
+/// The one entry point of the zone analyzer (`analyze`): reads the zone with libldns, verifies every signature,
 /// runs each check of `ZoneCatalogue` and returns their findings.
 public enum ZoneAnalyzer {
     /// At most this many findings of one check are listed; the rest are counted in a warning, so a
     /// zone whose every signature expired gives a readable report.
     public static let findingsPerCheckLimit = 100
 
-    public static func analyse(file: String, options: ZoneCheckOptions) throws(InputError) -> Report {
+    public static func analyze(file: String, options: ZoneCheckOptions) throws(InputError) -> Report {
         guard let origin = DomainName(text: options.origin) else {
             throw InputError(file: nil, reason: "--origin '\(options.origin)' is not a domain name")
         }

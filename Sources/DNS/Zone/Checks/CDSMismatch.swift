@@ -10,8 +10,8 @@ import Findings
 /// only take them from a zone it can validate (RFC 7344 §4.1, RFC 8078 §4), so they do nothing but
 /// mislead. Neither `ldns-verify-zone` nor `dnssec-verify` looks at them.
 ///
-/// Worked example (Zones/cds-naming-no-key.zone): the DNSKEY RRset holds keys 39362 (ZSK) and 18103
-/// (KSK); the CDS names key 11031, which is not there: one finding for the CDS RRset. Its CDNSKEY is
+/// Worked example (Zones/cds-naming-no-key.zone): the DNSKEY RRset holds keys 16132 (ZSK) and 8949
+/// (KSK); the CDS names key 56591, which is not there: one finding for the CDS RRset. Its CDNSKEY is
 /// the KSK itself, so that RRset is sound; the two disagree, but that is said only when each RRset on
 /// its own names keys of the zone, so the CDS finding is the only one.
 enum CDSMismatch: ZoneCheck {
