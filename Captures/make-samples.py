@@ -666,6 +666,7 @@ def main():
     secrets_and_evidence(client, server)
     dtls(client, server)
     tls_after_openings(client, server)
+    ntlm_in_every_carrier(client, server)
 
 
 def ads_header(target, source, command, flags, data, invoke):
@@ -812,6 +813,57 @@ def tls_after_openings(client, server):
     conv.s(b"\x05\x00\x00\x01" + destination + b"\x00\x50").c(b"GET / HTTP/1.1\r\nHost: intranet\r\n\r\n")
     conv.s(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
     write("socks5-plain-http-not-tls.pcap", conv.close().packets)
+
+
+def tds_packet(kind, payload, packet_id=1):
+    """A TDS packet ([MS-TDS] §2.2.3): type, status EOM, big-endian length, SPID, packet id, window."""
+    return struct.pack("!BBHHBB", kind, 1, 8 + len(payload), 0, packet_id, 0) + payload
+
+
+def tds_login7_with_sspi(sspi):
+    """A LOGIN7 ([MS-TDS] §2.2.6.4) with integrated security on, a host name and the SSPI blob."""
+    host = "WS01".encode("utf-16-le")
+    data_start = 94
+    fixed = struct.pack("<IIIIII", 0, 0x74000004, 4096, 7, 1234, 0) + bytes([0xE0, 0x83, 0, 0]) + struct.pack("<iI", 0, 0x409)
+    end = data_start + len(host)
+    pairs = struct.pack("<HH", data_start, 2) + struct.pack("<HH", end, 0) * 8
+    rest = bytes(6) + struct.pack("<HH", end, len(sspi)) + struct.pack("<HH", end + len(sspi), 0) + \
+        struct.pack("<HH", end + len(sspi), 0) + struct.pack("<I", 0)
+    body = fixed + pairs + rest + host + sspi
+    return struct.pack("<I", len(body)) + body[4:]
+
+
+def ntlm_in_every_carrier(client, server):
+    """NTLMv1 in SASL NTLM over SMTP, IMAP and POP3, and in MSSQL's TDS; NTLMv2 in SMTP, not reported."""
+    token = lambda message: base64.b64encode(message)
+    v1 = bytes(range(24))
+    v2 = bytes(range(16)) + b"\x01\x01\x00\x00\x00\x00\x00\x00" + bytes(8) + bytes(range(8)) + bytes(8)
+    for name, port, nt in [("smtp-auth-ntlmv1.pcap", 40600, v1), ("smtp-auth-ntlmv2-not-cleartext.pcap", 40601, v2)]:
+        conv = Conversation(client, server, port, 587).handshake()
+        conv.s(b"220 mail.example.com ESMTP\r\n").c(b"EHLO ws01\r\n").s(b"250-mail.example.com\r\n250 AUTH NTLM\r\n")
+        conv.c(b"AUTH NTLM " + token(ntlm_negotiate()) + b"\r\n").s(b"334 " + token(ntlm_challenge()) + b"\r\n")
+        conv.c(token(ntlm_authenticate(nt, user="dave")) + b"\r\n").s(b"235 2.7.0 ok\r\n").close()
+        write(name, conv.packets)
+    conv = Conversation(client, server, 40602, 143).handshake()
+    conv.s(b"* OK IMAP4rev1 ready\r\n").c(b"a1 AUTHENTICATE NTLM\r\n").s(b"+ \r\n")
+    conv.c(token(ntlm_negotiate()) + b"\r\n").s(b"+ " + token(ntlm_challenge()) + b"\r\n")
+    conv.c(token(ntlm_authenticate(v1, user="erin")) + b"\r\n").s(b"a1 OK done\r\n").close()
+    write("imap-authenticate-ntlmv1.pcap", conv.packets)
+    conv = Conversation(client, server, 40603, 110).handshake()
+    conv.s(b"+OK POP3 ready\r\n").c(b"AUTH NTLM\r\n").s(b"+ \r\n")
+    conv.c(token(ntlm_negotiate()) + b"\r\n").s(b"+ " + token(ntlm_challenge()) + b"\r\n")
+    conv.c(token(ntlm_authenticate(v1, user="frank")) + b"\r\n").s(b"+OK logged in\r\n").close()
+    write("pop3-auth-ntlmv1.pcap", conv.packets)
+    # MSSQL: PRELOGIN without encryption (ENCRYPT_NOT_SUP), LOGIN7 carrying NTLM NEGOTIATE, the server's
+    # SSPI token (0xED) with the CHALLENGE, and the AUTHENTICATE in an SSPI packet (0x11).
+    prelogin = struct.pack("!BHH", 0, 11, 6) + struct.pack("!BHH", 1, 17, 1) + b"\xff" + bytes([15, 0, 0x07, 0xD0, 0, 0]) + b"\x02"
+    conv = Conversation(client, server, 40604, 1433).handshake()
+    conv.c(tds_packet(0x12, prelogin)).s(tds_packet(0x04, prelogin))
+    conv.c(tds_packet(0x10, tds_login7_with_sspi(ntlm_negotiate())))
+    challenge = ntlm_challenge()
+    conv.s(tds_packet(0x04, b"\xed" + struct.pack("<H", len(challenge)) + challenge))
+    conv.c(tds_packet(0x11, ntlm_authenticate(v1, user="sqlsvc", domain="CORP"))).s(tds_packet(0x04, b"\xfd" + bytes(12)))
+    write("mssql-tds-sspi-ntlmv1.pcap", conv.close().packets)
 
 
 if __name__ == "__main__":

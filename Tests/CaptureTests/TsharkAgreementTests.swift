@@ -178,6 +178,26 @@ let tsharkClaims: [TsharkClaim] = {
         TsharkClaim(
             sample: "socks5-plain-http-not-tls.pcap", fields: ["frame.protocols"],
             lines: ["eth:ethertype:ip:tcp:socks:http"]),
+        // SASL NTLM: tshark shows the exchange (the NEGOTIATE after AUTH, "TlRMTVNTUAAB" being
+        // "NTLMSSP\0" and type 1) but does not decode NTLMSSP in mail; in the AUTHENTICATE line
+        // "TlRMTVNTUAADAAAAGAAYAEAAAAAYABgA" the NT response length reads 0x0018, 24 bytes: NTLMv1.
+        TsharkClaim(
+            sample: "smtp-auth-ntlmv1.pcap", options: ["-Y", "smtp.req.command == \"AUTH\""],
+            fields: ["smtp.req.parameter"], lines: ["NTLM TlRMTVNTUAABAAAAB4IIAAAAAAAAAAAAAAAAAAAAAAA="], exactly: true),
+        TsharkClaim(
+            sample: "smtp-auth-ntlmv2-not-cleartext.pcap", options: ["-Y", "smtp.req.command == \"AUTH\""],
+            fields: ["smtp.req.parameter"], lines: ["NTLM TlRMTVNTUAABAAAAB4IIAAAAAAAAAAAAAAAAAAAAAAA="], exactly: true),
+        TsharkClaim(
+            sample: "imap-authenticate-ntlmv1.pcap", options: ["-Y", "imap.request.command"],
+            fields: ["imap.request.command"], lines: ["AUTHENTICATE"], exactly: true),
+        TsharkClaim(
+            sample: "pop3-auth-ntlmv1.pcap", fields: ["pop.request.command", "pop.request.parameter"],
+            lines: ["AUTH\tNTLM"]),
+        // In TDS tshark decodes the NTLMSSP AUTHENTICATE itself: a 24-byte NT response.
+        TsharkClaim(
+            sample: "mssql-tds-sspi-ntlmv1.pcap", options: ["-Y", "ntlmssp.messagetype == 3"],
+            fields: ["ntlmssp.auth.ntresponse", "ntlmssp.auth.username", "ntlmssp.auth.domain"],
+            lines: ["000102030405060708090a0b0c0d0e0f1011121314151617\tsqlsvc\tCORP"], exactly: true),
         TsharkClaim(
             sample: "secret-markers-every-detector.pcap", fields: ["_ws.col.Protocol"],
             lines: ["TELNET", "FTP", "EXEC", "HTTP", "SMTP", "POP", "IMAP", "LDAP", "RESP", "SNMP"]),
