@@ -667,6 +667,7 @@ def main():
     dtls(client, server)
     tls_after_openings(client, server)
     ntlm_in_every_carrier(client, server)
+    smaller_fixes(client, server)
 
 
 def ads_header(target, source, command, flags, data, invoke):
@@ -864,6 +865,46 @@ def ntlm_in_every_carrier(client, server):
     conv.s(tds_packet(0x04, b"\xed" + struct.pack("<H", len(challenge)) + challenge))
     conv.c(tds_packet(0x11, ntlm_authenticate(v1, user="sqlsvc", domain="CORP"))).s(tds_packet(0x04, b"\xfd" + bytes(12)))
     write("mssql-tds-sspi-ntlmv1.pcap", conv.close().packets)
+
+
+def llmnr_query(name, ident):
+    """An LLMNR query for an A record, the name's labels as UTF-8 (RFC 4795 §2.1)."""
+    labels = b"".join(bytes([len(label)]) + label for label in name.encode("utf-8").split(b".")) + b"\x00"
+    return struct.pack("!HHHHHH", ident, 0, 1, 0, 0, 0) + labels + struct.pack("!HH", 1, 1)
+
+
+def smaller_fixes(client, server):
+    """FTP without its greeting, SSH-1 spoken to an SSH-1.99 server, SMB1 without a Negotiate, many
+    NetBIOS names from one host, a non-ASCII LLMNR name, and LLMNR over TCP."""
+    conv = Conversation(client, server, 40700, 21)
+    conv.c(b"TYPE I\r\n").s(b"200 Switching to Binary mode.\r\n").c(b"PASV\r\n")
+    conv.s(b"227 Entering Passive Mode (192,0,2,10,195,80).\r\n").c(b"RETR backup.tar\r\n")
+    conv.s(b"150 Opening BINARY mode data connection.\r\n226 Transfer complete.\r\n").close()
+    write("ftp-mid-session-no-greeting.pcap", conv.packets)
+    conv = Conversation(client, server, 40701, 22).handshake()
+    conv.s(b"SSH-1.99-OpenSSH_3.9p1\r\n").c(b"SSH-1.5-PuTTY_Release_0.53b\r\n").s(bytes(64)).c(bytes(64)).close()
+    write("ssh1-client-to-ssh-1.99-server.pcap", conv.packets)
+    echo = smb1_header(0x2B, False) + b"\x01" + struct.pack("<H", 1) + struct.pack("<H", 4) + b"ping"
+    conv = Conversation(client, server, 40702, 445).handshake().c(netbios(echo) + echo).close()
+    write("smb1-mid-session-no-negotiate.pcap", conv.packets)
+    clock = Clock()
+    packets = []
+    for number, name in enumerate(["WPAD", "FILESRV", "PRINTSRV", "INTRANET", "BACKUP", "MAIL", "SQL01", "DC01"]):
+        query = NBNSHeader(NAME_TRN_ID=0x4400 + number, NM_FLAGS=0x11, QDCOUNT=1) / \
+            NBNSQueryRequest(QUESTION_NAME=name, SUFFIX="workstation")
+        packet = Ether(src=CLIENT_MAC, dst="ff:ff:ff:ff:ff:ff") / IP(src=client, dst="198.51.100.255") \
+            / UDP(sport=137, dport=137) / query
+        packet.time = clock.tick()
+        packets.append(packet)
+    write("netbios-ns-eight-names-broadcast.pcap", packets)
+    clock = Clock()
+    packet = Ether(src=CLIENT_MAC, dst="01:00:5e:00:00:fc") / IP(src=client, dst="224.0.0.252", ttl=1) \
+        / UDP(sport=50002, dport=5355) / Raw(load=llmnr_query("café-srv", 0x2345))
+    packet.time = clock.tick()
+    write("llmnr-non-ascii-name.pcap", [packet])
+    query = llmnr_query("fileserv", 0x3456)
+    conv = Conversation(client, server, 40703, 5355).handshake().c(struct.pack("!H", len(query)) + query).close()
+    write("llmnr-over-tcp.pcap", conv.packets)
 
 
 if __name__ == "__main__":

@@ -31,7 +31,11 @@ final class Inventory {
     /// Records a finished flow's observations, from the capture `file`.
     func record(_ flow: Flow, file: String) {
         guard !flow.observations.isEmpty else { return }
-        let server = flow.server
+        var server = flow.server
+        // A query sent to a multicast or broadcast address (LLMNR, NetBIOS name service) has no server
+        // there: the finding is about the host that sends it, which uses the protocol's port too.
+        let group = server.address.isMulticastOrBroadcast ? server.address : nil
+        if group != nil { server.address = flow.client.address }
         var counted: Set<Key> = []
         for observation in flow.observations {
             let key = Key(
@@ -41,7 +45,7 @@ final class Inventory {
             // Updated in place: a copy taken out of the dictionary and stored back copied the
             // entry's client set (thousands of addresses for a busy server) on every flow.
             Self.merge(
-                observation, of: flow, countingFlow: firstForKey,
+                observation, of: flow, countingFlow: firstForKey, group: group,
                 into: &entries[
                     key,
                     default: Entry(
@@ -51,9 +55,12 @@ final class Inventory {
         }
     }
 
-    private static func merge(_ observation: Observation, of flow: Flow, countingFlow: Bool, into entry: inout Entry) {
+    private static func merge(
+        _ observation: Observation, of flow: Flow, countingFlow: Bool, group: IPAddress?, into entry: inout Entry
+    ) {
         entry.severity = max(entry.severity, observation.severity)
         for (name, value) in observation.detail { entry.detail[name, default: []].insert(value) }
+        if let group { entry.detail["destination", default: []].insert(group.description) }
         if countingFlow {
             entry.clients.insert(flow.client.address)
             entry.flows += 1

@@ -199,6 +199,26 @@ let tsharkClaims: [TsharkClaim] = {
             fields: ["ntlmssp.auth.ntresponse", "ntlmssp.auth.username", "ntlmssp.auth.domain"],
             lines: ["000102030405060708090a0b0c0d0e0f1011121314151617\tsqlsvc\tCORP"], exactly: true),
         TsharkClaim(
+            sample: "ftp-mid-session-no-greeting.pcap", options: ["-Y", "ftp.request.command"],
+            fields: ["ftp.request.command"], lines: ["TYPE", "PASV", "RETR"], exactly: true),
+        TsharkClaim(
+            sample: "ssh1-client-to-ssh-1.99-server.pcap", fields: ["ssh.protocol"],
+            lines: ["SSH-1.99-OpenSSH_3.9p1", "SSH-1.5-PuTTY_Release_0.53b"], exactly: true),
+        // An SMB1 Echo (0x2b), no Negotiate (0x72).
+        TsharkClaim(sample: "smb1-mid-session-no-negotiate.pcap", fields: ["smb.cmd"], lines: ["0x2b"], exactly: true),
+        TsharkClaim(
+            sample: "netbios-ns-eight-names-broadcast.pcap", fields: ["nbns.name"],
+            lines: [
+                "WPAD<00>", "FILESRV<00>", "PRINTSRV<00>", "INTRANET<00>", "BACKUP<00>", "MAIL<00>", "SQL01<00>",
+                "DC01<00>",
+            ], exactly: true),
+        TsharkClaim(
+            sample: "llmnr-non-ascii-name.pcap", fields: ["_ws.col.Protocol", "dns.qry.name"],
+            lines: ["LLMNR\tcafé-srv"], exactly: true),
+        TsharkClaim(
+            sample: "llmnr-over-tcp.pcap", options: ["-d", "tcp.port==5355,dns"], fields: ["dns.qry.name"],
+            lines: ["fileserv"], exactly: true),
+        TsharkClaim(
             sample: "secret-markers-every-detector.pcap", fields: ["_ws.col.Protocol"],
             lines: ["TELNET", "FTP", "EXEC", "HTTP", "SMTP", "POP", "IMAP", "LDAP", "RESP", "SNMP"]),
     ]

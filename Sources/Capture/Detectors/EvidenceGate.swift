@@ -82,8 +82,21 @@ enum EvidenceGate {
         }
     }
 
-    /// Printable ASCII only (anything else becomes `?`), cut at `limit` characters.
+    /// Printable characters only (controls, format characters such as bidirectional overrides,
+    /// private-use and unassigned code points become `?`), cut at `limit` characters.
     private static func bounded(_ value: String, limit: Int) -> String {
-        String(TextScanning.printable(value.utf8).prefix(limit))
+        var kept = String.UnicodeScalarView()
+        for scalar in value.unicodeScalars.prefix(limit) { kept.append(isPrintable(scalar) ? scalar : "?") }
+        return String(kept)
+    }
+
+    static func isPrintable(_ scalar: Unicode.Scalar) -> Bool {
+        if scalar.isASCII { return (0x20...0x7E).contains(scalar.value) }
+        switch scalar.properties.generalCategory {
+        case .control, .format, .surrogate, .privateUse, .unassigned, .lineSeparator, .paragraphSeparator:
+            return false
+        default:
+            return true
+        }
     }
 }

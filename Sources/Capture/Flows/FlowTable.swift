@@ -7,6 +7,8 @@ final class FlowTable {
     static let streamLimit = 8192
     /// UDP datagrams per flow shown to the detectors.
     static let datagramLimit: UInt8 = 4
+    /// UDP datagrams shown to the detectors per NetBIOS name service or LLMNR flow.
+    static let nameServiceDatagramLimit: UInt8 = 64
     /// Opening bytes after which the detectors are asked whether a one-sided flow might be theirs.
     static let candidateThreshold = 256
 
@@ -255,10 +257,13 @@ final class FlowTable {
     }
 
     private func handleUDP(slot: Int, packet: DecodedPacket, fromLow: Bool) {
-        guard flows[slot].datagramsInspected < Self.datagramLimit, !packet.payload.isEmpty else { return }
-        flows[slot].datagramsInspected += 1
         let client = flows[slot].client
         let server = flows[slot].server
+        // Name services put every query of a host in one flow (137 to 137, or to the LLMNR group), so
+        // their names are read from more datagrams.
+        let limit = server.port == 137 || server.port == 5355 ? Self.nameServiceDatagramLimit : Self.datagramLimit
+        guard flows[slot].datagramsInspected < limit, !packet.payload.isEmpty else { return }
+        flows[slot].datagramsInspected += 1
         let sample = DatagramSample(
             payload: packet.payload, fromClient: fromLow == flows[slot].flags.contains(.clientIsLow),
             clientPort: client.port, serverPort: server.port)
