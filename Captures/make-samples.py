@@ -668,6 +668,7 @@ def main():
     tls_after_openings(client, server)
     ntlm_in_every_carrier(client, server)
     smaller_fixes(client, server)
+    information_leakage(client, server)
 
 
 def ads_header(target, source, command, flags, data, invoke):
@@ -905,6 +906,35 @@ def smaller_fixes(client, server):
     query = llmnr_query("fileserv", 0x3456)
     conv = Conversation(client, server, 40703, 5355).handshake().c(struct.pack("!H", len(query)) + query).close()
     write("llmnr-over-tcp.pcap", conv.packets)
+
+
+def information_leakage(client, server):
+    """Versions announced in cleartext, HTML without security headers (and a decoy that has them),
+    RDP opened from a public address, and DNS sent to two resolvers."""
+    conv = Conversation(client, server, 40800, 80).handshake().c(b"GET / HTTP/1.1\r\nHost: intranet\r\n\r\n")
+    conv.s(b"HTTP/1.1 200 OK\r\nServer: Apache/2.4.41 (Ubuntu)\r\nX-Powered-By: PHP/7.4.3\r\n"
+           b"Content-Type: text/html; charset=UTF-8\r\nContent-Length: 13\r\n\r\n<html></html>")
+    write("http-version-banners-and-no-security-headers.pcap", conv.close().packets)
+    conv = Conversation(client, server, 40801, 80).handshake().c(b"GET / HTTP/1.1\r\nHost: intranet\r\n\r\n")
+    conv.s(b"HTTP/1.1 200 OK\r\nServer: nginx\r\nContent-Type: text/html\r\n"
+           b"Content-Security-Policy: default-src 'self'; frame-ancestors 'none'\r\n"
+           b"X-Content-Type-Options: nosniff\r\nContent-Length: 13\r\n\r\n<html></html>")
+    write("http-security-headers-present-not-missing.pcap", conv.close().packets)
+    conv = Conversation(client, server, 40802, 22).handshake()
+    conv.s(b"SSH-2.0-OpenSSH_8.2p1 Ubuntu-4ubuntu0.5\r\n").c(b"SSH-2.0-OpenSSH_9.2p1\r\n").s(bytes(64)).close()
+    write("ssh-banner-with-patch-level.pcap", conv.packets)
+    conv = Conversation(client, server, 40803, 25).handshake()
+    conv.s(b"220 mx.example.com ESMTP Exim 4.96 ready\r\n").c(b"EHLO ws01\r\n").s(b"250 mx.example.com\r\n")
+    write("smtp-greeting-with-version.pcap", conv.c(b"QUIT\r\n").s(b"221 bye\r\n").close().packets)
+    # A public client (not private, CGNAT or documentation space) opening RDP to an internal server.
+    conv = Conversation("45.33.32.156", "10.0.0.5", 40804, 3389).handshake()
+    conv.c(bytes.fromhex("030000130ee00000000000010008000300000000")[:19])
+    write("rdp-from-internet.pcap", conv.s(bytes.fromhex("030000130ed00000123400020008000200000000")[:19]).close().packets)
+    clock = Clock()
+    query = lambda ident: struct.pack("!HHHHHH", ident, 0x0100, 1, 0, 0, 0) + b"\x07example\x03com\x00\x00\x01\x00\x01"
+    write("dns-to-two-resolvers.pcap", [udp("10.0.0.20", "10.0.0.53", 40805, 53, query(1), clock),
+                                         udp("10.0.0.20", "8.8.8.8", 40806, 53, query(2), clock),
+                                         udp("10.0.0.21", "8.8.8.8", 40807, 53, query(3), clock)])
 
 
 if __name__ == "__main__":

@@ -5,8 +5,10 @@ import Findings
 public enum CaptureAnalyzer {
     /// Audits pcap and pcapng files. An unreadable file, an unsupported link type or a bad filter is an
     /// error; a file cut short yields the findings from before the cut and a warning.
-    public static func analyze(files: [String], filter: String?) throws(InputError) -> Report {
-        let inventory = Inventory()
+    public static func analyze(
+        files: [String], filter: String?, options: CaptureOptions = CaptureOptions()
+    ) throws(InputError) -> Report {
+        let inventory = Inventory(options: options)
         var warnings: [String] = []
         for file in files {
             let source = try PcapSource.open(file: file, filter: filter)
@@ -17,9 +19,11 @@ public enum CaptureAnalyzer {
     }
 
     /// Captures on a live interface until `duration` seconds have passed or the user interrupts.
-    public static func live(interface: String, duration: Double?, filter: String?) throws(InputError) -> Report {
+    public static func live(
+        interface: String, duration: Double?, filter: String?, options: CaptureOptions = CaptureOptions()
+    ) throws(InputError) -> Report {
         let source = try PcapSource.open(interface: interface, filter: filter)
-        let inventory = Inventory()
+        let inventory = Inventory(options: options)
         let run = CaptureRun(source: source, inventory: inventory)
         stopOnInterrupt()
         let clock = MonotonicClock()

@@ -5,6 +5,7 @@ import Findings
 /// into findings.
 final class Inventory {
     private struct Key: Hashable {
+        var check: String
         var protocolName: String
         var server: IPAddress
         var port: UInt16
@@ -24,22 +25,30 @@ final class Inventory {
     }
 
     private var entries: [Key: Entry] = [:]
+    private let flowChecks: FlowChecks
+
+    init(options: CaptureOptions = CaptureOptions()) {
+        flowChecks = FlowChecks(options: options)
+    }
 
     /// Clients and detail values listed per finding; the counts stay exact beyond that.
     static let listLimit = 100
 
     /// Records a finished flow's observations, from the capture `file`.
     func record(_ flow: Flow, file: String) {
-        guard !flow.observations.isEmpty else { return }
+        let checked = flowChecks.observations(flow)
+        guard !flow.observations.isEmpty || !checked.isEmpty else { return }
+        let observations = checked.isEmpty ? flow.observations : flow.observations + checked
         var server = flow.server
         // A query sent to a multicast or broadcast address (LLMNR, NetBIOS name service) has no server
         // there: the finding is about the host that sends it, which uses the protocol's port too.
         let group = server.address.isMulticastOrBroadcast ? server.address : nil
         if group != nil { server.address = flow.client.address }
         var counted: Set<Key> = []
-        for observation in flow.observations {
+        for observation in observations {
             let key = Key(
-                protocolName: observation.legacyProtocol.name, server: server.address, port: server.port,
+                check: observation.legacyProtocol.check.id, protocolName: observation.legacyProtocol.name,
+                server: server.address, port: server.port,
                 transport: flow.transport)
             let firstForKey = counted.insert(key).inserted
             // Updated in place: a copy taken out of the dictionary and stored back copied the
@@ -99,6 +108,9 @@ final class Inventory {
             evidence[name] = .strings(values.sorted().prefix(Self.listLimit))
         }
         if !notes.isEmpty { evidence["notes"] = .strings(notes) }
+        if legacy.check.id == CaptureCatalogue.untrustedResolver.id {
+            evidence["resolver"] = .string(key.server.description)
+        }
         let who =
             "\(clients.count) client\(clients.count == 1 ? "" : "s"), \(entry.flows) flow\(entry.flows == 1 ? "" : "s")"
         let message: String

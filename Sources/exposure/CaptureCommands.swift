@@ -26,11 +26,24 @@ struct CaptureAudit: ParsableCommand {
     @Option(help: ArgumentHelp("Only packets matching this BPF expression.", valueName: "bpf"))
     var filter: String?
 
+    @Option(
+        help: ArgumentHelp(
+            "Your own public ranges, counted as internal for remote-management checks (comma-separated).",
+            valueName: "prefix,..."))
+    var `internal`: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "Approved DNS resolvers; queries to any other are reported (comma-separated; off when not given).",
+            valueName: "ip,..."))
+    var approvedResolvers: String?
+
     @OptionGroup var outputOptions: OutputOptions
 
     func run() throws {
         try outputOptions.requireFindingsFormat()
-        try outputOptions.emit(try CaptureAnalyzer.analyze(files: files, filter: filter))
+        let options = try CaptureOptions(internalRanges: `internal`, approvedResolvers: approvedResolvers)
+        try outputOptions.emit(try CaptureAnalyzer.analyze(files: files, filter: filter, options: options))
     }
 }
 
@@ -53,11 +66,25 @@ struct CaptureLive: ParsableCommand {
     @Option(help: ArgumentHelp("Only packets matching this BPF expression.", valueName: "bpf"))
     var filter: String?
 
+    @Option(
+        help: ArgumentHelp(
+            "Your own public ranges, counted as internal for remote-management checks (comma-separated).",
+            valueName: "prefix,..."))
+    var `internal`: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "Approved DNS resolvers; queries to any other are reported (comma-separated; off when not given).",
+            valueName: "ip,..."))
+    var approvedResolvers: String?
+
     @OptionGroup var outputOptions: OutputOptions
 
     func run() throws {
         try outputOptions.requireFindingsFormat()
         if let duration, !(duration > 0) { throw ValidationError("--duration must be a positive number of seconds") }
-        try outputOptions.emit(try CaptureAnalyzer.live(interface: interface, duration: duration, filter: filter))
+        let options = try CaptureOptions(internalRanges: `internal`, approvedResolvers: approvedResolvers)
+        try outputOptions.emit(
+            try CaptureAnalyzer.live(interface: interface, duration: duration, filter: filter, options: options))
     }
 }

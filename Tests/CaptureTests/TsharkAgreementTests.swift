@@ -219,6 +219,26 @@ let tsharkClaims: [TsharkClaim] = {
             sample: "llmnr-over-tcp.pcap", options: ["-d", "tcp.port==5355,dns"], fields: ["dns.qry.name"],
             lines: ["fileserv"], exactly: true),
         TsharkClaim(
+            sample: "http-version-banners-and-no-security-headers.pcap", options: ["-Y", "http.response"],
+            fields: ["http.server", "http.content_type"], lines: ["Apache/2.4.41 (Ubuntu)\ttext/html; charset=UTF-8"],
+            exactly: true),
+        TsharkClaim(
+            sample: "http-security-headers-present-not-missing.pcap", options: ["-Y", "http.response"],
+            fields: ["http.server", "http.content_type"], lines: ["nginx\ttext/html"], exactly: true),
+        TsharkClaim(
+            sample: "ssh-banner-with-patch-level.pcap", fields: ["ssh.protocol"],
+            lines: ["SSH-2.0-OpenSSH_8.2p1 Ubuntu-4ubuntu0.5", "SSH-2.0-OpenSSH_9.2p1"], exactly: true),
+        TsharkClaim(
+            sample: "smtp-greeting-with-version.pcap", options: ["-Y", "smtp.response.code == 220"],
+            fields: ["smtp.rsp.parameter"], lines: ["mx.example.com ESMTP Exim 4.96 ready"], exactly: true),
+        // The SYN comes from the public address.
+        TsharkClaim(
+            sample: "rdp-from-internet.pcap", options: ["-Y", "tcp.flags == 0x002"], fields: ["ip.src", "tcp.dstport"],
+            lines: ["45.33.32.156\t3389"], exactly: true),
+        TsharkClaim(
+            sample: "dns-to-two-resolvers.pcap", fields: ["ip.src", "ip.dst", "dns.flags.response"],
+            lines: ["10.0.0.20\t10.0.0.53\t0", "10.0.0.20\t8.8.8.8\t0", "10.0.0.21\t8.8.8.8\t0"], exactly: true),
+        TsharkClaim(
             sample: "secret-markers-every-detector.pcap", fields: ["_ws.col.Protocol"],
             lines: ["TELNET", "FTP", "EXEC", "HTTP", "SMTP", "POP", "IMAP", "LDAP", "RESP", "SNMP"]),
     ]

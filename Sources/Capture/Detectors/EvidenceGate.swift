@@ -37,6 +37,7 @@ enum EvidenceGate {
         "request": .vocabulary(["read", "write"]),
         "transport": .vocabulary(["tcp", "udp"]),
         "via": .vocabulary(["SOCKS4", "SOCKS5", "HTTP CONNECT"]),
+        "missing": .vocabulary(["Content-Security-Policy", "X-Content-Type-Options", "X-Frame-Options"]),
     ]
 
     /// SASL mechanisms registered with IANA ("Simple Authentication and Security Layer (SASL)
