@@ -15,7 +15,8 @@ import sys
 
 from scapy.all import (IP, TCP, UDP, Ether, IPv6, Raw, wrpcap, CookedLinux, Loopback, Dot1Q, Dot1AD,
                        IPv6ExtHdrHopByHop, IPv6ExtHdrDestOpt, IPv6ExtHdrFragment, fragment, fragment6, conf)
-from scapy.layers.l2 import CookedLinuxV2, GRE
+from scapy.layers.l2 import CookedLinuxV2, GRE, LLC, SNAP
+from scapy.layers.dot11 import RadioTap, Dot11, Dot11QoS
 from scapy.layers.ppp import PPPoE, PPP
 from scapy.layers.vxlan import VXLAN
 from scapy.contrib.mpls import MPLS
@@ -669,6 +670,7 @@ def main():
     ntlm_in_every_carrier(client, server)
     smaller_fixes(client, server)
     information_leakage(client, server)
+    more_links_and_tunnels(client, server)
 
 
 def ads_header(target, source, command, flags, data, invoke):
@@ -935,6 +937,68 @@ def information_leakage(client, server):
     write("dns-to-two-resolvers.pcap", [udp("10.0.0.20", "10.0.0.53", 40805, 53, query(1), clock),
                                          udp("10.0.0.20", "8.8.8.8", 40806, 53, query(2), clock),
                                          udp("10.0.0.21", "8.8.8.8", 40807, 53, query(3), clock)])
+
+
+def raw_link(prefix):
+    """A link layer of fixed header bytes in front of the IP packet."""
+    return lambda packet, from_client: Raw(load=prefix + bytes(packet))
+
+
+def nflog(packet, from_client):
+    """NFLOG: family AF_INET, version 0, resource id 0, a prefix TLV and the payload TLV (type 9),
+    lengths and types little-endian as an x86 writer leaves them, each padded to 4 bytes."""
+    def tlv(kind, value):
+        data = struct.pack("<HH", 4 + len(value), kind) + value
+        return data + bytes(-len(data) % 4)
+    return Raw(load=bytes([2, 0, 0, 0]) + tlv(10, b"exposure\x00") + tlv(9, bytes(packet)))
+
+
+def dot11_frame(packet, from_client):
+    """An 802.11 QoS data frame from a station to its access point, LLC/SNAP, then IP."""
+    a, b = (CLIENT_MAC, SERVER_MAC) if from_client else (SERVER_MAC, CLIENT_MAC)
+    return Dot11(type=2, subtype=8, FCfield="to-DS" if from_client else "from-DS", addr1="02:00:00:00:00:aa",
+                 addr2=a, addr3=b) / Dot11QoS() / LLC(dsap=0xAA, ssap=0xAA, ctrl=3) / SNAP(code=0x0800) / packet
+
+
+def radiotap(packet, from_client):
+    return RadioTap() / dot11_frame(packet, from_client)
+
+
+def ppi(packet, from_client):
+    return Raw(load=struct.pack("<BBHI", 0, 0, 8, 105) + bytes(dot11_frame(packet, from_client)))
+
+
+def gtp_u(packet, from_client):
+    inner = bytes(packet)
+    return outer(from_client) / UDP(sport=2152, dport=2152) / Raw(load=struct.pack("!BBHI", 0x30, 0xFF, len(inner), 0x1234) + inner)
+
+
+def geneve(packet, from_client):
+    header = struct.pack("!BBHI", 0, 0, 0x6558, 5000 << 8)
+    return outer(from_client) / UDP(sport=49153, dport=6081) / Raw(load=header + bytes(ethernet(packet, from_client)))
+
+
+def erspan3(packet, from_client):
+    # Version 2 (type III), VLAN 0; COS, BSO, T and session 7; timestamp; SGT; flags with O clear.
+    header = struct.pack("!HHIHH", 0x2000, 0x0007, 123456, 0, 0x0000)
+    return outer(from_client) / GRE(proto=0x22EB, seqnum_present=1, seqence_number=1) / \
+        Raw(load=header + bytes(ethernet(packet, from_client)))
+
+
+def more_links_and_tunnels(client, server):
+    """The Telnet session over PPP, Cisco HDLC, NFLOG, 802.11 (bare, radiotap, PPI) and inside GTP-U,
+    Geneve and ERSPAN type III."""
+    for number, (name, link, linktype) in enumerate([
+            ("link-ppp-telnet.pcap", raw_link(b"\xff\x03\x00\x21"), 9),
+            ("link-cisco-hdlc-telnet.pcap", raw_link(b"\x0f\x00\x08\x00"), 104),
+            ("link-nflog-telnet.pcap", nflog, 239),
+            ("link-ieee80211-telnet.pcap", dot11_frame, 105),
+            ("link-ieee80211-radiotap-telnet.pcap", radiotap, 127),
+            ("link-ppi-ieee80211-telnet.pcap", ppi, 192),
+            ("tunnel-gtp-u-telnet.pcap", gtp_u, None),
+            ("tunnel-geneve-telnet.pcap", geneve, None),
+            ("tunnel-erspan3-telnet.pcap", erspan3, None)]):
+        write(name, telnet_session(Conversation(client, server, 40900 + number, 23, link=link)), linktype=linktype)
 
 
 if __name__ == "__main__":

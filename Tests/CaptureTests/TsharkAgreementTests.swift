@@ -248,7 +248,9 @@ let tsharkClaims: [TsharkClaim] = {
         "pcapng-format-telnet.pcapng", "truncated-mid-record-telnet.pcap", "link-mpls-telnet.pcap",
         "link-pppoe-telnet.pcap", "tunnel-gre-telnet.pcap", "tunnel-gre-ethernet-telnet.pcap",
         "tunnel-ip-in-ip-telnet.pcap", "tunnel-vxlan-telnet.pcap", "ip-fragments-telnet.pcap",
-        "ipv6-fragments-telnet.pcap",
+        "ipv6-fragments-telnet.pcap", "link-ppp-telnet.pcap", "link-cisco-hdlc-telnet.pcap", "link-nflog-telnet.pcap",
+        "link-ieee80211-telnet.pcap", "link-ieee80211-radiotap-telnet.pcap", "link-ppi-ieee80211-telnet.pcap",
+        "tunnel-gtp-u-telnet.pcap", "tunnel-geneve-telnet.pcap", "tunnel-erspan3-telnet.pcap",
     ] {
         claims.append(TsharkClaim(sample: telnet, fields: ["telnet.cmd"], lines: telnetCommands, exactly: true))
     }
