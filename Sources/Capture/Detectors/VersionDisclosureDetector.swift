@@ -94,12 +94,16 @@ public struct VersionDisclosureDetector: StreamDetector {
     }
 }
 
-/// The head of the first HTTP response in a stream: header names lower-cased, values as sent.
+/// The head of the first HTTP response in a stream: header names lower-cased, values as sent. Only
+/// the bytes up to the empty line that ends the head are read (a download's body is not scanned);
+/// a head not complete in what was kept is read as far as its last whole line.
 struct HTTPResponseHead {
     var headers: [(name: String, value: Substring)] = []
 
     init(_ stream: UnsafeRawBufferPointer) {
-        for line in TextScanning.lines(stream, includeUnfinished: false, maxLines: 100).dropFirst() {
+        let end = TextScanning.find([0x0D, 0x0A, 0x0D, 0x0A], in: stream).map { $0 + 2 } ?? stream.count
+        let head = UnsafeRawBufferPointer(rebasing: stream[..<end])
+        for line in TextScanning.lines(head, includeUnfinished: false, maxLines: 100).dropFirst() {
             if line.isEmpty { break }
             guard let colon = line.firstIndex(of: ":") else { continue }
             headers.append((line[..<colon].lowercased(), line[line.index(after: colon)...]))
