@@ -86,6 +86,8 @@ enum EvidenceGate {
     /// Printable characters only (controls, format characters such as bidirectional overrides,
     /// private-use and unassigned code points become `?`), cut at `limit` characters.
     private static func bounded(_ value: String, limit: Int) -> String {
+        // Most values are short printable ASCII already: kept as they are, without a copy.
+        if value.utf8.count <= limit && value.utf8.allSatisfy({ (0x20...0x7E).contains($0) }) { return value }
         var kept = String.UnicodeScalarView()
         for scalar in value.unicodeScalars.prefix(limit) { kept.append(isPrintable(scalar) ? scalar : "?") }
         return String(kept)

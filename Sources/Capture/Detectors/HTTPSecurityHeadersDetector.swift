@@ -14,12 +14,17 @@ public struct HTTPSecurityHeadersDetector: StreamDetector {
 
     public init() {}
 
+    /// The response head is in the server's first bytes; the body after it is not needed.
+    public var needsServerBytes: Bool { false }
+
     public func mightMatch(_ sample: StreamSample) -> Bool {
         TextScanning.hasPrefix(sample.server, "HTTP/1.", ignoringCase: false)
     }
 
     public func examine(_ sample: StreamSample) -> [Observation] {
         guard TextScanning.hasPrefix(sample.server, "HTTP/1.", ignoringCase: false) else { return [] }
+        // Only a complete head can show that a header is missing.
+        guard TextScanning.find([0x0D, 0x0A, 0x0D, 0x0A], in: sample.server) != nil else { return [] }
         let head = HTTPResponseHead(sample.server)
         guard let type = head.value("content-type"), type.lowercased().contains("text/html") else { return [] }
         let policy = head.value("content-security-policy")?.lowercased()

@@ -23,6 +23,10 @@ public struct VersionDisclosureDetector: StreamDetector {
 
     public init() {}
 
+    /// Greetings and response heads come in the server's first bytes, which are kept; what follows
+    /// (a download, an encrypted stream) is not needed.
+    public var needsServerBytes: Bool { false }
+
     static let versionHeaders: Set<String> = ["server", "x-powered-by", "x-aspnet-version", "x-aspnetmvc-version"]
 
     public func mightMatch(_ sample: StreamSample) -> Bool {
@@ -84,7 +88,8 @@ public struct VersionDisclosureDetector: StreamDetector {
         let words = line.split { $0 == " " || $0 == "(" || $0 == ")" || $0 == "[" || $0 == "]" || $0 == "," }
         for (index, word) in words.enumerated() where hasVersion(word) {
             if word.split(separator: ".").count == 4 && word.allSatisfy({ $0.isNumber || $0 == "." }) { continue }
-            let trimmed = word.hasSuffix(".") ? word.dropLast() : word
+            var trimmed = word
+            while let last = trimmed.last, ".;:".contains(last) { trimmed = trimmed.dropLast() }
             if let first = trimmed.first, first.isNumber || first == "v", index > 0 {
                 return String(words[index - 1] + " " + trimmed)
             }

@@ -5,8 +5,9 @@
 final class FlowTable {
     /// Bytes kept per direction of a TCP flow: enough for banners, handshakes and logins.
     static let streamLimit = 8192
-    /// UDP datagrams per flow shown to the detectors.
-    static let datagramLimit: UInt8 = 4
+    /// UDP datagrams per flow shown to the detectors: enough for a DTLS handshake with a cookie
+    /// exchange and retransmitted ClientHellos, whose ServerHello can be the seventh.
+    static let datagramLimit: UInt8 = 8
     /// UDP datagrams shown to the detectors per NetBIOS name service or LLMNR flow.
     static let nameServiceDatagramLimit: UInt8 = 64
     /// Opening bytes after which the detectors are asked whether a one-sided flow might be theirs.
