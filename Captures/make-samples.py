@@ -671,6 +671,7 @@ def main():
     smaller_fixes(client, server)
     information_leakage(client, server)
     more_links_and_tunnels(client, server)
+    malformed_openings(client, server)
 
 
 def ads_header(target, source, command, flags, data, invoke):
@@ -999,6 +1000,24 @@ def more_links_and_tunnels(client, server):
             ("tunnel-geneve-telnet.pcap", geneve, None),
             ("tunnel-erspan3-telnet.pcap", erspan3, None)]):
         write(name, telnet_session(Conversation(client, server, 40900 + number, 23, link=link)), linktype=linktype)
+
+
+def malformed_openings(client, server):
+    """Bad input, counted as named anomalies: a SOCKS 5 tunnel that carries neither TLS nor HTTP, an
+    HTTP request head that never ends (10 KiB of headers), and a TDS PRELOGIN whose length (4000)
+    runs past the 30 bytes sent before the connection closed."""
+    destination = bytes([192, 0, 2, 100])
+    conv = Conversation(client, server, 41000, 1080).handshake()
+    conv.c(b"\x05\x01\x00").s(b"\x05\x00").c(b"\x05\x01\x00\x01" + destination + b"\x01\xbb")
+    conv.s(b"\x05\x00\x00\x01" + destination + b"\x01\xbb").c(bytes(range(200, 240)))
+    write("socks5-tunnel-without-tls.pcap", conv.close().packets)
+    conv = Conversation(client, server, 41001, 8080).handshake().c(b"GET / HTTP/1.1\r\nHost: intranet\r\n")
+    for number in range(10):
+        conv.c(b"X-Filler-%d: " % number + b"a" * 1000 + b"\r\n")
+    write("http-endless-request-head.pcap", conv.close().packets)
+    conv = Conversation(client, server, 41002, 1433).handshake()
+    conv.c(struct.pack("!BBHHBB", 0x12, 1, 4000, 0, 1, 0) + bytes(22))
+    write("mssql-tds-length-past-end.pcap", conv.close().packets)
 
 
 if __name__ == "__main__":

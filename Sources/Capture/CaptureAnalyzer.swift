@@ -137,6 +137,15 @@ final class CaptureRun {
                 "\(source.name): \(total) packet\(total == 1 ? "" : "s") could not be decoded and "
                     + "\(total == 1 ? "was" : "were") skipped (\(detail.joined(separator: ", ")))")
         }
+        if !table.streamAnomalies.isEmpty {
+            let total = table.streamAnomalies.values.reduce(0, +)
+            let detail = table.streamAnomalies.sorted { $0.key.rawValue < $1.key.rawValue }.map {
+                "\($0.value) \($0.key.rawValue)"
+            }
+            warnings.append(
+                "\(source.name): \(total) connection\(total == 1 ? "" : "s") opened malformed "
+                    + "(\(detail.joined(separator: ", "))); what was kept of each stayed within 8 KiB per direction")
+        }
         if fragments.abandoned > 0 {
             let count = fragments.abandoned
             warnings.append(

@@ -238,6 +238,19 @@ let tsharkClaims: [TsharkClaim] = {
         TsharkClaim(
             sample: "dns-to-two-resolvers.pcap", fields: ["ip.src", "ip.dst", "dns.flags.response"],
             lines: ["10.0.0.20\t10.0.0.53\t0", "10.0.0.20\t8.8.8.8\t0", "10.0.0.21\t8.8.8.8\t0"], exactly: true),
+        // Bad input: SOCKS 5 CONNECT then bytes that are neither TLS nor HTTP; a request head of 32 bytes
+        // and ten 1,014-byte header lines with no end; a PRELOGIN whose length field (0x0fa0 = 4000)
+        // exceeds the 30 bytes sent (tshark waits for the rest and dissects nothing).
+        TsharkClaim(
+            sample: "socks5-tunnel-without-tls.pcap", fields: ["socks.version", "socks.command"],
+            lines: ["5\t", "5\t1"], exactly: true),
+        TsharkClaim(
+            sample: "http-endless-request-head.pcap", options: ["-Y", "tcp.dstport == 8080 && tcp.len > 0"],
+            fields: ["tcp.len"], lines: ["32", "1014"], exactly: true),
+        TsharkClaim(
+            sample: "mssql-tds-length-past-end.pcap", options: ["-Y", "tcp.len > 0"],
+            fields: ["tcp.len", "tcp.payload"],
+            lines: ["30\t12010fa000000100" + String(repeating: "0", count: 44)], exactly: true),
         TsharkClaim(
             sample: "secret-markers-every-detector.pcap", fields: ["_ws.col.Protocol"],
             lines: ["TELNET", "FTP", "EXEC", "HTTP", "SMTP", "POP", "IMAP", "LDAP", "RESP", "SNMP"]),

@@ -38,6 +38,8 @@ final class FlowTable {
     private let retire: (Flow) -> Void
 
     private(set) var flowsSeen = 0
+    /// Malformed connection openings, by kind.
+    private(set) var streamAnomalies: [StreamAnomaly: Int] = [:]
     private(set) var peakFlows = 0
 
     init(
@@ -233,10 +235,13 @@ final class FlowTable {
         let server = flows[slot].server
         let detectors = streamDetectors
         let candidates = streams[pair].candidates
+        let closed = flows[slot].isClosed
+        var malformed: [StreamAnomaly] = []
         let observations = streams[pair].toServer.bytes.withUnsafeBytes { clientBytes in
             streams[pair].toClient.bytes.withUnsafeBytes { serverBytes in
                 let sample = StreamSample(
                     client: clientBytes, server: serverBytes, clientPort: client.port, serverPort: server.port)
+                malformed = StreamAnomaly.of(sample, limit: Self.streamLimit, closed: closed)
                 var found: [Observation] = []
                 for bit in detectors.indices where candidates & (1 << UInt64(bit)) != 0 {
                     let seen = detectors[bit].examine(sample)
@@ -246,6 +251,7 @@ final class FlowTable {
             }
         }
         for observation in observations { note(observation, slot: slot) }
+        for anomaly in malformed { streamAnomalies[anomaly, default: 0] += 1 }
         releaseStream(slot: slot)
     }
 
