@@ -15,7 +15,8 @@ import sys
 
 from scapy.all import (IP, TCP, UDP, Ether, IPv6, Raw, wrpcap, CookedLinux, Loopback, Dot1Q, Dot1AD,
                        IPv6ExtHdrHopByHop, IPv6ExtHdrDestOpt, IPv6ExtHdrFragment, fragment, fragment6, conf)
-from scapy.layers.l2 import CookedLinuxV2, GRE
+from scapy.layers.l2 import CookedLinuxV2, GRE, LLC, SNAP
+from scapy.layers.dot11 import RadioTap, Dot11, Dot11QoS
 from scapy.layers.ppp import PPPoE, PPP
 from scapy.layers.vxlan import VXLAN
 from scapy.contrib.mpls import MPLS
@@ -666,6 +667,11 @@ def main():
     secrets_and_evidence(client, server)
     dtls(client, server)
     tls_after_openings(client, server)
+    ntlm_in_every_carrier(client, server)
+    smaller_fixes(client, server)
+    information_leakage(client, server)
+    more_links_and_tunnels(client, server)
+    malformed_openings(client, server)
 
 
 def ads_header(target, source, command, flags, data, invoke):
@@ -812,6 +818,206 @@ def tls_after_openings(client, server):
     conv.s(b"\x05\x00\x00\x01" + destination + b"\x00\x50").c(b"GET / HTTP/1.1\r\nHost: intranet\r\n\r\n")
     conv.s(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
     write("socks5-plain-http-not-tls.pcap", conv.close().packets)
+
+
+def tds_packet(kind, payload, packet_id=1):
+    """A TDS packet ([MS-TDS] §2.2.3): type, status EOM, big-endian length, SPID, packet id, window."""
+    return struct.pack("!BBHHBB", kind, 1, 8 + len(payload), 0, packet_id, 0) + payload
+
+
+def tds_login7_with_sspi(sspi):
+    """A LOGIN7 ([MS-TDS] §2.2.6.4) with integrated security on, a host name and the SSPI blob."""
+    host = "WS01".encode("utf-16-le")
+    data_start = 94
+    fixed = struct.pack("<IIIIII", 0, 0x74000004, 4096, 7, 1234, 0) + bytes([0xE0, 0x83, 0, 0]) + struct.pack("<iI", 0, 0x409)
+    end = data_start + len(host)
+    pairs = struct.pack("<HH", data_start, 2) + struct.pack("<HH", end, 0) * 8
+    rest = bytes(6) + struct.pack("<HH", end, len(sspi)) + struct.pack("<HH", end + len(sspi), 0) + \
+        struct.pack("<HH", end + len(sspi), 0) + struct.pack("<I", 0)
+    body = fixed + pairs + rest + host + sspi
+    return struct.pack("<I", len(body)) + body[4:]
+
+
+def ntlm_in_every_carrier(client, server):
+    """NTLMv1 in SASL NTLM over SMTP, IMAP and POP3, and in MSSQL's TDS; NTLMv2 in SMTP, not reported."""
+    token = lambda message: base64.b64encode(message)
+    v1 = bytes(range(24))
+    v2 = bytes(range(16)) + b"\x01\x01\x00\x00\x00\x00\x00\x00" + bytes(8) + bytes(range(8)) + bytes(8)
+    for name, port, nt in [("smtp-auth-ntlmv1.pcap", 40600, v1), ("smtp-auth-ntlmv2-not-cleartext.pcap", 40601, v2)]:
+        conv = Conversation(client, server, port, 587).handshake()
+        conv.s(b"220 mail.example.com ESMTP\r\n").c(b"EHLO ws01\r\n").s(b"250-mail.example.com\r\n250 AUTH NTLM\r\n")
+        conv.c(b"AUTH NTLM " + token(ntlm_negotiate()) + b"\r\n").s(b"334 " + token(ntlm_challenge()) + b"\r\n")
+        conv.c(token(ntlm_authenticate(nt, user="dave")) + b"\r\n").s(b"235 2.7.0 ok\r\n").close()
+        write(name, conv.packets)
+    conv = Conversation(client, server, 40602, 143).handshake()
+    conv.s(b"* OK IMAP4rev1 ready\r\n").c(b"a1 AUTHENTICATE NTLM\r\n").s(b"+ \r\n")
+    conv.c(token(ntlm_negotiate()) + b"\r\n").s(b"+ " + token(ntlm_challenge()) + b"\r\n")
+    conv.c(token(ntlm_authenticate(v1, user="erin")) + b"\r\n").s(b"a1 OK done\r\n").close()
+    write("imap-authenticate-ntlmv1.pcap", conv.packets)
+    conv = Conversation(client, server, 40603, 110).handshake()
+    conv.s(b"+OK POP3 ready\r\n").c(b"AUTH NTLM\r\n").s(b"+ \r\n")
+    conv.c(token(ntlm_negotiate()) + b"\r\n").s(b"+ " + token(ntlm_challenge()) + b"\r\n")
+    conv.c(token(ntlm_authenticate(v1, user="frank")) + b"\r\n").s(b"+OK logged in\r\n").close()
+    write("pop3-auth-ntlmv1.pcap", conv.packets)
+    # MSSQL: PRELOGIN without encryption (ENCRYPT_NOT_SUP), LOGIN7 carrying NTLM NEGOTIATE, the server's
+    # SSPI token (0xED) with the CHALLENGE, and the AUTHENTICATE in an SSPI packet (0x11).
+    prelogin = struct.pack("!BHH", 0, 11, 6) + struct.pack("!BHH", 1, 17, 1) + b"\xff" + bytes([15, 0, 0x07, 0xD0, 0, 0]) + b"\x02"
+    conv = Conversation(client, server, 40604, 1433).handshake()
+    conv.c(tds_packet(0x12, prelogin)).s(tds_packet(0x04, prelogin))
+    conv.c(tds_packet(0x10, tds_login7_with_sspi(ntlm_negotiate())))
+    challenge = ntlm_challenge()
+    conv.s(tds_packet(0x04, b"\xed" + struct.pack("<H", len(challenge)) + challenge))
+    conv.c(tds_packet(0x11, ntlm_authenticate(v1, user="sqlsvc", domain="CORP"))).s(tds_packet(0x04, b"\xfd" + bytes(12)))
+    write("mssql-tds-sspi-ntlmv1.pcap", conv.close().packets)
+
+
+def llmnr_query(name, ident):
+    """An LLMNR query for an A record, the name's labels as UTF-8 (RFC 4795 §2.1)."""
+    labels = b"".join(bytes([len(label)]) + label for label in name.encode("utf-8").split(b".")) + b"\x00"
+    return struct.pack("!HHHHHH", ident, 0, 1, 0, 0, 0) + labels + struct.pack("!HH", 1, 1)
+
+
+def smaller_fixes(client, server):
+    """FTP without its greeting, SSH-1 spoken to an SSH-1.99 server, SMB1 without a Negotiate, many
+    NetBIOS names from one host, a non-ASCII LLMNR name, and LLMNR over TCP."""
+    conv = Conversation(client, server, 40700, 21)
+    conv.c(b"TYPE I\r\n").s(b"200 Switching to Binary mode.\r\n").c(b"PASV\r\n")
+    conv.s(b"227 Entering Passive Mode (192,0,2,10,195,80).\r\n").c(b"RETR backup.tar\r\n")
+    conv.s(b"150 Opening BINARY mode data connection.\r\n226 Transfer complete.\r\n").close()
+    write("ftp-mid-session-no-greeting.pcap", conv.packets)
+    conv = Conversation(client, server, 40701, 22).handshake()
+    conv.s(b"SSH-1.99-OpenSSH_3.9p1\r\n").c(b"SSH-1.5-PuTTY_Release_0.53b\r\n").s(bytes(64)).c(bytes(64)).close()
+    write("ssh1-client-to-ssh-1.99-server.pcap", conv.packets)
+    echo = smb1_header(0x2B, False) + b"\x01" + struct.pack("<H", 1) + struct.pack("<H", 4) + b"ping"
+    conv = Conversation(client, server, 40702, 445).handshake().c(netbios(echo) + echo).close()
+    write("smb1-mid-session-no-negotiate.pcap", conv.packets)
+    clock = Clock()
+    packets = []
+    for number, name in enumerate(["WPAD", "FILESRV", "PRINTSRV", "INTRANET", "BACKUP", "MAIL", "SQL01", "DC01"]):
+        query = NBNSHeader(NAME_TRN_ID=0x4400 + number, NM_FLAGS=0x11, QDCOUNT=1) / \
+            NBNSQueryRequest(QUESTION_NAME=name, SUFFIX="workstation")
+        packet = Ether(src=CLIENT_MAC, dst="ff:ff:ff:ff:ff:ff") / IP(src=client, dst="198.51.100.255") \
+            / UDP(sport=137, dport=137) / query
+        packet.time = clock.tick()
+        packets.append(packet)
+    write("netbios-ns-eight-names-broadcast.pcap", packets)
+    clock = Clock()
+    packet = Ether(src=CLIENT_MAC, dst="01:00:5e:00:00:fc") / IP(src=client, dst="224.0.0.252", ttl=1) \
+        / UDP(sport=50002, dport=5355) / Raw(load=llmnr_query("café-srv", 0x2345))
+    packet.time = clock.tick()
+    write("llmnr-non-ascii-name.pcap", [packet])
+    query = llmnr_query("fileserv", 0x3456)
+    conv = Conversation(client, server, 40703, 5355).handshake().c(struct.pack("!H", len(query)) + query).close()
+    write("llmnr-over-tcp.pcap", conv.packets)
+
+
+def information_leakage(client, server):
+    """Versions announced in cleartext, HTML without security headers (and a decoy that has them),
+    RDP opened from a public address, and DNS sent to two resolvers."""
+    conv = Conversation(client, server, 40800, 80).handshake().c(b"GET / HTTP/1.1\r\nHost: intranet\r\n\r\n")
+    conv.s(b"HTTP/1.1 200 OK\r\nServer: Apache/2.4.41 (Ubuntu)\r\nX-Powered-By: PHP/7.4.3\r\n"
+           b"Content-Type: text/html; charset=UTF-8\r\nContent-Length: 13\r\n\r\n<html></html>")
+    write("http-version-banners-and-no-security-headers.pcap", conv.close().packets)
+    conv = Conversation(client, server, 40801, 80).handshake().c(b"GET / HTTP/1.1\r\nHost: intranet\r\n\r\n")
+    conv.s(b"HTTP/1.1 200 OK\r\nServer: nginx\r\nContent-Type: text/html\r\n"
+           b"Content-Security-Policy: default-src 'self'; frame-ancestors 'none'\r\n"
+           b"X-Content-Type-Options: nosniff\r\nContent-Length: 13\r\n\r\n<html></html>")
+    write("http-security-headers-present-not-missing.pcap", conv.close().packets)
+    conv = Conversation(client, server, 40802, 22).handshake()
+    conv.s(b"SSH-2.0-OpenSSH_8.2p1 Ubuntu-4ubuntu0.5\r\n").c(b"SSH-2.0-OpenSSH_9.2p1\r\n").s(bytes(64)).close()
+    write("ssh-banner-with-patch-level.pcap", conv.packets)
+    conv = Conversation(client, server, 40803, 25).handshake()
+    conv.s(b"220 mx.example.com ESMTP Exim 4.96 ready\r\n").c(b"EHLO ws01\r\n").s(b"250 mx.example.com\r\n")
+    write("smtp-greeting-with-version.pcap", conv.c(b"QUIT\r\n").s(b"221 bye\r\n").close().packets)
+    # A public client (not private, CGNAT or documentation space) opening RDP to an internal server.
+    conv = Conversation("45.33.32.156", "10.0.0.5", 40804, 3389).handshake()
+    conv.c(bytes.fromhex("030000130ee00000000000010008000300000000")[:19])
+    write("rdp-from-internet.pcap", conv.s(bytes.fromhex("030000130ed00000123400020008000200000000")[:19]).close().packets)
+    clock = Clock()
+    query = lambda ident: struct.pack("!HHHHHH", ident, 0x0100, 1, 0, 0, 0) + b"\x07example\x03com\x00\x00\x01\x00\x01"
+    write("dns-to-two-resolvers.pcap", [udp("10.0.0.20", "10.0.0.53", 40805, 53, query(1), clock),
+                                         udp("10.0.0.20", "8.8.8.8", 40806, 53, query(2), clock),
+                                         udp("10.0.0.21", "8.8.8.8", 40807, 53, query(3), clock)])
+
+
+def raw_link(prefix):
+    """A link layer of fixed header bytes in front of the IP packet."""
+    return lambda packet, from_client: Raw(load=prefix + bytes(packet))
+
+
+def nflog(packet, from_client):
+    """NFLOG: family AF_INET, version 0, resource id 0, a prefix TLV and the payload TLV (type 9),
+    lengths and types little-endian as an x86 writer leaves them, each padded to 4 bytes."""
+    def tlv(kind, value):
+        data = struct.pack("<HH", 4 + len(value), kind) + value
+        return data + bytes(-len(data) % 4)
+    return Raw(load=bytes([2, 0, 0, 0]) + tlv(10, b"exposure\x00") + tlv(9, bytes(packet)))
+
+
+def dot11_frame(packet, from_client):
+    """An 802.11 QoS data frame from a station to its access point, LLC/SNAP, then IP."""
+    a, b = (CLIENT_MAC, SERVER_MAC) if from_client else (SERVER_MAC, CLIENT_MAC)
+    return Dot11(type=2, subtype=8, FCfield="to-DS" if from_client else "from-DS", addr1="02:00:00:00:00:aa",
+                 addr2=a, addr3=b) / Dot11QoS() / LLC(dsap=0xAA, ssap=0xAA, ctrl=3) / SNAP(code=0x0800) / packet
+
+
+def radiotap(packet, from_client):
+    return RadioTap() / dot11_frame(packet, from_client)
+
+
+def ppi(packet, from_client):
+    return Raw(load=struct.pack("<BBHI", 0, 0, 8, 105) + bytes(dot11_frame(packet, from_client)))
+
+
+def gtp_u(packet, from_client):
+    inner = bytes(packet)
+    return outer(from_client) / UDP(sport=2152, dport=2152) / Raw(load=struct.pack("!BBHI", 0x30, 0xFF, len(inner), 0x1234) + inner)
+
+
+def geneve(packet, from_client):
+    header = struct.pack("!BBHI", 0, 0, 0x6558, 5000 << 8)
+    return outer(from_client) / UDP(sport=49153, dport=6081) / Raw(load=header + bytes(ethernet(packet, from_client)))
+
+
+def erspan3(packet, from_client):
+    # Version 2 (type III), VLAN 0; COS, BSO, T and session 7; timestamp; SGT; flags with O clear.
+    header = struct.pack("!HHIHH", 0x2000, 0x0007, 123456, 0, 0x0000)
+    return outer(from_client) / GRE(proto=0x22EB, seqnum_present=1, seqence_number=1) / \
+        Raw(load=header + bytes(ethernet(packet, from_client)))
+
+
+def more_links_and_tunnels(client, server):
+    """The Telnet session over PPP, Cisco HDLC, NFLOG, 802.11 (bare, radiotap, PPI) and inside GTP-U,
+    Geneve and ERSPAN type III."""
+    for number, (name, link, linktype) in enumerate([
+            ("link-ppp-telnet.pcap", raw_link(b"\xff\x03\x00\x21"), 9),
+            ("link-cisco-hdlc-telnet.pcap", raw_link(b"\x0f\x00\x08\x00"), 104),
+            ("link-nflog-telnet.pcap", nflog, 239),
+            ("link-ieee80211-telnet.pcap", dot11_frame, 105),
+            ("link-ieee80211-radiotap-telnet.pcap", radiotap, 127),
+            ("link-ppi-ieee80211-telnet.pcap", ppi, 192),
+            ("tunnel-gtp-u-telnet.pcap", gtp_u, None),
+            ("tunnel-geneve-telnet.pcap", geneve, None),
+            ("tunnel-erspan3-telnet.pcap", erspan3, None)]):
+        write(name, telnet_session(Conversation(client, server, 40900 + number, 23, link=link)), linktype=linktype)
+
+
+def malformed_openings(client, server):
+    """Bad input, counted as named anomalies: a SOCKS 5 tunnel that carries neither TLS nor HTTP, an
+    HTTP request head that never ends (10 KiB of headers), and a TDS PRELOGIN whose length (4000)
+    runs past the 30 bytes sent before the connection closed."""
+    destination = bytes([192, 0, 2, 100])
+    conv = Conversation(client, server, 41000, 1080).handshake()
+    conv.c(b"\x05\x01\x00").s(b"\x05\x00").c(b"\x05\x01\x00\x01" + destination + b"\x01\xbb")
+    conv.s(b"\x05\x00\x00\x01" + destination + b"\x01\xbb").c(bytes(range(200, 240)))
+    write("socks5-tunnel-without-tls.pcap", conv.close().packets)
+    conv = Conversation(client, server, 41001, 8080).handshake().c(b"GET / HTTP/1.1\r\nHost: intranet\r\n")
+    for number in range(10):
+        conv.c(b"X-Filler-%d: " % number + b"a" * 1000 + b"\r\n")
+    write("http-endless-request-head.pcap", conv.close().packets)
+    conv = Conversation(client, server, 41002, 1433).handshake()
+    conv.c(struct.pack("!BBHHBB", 0x12, 1, 4000, 0, 1, 0) + bytes(22))
+    write("mssql-tds-length-past-end.pcap", conv.close().packets)
 
 
 if __name__ == "__main__":

@@ -5,8 +5,10 @@ import Findings
 public enum CaptureAnalyzer {
     /// Audits pcap and pcapng files. An unreadable file, an unsupported link type or a bad filter is an
     /// error; a file cut short yields the findings from before the cut and a warning.
-    public static func analyze(files: [String], filter: String?) throws(InputError) -> Report {
-        let inventory = Inventory()
+    public static func analyze(
+        files: [String], filter: String?, options: CaptureOptions = CaptureOptions()
+    ) throws(InputError) -> Report {
+        let inventory = Inventory(options: options)
         var warnings: [String] = []
         var inputs: [InputCoverage] = []
         for file in files {
@@ -19,9 +21,11 @@ public enum CaptureAnalyzer {
     }
 
     /// Captures on a live interface until `duration` seconds have passed or the user interrupts.
-    public static func live(interface: String, duration: Double?, filter: String?) throws(InputError) -> Report {
+    public static func live(
+        interface: String, duration: Double?, filter: String?, options: CaptureOptions = CaptureOptions()
+    ) throws(InputError) -> Report {
         let source = try PcapSource.open(interface: interface, filter: filter)
-        let inventory = Inventory()
+        let inventory = Inventory(options: options)
         let run = CaptureRun(source: source, inventory: inventory)
         stopOnInterrupt()
         let clock = MonotonicClock()
@@ -143,6 +147,15 @@ final class CaptureRun {
             warnings.append(
                 "\(source.name): \(total) packet\(total == 1 ? "" : "s") could not be decoded and "
                     + "\(total == 1 ? "was" : "were") skipped (\(detail.joined(separator: ", ")))")
+        }
+        if !table.streamAnomalies.isEmpty {
+            let total = table.streamAnomalies.values.reduce(0, +)
+            let detail = table.streamAnomalies.sorted { $0.key.rawValue < $1.key.rawValue }.map {
+                "\($0.value) \($0.key.rawValue)"
+            }
+            warnings.append(
+                "\(source.name): \(total) connection\(total == 1 ? "" : "s") opened malformed "
+                    + "(\(detail.joined(separator: ", "))); what was kept of each stayed within 8 KiB per direction")
         }
         if fragments.abandoned > 0 {
             let count = fragments.abandoned

@@ -5,6 +5,7 @@ import Findings
 /// into findings.
 final class Inventory {
     private struct Key: Hashable {
+        var check: String
         var protocolName: String
         var server: IPAddress
         var port: UInt16
@@ -26,24 +27,36 @@ final class Inventory {
     }
 
     private var entries: [Key: Entry] = [:]
+    private let flowChecks: FlowChecks
+
+    init(options: CaptureOptions = CaptureOptions()) {
+        flowChecks = FlowChecks(options: options)
+    }
 
     /// Clients and detail values listed per finding; the counts stay exact beyond that.
     static let listLimit = 100
 
     /// Records a finished flow's observations, from the capture `file`.
     func record(_ flow: Flow, file: String) {
-        guard !flow.observations.isEmpty else { return }
-        let server = flow.server
+        let checked = flowChecks.observations(flow)
+        guard !flow.observations.isEmpty || !checked.isEmpty else { return }
+        let observations = checked.isEmpty ? flow.observations : flow.observations + checked
+        var server = flow.server
+        // A query sent to a multicast or broadcast address (LLMNR, NetBIOS name service) has no server
+        // there: the finding is about the host that sends it, which uses the protocol's port too.
+        let group = server.address.isMulticastOrBroadcast ? server.address : nil
+        if group != nil { server.address = flow.client.address }
         var counted: Set<Key> = []
-        for observation in flow.observations {
+        for observation in observations {
             let key = Key(
-                protocolName: observation.legacyProtocol.name, server: server.address, port: server.port,
+                check: observation.legacyProtocol.check.id, protocolName: observation.legacyProtocol.name,
+                server: server.address, port: server.port,
                 transport: flow.transport)
             let firstForKey = counted.insert(key).inserted
             // Updated in place: a copy taken out of the dictionary and stored back copied the
             // entry's client set (thousands of addresses for a busy server) on every flow.
             Self.merge(
-                observation, of: flow, countingFlow: firstForKey,
+                observation, of: flow, countingFlow: firstForKey, group: group,
                 into: &entries[
                     key,
                     default: Entry(
@@ -54,9 +67,12 @@ final class Inventory {
         }
     }
 
-    private static func merge(_ observation: Observation, of flow: Flow, countingFlow: Bool, into entry: inout Entry) {
+    private static func merge(
+        _ observation: Observation, of flow: Flow, countingFlow: Bool, group: IPAddress?, into entry: inout Entry
+    ) {
         entry.severity = max(entry.severity, observation.severity)
         for (name, value) in observation.detail { entry.detail[name, default: []].insert(value) }
+        if let group { entry.detail["destination", default: []].insert(group.description) }
         if countingFlow {
             entry.clients.insert(flow.client.address)
             entry.flows += 1
@@ -96,6 +112,9 @@ final class Inventory {
         }
         if !notes.isEmpty { evidence["notes"] = .strings(notes) }
         if entry.files.count > 1 { evidence["files"] = .strings(entry.files.sorted()) }
+        if legacy.check.id == CaptureCatalogue.untrustedResolver.id {
+            evidence["resolver"] = .string(key.server.description)
+        }
         let who =
             "\(clients.count) client\(clients.count == 1 ? "" : "s"), \(entry.flows) flow\(entry.flows == 1 ? "" : "s")"
         let message: String

@@ -28,14 +28,27 @@ struct CaptureAudit: ParsableCommand {
 
     @OptionGroup var clock: ClockOption
 
+    @Option(
+        help: ArgumentHelp(
+            "Your own public ranges, counted as internal for remote-management checks (comma-separated).",
+            valueName: "prefix,..."))
+    var `internal`: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "Approved DNS resolvers; queries to any other are reported (comma-separated; off when not given).",
+            valueName: "ip,..."))
+    var approvedResolvers: String?
+
     @OptionGroup var outputOptions: OutputOptions
 
     func run() throws {
         try outputOptions.requireFindingsFormat()
         _ = try clock.moment()
+        let options = try CaptureOptions(internalRanges: `internal`, approvedResolvers: approvedResolvers)
         let names = InputNames()
         do {
-            let report = try CaptureAnalyzer.analyze(files: names.captureFiles(files), filter: filter)
+            let report = try CaptureAnalyzer.analyze(files: names.captureFiles(files), filter: filter, options: options)
             try outputOptions.emit(names.restore(report))
         } catch let error as InputError {
             throw names.restore(error)
@@ -64,12 +77,26 @@ struct CaptureLive: ParsableCommand {
 
     @OptionGroup var clock: ClockOption
 
+    @Option(
+        help: ArgumentHelp(
+            "Your own public ranges, counted as internal for remote-management checks (comma-separated).",
+            valueName: "prefix,..."))
+    var `internal`: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "Approved DNS resolvers; queries to any other are reported (comma-separated; off when not given).",
+            valueName: "ip,..."))
+    var approvedResolvers: String?
+
     @OptionGroup var outputOptions: OutputOptions
 
     func run() throws {
         try outputOptions.requireFindingsFormat()
         _ = try clock.moment()
         if let duration, !(duration > 0) { throw ValidationError("--duration must be a positive number of seconds") }
-        try outputOptions.emit(try CaptureAnalyzer.live(interface: interface, duration: duration, filter: filter))
+        let options = try CaptureOptions(internalRanges: `internal`, approvedResolvers: approvedResolvers)
+        try outputOptions.emit(
+            try CaptureAnalyzer.live(interface: interface, duration: duration, filter: filter, options: options))
     }
 }

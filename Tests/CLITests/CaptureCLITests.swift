@@ -11,15 +11,30 @@ struct CaptureCLITests {
         #expect(run.stdout.contains("capture.legacy-protocol"))
     }
 
+    @Test("--approved-resolvers reports queries to other resolvers; a bad --internal prefix exits 2 naming it")
+    func leakageOptions() throws {
+        let run = try ExposureBinary.run([
+            "capture", "audit", "Captures/dns-to-two-resolvers.pcap", "--approved-resolvers", "10.0.0.53",
+            "--fail-on", "medium",
+        ])
+        #expect(run.status == 1)
+        #expect(run.stdout.contains("capture.untrusted-resolver  8.8.8.8:53"))
+        let bad = try ExposureBinary.run([
+            "capture", "audit", "Captures/rdp-from-internet.pcap", "--internal", "10.0/8",
+        ])
+        #expect(bad.status == 2)
+        #expect(bad.stderr.contains("'10.0/8'"))
+    }
+
     @Test("JSON findings carry the documented evidence fields")
     func jsonEvidence() throws {
         let run = try ExposureBinary.run(["capture", "audit", "Captures/ftp-cleartext-login.pcap", "--format", "json"])
         #expect(run.status == 1)
         let document = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
         let findings = try #require(document["findings"] as? [[String: Any]])
-        #expect(findings.count == 1)
+        // The FTP login, and vsFTPd's version in its greeting ("220 (vsFTPd 3.0.3)").
+        #expect(findings.map { $0["check"] as? String } == ["capture.legacy-protocol", "capture.version-disclosed"])
         let finding = try #require(findings.first)
-        #expect(finding["check"] as? String == "capture.legacy-protocol")
         #expect(finding["subject"] as? String == "192.0.2.10:21")
         let evidence = try #require(finding["evidence"] as? [String: Any])
         for key in [

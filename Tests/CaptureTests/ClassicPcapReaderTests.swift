@@ -114,7 +114,8 @@ struct ClassicPcapReaderTests {
     @Test("with a filter the reader passes exactly the frames libpcap's own filtering passes, on every sample")
     func sameFilteredFramesAsLibpcap() throws {
         let filters = ["tcp", "udp", "port 23", "tcp[tcpflags] & tcp-syn != 0", "ip6", "host 192.0.2.10 and len > 60"]
-        for sample in captureSamples where sample.hasSuffix(".pcap") {
+        // libpcap compiles no filter for NFLOG ("NFLOG link-layer type filtering not implemented").
+        for sample in captureSamples where sample.hasSuffix(".pcap") && !sample.contains("nflog") {
             let path = packageRoot + "/Captures/" + sample
             for filter in filters {
                 let own = readAll(try PcapSource.open(file: path, filter: filter)).frames

@@ -248,6 +248,13 @@ struct DecoderTests {
         #expect(LinkLayer(dataLinkType: 12) == .raw)
         #expect(LinkLayer(dataLinkType: 0) == .null)
         #expect(LinkLayer(dataLinkType: 108) == .loop)
+        // The numbers of the tcpdump.org link-layer header types list.
+        #expect(LinkLayer(dataLinkType: 9) == .ppp)
+        #expect(LinkLayer(dataLinkType: 104) == .ciscoHDLC)
+        #expect(LinkLayer(dataLinkType: 239) == .nflog)
+        #expect(LinkLayer(dataLinkType: 105) == .ieee80211)
+        #expect(LinkLayer(dataLinkType: 127) == .radiotap)
+        #expect(LinkLayer(dataLinkType: 192) == .ppi)
         #expect(LinkLayer(dataLinkType: 147) == nil)
     }
 

@@ -71,3 +71,19 @@ struct EvidenceGateTests {
         #expect(found.map(\.severity) == [.medium])
     }
 }
+
+@Suite("NTLM in mail SASL is judged by its version, never as a cleartext credential")
+struct MailNTLMTests {
+    /// base64 of "NTLMSSP\0" + type 1 ([MS-NLMP] §2.2.1.1), flags 0x00088207, empty domain and workstation.
+    static let negotiate = "TlRMTVNTUAABAAAAB4IIAAAAAAAAAAAAAAAAAAAAAAA="
+
+    @Test("SMTP AUTH NTLM with only a NEGOTIATE sent gives no finding: NTLM sends no password")
+    func ntlmNegotiateOnly() {
+        let found = Array("EHLO ws\r\nAUTH NTLM \(Self.negotiate)\r\nQUIT\r\n".utf8).withUnsafeBytes { c in
+            Array("220 mx ESMTP\r\n".utf8).withUnsafeBytes { s in
+                SMTPAuthDetector().examine(StreamSample(client: c, server: s, clientPort: 40000, serverPort: 587))
+            }
+        }
+        #expect(found.isEmpty)
+    }
+}

@@ -9,7 +9,11 @@ struct HostileInputTests {
     @Test("random frames through every link layer decode or become anomalies")
     func randomFrames() {
         var random = SeededGenerator(state: 7)
-        let links: [LinkLayer] = [.ethernet, .null, .loop, .raw, .linuxCooked, .linuxCookedV2]
+        let links: [LinkLayer] = [
+            .ethernet, .null, .loop, .raw, .linuxCooked, .linuxCookedV2, .ppp, .ciscoHDLC, .nflog, .ieee80211,
+            .radiotap,
+            .ppi,
+        ]
         for round in 0..<10000 {
             var frame = random.bytes(random.below(120))
             // Make later layers reachable: plausible EtherTypes and IP version nibbles.

@@ -189,6 +189,79 @@ let tsharkClaims: [TsharkClaim] = {
         TsharkClaim(
             sample: "socks5-plain-http-not-tls.pcap", fields: ["frame.protocols"],
             lines: ["eth:ethertype:ip:tcp:socks:http"]),
+        // SASL NTLM: tshark shows the exchange (the NEGOTIATE after AUTH, "TlRMTVNTUAAB" being
+        // "NTLMSSP\0" and type 1) but does not decode NTLMSSP in mail; in the AUTHENTICATE line
+        // "TlRMTVNTUAADAAAAGAAYAEAAAAAYABgA" the NT response length reads 0x0018, 24 bytes: NTLMv1.
+        TsharkClaim(
+            sample: "smtp-auth-ntlmv1.pcap", options: ["-Y", "smtp.req.command == \"AUTH\""],
+            fields: ["smtp.req.parameter"], lines: ["NTLM TlRMTVNTUAABAAAAB4IIAAAAAAAAAAAAAAAAAAAAAAA="], exactly: true),
+        TsharkClaim(
+            sample: "smtp-auth-ntlmv2-not-cleartext.pcap", options: ["-Y", "smtp.req.command == \"AUTH\""],
+            fields: ["smtp.req.parameter"], lines: ["NTLM TlRMTVNTUAABAAAAB4IIAAAAAAAAAAAAAAAAAAAAAAA="], exactly: true),
+        TsharkClaim(
+            sample: "imap-authenticate-ntlmv1.pcap", options: ["-Y", "imap.request.command"],
+            fields: ["imap.request.command"], lines: ["AUTHENTICATE"], exactly: true),
+        TsharkClaim(
+            sample: "pop3-auth-ntlmv1.pcap", fields: ["pop.request.command", "pop.request.parameter"],
+            lines: ["AUTH\tNTLM"]),
+        // In TDS tshark decodes the NTLMSSP AUTHENTICATE itself: a 24-byte NT response.
+        TsharkClaim(
+            sample: "mssql-tds-sspi-ntlmv1.pcap", options: ["-Y", "ntlmssp.messagetype == 3"],
+            fields: ["ntlmssp.auth.ntresponse", "ntlmssp.auth.username", "ntlmssp.auth.domain"],
+            lines: ["000102030405060708090a0b0c0d0e0f1011121314151617\tsqlsvc\tCORP"], exactly: true),
+        TsharkClaim(
+            sample: "ftp-mid-session-no-greeting.pcap", options: ["-Y", "ftp.request.command"],
+            fields: ["ftp.request.command"], lines: ["TYPE", "PASV", "RETR"], exactly: true),
+        TsharkClaim(
+            sample: "ssh1-client-to-ssh-1.99-server.pcap", fields: ["ssh.protocol"],
+            lines: ["SSH-1.99-OpenSSH_3.9p1", "SSH-1.5-PuTTY_Release_0.53b"], exactly: true),
+        // An SMB1 Echo (0x2b), no Negotiate (0x72).
+        TsharkClaim(sample: "smb1-mid-session-no-negotiate.pcap", fields: ["smb.cmd"], lines: ["0x2b"], exactly: true),
+        TsharkClaim(
+            sample: "netbios-ns-eight-names-broadcast.pcap", fields: ["nbns.name"],
+            lines: [
+                "WPAD<00>", "FILESRV<00>", "PRINTSRV<00>", "INTRANET<00>", "BACKUP<00>", "MAIL<00>", "SQL01<00>",
+                "DC01<00>",
+            ], exactly: true),
+        TsharkClaim(
+            sample: "llmnr-non-ascii-name.pcap", fields: ["_ws.col.Protocol", "dns.qry.name"],
+            lines: ["LLMNR\tcafé-srv"], exactly: true),
+        TsharkClaim(
+            sample: "llmnr-over-tcp.pcap", options: ["-d", "tcp.port==5355,dns"], fields: ["dns.qry.name"],
+            lines: ["fileserv"], exactly: true),
+        TsharkClaim(
+            sample: "http-version-banners-and-no-security-headers.pcap", options: ["-Y", "http.response"],
+            fields: ["http.server", "http.content_type"], lines: ["Apache/2.4.41 (Ubuntu)\ttext/html; charset=UTF-8"],
+            exactly: true),
+        TsharkClaim(
+            sample: "http-security-headers-present-not-missing.pcap", options: ["-Y", "http.response"],
+            fields: ["http.server", "http.content_type"], lines: ["nginx\ttext/html"], exactly: true),
+        TsharkClaim(
+            sample: "ssh-banner-with-patch-level.pcap", fields: ["ssh.protocol"],
+            lines: ["SSH-2.0-OpenSSH_8.2p1 Ubuntu-4ubuntu0.5", "SSH-2.0-OpenSSH_9.2p1"], exactly: true),
+        TsharkClaim(
+            sample: "smtp-greeting-with-version.pcap", options: ["-Y", "smtp.response.code == 220"],
+            fields: ["smtp.rsp.parameter"], lines: ["mx.example.com ESMTP Exim 4.96 ready"], exactly: true),
+        // The SYN comes from the public address.
+        TsharkClaim(
+            sample: "rdp-from-internet.pcap", options: ["-Y", "tcp.flags == 0x002"], fields: ["ip.src", "tcp.dstport"],
+            lines: ["45.33.32.156\t3389"], exactly: true),
+        TsharkClaim(
+            sample: "dns-to-two-resolvers.pcap", fields: ["ip.src", "ip.dst", "dns.flags.response"],
+            lines: ["10.0.0.20\t10.0.0.53\t0", "10.0.0.20\t8.8.8.8\t0", "10.0.0.21\t8.8.8.8\t0"], exactly: true),
+        // Bad input: SOCKS 5 CONNECT then bytes that are neither TLS nor HTTP; a request head of 32 bytes
+        // and ten 1,014-byte header lines with no end; a PRELOGIN whose length field (0x0fa0 = 4000)
+        // exceeds the 30 bytes sent (tshark waits for the rest and dissects nothing).
+        TsharkClaim(
+            sample: "socks5-tunnel-without-tls.pcap", fields: ["socks.version", "socks.command"],
+            lines: ["5\t", "5\t1"], exactly: true),
+        TsharkClaim(
+            sample: "http-endless-request-head.pcap", options: ["-Y", "tcp.dstport == 8080 && tcp.len > 0"],
+            fields: ["tcp.len"], lines: ["32", "1014"], exactly: true),
+        TsharkClaim(
+            sample: "mssql-tds-length-past-end.pcap", options: ["-Y", "tcp.len > 0"],
+            fields: ["tcp.len", "tcp.payload"],
+            lines: ["30\t12010fa000000100" + String(repeating: "0", count: 44)], exactly: true),
         TsharkClaim(
             sample: "secret-markers-every-detector.pcap", fields: ["_ws.col.Protocol"],
             lines: ["TELNET", "FTP", "EXEC", "HTTP", "SMTP", "POP", "IMAP", "LDAP", "RESP", "SNMP"]),
@@ -199,7 +272,9 @@ let tsharkClaims: [TsharkClaim] = {
         "pcapng-format-telnet.pcapng", "truncated-mid-record-telnet.pcap", "link-mpls-telnet.pcap",
         "link-pppoe-telnet.pcap", "tunnel-gre-telnet.pcap", "tunnel-gre-ethernet-telnet.pcap",
         "tunnel-ip-in-ip-telnet.pcap", "tunnel-vxlan-telnet.pcap", "ip-fragments-telnet.pcap",
-        "ipv6-fragments-telnet.pcap",
+        "ipv6-fragments-telnet.pcap", "link-ppp-telnet.pcap", "link-cisco-hdlc-telnet.pcap", "link-nflog-telnet.pcap",
+        "link-ieee80211-telnet.pcap", "link-ieee80211-radiotap-telnet.pcap", "link-ppi-ieee80211-telnet.pcap",
+        "tunnel-gtp-u-telnet.pcap", "tunnel-geneve-telnet.pcap", "tunnel-erspan3-telnet.pcap",
     ] {
         claims.append(TsharkClaim(sample: telnet, fields: ["telnet.cmd"], lines: telnetCommands, exactly: true))
     }

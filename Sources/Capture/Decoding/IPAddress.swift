@@ -16,6 +16,16 @@ public struct IPAddress: Hashable, Sendable, Comparable, CustomStringConvertible
 
     public var isIPv4: Bool { high == 0 && low >> 32 == 0xFFFF }
 
+    /// A group address no server sits at: IPv4 multicast (224/4), the limited broadcast, a directed
+    /// broadcast as the usual subnets end (`.255`), or IPv6 multicast (ff00::/8).
+    public var isMulticastOrBroadcast: Bool {
+        if isIPv4 {
+            let v4 = UInt32(truncatingIfNeeded: low)
+            return v4 >> 28 == 0xE || v4 & 0xFF == 0xFF
+        }
+        return high >> 56 == 0xFF
+    }
+
     public static func < (a: IPAddress, b: IPAddress) -> Bool {
         a.high != b.high ? a.high < b.high : a.low < b.low
     }

@@ -14,6 +14,19 @@ public enum LinkLayer: Sendable, Hashable {
     case linuxCooked
     /// DLT_LINUX_SLL2: Linux cooked capture v2, what `tcpdump -i any` writes now.
     case linuxCookedV2
+    /// DLT_PPP: PPP in HDLC-like framing (RFC 1662), the address and control bytes optional.
+    case ppp
+    /// DLT_C_HDLC: Cisco HDLC, an address and a control byte, then an EtherType.
+    case ciscoHDLC
+    /// LINKTYPE_NFLOG: Linux netfilter log (`tcpdump -i nflog`), TLVs in the writer's byte order, the
+    /// packet in the payload TLV (type 9).
+    case nflog
+    /// DLT_IEEE802_11: 802.11 frames without radio headers.
+    case ieee80211
+    /// DLT_IEEE802_11_RADIO: 802.11 behind a radiotap header.
+    case radiotap
+    /// DLT_PPI: a Per-Packet Information header, then the frame of the link type it names (802.11).
+    case ppi
 
     /// The framing for a libpcap data link type, or nil when Exposure cannot decode it.
     public init?(dataLinkType: Int32) {
@@ -24,6 +37,12 @@ public enum LinkLayer: Sendable, Hashable {
         case 12, 14, 101, 228, 229: self = .raw
         case 113: self = .linuxCooked
         case 276: self = .linuxCookedV2
+        case 9: self = .ppp
+        case 104: self = .ciscoHDLC
+        case 239: self = .nflog
+        case 105: self = .ieee80211
+        case 127: self = .radiotap
+        case 192: self = .ppi
         default: return nil
         }
     }
@@ -68,7 +87,83 @@ public enum LinkLayer: Sendable, Hashable {
                 return .failure(.linkHeaderTruncated)
             }
             return Self.network(etherType: protocolType, &reader)
+        case .ppp:
+            if reader.peekUInt8() == 0xFF && reader.peekUInt8(ahead: 1) == 0x03 { reader.skip(2) }
+            guard let pppProtocol = reader.readUInt16() else { return .failure(.linkHeaderTruncated) }
+            return .success((Self.network(ppp: pppProtocol), reader.offset))
+        case .ciscoHDLC:
+            guard reader.skip(2), let etherType = reader.readUInt16() else { return .failure(.linkHeaderTruncated) }
+            return Self.network(etherType: etherType, &reader)
+        case .nflog:
+            return Self.nflogPayload(&reader)
+        case .ieee80211:
+            return Self.ieee80211Payload(&reader)
+        case .radiotap:
+            // Version, pad, a little-endian length covering the whole radiotap header.
+            guard reader.skip(2), let length = reader.readUInt16LittleEndian(), reader.skip(Int(length) - 4) else {
+                return .failure(.linkHeaderTruncated)
+            }
+            return Self.ieee80211Payload(&reader)
+        case .ppi:
+            // Version, flags, a little-endian header length, the link type of what follows (LE).
+            guard reader.skip(2), let length = reader.readUInt16LittleEndian(),
+                let inner = reader.readUInt32LittleEndian(), reader.skip(Int(length) - 8)
+            else { return .failure(.linkHeaderTruncated) }
+            switch inner {
+            case 105: return Self.ieee80211Payload(&reader)
+            case 1: return Self.ethernetPayload(&reader)
+            default: return .success((.other, reader.offset))
+            }
         }
+    }
+
+    static func network(ppp protocolNumber: UInt16) -> Network {
+        switch protocolNumber {
+        case 0x0021: .ipv4
+        case 0x0057: .ipv6
+        default: .other
+        }
+    }
+
+    /// NFLOG: family, version, resource id, then TLVs (length and type in the writer's byte order,
+    /// each padded to 4 bytes); the packet is the payload TLV's value.
+    static func nflogPayload(_ reader: inout ByteReader) -> Result<(Network, Int), Anomaly> {
+        guard let family = reader.readUInt8(), reader.skip(3) else { return .failure(.linkHeaderTruncated) }
+        while let first = reader.readUInt16LittleEndian(), let second = reader.readUInt16LittleEndian() {
+            // Written on a big-endian machine the length reads byte-swapped: take the smaller reading
+            // that fits, as tcpdump does by the file's byte order.
+            let length = Int(first) >= 4 && Int(first) - 4 <= reader.remaining ? Int(first) : Int(first.byteSwapped)
+            let type = Int(first) == length ? second : second.byteSwapped
+            guard length >= 4 else { return .failure(.linkHeaderTruncated) }
+            if type == 9 {
+                switch family {
+                case 2: return .success((.ipv4, reader.offset))
+                case 10: return .success((.ipv6, reader.offset))
+                default: return .success((.other, reader.offset))
+                }
+            }
+            guard reader.skip((length - 4 + 3) & ~3) else { return .failure(.linkHeaderTruncated) }
+        }
+        return .success((.other, reader.offset))
+    }
+
+    /// An 802.11 data frame (IEEE 802.11-2020 §9.2): frame control, duration, three addresses,
+    /// sequence control, a fourth address between access points, QoS and HT control when present,
+    /// then the LLC/SNAP header with the EtherType. Management, control and protected frames carry
+    /// no IP that can be read.
+    static func ieee80211Payload(_ reader: inout ByteReader) -> Result<(Network, Int), Anomaly> {
+        guard let control = reader.readUInt8(), let flags = reader.readUInt8() else {
+            return .failure(.linkHeaderTruncated)
+        }
+        guard control >> 2 & 0x3 == 2, flags & 0x40 == 0 else { return .success((.other, reader.offset)) }
+        let qos = control & 0x80 != 0
+        let header = 22 + (flags & 0x03 == 0x03 ? 6 : 0) + (qos ? 2 : 0) + (qos && flags & 0x80 != 0 ? 4 : 0)
+        guard reader.skip(header), let dsap = reader.readUInt8(), let ssap = reader.readUInt8(), reader.skip(4)
+        else { return .failure(.linkHeaderTruncated) }
+        guard dsap == 0xAA, ssap == 0xAA, let etherType = reader.readUInt16() else {
+            return .success((.other, reader.offset))
+        }
+        return network(etherType: etherType, &reader)
     }
 
     /// An Ethernet frame from its destination address on (also what VXLAN and GRE's transparent

@@ -38,8 +38,9 @@ public enum DecodeOutcome {
 
 /// Link → IP → TCP/UDP, decoding as far as the captured bytes go. Tunnels are opened to the packet
 /// inside, which is what flows and detectors see: IPv4/IPv6 in IP (protocols 4 and 41), GRE (RFC 2784,
-/// RFC 2890 keys and sequence numbers; IP, transparent Ethernet bridging and ERSPAN type II inside) and
-/// VXLAN (RFC 7348, UDP port 4789), up to four deep; MPLS and PPPoE are stepped over at the link layer.
+/// RFC 2890 keys and sequence numbers; IP, transparent Ethernet bridging and ERSPAN types II and III
+/// inside), VXLAN (RFC 7348, UDP port 4789), Geneve (UDP 6081) and GTP-U (UDP 2152), up to four deep;
+/// MPLS and PPPoE are stepped over at the link layer.
 public struct PacketDecoder: Sendable {
     public let linkLayer: LinkLayer
 
@@ -99,6 +100,14 @@ public struct PacketDecoder: Sendable {
         case .failure(let anomaly): return .anomaly(anomaly)
         case .success(let transport):
             let payload = UnsafeRawBufferPointer(rebasing: segment[min(transport.payloadOffset, segment.count)...])
+            if ip.transportProtocol == 17, let tunnel = Self.udpTunnel(port: transport.destinationPort, payload) {
+                guard depth < Self.maximumTunnelDepth else { return .anomaly(.encapsulationTooDeep) }
+                switch tunnel {
+                case .failure: return .anomaly(.encapsulationTruncated)
+                case .success(let (network, offset)):
+                    return decode(network, UnsafeRawBufferPointer(rebasing: payload[offset...]), depth: depth + 1)
+                }
+            }
             if ip.transportProtocol == 17, transport.destinationPort == 4789, payload.count >= 8,
                 payload[0] & 0x08 != 0
             {
@@ -123,6 +132,46 @@ public struct PacketDecoder: Sendable {
         }
     }
 
+    /// Geneve (RFC 8926, UDP 6081) and GTP-U (3GPP TS 29.281, UDP 2152): where the packet inside
+    /// starts in the UDP payload, or nil when the port is neither or the header is not theirs.
+    static func udpTunnel(port: UInt16, _ payload: UnsafeRawBufferPointer) -> Result<(LinkLayer.Network, Int), Anomaly>?
+    {
+        var reader = ByteReader(payload)
+        switch port {
+        case 6081:
+            // Version (2 bits) and option length in 4-byte words, flags, protocol type, VNI; options.
+            guard let first = reader.readUInt8(), first >> 6 == 0 else { return nil }
+            guard reader.skip(1), let protocolType = reader.readUInt16(), reader.skip(4 + Int(first & 0x3F) * 4) else {
+                return .failure(.encapsulationTruncated)
+            }
+            if protocolType == 0x6558 { return LinkLayer.ethernetPayload(&reader) }
+            return LinkLayer.network(etherType: protocolType, &reader)
+        case 2152:
+            // Version 1, protocol type GTP; message type 255 (G-PDU) carries a user packet.
+            guard let flags = reader.readUInt8(), flags >> 5 == 1, flags & 0x10 != 0, reader.readUInt8() == 0xFF
+            else { return nil }
+            guard reader.skip(6) else { return .failure(.encapsulationTruncated) }
+            if flags & 0x07 != 0 {
+                // Sequence number, N-PDU number, next extension header type; then the extension chain.
+                guard reader.skip(3), var next = reader.readUInt8() else { return .failure(.encapsulationTruncated) }
+                while next != 0 {
+                    guard let units = reader.readUInt8(), units > 0, reader.skip(Int(units) * 4 - 2),
+                        let following = reader.readUInt8()
+                    else { return .failure(.encapsulationTruncated) }
+                    next = following
+                }
+            }
+            switch reader.peekUInt8().map({ $0 >> 4 }) {
+            case 4: return .success((.ipv4, reader.offset))
+            case 6: return .success((.ipv6, reader.offset))
+            case nil: return .failure(.encapsulationTruncated)
+            default: return .success((.other, reader.offset))
+            }
+        default:
+            return nil
+        }
+    }
+
     /// A GRE header (RFC 2784, with RFC 2890's key and sequence number) and what it carries.
     private func openGRE(_ bytes: UnsafeRawBufferPointer, depth: Int) -> DecodeOutcome {
         var reader = ByteReader(bytes)
@@ -140,6 +189,13 @@ public struct PacketDecoder: Sendable {
         case 0x88BE:
             // ERSPAN type II: an 8-byte header, then the mirrored Ethernet frame.
             guard reader.skip(8) else { return .anomaly(.encapsulationTruncated) }
+            found = LinkLayer.ethernetPayload(&reader)
+        case 0x22EB:
+            // ERSPAN type III: a 12-byte header, 8 more bytes of platform subheader when its O flag
+            // (the last bit) is set, then the mirrored Ethernet frame.
+            guard reader.skip(11), let last = reader.readUInt8(), reader.skip(last & 1 != 0 ? 8 : 0) else {
+                return .anomaly(.encapsulationTruncated)
+            }
             found = LinkLayer.ethernetPayload(&reader)
         default:
             found = LinkLayer.network(etherType: protocolType, &reader)

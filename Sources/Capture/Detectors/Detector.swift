@@ -139,7 +139,7 @@ public enum Detectors {
     public static let stream: [any StreamDetector] = [
         TelnetDetector(), FTPDetector(), RCommandsDetector(), SSHDetector(), TLSDetector(), SMBDetector(),
         NTLMDetector(), HTTPBasicAuthDetector(), SMTPAuthDetector(), POP3AuthDetector(), IMAPAuthDetector(),
-        LDAPDetector(),
+        LDAPDetector(), LLMNRStreamDetector(), VersionDisclosureDetector(), HTTPSecurityHeadersDetector(),
     ]
     public static let datagram: [any DatagramDetector] = [
         TFTPDetector(), SNMPDetector(), LLMNRDetector(), NetBIOSNameServiceDetector(), DTLSDetector(),

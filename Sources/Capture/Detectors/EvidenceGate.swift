@@ -37,6 +37,7 @@ enum EvidenceGate {
         "request": .vocabulary(["read", "write"]),
         "transport": .vocabulary(["tcp", "udp"]),
         "via": .vocabulary(["SOCKS4", "SOCKS5", "HTTP CONNECT"]),
+        "missing": .vocabulary(["Content-Security-Policy", "X-Content-Type-Options", "X-Frame-Options"]),
     ]
 
     /// SASL mechanisms registered with IANA ("Simple Authentication and Security Layer (SASL)
@@ -82,8 +83,23 @@ enum EvidenceGate {
         }
     }
 
-    /// Printable ASCII only (anything else becomes `?`), cut at `limit` characters.
+    /// Printable characters only (controls, format characters such as bidirectional overrides,
+    /// private-use and unassigned code points become `?`), cut at `limit` characters.
     private static func bounded(_ value: String, limit: Int) -> String {
-        String(TextScanning.printable(value.utf8).prefix(limit))
+        // Most values are short printable ASCII already: kept as they are, without a copy.
+        if value.utf8.count <= limit && value.utf8.allSatisfy({ (0x20...0x7E).contains($0) }) { return value }
+        var kept = String.UnicodeScalarView()
+        for scalar in value.unicodeScalars.prefix(limit) { kept.append(isPrintable(scalar) ? scalar : "?") }
+        return String(kept)
+    }
+
+    static func isPrintable(_ scalar: Unicode.Scalar) -> Bool {
+        if scalar.isASCII { return (0x20...0x7E).contains(scalar.value) }
+        switch scalar.properties.generalCategory {
+        case .control, .format, .surrogate, .privateUse, .unassigned, .lineSeparator, .paragraphSeparator:
+            return false
+        default:
+            return true
+        }
     }
 }

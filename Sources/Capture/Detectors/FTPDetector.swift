@@ -14,7 +14,8 @@ public struct FTPDetector: StreamDetector {
 
     private static let clientCommands: Set<String> = [
         "USER", "PASS", "ACCT", "AUTH", "FEAT", "SYST", "OPTS", "HOST", "CLNT", "PWD", "TYPE", "PASV", "EPSV",
-        "PORT", "EPRT", "LIST", "NLST", "RETR", "STOR", "CWD", "SIZE", "MDTM",
+        "PORT", "EPRT", "LIST", "NLST", "RETR", "STOR", "CWD", "SIZE", "MDTM", "CDUP", "DELE", "MKD", "RMD",
+        "NOOP", "QUIT", "REST", "RNFR", "RNTO", "STAT", "MLSD", "MLST", "ABOR", "APPE", "XPWD",
     ]
 
     public init() {}
@@ -23,13 +24,26 @@ public struct FTPDetector: StreamDetector {
         TextScanning.hasPrefix(sample.server, "220")
             || sample.server.isEmpty
                 && TextScanning.hasPrefix(sample.client, "USER ")
+            || sample.serverPort == 21
+    }
+
+    /// A reply line: three digits, then a space or a hyphen (RFC 959 §4.2).
+    static func isReply(_ line: Substring) -> Bool {
+        let bytes = Array(line.utf8.prefix(4))
+        return bytes.count == 4 && bytes[0...2].allSatisfy { (0x30...0x39).contains($0) }
+            && (bytes[3] == 0x20 || bytes[3] == 0x2D)
     }
 
     public func examine(_ sample: StreamSample) -> [Observation] {
-        guard TextScanning.hasPrefix(sample.server, "220") else { return [] }
         let serverLines = TextScanning.lines(sample.server)
         guard let greeting = serverLines.first else { return [] }
         let clientLines = TextScanning.lines(sample.client)
+        if !TextScanning.hasPrefix(sample.server, "220") {
+            // Captured mid-session, without the greeting: the FTP port, FTP replies and FTP commands.
+            guard sample.serverPort == 21, Self.isReply(greeting), let first = clientLines.first,
+                Self.clientCommands.contains(TextScanning.command(first).verb)
+            else { return [] }
+        }
         if let first = clientLines.first {
             guard Self.clientCommands.contains(TextScanning.command(first).verb) else { return [] }
         } else {

@@ -39,7 +39,7 @@ public struct IMAPAuthDetector: StreamDetector {
                 let user = TextScanning.userName(Self.firstArgument(argument).utf8)
                 return [MailLogin(mechanism: "LOGIN", user: user).observation(Self.imapCleartextAuth)]
             case "AUTHENTICATE":
-                return [MailLogin.sasl(argument: argument, lines: lines, at: index).observation(Self.imapCleartextAuth)]
+                return MailLogin.sasl(argument: argument, lines: lines, at: index).observations(Self.imapCleartextAuth)
             default:
                 continue
             }

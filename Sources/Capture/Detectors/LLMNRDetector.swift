@@ -20,7 +20,8 @@ public struct LLMNRDetector: DatagramDetector {
         while let length = reader.readUInt8() {
             if length == 0 { return labels.joined(separator: ".") }
             guard length < 64, let label = reader.readBytes(Int(length)) else { return nil }
-            labels.append(TextScanning.printable(label))
+            // Labels are UTF-8 (RFC 4795 §2.1); the evidence gate keeps printable characters only.
+            labels.append(String(decoding: label, as: UTF8.self))
         }
         return nil
     }
@@ -33,5 +34,24 @@ public struct LLMNRDetector: DatagramDetector {
             !name.isEmpty
         else { return nil }
         return Observation(Self.llmnr, detail: ["name": String(name.prefix(255))])
+    }
+}
+
+/// LLMNR over TCP (RFC 4795 §2.4: a responder may answer with TC set and the sender repeat the query
+/// over TCP on port 5355), each message with a two-byte length first, as DNS over TCP.
+public struct LLMNRStreamDetector: StreamDetector {
+    public init() {}
+
+    public var needsServerBytes: Bool { false }
+
+    public func mightMatch(_ sample: StreamSample) -> Bool { sample.serverPort == 5355 }
+
+    public func examine(_ sample: StreamSample) -> [Observation] {
+        guard sample.serverPort == 5355 else { return [] }
+        var reader = ByteReader(sample.client)
+        guard let length = reader.readUInt16(), let message = reader.readBytes(Int(length)) else { return [] }
+        let datagram = DatagramSample(
+            payload: message, fromClient: true, clientPort: sample.clientPort, serverPort: sample.serverPort)
+        return LLMNRDetector().examine(datagram).map { [$0] } ?? []
     }
 }

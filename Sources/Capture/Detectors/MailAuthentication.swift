@@ -3,6 +3,8 @@
 struct MailLogin {
     var mechanism: String
     var user: String?
+    /// The `DOMAIN\user` of each NTLMv1 AUTHENTICATE message a SASL NTLM (or GSS-SPNEGO) exchange sent.
+    var ntlmv1Users: [String] = []
     /// Whether a response followed the command (a SASL exchange the client abandoned sent nothing).
     var responded = true
 
@@ -33,10 +35,29 @@ struct MailLogin {
             {
                 login.user = TextScanning.userName(decoded)
             }
+        case "NTLM", "GSS-SPNEGO", "GSSAPI":
+            // Each response is a base64 NTLMSSP message (or a SPNEGO token around one): the third is
+            // the AUTHENTICATE, whose NT response length tells NTLMv1 from NTLMv2 ([MS-NLMP]).
+            for response in responses {
+                guard let decoded = TextScanning.base64Decode(TextScanning.trimmed(response)) else { continue }
+                login.ntlmv1Users += decoded.withUnsafeBytes { NTLMDetector.ntlmv1Users(inMessages: $0) }
+            }
         default:
             break
         }
         return login
+    }
+
+    /// Mechanisms that never send a password, nor anything a finding of cleartext credentials is
+    /// about: NTLM is judged by its version (NTLMv1 is its own finding), Kerberos and GSSAPI not at all.
+    static let challengeMechanisms: Set<String> = ["NTLM", "GSSAPI", "GSS-SPNEGO", "KERBEROS_V4", "KERBEROS_V5"]
+
+    /// What the detector reports for this login: a cleartext-credentials observation unless the
+    /// mechanism is one of `challengeMechanisms`, and NTLMv1 wherever an NTLMv1 response was sent.
+    func observations(_ mailProtocol: LegacyProtocol) -> [Observation] {
+        var found = ntlmv1Users.map { Observation(NTLMDetector.ntlmv1, detail: ["user": $0]) }
+        if !Self.challengeMechanisms.contains(mechanism) { found.append(observation(mailProtocol)) }
+        return found
     }
 
     /// Whether a client line can be a SASL continuation response: base64 text that is not one of the

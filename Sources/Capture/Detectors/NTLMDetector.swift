@@ -1,7 +1,8 @@
 /// NTLMv1 authentication ([MS-NLMP] §2.2.1.3): an NTLMSSP AUTHENTICATE message whose NT challenge
 /// response is exactly 24 bytes is NTLMv1 (NTLMv2 responses are longer), which can be cracked back to
-/// the password hash. The message is found wherever it travels: raw inside SMB, LDAP or DCE/RPC, or
-/// base64-encoded in an HTTP `Authorization: NTLM|Negotiate` header.
+/// the password hash. The message is found wherever it travels: raw inside SMB, LDAP, DCE/RPC or
+/// MSSQL's TDS (the LOGIN7 SSPI field and SSPI packets), or base64-encoded in an HTTP
+/// `Authorization: NTLM|Negotiate` header (and, by the mail detectors, in SASL `AUTH NTLM`).
 public struct NTLMDetector: StreamDetector {
     public static let ntlmv1 = LegacyProtocol(
         name: "ntlmv1",
@@ -56,14 +57,20 @@ public struct NTLMDetector: StreamDetector {
             String(decoding: units, as: UTF16.self).unicodeScalars.map { UInt8(truncatingIfNeeded: $0.value) })
     }
 
-    /// Every NTLMv1 user in a stream, raw or in HTTP headers.
-    static func ntlmv1Users(_ stream: UnsafeRawBufferPointer) -> [String] {
+    /// Every NTLMv1 user in raw bytes that hold NTLMSSP messages (an SMB or TDS stream, a SPNEGO token).
+    static func ntlmv1Users(inMessages stream: UnsafeRawBufferPointer) -> [String] {
         var users: [String] = []
         var from = 0
         while let at = TextScanning.find(signature, in: stream, from: from) {
             if let user = ntlmv1User(UnsafeRawBufferPointer(rebasing: stream[at...])) { users.append(user) }
             from = at + signature.count
         }
+        return users
+    }
+
+    /// Every NTLMv1 user in a stream, raw or in HTTP headers.
+    static func ntlmv1Users(_ stream: UnsafeRawBufferPointer) -> [String] {
+        var users = ntlmv1Users(inMessages: stream)
         if HTTPBasicAuthDetector.startsWithRequest(stream) && HTTPBasicAuthDetector.hasAuthorizationHeader(stream) {
             for line in TextScanning.lines(stream) {
                 let (header, value) = HTTPBasicAuthDetector.header(line)
@@ -89,9 +96,10 @@ public struct NTLMDetector: StreamDetector {
 
     public func mightMatch(_ sample: StreamSample) -> Bool {
         guard let first = sample.client.first else { return false }
-        // SMB/NetBIOS (0x00, 0x81), LDAP (BER 0x30), DCE/RPC (version 5), HTTP.
-        return first == 0x00 || first == 0x81 || first == 0x30 || first == 0x05
-            || HTTPBasicAuthDetector.startsWithRequest(sample.client)
+        // SMB/NetBIOS (0x00, 0x81), LDAP (BER 0x30), DCE/RPC (version 5), MSSQL's TDS (PRELOGIN 0x12,
+        // LOGIN7 0x10, SSPI 0x11), HTTP.
+        return first == 0x00 || first == 0x81 || first == 0x30 || first == 0x05 || first == 0x12 || first == 0x10
+            || first == 0x11 || HTTPBasicAuthDetector.startsWithRequest(sample.client)
     }
 
     public func examine(_ sample: StreamSample) -> [Observation] {

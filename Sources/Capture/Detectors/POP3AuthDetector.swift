@@ -41,7 +41,7 @@ public struct POP3AuthDetector: StreamDetector {
                 let user = argument.split(separator: " ").first.map { TextScanning.userName($0.utf8) }
                 return [MailLogin(mechanism: "APOP", user: user).observation(Self.pop3CleartextAuth)]
             case "AUTH" where !argument.isEmpty:
-                return [MailLogin.sasl(argument: argument, lines: lines, at: index).observation(Self.pop3CleartextAuth)]
+                return MailLogin.sasl(argument: argument, lines: lines, at: index).observations(Self.pop3CleartextAuth)
             default:
                 continue
             }

@@ -62,6 +62,13 @@ public struct SMBDetector: StreamDetector {
         return Int(index)
     }
 
+    /// What the client's first SMB1 message was: a Negotiate offering dialects, or another command
+    /// (a capture that starts in the middle of a session).
+    private static func clientSide(_ client: (Dialect, UnsafeRawBufferPointer)?) -> String {
+        guard let client, !offeredDialects(client.1).isEmpty else { return "a client sent SMB1 messages" }
+        return "a client offered SMB1 dialects"
+    }
+
     public func mightMatch(_ sample: StreamSample) -> Bool {
         Self.firstMessage(sample.client) != nil || Self.firstMessage(sample.server) != nil
             || sample.client.first == 0x81
@@ -84,12 +91,12 @@ public struct SMBDetector: StreamDetector {
             return [
                 Observation(
                     Self.smb1, severity: .info,
-                    detail: ["note": "a client offered SMB1 dialects; the server answered in SMB2 or later"])
+                    detail: ["note": Self.clientSide(client) + "; the server answered in SMB2 or later"])
             ]
         case (.smb1, nil):
             return [
                 Observation(
-                    Self.smb1, severity: .info, detail: ["note": "a client offered SMB1 dialects; no answer was seen"])
+                    Self.smb1, severity: .info, detail: ["note": Self.clientSide(client) + "; no answer was seen"])
             ]
         default:
             return []

@@ -31,7 +31,7 @@ public struct SMTPAuthDetector: StreamDetector {
             let (verb, argument) = TextScanning.command(line)
             if verb == "STARTTLS" { return [] }
             guard verb == "AUTH" else { continue }
-            return [MailLogin.sasl(argument: argument, lines: lines, at: index).observation(Self.smtpCleartextAuth)]
+            return MailLogin.sasl(argument: argument, lines: lines, at: index).observations(Self.smtpCleartextAuth)
         }
         return []
     }

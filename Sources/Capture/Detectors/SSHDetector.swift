@@ -55,7 +55,10 @@ public struct SSHDetector: StreamDetector {
             return [Observation(Self.ssh1, detail: ["version": String(server.prefix(100))])]
         }
         if server.hasPrefix("SSH-1.99"), let client, Self.isVersion1(client) {
-            return [Observation(Self.ssh1, detail: ["version": String(client.prefix(100))])]
+            // The finding is about the server: its banner is the version, the client's is detail.
+            return [
+                Observation(Self.ssh1, detail: ["version": String(server.prefix(100)), "note": "a client spoke SSH-1"])
+            ]
         }
         return []
     }

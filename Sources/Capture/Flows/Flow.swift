@@ -5,6 +5,8 @@ struct Flow {
     var transport: Transport
     /// Whether the low end of the key is the client.
     var clientIsLow: Bool
+    /// Whether a SYN or SYN-ACK showed which end opened the connection.
+    var openedByHandshake: Bool
     var packets: Int
     var bytes: Int
     var first: Timestamp
@@ -15,6 +17,7 @@ struct Flow {
         key = record.key
         transport = record.transport
         clientIsLow = record.flags.contains(.clientIsLow)
+        openedByHandshake = record.flags.contains(.orientedByHandshake)
         packets = record.packets
         bytes = record.bytes
         first = record.first

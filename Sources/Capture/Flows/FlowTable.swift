@@ -5,8 +5,11 @@
 final class FlowTable {
     /// Bytes kept per direction of a TCP flow: enough for banners, handshakes and logins.
     static let streamLimit = 8192
-    /// UDP datagrams per flow shown to the detectors.
-    static let datagramLimit: UInt8 = 4
+    /// UDP datagrams per flow shown to the detectors: enough for a DTLS handshake with a cookie
+    /// exchange and retransmitted ClientHellos, whose ServerHello can be the seventh.
+    static let datagramLimit: UInt8 = 8
+    /// UDP datagrams shown to the detectors per NetBIOS name service or LLMNR flow.
+    static let nameServiceDatagramLimit: UInt8 = 64
     /// Opening bytes after which the detectors are asked whether a one-sided flow might be theirs.
     static let candidateThreshold = 256
 
@@ -35,6 +38,8 @@ final class FlowTable {
     private let retire: (Flow) -> Void
 
     private(set) var flowsSeen = 0
+    /// Malformed connection openings, by kind.
+    private(set) var streamAnomalies: [StreamAnomaly: Int] = [:]
     private(set) var peakFlows = 0
 
     init(
@@ -230,10 +235,13 @@ final class FlowTable {
         let server = flows[slot].server
         let detectors = streamDetectors
         let candidates = streams[pair].candidates
+        let closed = flows[slot].isClosed
+        var malformed: [StreamAnomaly] = []
         let observations = streams[pair].toServer.bytes.withUnsafeBytes { clientBytes in
             streams[pair].toClient.bytes.withUnsafeBytes { serverBytes in
                 let sample = StreamSample(
                     client: clientBytes, server: serverBytes, clientPort: client.port, serverPort: server.port)
+                malformed = StreamAnomaly.of(sample, limit: Self.streamLimit, closed: closed)
                 var found: [Observation] = []
                 for bit in detectors.indices where candidates & (1 << UInt64(bit)) != 0 {
                     let seen = detectors[bit].examine(sample)
@@ -243,6 +251,7 @@ final class FlowTable {
             }
         }
         for observation in observations { note(observation, slot: slot) }
+        for anomaly in malformed { streamAnomalies[anomaly, default: 0] += 1 }
         releaseStream(slot: slot)
     }
 
@@ -255,10 +264,13 @@ final class FlowTable {
     }
 
     private func handleUDP(slot: Int, packet: DecodedPacket, fromLow: Bool) {
-        guard flows[slot].datagramsInspected < Self.datagramLimit, !packet.payload.isEmpty else { return }
-        flows[slot].datagramsInspected += 1
         let client = flows[slot].client
         let server = flows[slot].server
+        // Name services put every query of a host in one flow (137 to 137, or to the LLMNR group), so
+        // their names are read from more datagrams.
+        let limit = server.port == 137 || server.port == 5355 ? Self.nameServiceDatagramLimit : Self.datagramLimit
+        guard flows[slot].datagramsInspected < limit, !packet.payload.isEmpty else { return }
+        flows[slot].datagramsInspected += 1
         let sample = DatagramSample(
             payload: packet.payload, fromClient: fromLow == flows[slot].flags.contains(.clientIsLow),
             clientPort: client.port, serverPort: server.port)

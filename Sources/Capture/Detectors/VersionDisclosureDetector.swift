@@ -1,0 +1,119 @@
+/// Software versions servers announce in cleartext: HTTP `Server`, `X-Powered-By`,
+/// `X-AspNet-Version` and `X-AspNetMvc-Version` headers, SSH identification strings with a patch
+/// level in their comments (RFC 4253 §4.2: `SSH-2.0-OpenSSH_8.2p1 Ubuntu-4ubuntu0.5`; the software
+/// version itself every SSH server must send, the distribution's patch level it need not:
+/// `DebianBanner no`), and FTP, SMTP, POP3 and IMAP greetings that
+/// name a product with its version (`220 (vsFTPd 3.0.3)`, `220 mx ESMTP Exim 4.96`). `banner` is the
+/// version string only, never the rest of the line. A banner without a version (`ESMTP Postfix`,
+/// `Dovecot ready.`) is not a disclosure.
+public struct VersionDisclosureDetector: StreamDetector {
+    static func disclosure(_ name: String, title: String) -> LegacyProtocol {
+        LegacyProtocol(
+            name: name, check: CaptureCatalogue.versionDisclosed, title: title,
+            risk: "it names its software and version in cleartext, telling attackers which flaws to try",
+            remediation: CaptureCatalogue.versionDisclosed.remediation, severity: .low)
+    }
+
+    public static let http = disclosure("http", title: "An HTTP server's version banner")
+    public static let ssh = disclosure("ssh", title: "An SSH server's version banner")
+    public static let ftp = disclosure("ftp", title: "An FTP server's version banner")
+    public static let smtp = disclosure("smtp", title: "An SMTP server's version banner")
+    public static let pop3 = disclosure("pop3", title: "A POP3 server's version banner")
+    public static let imap = disclosure("imap", title: "An IMAP server's version banner")
+
+    public init() {}
+
+    /// Greetings and response heads come in the server's first bytes, which are kept; what follows
+    /// (a download, an encrypted stream) is not needed.
+    public var needsServerBytes: Bool { false }
+
+    static let versionHeaders: Set<String> = ["server", "x-powered-by", "x-aspnet-version", "x-aspnetmvc-version"]
+
+    public func mightMatch(_ sample: StreamSample) -> Bool {
+        let server = sample.server
+        return TextScanning.hasPrefix(server, "HTTP/1.", ignoringCase: false)
+            || TextScanning.hasPrefix(server, "SSH-", ignoringCase: false)
+            || TextScanning.hasPrefix(server, "220") || TextScanning.hasPrefix(server, "+OK", ignoringCase: false)
+            || TextScanning.hasPrefix(server, "* OK", ignoringCase: false)
+    }
+
+    public func examine(_ sample: StreamSample) -> [Observation] {
+        let server = sample.server
+        if TextScanning.hasPrefix(server, "HTTP/1.", ignoringCase: false) {
+            return HTTPResponseHead(server).headers.compactMap { name, value in
+                guard Self.versionHeaders.contains(name), Self.hasVersion(value) else { return nil }
+                return Observation(Self.http, detail: ["banner": String(TextScanning.trimmed(value))])
+            }
+        }
+        guard let greeting = TextScanning.lines(server, includeUnfinished: false, maxLines: 1).first else { return [] }
+        if greeting.hasPrefix("SSH-") {
+            // SSH-protoversion-softwareversion SP comments: reported when the comments hold a version.
+            let afterProtocol = greeting.dropFirst(4).drop { $0 != "-" }.dropFirst()
+            guard let space = afterProtocol.firstIndex(of: " "), Self.hasVersion(afterProtocol[space...]) else {
+                return []
+            }
+            return [Observation(Self.ssh, detail: ["banner": String(afterProtocol)])]
+        }
+        guard let banner = Self.productVersion(greeting) else { return [] }
+        let kind: LegacyProtocol
+        if greeting.hasPrefix("+OK") {
+            kind = Self.pop3
+        } else if greeting.hasPrefix("* OK") {
+            kind = Self.imap
+        } else {
+            let client = TextScanning.lines(sample.client, maxLines: 1).first.map { TextScanning.command($0).verb }
+            let mail = ["EHLO", "HELO", "LHLO"].contains(client ?? "") || [25, 465, 587].contains(sample.serverPort)
+            let upper = greeting.uppercased()
+            kind = mail || (upper.contains("SMTP") && !upper.contains("FTP")) ? Self.smtp : Self.ftp
+        }
+        return [Observation(kind, detail: ["banner": banner])]
+    }
+
+    /// Whether text holds a version number: a digit, a dot and a digit.
+    static func hasVersion<S: StringProtocol>(_ text: S) -> Bool {
+        let bytes = Array(text.utf8)
+        guard bytes.count >= 3 else { return false }
+        for index in 0..<(bytes.count - 2)
+        where isDigit(bytes[index]) && bytes[index + 1] == 0x2E && isDigit(bytes[index + 2]) {
+            return true
+        }
+        return false
+    }
+
+    private static func isDigit(_ byte: UInt8) -> Bool { (0x30...0x39).contains(byte) }
+
+    /// `Product version` or `Product/version` from a greeting: the first word holding a version
+    /// number (not an IPv4 address), with the product name before it when the version stands alone.
+    static func productVersion(_ line: Substring) -> String? {
+        let words = line.split { $0 == " " || $0 == "(" || $0 == ")" || $0 == "[" || $0 == "]" || $0 == "," }
+        for (index, word) in words.enumerated() where hasVersion(word) {
+            if word.split(separator: ".").count == 4 && word.allSatisfy({ $0.isNumber || $0 == "." }) { continue }
+            var trimmed = word
+            while let last = trimmed.last, ".;:".contains(last) { trimmed = trimmed.dropLast() }
+            if let first = trimmed.first, first.isNumber || first == "v", index > 0 {
+                return String(words[index - 1] + " " + trimmed)
+            }
+            return String(trimmed)
+        }
+        return nil
+    }
+}
+
+/// The head of the first HTTP response in a stream: header names lower-cased, values as sent. Only
+/// the bytes up to the empty line that ends the head are read (a download's body is not scanned);
+/// a head not complete in what was kept is read as far as its last whole line.
+struct HTTPResponseHead {
+    var headers: [(name: String, value: Substring)] = []
+
+    init(_ stream: UnsafeRawBufferPointer) {
+        let end = TextScanning.find([0x0D, 0x0A, 0x0D, 0x0A], in: stream).map { $0 + 2 } ?? stream.count
+        let head = UnsafeRawBufferPointer(rebasing: stream[..<end])
+        for line in TextScanning.lines(head, includeUnfinished: false, maxLines: 100).dropFirst() {
+            if line.isEmpty { break }
+            guard let colon = line.firstIndex(of: ":") else { continue }
+            headers.append((line[..<colon].lowercased(), line[line.index(after: colon)...]))
+        }
+    }
+
+    func value(_ name: String) -> Substring? { headers.first { $0.name == name }?.value }
+}
