@@ -284,7 +284,6 @@ public enum FlowList {
     }
 }
 
-
 /// RFC 4180 records: fields separated by commas, records by CRLF or LF; a field in double quotes
 /// may hold commas, line breaks and doubled quotes (`""`). Unquoted fields are trimmed of spaces.
 /// Each record carries the line it starts on, for error messages.
