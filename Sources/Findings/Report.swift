@@ -29,6 +29,8 @@ public struct Report: Sendable {
     public var warnings: [String]
     /// One entry per input read, so an empty result can be told from a clean one.
     public var inputs: [InputCoverage]
+    /// The DNSSEC chain of trust of each signed zone read, for the HTML report's graphs.
+    public var trustChains: [TrustChain] = []
 
     public init(findings: [Finding] = [], warnings: [String] = [], inputs: [InputCoverage] = []) {
         self.findings = findings.sorted(by: Finding.reportOrder)
@@ -41,6 +43,7 @@ public struct Report: Sendable {
         findings = (findings + other.findings).sorted(by: Finding.reportOrder)
         warnings += other.warnings
         inputs += other.inputs
+        trustChains += other.trustChains
     }
 
     /// Keeps only the findings `keep` accepts (check selection, baselines), in the same order.

@@ -50,6 +50,17 @@ struct HTMLReportBrowserTests {
             #expect(page.contains("data-severity=\"\(severity)\">\(count) \(severity)</span>"))
         }
         #expect(page.components(separatedBy: "<svg class=\"path-graph\"").count - 1 == pathFindings)
+        // One chain-of-trust graph per signed zone sample: those holding a DNSKEY record (counted from
+        // the files, not from Exposure).
+        let zones = try FileManager.default.contentsOfDirectory(
+            at: ExposureBinary.packageRoot.appendingPathComponent("Zones"), includingPropertiesForKeys: nil
+        ).filter { $0.pathExtension == "zone" }
+        let signed = try zones.filter {
+            try String(contentsOf: $0, encoding: .utf8).contains("\tDNSKEY\t")
+                || String(contentsOf: $0, encoding: .utf8).contains(" DNSKEY ")
+        }
+        #expect(page.components(separatedBy: "<svg class=\"chain-graph\"").count - 1 == signed.count)
+        #expect(page.contains("class=\"link bogus\""), "the bogus-signature sample draws a red link")
         #expect(page.contains("default-src 'none'"))
 
         let log = try String(contentsOf: netLog, encoding: .utf8)

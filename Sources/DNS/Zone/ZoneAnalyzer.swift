@@ -156,7 +156,12 @@ public enum ZoneAnalyzer {
         let signatures = zone.store.rows.lazy.filter { $0.type == RecordType.rrsig.rawValue }.count
         let coverage = InputCoverage(
             path: file, kind: .zone, analysed: ["records": zone.store.rows.count, "signatures": signatures])
-        return Report(findings: findings, warnings: warnings, inputs: [coverage])
+        var report = Report(findings: findings, warnings: warnings, inputs: [coverage])
+        if signed, let chain = TrustChainBuilder.chain(zone: zone, verdicts: verdicts, anchors: anchors, origin: origin)
+        {
+            report.trustChains = [chain]
+        }
+        return report
     }
 
     /// The origin a zone file states: its first `$ORIGIN`, else the owner of its SOA record. For

@@ -24,6 +24,7 @@ public struct HTMLRenderer: Sendable {
         out += filters(report)
         out += summaryTable(report)
         out += pathGraphs(report)
+        out += trustChains(report)
         out += findingsSection(report)
         out += inputsSection(report)
         out += warningsSection(report)
@@ -90,6 +91,20 @@ public struct HTMLRenderer: Sendable {
                 "<figure class=\"finding-graph sev-\(finding.severity.rawValue)\" data-severity=\"\(finding.severity.rawValue)\">\n"
             out += PathGraph(hops: hops, id: "path-\(n + 1)").svg()
             out += "<figcaption>\(Self.escape(finding.message))</figcaption>\n</figure>\n"
+        }
+        return out + "</section>\n"
+    }
+
+    private func trustChains(_ report: Report) -> String {
+        guard !report.trustChains.isEmpty else { return "" }
+        var out = "<section id=\"dnssec\">\n<h2>DNSSEC chains of trust</h2>\n"
+        out += "<p class=\"why\">DS → DNSKEY → RRsets, as DNSViz draws them: green links verify, red ones are bogus, "
+        out += "orange ones are outside their validity window, grey ones cannot be checked here.</p>\n"
+        for (n, chain) in report.trustChains.enumerated() {
+            let bogus = chain.links.contains { $0.status == .bogus } || chain.nodes.contains { $0.status == .bogus }
+            out += "<figure class=\"chain-graph\" data-zone=\"\(Self.escape(chain.zone))\" data-bogus=\"\(bogus)\">\n"
+            out += TrustChainGraph(chain: chain, id: "chain-\(n + 1)").svg()
+            out += "<figcaption>\(Self.escape(chain.zone))</figcaption>\n</figure>\n"
         }
         return out + "</section>\n"
     }
@@ -299,6 +314,68 @@ struct PathGraph {
         case .int(let i)?: String(i)
         default: nil
         }
+    }
+
+    private static func cut(_ s: String, _ n: Int) -> String { s.count <= n ? s : String(s.prefix(n - 1)) + "…" }
+}
+
+/// A zone's chain of trust in three columns (DS, DNSKEY, RRsets), links coloured by status.
+struct TrustChainGraph {
+    var chain: TrustChain
+    /// Unique in the page.
+    var id: String
+
+    private static let boxWidth = 190
+    private static let boxHeight = 40
+    private static let rowStep = 52
+    private static let columnStep = 300
+
+    static func colour(_ status: TrustChain.Status) -> String {
+        switch status {
+        case .secure: "#1e8449"
+        case .bogus: "#c0392b"
+        case .expired: "#d68910"
+        case .insecure: "#909497"
+        }
+    }
+
+    func svg() -> String {
+        let columns: [TrustChain.Kind] = [.ds, .dnskey, .rrset]
+        var position: [String: (x: Int, y: Int)] = [:]
+        var rows = 0
+        for (c, kind) in columns.enumerated() {
+            let inColumn = chain.nodes.filter { $0.kind == kind }
+            for (r, node) in inColumn.enumerated() {
+                position[node.id] = (10 + c * Self.columnStep, 10 + r * Self.rowStep)
+            }
+            rows = max(rows, inColumn.count)
+        }
+        let width = 10 + 2 * Self.columnStep + Self.boxWidth + 10
+        let height = 20 + max(rows, 1) * Self.rowStep
+        var out = "<svg class=\"chain-graph\" id=\"\(id)\" xmlns=\"http://www.w3.org/2000/svg\" width=\"\(width)\" "
+        out += "height=\"\(height)\" viewBox=\"0 0 \(width) \(height)\" role=\"img\" "
+        out += "aria-label=\"DNSSEC chain of trust of \(HTMLRenderer.escape(chain.zone))\">\n"
+        for link in chain.links {
+            guard let a = position[link.from], let b = position[link.to] else { continue }
+            let colour = Self.colour(link.status)
+            out +=
+                "<line class=\"link \(link.status.rawValue)\" x1=\"\(a.x + Self.boxWidth)\" y1=\"\(a.y + Self.boxHeight / 2)\" "
+            out += "x2=\"\(b.x)\" y2=\"\(b.y + Self.boxHeight / 2)\" stroke=\"\(colour)\" stroke-width=\"2\""
+            out += link.status == .secure ? "/>\n" : " stroke-dasharray=\"6 3\"/>\n"
+        }
+        for node in chain.nodes {
+            guard let p = position[node.id] else { continue }
+            let colour = Self.colour(node.status)
+            out += "<g class=\"node \(node.kind.rawValue) \(node.status.rawValue)\"><title>"
+            out += "\(HTMLRenderer.escape(node.label + ": " + node.detail))</title>"
+            out += "<rect x=\"\(p.x)\" y=\"\(p.y)\" width=\"\(Self.boxWidth)\" height=\"\(Self.boxHeight)\" rx=\"6\" "
+            out += "fill=\"#ffffff\" stroke=\"\(colour)\" stroke-width=\"2\"/>"
+            out += "<text x=\"\(p.x + Self.boxWidth / 2)\" y=\"\(p.y + 17)\" text-anchor=\"middle\" font-size=\"12\" "
+            out += "font-weight=\"600\" fill=\"#1c2833\">\(HTMLRenderer.escape(Self.cut(node.label, 28)))</text>"
+            out += "<text x=\"\(p.x + Self.boxWidth / 2)\" y=\"\(p.y + 32)\" text-anchor=\"middle\" font-size=\"10\" "
+            out += "fill=\"#566573\">\(HTMLRenderer.escape(Self.cut(node.detail, 34)))</text></g>\n"
+        }
+        return out + "</svg>\n"
     }
 
     private static func cut(_ s: String, _ n: Int) -> String { s.count <= n ? s : String(s.prefix(n - 1)) + "…" }
