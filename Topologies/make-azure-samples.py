@@ -7,6 +7,7 @@ Each sample is built to show particular findings; Topologies/README.md works the
 """
 import json
 import os
+import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SUB = "/subscriptions/6f1c2d3e-5a4b-4c3d-8e2f-0a1b2c3d4e5f"
@@ -259,6 +260,9 @@ def three_tier():
 
 
 def write(name, resources):
+    """Writes one sample; with names on the command line, only those (the rest are made, not written)."""
+    if sys.argv[1:] and name not in sys.argv[1:]:
+        return
     with open(os.path.join(HERE, name), "w") as f:
         json.dump(resources, f, indent=2)
         f.write("\n")

@@ -1,11 +1,13 @@
 #!/usr/bin/env python3
 """Writes the sample topologies in this folder. Run from anywhere: python3 Topologies/make-samples.py
+(every sample), or name the ones to write: python3 Topologies/make-samples.py azure-hub-and-spoke.json
 
 Each sample is small and named after what it shows; the verdicts it must produce are worked out by
 hand in Sources/Topology/Reachability/DESIGN.md and checked by Tests/TopologyTests and CLITests.
 """
 import json
 import os
+import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SUB = "/subscriptions/11111111-1111-1111-1111-111111111111"
@@ -373,6 +375,9 @@ YAML_FLOWS = """source,destination,protocol,port
 
 
 def write(name, text):
+    wanted = sys.argv[1:]
+    if wanted and name not in wanted and os.path.basename(name) not in wanted:
+        return
     with open(os.path.join(HERE, name), "w") as f:
         f.write(text)
 
