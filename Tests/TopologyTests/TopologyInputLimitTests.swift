@@ -81,4 +81,66 @@ struct TopologyInputLimitTests {
         // The 17th nested template is 17 `/resources/0/properties/template` steps down.
         #expect(pointer.components(separatedBy: "/properties/template").count - 1 == 17, "\(pointer)")
     }
+
+    /// A template whose variable `w` is 64 copies of a 16,384-byte `padLeft` (1 MiB), plus `extra`,
+    /// and an ASG named after the length of `w`.
+    static func concatenatedTemplate(width: Int = 16384, extra: String = "") -> String {
+        let copies = Array(repeating: "variables('v')", count: 64).joined(separator: ", ")
+        return """
+            {"$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+             "contentVersion": "1.0.0.0",
+             "variables": {"v": "[padLeft('x', \(width), 'a')]", "w": "[concat(\(copies), '\(extra)')]"},
+             "resources": [{"type": "Microsoft.Network/applicationSecurityGroups",
+               "name": "[concat('a', string(length(variables('w'))))]", "properties": {}}]}
+            """
+    }
+
+    @Test("an ARM function may make a string of 1 MiB; one byte more is a warning and the value is unknown")
+    func functionResultLength() throws {
+        let atLimit = try load("t.json", Self.concatenatedTemplate())
+        #expect(atLimit.network.applicationSecurityGroups.map(\.name) == ["a1048576"])
+        #expect(atLimit.warnings.isEmpty, "\(atLimit.warnings)")
+        let past = try load("t.json", Self.concatenatedTemplate(extra: "b"))
+        #expect(past.warnings.contains { $0.contains("concat() makes a string of more than 1048576 bytes") })
+        #expect(!past.network.applicationSecurityGroups.contains { $0.name == "a1048577" })
+    }
+
+    @Test("padLeft to 16,384 characters is evaluated; to 16,385 is a warning and the value is unknown")
+    func padLeftWidth() throws {
+        let atLimit = try load("t.json", Self.concatenatedTemplate(width: 16384))
+        #expect(atLimit.warnings.isEmpty, "\(atLimit.warnings)")
+        let past = try load("t.json", Self.concatenatedTemplate(width: 16385))
+        #expect(past.warnings.contains { $0.contains("padLeft() to 16385 characters") })
+    }
+
+    @Test("a justification file of 4 MiB is read; one byte more exits 2 naming the file")
+    func justificationFileSize() throws {
+        let entry = """
+            justifications:
+              - rule: nsg/AllowSsh
+                why: Operators reach the jump box from the office
+                owner: netops
+                review-by: 2027-03-31
+
+            """
+        func file(_ size: Int) throws -> String {
+            let padding = size - entry.utf8.count - 2
+            let text = entry + "#" + String(repeating: "x", count: padding) + "\n"
+            let path = NSTemporaryDirectory() + "exposure-justifications-\(getpid())-\(size).yaml"
+            try text.write(toFile: path, atomically: true, encoding: .utf8)
+            #expect(text.utf8.count == size)
+            return path
+        }
+        let atLimit = try file(4 << 20)
+        defer { try? FileManager.default.removeItem(atPath: atLimit) }
+        #expect(try JustificationFile.load(path: atLimit).entries.count == 1)
+        let past = try file((4 << 20) + 1)
+        defer { try? FileManager.default.removeItem(atPath: past) }
+        #expect {
+            _ = try JustificationFile.load(path: past)
+        } throws: { error in
+            guard let e = error as? InputError else { return false }
+            return e.file == past && e.reason == "a justification file may be at most 4 MiB"
+        }
+    }
 }
