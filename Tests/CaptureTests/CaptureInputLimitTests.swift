@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import Capture
@@ -46,5 +47,41 @@ struct CaptureInputLimitTests {
         let past = reassemble(udpSize: 65_516)
         #expect(past.whole == nil)
         #expect(past.abandoned == 1)
+    }
+
+    static func le32(_ v: Int) -> [UInt8] { (0..<4).map { UInt8((v >> (8 * $0)) & 0xFF) } }
+
+    /// A classic pcap whose header announces a snap length of 262,144 and whose one record holds
+    /// `captured` bytes: a UDP packet to port 161 followed by zeros (what a jumbo capture keeps).
+    static func capture(captured: Int) -> [UInt8] {
+        var out: [UInt8] = [0xD4, 0xC3, 0xB2, 0xA1, 2, 0, 4, 0] + le32(0) + le32(0) + le32(262_144) + le32(1)
+        let udp: [UInt8] = [0x9C, 0x41, 0x00, 0xA1, 0x00, 0x0C, 0x00, 0x00, 1, 2, 3, 4]
+        let ip: [UInt8] =
+            [0x45, 0, 0, UInt8(20 + udp.count), 0, 1, 0, 0, 64, 17, 0, 0, 198, 51, 100, 20, 192, 0, 2, 10] + udp
+        var frame: [UInt8] = [2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1, 0x08, 0x00] + ip
+        frame += [UInt8](repeating: 0, count: captured - frame.count)
+        out += le32(1_700_000_000) + le32(0) + le32(captured) + le32(captured) + frame
+        return out
+    }
+
+    @Test(
+        "a classic pcap record of 262,144 bytes is read; one of 262,145 is skipped as damaged, with a warning naming it"
+    )
+    func largestClassicRecord() throws {
+        let atLimit = try temporaryCaptureFile(Self.capture(captured: 262_144), "limit-at", extension: "pcap")
+        defer { try? FileManager.default.removeItem(atPath: atLimit) }
+        let read = readAll(try PcapSource.open(file: atLimit, filter: nil))
+        #expect(read.frames.map(\.bytes.count) == [262_144])
+        #expect(read.end == .complete)
+        let past = try temporaryCaptureFile(Self.capture(captured: 262_145), "limit-past", extension: "pcap")
+        defer { try? FileManager.default.removeItem(atPath: past) }
+        #expect(readAll(try PcapSource.open(file: past, filter: nil)).frames.isEmpty)
+        // The record is skipped as damaged, and the warning names it.
+        let warnings = try CaptureAnalyzer.analyze(files: [past], filter: nil).warnings
+        #expect(
+            warnings.contains {
+                $0.hasPrefix("\(past): 1 damaged record header was skipped")
+                    && $0.contains("the first at packet 1: captured length 262145 exceeds the limit of 262144")
+            }, "\(warnings)")
     }
 }
