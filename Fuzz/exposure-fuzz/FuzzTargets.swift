@@ -75,7 +75,7 @@ enum FuzzTarget: String, CaseIterable {
     }
 
     private func write(_ bytes: [UInt8], to path: String) {
-        FileManager.default.createFile(atPath: path, contents: Data(bytes))
+        _ = FileManager.default.createFile(atPath: path, contents: Data(bytes))
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import SeededRandom
 import Testing
 
 @testable import Capture
@@ -47,7 +48,7 @@ struct FrameRoundTripPropertyTests {
     }
 
     /// One random frame and what it holds.
-    static func randomFrame(_ rng: inout FrameRNG) -> (bytes: [UInt8], frame: Frame) {
+    static func randomFrame(_ rng: inout SeededGenerator) -> (bytes: [UInt8], frame: Frame) {
         let ipv6 = Bool.random(using: &rng)
         let tcp = Bool.random(using: &rng)
         let src = (0..<(ipv6 ? 16 : 4)).map { _ in UInt8.random(in: 0...255, using: &rng) }
@@ -131,7 +132,7 @@ struct FrameRoundTripPropertyTests {
         "Random frames written to a pcap decode to the five-tuple and payload written, through both readers",
         arguments: [UInt64(1), 2, 3, 4, 5, 6, 7, 8])
     func roundTrip(seed: UInt64) throws {
-        var rng = FrameRNG(state: seed &* 0x2545_F491_4F6C_DD1D)
+        var rng = SeededGenerator(state: seed &* 0x2545_F491_4F6C_DD1D)
         let made = (0..<60).map { _ in Self.randomFrame(&rng) }
         let path = try temporaryCaptureFile(Self.pcap(made.map(\.bytes)), "roundtrip-\(seed)", extension: "pcap")
         defer { try? FileManager.default.removeItem(atPath: path) }
@@ -148,7 +149,7 @@ struct FrameRoundTripPropertyTests {
     @Test("tshark reads the same addresses, protocol and ports from a sample of the random frames")
     func tsharkAgrees() throws {
         try #require(tsharkAvailable, "tshark is installed by make test")
-        var rng = FrameRNG(state: 0xC0FF_EE00)
+        var rng = SeededGenerator(state: 0xC0FF_EE00)
         let made = (0..<40).map { _ in Self.randomFrame(&rng) }
         let path = try temporaryCaptureFile(Self.pcap(made.map(\.bytes)), "roundtrip-tshark", extension: "pcap")
         defer { try? FileManager.default.removeItem(atPath: path) }
@@ -188,17 +189,5 @@ struct FrameRoundTripPropertyTests {
             #expect(sport == "\(frame.sourcePort)" && dport == "\(frame.destinationPort)", "packet \(i + 1)")
             #expect(length == frame.payload.count, "packet \(i + 1)")
         }
-    }
-}
-
-/// SplitMix64, so a failure reproduces from its seed.
-struct FrameRNG: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import SeededRandom
 import Testing
 
 @testable import DNS
@@ -45,7 +46,7 @@ struct ZoneRoundTripPropertyTests {
 
     @Test("A random zone reads back as the records written, whole and in parallel pieces", arguments: seeds)
     func roundTrip(seed: UInt64) throws {
-        var rng = ZoneRNG(state: seed &* 6_364_136_223_846_793_005)
+        var rng = SeededGenerator(state: seed &* 6_364_136_223_846_793_005)
         let zone = RandomZone.make(&rng)
         let file = try ZoneSamples.temporaryZone(zone.text)
         defer { try? FileManager.default.removeItem(at: file.deletingLastPathComponent()) }
@@ -134,7 +135,7 @@ struct ZoneRoundTripPropertyTests {
 
     @Test("ldns-read-zone reads the same random zones as the reader does", arguments: seeds.prefix(12))
     func agreesWithLdnsReadZone(seed: UInt64) throws {
-        var rng = ZoneRNG(state: seed &* 6_364_136_223_846_793_005)
+        var rng = SeededGenerator(state: seed &* 6_364_136_223_846_793_005)
         let zone = RandomZone.make(&rng, ttlBeforeClass: true)
         let file = try ZoneSamples.temporaryZone(zone.text)
         defer { try? FileManager.default.removeItem(at: file.deletingLastPathComponent()) }
@@ -164,18 +165,6 @@ struct ZoneRoundTripPropertyTests {
     }
 }
 
-/// SplitMix64, so a failure reproduces from its seed.
-struct ZoneRNG: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 /// A random zone: the text and the records it must give.
 struct RandomZone {
     var origin: String
@@ -198,7 +187,7 @@ struct RandomZone {
 
     /// One label in presentation form: plain letters and digits, `\X` for the specials, `\DDD` for
     /// the rest (RFC 1035 §5.1), and sometimes `\DDD` for a plain byte too.
-    static func present(_ label: [UInt8], _ rng: inout ZoneRNG) -> String {
+    static func present(_ label: [UInt8], _ rng: inout SeededGenerator) -> String {
         var out = ""
         for b in label {
             let plain = (b >= 48 && b <= 57) || (b >= 65 && b <= 90) || (b >= 97 && b <= 122) || b == 45 || b == 95
@@ -214,7 +203,7 @@ struct RandomZone {
         return out
     }
 
-    static func label(_ rng: inout ZoneRNG) -> [UInt8] {
+    static func label(_ rng: inout SeededGenerator) -> [UInt8] {
         switch Int.random(in: 0..<6, using: &rng) {
         case 0:  // odd bytes: specials, spaces, high bytes
             return (0..<Int.random(in: 1...6, using: &rng)).map { _ in
@@ -228,7 +217,7 @@ struct RandomZone {
         }
     }
 
-    static func quoted(_ bytes: [UInt8], _ rng: inout ZoneRNG) -> String {
+    static func quoted(_ bytes: [UInt8], _ rng: inout SeededGenerator) -> String {
         var out = "\""
         for b in bytes {
             switch b {
@@ -253,7 +242,7 @@ struct RandomZone {
     /// Exposure's reader reorders before handing the record to libldns. It also starts no name with
     /// an `@` byte: libldns prints such a name with the `@` unescaped, and reads any owner that
     /// starts with a bare `@` as the origin, so its output would not read back as what it read.
-    static func make(_ rng: inout ZoneRNG, ttlBeforeClass: Bool = false) -> RandomZone {
+    static func make(_ rng: inout SeededGenerator, ttlBeforeClass: Bool = false) -> RandomZone {
         let originLabels: [[UInt8]] = [Array("z\(Int.random(in: 0...999, using: &rng))".utf8), Array("test".utf8)]
         let originText = "z\(String(decoding: originLabels[0].dropFirst(), as: UTF8.self)).test."
         var currentOrigin = originLabels
@@ -277,7 +266,7 @@ struct RandomZone {
         /// A name, relative or absolute, and its labels. libldns 1.8.3 refuses an owner whose text is
         /// longer than 252 characters even when its wire form fits in 255 bytes (a name of 63-byte
         /// labels written with `\DDD` escapes), so names are kept within that.
-        func name(_ rng: inout ZoneRNG) -> (String, [[UInt8]]) {
+        func name(_ rng: inout SeededGenerator) -> (String, [[UInt8]]) {
             var labels: [[UInt8]] = []
             for _ in 0..<Int.random(in: 1...3, using: &rng) { labels.append(label(&rng)) }
             while labels.reduce(0, { $0 + $1.count + 1 }) + currentOrigin.reduce(0, { $0 + $1.count + 1 }) > 250 {
