@@ -110,7 +110,7 @@ final class CaptureRun {
             case .packet(let packet): table.process(packet, at: frame.time)
             case .fragment(let fragment):
                 guard let whole = fragments.add(fragment, at: frame.time) else { break }
-                whole.packet.withUnsafeBytes { bytes in
+                whole.packet.withPacketBytes { bytes in
                     switch decoder.decode(whole.network, bytes, depth: whole.depth) {
                     case .packet(let packet): table.process(packet, at: frame.time)
                     case .anomaly(let anomaly): anomalies[anomaly, default: 0] += 1

@@ -8,12 +8,22 @@ import Synchronization
 
 /// One frame as libpcap hands it over: borrowed bytes, valid only during the callback.
 public struct CapturedFrame {
-    public var bytes: UnsafeRawBufferPointer
+    /// The frame's memory, for the C calls here (the BPF filter); everything else reads `bytes`.
+    let unsafeBytes: UnsafeRawBufferPointer
+    /// The frame's bytes as a bounds-checked view.
+    public var bytes: PacketBytes { PacketBytes(unsafeBorrowing: unsafeBytes) }
     /// The frame's length on the wire; more than `bytes.count` when the snap length cut it.
     public var wireLength: Int
     public var time: Timestamp
     /// 1-based, counting every record in the file (as tshark's frame numbers do), filtered out or not.
     public var number: Int
+
+    init(bytes: UnsafeRawBufferPointer, wireLength: Int, time: Timestamp, number: Int) {
+        self.unsafeBytes = bytes
+        self.wireLength = wireLength
+        self.time = time
+        self.number = number
+    }
 }
 
 /// Capture time in microseconds since the Unix epoch.
@@ -220,7 +230,7 @@ public final class PcapSource {
                 header.ts.tv_usec = Int(frame.time.microseconds % 1_000_000)
                 header.caplen = UInt32(frame.bytes.count)
                 header.len = UInt32(truncatingIfNeeded: frame.wireLength)
-                guard let data = frame.bytes.baseAddress?.assumingMemoryBound(to: UInt8.self) else {
+                guard let data = frame.unsafeBytes.baseAddress?.assumingMemoryBound(to: UInt8.self) else {
                     // An empty record: BPF decides on its length alone.
                     var nothing: UInt8 = 0
                     if pcap_offline_filter(&filter, &header, &nothing) != 0 { body(frame) }

@@ -4,7 +4,7 @@ import Testing
 
 /// Decodes `bytes` with `link`, or fails the test.
 private func decode(_ bytes: [UInt8], _ link: LinkLayer) -> DecodeOutcome {
-    bytes.withUnsafeBytes { buffer in
+    bytes.withPacketBytes { buffer in
         // The decoded packet borrows `buffer`; tests only read scalar fields and copy the payload.
         PacketDecoder(linkLayer: link).decode(buffer)
     }
@@ -22,7 +22,7 @@ private struct Decoded {
 }
 
 private func decodedPacket(_ bytes: [UInt8], _ link: LinkLayer) -> Decoded? {
-    bytes.withUnsafeBytes { buffer in
+    bytes.withPacketBytes { buffer in
         guard case .packet(let packet) = PacketDecoder(linkLayer: link).decode(buffer) else { return nil }
         return Decoded(
             source: packet.source.description, destination: packet.destination.description,
@@ -148,7 +148,7 @@ struct DecoderTests {
             0x45, 0x00, 0x00, 0x1C, 0x00, 0x01, 0x00, 0xB9, 0x40, 0x06, 0x00, 0x00, 0xC0, 0x00, 0x02, 0x01,
             0xC0, 0x00, 0x02, 0x02, 0xDE, 0xAD, 0xBE, 0xEF, 0x00, 0x00, 0x00, 0x00,
         ]
-        let outcome = frame.withUnsafeBytes { buffer -> (IPHeader.FragmentPosition, [UInt8])? in
+        let outcome = frame.withPacketBytes { buffer -> (IPHeader.FragmentPosition, [UInt8])? in
             guard case .fragment(let fragment) = PacketDecoder(linkLayer: .raw).decode(buffer) else { return nil }
             return (fragment.position, Array(fragment.data))
         }

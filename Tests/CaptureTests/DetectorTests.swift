@@ -7,8 +7,8 @@ private func examine(
     _ detector: some StreamDetector, client: [UInt8], server: [UInt8], clientPort: UInt16 = 40000,
     serverPort: UInt16 = 1
 ) -> [Observation] {
-    client.withUnsafeBytes { c in
-        server.withUnsafeBytes { s in
+    client.withPacketBytes { c in
+        server.withPacketBytes { s in
             detector.examine(StreamSample(client: c, server: s, clientPort: clientPort, serverPort: serverPort))
         }
     }
@@ -122,7 +122,7 @@ struct DetectorTests {
     @Test("NetBIOS names decode from their first-level encoding: 'FHEPFCELEHFCEPFFFACACACACACACAAA' is WORKGROUP<00>")
     func netbiosNameDecoding() {
         let encoded = text("FHEPFCELEHFCEPFFFACACACACACACAAA")
-        let name = encoded.withUnsafeBytes { NetBIOSNameServiceDetector.decodeName($0) }
+        let name = encoded.withPacketBytes { NetBIOSNameServiceDetector.decodeName($0) }
         #expect(name == "WORKGROUP<00>")
     }
 

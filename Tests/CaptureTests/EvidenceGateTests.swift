@@ -7,8 +7,8 @@ private func examine(
     _ detector: some StreamDetector, client: String, server: String, clientPort: UInt16 = 40000,
     serverPort: UInt16 = 1
 ) -> [Observation] {
-    Array(client.utf8).withUnsafeBytes { c in
-        Array(server.utf8).withUnsafeBytes { s in
+    Array(client.utf8).withPacketBytes { c in
+        Array(server.utf8).withPacketBytes { s in
             detector.examine(StreamSample(client: c, server: s, clientPort: clientPort, serverPort: serverPort))
         }
     }
@@ -53,8 +53,8 @@ struct EvidenceGateTests {
     @Test("Beckhoff ADS (AMS/TCP header 00 00 20 00 00 00) is not rexec: empty NUL-separated fields")
     func adsIsNotRexec() {
         let client: [UInt8] = [0, 0, 0x20, 0, 0, 0] + [UInt8](repeating: 1, count: 32)
-        let found = client.withUnsafeBytes { c in
-            [UInt8](repeating: 0, count: 8).withUnsafeBytes { s in
+        let found = client.withPacketBytes { c in
+            [UInt8](repeating: 0, count: 8).withPacketBytes { s in
                 RCommandsDetector().examine(
                     StreamSample(client: c, server: s, clientPort: 40000, serverPort: 48898))
             }
@@ -79,8 +79,8 @@ struct MailNTLMTests {
 
     @Test("SMTP AUTH NTLM with only a NEGOTIATE sent gives no finding: NTLM sends no password")
     func ntlmNegotiateOnly() {
-        let found = Array("EHLO ws\r\nAUTH NTLM \(Self.negotiate)\r\nQUIT\r\n".utf8).withUnsafeBytes { c in
-            Array("220 mx ESMTP\r\n".utf8).withUnsafeBytes { s in
+        let found = Array("EHLO ws\r\nAUTH NTLM \(Self.negotiate)\r\nQUIT\r\n".utf8).withPacketBytes { c in
+            Array("220 mx ESMTP\r\n".utf8).withPacketBytes { s in
                 SMTPAuthDetector().examine(StreamSample(client: c, server: s, clientPort: 40000, serverPort: 587))
             }
         }

@@ -70,7 +70,7 @@ struct FlowIndexTests {
         let table = FlowTable { retired.append($0) }
         let flows = 70_000
         let payload: [UInt8] = [1, 2, 3, 4]
-        payload.withUnsafeBytes { bytes in
+        payload.withPacketBytes { bytes in
             for round in 0..<2 {
                 for number in 0..<flows {
                     let packet = DecodedPacket(

@@ -27,7 +27,7 @@ private final class FlowHarness {
         _ transport: Transport,
         _ flags: TCPFlags, _ sequence: UInt32, _ payload: [UInt8], _ seconds: Double
     ) {
-        payload.withUnsafeBytes { bytes in
+        payload.withPacketBytes { bytes in
             let packet = DecodedPacket(
                 source: IPAddress(ipv4: source), destination: IPAddress(ipv4: destination),
                 transport: TransportHeader(

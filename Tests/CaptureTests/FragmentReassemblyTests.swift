@@ -14,7 +14,7 @@ struct FragmentReassemblyTests {
         at seconds: Int64 = 0, plus micros: Int64 = 0, cutShort: Bool = false
     ) -> IPFragmentReassembler.Whole? {
         let piece = Array(data[range])
-        return piece.withUnsafeBytes { bytes in
+        return piece.withPacketBytes { bytes in
             reassembler.add(
                 IPFragment(
                     network: .ipv4, source: source, destination: destination,
@@ -36,7 +36,7 @@ struct FragmentReassemblyTests {
         let whole = try #require(add(reassembler, datagram, 24..<48, more: true))
         #expect(whole.packet.count == 80)
         #expect(Array(whole.packet[20...]) == datagram)
-        let decoded = whole.packet.withUnsafeBytes { bytes -> (UInt16, [UInt8])? in
+        let decoded = whole.packet.withPacketBytes { bytes -> (UInt16, [UInt8])? in
             guard case .packet(let packet) = PacketDecoder(linkLayer: .raw).decode(bytes) else { return nil }
             return (packet.transport.destinationPort, Array(packet.payload))
         }

@@ -23,7 +23,7 @@ struct HostileInputTests {
                 frame[14] = 0x45
             }
             for link in links {
-                _ = frame.withUnsafeBytes { PacketDecoder(linkLayer: link).decode($0) }
+                _ = frame.withPacketBytes { PacketDecoder(linkLayer: link).decode($0) }
             }
         }
     }
@@ -40,8 +40,8 @@ struct HostileInputTests {
         for round in 0..<10000 {
             let client = openings[round % openings.count] + random.bytes(random.below(300))
             let server = openings[(round / 3) % openings.count] + random.bytes(random.below(300))
-            client.withUnsafeBytes { c in
-                server.withUnsafeBytes { s in
+            client.withPacketBytes { c in
+                server.withPacketBytes { s in
                     let sample = StreamSample(client: c, server: s, clientPort: 40000, serverPort: UInt16(round % 1024))
                     for detector in Detectors.stream {
                         _ = detector.mightMatch(sample)

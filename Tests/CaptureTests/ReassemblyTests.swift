@@ -9,7 +9,7 @@ private func reassemble(_ segments: [(UInt32, String)], synAt syn: UInt32? = 999
     var stream = StreamReassembly()
     if let syn { stream.synchronise(sequence: syn) }
     for (sequence, text) in segments {
-        Array(text.utf8).withUnsafeBytes {
+        Array(text.utf8).withPacketBytes {
             stream.receive(sequence: sequence, payload: $0, cutShort: false, limit: limit)
         }
     }
@@ -56,8 +56,8 @@ struct ReassemblyTests {
     func cutShortEnds() {
         var stream = StreamReassembly()
         stream.synchronise(sequence: 999)
-        Array("abc".utf8).withUnsafeBytes { stream.receive(sequence: 1000, payload: $0, cutShort: true, limit: 64) }
-        Array("def".utf8).withUnsafeBytes { stream.receive(sequence: 1010, payload: $0, cutShort: false, limit: 64) }
+        Array("abc".utf8).withPacketBytes { stream.receive(sequence: 1000, payload: $0, cutShort: true, limit: 64) }
+        Array("def".utf8).withPacketBytes { stream.receive(sequence: 1010, payload: $0, cutShort: false, limit: 64) }
         #expect(stream.bytes == Array("abc".utf8))
         #expect(stream.isFull)
     }

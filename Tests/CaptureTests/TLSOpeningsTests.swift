@@ -3,7 +3,7 @@ import Testing
 @testable import Capture
 
 private func offsets(client: [UInt8], server: [UInt8]) -> (client: Int, server: Int, carrier: TLSOpenings.Carrier)? {
-    client.withUnsafeBytes { c in server.withUnsafeBytes { s in TLSOpenings.tlsOffsets(client: c, server: s) } }
+    client.withPacketBytes { c in server.withPacketBytes { s in TLSOpenings.tlsOffsets(client: c, server: s) } }
 }
 
 @Suite("Openings before TLS are read to where TLS starts, and no further")

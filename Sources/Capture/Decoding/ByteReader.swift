@@ -3,10 +3,10 @@
 /// a cut-off or hostile packet stops cleanly instead of crashing. The small reads are forced inline:
 /// every packet's headers go through them, and a call each was a tenth of the decoding time.
 public struct ByteReader {
-    public let bytes: UnsafeRawBufferPointer
+    public let bytes: PacketBytes
     public private(set) var offset: Int
 
-    public init(_ bytes: UnsafeRawBufferPointer, offset: Int = 0) {
+    public init(_ bytes: PacketBytes, offset: Int = 0) {
         self.bytes = bytes
         self.offset = min(max(offset, 0), bytes.count)
     }
@@ -25,9 +25,9 @@ public struct ByteReader {
 
     @inline(__always)
     public mutating func readUInt16() -> UInt16? {
-        guard remaining >= 2 else { return nil }
-        defer { offset += 2 }
-        return UInt16(bigEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt16.self))
+        guard let value = bytes.uint16BigEndian(at: offset) else { return nil }
+        offset += 2
+        return value
     }
 
     @inline(__always)
@@ -39,9 +39,9 @@ public struct ByteReader {
 
     @inline(__always)
     public mutating func readUInt32() -> UInt32? {
-        guard remaining >= 4 else { return nil }
-        defer { offset += 4 }
-        return UInt32(bigEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt32.self))
+        guard let value = bytes.uint32BigEndian(at: offset) else { return nil }
+        offset += 4
+        return value
     }
 
     public mutating func readUInt16LittleEndian() -> UInt16? {
@@ -60,19 +60,19 @@ public struct ByteReader {
 
     /// The next `count` bytes as a borrowed slice, or nil when fewer remain.
     @inline(__always)
-    public mutating func readBytes(_ count: Int) -> UnsafeRawBufferPointer? {
+    public mutating func readBytes(_ count: Int) -> PacketBytes? {
         guard count >= 0, remaining >= count else { return nil }
         defer { offset += count }
-        return UnsafeRawBufferPointer(rebasing: bytes[offset..<(offset + count)])
+        return bytes[offset..<(offset + count)]
     }
 
     /// Up to `count` bytes: what is there when the input is cut short.
-    public mutating func readAtMost(_ count: Int) -> UnsafeRawBufferPointer {
-        readBytes(min(max(count, 0), remaining)) ?? UnsafeRawBufferPointer(start: nil, count: 0)
+    public mutating func readAtMost(_ count: Int) -> PacketBytes {
+        readBytes(min(max(count, 0), remaining)) ?? PacketBytes()
     }
 
     /// Everything after the current position.
-    public mutating func readRest() -> UnsafeRawBufferPointer {
+    public mutating func readRest() -> PacketBytes {
         readAtMost(remaining)
     }
 
@@ -93,12 +93,12 @@ public struct ByteReader {
     }
 
     /// Reads up to (not including) the next `terminator` byte and steps over it; nil when there is none.
-    public mutating func readUntil(_ terminator: UInt8, limit: Int = Int.max) -> UnsafeRawBufferPointer? {
+    public mutating func readUntil(_ terminator: UInt8, limit: Int = Int.max) -> PacketBytes? {
         var at = offset
         let end = limit >= bytes.count - offset ? bytes.count : offset + max(limit, 0)
         while at < end {
             if bytes[at] == terminator {
-                let run = UnsafeRawBufferPointer(rebasing: bytes[offset..<at])
+                let run = bytes[offset..<at]
                 offset = at + 1
                 return run
             }

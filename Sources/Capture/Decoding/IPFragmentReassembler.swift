@@ -42,20 +42,16 @@ final class IPFragmentReassembler {
 
         /// Adds `bytes` at `offset`; false when they overlap data already held (other than an exact
         /// repeat of a received range, which is ignored).
-        func add(_ bytes: UnsafeRawBufferPointer, at offset: Int) -> Bool {
+        func add(_ bytes: PacketBytes, at offset: Int) -> Bool {
             let range = offset..<(offset + bytes.count)
             guard !range.isEmpty else { return true }
             if ranges.contains(where: { $0.contains(range.lowerBound) && $0.upperBound >= range.upperBound }) {
                 // Within what is held: a retransmission when the bytes are the same.
-                return data.withUnsafeBytes { held in
-                    UnsafeRawBufferPointer(rebasing: held[range]).elementsEqual(bytes)
-                }
+                return data.withPacketBytes { held in held[range].elementsEqual(bytes) }
             }
             if ranges.contains(where: { $0.overlaps(range) }) { return false }
             if data.count < range.upperBound { data += [UInt8](repeating: 0, count: range.upperBound - data.count) }
-            data.withUnsafeMutableBytes { held in
-                UnsafeMutableRawBufferPointer(rebasing: held[range]).copyMemory(from: bytes)
-            }
+            data.replaceBytes(at: range.lowerBound, with: bytes)
             ranges.append(range)
             ranges.sort { $0.lowerBound < $1.lowerBound }
             var merged: [Range<Int>] = []

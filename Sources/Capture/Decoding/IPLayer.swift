@@ -30,7 +30,7 @@ public struct IPHeader: Sendable, Hashable {
 
 public enum IPLayer {
     /// Decodes an IPv4 header (RFC 791).
-    public static func decodeIPv4(_ bytes: UnsafeRawBufferPointer) -> Result<IPHeader, Anomaly> {
+    public static func decodeIPv4(_ bytes: PacketBytes) -> Result<IPHeader, Anomaly> {
         var reader = ByteReader(bytes)
         guard let versionAndLength = reader.readUInt8() else { return .failure(.ipv4HeaderTruncated) }
         guard versionAndLength >> 4 == 4 else { return .failure(.badIPVersion) }
@@ -61,7 +61,7 @@ public enum IPLayer {
     }
 
     /// Decodes an IPv6 header (RFC 8200) and walks its extension headers to the transport.
-    public static func decodeIPv6(_ bytes: UnsafeRawBufferPointer) -> Result<IPHeader, Anomaly> {
+    public static func decodeIPv6(_ bytes: PacketBytes) -> Result<IPHeader, Anomaly> {
         var reader = ByteReader(bytes)
         guard let first = reader.peekUInt8() else { return .failure(.ipv6HeaderTruncated) }
         guard first >> 4 == 6 else { return .failure(.badIPVersion) }

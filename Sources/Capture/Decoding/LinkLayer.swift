@@ -56,7 +56,7 @@ public enum LinkLayer: Sendable, Hashable {
     }
 
     /// Finds the network layer: its kind and the offset where it starts.
-    public func decode(_ bytes: UnsafeRawBufferPointer) -> Result<(Network, Int), Anomaly> {
+    public func decode(_ bytes: PacketBytes) -> Result<(Network, Int), Anomaly> {
         var reader = ByteReader(bytes)
         switch self {
         case .ethernet:

@@ -4,7 +4,7 @@ public struct DecodedPacket {
     public var destination: IPAddress
     public var transport: TransportHeader
     /// The payload bytes that were captured.
-    public var payload: UnsafeRawBufferPointer
+    public var payload: PacketBytes
     /// The payload length the headers announce; larger than `payload.count` when the snap length cut it.
     public var payloadLength: Int
 
@@ -19,7 +19,7 @@ public struct IPFragment {
     public var destination: IPAddress
     public var position: IPHeader.FragmentPosition
     /// The fragment's captured data.
-    public var data: UnsafeRawBufferPointer
+    public var data: PacketBytes
     /// The snap length cut the fragment: its datagram cannot be completed.
     public var isCutShort: Bool
     /// How many tunnels were opened to reach it.
@@ -49,16 +49,16 @@ public struct PacketDecoder: Sendable {
 
     public init(linkLayer: LinkLayer) { self.linkLayer = linkLayer }
 
-    public func decode(_ frame: UnsafeRawBufferPointer) -> DecodeOutcome {
+    public func decode(_ frame: PacketBytes) -> DecodeOutcome {
         switch linkLayer.decode(frame) {
         case .failure(let anomaly): return .anomaly(anomaly)
         case .success(let (network, offset)):
-            return decode(network, UnsafeRawBufferPointer(rebasing: frame[min(offset, frame.count)...]), depth: 0)
+            return decode(network, frame[min(offset, frame.count)...], depth: 0)
         }
     }
 
     /// Decodes an IP packet that starts at the beginning of `ipBytes`, `depth` tunnels down.
-    func decode(_ network: LinkLayer.Network, _ ipBytes: UnsafeRawBufferPointer, depth: Int) -> DecodeOutcome {
+    func decode(_ network: LinkLayer.Network, _ ipBytes: PacketBytes, depth: Int) -> DecodeOutcome {
         let decodedIP: Result<IPHeader, Anomaly>
         switch network {
         case .ipv4: decodedIP = IPLayer.decodeIPv4(ipBytes)
@@ -78,13 +78,13 @@ public struct PacketDecoder: Sendable {
             return .fragment(
                 IPFragment(
                     network: network, source: ip.source, destination: ip.destination, position: position,
-                    data: UnsafeRawBufferPointer(rebasing: ipBytes[start..<capturedEnd]),
+                    data: ipBytes[start..<capturedEnd],
                     isCutShort: ipBytes.count < ip.payloadEnd || position.dataOffset > ip.payloadEnd, depth: depth))
         }
         guard ip.transportOffset <= capturedEnd else {
             return .anomaly(ip.transportProtocol == 6 ? .tcpHeaderTruncated : .udpHeaderTruncated)
         }
-        let segment = UnsafeRawBufferPointer(rebasing: ipBytes[ip.transportOffset..<capturedEnd])
+        let segment = ipBytes[ip.transportOffset..<capturedEnd]
         let announcedLength = ip.payloadEnd - ip.transportOffset
         let decodedTransport: Result<TransportHeader, Anomaly>
         switch ip.transportProtocol {
@@ -99,13 +99,13 @@ public struct PacketDecoder: Sendable {
         switch decodedTransport {
         case .failure(let anomaly): return .anomaly(anomaly)
         case .success(let transport):
-            let payload = UnsafeRawBufferPointer(rebasing: segment[min(transport.payloadOffset, segment.count)...])
+            let payload = segment[min(transport.payloadOffset, segment.count)...]
             if ip.transportProtocol == 17, let tunnel = Self.udpTunnel(port: transport.destinationPort, payload) {
                 guard depth < Self.maximumTunnelDepth else { return .anomaly(.encapsulationTooDeep) }
                 switch tunnel {
                 case .failure: return .anomaly(.encapsulationTruncated)
                 case .success(let (network, offset)):
-                    return decode(network, UnsafeRawBufferPointer(rebasing: payload[offset...]), depth: depth + 1)
+                    return decode(network, payload[offset...], depth: depth + 1)
                 }
             }
             if ip.transportProtocol == 17, transport.destinationPort == 4789, payload.count >= 8,
@@ -113,11 +113,11 @@ public struct PacketDecoder: Sendable {
             {
                 guard depth < Self.maximumTunnelDepth else { return .anomaly(.encapsulationTooDeep) }
                 // VXLAN: flags (I set: a VNI follows), 3 reserved bytes, VNI, reserved; then Ethernet.
-                var inner = ByteReader(UnsafeRawBufferPointer(rebasing: payload[8...]))
+                var inner = ByteReader(payload[8...])
                 switch LinkLayer.ethernetPayload(&inner) {
                 case .failure: return .anomaly(.encapsulationTruncated)
                 case .success(let (network, offset)):
-                    return decode(network, UnsafeRawBufferPointer(rebasing: inner.bytes[offset...]), depth: depth + 1)
+                    return decode(network, inner.bytes[offset...], depth: depth + 1)
                 }
             }
             return .packet(
@@ -134,8 +134,7 @@ public struct PacketDecoder: Sendable {
 
     /// Geneve (RFC 8926, UDP 6081) and GTP-U (3GPP TS 29.281, UDP 2152): where the packet inside
     /// starts in the UDP payload, or nil when the port is neither or the header is not theirs.
-    static func udpTunnel(port: UInt16, _ payload: UnsafeRawBufferPointer) -> Result<(LinkLayer.Network, Int), Anomaly>?
-    {
+    static func udpTunnel(port: UInt16, _ payload: PacketBytes) -> Result<(LinkLayer.Network, Int), Anomaly>? {
         var reader = ByteReader(payload)
         switch port {
         case 6081:
@@ -173,7 +172,7 @@ public struct PacketDecoder: Sendable {
     }
 
     /// A GRE header (RFC 2784, with RFC 2890's key and sequence number) and what it carries.
-    private func openGRE(_ bytes: UnsafeRawBufferPointer, depth: Int) -> DecodeOutcome {
+    private func openGRE(_ bytes: PacketBytes, depth: Int) -> DecodeOutcome {
         var reader = ByteReader(bytes)
         guard let flags = reader.readUInt16(), let protocolType = reader.readUInt16() else {
             return .anomaly(.encapsulationTruncated)
@@ -204,7 +203,7 @@ public struct PacketDecoder: Sendable {
         case .failure: return .anomaly(.encapsulationTruncated)
         case .success(let (network, offset)):
             return decode(
-                network, UnsafeRawBufferPointer(rebasing: bytes[min(offset, bytes.count)...]), depth: depth + 1)
+                network, bytes[min(offset, bytes.count)...], depth: depth + 1)
         }
     }
 }

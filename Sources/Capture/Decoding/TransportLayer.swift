@@ -32,7 +32,7 @@ public struct TransportHeader: Sendable, Hashable {
 
 public enum TransportLayer {
     /// Decodes a TCP header (RFC 9293); options are stepped over.
-    public static func decodeTCP(_ bytes: UnsafeRawBufferPointer) -> Result<TransportHeader, Anomaly> {
+    public static func decodeTCP(_ bytes: PacketBytes) -> Result<TransportHeader, Anomaly> {
         var reader = ByteReader(bytes)
         guard let sourcePort = reader.readUInt16(), let destinationPort = reader.readUInt16(),
             let sequence = reader.readUInt32(), reader.skip(4), let offsetByte = reader.readUInt8(),
@@ -54,7 +54,7 @@ public enum TransportLayer {
     }
 
     /// Decodes a UDP header (RFC 768).
-    public static func decodeUDP(_ bytes: UnsafeRawBufferPointer) -> Result<TransportHeader, Anomaly> {
+    public static func decodeUDP(_ bytes: PacketBytes) -> Result<TransportHeader, Anomaly> {
         var reader = ByteReader(bytes)
         guard let sourcePort = reader.readUInt16(), let destinationPort = reader.readUInt16(), reader.skip(4) else {
             return .failure(.udpHeaderTruncated)

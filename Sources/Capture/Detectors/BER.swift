@@ -1,7 +1,7 @@
 /// Just enough ASN.1 BER (X.690) for LDAP and SNMP: a tag, a definite length and the contents.
 struct BERElement {
     var tag: UInt8
-    var contents: UnsafeRawBufferPointer
+    var contents: PacketBytes
 
     /// Reads one element with a single-byte tag; nil when the bytes do not hold a whole one.
     static func read(_ reader: inout ByteReader) -> BERElement? {

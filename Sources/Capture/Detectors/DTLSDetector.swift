@@ -22,7 +22,7 @@ public struct DTLSDetector: DatagramDetector {
     }
 
     /// The ServerHello in the datagram's records (a datagram may hold several), if there is one.
-    static func serverHello(_ payload: UnsafeRawBufferPointer) -> TLSDetector.ServerHello? {
+    static func serverHello(_ payload: PacketBytes) -> TLSDetector.ServerHello? {
         var records = ByteReader(payload)
         while let type = records.readUInt8(), let version = records.readUInt16(), records.skip(8),
             let length = records.readUInt16(), let fragment = records.readBytes(Int(length))

@@ -75,13 +75,12 @@ public struct Observation: Sendable, Hashable {
 
 /// The first bytes of each direction of a TCP connection, oriented client → server.
 public struct StreamSample {
-    public var client: UnsafeRawBufferPointer
-    public var server: UnsafeRawBufferPointer
+    public var client: PacketBytes
+    public var server: PacketBytes
     public var clientPort: UInt16
     public var serverPort: UInt16
 
-    public init(client: UnsafeRawBufferPointer, server: UnsafeRawBufferPointer, clientPort: UInt16, serverPort: UInt16)
-    {
+    public init(client: PacketBytes, server: PacketBytes, clientPort: UInt16, serverPort: UInt16) {
         self.client = client
         self.server = server
         self.clientPort = clientPort
@@ -107,12 +106,12 @@ extension StreamDetector {
 
 /// One UDP datagram, with the flow's orientation.
 public struct DatagramSample {
-    public var payload: UnsafeRawBufferPointer
+    public var payload: PacketBytes
     public var fromClient: Bool
     public var clientPort: UInt16
     public var serverPort: UInt16
 
-    public init(payload: UnsafeRawBufferPointer, fromClient: Bool, clientPort: UInt16, serverPort: UInt16) {
+    public init(payload: PacketBytes, fromClient: Bool, clientPort: UInt16, serverPort: UInt16) {
         self.payload = payload
         self.fromClient = fromClient
         self.clientPort = clientPort

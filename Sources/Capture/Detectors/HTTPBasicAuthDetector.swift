@@ -17,14 +17,14 @@ public struct HTTPBasicAuthDetector: StreamDetector {
 
     public init() {}
 
-    static func startsWithRequest(_ stream: UnsafeRawBufferPointer) -> Bool {
+    static func startsWithRequest(_ stream: PacketBytes) -> Bool {
         methods.contains { TextScanning.hasPrefix(stream, $0, ignoringCase: false) }
     }
 
     private static let authorization = Array("authorization:".utf8)
 
     /// A quick look before splitting lines: most requests carry no credentials at all.
-    static func hasAuthorizationHeader(_ stream: UnsafeRawBufferPointer) -> Bool {
+    static func hasAuthorizationHeader(_ stream: PacketBytes) -> Bool {
         TextScanning.containsIgnoringCase(authorization, in: stream)
     }
 

@@ -21,7 +21,7 @@ public struct LLMNRDetector: DatagramDetector {
             if length == 0 { return labels.joined(separator: ".") }
             guard length < 64, let label = reader.readBytes(Int(length)) else { return nil }
             // Labels are UTF-8 (RFC 4795 §2.1); the evidence gate keeps printable characters only.
-            labels.append(String(decoding: label, as: UTF8.self))
+            labels.append(label.utf8Text)
         }
         return nil
     }

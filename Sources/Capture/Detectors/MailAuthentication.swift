@@ -40,7 +40,7 @@ struct MailLogin {
             // the AUTHENTICATE, whose NT response length tells NTLMv1 from NTLMv2 ([MS-NLMP]).
             for response in responses {
                 guard let decoded = TextScanning.base64Decode(TextScanning.trimmed(response)) else { continue }
-                login.ntlmv1Users += decoded.withUnsafeBytes { NTLMDetector.ntlmv1Users(inMessages: $0) }
+                login.ntlmv1Users += decoded.withPacketBytes { NTLMDetector.ntlmv1Users(inMessages: $0) }
             }
         default:
             break

@@ -20,7 +20,7 @@ public struct NTLMDetector: StreamDetector {
     private static let signature: [UInt8] = Array("NTLMSSP".utf8) + [0]
 
     /// The `DOMAIN\user` of an NTLMv1 AUTHENTICATE message, or nil when it is not one.
-    static func ntlmv1User(_ message: UnsafeRawBufferPointer) -> String? {
+    static func ntlmv1User(_ message: PacketBytes) -> String? {
         var reader = ByteReader(message)
         guard reader.skip(8), reader.readUInt32LittleEndian() == 3, reader.skip(8),
             let ntLength = reader.readUInt16LittleEndian(), reader.skip(6),
@@ -35,17 +35,16 @@ public struct NTLMDetector: StreamDetector {
     }
 
     /// A security buffer (length, allocated length, offset from the message start).
-    private static func field(_ reader: inout ByteReader, in message: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer?
-    {
+    private static func field(_ reader: inout ByteReader, in message: PacketBytes) -> PacketBytes? {
         guard let length = reader.readUInt16LittleEndian(), reader.skip(2), let offset = reader.readUInt32LittleEndian()
         else { return nil }
         let start = Int(offset)
         let end = start + Int(length)
-        guard end <= message.count else { return UnsafeRawBufferPointer(start: nil, count: 0) }
-        return UnsafeRawBufferPointer(rebasing: message[start..<end])
+        guard end <= message.count else { return PacketBytes() }
+        return message[start..<end]
     }
 
-    private static func text(_ bytes: UnsafeRawBufferPointer, unicode: Bool) -> String {
+    private static func text(_ bytes: PacketBytes, unicode: Bool) -> String {
         guard unicode else { return TextScanning.printable(bytes) }
         var units: [UInt16] = []
         var index = 0
@@ -58,18 +57,18 @@ public struct NTLMDetector: StreamDetector {
     }
 
     /// Every NTLMv1 user in raw bytes that hold NTLMSSP messages (an SMB or TDS stream, a SPNEGO token).
-    static func ntlmv1Users(inMessages stream: UnsafeRawBufferPointer) -> [String] {
+    static func ntlmv1Users(inMessages stream: PacketBytes) -> [String] {
         var users: [String] = []
         var from = 0
         while let at = TextScanning.find(signature, in: stream, from: from) {
-            if let user = ntlmv1User(UnsafeRawBufferPointer(rebasing: stream[at...])) { users.append(user) }
+            if let user = ntlmv1User(stream[at...]) { users.append(user) }
             from = at + signature.count
         }
         return users
     }
 
     /// Every NTLMv1 user in a stream, raw or in HTTP headers.
-    static func ntlmv1Users(_ stream: UnsafeRawBufferPointer) -> [String] {
+    static func ntlmv1Users(_ stream: PacketBytes) -> [String] {
         var users = ntlmv1Users(inMessages: stream)
         if HTTPBasicAuthDetector.startsWithRequest(stream) && HTTPBasicAuthDetector.hasAuthorizationHeader(stream) {
             for line in TextScanning.lines(stream) {
@@ -79,9 +78,9 @@ public struct NTLMDetector: StreamDetector {
                 guard scheme == "NTLM" || scheme == "NEGOTIATE",
                     let decoded = TextScanning.base64Decode(TextScanning.trimmed(token))
                 else { continue }
-                decoded.withUnsafeBytes { bytes in
+                decoded.withPacketBytes { bytes in
                     if let at = TextScanning.find(signature, in: bytes),
-                        let user = ntlmv1User(UnsafeRawBufferPointer(rebasing: bytes[at...]))
+                        let user = ntlmv1User(bytes[at...])
                     {
                         users.append(user)
                     }

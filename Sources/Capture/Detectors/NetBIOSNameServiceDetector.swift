@@ -14,7 +14,7 @@ public struct NetBIOSNameServiceDetector: DatagramDetector {
     public init() {}
 
     /// Decodes a first-level encoded NetBIOS name to `NAME<xx>`, the suffix byte in hex.
-    static func decodeName(_ encoded: UnsafeRawBufferPointer) -> String? {
+    static func decodeName(_ encoded: PacketBytes) -> String? {
         guard encoded.count == 32, encoded.allSatisfy({ (0x41...0x50).contains($0) }) else { return nil }
         var bytes: [UInt8] = []
         var index = 0

@@ -33,8 +33,8 @@ public struct RCommandsDetector: StreamDetector {
     public init() {}
 
     /// Up to `count` NUL-terminated printable strings from the reader; nil if they are not there.
-    private static func strings(_ reader: inout ByteReader, count: Int) -> [UnsafeRawBufferPointer]? {
-        var found: [UnsafeRawBufferPointer] = []
+    private static func strings(_ reader: inout ByteReader, count: Int) -> [PacketBytes]? {
+        var found: [PacketBytes] = []
         for _ in 0..<count {
             guard let run = reader.readUntil(0, limit: 1024),
                 run.allSatisfy({ (0x20...0x7E).contains($0) })
@@ -44,13 +44,13 @@ public struct RCommandsDetector: StreamDetector {
         return found
     }
 
-    private static func isTerminalSpeed(_ bytes: UnsafeRawBufferPointer) -> Bool {
+    private static func isTerminalSpeed(_ bytes: PacketBytes) -> Bool {
         guard let slash = bytes.firstIndex(of: 0x2F), slash > 0, slash < bytes.count - 1 else { return false }
         return bytes[(slash + 1)...].allSatisfy { (0x30...0x39).contains($0) }
     }
 
     /// The server answers a accepted request with a single zero byte, a refused one with 1 and a message.
-    private static func serverAnswerFits(_ server: UnsafeRawBufferPointer) -> Bool {
+    private static func serverAnswerFits(_ server: PacketBytes) -> Bool {
         server.isEmpty || server[0] == 0 || server[0] == 1
     }
 

@@ -20,7 +20,7 @@ public struct SMBDetector: StreamDetector {
     }
 
     /// The first SMB message in a stream: its dialect and bytes (after the session header).
-    static func firstMessage(_ stream: UnsafeRawBufferPointer) -> (Dialect, UnsafeRawBufferPointer)? {
+    static func firstMessage(_ stream: PacketBytes) -> (Dialect, PacketBytes)? {
         var reader = ByteReader(stream)
         while let type = reader.readUInt8(), let length = reader.readUInt24() {
             let body = reader.readAtMost(Int(length & 0x1FFFF))
@@ -40,7 +40,7 @@ public struct SMBDetector: StreamDetector {
     }
 
     /// The dialect names of an SMB1 NEGOTIATE request (command 0x72): `0x02 name NUL` entries.
-    static func offeredDialects(_ message: UnsafeRawBufferPointer) -> [String] {
+    static func offeredDialects(_ message: PacketBytes) -> [String] {
         var reader = ByteReader(message)
         guard reader.skip(4), reader.readUInt8() == 0x72, reader.skip(27), let wordCount = reader.readUInt8(),
             reader.skip(Int(wordCount) * 2), let byteCount = reader.readUInt16LittleEndian()
@@ -54,7 +54,7 @@ public struct SMBDetector: StreamDetector {
     }
 
     /// The dialect index an SMB1 NEGOTIATE response chose (0xFFFF: none).
-    static func chosenDialectIndex(_ message: UnsafeRawBufferPointer) -> Int? {
+    static func chosenDialectIndex(_ message: PacketBytes) -> Int? {
         var reader = ByteReader(message)
         guard reader.skip(4), reader.readUInt8() == 0x72, reader.skip(27), let wordCount = reader.readUInt8(),
             wordCount >= 1, let index = reader.readUInt16LittleEndian()
@@ -64,7 +64,7 @@ public struct SMBDetector: StreamDetector {
 
     /// What the client's first SMB1 message was: a Negotiate offering dialects, or another command
     /// (a capture that starts in the middle of a session).
-    private static func clientSide(_ client: (Dialect, UnsafeRawBufferPointer)?) -> String {
+    private static func clientSide(_ client: (Dialect, PacketBytes)?) -> String {
         guard let client, !offeredDialects(client.1).isEmpty else { return "a client sent SMB1 messages" }
         return "a client offered SMB1 dialects"
     }

@@ -15,11 +15,11 @@ public struct SSHDetector: StreamDetector {
     public init() {}
 
     /// The identification line, if the stream has one among its first lines.
-    static func identification(_ bytes: UnsafeRawBufferPointer) -> Substring? {
+    static func identification(_ bytes: PacketBytes) -> Substring? {
         // RFC 4253 lets a server send other lines first; the version line comes within the first few.
         // The first five complete lines, split as `TextScanning.lines` splits them; only the version
         // line becomes text (the others are often binary key exchange, not worth a string each).
-        let opening = UnsafeRawBufferPointer(rebasing: bytes.prefix(1024))
+        let opening = bytes.prefix(1024)
         var start = 0
         var lines = 0
         var index = 0
@@ -27,7 +27,7 @@ public struct SSHDetector: StreamDetector {
             if opening[index] == 0x0A {
                 var end = index
                 if end > start && opening[end - 1] == 0x0D { end -= 1 }
-                let line = UnsafeRawBufferPointer(rebasing: opening[start..<end])
+                let line = opening[start..<end]
                 if TextScanning.hasPrefix(line, "SSH-", ignoringCase: false) {
                     return TextScanning.text(opening, start..<end)
                 }

@@ -10,7 +10,7 @@ enum StreamAnomaly: String, Sendable, Hashable, CaseIterable {
     static func of(_ sample: StreamSample, limit: Int, closed: Bool) -> [StreamAnomaly] {
         var found: [StreamAnomaly] = []
         if let opening = TLSOpenings.tlsOffsets(client: sample.client, server: sample.server), opening.carrier.isProxy {
-            let after = UnsafeRawBufferPointer(rebasing: sample.client[min(opening.client, sample.client.count)...])
+            let after = sample.client[min(opening.client, sample.client.count)...]
             if !TLSDetector.startsWithTLSRecord(after) && !HTTPBasicAuthDetector.startsWithRequest(after) {
                 found.append(.tunnelWithoutTLS)
             }

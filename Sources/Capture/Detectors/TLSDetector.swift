@@ -57,12 +57,12 @@ public struct TLSDetector: StreamDetector {
     }
 
     /// A pure SSLv2 message header: two-byte length with the high bit set, then the message type.
-    static func sslv2MessageType(_ bytes: UnsafeRawBufferPointer) -> UInt8? {
+    static func sslv2MessageType(_ bytes: PacketBytes) -> UInt8? {
         guard bytes.count >= 3, bytes[0] & 0x80 != 0 else { return nil }
         return bytes[2]
     }
 
-    static func startsWithTLSRecord(_ bytes: UnsafeRawBufferPointer) -> Bool {
+    static func startsWithTLSRecord(_ bytes: PacketBytes) -> Bool {
         bytes.count >= 3 && bytes[0] == 22 && bytes[1] == 3 && bytes[2] <= 4
     }
 
@@ -83,7 +83,7 @@ public struct TLSDetector: StreamDetector {
 
     /// Where TLS starts in a stream: at its start, or — after a STARTTLS exchange — at the first
     /// handshake record that follows a line end or a complete LDAP message.
-    static func tlsStart(_ stream: UnsafeRawBufferPointer) -> Int? {
+    static func tlsStart(_ stream: PacketBytes) -> Int? {
         if startsWithTLSRecord(stream) { return 0 }
         var from = 0
         while let at = TextScanning.find(handshakeRecordStart, in: stream, from: from) {
@@ -96,14 +96,14 @@ public struct TLSDetector: StreamDetector {
     }
 
     /// The bytes from where TLS starts, or empty.
-    static func tlsPart(_ stream: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer {
-        guard let start = tlsStart(stream) else { return UnsafeRawBufferPointer(start: nil, count: 0) }
-        return UnsafeRawBufferPointer(rebasing: stream[start...])
+    static func tlsPart(_ stream: PacketBytes) -> PacketBytes {
+        guard let start = tlsStart(stream) else { return PacketBytes() }
+        return stream[start...]
     }
 
     /// The handshake bytes carried by the leading run of handshake records (content type 22), joined
     /// so a message split across records reads whole.
-    static func handshakeBytes(_ stream: UnsafeRawBufferPointer) -> [UInt8] {
+    static func handshakeBytes(_ stream: PacketBytes) -> [UInt8] {
         var reader = ByteReader(stream)
         var joined: [UInt8] = []
         while let type = reader.peekUInt8(), type == 22 {
@@ -116,7 +116,7 @@ public struct TLSDetector: StreamDetector {
     }
 
     /// The first handshake message of type `type` and its body.
-    static func handshakeMessage(_ type: UInt8, in handshake: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer? {
+    static func handshakeMessage(_ type: UInt8, in handshake: PacketBytes) -> PacketBytes? {
         var reader = ByteReader(handshake)
         while let messageType = reader.readUInt8(), let length = reader.readUInt24() {
             guard let body = reader.readBytes(Int(length)) else {
@@ -127,7 +127,7 @@ public struct TLSDetector: StreamDetector {
         return nil
     }
 
-    static func parseServerHello(_ body: UnsafeRawBufferPointer) -> ServerHello? {
+    static func parseServerHello(_ body: PacketBytes) -> ServerHello? {
         var reader = ByteReader(body)
         guard let legacyVersion = reader.readUInt16(), reader.skip(32), let sessionIDLength = reader.readUInt8(),
             reader.skip(Int(sessionIDLength)), let cipherSuite = reader.readUInt16(), reader.skip(1)
@@ -146,7 +146,7 @@ public struct TLSDetector: StreamDetector {
     }
 
     /// The server_name a ClientHello asked for, as a hint of what service it was.
-    static func serverName(_ clientHello: UnsafeRawBufferPointer) -> String? {
+    static func serverName(_ clientHello: PacketBytes) -> String? {
         var reader = ByteReader(clientHello)
         guard reader.skip(34), let sessionIDLength = reader.readUInt8(), reader.skip(Int(sessionIDLength)),
             let suitesLength = reader.readUInt16(), reader.skip(Int(suitesLength)),
@@ -182,13 +182,12 @@ public struct TLSDetector: StreamDetector {
     /// The TLS parts of both directions: after an opening `TLSOpenings` knows, else where `tlsStart`
     /// finds a handshake record.
     static func tlsParts(_ sample: StreamSample) -> (
-        client: UnsafeRawBufferPointer, server: UnsafeRawBufferPointer, carrier: TLSOpenings.Carrier?
+        client: PacketBytes, server: PacketBytes, carrier: TLSOpenings.Carrier?
     ) {
         if let opening = TLSOpenings.tlsOffsets(client: sample.client, server: sample.server) {
-            let server = UnsafeRawBufferPointer(rebasing: sample.server[opening.server...])
+            let server = sample.server[opening.server...]
             if startsWithTLSRecord(server) {
-                let client = UnsafeRawBufferPointer(
-                    rebasing: sample.client[min(opening.client, sample.client.count)...])
+                let client = sample.client[min(opening.client, sample.client.count)...]
                 return (client, server, opening.carrier)
             }
         }
@@ -199,14 +198,14 @@ public struct TLSDetector: StreamDetector {
         if let observations = examineSSLv2(sample) { return observations }
         let parts = Self.tlsParts(sample)
         let serverHandshake = Self.handshakeBytes(parts.server)
-        let hello = serverHandshake.withUnsafeBytes { bytes in
+        let hello = serverHandshake.withPacketBytes { bytes in
             Self.handshakeMessage(2, in: bytes).flatMap(Self.parseServerHello)
         }
         guard let hello else { return [] }
         var detail: [String: String] = ["version": Self.versionName(hello.version)]
         if let carrier = parts.carrier, carrier.isProxy { detail["via"] = carrier.rawValue }
         let clientHandshake = Self.handshakeBytes(parts.client)
-        clientHandshake.withUnsafeBytes { bytes in
+        clientHandshake.withPacketBytes { bytes in
             if let clientHello = Self.handshakeMessage(1, in: bytes), let name = Self.serverName(clientHello) {
                 detail["serverName"] = name
             }

@@ -22,7 +22,7 @@ enum TLSOpenings {
     }
 
     /// Whether the first bytes of either side could be one of these openings; cheap, asked of every flow.
-    static func mightOpen(client: UnsafeRawBufferPointer, server: UnsafeRawBufferPointer) -> Bool {
+    static func mightOpen(client: PacketBytes, server: PacketBytes) -> Bool {
         if let first = client.first {
             switch first {
             case 0x04: if client.count < 2 || client[1] == 1 { return true }
@@ -38,7 +38,7 @@ enum TLSOpenings {
     }
 
     /// Where TLS may start in each direction after an opening both sides agree on, and what it was.
-    static func tlsOffsets(client: UnsafeRawBufferPointer, server: UnsafeRawBufferPointer) -> (
+    static func tlsOffsets(client: PacketBytes, server: PacketBytes) -> (
         client: Int, server: Int, carrier: Carrier
     )? {
         if let request = socks4Request(client), server.count >= 8, server[0] == 0, server[1] == 0x5A {
@@ -63,7 +63,7 @@ enum TLSOpenings {
 
     /// SOCKS 4 CONNECT: version 4, command 1, port, address, a NUL-terminated user id, and for 4a (an
     /// address 0.0.0.x) a NUL-terminated host name.
-    static func socks4Request(_ bytes: UnsafeRawBufferPointer) -> Int? {
+    static func socks4Request(_ bytes: PacketBytes) -> Int? {
         var reader = ByteReader(bytes)
         guard reader.readUInt8() == 4, reader.readUInt8() == 1, reader.skip(2), let address = reader.readUInt32(),
             reader.readUntil(0, limit: 256) != nil
@@ -76,7 +76,7 @@ enum TLSOpenings {
 
     /// SOCKS 5 from the client: the method offer, the user/password sub-negotiation when there is one
     /// (skipped by its lengths; the password is never read), and the CONNECT request.
-    static func socks5Client(_ bytes: UnsafeRawBufferPointer) -> Int? {
+    static func socks5Client(_ bytes: PacketBytes) -> Int? {
         var reader = ByteReader(bytes)
         guard reader.readUInt8() == 5, let methods = reader.readUInt8(), methods > 0, reader.skip(Int(methods))
         else { return nil }
@@ -93,7 +93,7 @@ enum TLSOpenings {
 
     /// SOCKS 5 from the server: the chosen method, the sub-negotiation status when there is one, and a
     /// successful reply.
-    static func socks5Server(_ bytes: UnsafeRawBufferPointer) -> Int? {
+    static func socks5Server(_ bytes: PacketBytes) -> Int? {
         var reader = ByteReader(bytes)
         guard reader.readUInt8() == 5, let method = reader.readUInt8(), method != 0xFF else { return nil }
         if method == 2 {
@@ -117,13 +117,13 @@ enum TLSOpenings {
     }
 
     /// The end of an HTTP head: the offset after its empty line, within the first 8 KiB.
-    static func httpHeadEnd(_ bytes: UnsafeRawBufferPointer) -> Int? {
+    static func httpHeadEnd(_ bytes: PacketBytes) -> Int? {
         TextScanning.find([0x0D, 0x0A, 0x0D, 0x0A], in: bytes).map { $0 + 4 }
     }
 
     /// One TPKT packet (version 3, reserved 0, a length counting the header) holding an X.224
     /// connection request (0xE0) or confirm (0xD0).
-    static func tpkt(_ bytes: UnsafeRawBufferPointer) -> Int? {
+    static func tpkt(_ bytes: PacketBytes) -> Int? {
         var reader = ByteReader(bytes)
         guard reader.readUInt8() == 3, reader.readUInt8() == 0, let length = reader.readUInt16(), length >= 7,
             reader.skip(1), let code = reader.readUInt8(), code & 0xF0 == 0xE0 || code & 0xF0 == 0xD0,
@@ -133,14 +133,14 @@ enum TLSOpenings {
     }
 
     /// PostgreSQL's SSLRequest: length 8, then the code 1234 5679 (0x04D2162F).
-    static func isPostgreSQLSSLRequest(_ bytes: UnsafeRawBufferPointer) -> Bool {
+    static func isPostgreSQLSSLRequest(_ bytes: PacketBytes) -> Bool {
         var reader = ByteReader(bytes)
         return reader.readUInt32() == 8 && reader.readUInt32() == 0x04D2_162F
     }
 
     /// The end of the first MySQL packet (3-byte little-endian length, sequence number) when its
     /// sequence number is `sequence`; the greeting must also say protocol version 10.
-    static func mysqlPacket(_ bytes: UnsafeRawBufferPointer, sequence: UInt8) -> Int? {
+    static func mysqlPacket(_ bytes: PacketBytes, sequence: UInt8) -> Int? {
         guard bytes.count >= 5, bytes[3] == sequence else { return nil }
         let length = Int(bytes[0]) | Int(bytes[1]) << 8 | Int(bytes[2]) << 16
         guard length > 0, 4 + length <= bytes.count, sequence != 0 || bytes[4] == 10 else { return nil }

@@ -15,7 +15,7 @@ public struct TelnetDetector: StreamDetector {
 
     /// IAC, then WILL/WONT/DO/DONT (251–254) or SB (250), then an option from the IANA registry (0–49)
     /// or EXOPL (255).
-    static func opensWithNegotiation(_ bytes: UnsafeRawBufferPointer) -> Bool {
+    static func opensWithNegotiation(_ bytes: PacketBytes) -> Bool {
         guard bytes.count >= 3, bytes[0] == 0xFF, (250...254).contains(bytes[1]) else { return false }
         return bytes[2] <= 49 || bytes[2] == 255
     }
@@ -32,7 +32,7 @@ public struct TelnetDetector: StreamDetector {
     }
 
     /// The bytes a side typed, with option negotiation (IAC …) taken out and IAC IAC kept as 255.
-    static func data(_ stream: UnsafeRawBufferPointer) -> [UInt8] {
+    static func data(_ stream: PacketBytes) -> [UInt8] {
         var data: [UInt8] = []
         var index = 0
         while index < stream.count {
@@ -64,9 +64,9 @@ public struct TelnetDetector: StreamDetector {
 
     /// The user name typed at a `login:` or `username:` prompt: the client's first line of text.
     /// The second line is the password and is never read.
-    static func loginName(client: UnsafeRawBufferPointer, server: UnsafeRawBufferPointer) -> String? {
+    static func loginName(client: PacketBytes, server: PacketBytes) -> String? {
         let prompt = data(server)
-        let asked = prompt.withUnsafeBytes {
+        let asked = prompt.withPacketBytes {
             TextScanning.containsIgnoringCase(loginPrompt, in: $0)
                 || TextScanning.containsIgnoringCase(userNamePrompt, in: $0)
         }

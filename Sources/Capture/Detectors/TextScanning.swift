@@ -2,7 +2,7 @@
 enum TextScanning {
     /// The first `maxLines` lines of a byte stream, split at LF (a trailing CR dropped). An unfinished
     /// last line is included only when asked, because it may be cut in the middle.
-    static func lines(_ bytes: UnsafeRawBufferPointer, includeUnfinished: Bool = true, maxLines: Int = 256)
+    static func lines(_ bytes: PacketBytes, includeUnfinished: Bool = true, maxLines: Int = 256)
         -> [Substring]
     {
         var result: [Substring] = []
@@ -25,8 +25,8 @@ enum TextScanning {
 
     /// Printable ASCII text for a byte range; anything else becomes `?`, so a hostile stream cannot
     /// inject control characters into a report.
-    static func text(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>) -> Substring {
-        Substring(printable(UnsafeRawBufferPointer(rebasing: bytes[range])))
+    static func text(_ bytes: PacketBytes, _ range: Range<Int>) -> Substring {
+        Substring(printable(bytes[range]))
     }
 
     static func printable<S: Sequence>(_ bytes: S) -> String where S.Element == UInt8 {
@@ -38,7 +38,7 @@ enum TextScanning {
 
     /// Whether the stream starts with `prefix`, ignoring ASCII case.
     /// Walks the prefix's UTF-8 in place: detectors ask this of every flow, so it must not allocate.
-    static func hasPrefix(_ bytes: UnsafeRawBufferPointer, _ prefix: StaticString, ignoringCase: Bool = true) -> Bool {
+    static func hasPrefix(_ bytes: PacketBytes, _ prefix: StaticString, ignoringCase: Bool = true) -> Bool {
         prefix.withUTF8Buffer { wanted in
             guard bytes.count >= wanted.count else { return false }
             for index in 0..<wanted.count {
@@ -59,7 +59,7 @@ enum TextScanning {
     }
 
     /// Where `needle` first occurs in `haystack`, or nil.
-    static func find(_ needle: [UInt8], in haystack: UnsafeRawBufferPointer, from start: Int = 0) -> Int? {
+    static func find(_ needle: [UInt8], in haystack: PacketBytes, from start: Int = 0) -> Int? {
         guard let first = needle.first, needle.count <= haystack.count else { return nil }
         var index = max(start, 0)
         let last = haystack.count - needle.count
@@ -78,7 +78,7 @@ enum TextScanning {
     }
 
     /// Whether `needle` (lower-case ASCII) occurs in `haystack`, ignoring ASCII case.
-    static func containsIgnoringCase(_ needle: [UInt8], in haystack: UnsafeRawBufferPointer) -> Bool {
+    static func containsIgnoringCase(_ needle: [UInt8], in haystack: PacketBytes) -> Bool {
         guard let first = needle.first, needle.count <= haystack.count else { return false }
         var index = 0
         let last = haystack.count - needle.count

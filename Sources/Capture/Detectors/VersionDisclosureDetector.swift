@@ -105,9 +105,9 @@ public struct VersionDisclosureDetector: StreamDetector {
 struct HTTPResponseHead {
     var headers: [(name: String, value: Substring)] = []
 
-    init(_ stream: UnsafeRawBufferPointer) {
+    init(_ stream: PacketBytes) {
         let end = TextScanning.find([0x0D, 0x0A, 0x0D, 0x0A], in: stream).map { $0 + 2 } ?? stream.count
-        let head = UnsafeRawBufferPointer(rebasing: stream[..<end])
+        let head = stream[..<end]
         for line in TextScanning.lines(head, includeUnfinished: false, maxLines: 100).dropFirst() {
             if line.isEmpty { break }
             guard let colon = line.firstIndex(of: ":") else { continue }

@@ -203,8 +203,8 @@ final class FlowTable {
         let client = flows[slot].client
         let server = flows[slot].server
         let detectors = streamDetectors
-        let wanted: UInt64 = toServer.withUnsafeBytes { clientBytes in
-            toClient.withUnsafeBytes { serverBytes in
+        let wanted: UInt64 = toServer.withPacketBytes { clientBytes in
+            toClient.withPacketBytes { serverBytes in
                 let sample = StreamSample(
                     client: clientBytes, server: serverBytes, clientPort: client.port, serverPort: server.port)
                 var mask: UInt64 = 0
@@ -237,8 +237,8 @@ final class FlowTable {
         let candidates = streams[pair].candidates
         let closed = flows[slot].isClosed
         var malformed: [StreamAnomaly] = []
-        let observations = streams[pair].toServer.bytes.withUnsafeBytes { clientBytes in
-            streams[pair].toClient.bytes.withUnsafeBytes { serverBytes in
+        let observations = streams[pair].toServer.bytes.withPacketBytes { clientBytes in
+            streams[pair].toClient.bytes.withPacketBytes { serverBytes in
                 let sample = StreamSample(
                     client: clientBytes, server: serverBytes, clientPort: client.port, serverPort: server.port)
                 malformed = StreamAnomaly.of(sample, limit: Self.streamLimit, closed: closed)

@@ -20,7 +20,7 @@ struct StreamReassembly {
         started = true
     }
 
-    mutating func receive(sequence: UInt32, payload: UnsafeRawBufferPointer, cutShort: Bool, limit: Int) {
+    mutating func receive(sequence: UInt32, payload: PacketBytes, cutShort: Bool, limit: Int) {
         guard !ended, !payload.isEmpty else { return }
         if !started {
             nextSequence = sequence
@@ -29,7 +29,7 @@ struct StreamReassembly {
         let ahead = Int32(bitPattern: sequence &- nextSequence)
         if ahead > 0 {
             if pending.count < Self.pendingLimit && Int(ahead) < limit {
-                pending.append((sequence, Array(payload.prefix(limit))))
+                pending.append((sequence, payload.prefix(limit).array))
             }
             return
         }
@@ -59,10 +59,10 @@ struct StreamReassembly {
         pending = []
     }
 
-    private mutating func append(sequence: UInt32, payload: UnsafeRawBufferPointer, limit: Int) {
+    private mutating func append(sequence: UInt32, payload: PacketBytes, limit: Int) {
         let already = Int(Int32(bitPattern: nextSequence &- sequence))
         guard already < payload.count else { return }  // a pure retransmission
-        let fresh = payload[(payload.startIndex + already)...]
+        let fresh = payload[already...]
         let room = limit - bytes.count
         bytes.append(contentsOf: fresh.prefix(room))
         nextSequence = sequence &+ UInt32(truncatingIfNeeded: payload.count)
@@ -79,7 +79,7 @@ struct StreamReassembly {
             for (position, segment) in pending.enumerated()
             where Int32(bitPattern: segment.sequence &- nextSequence) <= 0 {
                 pending.remove(at: position)
-                segment.bytes.withUnsafeBytes { append(sequence: segment.sequence, payload: $0, limit: limit) }
+                segment.bytes.withPacketBytes { append(sequence: segment.sequence, payload: $0, limit: limit) }
                 progressed = true
                 break
             }
