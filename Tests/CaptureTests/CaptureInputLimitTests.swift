@@ -14,7 +14,7 @@ struct CaptureInputLimitTests {
         _ reassembler: IPFragmentReassembler, _ data: [UInt8], _ range: Range<Int>, more: Bool
     ) -> IPFragmentReassembler.Whole? {
         let piece = Array(data[range])
-        return piece.withUnsafeBytes { bytes in
+        return piece.withPacketBytes { bytes in
             reassembler.add(
                 IPFragment(
                     network: .ipv4, source: source, destination: destination,
