@@ -3,7 +3,7 @@
 /// unsafe code stays here and in the files that wrap libpcap or map capture files.
 ///
 /// Every read is checked, in release builds too: the subscript traps (a `precondition`) on an index
-/// outside `0..<count`, while the integer reads and `byte(at:)` return nil past the end. A slice is a
+/// outside `0..<count`, while the integer reads at an offset return nil past the end. A slice is a
 /// view of its own, indexed from 0, like `UnsafeRawBufferPointer(rebasing:)`.
 ///
 /// The view borrows: it is valid only while the memory it was made from is, which is inside the
@@ -34,9 +34,6 @@ public struct PacketBytes {
     /// The first byte, or nil when empty.
     public var first: UInt8? { buffer.isEmpty ? nil : buffer[0] }
 
-    /// The last byte, or nil when empty.
-    public var last: UInt8? { buffer.isEmpty ? nil : buffer[buffer.count - 1] }
-
     /// The byte at `index`; traps when `index` is outside `0..<count`, in every build.
     public subscript(index: Int) -> UInt8 {
         @inline(__always) get {
@@ -54,20 +51,9 @@ public struct PacketBytes {
         }
     }
 
-    /// The byte at `index`, or nil when it is past either end.
-    @inline(__always)
-    public func byte(at index: Int) -> UInt8? {
-        index >= 0 && index < buffer.count ? buffer[index] : nil
-    }
-
     /// The first `maxLength` bytes (all of them when there are fewer).
     public func prefix(_ maxLength: Int) -> PacketBytes {
         self[0..<Swift.min(Swift.max(maxLength, 0), buffer.count)]
-    }
-
-    /// All but the first `k` bytes (none when there are fewer).
-    public func dropFirst(_ k: Int = 1) -> PacketBytes {
-        self[Swift.min(Swift.max(k, 0), buffer.count)...]
     }
 
     /// Whether the view begins with `prefix`'s bytes.
