@@ -28,24 +28,14 @@ struct CaptureAudit: ParsableCommand {
 
     @OptionGroup var clock: ClockOption
 
-    @Option(
-        help: ArgumentHelp(
-            "Your own public ranges, counted as internal for remote-management checks (comma-separated).",
-            valueName: "prefix,..."))
-    var `internal`: String?
-
-    @Option(
-        help: ArgumentHelp(
-            "Approved DNS resolvers; queries to any other are reported (comma-separated; off when not given).",
-            valueName: "ip,..."))
-    var approvedResolvers: String?
+    @OptionGroup var checkOptions: CaptureCheckOptions
 
     @OptionGroup var outputOptions: OutputOptions
 
     func run() throws {
         try outputOptions.requireFindingsFormat()
         _ = try clock.moment()
-        let options = try CaptureOptions(internalRanges: `internal`, approvedResolvers: approvedResolvers)
+        let options = try checkOptions.options()
         let names = InputNames()
         do {
             let report = try CaptureAnalyzer.analyze(
@@ -78,17 +68,7 @@ struct CaptureLive: ParsableCommand {
 
     @OptionGroup var clock: ClockOption
 
-    @Option(
-        help: ArgumentHelp(
-            "Your own public ranges, counted as internal for remote-management checks (comma-separated).",
-            valueName: "prefix,..."))
-    var `internal`: String?
-
-    @Option(
-        help: ArgumentHelp(
-            "Approved DNS resolvers; queries to any other are reported (comma-separated; off when not given).",
-            valueName: "ip,..."))
-    var approvedResolvers: String?
+    @OptionGroup var checkOptions: CaptureCheckOptions
 
     @OptionGroup var outputOptions: OutputOptions
 
@@ -96,7 +76,7 @@ struct CaptureLive: ParsableCommand {
         try outputOptions.requireFindingsFormat()
         _ = try clock.moment()
         if let duration, !(duration > 0) { throw ValidationError("--duration must be a positive number of seconds") }
-        let options = try CaptureOptions(internalRanges: `internal`, approvedResolvers: approvedResolvers)
+        let options = try checkOptions.options()
         try outputOptions.emit(
             try CaptureAnalyzer.live(
                 interface: interface, duration: duration, filter: try BPFFilterLimit.checked(filter), options: options))
@@ -130,5 +110,24 @@ enum BPFFilterLimit {
                     + "(libpcap's optimizer cost grows as the cube of the terms)")
         }
         return filter
+    }
+}
+
+/// `--internal` and `--approved-resolvers`, which `capture audit` and `capture live` share.
+struct CaptureCheckOptions: ParsableArguments {
+    @Option(
+        help: ArgumentHelp(
+            "Your own public ranges, counted as internal for remote-management checks (comma-separated).",
+            valueName: "prefix,..."))
+    var `internal`: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "Approved DNS resolvers; queries to any other are reported (comma-separated; off when not given).",
+            valueName: "ip,..."))
+    var approvedResolvers: String?
+
+    func options() throws -> CaptureOptions {
+        try CaptureOptions(internalRanges: `internal`, approvedResolvers: approvedResolvers)
     }
 }

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 /// The documentation a user copies from must run: every command block the README marks as runnable,
-/// every example in a `--help` text, and `make install`. Expected exit statuses are the contract's
+/// every example in a `--help` text, and `make install`. Expected exit statuses are docs/output.md's
 /// (0: nothing at or above `--fail-on`, 1: something is, 2: unusable input); shown output is compared
 /// with what the binary prints.
 @Suite("Documentation runs as written")
@@ -309,38 +309,6 @@ enum Subprocess {
     static func run(_ executable: String, _ arguments: [String], in directory: URL? = nil, timeout: TimeInterval = 300)
         throws -> ExposureRun
     {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        if let directory { process.currentDirectoryURL = directory }
-        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("exposure-sub-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: scratch) }
-        let outURL = scratch.appendingPathComponent("stdout")
-        let errURL = scratch.appendingPathComponent("stderr")
-        try Data().write(to: outURL)
-        try Data().write(to: errURL)
-        let out = try FileHandle(forWritingTo: outURL)
-        let err = try FileHandle(forWritingTo: errURL)
-        defer {
-            try? out.close()
-            try? err.close()
-        }
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let deadline = Date().addingTimeInterval(timeout)
-        while process.isRunning && Date() < deadline { usleep(10_000) }
-        if process.isRunning {
-            process.terminate()
-            process.waitUntilExit()
-            throw ExposureBinary.TimedOut(arguments: [executable] + arguments)
-        }
-        process.waitUntilExit()
-        return ExposureRun(
-            status: process.terminationStatus,
-            stdout: String(decoding: try Data(contentsOf: outURL), as: UTF8.self),
-            stderr: String(decoding: try Data(contentsOf: errURL), as: UTF8.self))
+        try ExposureBinary.runProgram(URL(fileURLWithPath: executable), arguments, in: directory, timeout: timeout)
     }
 }

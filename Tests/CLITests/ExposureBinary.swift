@@ -47,10 +47,19 @@ enum ExposureBinary {
         _ arguments: [String], in directory: URL? = nil, timeout: TimeInterval = 60, stdin: Data? = nil,
         stdoutPath: String? = nil
     ) throws -> ExposureRun {
+        try runProgram(
+            executable, arguments, in: directory ?? packageRoot, timeout: timeout, stdin: stdin, stdoutPath: stdoutPath)
+    }
+
+    /// Runs any program the same way (the docs tests run make, groff and bash with it).
+    static func runProgram(
+        _ program: URL, _ arguments: [String], in directory: URL?, timeout: TimeInterval, stdin: Data? = nil,
+        stdoutPath: String? = nil
+    ) throws -> ExposureRun {
         let process = Process()
-        process.executableURL = executable
+        process.executableURL = program
         process.arguments = arguments
-        process.currentDirectoryURL = directory ?? packageRoot
+        if let directory { process.currentDirectoryURL = directory }
         var environment = ProcessInfo.processInfo.environment
         environment["NO_COLOR"] = "1"
         process.environment = environment

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-/// The contract's exit status: 0 when no finding is at or above `--fail-on`, 1 when one is.
+/// The exit status docs/output.md documents: 0 when no finding is at or above `--fail-on`, 1 when one is.
 /// The sample holds one TLS 1.0 session chosen by the server, which the capture checks rate medium
 /// (tshark shows ServerHello version 0x0301 in it); so the threshold decides the status.
 @Suite("--fail-on thresholds")

@@ -12,7 +12,7 @@ struct RendererTests {
         return try String(contentsOf: url, encoding: .utf8)
     }
 
-    @Test("JSON output is exactly the contract's document, keys sorted, findings in report order")
+    @Test("JSON output is exactly docs/output.md's document, keys sorted, findings in report order")
     func jsonMatchesExpected() throws {
         #expect(JSONRenderer().render(Fixtures.report) == (try Self.expected("report.json")))
     }

@@ -1,7 +1,7 @@
 import Topology
 
-/// An independent, deliberately naive reading of Azure's NSG semantics, written from the contract
-/// and Azure's documentation without the engine's flow boxes, classes or caches: for one concrete
+/// An independent, deliberately naive reading of Azure's NSG semantics, written from Azure's
+/// documentation (as docs/topology.md restates it) without the engine's flow boxes, classes or caches: for one concrete
 /// flow it finds the NICs by address, walks each NSG's rules sorted by priority and matches every
 /// field directly against the model. The random tests hold the engine to it.
 struct BruteForceEvaluator {

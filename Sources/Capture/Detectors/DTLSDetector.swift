@@ -1,7 +1,7 @@
 /// DTLS (RFC 6347), TLS over UDP, judged like TLS by what the server chose: the ServerHello in a
 /// DTLS handshake record names the version and the cipher suite. DTLS 1.0 (0xFEFF, and 0x0100, the
 /// pre-RFC version OpenSSL still speaks as `DTLS1_BAD_VER`) is TLS 1.1 underneath, which RFC 8996
-/// deprecates: it is reported as `tls1.0` (the protocol the contract names), with `transport` `udp`.
+/// deprecates: it is reported as `tls1.0` (the protocol docs/capture.md names), with `transport` `udp`.
 /// A weak suite the server chose is reported as with TLS.
 public struct DTLSDetector: DatagramDetector {
     public init() {}

@@ -173,8 +173,16 @@ public enum FlowList {
         let fields = trimmed.split(separator: ",", omittingEmptySubsequences: false).map {
             $0.trimmingCharacters(in: .whitespaces)
         }
+        return try request(fields, columns: header.byName, lineNumber, file)
+    }
+
+    /// One data row from its fields (`columns`: header name to field index), with a message for each
+    /// problem.
+    static func request(_ fields: [String], columns: [String: Int], _ lineNumber: Int, _ file: String) throws
+        -> FlowRequest
+    {
         func field(_ name: String) -> String? {
-            guard let i = header.byName[name], i < fields.count else { return nil }
+            guard let i = columns[name], i < fields.count else { return nil }
             return fields[i]
         }
         func fail(_ reason: String) -> InputError {
@@ -239,42 +247,7 @@ public enum FlowList {
                 columns = found
                 continue
             }
-            func field(_ name: String) -> String? {
-                guard let i = header[name], i < fields.count else { return nil }
-                return fields[i]
-            }
-            func fail(_ reason: String) -> InputError {
-                InputError(file: file, place: .line(lineNumber), reason: reason)
-            }
-            guard let sourceText = field("source"), let source = IPv4Address(sourceText) else {
-                throw fail("source '\(field("source") ?? "")' is not an IPv4 address")
-            }
-            guard let destinationText = field("destination"), let destination = IPv4Address(destinationText) else {
-                throw fail("destination '\(field("destination") ?? "")' is not an IPv4 address")
-            }
-            guard let protocolText = field("protocol"), let proto = TransportProtocol(protocolText) else {
-                throw fail("protocol '\(field("protocol") ?? "")' is not tcp, udp, icmp, esp or ah")
-            }
-            let portText = field("port") ?? ""
-            var port = 0
-            if !portText.isEmpty {
-                guard let p = Int(portText), (0...65535).contains(p) else {
-                    throw fail("port '\(portText)' is not 0-65535")
-                }
-                port = p
-            } else if proto.hasPorts {
-                throw fail("a \(proto.rawValue) flow needs a port")
-            }
-            var sourcePort = Flow.defaultSourcePort
-            if let sp = field("source_port"), !sp.isEmpty {
-                guard let p = Int(sp), (0...65535).contains(p) else { throw fail("source_port '\(sp)' is not 0-65535") }
-                sourcePort = p
-            }
-            result.append(
-                FlowRequest(
-                    flow: Flow(
-                        source: source, destination: destination, protocol: proto, sourcePort: sourcePort,
-                        destinationPort: port), line: lineNumber, hasPort: !portText.isEmpty))
+            result.append(try request(fields, columns: header, lineNumber, file))
         }
         if columns == nil {
             throw InputError(

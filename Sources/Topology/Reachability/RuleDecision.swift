@@ -11,7 +11,7 @@ public struct RuleDecision: Sendable, Hashable {
     public var isDefault: Bool
     public var location: SourceLocation?
 
-    /// `{"nsg", "rule", "direction"}` as the contract has it, plus `access` and `priority`.
+    /// `{"nsg", "rule", "direction"}` as docs/output.md has it, plus `access` and `priority`.
     public var json: JSONValue {
         [
             "nsg": .string(securityGroupName), "rule": .string(rule),
