@@ -86,7 +86,7 @@ struct ZoneRoundTripPropertyTests {
         }
     }
 
-    @Test("without $TTL, a record with no TTL takes the last one stated, as RFC 1035 §5.1 says (known bug)")
+    @Test("without $TTL, a record with no TTL takes the last one stated, as RFC 1035 §5.1 says")
     func lastStatedTTLWithoutDirective() throws {
         // The shape of a public test zone (JDNSS's RR4.com): no $TTL, one record with an explicit
         // TTL, then records without. RFC 1035 §5.1: omitted TTLs default to the last explicitly
@@ -97,10 +97,8 @@ struct ZoneRoundTripPropertyTests {
         defer { try? FileManager.default.removeItem(at: file.deletingLastPathComponent()) }
         let rows = try Self.records(file.path, origin: "example.test.")
         #expect(rows.first { $0.type == 1 && $0.rdata == [192, 0, 2, 1] }?.ttl == 86400)
-        withKnownIssue("the zone reader gives records without a TTL 3600 instead of the last TTL stated") {
-            #expect(rows.first { $0.type == 2 }?.ttl == 86400)
-            #expect(rows.first { $0.type == 1 && $0.rdata == [192, 0, 2, 2] }?.ttl == 86400)
-        }
+        #expect(rows.first { $0.type == 2 }?.ttl == 86400)
+        #expect(rows.first { $0.type == 1 && $0.rdata == [192, 0, 2, 2] }?.ttl == 86400)
     }
 
     @Test("an owner that starts with an unescaped '@' is that name, not the origin (known bug)")

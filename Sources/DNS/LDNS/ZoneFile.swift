@@ -101,7 +101,8 @@ struct ZoneFile {
         let originName = piece.origin.map { ldns_dname_new_frm_str($0) } ?? LDNSZoneSupport.dname(origin)
         try zone.parse(
             path: path, range: piece.start..<piece.end, originName: originName, origin: origin,
-            defaultTTL: &defaultTTL, lineOffset: piece.firstLine - 1, allowInclude: false, depth: 0)
+            defaultTTL: &defaultTTL, lineOffset: piece.firstLine - 1, allowInclude: false, depth: 0,
+            ttlStated: piece.ttl != nil)
         return zone
     }
 
@@ -125,9 +126,13 @@ struct ZoneFile {
     /// numbers are counted from `lineOffset`.
     private mutating func parse(
         path: String, range: Range<Int>?, originName initialOrigin: UnsafeMutablePointer<ldns_rdf>?,
-        origin: DomainName, defaultTTL: inout UInt32, lineOffset: Int, allowInclude: Bool, depth: Int
+        origin: DomainName, defaultTTL: inout UInt32, lineOffset: Int, allowInclude: Bool, depth: Int,
+        ttlStated: Bool = false
     ) throws(InputError) {
         var originName = initialOrigin
+        // Until a `$TTL` (RFC 2308 §4), a record without a TTL takes the last TTL a record stated
+        // (RFC 1035 §5.1), as ldns-read-zone and named-checkzone read it.
+        var sawTTLDirective = ttlStated
         var previousOwner: UnsafeMutablePointer<ldns_rdf>? = nil
         defer {
             if let originName { ldns_rdf_deep_free(originName) }
@@ -169,6 +174,8 @@ struct ZoneFile {
             }
             if status == LDNS_STATUS_OK, let rr {
                 defer { ldns_rr_free(rr) }
+                // A record without a TTL got `defaultTTL`, so this changes it only after a stated one.
+                if !sawTTLDirective { defaultTTL = ldns_rr_ttl(rr) }
                 try keep(rr, line: line)
             }
             return status
@@ -254,6 +261,7 @@ struct ZoneFile {
                     return true
                 }
                 if keyword == "$TTL" {
+                    sawTTLDirective = true
                     try flat.withUnsafeMutableBufferPointer { (text) throws(InputError) in
                         guard let keyword = MasterFileFields.token(text, length: length, from: 0),
                             let value = MasterFileFields.token(text, length: length, from: keyword.upperBound)
