@@ -18,14 +18,29 @@ enum ZONEMDMismatch: ZoneCheck {
     static func findings(in context: ZoneAnalysisContext) -> [Finding] {
         guard let set = context.zone.rrset(context.origin, .zonemd) else { return [] }
         guard !context.usesIncludes else { return [] }
-        guard case .failed(let why) = ZoneDigests.verifyZONEMD(path: context.zone.file, origin: context.origin)
-        else { return [] }
+        let outcome = ZoneDigests.verifyZONEMD(path: context.zone.file, origin: context.origin)
+        let why: String
+        var severity = check.defaultSeverity
+        var message: String
+        switch outcome {
+        case .verified: return []
+        case .failed(let text):
+            why = text.hasSuffix(".") ? String(text.dropLast()) : text
+            message = "The ZONEMD of \(context.origin.text) does not verify: \(why)."
+        case .unreadable(let text):
+            // Not a mismatch: the digest could not be checked at all, which is said, at info.
+            why = text.hasSuffix(".") ? String(text.dropLast()) : text
+            severity = .info
+            message =
+                "The ZONEMD of \(context.origin.text) could not be checked: libldns cannot read the zone "
+                + "file a second time (\(why))."
+        }
         let records = set.rdatas.compactMap(ZONEMDData.init)
-        let reason = why.hasSuffix(".") ? String(why.dropLast()) : why
+        let reason = why
         return [
             Finding(
-                check: check, subject: context.origin.text,
-                message: "The ZONEMD of \(context.origin.text) does not verify: \(reason).",
+                check: check, severity: severity, subject: context.origin.text,
+                message: message,
                 evidence: [
                     "serial": .array(records.map { .int(Int($0.serial)) }),
                     "scheme": .array(records.map { .int(Int($0.scheme)) }),
