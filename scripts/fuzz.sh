@@ -32,6 +32,9 @@ for target in "${targets[@]}"; do
   mkdir -p "$corpus"
   dict=()
   [ -f "Fuzz/dictionaries/$target.dict" ] && dict=("-dict=Fuzz/dictionaries/$target.dict")
+  # libldns 1.8.3 leaks the records it had read when its stream reader fails (the ZONEMD re-read;
+  # Fuzz/regressions/zone/): leak reports are off for the zone target only.
+  [ "$target" = zone ] && dict+=("-detect_leaks=0")
   echo "== $target: ${seconds}s"
   if ! EXPOSURE_FUZZ_TARGET=$target "$bin" "$corpus" "$(seeds_for "$target")" "${dict[@]}" \
       -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=65536 -print_final_stats=1 \
