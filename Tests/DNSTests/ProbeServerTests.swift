@@ -199,8 +199,12 @@ struct ProbeServerTests {
                 // truncated.
                 // Knot's rrl module is a token bucket that starts full, so it answers more of the start.
                 #expect(outcome.answered <= (server == servers.hardenedKnot ? 50 : 30), "\(server): \(outcome)")
-                #expect(outcome.truncated >= 20, "\(server): \(outcome)")
-                #expect(outcome.lost >= 20, "\(server): \(outcome)")
+                // Slip 2 truncates about every second limited reply and drops the rest; under a loaded
+                // machine the split moves, so each must be at least a quarter of what was limited.
+                let limited = 100 - outcome.answered
+                #expect(limited >= 50, "\(server): \(outcome)")
+                #expect(outcome.truncated * 4 >= limited, "\(server): \(outcome)")
+                #expect(outcome.lost * 4 >= limited, "\(server): \(outcome)")
             } else {
                 #expect(outcome.answered == 100, "\(server): \(outcome)")
             }
