@@ -42,12 +42,15 @@ public struct PacketBytes {
         }
     }
 
-    /// The bytes in `range`, as a view indexed from 0; traps when the range is not within `0...count`.
+    /// The bytes in `range`, as a view indexed from 0, cut to the bytes there are: a range past the
+    /// end of hostile or truncated data gives what lies inside it (possibly nothing), never a trap
+    /// (the capture fuzz target found a detector slicing past the end).
     public subscript<R: RangeExpression>(range: R) -> PacketBytes where R.Bound == Int {
         @inline(__always) get {
-            let bounds = range.relative(to: 0..<buffer.count)
-            precondition(bounds.lowerBound >= 0 && bounds.upperBound <= buffer.count, "PacketBytes range out of range")
-            return PacketBytes(unsafeBorrowing: UnsafeRawBufferPointer(rebasing: buffer[bounds]))
+            let bounds = range.relative(to: 0..<Int.max)
+            let lower = Swift.min(Swift.max(bounds.lowerBound, 0), buffer.count)
+            let upper = Swift.min(Swift.max(bounds.upperBound, lower), buffer.count)
+            return PacketBytes(unsafeBorrowing: UnsafeRawBufferPointer(rebasing: buffer[lower..<upper]))
         }
     }
 
