@@ -7,7 +7,7 @@ import Findings
 /// NIC's group; a NIC with a Basic (or unstated) SKU public IP and no group at either level is open
 /// on every port to the whole internet (a Standard one is closed until a group allows something). Rule-at-a-time checkers never see this, because there is no rule to look at.
 /// Subnets where Azure forbids or manages filtering (`GatewaySubnet`, `AzureFirewallSubnet`,
-/// `AzureFirewallManagementSubnet`, `RouteServerSubnet`) are not reported.
+/// `AzureFirewallManagementSubnet`, `RouteServerSubnet`, `AzureBastionSubnet`) are not reported.
 public enum MissingNSG {
     public static let check = Check(
         id: "topology.missing-nsg",
@@ -26,6 +26,7 @@ extension MissingNSG {
     /// Subnets Azure manages itself or where it rejects an NSG; reporting them would be noise.
     static let exemptSubnetNames: Set<String> = [
         "gatewaysubnet", "azurefirewallsubnet", "azurefirewallmanagementsubnet", "routeserversubnet",
+        "azurebastionsubnet",
     ]
 
     static func findings(_ context: AuditContext) -> [Finding] {

@@ -48,7 +48,8 @@ extension PublicWebWithoutWAF {
                     layer7
                     ? context.engine.sourcesPastFront(of: door) : box.sources.intersection(context.publicInternet)
                 guard sources.count > InternetExposedPort.minimumExposedSources else { continue }
-                let key = "\(door.via)|\(door.name)|\(door.publicIP?.key ?? "")|\(layer7 ? "" : nic.id.key)"
+                let key =
+                    "\(door.via)|\(door.name)|\(door.publicIP?.key ?? "")|\(door.via == .publicIP ? nic.id.key : "")"
                 if byDoor[key] == nil {
                     order.append(key)
                     byDoor[key] = (door, [], [])

@@ -292,6 +292,20 @@ extension CompiledNetwork {
         return result
     }
 
+    /// Why a public address that belongs to a NAT gateway or a bastion is no door, if it is one.
+    func outboundOnlyNote(_ address: IPv4Address) -> String? {
+        guard let pip = network.publicIPs.first(where: { $0.address == address }),
+            let holder = network.outboundOnlyDoors.first(where: { $0.publicIPs.contains(pip.id) })
+        else { return nil }
+        switch holder.kind {
+        case .natGateway:
+            return "\(address) is a public IP of NAT gateway '\(holder.name)', which carries outbound traffic only"
+        case .bastion:
+            return
+                "\(address) is the public IP of Azure Bastion '\(holder.name)', which forwards no connection: it reaches VMs on 22/3389 from its own subnet"
+        }
+    }
+
     /// Doors whose frontend is `address`, and that forward `flow`'s protocol and port.
     func doors(forwarding flow: Flow) -> [Int] {
         guard let candidates = entryPointsByFrontend[flow.destination.value] else { return [] }

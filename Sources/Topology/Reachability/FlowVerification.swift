@@ -95,7 +95,7 @@ extension CompiledNetwork {
         let why =
             destination.isInternal
             ? "\(flow.destination) is a private address; the internet reaches a VNet only through a public IP"
-            : "neither address is in the topology"
+            : (outboundOnlyNote(flow.destination) ?? "neither address is in the topology")
         return FlowVerdict(verdict: .unroutable, decidedBy: [], note: why)
     }
 }
