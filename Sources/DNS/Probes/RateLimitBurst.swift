@@ -9,6 +9,15 @@ import Findings
 enum RateLimitBurst {
     /// The fastest the burst is ever sent.
     static let maximumPerSecond = 1000
+    /// The largest burst accepted (`--burst`).
+    static let maximumCount = 10_000
+
+    /// Refuses a `--burst` outside 0 (no burst) to `maximumCount`.
+    static func checkCount(_ count: Int) throws(InputError) {
+        guard (0...maximumCount).contains(count) else {
+            throw InputError(reason: "--burst must be between 0 and \(maximumCount), not \(count)")
+        }
+    }
 
     /// A burst answered in full: the counts, the rate it was sent at and the lowest limit it would
     /// have seen.
