@@ -33,7 +33,7 @@ struct AuditSampleTests {
         report.findings.map { "\($0.severity) \($0.check.id.dropFirst("topology.".count)) \($0.subject)" }
     }
 
-    @Test("hub-and-spoke with a jump box gives the 16 findings worked out in Topologies/README.md")
+    @Test("hub-and-spoke with a jump box gives the 20 findings worked out in Topologies/README.md")
     func hubAndSpoke() throws {
         let report = try Self.audit("azure-hub-and-spoke-jump-box.json")
         #expect(
@@ -49,6 +49,10 @@ struct AuditSampleTests {
                 "medium missing-nsg hub-vnet/shared-subnet",
                 "medium overly-broad-allow dev-nsg/AllowAllFromCorp",
                 "medium overly-broad-allow jump-nsg/AllowRdpFromAnywhere",
+                "medium public-web-without-waf dev-web01-nic",
+                "low dedicated-public-ip build01-nic/ipconfig1",
+                "low dedicated-public-ip dev-web01-nic/ipconfig1",
+                "low dedicated-public-ip jumpbox01-nic/ipconfig1",
                 "low ineffective-rule old-dmz-nsg",
                 "low shadowed-rule jump-nsg/AllowSshFromOfficeWifi",
                 "low unjustified-allow dev-nsg/AllowAllFromCorp",
@@ -69,14 +73,14 @@ struct AuditSampleTests {
     @Test("without its justification file the Telnet rule is unjustified too")
     func hubAndSpokeUnjustified() throws {
         let report = try Self.audit("azure-hub-and-spoke-jump-box.json", justified: false)
-        #expect(report.findings.count == 17)
+        #expect(report.findings.count == 21)
         #expect(
             report.findings.contains {
                 $0.check == UnjustifiedAllow.check && $0.subject == "dev-nsg/AllowTelnetFromHub"
             })
     }
 
-    @Test("the three-tier ASG shop gives its 7 findings and no internet exposure")
+    @Test("the three-tier ASG shop gives its 9 findings and no internet exposure")
     func threeTier() throws {
         let report = try Self.audit("azure-three-tier-asg.json")
         #expect(
@@ -85,7 +89,9 @@ struct AuditSampleTests {
                 "medium ineffective-rule shop-nsg/AllowSshFromMgmt",
                 "medium legacy-protocol-allowed shop-nsg/AllowFtpFromWeb",
                 "medium overly-broad-allow shop-nsg/AllowSshToWebFromInternet",
+                "medium public-web-without-waf shop-web01-nic",
                 "medium shadowed-rule shop-nsg/AllowSmbFromApp",
+                "low dedicated-public-ip shop-web01-nic/ipconfig1",
                 "low unjustified-allow shop-nsg/AllowFtpFromWeb",
                 "low unjustified-allow shop-nsg/AllowSshToWebFromInternet",
             ])
@@ -93,7 +99,7 @@ struct AuditSampleTests {
         #expect(path.evidence["hopCount"] == .int(3))
     }
 
-    @Test("the on-premises YAML plant gives its 9 findings, with YAML line numbers")
+    @Test("the on-premises YAML plant gives its 12 findings, with YAML line numbers")
     func onPremises() throws {
         let report = try Self.audit("yaml-on-premises-plant.yaml")
         #expect(
@@ -104,7 +110,10 @@ struct AuditSampleTests {
                 "medium legacy-protocol-allowed plant-rules/snmp-from-corp",
                 "medium missing-nsg plant/legacy-hmi",
                 "medium overly-broad-allow dmz-rules/ssh-to-mail",
+                "medium public-web-without-waf vpn-gw",
                 "medium shadowed-rule plant-rules/modbus-from-users",
+                "low dedicated-public-ip mail01/primary",
+                "low dedicated-public-ip vpn-gw/primary",
                 "low unjustified-allow dmz-rules/ssh-to-mail",
                 "low unjustified-allow plant-rules/snmp-from-corp",
             ])

@@ -51,17 +51,19 @@ extension CompiledNetwork {
 
     func verify(_ flow: Flow) -> FlowVerdict {
         let source = place(of: flow.source.value)
-        var destination = place(of: flow.destination.value)
+        let destination = place(of: flow.destination.value)
         var decisions: [RuleDecision] = []
-        var note: String?
-        // A public IP of a NIC: inbound rules see the private address it is translated to.
-        var viaPublicIP = false
-        if !destination.isInternal, let e = endpointByPublic[flow.destination.value] {
-            let endpoint = endpoints[e]
-            destination = Place(
-                endpoint: e, subnet: endpoint.subnet, vnet: endpoint.virtualNetwork, address: endpoint.address)
-            viaPublicIP = true
-            note = "public IP \(flow.destination) is translated to \(IPv4Address(endpoint.address))"
+        let note: String? = nil
+        // A door (a NIC's public IP, a load balancer frontend, a gateway listener): inbound rules
+        // see the translated flow (`EntryPoints.swift`).
+        if !destination.isInternal, entryPointsByFrontend[flow.destination.value] != nil {
+            if let e = source.endpoint, source.vnet == nil {
+                let nic = network.interfaces[endpoints[e].interface].name
+                return FlowVerdict(
+                    verdict: .unroutable, decidedBy: [],
+                    note: "network interface '\(nic)' has no subnet in the input, so nothing routes to or from it")
+            }
+            return verifyThroughDoors(flow, source: source)
         }
         for side in [source, destination] where side.endpoint != nil && side.vnet == nil {
             let nic = network.interfaces[endpoints[side.endpoint!].interface].name
@@ -70,7 +72,7 @@ extension CompiledNetwork {
                 note: "network interface '\(nic)' has no subnet in the input, so nothing routes to or from it")
         }
         if source.isInternal {
-            if !viaPublicIP, let dv = destination.vnet, let sv = source.vnet, !routes(sv, dv) {
+            if let dv = destination.vnet, let sv = source.vnet, !routes(sv, dv) {
                 return FlowVerdict(
                     verdict: .unroutable, decidedBy: [],
                     note: "\(network.virtualNetworks[sv].name) and \(network.virtualNetworks[dv].name) are not peered")
@@ -85,32 +87,15 @@ extension CompiledNetwork {
             }
             var inbound = flow
             inbound.destination = IPv4Address(destination.address)
-            if viaPublicIP {
-                // Hairpin through the internet: the source appears as its own public IP, if any.
-                if let e = source.endpoint, let pub = endpoints[e].publicAddress {
-                    inbound.source = IPv4Address(pub)
-                } else if let any = internetSources(destination.vnet).first {
-                    // Azure's default outbound address is not in the export: any internet address.
-                    inbound.source = IPv4Address(any)
-                }
-                note = (note ?? "") + "; the source arrives as \(inbound.source)"
-            }
             let allowed = pass(
                 inbound, through: levels(destination, .inbound), .inbound, context: destination.vnet, into: &decisions)
             return FlowVerdict(verdict: allowed ? .allowed : .denied, decidedBy: decisions, note: note)
         }
-        // From the internet only a public IP is reachable.
-        guard viaPublicIP else {
-            let why =
-                destination.isInternal
-                ? "\(flow.destination) is a private address; the internet reaches a VNet only through a public IP"
-                : "neither address is in the topology"
-            return FlowVerdict(verdict: .unroutable, decidedBy: [], note: why)
-        }
-        var inbound = flow
-        inbound.destination = IPv4Address(destination.address)
-        let allowed = pass(
-            inbound, through: levels(destination, .inbound), .inbound, context: destination.vnet, into: &decisions)
-        return FlowVerdict(verdict: allowed ? .allowed : .denied, decidedBy: decisions, note: note)
+        // From the internet only a door (a public IP, a load balancer, a gateway) is reachable.
+        let why =
+            destination.isInternal
+            ? "\(flow.destination) is a private address; the internet reaches a VNet only through a public IP"
+            : "neither address is in the topology"
+        return FlowVerdict(verdict: .unroutable, decidedBy: [], note: why)
     }
 }
