@@ -69,6 +69,26 @@ extension CompiledNetwork {
                 verdict: .unroutable, decidedBy: [],
                 note: "network interface '\(nic)' has no subnet in the input, so nothing routes to or from it")
         }
+        // A firewall's public IP: its DNAT rules decide (`RoutesAndFirewalls.swift`).
+        if !viaPublicIP, !destination.isInternal, !routing.dnatRules.isEmpty,
+            let verdict = verifyThroughDNAT(flow, from: source)
+        {
+            return verdict
+        }
+        if source.isInternal, let sv = source.vnet, routing.reroutes(subnet: source.subnet) {
+            // The source subnet has a route table: its routes, and the firewalls they name, decide.
+            guard pass(flow, through: levels(source, .outbound), .outbound, context: source.vnet, into: &decisions)
+            else {
+                return FlowVerdict(verdict: .denied, decidedBy: decisions, note: note)
+            }
+            let publicNote = note
+            return routing.carry(
+                flow, subnet: source.subnet, vnet: sv, destinationVNet: destination.vnet,
+                destinationInternal: destination.isInternal && !viaPublicIP, into: &decisions
+            ) { decisions, _ in
+                deliver(flow, from: source, to: destination, viaPublicIP: viaPublicIP, note: publicNote, &decisions)
+            }
+        }
         if source.isInternal {
             if !viaPublicIP, let dv = destination.vnet, let sv = source.vnet, !routes(sv, dv) {
                 return FlowVerdict(
@@ -80,24 +100,7 @@ extension CompiledNetwork {
             else {
                 return FlowVerdict(verdict: .denied, decidedBy: decisions, note: note)
             }
-            guard destination.isInternal else {
-                return FlowVerdict(verdict: .allowed, decidedBy: decisions, note: note)
-            }
-            var inbound = flow
-            inbound.destination = IPv4Address(destination.address)
-            if viaPublicIP {
-                // Hairpin through the internet: the source appears as its own public IP, if any.
-                if let e = source.endpoint, let pub = endpoints[e].publicAddress {
-                    inbound.source = IPv4Address(pub)
-                } else if let any = internetSources(destination.vnet).first {
-                    // Azure's default outbound address is not in the export: any internet address.
-                    inbound.source = IPv4Address(any)
-                }
-                note = (note ?? "") + "; the source arrives as \(inbound.source)"
-            }
-            let allowed = pass(
-                inbound, through: levels(destination, .inbound), .inbound, context: destination.vnet, into: &decisions)
-            return FlowVerdict(verdict: allowed ? .allowed : .denied, decidedBy: decisions, note: note)
+            return deliver(flow, from: source, to: destination, viaPublicIP: viaPublicIP, note: note, &decisions)
         }
         // From the internet only a public IP is reachable.
         guard viaPublicIP else {
@@ -112,5 +115,88 @@ extension CompiledNetwork {
         let allowed = pass(
             inbound, through: levels(destination, .inbound), .inbound, context: destination.vnet, into: &decisions)
         return FlowVerdict(verdict: allowed ? .allowed : .denied, decidedBy: decisions, note: note)
+    }
+
+    /// Judges a flow at its destination: inbound NSGs of the destination (after a public IP is
+    /// translated; a hairpin through the internet arrives from the source's public IP).
+    func deliver(
+        _ flow: Flow, from source: Place, to destination: Place, viaPublicIP: Bool, note: String?,
+        _ decisions: inout [RuleDecision]
+    ) -> FlowVerdict {
+        guard destination.isInternal else { return FlowVerdict(verdict: .allowed, decidedBy: decisions, note: note) }
+        var note = note
+        var inbound = flow
+        inbound.destination = IPv4Address(destination.address)
+        if viaPublicIP {
+            if let e = source.endpoint, let pub = endpoints[e].publicAddress {
+                inbound.source = IPv4Address(pub)
+            } else if let any = internetSources(destination.vnet).first {
+                inbound.source = IPv4Address(any)
+            }
+            note = (note ?? "") + "; the source arrives as \(inbound.source)"
+        }
+        let allowed = pass(
+            inbound, through: levels(destination, .inbound), .inbound, context: destination.vnet, into: &decisions)
+        return FlowVerdict(verdict: allowed ? .allowed : .denied, decidedBy: decisions, note: note)
+    }
+
+    /// A flow to an address an Azure Firewall's DNAT rules listen on: the first DNAT rule that
+    /// matches translates it (destination to the translated address and port, source to the
+    /// firewall's private address, as Azure Firewall does for private destinations), and the
+    /// translated flow goes on from the firewall's subnet to the NSGs at the destination. No
+    /// DNAT rule matching: the firewall drops it. Nil when no firewall listens there.
+    func verifyThroughDNAT(_ flow: Flow, from source: Place) -> FlowVerdict? {
+        guard
+            let f = routing.firewallByPublic[flow.destination.value]
+                ?? routing.dnatRules.firstIndex(where: {
+                    $0.contains { $0.box.destinations.contains(flow.destination.value) }
+                })
+        else { return nil }
+        let fw = network.firewalls[f]
+        guard let entry = routing.dnatRules[f].first(where: { $0.box.contains(flow) }) else {
+            var d = RuleDecision(
+                securityGroup: fw.id, securityGroupName: fw.name, rule: "no DNAT rule matched", direction: .inbound,
+                access: .deny, priority: 65535, isDefault: false, location: fw.location)
+            d.kind = .firewallRule
+            d.detail = "dnat"
+            return FlowVerdict(
+                verdict: .denied, decidedBy: [d],
+                note:
+                    "\(flow.destination) is a public IP of Azure Firewall '\(fw.name)', which drops what no DNAT rule takes"
+            )
+        }
+        var decisions = [entry.decision]
+        guard let target = entry.translatedAddress else {
+            return FlowVerdict(
+                verdict: .allowed, decidedBy: decisions,
+                note:
+                    "DNAT rule '\(entry.decision.rule)' translates to an FQDN not known offline (the conservative reading)"
+            )
+        }
+        var translated = flow
+        translated.destination = IPv4Address(target)
+        translated.destinationPort = entry.translatedPort ?? flow.destinationPort
+        if let own = fw.privateAddress { translated.source = own }
+        var note =
+            "Azure Firewall '\(fw.name)' translates \(flow.destination):\(flow.destinationPort) to \(translated.destination):\(translated.destinationPort), from \(translated.source)"
+        let destination = place(of: target)
+        guard let fv = routing.firewallVNet[f] else {
+            return FlowVerdict(
+                verdict: .unroutable, decidedBy: decisions, note: note + "; the firewall's VNet is not in the input")
+        }
+        let firewallPlace = Place(
+            endpoint: nil, subnet: routing.firewallSubnet[f], vnet: fv, address: translated.source.value)
+        if !destination.isInternal {
+            note += "; the translated address is outside the estate"
+            return FlowVerdict(verdict: .allowed, decidedBy: decisions, note: note)
+        }
+        let verdict = routing.carry(
+            translated, subnet: routing.firewallSubnet[f], vnet: fv, destinationVNet: destination.vnet,
+            destinationInternal: true, into: &decisions
+        ) { decisions, _ in
+            deliver(translated, from: firewallPlace, to: destination, viaPublicIP: false, note: note, &decisions)
+        }
+        _ = source
+        return verdict
     }
 }
