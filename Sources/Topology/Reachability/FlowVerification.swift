@@ -192,7 +192,7 @@ extension CompiledNetwork {
         }
         let verdict = routing.carry(
             translated, subnet: routing.firewallSubnet[f], vnet: fv, destinationVNet: destination.vnet,
-            destinationInternal: true, into: &decisions
+            destinationInternal: true, passed: fw.privateAddress.map { [$0.value] } ?? [], into: &decisions
         ) { decisions, _ in
             deliver(translated, from: firewallPlace, to: destination, viaPublicIP: false, note: note, &decisions)
         }

@@ -157,6 +157,12 @@ extension ReachabilityEngine {
                 let sources = externalSources.intersection(compiled.internetSources(e.virtualNetwork))
                 if !g.inboundPieces(c, from: sources).isEmpty { reach(c, 1, from: -1, .internet) }
             }
+            // Hosts an Azure Firewall's DNAT rules translate to (each its own class).
+            for c in 0..<n where reachedDistance[c] == Int.max {
+                if dnatHop(to: classes.classes[c].representative, from: externalSources, filter: g.filter) != nil {
+                    reach(c, 1, from: -1, .internet)
+                }
+            }
         }
         // Breadth-first, one level of footholds at a time, stopping once every target class is
         // reached. Each level first tries its hops to the pending targets alone: that needs the
@@ -290,9 +296,11 @@ extension ReachabilityEngine {
             let entry = stations[0]
             let endpoint = compiled.endpoints[entry]
             let sources = external.intersection(compiled.internetSources(endpoint.virtualNetwork))
-            if let piece = g.inboundPieces(firstClass, from: sources).min(by: {
-                ClassGraph.preference(portBox($0.box)) < ClassGraph.preference(portBox($1.box))
-            }) {
+            if endpoint.hasPublicIP,
+                let piece = g.inboundPieces(firstClass, from: sources).min(by: {
+                    ClassGraph.preference(portBox($0.box)) < ClassGraph.preference(portBox($1.box))
+                })
+            {
                 let flow = ClassGraph.flow(
                     from: piece.box.sources.first ?? 0, to: endpoint.address, portBox(piece.box))
                 var decisions: [RuleDecision] = []
@@ -305,6 +313,9 @@ extension ReachabilityEngine {
                         from: "internet", to: hostName(entry), fromAddress: nil,
                         toAddress: IPv4Address(endpoint.publicAddress ?? endpoint.address), protocol: flow.protocol,
                         port: flow.destinationPort, sourcePort: flow.sourcePort, decidedBy: decisions))
+            } else if var hop = dnatHop(to: entry, from: external, filter: g.filter) {
+                hop.to = hostName(entry)
+                hops.append(hop)
             }
         }
         for i in 0..<(stations.count - 1) {

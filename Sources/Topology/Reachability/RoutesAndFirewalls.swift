@@ -422,6 +422,9 @@ final class CompiledRouting {
             if part.isEmpty { continue }
             switch segment.choice.kind {
             case .direct:
+                // A `VnetLocal` route delivers within the VNet and its peers only.
+                let reachable = FlowBox(destinations: compiled.virtualNetworkTag[vnet])
+                let part = part.compactMap { $0.intersection(reachable) }
                 if let from = forwardedFrom {
                     let accept = FlowBox(destinations: acceptsForwarded[from])
                     result += part.compactMap { $0.intersection(accept) }
@@ -431,29 +434,31 @@ final class CompiledRouting {
             case .internet, .drop, .gateway:
                 continue
             case .firewall(let f):
-                guard let address = compiled.network.firewalls[f].privateAddress?.value else { continue }
-                guard let fv = firewallVNet[f], fv == vnet || compiled.routes(vnet, fv) else { continue }
-                let passed = firewallAllowed(part, f)
-                if hops + 1 >= Self.maximumHops || visited.contains(address) {
-                    result += passed
-                } else {
-                    result += onward(
-                        passed, subnet: firewallSubnet[f], vnet: fv, forwardedFrom: fv, hops: hops + 1,
-                        visited: visited.union([address]))
+                guard let address = compiled.network.firewalls[f].privateAddress?.value, let fv = firewallVNet[f] else {
+                    continue
                 }
+                // Back at an appliance already passed (a loop), or too many: delivered, as `carry` reads it.
+                if visited.contains(address) || visited.count >= Self.maximumHops {
+                    result += part
+                    continue
+                }
+                guard fv == vnet || compiled.routes(vnet, fv) else { continue }
+                result += onward(
+                    firewallAllowed(part, f), subnet: firewallSubnet[f], vnet: fv, forwardedFrom: fv, hops: hops + 1,
+                    visited: visited.union([address]))
             case .appliance(let address, _):
                 let (s, v) = applianceVNet(segment.choice.kind)
                 guard let v else {
                     result += part
                     continue
                 }
-                guard v == vnet || compiled.routes(vnet, v) else { continue }
-                if hops + 1 >= Self.maximumHops || visited.contains(address) {
+                if visited.contains(address) || visited.count >= Self.maximumHops {
                     result += part
-                } else {
-                    result += onward(
-                        part, subnet: s, vnet: v, forwardedFrom: v, hops: hops + 1, visited: visited.union([address]))
+                    continue
                 }
+                guard v == vnet || compiled.routes(vnet, v) else { continue }
+                result += onward(
+                    part, subnet: s, vnet: v, forwardedFrom: v, hops: hops + 1, visited: visited.union([address]))
             }
         }
         return result
@@ -465,12 +470,13 @@ final class CompiledRouting {
     /// and firewall rules that decide it; `deliver` judges it at the destination (inbound NSGs).
     func carry(
         _ flow: Flow, subnet: Int?, vnet: Int, destinationVNet: Int?, destinationInternal: Bool,
-        into decisions: inout [RuleDecision], deliver: (inout [RuleDecision], Int?) -> FlowVerdict
+        passed: Set<UInt32> = [], into decisions: inout [RuleDecision],
+        deliver: (inout [RuleDecision], Int?) -> FlowVerdict
     ) -> FlowVerdict {
         var subnet = subnet
         var vnet = vnet
         var forwardedFrom: Int?
-        var visited: Set<UInt32> = []
+        var visited = passed
         var notes: [String] = []
         func finish(_ v: FlowVerdict) -> FlowVerdict {
             guard !notes.isEmpty else { return v }
@@ -505,6 +511,14 @@ final class CompiledRouting {
                 }
                 return finish(deliver(&decisions, forwardedFrom))
             case .direct:
+                guard compiled.virtualNetworkTag[vnet].contains(flow.destination.value) else {
+                    return finish(
+                        FlowVerdict(
+                            verdict: .unroutable, decidedBy: decisions,
+                            note:
+                                "the route delivers within \(compiled.network.virtualNetworks[vnet].name) and its peers, and \(flow.destination) is in neither"
+                        ))
+                }
                 if let from = forwardedFrom, destinationInternal,
                     !acceptsForwarded[from].contains(flow.destination.value)
                 {
@@ -580,5 +594,128 @@ final class CompiledRouting {
             "more than \(Self.maximumHops) appliances on the way (a route loop?); it is read as delivered (the conservative reading)"
         )
         return finish(deliver(&decisions, forwardedFrom))
+    }
+}
+
+/// A host the internet reaches through an Azure Firewall's DNAT rule.
+public struct FirewallDNATExposure: Sendable, Hashable {
+    public var firewall: String
+    /// The DNAT rule and its collection.
+    public var rule: String
+    public var collection: String?
+    /// Where the internet connects: the firewall's public address and port.
+    public var publicAddress: IPv4Address
+    public var publicPort: Int
+    public var interface: ResourceID
+    public var privateAddress: IPv4Address
+    public var `protocol`: TransportProtocol
+    /// The port the host receives (the translated port).
+    public var port: Int
+    /// Internet addresses whose flows this rule takes (earlier DNAT rules take theirs first).
+    public var sources: IntervalSet
+    /// The DNAT rule, the routes on the way and the NSG rules at the host, as `verify` gives them.
+    public var decidedBy: [RuleDecision]
+}
+
+extension ReachabilityEngine {
+    /// For each DNAT rule of each firewall that translates to a NIC, on `protocol` and the given
+    /// host ports: the internet sources it takes (first match among the firewall's DNAT rules) and,
+    /// when the translated flow passes the routes and NSGs on the way, the deciding rules. The
+    /// translated flow comes from the firewall's own address whatever the internet source, so one
+    /// flow stands for all of them.
+    public func firewallDNATExposures(protocol proto: TransportProtocol, ports: [Int]) -> [FirewallDNATExposure] {
+        let routing = compiled.routing
+        guard !routing.dnatRules.isEmpty, proto.hasPorts else { return [] }
+        let internet = compiled.internetSources(nil)
+        var result: [FirewallDNATExposure] = []
+        for (f, entries) in routing.dnatRules.enumerated() {
+            for (r, entry) in entries.enumerated() {
+                guard let target = entry.translatedAddress, let e = compiled.endpointByPrivate[target],
+                    entry.box.protocols.contains(ProtocolSet(proto))
+                else { continue }
+                for port in ports {
+                    let original: IntervalSet
+                    if let translated = entry.translatedPort {
+                        guard translated == port else { continue }
+                        original = entry.box.destinationPorts
+                    } else {
+                        guard entry.box.destinationPorts.contains(UInt32(port)) else { continue }
+                        original = IntervalSet(UInt32(port), UInt32(port))
+                    }
+                    var share = [
+                        FlowBox(
+                            sources: internet, destinations: entry.box.destinations, protocols: ProtocolSet(proto),
+                            destinationPorts: original)
+                    ]
+                    for earlier in entries[..<r] { share = share.flatMap { $0.subtracting(earlier.box) } }
+                    share = share.compactMap { $0.intersection(entry.box) }
+                    guard let witness = share.first, let source = witness.sources.first,
+                        let listen = witness.destinations.first, let listenPort = witness.destinationPorts.first
+                    else { continue }
+                    let flow = Flow(
+                        source: IPv4Address(source), destination: IPv4Address(listen), protocol: proto,
+                        destinationPort: Int(listenPort))
+                    let verdict = compiled.verify(flow)
+                    guard verdict.verdict == .allowed, verdict.decidedBy.first == entry.decision else { continue }
+                    result.append(
+                        FirewallDNATExposure(
+                            firewall: network.firewalls[f].name, rule: entry.decision.rule,
+                            collection: entry.decision.collection, publicAddress: IPv4Address(listen),
+                            publicPort: Int(listenPort),
+                            interface: network.interfaces[compiled.endpoints[e].interface].id,
+                            privateAddress: IPv4Address(target), protocol: proto, port: port,
+                            sources: share.reduce(IntervalSet()) { $0.union($1.sources) }, decidedBy: verdict.decidedBy)
+                    )
+                }
+            }
+        }
+        return result
+    }
+
+    /// The first hop of a path entering from the internet through a DNAT rule to endpoint `e`
+    /// (within the graph's protocol and port filter), with the rules `verify` gives for it.
+    func dnatHop(to e: Int, from sources: IntervalSet, filter: ClassGraph.PortBox) -> PathHop? {
+        let routing = compiled.routing
+        let endpoint = compiled.endpoints[e]
+        guard let targets = routing.dnatTargets[endpoint.address] else { return nil }
+        let internet = sources.intersection(compiled.internetSources(endpoint.virtualNetwork))
+        var best: (hop: PathHop, rank: (Int, UInt32))?
+        for (f, r) in targets {
+            let entry = routing.dnatRules[f][r]
+            guard let source = entry.box.sources.intersection(internet).first,
+                let listen = entry.box.destinations.first
+            else { continue }
+            for proto in [TransportProtocol.tcp, .udp]
+            where entry.box.protocols.contains(ProtocolSet(proto)) && filter.protocols.contains(ProtocolSet(proto)) {
+                let candidates: [(original: UInt32, translated: UInt32)]
+                if let t = entry.translatedPort {
+                    candidates = entry.box.destinationPorts.first.map { [($0, UInt32(t))] } ?? []
+                } else {
+                    let preferred = ClassGraph.preferredPorts.filter { entry.box.destinationPorts.contains($0) }
+                    candidates = (preferred + [entry.box.destinationPorts.first].compactMap { $0 }).map { ($0, $0) }
+                }
+                for (original, translated) in candidates where filter.destinationPorts.contains(translated) {
+                    let flow = Flow(
+                        source: IPv4Address(source), destination: IPv4Address(listen), protocol: proto,
+                        destinationPort: Int(original))
+                    let verdict = compiled.verify(flow)
+                    guard verdict.verdict == .allowed, verdict.decidedBy.first == entry.decision else { continue }
+                    let rank = ClassGraph.preference(
+                        ClassGraph.PortBox(
+                            protocols: ProtocolSet(proto), sourcePorts: .allPorts,
+                            destinationPorts: IntervalSet(translated, translated)))
+                    if best == nil || rank < best!.rank {
+                        best = (
+                            PathHop(
+                                from: "internet", to: network.interfaces[endpoint.interface].hostName, fromAddress: nil,
+                                toAddress: IPv4Address(listen), protocol: proto, port: Int(original),
+                                sourcePort: flow.sourcePort, decidedBy: verdict.decidedBy), rank
+                        )
+                    }
+                    break
+                }
+            }
+        }
+        return best?.hop
     }
 }
