@@ -122,9 +122,38 @@ struct AuditSampleTests {
         #expect(route == ["vpn-gw", "fileserver01", "historian01"])
     }
 
+    @Test("the hub-and-spoke firewall sample gives the 3 findings worked out in Topologies/README.md")
+    func hubFirewall() throws {
+        let report = try Self.audit("azure-hub-firewall-udr-spokes.json")
+        #expect(
+            Self.triples(report) == [
+                "critical internet-exposed-port vm-jump-nic",
+                "high lateral-movement-path vm-db1",
+                "medium legacy-protocol-allowed nsg-legacy/AllowSmbFromWeb",
+            ])
+        #expect(report.warnings.isEmpty, "\(report.warnings)")
+        let jump = try #require(report.findings.first { $0.subject == "vm-jump-nic" })
+        #expect(jump.evidence["via"] == "firewallDNAT")
+        #expect(jump.evidence["publicIP"] == "20.60.0.10")
+        #expect(jump.evidence["ports"] == .array([.int(3389)]))
+        let path = try #require(report.findings.first { $0.subject == "vm-db1" })
+        guard case .array(let hops)? = path.evidence["hops"] else {
+            Issue.record("no hops in \(path.evidence)")
+            return
+        }
+        let route = hops.compactMap { hop -> String? in
+            guard case .object(let o) = hop, case .string(let to)? = o["to"] else { return nil }
+            return to
+        }
+        #expect(route == ["vm-jump", "vm-db1"])
+    }
+
     @Test(
         "each sample's JSON report equals its committed expected output",
-        arguments: ["azure-hub-and-spoke-jump-box.json", "azure-three-tier-asg.json", "yaml-on-premises-plant.yaml"])
+        arguments: [
+            "azure-hub-and-spoke-jump-box.json", "azure-three-tier-asg.json", "yaml-on-premises-plant.yaml",
+            "azure-hub-firewall-udr-spokes.json",
+        ])
     func expectedOutput(_ name: String) throws {
         let rendered = JSONRenderer().render(try Self.audit(name))
         let expectedURL = Self.root.appendingPathComponent(
