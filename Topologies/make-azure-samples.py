@@ -109,10 +109,10 @@ def nic(rg, name, ip, subnet_id, pip=None, nsg_id=None, asgs=(), vm=None, locati
             "resourceGroup": rg, "tags": {}, "properties": props}
 
 
-def public_ip(rg, name, address, nic_id, location="westeurope"):
+def public_ip(rg, name, address, nic_id, location="westeurope", sku="Standard"):
     i = rid(rg, "Microsoft.Network/publicIPAddresses", name)
     return {"id": i, "name": name, "type": "Microsoft.Network/publicIPAddresses", "location": location,
-            "resourceGroup": rg, "sku": {"name": "Standard"}, "tags": {},
+            "resourceGroup": rg, "sku": {"name": sku}, "tags": {},
             "properties": {"provisioningState": "Succeeded", "ipAddress": address,
                            "publicIPAllocationMethod": "Static", "publicIPAddressVersion": "IPv4",
                            "ipConfiguration": ref(f"{nic_id}/ipConfigurations/ipconfig1")}}
@@ -204,7 +204,10 @@ def hub_and_spoke():
         pip_id = rid(rg, "Microsoft.Network/publicIPAddresses", f"{name}-pip") if address else None
         resources.append(nic(rg, f"{name}-nic", ip, subnet, pip=pip_id, vm=vm_id))
         if address:
-            resources.append(public_ip(rg, f"{name}-pip", address, nic_id))
+            # build01's public IP is Basic: with no NSG on its path, Basic is open (a Standard one
+            # would be closed until an NSG allows something).
+            sku = "Basic" if name == "build01" else "Standard"
+            resources.append(public_ip(rg, f"{name}-pip", address, nic_id, sku=sku))
         resources.append(vm(rg, name, nic_id, tags))
     return resources
 
@@ -261,7 +264,10 @@ def three_tier():
         resources.append(nic(rg, f"{name}-nic", ip, f"{shop}/subnets/{subnet}", pip=pip_id, nsg_id=nic_nsg,
                              asgs=[asgs[g] for g in groups], vm=vm_id))
         if address:
-            resources.append(public_ip(rg, f"{name}-pip", address, nic_id))
+            # build01's public IP is Basic: with no NSG on its path, Basic is open (a Standard one
+            # would be closed until an NSG allows something).
+            sku = "Basic" if name == "build01" else "Standard"
+            resources.append(public_ip(rg, f"{name}-pip", address, nic_id, sku=sku))
         resources.append(vm(rg, name, nic_id, tags))
     return resources
 

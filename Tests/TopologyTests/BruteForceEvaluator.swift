@@ -111,52 +111,199 @@ struct BruteForceEvaluator {
             nicGroup: nil, privateAddress: address)
     }
 
-    func publicSide(_ address: IPv4Address) -> Side? {
-        for pip in network.publicIPs where pip.address == address {
-            for nic in network.interfaces {
-                for config in nic.ipConfigurations where config.publicIP == pip.id {
-                    if let address = config.privateAddress { return side(address) }
+    /// One way in through a public address, as Azure documents it: a NIC's public IP (every
+    /// protocol and port, untranslated); a load balancer's rule (frontend port → every backend pool
+    /// member on the backend port; port 0 is every port) or inbound NAT rule (one frontend port →
+    /// one IP configuration); an application gateway listener (TCP, listener port → the pool on the
+    /// HTTP settings' port, the backend seeing the gateway's own address, the gateway's subnet NSG
+    /// judging the request first). Standard SKU (public IP or load balancer): nothing gets in
+    /// unless an NSG on the path allows it.
+    struct Door {
+        var backend: IPv4Address
+        var port: Int
+        var seenSource: IPv4Address?
+        var front: Side?
+        var standard: Bool
+    }
+
+    func configurations(naming pool: ResourceID, listed: [BackendTarget]) -> [IPv4Address] {
+        var result: [IPv4Address] = []
+        for member in listed {
+            switch member {
+            case .address(let a): result.append(a)
+            case .ipConfiguration(let id):
+                for nic in network.interfaces {
+                    for config in nic.ipConfigurations
+                    where (nic.id.text + "/ipConfigurations/" + config.name).lowercased() == id.key {
+                        if let a = config.privateAddress { result.append(a) }
+                    }
                 }
             }
         }
-        return nil
+        for nic in network.interfaces {
+            for config in nic.ipConfigurations where config.backendPools.contains(pool) {
+                if let a = config.privateAddress { result.append(a) }
+            }
+        }
+        var seen: Set<IPv4Address> = []
+        return result.filter { seen.insert($0).inserted }
+    }
+
+    /// Every door on `flow.destination` that forwards its protocol and port; nil when the address
+    /// is no door's.
+    func doors(_ flow: Flow) -> [Door]? {
+        var found = false
+        var result: [Door] = []
+        let withPorts = flow.protocol == .tcp || flow.protocol == .udp
+        for nic in network.interfaces {
+            for config in nic.ipConfigurations {
+                guard let pipID = config.publicIP, let pip = network.publicIP(pipID), pip.address == flow.destination,
+                    let a = config.privateAddress
+                else { continue }
+                found = true
+                result.append(Door(backend: a, port: flow.destinationPort, front: nil, standard: pip.sku == .standard))
+            }
+        }
+        func forwards(_ p: DoorProtocol) -> Bool {
+            p == .all ? withPorts : p.rawValue.lowercased() == flow.protocol.rawValue
+        }
+        for lb in network.loadBalancers {
+            func standard(_ frontend: ResourceID?) -> Bool? {
+                guard let fe = lb.frontends.first(where: { $0.id == frontend }), let pipID = fe.publicIP,
+                    let pip = network.publicIP(pipID), pip.address == flow.destination
+                else { return nil }
+                return lb.sku == .standard || pip.sku == .standard
+            }
+            for rule in lb.rules {
+                guard let std = standard(rule.frontend) else { continue }
+                found = true
+                guard forwards(rule.protocol), rule.frontendPort == 0 || rule.frontendPort == flow.destinationPort
+                else { continue }
+                for poolID in rule.backendPools {
+                    let listed = lb.backendPools.first { $0.id == poolID }?.members ?? []
+                    for a in configurations(naming: poolID, listed: listed) {
+                        let port = rule.frontendPort == 0 ? flow.destinationPort : rule.backendPort
+                        result.append(Door(backend: a, port: port, front: nil, standard: std))
+                    }
+                }
+            }
+            for rule in lb.natRules {
+                guard let std = standard(rule.frontend) else { continue }
+                found = true
+                guard forwards(rule.protocol), rule.frontendPorts.contains(flow.destinationPort),
+                    rule.backendPool == nil
+                else { continue }
+                var listed: [BackendTarget] = []
+                if let b = rule.backend { listed.append(b) }
+                for a in configurations(naming: rule.id, listed: listed) {
+                    result.append(Door(backend: a, port: rule.backendPort, front: nil, standard: std))
+                }
+            }
+        }
+        for gateway in network.applicationGateways {
+            let subnet = network.subnets.first { $0.id == gateway.subnet }
+            // The gateway's instances: the subnet's fifth address, the first Azure hands out.
+            let instance = subnet?.prefixes.first.map { IPv4Address($0.network.value + 4) }
+            for route in gateway.routes {
+                guard let listener = gateway.listeners.first(where: { $0.id == route.listener }),
+                    let fe = gateway.frontends.first(where: { $0.id == listener.frontend }), let pipID = fe.publicIP,
+                    network.publicIP(pipID)?.address == flow.destination
+                else { continue }
+                found = true
+                guard flow.protocol == .tcp, listener.port == flow.destinationPort, let poolID = route.backendPool
+                else { continue }
+                let listed = gateway.backendPools.first { $0.id == poolID }?.members ?? []
+                let front = instance.map { address in
+                    Side(
+                        vnet: network.virtualNetworks.first { $0.id == subnet?.virtualNetwork },
+                        subnetGroup: subnet?.securityGroup.flatMap { id in network.securityGroups.first { $0.id == id }
+                        },
+                        nicGroup: nil, privateAddress: address)
+                }
+                for a in configurations(naming: poolID, listed: listed) {
+                    result.append(
+                        Door(backend: a, port: route.backendPort, seenSource: instance, front: front, standard: false))
+                }
+            }
+        }
+        return found ? result : nil
     }
 
     /// Verdict and `nsg/rule` names in evaluation order. Flows from inside to a public IP of the
-    /// topology (hairpin) are left out of the random tests.
+    /// topology (hairpin) are left out of the random tests. Through a door with several backends,
+    /// the first backend that admits the flow decides, else the first that refuses it.
     func verify(_ flow: Flow) -> (Verdict, [String]) {
+        if side(flow.destination) == nil, let doors = doors(flow) {
+            var first: (Verdict, [String])?
+            for door in doors {
+                let result = verify(flow, through: door)
+                if result.0 == .allowed { return result }
+                if first == nil { first = result }
+            }
+            return first ?? (.unroutable, [])
+        }
+        return verifyDirect(flow)
+    }
+
+    /// The backends a flow to a public address reaches, each through the door that admits it.
+    func admittingBackends(_ flow: Flow) -> [IPv4Address] {
+        guard side(flow.destination) == nil, let doors = doors(flow) else { return [] }
+        return doors.filter { verify(flow, through: $0).0 == .allowed }.map(\.backend)
+    }
+
+    func run(
+        _ groups: [SecurityGroup?], _ direction: Direction, _ f: Flow, _ context: VirtualNetwork?,
+        _ names: inout [String]
+    )
+        -> Bool
+    {
+        for group in groups.compactMap({ $0 }) {
+            let rule = decide(group, direction, f, context: context)
+            names.append("\(group.name)/\(rule.name)")
+            if rule.access == .deny { return false }
+        }
+        return true
+    }
+
+    func verify(_ flow: Flow, through door: Door) -> (Verdict, [String]) {
+        var names: [String] = []
+        guard let destination = side(door.backend), destination.vnet != nil else { return (.unroutable, []) }
+        if let source = side(flow.source) {
+            guard run([source.nicGroup, source.subnetGroup], .outbound, flow, source.vnet, &names) else {
+                return (.denied, names)
+            }
+        }
+        if let front = door.front {
+            var f = flow
+            f.destination = front.privateAddress
+            guard run([front.subnetGroup], .inbound, f, front.vnet, &names) else { return (.denied, names) }
+        }
+        var translated = flow
+        translated.destination = door.backend
+        translated.destinationPort = door.port
+        if let seen = door.seenSource { translated.source = seen }
+        let groups = [destination.subnetGroup, destination.nicGroup]
+        if door.standard && groups.allSatisfy({ $0 == nil }) { return (.denied, names) }
+        let ok = run(groups, .inbound, translated, destination.vnet, &names)
+        return (ok ? .allowed : .denied, names)
+    }
+
+    func verifyDirect(_ flow: Flow) -> (Verdict, [String]) {
         var names: [String] = []
         let source = side(flow.source)
-        var destination = side(flow.destination)
-        var translated = flow
-        var viaPublic = false
-        if destination == nil, let pub = publicSide(flow.destination) {
-            destination = pub
-            translated.destination = pub.privateAddress
-            viaPublic = true
-        }
-        func run(_ groups: [SecurityGroup?], _ direction: Direction, _ f: Flow, _ context: VirtualNetwork?) -> Bool {
-            for group in groups.compactMap({ $0 }) {
-                let rule = decide(group, direction, f, context: context)
-                names.append("\(group.name)/\(rule.name)")
-                if rule.access == .deny { return false }
-            }
-            return true
-        }
+        let destination = side(flow.destination)
         if let source {
-            if let d = destination, !viaPublic, let sv = source.vnet, let dv = d.vnet, !connected(sv, dv) {
+            if let d = destination, let sv = source.vnet, let dv = d.vnet, !connected(sv, dv) {
                 return (.unroutable, [])
             }
-            guard run([source.nicGroup, source.subnetGroup], .outbound, flow, source.vnet) else {
+            guard run([source.nicGroup, source.subnetGroup], .outbound, flow, source.vnet, &names) else {
                 return (.denied, names)
             }
             guard let d = destination else { return (.allowed, names) }
-            let ok = run([d.subnetGroup, d.nicGroup], .inbound, translated, d.vnet)
+            let ok = run([d.subnetGroup, d.nicGroup], .inbound, flow, d.vnet, &names)
             return (ok ? .allowed : .denied, names)
         }
-        guard viaPublic, let d = destination else { return (.unroutable, []) }
-        let ok = run([d.subnetGroup, d.nicGroup], .inbound, translated, d.vnet)
-        return (ok ? .allowed : .denied, names)
+        return (.unroutable, [])
     }
 }
 

@@ -1,6 +1,6 @@
 /// Software versions servers announce in cleartext: HTTP `Server`, `X-Powered-By`,
 /// `X-AspNet-Version` and `X-AspNetMvc-Version` headers, SSH identification strings with a patch
-/// level in their comments (RFC 4253 §4.2: `SSH-2.0-OpenSSH_8.2p1 Ubuntu-4ubuntu0.5`; the software
+/// level (a digit) in their comments (RFC 4253 §4.2: `SSH-2.0-OpenSSH_8.2p1 Ubuntu-4ubuntu0.5`; the software
 /// version itself every SSH server must send, the distribution's patch level it need not:
 /// `DebianBanner no`), and FTP, SMTP, POP3 and IMAP greetings that
 /// name a product with its version (`220 (vsFTPd 3.0.3)`, `220 mx ESMTP Exim 4.96`). `banner` is the
@@ -47,9 +47,12 @@ public struct VersionDisclosureDetector: StreamDetector {
         }
         guard let greeting = TextScanning.lines(server, includeUnfinished: false, maxLines: 1).first else { return [] }
         if greeting.hasPrefix("SSH-") {
-            // SSH-protoversion-softwareversion SP comments: reported when the comments hold a version.
+            // SSH-protoversion-softwareversion SP comments: reported when the comments hold a patch level.
             let afterProtocol = greeting.dropFirst(4).drop { $0 != "-" }.dropFirst()
-            guard let space = afterProtocol.firstIndex(of: " "), Self.hasVersion(afterProtocol[space...]) else {
+            // A comment holding a digit is a distribution's patch level (`Ubuntu-4ubuntu0.5`,
+            // `Debian-1ubuntu3`, `Raspbian-10+deb9u7`); a word alone (`SSH-2.0-OpenSSH_9.6 Debian`) is not.
+            guard let space = afterProtocol.firstIndex(of: " "), afterProtocol[space...].contains(where: \.isNumber)
+            else {
                 return []
             }
             return [Observation(Self.ssh, detail: ["banner": String(afterProtocol)])]

@@ -98,6 +98,8 @@ struct NetworkBuilder {
     mutating func add(_ publicIP: PublicIPAddress) {
         if let i = publicIPIndex[publicIP.id] {
             if network.publicIPs[i].address == nil { network.publicIPs[i].address = publicIP.address }
+            if network.publicIPs[i].sku == nil { network.publicIPs[i].sku = publicIP.sku }
+            if network.publicIPs[i].attachedTo == nil { network.publicIPs[i].attachedTo = publicIP.attachedTo }
         } else {
             publicIPIndex[publicIP.id] = network.publicIPs.count
             network.publicIPs.append(publicIP)
@@ -115,6 +117,9 @@ struct NetworkBuilder {
             network.machines.append(machine)
         }
     }
+
+    /// Load balancers, gateways and the other doors are merged by the rules in `DoorsReader.swift`.
+    mutating func updateNetwork(_ body: (inout Network) -> Void) { body(&network) }
 
     /// Records that an NSG lists `target` (a subnet or NIC) as attached to it.
     mutating func attach(nsg: ResourceID, to target: ResourceID) {
@@ -161,6 +166,7 @@ struct NetworkBuilder {
         inferMissingNetworks()
         allocateDynamicAddresses()
         checkReferences()
+        linkDoors()
         linkRouting()
         // Deterministic order whatever the input order.
         network.virtualNetworks.sort { $0.id < $1.id }

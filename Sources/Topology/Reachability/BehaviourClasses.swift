@@ -2,7 +2,7 @@
 /// not with host count.
 ///
 /// Two NIC addresses are in one class when they share VNet, subnet NSG, NIC NSG, ASG memberships,
-/// whether they have a public IP, and the *address atom*: the stretch between consecutive
+/// whether they have a public IP, the doors from the internet that lead to them, and the *address atom*: the stretch between consecutive
 /// boundaries of every prefix any rule or VNet names. Within an atom no rule can tell addresses
 /// apart, so one representative stands for all members — exactly, not approximately.
 struct BehaviourClass {
@@ -12,6 +12,8 @@ struct BehaviourClass {
         var interfaceSecurityGroup: Int?
         var applicationSecurityGroups: [Int]
         var hasPublicIP: Bool
+        /// The doors from the internet whose backends include the address (`EntryPoints.swift`).
+        var doors: [Int]
         var atom: Int
         /// The subnet's route table: routes decide where its traffic goes.
         var routeTable: Int? = nil
@@ -71,7 +73,8 @@ struct BehaviourClasses {
                 vnet: vnet, subnetSecurityGroup: endpoint.subnetSecurityGroup,
                 interfaceSecurityGroup: endpoint.interfaceSecurityGroup,
                 applicationSecurityGroups: endpoint.applicationSecurityGroups, hasPublicIP: endpoint.hasPublicIP,
-                atom: atom(endpoint.address), routeTable: endpoint.subnet.flatMap { routing.tableOfSubnet[$0] })
+                doors: compiled.entryPointsOfEndpoint[e], atom: atom(endpoint.address),
+                routeTable: endpoint.subnet.flatMap { routing.tableOfSubnet[$0] })
             if let c = index[key] {
                 classes[c].members.append(e)
                 classOfEndpoint[e] = c

@@ -61,6 +61,11 @@ final class CompiledNetwork {
     /// Service tags whose Azure ranges are not known offline, each standing for one token address
     /// (see `serviceTagTokens`), by lower-cased name.
     private(set) var tagTokens: [String: UInt32] = [:]
+    /// Doors from the internet (`EntryPoints.swift`), by frontend address, and per endpoint the
+    /// doors whose backends include it.
+    private(set) var entryPoints: [EntryPoint] = []
+    private(set) var entryPointsByFrontend: [UInt32: [Int]] = [:]
+    private(set) var entryPointsOfEndpoint: [[Int]] = []
     /// Where internet attackers can send from: see `internetSources`.
     private(set) var publicInternet = IntervalSet()
     static let azureLoadBalancer = IPv4Prefix("168.63.129.16/32")!
@@ -150,6 +155,14 @@ final class CompiledNetwork {
             )
         }
         publicInternet = IntervalSet.allAddresses.subtracting(Self.notInternet).subtracting(allSpace)
+        entryPoints = buildEntryPoints()
+        entryPointsOfEndpoint = Array(repeating: [], count: endpoints.count)
+        for (d, door) in entryPoints.enumerated() {
+            if let a = door.frontendAddress?.value, !(entryPointsByFrontend[a]?.contains(d) ?? false) {
+                entryPointsByFrontend[a, default: []].append(d)
+            }
+            for e in Set(door.backends) { entryPointsOfEndpoint[e].append(d) }
+        }
     }
 
     /// The VNet an address belongs to, if any (the first whose space contains it).

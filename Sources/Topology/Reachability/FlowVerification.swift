@@ -51,17 +51,19 @@ extension CompiledNetwork {
 
     func verify(_ flow: Flow) -> FlowVerdict {
         let source = place(of: flow.source.value)
-        var destination = place(of: flow.destination.value)
+        let destination = place(of: flow.destination.value)
         var decisions: [RuleDecision] = []
-        var note: String?
-        // A public IP of a NIC: inbound rules see the private address it is translated to.
-        var viaPublicIP = false
-        if !destination.isInternal, let e = endpointByPublic[flow.destination.value] {
-            let endpoint = endpoints[e]
-            destination = Place(
-                endpoint: e, subnet: endpoint.subnet, vnet: endpoint.virtualNetwork, address: endpoint.address)
-            viaPublicIP = true
-            note = "public IP \(flow.destination) is translated to \(IPv4Address(endpoint.address))"
+        let note: String? = nil
+        // A door (a NIC's public IP, a load balancer frontend, a gateway listener): inbound rules
+        // see the translated flow (`EntryPoints.swift`).
+        if !destination.isInternal, entryPointsByFrontend[flow.destination.value] != nil {
+            if let e = source.endpoint, source.vnet == nil {
+                let nic = network.interfaces[endpoints[e].interface].name
+                return FlowVerdict(
+                    verdict: .unroutable, decidedBy: [],
+                    note: "network interface '\(nic)' has no subnet in the input, so nothing routes to or from it")
+            }
+            return verifyThroughDoors(flow, source: source)
         }
         for side in [source, destination] where side.endpoint != nil && side.vnet == nil {
             let nic = network.interfaces[endpoints[side.endpoint!].interface].name
@@ -70,7 +72,7 @@ extension CompiledNetwork {
                 note: "network interface '\(nic)' has no subnet in the input, so nothing routes to or from it")
         }
         // A firewall's public IP: its DNAT rules decide (`RoutesAndFirewalls.swift`).
-        if !viaPublicIP, !destination.isInternal, !routing.dnatRules.isEmpty,
+        if !destination.isInternal, !routing.dnatRules.isEmpty,
             let verdict = verifyThroughDNAT(flow, from: source)
         {
             return verdict
@@ -81,16 +83,15 @@ extension CompiledNetwork {
             else {
                 return FlowVerdict(verdict: .denied, decidedBy: decisions, note: note)
             }
-            let publicNote = note
             return routing.carry(
                 flow, subnet: source.subnet, vnet: sv, destinationVNet: destination.vnet,
-                destinationInternal: destination.isInternal && !viaPublicIP, into: &decisions
+                destinationInternal: destination.isInternal, into: &decisions
             ) { decisions, _ in
-                deliver(flow, from: source, to: destination, viaPublicIP: viaPublicIP, note: publicNote, &decisions)
+                deliver(flow, to: destination, note: note, &decisions)
             }
         }
         if source.isInternal {
-            if !viaPublicIP, let dv = destination.vnet, let sv = source.vnet, !routes(sv, dv) {
+            if let dv = destination.vnet, let sv = source.vnet, !routes(sv, dv) {
                 return FlowVerdict(
                     verdict: .unroutable, decidedBy: [],
                     note: "\(network.virtualNetworks[sv].name) and \(network.virtualNetworks[dv].name) are not peered")
@@ -100,41 +101,21 @@ extension CompiledNetwork {
             else {
                 return FlowVerdict(verdict: .denied, decidedBy: decisions, note: note)
             }
-            return deliver(flow, from: source, to: destination, viaPublicIP: viaPublicIP, note: note, &decisions)
+            return deliver(flow, to: destination, note: note, &decisions)
         }
-        // From the internet only a public IP is reachable.
-        guard viaPublicIP else {
-            let why =
-                destination.isInternal
-                ? "\(flow.destination) is a private address; the internet reaches a VNet only through a public IP"
-                : "neither address is in the topology"
-            return FlowVerdict(verdict: .unroutable, decidedBy: [], note: why)
-        }
-        var inbound = flow
-        inbound.destination = IPv4Address(destination.address)
-        let allowed = pass(
-            inbound, through: levels(destination, .inbound), .inbound, context: destination.vnet, into: &decisions)
-        return FlowVerdict(verdict: allowed ? .allowed : .denied, decidedBy: decisions, note: note)
+        // From the internet only a door (a public IP, a load balancer, a gateway) is reachable.
+        let why =
+            destination.isInternal
+            ? "\(flow.destination) is a private address; the internet reaches a VNet only through a public IP"
+            : "neither address is in the topology"
+        return FlowVerdict(verdict: .unroutable, decidedBy: [], note: why)
     }
 
-    /// Judges a flow at its destination: inbound NSGs of the destination (after a public IP is
-    /// translated; a hairpin through the internet arrives from the source's public IP).
-    func deliver(
-        _ flow: Flow, from source: Place, to destination: Place, viaPublicIP: Bool, note: String?,
-        _ decisions: inout [RuleDecision]
-    ) -> FlowVerdict {
+    /// Judges a flow at its destination: the inbound NSGs of the destination's subnet and NIC.
+    func deliver(_ flow: Flow, to destination: Place, note: String?, _ decisions: inout [RuleDecision]) -> FlowVerdict {
         guard destination.isInternal else { return FlowVerdict(verdict: .allowed, decidedBy: decisions, note: note) }
-        var note = note
         var inbound = flow
         inbound.destination = IPv4Address(destination.address)
-        if viaPublicIP {
-            if let e = source.endpoint, let pub = endpoints[e].publicAddress {
-                inbound.source = IPv4Address(pub)
-            } else if let any = internetSources(destination.vnet).first {
-                inbound.source = IPv4Address(any)
-            }
-            note = (note ?? "") + "; the source arrives as \(inbound.source)"
-        }
         let allowed = pass(
             inbound, through: levels(destination, .inbound), .inbound, context: destination.vnet, into: &decisions)
         return FlowVerdict(verdict: allowed ? .allowed : .denied, decidedBy: decisions, note: note)
@@ -184,8 +165,6 @@ extension CompiledNetwork {
             return FlowVerdict(
                 verdict: .unroutable, decidedBy: decisions, note: note + "; the firewall's VNet is not in the input")
         }
-        let firewallPlace = Place(
-            endpoint: nil, subnet: routing.firewallSubnet[f], vnet: fv, address: translated.source.value)
         if !destination.isInternal {
             note += "; the translated address is outside the estate"
             return FlowVerdict(verdict: .allowed, decidedBy: decisions, note: note)
@@ -194,7 +173,7 @@ extension CompiledNetwork {
             translated, subnet: routing.firewallSubnet[f], vnet: fv, destinationVNet: destination.vnet,
             destinationInternal: true, passed: fw.privateAddress.map { [$0.value] } ?? [], into: &decisions
         ) { decisions, _ in
-            deliver(translated, from: firewallPlace, to: destination, viaPublicIP: false, note: note, &decisions)
+            deliver(translated, to: destination, note: note, &decisions)
         }
         _ = source
         return verdict

@@ -149,10 +149,10 @@ struct AzureResourceReader {
         case "microsoft.network/networkinterfaces":
             try readInterface(id: id, name: shortName, object: object, props: props, pointer: pointer, propsPointer: p)
         case "microsoft.network/publicipaddresses":
-            let text = string(props, "ipAddress").flatMap { ARMValue.isSymbolic($0) ? nil : $0 }
-            builder.add(
-                PublicIPAddress(
-                    id: id, name: shortName, address: text.flatMap { IPv4Address($0) }, location: location(pointer)))
+            readPublicIP(id: id, name: shortName, object: object, props: props, pointer: pointer)
+        case let door where DoorsReader.readTypes.contains(door):
+            try readDoor(
+                type: door, id: id, name: shortName, object: object, props: props, pointer: pointer, propsPointer: p)
         case "microsoft.network/applicationsecuritygroups":
             builder.add(ApplicationSecurityGroup(id: id, name: shortName, location: location(pointer)))
         case "microsoft.network/routetables", "microsoft.network/routetables/routes",
@@ -266,6 +266,7 @@ struct AzureResourceReader {
                 id: id, name: name, virtualNetwork: vnet, prefixes: space,
                 securityGroup: reference(props, "networkSecurityGroup"), routeTable: reference(props, "routeTable"),
                 location: location(pointer)))
+        readServiceEndpoints(subnet: id, props: props, pointer: propsPointer)
     }
 
     mutating func readSecurityGroup(
@@ -438,7 +439,8 @@ struct AzureResourceReader {
                         name: string(config, "name") ?? "ipconfig\(i + 1)", privateAddress: address,
                         subnet: reference(cprops, "subnet"), publicIP: reference(cprops, "publicIPAddress"),
                         applicationSecurityGroups: references(cprops, "applicationSecurityGroups"),
-                        location: location(here)))
+                        backendPools: DoorsReader.poolKeys.flatMap { references(cprops, $0) }, location: location(here))
+                )
             }
         }
         builder.add(
