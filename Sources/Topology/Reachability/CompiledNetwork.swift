@@ -56,6 +56,8 @@ final class CompiledNetwork {
     var subnetVNetIndex: [Int?] = []
     /// Per VNet, the subnet prefixes it routes to (built on first use).
     var subnetSpaceCache: [Int: IntervalSet] = [:]
+    /// Route tables and firewalls (`RoutesAndFirewalls.swift`), compiled on first use.
+    lazy var routing = CompiledRouting(self)
     /// Service tags whose Azure ranges are not known offline, each standing for one token address
     /// (see `serviceTagTokens`), by lower-cased name.
     private(set) var tagTokens: [String: UInt32] = [:]
@@ -189,6 +191,12 @@ final class CompiledNetwork {
 
     /// Whether traffic routes privately between two VNets: the same one, or peered and connected.
     func routes(_ a: Int, _ b: Int) -> Bool { a == b || connectedPeers[a].contains(b) }
+
+    /// Whether traffic from VNet `a` may arrive in `b` at all: privately, or through appliances
+    /// its routes name (a superset; the routed regions decide exactly).
+    func mayRoute(_ a: Int, _ b: Int) -> Bool {
+        routes(a, b) || (!routing.isEmpty && routing.forwardReach[a].contains(b))
+    }
 
     /// `Internet` for a VNet context: everything outside its `VirtualNetwork` tag.
     func internetTag(_ vnet: Int?) -> IntervalSet {

@@ -154,6 +154,12 @@ extension ReachabilityEngine {
             for c in 0..<n where !classes.classes[c].key.doors.isEmpty {
                 if !entryPieces(c, from: externalSources, graph: g).isEmpty { reach(c, 1, from: -1, .internet) }
             }
+            // Hosts an Azure Firewall's DNAT rules translate to (each its own class).
+            for c in 0..<n where reachedDistance[c] == Int.max {
+                if dnatHop(to: classes.classes[c].representative, from: externalSources, filter: g.filter) != nil {
+                    reach(c, 1, from: -1, .internet)
+                }
+            }
         }
         // Breadth-first, one level of footholds at a time, stopping once every target class is
         // reached. Each level first tries its hops to the pending targets alone: that needs the
@@ -299,6 +305,10 @@ extension ReachabilityEngine {
                         port: Int(d.frontendPort(forBackend: UInt32(flow.destinationPort))),
                         sourcePort: flow.sourcePort,
                         decidedBy: piece.decisions.map(compiled.decision)))
+            } else if var hop = dnatHop(to: entry, from: external, filter: g.filter) {
+                // No door of its own: an Azure Firewall's DNAT rule leads there.
+                hop.to = hostName(entry)
+                hops.append(hop)
             }
         }
         for i in 0..<(stations.count - 1) {

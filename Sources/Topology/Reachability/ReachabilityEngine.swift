@@ -63,7 +63,7 @@ public final class ReachabilityEngine {
     }
 
     /// Problems the engine noticed (service tags it cannot resolve offline).
-    public var warnings: [String] { compiled.warnings }
+    public var warnings: [String] { compiled.warnings + (compiled.routing.isEmpty ? [] : compiled.routing.warnings) }
 
     /// How many distinct behaviours the interfaces fall into.
     public var behaviourClassCount: Int { classes.classes.count }
