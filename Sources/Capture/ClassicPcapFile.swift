@@ -1,4 +1,5 @@
 import Findings
+
 #if canImport(Glibc)
     import Glibc
 #endif

@@ -14,6 +14,9 @@ public struct Network: Sendable {
     public var applicationSecurityGroups: [ApplicationSecurityGroup] = []
     public var publicIPs: [PublicIPAddress] = []
     public var machines: [VirtualMachine] = []
+    /// Azure's published service tags (`--service-tags FILE`), when given: rules naming a tag the
+    /// file lists match its real IPv4 prefixes.
+    public var serviceTags: ServiceTags?
 
     public init() {}
 
