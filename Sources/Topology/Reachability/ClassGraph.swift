@@ -71,7 +71,7 @@ final class ClassGraph {
     private var preparedVNets: Set<Int> = []
     /// For each VNet, the VNets it routes to (itself and its connected peers).
     private lazy var routable: [[Int]] = classesByAddress.indices.map { va in
-        classesByAddress.indices.filter { compiled.routes(va, $0) }
+        classesByAddress.indices.filter { compiled.mayRoute(va, $0) }
     }
     /// Per class: its address and VNet, flat for the pair loop.
     private let classAddress: [UInt32]
@@ -108,8 +108,11 @@ final class ClassGraph {
         let start = [FlowBox(sources: IntervalSet(e.address, e.address))]
         let afterNIC = compiled.allowed(
             start, nsg: e.interfaceSecurityGroup, direction: .outbound, context: e.virtualNetwork)
-        return compiled.allowed(
+        let out = compiled.allowed(
             afterNIC, nsg: e.subnetSecurityGroup, direction: .outbound, context: e.virtualNetwork)
+        // A route table on the subnet: what arrives is what its routes and firewalls let on.
+        guard let v = e.virtualNetwork, compiled.routing.reroutes(subnet: e.subnet) else { return out }
+        return compiled.routing.routed(out, subnet: e.subnet, vnet: v)
     }
 
     private func portBox(_ box: FlowBox) -> PortBox? {
@@ -200,6 +203,8 @@ final class ClassGraph {
         var second: Int?
         var vnet: Int
         var signature: [UInt64]
+        /// Outbound: the subnet's route table (routes and firewalls reshape the region).
+        var routeTable: Int? = nil
     }
 
     private var inboundKeyIndex: [RegionKey: Int] = [:]
@@ -231,8 +236,24 @@ final class ClassGraph {
                 }
             }
         }
+        var routeTable: Int?
+        if direction == .outbound, let s = e.subnet, let t = compiled.routing.tableOfSubnet[s] {
+            routeTable = t
+            // Firewall rules naming the class address as a source tell classes apart too.
+            for rules in compiled.routing.filterRules {
+                for rule in rules {
+                    if rule.box.sources.contains(e.address) { word |= 1 << UInt64(bit) }
+                    bit += 1
+                    if bit == 64 {
+                        signature.append(word)
+                        word = 0
+                        bit = 0
+                    }
+                }
+            }
+        }
         signature.append(word)
-        return RegionKey(first: first, second: second, vnet: vnet, signature: signature)
+        return RegionKey(first: first, second: second, vnet: vnet, signature: signature, routeTable: routeTable)
     }
 
     /// Index of the class's inbound key; the inbound groups of the pair loop.
@@ -284,7 +305,7 @@ final class ClassGraph {
     func reaches(_ a: Int, _ b: Int) -> Bool {
         let va = classVNet[a]
         let vb = classVNet[b]
-        guard va >= 0, vb >= 0, compiled.routes(va, vb) else { return false }
+        guard va >= 0, vb >= 0, compiled.mayRoute(va, vb) else { return false }
         let out = outboundProjectionOf(a).id(at: classAddress[b])
         if out == 0 { return false }
         let into = inboundProjectionOf(b).id(at: classAddress[a])

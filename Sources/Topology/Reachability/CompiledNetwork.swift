@@ -56,9 +56,16 @@ final class CompiledNetwork {
     var subnetVNetIndex: [Int?] = []
     /// Per VNet, the subnet prefixes it routes to (built on first use).
     var subnetSpaceCache: [Int: IntervalSet] = [:]
+    /// Route tables and firewalls (`RoutesAndFirewalls.swift`), compiled on first use.
+    lazy var routing = CompiledRouting(self)
     /// Service tags whose Azure ranges are not known offline, each standing for one token address
     /// (see `serviceTagTokens`), by lower-cased name.
     private(set) var tagTokens: [String: UInt32] = [:]
+    /// Doors from the internet (`EntryPoints.swift`), by frontend address, and per endpoint the
+    /// doors whose backends include it.
+    private(set) var entryPoints: [EntryPoint] = []
+    private(set) var entryPointsByFrontend: [UInt32: [Int]] = [:]
+    private(set) var entryPointsOfEndpoint: [[Int]] = []
     /// Where internet attackers can send from: see `internetSources`.
     private(set) var publicInternet = IntervalSet()
     static let azureLoadBalancer = IPv4Prefix("168.63.129.16/32")!
@@ -148,6 +155,14 @@ final class CompiledNetwork {
             )
         }
         publicInternet = IntervalSet.allAddresses.subtracting(Self.notInternet).subtracting(allSpace)
+        entryPoints = buildEntryPoints()
+        entryPointsOfEndpoint = Array(repeating: [], count: endpoints.count)
+        for (d, door) in entryPoints.enumerated() {
+            if let a = door.frontendAddress?.value, !(entryPointsByFrontend[a]?.contains(d) ?? false) {
+                entryPointsByFrontend[a, default: []].append(d)
+            }
+            for e in Set(door.backends) { entryPointsOfEndpoint[e].append(d) }
+        }
     }
 
     /// The VNet an address belongs to, if any (the first whose space contains it).
@@ -176,6 +191,12 @@ final class CompiledNetwork {
 
     /// Whether traffic routes privately between two VNets: the same one, or peered and connected.
     func routes(_ a: Int, _ b: Int) -> Bool { a == b || connectedPeers[a].contains(b) }
+
+    /// Whether traffic from VNet `a` may arrive in `b` at all: privately, or through appliances
+    /// its routes name (a superset; the routed regions decide exactly).
+    func mayRoute(_ a: Int, _ b: Int) -> Bool {
+        routes(a, b) || (!routing.isEmpty && routing.forwardReach[a].contains(b))
+    }
 
     /// `Internet` for a VNet context: everything outside its `VirtualNetwork` tag.
     func internetTag(_ vnet: Int?) -> IntervalSet {
