@@ -39,7 +39,9 @@ struct BruteForceEvaluator {
             case "virtualnetwork": return inVirtualNetworkTag(address, context: context)
             case "internet": return !inVirtualNetworkTag(address, context: context)
             case "azureloadbalancer": return Self.loadBalancer.contains(address)
-            default: return false
+            // Other tags are the prefixes Azure's service tag file lists for them; without the
+            // file (or a tag it lacks) no real address is one of them.
+            default: return network.serviceTags?.prefixes(of: tag)?.contains { $0.contains(address) } ?? false
             }
         case .applicationSecurityGroup(let id):
             return network.interfaces.contains { nic in

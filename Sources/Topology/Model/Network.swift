@@ -24,6 +24,9 @@ public struct Network: Sendable {
     public var routeTables: [RouteTable] = []
     public var firewalls: [AzureFirewall] = []
     public var firewallPolicies: [FirewallPolicy] = []
+    /// Azure's published service tags (`--service-tags FILE`), when given: rules naming a tag the
+    /// file lists match its real IPv4 prefixes.
+    public var serviceTags: ServiceTags?
 
     public init() {}
 

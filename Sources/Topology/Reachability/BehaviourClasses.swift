@@ -53,6 +53,14 @@ struct BehaviourClasses {
             }
         }
         for target in routing.dnatTargets.keys { add(IPv4Prefix(network: IPv4Address(target), length: 32)) }
+        // Service tags resolved from `--service-tags` name prefixes too (usually public ranges,
+        // but a VNet may use public space).
+        for set in compiled.resolvedTags.values {
+            for (lo, hi) in set.intervals {
+                boundaries.insert(UInt64(lo))
+                boundaries.insert(UInt64(hi) + 1)
+            }
+        }
         add(CompiledNetwork.azureLoadBalancer)
         let sorted = boundaries.sorted()
         func atom(_ address: UInt32) -> Int {

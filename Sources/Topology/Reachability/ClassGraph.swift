@@ -76,8 +76,10 @@ final class ClassGraph {
     /// Per class: its address and VNet, flat for the pair loop.
     private let classAddress: [UInt32]
     private let classVNet: [Int]
-    /// Classes of each VNet sorted by address, so a sweep meets projection segments in order.
+    /// Classes of each VNet sorted by address, so a sweep meets projection segments in order, and
+    /// each class's place in that order.
     private let classesByAddress: [[Int]]
+    private let positionInVNet: [Int]
 
     init(compiled: CompiledNetwork, classes: BehaviourClasses, filter: PortBox) {
         self.compiled = compiled
@@ -87,6 +89,9 @@ final class ClassGraph {
         classVNet = classes.classes.map { compiled.endpoints[$0.representative].virtualNetwork ?? -1 }
         let addresses = classAddress
         classesByAddress = classes.classesByVNet.map { list in list.sorted { addresses[$0] < addresses[$1] } }
+        var position = Array(repeating: 0, count: addresses.count)
+        for list in classesByAddress { for (k, c) in list.enumerated() { position[c] = k } }
+        positionInVNet = position
     }
 
     func endpoint(_ c: Int) -> EngineEndpoint { compiled.endpoints[classes.classes[c].representative] }
@@ -369,6 +374,60 @@ final class ClassGraph {
         }
         slots = slot
         return result
+    }
+
+    /// The classes with a hop to class `b` (within the filter), or nil once `budget` candidate
+    /// sources have been looked at (`budget` is lowered by what was used).
+    func predecessors(of b: Int, budget: inout Int, excluding skip: (Int) -> Bool = { _ in false }) -> [Int]? {
+        let vb = classVNet[b]
+        guard vb >= 0 else { return [] }
+        let into = inboundProjectionOf(b)
+        let target = classAddress[b]
+        var result: [Int] = []
+        for va in routable[vb] {
+            for a in classesByAddress[va] where !skip(a) {
+                budget -= 1
+                if budget < 0 { return nil }
+                let i = into.id(at: classAddress[a])
+                if i == 0 { continue }
+                let o = outboundProjectionOf(a).id(at: target)
+                if o != 0 && meets(o, i) { result.append(a) }
+            }
+        }
+        return result
+    }
+
+    /// Where `successors(a)` names class `b`: the rank of `b`'s VNet among those `a` routes to,
+    /// then `b`'s place in its VNet's address order.
+    func sweepPosition(of b: Int, from a: Int) -> (vnet: Int, place: Int) {
+        let vnets = routable[classVNet[a]]
+        let vnet = vnets.firstIndex(of: classVNet[b]) ?? vnets.count
+        return (vnet, positionInVNet[b])
+    }
+
+    /// Whether no foothold can ever reach class `t`: the closure of `t`'s predecessors (classes
+    /// with a hop to it, then theirs, …) holds no class `isFoothold` names. A class reached later
+    /// by the search is reached from a foothold, so it would bring that foothold into the
+    /// closure: a closure without one proves `t` unreachable for good. Gives up (false) once it
+    /// has looked at `budget` candidate sources, or when a class of the closure has a member
+    /// with sibling NICs (`hasSiblings`): a VM bridging two classes is no hop.
+    func provenUnreachable(
+        _ t: Int, budget: Int, isFoothold: (Int) -> Bool, hasSiblings: (Int) -> Bool
+    ) -> Bool {
+        var closure: Set<Int> = [t]
+        var stack = [t]
+        var left = budget
+        while let b = stack.popLast() {
+            if isFoothold(b) || hasSiblings(b) { return false }
+            guard let found = predecessors(of: b, budget: &left, excluding: { closure.contains($0) }) else {
+                return false
+            }
+            for a in found {
+                closure.insert(a)
+                stack.append(a)
+            }
+        }
+        return true
     }
 
     /// Inbound pieces of class `c` a source set (e.g. the internet) can send, within the filter.
