@@ -45,6 +45,23 @@ public struct EntryPoint: Sendable, Hashable {
     /// gateway's subnet): the subnet index and the address the instances use.
     var frontSubnet: Int?
 
+    /// What a door does to the flows it admits, whatever its name and address: two NICs reached
+    /// through doors with equal behaviours are alike to every question (`BehaviourClasses`).
+    struct Behaviour: Hashable {
+        var protocols: ProtocolSet
+        var frontendPorts: IntervalSet
+        var backendPort: UInt32?
+        var closedUnlessAllowed: Bool
+        var sourceSeenAs: IPv4Address?
+        var frontSubnet: Int?
+    }
+
+    var behaviour: Behaviour {
+        Behaviour(
+            protocols: protocols, frontendPorts: frontendPorts, backendPort: backendPort,
+            closedUnlessAllowed: closedUnlessAllowed, sourceSeenAs: sourceSeenAs, frontSubnet: frontSubnet)
+    }
+
     /// The backend ports that frontend ports `ports` lead to.
     public func backendPorts(forFrontend ports: IntervalSet) -> IntervalSet {
         let hit = ports.intersection(frontendPorts)
