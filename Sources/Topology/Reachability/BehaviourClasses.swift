@@ -60,7 +60,8 @@ struct BehaviourClasses {
                 vnet: vnet, subnetSecurityGroup: endpoint.subnetSecurityGroup,
                 interfaceSecurityGroup: endpoint.interfaceSecurityGroup,
                 applicationSecurityGroups: endpoint.applicationSecurityGroups, hasPublicIP: endpoint.hasPublicIP,
-                doors: Set(compiled.entryPointsOfEndpoint[e].map { compiled.entryPoints[$0].behaviour }), atom: atom(endpoint.address))
+                doors: Set(compiled.entryPointsOfEndpoint[e].map { compiled.entryPoints[$0].behaviour }),
+                atom: atom(endpoint.address))
             if let c = index[key] {
                 classes[c].members.append(e)
                 classOfEndpoint[e] = c
