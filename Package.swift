@@ -77,7 +77,7 @@ let package = Package(
         // Expected outputs are read from the source tree (#filePath), not bundled as resources.
         .testTarget(name: "FindingsTests", dependencies: ["Findings", "SeededRandom"], exclude: ["Expected"], swiftSettings: ownSettings),
         .testTarget(
-            name: "TopologyTests", dependencies: ["Topology", "Findings", "Correlation", "SeededRandom"], exclude: ["Expected"],
+            name: "TopologyTests", dependencies: ["Topology", "Findings", "Correlation", "SeededRandom"], exclude: ["Expected", "ServiceTags"],
             swiftSettings: ownSettings),
         .testTarget(name: "CaptureTests", dependencies: ["Capture", "Findings", "SeededRandom"], exclude: ["Expected"], swiftSettings: ownSettings),
         .testTarget(name: "DNSTests", dependencies: ["DNS", "Findings", "SeededRandom"], exclude: ["Expected", "Servers"], swiftSettings: ownSettings),

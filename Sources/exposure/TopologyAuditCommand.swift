@@ -24,6 +24,13 @@ struct TopologyAudit: ParsableCommand {
         help: ArgumentHelp("ARM parameters file for the templates (repeatable; later files win).", valueName: "file"))
     var parameterFiles: [String] = []
 
+    @Option(
+        name: .customLong("service-tags"),
+        help: ArgumentHelp(
+            "Azure's published service tag file (ServiceTags_Public_*.json): rules naming Storage, Sql.WestEurope … match its IPv4 prefixes.",
+            valueName: "file"))
+    var serviceTagFile: String?
+
     @Option(help: ArgumentHelp("YAML file of rule justifications (why, owner, review-by).", valueName: "file"))
     var justifications: String?
 
@@ -71,7 +78,8 @@ struct TopologyAudit: ParsableCommand {
             options.sensitivePorts.ports += ports
         }
         if let justifications { options.justifications = try TopologyInput.justifications(justifications) }
-        let (topology, read) = try TopologyInput.load(files, parameterFiles: parameterFiles)
+        let (topology, read) = try TopologyInput.load(
+            files, parameterFiles: parameterFiles, serviceTagFile: serviceTagFile)
         var report = TopologyAnalyzer.analyze(topology, options: options)
         report.inputs = topology.coverage(of: read)
         TopologyWarnings.print(report.warnings)

@@ -37,11 +37,19 @@ struct TopologyVerifyFlows: ParsableCommand {
         help: ArgumentHelp("ARM parameters file for the templates (repeatable; later files win).", valueName: "file"))
     var parameterFiles: [String] = []
 
+    @Option(
+        name: .customLong("service-tags"),
+        help: ArgumentHelp(
+            "Azure's published service tag file (ServiceTags_Public_*.json): rules naming Storage, Sql.WestEurope … match its IPv4 prefixes.",
+            valueName: "file"))
+    var serviceTagFile: String?
+
     @OptionGroup var outputOptions: AnswerOutputOptions<FlowsFormat>
 
     func run() throws {
         outputOptions.start()
-        let (loaded, read) = try TopologyInput.load(files, parameterFiles: parameterFiles)
+        let (loaded, read) = try TopologyInput.load(
+            files, parameterFiles: parameterFiles, serviceTagFile: serviceTagFile)
         _ = try TopologyInput.requireContent(loaded, files: read)
         let requests = try FlowList.parse(try InputFiles.read(flows), file: flows)
         let engine = ReachabilityEngine(network: loaded.network)
@@ -121,6 +129,13 @@ struct TopologyPaths: ParsableCommand {
         help: ArgumentHelp("ARM parameters file for the templates (repeatable; later files win).", valueName: "file"))
     var parameterFiles: [String] = []
 
+    @Option(
+        name: .customLong("service-tags"),
+        help: ArgumentHelp(
+            "Azure's published service tag file (ServiceTags_Public_*.json): rules naming Storage, Sql.WestEurope … match its IPv4 prefixes.",
+            valueName: "file"))
+    var serviceTagFile: String?
+
     @Option(help: ArgumentHelp("Only hops that allow this destination port.", valueName: "port"))
     var port: Int?
 
@@ -138,7 +153,8 @@ struct TopologyPaths: ParsableCommand {
         if let port, !(0...65535).contains(port) { throw ValidationError("--port must be 0-65535") }
         let source = try Endpoint(parsing: from)
         let target = try to.map { try Endpoint(parsing: $0) } ?? .crownJewels
-        let (loaded, read) = try TopologyInput.load(files, parameterFiles: parameterFiles)
+        let (loaded, read) = try TopologyInput.load(
+            files, parameterFiles: parameterFiles, serviceTagFile: serviceTagFile)
         _ = try TopologyInput.requireContent(loaded, files: read)
         let engine = ReachabilityEngine(network: loaded.network)
         let report = try engine.paths(from: source, to: target, protocol: transport, port: port)

@@ -5,10 +5,11 @@ import Topology
 /// Reads the topology files a command names (`-` is standard input; pipes work; the same file twice
 /// is read once) and loads them as one topology.
 enum TopologyInput {
-    static func load(_ files: [String], parameterFiles: [String] = []) throws -> (
+    static func load(_ files: [String], parameterFiles: [String] = [], serviceTagFile: String? = nil) throws -> (
         topology: LoadedTopology, files: [String]
     ) {
         let parameters = try ARMParameters.load(files: parameterFiles)
+        let serviceTags = try serviceTagFile.map { try ServiceTags.parse(try InputFiles.read($0), file: $0) }
         let files = InputFiles.distinct(files)
         var documents: [(name: String, data: Data)] = []
         for file in files {
@@ -24,7 +25,12 @@ enum TopologyInput {
             }
             documents.append((file, data))
         }
-        return (try TopologyLoader.load(documents: documents, parameters: parameters), files)
+        var topology = try TopologyLoader.load(documents: documents, parameters: parameters)
+        if let serviceTags {
+            topology.network.serviceTags = serviceTags
+            topology.warnings += serviceTags.notes
+        }
+        return (topology, files)
     }
 
     /// `--justifications FILE`, from any readable file or `-`.

@@ -133,6 +133,18 @@ struct DetectorTests {
         #expect(banner("SSH-2.0-OpenSSH_9.6").isEmpty)
     }
 
+    /// Greetings of Zeek's ftp-password-pass-command and pop3-starttls traces: the word before the
+    /// version names a role or protocol, so the product is the word before it.
+    @Test("a greeting's banner names the product: 'FileZilla Server 1.9.1', 'Cyrus POP3 v2.3.16', 'Exim 4.96'")
+    func greetingProducts() {
+        #expect(VersionDisclosureDetector.productVersion("220-FileZilla Server 1.9.1") == "FileZilla Server 1.9.1")
+        #expect(
+            VersionDisclosureDetector.productVersion("+OK ladymacbeth.local Cyrus POP3 v2.3.16 server ready <1.2@x>")
+                == "Cyrus POP3 v2.3.16")
+        #expect(VersionDisclosureDetector.productVersion("220 mx.example.com ESMTP Exim 4.96 ready") == "Exim 4.96")
+        #expect(VersionDisclosureDetector.productVersion("220 mx.example.com ESMTP 4.96") == "ESMTP 4.96")
+    }
+
     /// The wildcard name of a node status query, `*` and 15 NULs (RFC 1002 §4.1.1), encoded:
     /// 43 4b 41 41 … 41 ("CK" then 30 "A"), as tshark shows it: `*<00><00>…`.
     @Test("the wildcard NetBIOS name is '*<00>', its NUL padding dropped like the spaces of other names")

@@ -131,9 +131,51 @@ struct AuditSampleTests {
         #expect(route == ["vpn-gw", "fileserver01", "historian01"])
     }
 
+    @Test("the hub-and-spoke firewall sample gives the 5 findings worked out in Topologies/README.md")
+    func hubFirewall() throws {
+        let report = try Self.audit("azure-hub-firewall-udr-spokes.json")
+        #expect(
+            Self.triples(report) == [
+                "critical internet-exposed-port vm-jump-nic",
+                "high lateral-movement-path vm-db1",
+                "medium legacy-protocol-allowed nsg-legacy/AllowSmbFromWeb",
+                "medium public-web-without-waf lb-web/rule-https",
+                "medium public-web-without-waf lb-web/rule-https",
+            ])
+        #expect(report.warnings.isEmpty, "\(report.warnings)")
+        let jump = try #require(report.findings.first { $0.subject == "vm-jump-nic" })
+        #expect(jump.evidence["via"] == "firewallDNAT")
+        #expect(jump.evidence["publicIP"] == "20.60.0.10")
+        #expect(jump.evidence["ports"] == .array([.int(3389)]))
+        let path = try #require(report.findings.first { $0.subject == "vm-db1" })
+        guard case .array(let hops)? = path.evidence["hops"] else {
+            Issue.record("no hops in \(path.evidence)")
+            return
+        }
+        let route = hops.compactMap { hop -> String? in
+            guard case .object(let o) = hop, case .string(let to)? = o["to"] else { return nil }
+            return to
+        }
+        #expect(route == ["vm-web1", "vm-db1"])
+        // The other two-hop path, through the firewall's DNAT rule, is what `paths` gives from the jump host's door.
+        let engine = ReachabilityEngine(
+            network: try TopologyLoader.load(documents: [
+                (
+                    "s.json",
+                    Data(contentsOf: Self.root.appendingPathComponent("Topologies/azure-hub-firewall-udr-spokes.json"))
+                )
+            ]).network)
+        let viaJump = try engine.paths(from: .internet, to: .resource("vm-jump"))
+        #expect(viaJump.paths.first?.hops.map(\.port) == [3389])
+        #expect(viaJump.paths.first?.hops.first?.toAddress == IPv4Address("20.60.0.10"))
+    }
+
     @Test(
         "each sample's JSON report equals its committed expected output",
-        arguments: ["azure-hub-and-spoke-jump-box.json", "azure-three-tier-asg.json", "yaml-on-premises-plant.yaml"])
+        arguments: [
+            "azure-hub-and-spoke-jump-box.json", "azure-three-tier-asg.json", "yaml-on-premises-plant.yaml",
+            "azure-hub-firewall-udr-spokes.json",
+        ])
     func expectedOutput(_ name: String) throws {
         let rendered = JSONRenderer().render(try Self.audit(name))
         let expectedURL = Self.root.appendingPathComponent(

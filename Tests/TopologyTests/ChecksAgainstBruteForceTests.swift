@@ -14,9 +14,11 @@ struct ChecksAgainstBruteForceTests {
     static func names(_ evidence: JSONValue?) -> [String] {
         guard case .array(let items)? = evidence else { return [] }
         return items.compactMap { item in
-            guard case .object(let o) = item, case .string(let nsg)? = o["nsg"], case .string(let rule)? = o["rule"]
-            else { return nil }
-            return "\(nsg)/\(rule)"
+            guard case .object(let o) = item else { return nil }
+            // NSG rules name their NSG; routes their route table; firewall rules their firewall.
+            let owner = o["nsg"] ?? o["routeTable"] ?? o["firewall"]
+            guard case .string(let name)? = owner, case .string(let rule)? = o["rule"] ?? o["route"] else { return nil }
+            return "\(name)/\(rule)"
         }
     }
 
@@ -66,8 +68,11 @@ struct ChecksAgainstBruteForceTests {
                 #expect(!witnesses.isEmpty)
                 for case .int(let port) in ports {
                     for source in witnesses {
-                        let (verdict, rules) = brute.verify(
-                            Flow(source: source, destination: publicIP, protocol: proto, destinationPort: port))
+                        // Through a firewall's DNAT rule the flow goes to the firewall's port.
+                        var listen = port
+                        if case .int(let p)? = finding.evidence["publicPort"] { listen = p }
+                        let (verdict, rules) = brute.verifyRouted(
+                            Flow(source: source, destination: publicIP, protocol: proto, destinationPort: listen))
                         #expect(verdict == .allowed, "\(name): \(source) → \(publicIP) \(proto)/\(port) is \(verdict)")
                         #expect(rules == Self.names(finding.evidence["decidedBy"]), "\(name): \(source) → \(port)")
                         checked += 1

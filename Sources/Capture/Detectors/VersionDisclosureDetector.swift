@@ -85,16 +85,33 @@ public struct VersionDisclosureDetector: StreamDetector {
 
     private static func isDigit(_ byte: UInt8) -> Bool { (0x30...0x39).contains(byte) }
 
+    /// Words that name a protocol or a role, not a product: `FileZilla Server 1.9.1` and
+    /// `Cyrus POP3 v2.3.16` name their product one word further back (Zeek's FTP and POP3 traces).
+    static let genericWords: Set<String> = [
+        "server", "pop3", "imap", "imap4", "imap4rev1", "smtp", "esmtp", "ftp", "ftpd",
+    ]
+
     /// `Product version` or `Product/version` from a greeting: the first word holding a version
-    /// number (not an IPv4 address), with the product name before it when the version stands alone.
+    /// number (not an IPv4 address), with the product name before it when the version stands alone
+    /// (and the word before that when the one before is a protocol or role, `FileZilla Server 1.9.1`).
     static func productVersion(_ line: Substring) -> String? {
-        let words = line.split { $0 == " " || $0 == "(" || $0 == ")" || $0 == "[" || $0 == "]" || $0 == "," }
+        // A reply code (`220 ` or the `220-` of a multi-line greeting) is not part of the first word.
+        let codeLength = line.prefix(3).allSatisfy(\.isNumber) && line.dropFirst(3).first == "-" ? 4 : 0
+        let words = line.dropFirst(codeLength).split {
+            $0 == " " || $0 == "(" || $0 == ")" || $0 == "[" || $0 == "]" || $0 == ","
+        }
         for (index, word) in words.enumerated() where hasVersion(word) {
             if word.split(separator: ".").count == 4 && word.allSatisfy({ $0.isNumber || $0 == "." }) { continue }
             var trimmed = word
             while let last = trimmed.last, ".;:".contains(last) { trimmed = trimmed.dropLast() }
             if let first = trimmed.first, first.isNumber || first == "v", index > 0 {
-                return String(words[index - 1] + " " + trimmed)
+                let product = words[index - 1]
+                if index > 1, genericWords.contains(product.lowercased()), words[index - 2].contains(where: \.isLetter),
+                    !words[index - 2].contains(".")
+                {
+                    return String(words[index - 2] + " " + product + " " + trimmed)
+                }
+                return String(product + " " + trimmed)
             }
             return String(trimmed)
         }

@@ -1,4 +1,5 @@
 import Findings
+
 /// A trust anchor the zone's keys must match: a DS record (digest of a key) or a DNSKEY record, as
 /// a parent zone publishes it or a resolver is configured with it.
 enum TrustAnchor: Sendable {

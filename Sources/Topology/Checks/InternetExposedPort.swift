@@ -200,6 +200,6 @@ extension InternetExposedPort {
                         ?? "Associate a network security group with \(first.nic.name) or its subnet that denies these ports from the internet.",
                     location: last.map { SourceLocation.of($0.rule, in: $0.group) } ?? first.nic.location))
         }
-        return findings
+        return findings + firewallDNATFindings(context)
     }
 }

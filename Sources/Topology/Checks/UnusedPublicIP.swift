@@ -26,6 +26,7 @@ extension UnusedPublicIP {
         for lb in network.loadBalancers { used.formUnion(lb.frontends.compactMap(\.publicIP)) }
         for gateway in network.applicationGateways { used.formUnion(gateway.frontends.compactMap(\.publicIP)) }
         for door in network.outboundOnlyDoors { used.formUnion(door.publicIPs) }
+        for firewall in network.firewalls { used.formUnion(firewall.publicIPs) }
         for door in context.engine.entryPoints { if let pip = door.publicIP { used.insert(pip) } }
         for pip in network.publicIPs where pip.attachedTo != nil { used.insert(pip.id) }
         return used

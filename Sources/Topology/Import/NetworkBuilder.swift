@@ -4,7 +4,8 @@ import Findings
 /// VNet and listed on its own, an NSG in a resource list and in `az network nsg list`), and at the
 /// end links VMs to NICs and turns references that name nothing into warnings.
 struct NetworkBuilder {
-    private(set) var network = Network()
+    /// Settable inside the module so that `RoutingReader.swift` can add routing resources.
+    var network = Network()
     private(set) var warnings: [String] = []
     private var vnetIndex: [ResourceID: Int] = [:]
     private var subnetIndex: [ResourceID: Int] = [:]
@@ -15,6 +16,8 @@ struct NetworkBuilder {
     private var machineIndex: [ResourceID: Int] = [:]
     /// NSG back-references (`properties.subnets`, `properties.networkInterfaces`) to apply at the end.
     private var nsgAttachments: [(nsg: ResourceID, target: ResourceID)] = []
+    /// Route table back-references (`properties.subnets`), applied at the end (`linkRouting`).
+    var routeTableAttachments: [(table: ResourceID, subnet: ResourceID)] = []
 
     mutating func warn(_ message: String, at location: SourceLocation?) {
         var parts: [String] = []
@@ -44,6 +47,7 @@ struct NetworkBuilder {
             var merged = network.subnets[i]
             if merged.prefixes.isEmpty { merged.prefixes = subnet.prefixes }
             if merged.securityGroup == nil { merged.securityGroup = subnet.securityGroup }
+            if merged.routeTable == nil { merged.routeTable = subnet.routeTable }
             network.subnets[i] = merged
         } else {
             subnetIndex[subnet.id] = network.subnets.count
@@ -163,6 +167,7 @@ struct NetworkBuilder {
         allocateDynamicAddresses()
         checkReferences()
         linkDoors()
+        linkRouting()
         // Deterministic order whatever the input order.
         network.virtualNetworks.sort { $0.id < $1.id }
         network.subnets.sort { $0.id < $1.id }

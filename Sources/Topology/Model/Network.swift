@@ -20,6 +20,13 @@ public struct Network: Sendable {
     public var wafPolicies: [WAFPolicy] = []
     public var outboundOnlyDoors: [OutboundOnlyDoor] = []
     public var serviceAccesses: [ServiceAccess] = []
+    /// Route tables, Azure Firewalls and firewall policies (`Routing.swift`).
+    public var routeTables: [RouteTable] = []
+    public var firewalls: [AzureFirewall] = []
+    public var firewallPolicies: [FirewallPolicy] = []
+    /// Azure's published service tags (`--service-tags FILE`), when given: rules naming a tag the
+    /// file lists match its real IPv4 prefixes.
+    public var serviceTags: ServiceTags?
 
     public init() {}
 
@@ -74,6 +81,13 @@ public struct Peering: Sendable, Hashable {
     public var remoteNetwork: ResourceID
     /// Azure's `peeringState`; `Connected` (or absent, as in templates and YAML) means traffic flows.
     public var isConnected: Bool
+    /// Whether this VNet accepts traffic an appliance in the remote VNet forwards (traffic that did
+    /// not start there); nil when the input does not say, read as allowed (the conservative reading).
+    public var allowForwardedTraffic: Bool?
+    /// Whether the remote VNet may use this VNet's gateway, and whether this VNet uses the remote
+    /// one's (recorded; gateways lead out of the estate).
+    public var allowGatewayTransit: Bool?
+    public var useRemoteGateways: Bool?
     public var location: SourceLocation?
 
     public init(name: String, remoteNetwork: ResourceID, isConnected: Bool = true, location: SourceLocation? = nil) {
@@ -91,6 +105,8 @@ public struct Subnet: Sendable, Hashable {
     public var virtualNetwork: ResourceID
     public var prefixes: [IPv4Prefix]
     public var securityGroup: ResourceID?
+    /// The route table attached to the subnet, if any.
+    public var routeTable: ResourceID?
     public var location: SourceLocation?
     /// Not in the input: made up by the loader for NICs that name it, with only their addresses and
     /// no NSG (its real NSG is unknown). Checks about the subnet itself skip it.
@@ -98,13 +114,14 @@ public struct Subnet: Sendable, Hashable {
 
     public init(
         id: ResourceID, name: String, virtualNetwork: ResourceID, prefixes: [IPv4Prefix],
-        securityGroup: ResourceID? = nil, location: SourceLocation? = nil
+        securityGroup: ResourceID? = nil, routeTable: ResourceID? = nil, location: SourceLocation? = nil
     ) {
         self.id = id
         self.name = name
         self.virtualNetwork = virtualNetwork
         self.prefixes = prefixes
         self.securityGroup = securityGroup
+        self.routeTable = routeTable
         self.location = location
     }
 }

@@ -16,6 +16,8 @@ struct BehaviourClass {
         /// as a set: members may be reached through different doors that behave alike.
         var doors: Set<EntryPoint.Behaviour>
         var atom: Int
+        /// The subnet's route table: routes decide where its traffic goes.
+        var routeTable: Int? = nil
     }
 
     var key: Key
@@ -40,6 +42,26 @@ struct BehaviourClasses {
             }
         }
         for vnet in compiled.network.virtualNetworks { vnet.addressSpace.forEach(add) }
+        // Routes and firewall rules tell destinations apart; a DNAT target is an address of its own.
+        for table in compiled.network.routeTables { table.routes.map(\.addressPrefix).forEach(add) }
+        let routing = compiled.routing
+        for rules in routing.filterRules {
+            for rule in rules {
+                for (lo, hi) in rule.box.sources.intervals + rule.box.destinations.intervals {
+                    boundaries.insert(UInt64(lo))
+                    boundaries.insert(UInt64(hi) + 1)
+                }
+            }
+        }
+        for target in routing.dnatTargets.keys { add(IPv4Prefix(network: IPv4Address(target), length: 32)) }
+        // Service tags resolved from `--service-tags` name prefixes too (usually public ranges,
+        // but a VNet may use public space).
+        for set in compiled.resolvedTags.values {
+            for (lo, hi) in set.intervals {
+                boundaries.insert(UInt64(lo))
+                boundaries.insert(UInt64(hi) + 1)
+            }
+        }
         add(CompiledNetwork.azureLoadBalancer)
         let sorted = boundaries.sorted()
         func atom(_ address: UInt32) -> Int {
@@ -61,7 +83,7 @@ struct BehaviourClasses {
                 interfaceSecurityGroup: endpoint.interfaceSecurityGroup,
                 applicationSecurityGroups: endpoint.applicationSecurityGroups, hasPublicIP: endpoint.hasPublicIP,
                 doors: Set(compiled.entryPointsOfEndpoint[e].map { compiled.entryPoints[$0].behaviour }),
-                atom: atom(endpoint.address))
+                atom: atom(endpoint.address), routeTable: endpoint.subnet.flatMap { routing.tableOfSubnet[$0] })
             if let c = index[key] {
                 classes[c].members.append(e)
                 classOfEndpoint[e] = c

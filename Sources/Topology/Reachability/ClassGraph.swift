@@ -71,13 +71,15 @@ final class ClassGraph {
     private var preparedVNets: Set<Int> = []
     /// For each VNet, the VNets it routes to (itself and its connected peers).
     private lazy var routable: [[Int]] = classesByAddress.indices.map { va in
-        classesByAddress.indices.filter { compiled.routes(va, $0) }
+        classesByAddress.indices.filter { compiled.mayRoute(va, $0) }
     }
     /// Per class: its address and VNet, flat for the pair loop.
     private let classAddress: [UInt32]
     private let classVNet: [Int]
-    /// Classes of each VNet sorted by address, so a sweep meets projection segments in order.
+    /// Classes of each VNet sorted by address, so a sweep meets projection segments in order, and
+    /// each class's place in that order.
     private let classesByAddress: [[Int]]
+    private let positionInVNet: [Int]
 
     init(compiled: CompiledNetwork, classes: BehaviourClasses, filter: PortBox) {
         self.compiled = compiled
@@ -87,6 +89,9 @@ final class ClassGraph {
         classVNet = classes.classes.map { compiled.endpoints[$0.representative].virtualNetwork ?? -1 }
         let addresses = classAddress
         classesByAddress = classes.classesByVNet.map { list in list.sorted { addresses[$0] < addresses[$1] } }
+        var position = Array(repeating: 0, count: addresses.count)
+        for list in classesByAddress { for (k, c) in list.enumerated() { position[c] = k } }
+        positionInVNet = position
     }
 
     func endpoint(_ c: Int) -> EngineEndpoint { compiled.endpoints[classes.classes[c].representative] }
@@ -108,8 +113,11 @@ final class ClassGraph {
         let start = [FlowBox(sources: IntervalSet(e.address, e.address))]
         let afterNIC = compiled.allowed(
             start, nsg: e.interfaceSecurityGroup, direction: .outbound, context: e.virtualNetwork)
-        return compiled.allowed(
+        let out = compiled.allowed(
             afterNIC, nsg: e.subnetSecurityGroup, direction: .outbound, context: e.virtualNetwork)
+        // A route table on the subnet: what arrives is what its routes and firewalls let on.
+        guard let v = e.virtualNetwork, compiled.routing.reroutes(subnet: e.subnet) else { return out }
+        return compiled.routing.routed(out, subnet: e.subnet, vnet: v)
     }
 
     private func portBox(_ box: FlowBox) -> PortBox? {
@@ -200,6 +208,8 @@ final class ClassGraph {
         var second: Int?
         var vnet: Int
         var signature: [UInt64]
+        /// Outbound: the subnet's route table (routes and firewalls reshape the region).
+        var routeTable: Int? = nil
     }
 
     private var inboundKeyIndex: [RegionKey: Int] = [:]
@@ -231,8 +241,24 @@ final class ClassGraph {
                 }
             }
         }
+        var routeTable: Int?
+        if direction == .outbound, let s = e.subnet, let t = compiled.routing.tableOfSubnet[s] {
+            routeTable = t
+            // Firewall rules naming the class address as a source tell classes apart too.
+            for rules in compiled.routing.filterRules {
+                for rule in rules {
+                    if rule.box.sources.contains(e.address) { word |= 1 << UInt64(bit) }
+                    bit += 1
+                    if bit == 64 {
+                        signature.append(word)
+                        word = 0
+                        bit = 0
+                    }
+                }
+            }
+        }
         signature.append(word)
-        return RegionKey(first: first, second: second, vnet: vnet, signature: signature)
+        return RegionKey(first: first, second: second, vnet: vnet, signature: signature, routeTable: routeTable)
     }
 
     /// Index of the class's inbound key; the inbound groups of the pair loop.
@@ -284,7 +310,7 @@ final class ClassGraph {
     func reaches(_ a: Int, _ b: Int) -> Bool {
         let va = classVNet[a]
         let vb = classVNet[b]
-        guard va >= 0, vb >= 0, compiled.routes(va, vb) else { return false }
+        guard va >= 0, vb >= 0, compiled.mayRoute(va, vb) else { return false }
         let out = outboundProjectionOf(a).id(at: classAddress[b])
         if out == 0 { return false }
         let into = inboundProjectionOf(b).id(at: classAddress[a])
@@ -348,6 +374,60 @@ final class ClassGraph {
         }
         slots = slot
         return result
+    }
+
+    /// The classes with a hop to class `b` (within the filter), or nil once `budget` candidate
+    /// sources have been looked at (`budget` is lowered by what was used).
+    func predecessors(of b: Int, budget: inout Int, excluding skip: (Int) -> Bool = { _ in false }) -> [Int]? {
+        let vb = classVNet[b]
+        guard vb >= 0 else { return [] }
+        let into = inboundProjectionOf(b)
+        let target = classAddress[b]
+        var result: [Int] = []
+        for va in routable[vb] {
+            for a in classesByAddress[va] where !skip(a) {
+                budget -= 1
+                if budget < 0 { return nil }
+                let i = into.id(at: classAddress[a])
+                if i == 0 { continue }
+                let o = outboundProjectionOf(a).id(at: target)
+                if o != 0 && meets(o, i) { result.append(a) }
+            }
+        }
+        return result
+    }
+
+    /// Where `successors(a)` names class `b`: the rank of `b`'s VNet among those `a` routes to,
+    /// then `b`'s place in its VNet's address order.
+    func sweepPosition(of b: Int, from a: Int) -> (vnet: Int, place: Int) {
+        let vnets = routable[classVNet[a]]
+        let vnet = vnets.firstIndex(of: classVNet[b]) ?? vnets.count
+        return (vnet, positionInVNet[b])
+    }
+
+    /// Whether no foothold can ever reach class `t`: the closure of `t`'s predecessors (classes
+    /// with a hop to it, then theirs, …) holds no class `isFoothold` names. A class reached later
+    /// by the search is reached from a foothold, so it would bring that foothold into the
+    /// closure: a closure without one proves `t` unreachable for good. Gives up (false) once it
+    /// has looked at `budget` candidate sources, or when a class of the closure has a member
+    /// with sibling NICs (`hasSiblings`): a VM bridging two classes is no hop.
+    func provenUnreachable(
+        _ t: Int, budget: Int, isFoothold: (Int) -> Bool, hasSiblings: (Int) -> Bool
+    ) -> Bool {
+        var closure: Set<Int> = [t]
+        var stack = [t]
+        var left = budget
+        while let b = stack.popLast() {
+            if isFoothold(b) || hasSiblings(b) { return false }
+            guard let found = predecessors(of: b, budget: &left, excluding: { closure.contains($0) }) else {
+                return false
+            }
+            for a in found {
+                closure.insert(a)
+                stack.append(a)
+            }
+        }
+        return true
     }
 
     /// Inbound pieces of class `c` a source set (e.g. the internet) can send, within the filter.

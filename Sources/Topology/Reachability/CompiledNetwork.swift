@@ -56,14 +56,19 @@ final class CompiledNetwork {
     var subnetVNetIndex: [Int?] = []
     /// Per VNet, the subnet prefixes it routes to (built on first use).
     var subnetSpaceCache: [Int: IntervalSet] = [:]
+    /// Route tables and firewalls (`RoutesAndFirewalls.swift`), compiled on first use.
+    lazy var routing = CompiledRouting(self)
     /// Service tags whose Azure ranges are not known offline, each standing for one token address
-    /// (see `serviceTagTokens`), by lower-cased name.
+    /// (see `firstTagToken`), by lower-cased name.
     private(set) var tagTokens: [String: UInt32] = [:]
     /// Doors from the internet (`EntryPoints.swift`), by frontend address, and per endpoint the
     /// doors whose backends include it.
     private(set) var entryPoints: [EntryPoint] = []
     private(set) var entryPointsByFrontend: [UInt32: [Int]] = [:]
     private(set) var entryPointsOfEndpoint: [[Int]] = []
+    /// Service tags a rule names and the `--service-tags` file lists: their IPv4 prefixes, by
+    /// lower-cased name.
+    private(set) var resolvedTags: [String: IntervalSet] = [:]
     /// Where internet attackers can send from: see `internetSources`.
     private(set) var publicInternet = IntervalSet()
     static let azureLoadBalancer = IPv4Prefix("168.63.129.16/32")!
@@ -146,11 +151,24 @@ final class CompiledNetwork {
                 }
             }
         }
-        for (i, key) in unknownTags.keys.sorted().enumerated() {
-            tagTokens[key] = Self.firstTagToken + UInt32(i)
-            warnings.append(
-                "service tag '\(unknownTags[key] ?? key)' names Azure address ranges this offline analysis does not know; rules using it decide no flow from or to a known address, and only rules covering all of Internet take its place"
-            )
+        var tokens: UInt32 = 0
+        for key in unknownTags.keys.sorted() {
+            let name = unknownTags[key] ?? key
+            if let file = network.serviceTags {
+                if let prefixes = file.prefixes(of: key) {
+                    resolvedTags[key] = IntervalSet(intervals: prefixes.map { ($0.first, $0.last) })
+                    continue
+                }
+                warnings.append(
+                    "service tag '\(name)' is not in the service tag file \(file.file); rules using it decide no flow from or to a known address, and only rules covering all of Internet take its place"
+                )
+            } else {
+                warnings.append(
+                    "service tag '\(name)' names Azure address ranges this offline analysis does not know; rules using it decide no flow from or to a known address, and only rules covering all of Internet take its place (--service-tags FILE, Azure's published service tag file, would resolve it)"
+                )
+            }
+            tagTokens[key] = Self.firstTagToken + tokens
+            tokens += 1
         }
         publicInternet = IntervalSet.allAddresses.subtracting(Self.notInternet).subtracting(allSpace)
         entryPoints = buildEntryPoints()
@@ -190,6 +208,12 @@ final class CompiledNetwork {
     /// Whether traffic routes privately between two VNets: the same one, or peered and connected.
     func routes(_ a: Int, _ b: Int) -> Bool { a == b || connectedPeers[a].contains(b) }
 
+    /// Whether traffic from VNet `a` may arrive in `b` at all: privately, or through appliances
+    /// its routes name (a superset; the routed regions decide exactly).
+    func mayRoute(_ a: Int, _ b: Int) -> Bool {
+        routes(a, b) || (!routing.isEmpty && routing.forwardReach[a].contains(b))
+    }
+
     /// `Internet` for a VNet context: everything outside its `VirtualNetwork` tag.
     func internetTag(_ vnet: Int?) -> IntervalSet {
         guard let vnet else { return .allAddresses }
@@ -223,7 +247,10 @@ final class CompiledNetwork {
             case "virtualnetwork": return vnet.map { virtualNetworkTag[$0] } ?? IntervalSet()
             case "internet": return internetTag(vnet)
             case "azureloadbalancer": return IntervalSet(Self.azureLoadBalancer.first, Self.azureLoadBalancer.last)
-            default: return tagTokens[tag.lowercased()].map { IntervalSet($0, $0) } ?? IntervalSet()
+            default:
+                let key = tag.lowercased()
+                if let known = resolvedTags[key] { return known }
+                return tagTokens[key].map { IntervalSet($0, $0) } ?? IntervalSet()
             }
         case .applicationSecurityGroup(let id): return asgIndex[id].map { asgAddresses[$0] } ?? IntervalSet()
         case .unsupported: return IntervalSet()

@@ -154,6 +154,12 @@ extension ReachabilityEngine {
             for c in 0..<n where !classes.classes[c].key.doors.isEmpty {
                 if !entryPieces(c, from: externalSources, graph: g).isEmpty { reach(c, 1, from: -1, .internet) }
             }
+            // Hosts an Azure Firewall's DNAT rules translate to (each its own class).
+            for c in 0..<n where reachedDistance[c] == Int.max {
+                if dnatHop(to: classes.classes[c].representative, from: externalSources, filter: g.filter) != nil {
+                    reach(c, 1, from: -1, .internet)
+                }
+            }
         }
         // Breadth-first, one level of footholds at a time, stopping once every target class is
         // reached. Each level first tries its hops to the pending targets alone: that needs the
@@ -166,6 +172,7 @@ extension ReachabilityEngine {
             targets.compactMap { classes.classOfEndpoint[$0] }.filter {
                 reachedDistance[$0] == Int.max && g.admitsAnything($0)
             })
+        var proofTried: Set<Int> = []
         var head = pending.isEmpty ? queue.count : 0
         search: while head < queue.count {
             let level = footDistance[queue[head]]
@@ -187,6 +194,36 @@ extension ReachabilityEngine {
                 }
             }
             if pending.isEmpty { break search }
+            // A target whose predecessors lead back to no foothold is unreachable however far the
+            // search goes: proving it (usually from a handful of classes) spares expanding every
+            // level of the graph to its end. Tried once per target, for those the level's tries
+            // left pending; the budget keeps a proof cheaper than a level's expansion.
+            for t in pending.sorted() where searchShortcuts && proofTried.insert(t).inserted {
+                if g.provenUnreachable(
+                    t, budget: 2 * n, isFoothold: { footDistance[$0] != Int.max },
+                    hasSiblings: { c in classes.classes[c].members.contains { siblings[$0] != nil } })
+                {
+                    pending.remove(t)
+                }
+            }
+            if pending.isEmpty { break search }
+            // Two levels at once, from the targets' side: when every pending target has a
+            // predecessor that this level would reach, the next level's footholds that matter are
+            // those predecessors, and the full successor lists of this level (the inbound
+            // projection of every class) are never built. Without VMs bridging classes the order
+            // a full expansion would give the next level is known (the first foothold reaching a
+            // class, then where its sweep meets it), so each target gets the same last two hops.
+            if searchShortcuts, siblings.isEmpty,
+                let plan = twoLevels(
+                    graph: g, pending: pending, footholds: Array(queue[head..<end]),
+                    nextLevel: Array(queue[end...]), reachedDistance: reachedDistance, level: level, budget: 2 * n)
+            {
+                for (b, a) in plan.hops where reachedDistance[b] == Int.max {
+                    reach(b, level + 1, from: a, .network(from: a))
+                }
+                for (t, b) in plan.targets { reach(t, level + 2, from: b, .network(from: b)) }
+                break search
+            }
             for i in head..<end {
                 let a = queue[i]
                 for b in g.successors(a, skipping: { reachedDistance[$0] != Int.max }) {
@@ -238,6 +275,56 @@ extension ReachabilityEngine {
         paths.sort { $0.target < $1.target }
         let unreachable = names.subtracting(best.keys).sorted()
         return PathReport(paths: paths, unreachable: unreachable, warnings: warnings)
+    }
+
+    /// For targets two hops beyond the footholds `footholds` (this level, in queue order): the
+    /// class of the next level each target's last hop leaves, and the foothold of this level
+    /// that reaches it, exactly as the level-by-level search would choose them. `nextLevel` are
+    /// the classes this level's tries to the targets already reached (queued before any other).
+    /// Nil when some target has no such predecessor, or the predecessors cost more than `budget`.
+    private func twoLevels(
+        graph g: ClassGraph, pending: Set<Int>, footholds: [Int], nextLevel: [Int], reachedDistance: [Int],
+        level: Int, budget: Int
+    ) -> (hops: [(Int, Int)], targets: [(Int, Int)])? {
+        var left = budget
+        var footholdsByVNet: [Int: [Int]] = [:]
+        for (i, a) in footholds.enumerated() { footholdsByVNet[g.virtualNetwork(of: a), default: []].append(i) }
+        var queued: [Int: Int] = [:]
+        for (i, b) in nextLevel.enumerated() { queued[b] = i }
+        /// Where a class joins the next level: its place among the already queued, or the foothold
+        /// whose sweep first reaches it and where that sweep meets it. Nil: not in the next level.
+        var joins: [Int: (rank: [Int], from: Int?)?] = [:]
+        func join(_ b: Int) -> (rank: [Int], from: Int?)? {
+            if let known = joins[b] { return known }
+            var result: (rank: [Int], from: Int?)?
+            if let i = queued[b] {
+                result = ([0, i], nil)
+            } else if reachedDistance[b] == Int.max {
+                let candidates = g.routableVNets(of: b).flatMap { footholdsByVNet[$0] ?? [] }.sorted()
+                for i in candidates where g.reaches(footholds[i], b) {
+                    let place = g.sweepPosition(of: b, from: footholds[i])
+                    result = ([1, i, place.vnet, place.place], footholds[i])
+                    break
+                }
+            }
+            joins[b] = result
+            return result
+        }
+        var hops: [(Int, Int)] = []
+        var targets: [(Int, Int)] = []
+        for t in pending.sorted() {
+            guard let before = g.predecessors(of: t, budget: &left) else { return nil }
+            var best: (b: Int, rank: [Int], from: Int?)?
+            for b in before {
+                // A predecessor reached at this level or earlier would have reached t already.
+                guard let j = join(b) else { continue }
+                if best == nil || j.rank.lexicographicallyPrecedes(best!.rank) { best = (b, j.rank, j.from) }
+            }
+            guard let best else { return nil }
+            if let a = best.from { hops.append((best.b, a)) }
+            targets.append((t, best.b))
+        }
+        return (hops, targets)
     }
 
     /// What to tell a user whose target names no host the engine can route to: usually a typo in
@@ -299,6 +386,10 @@ extension ReachabilityEngine {
                         port: Int(d.frontendPort(forBackend: UInt32(flow.destinationPort))),
                         sourcePort: flow.sourcePort,
                         decidedBy: piece.decisions.map(compiled.decision)))
+            } else if var hop = dnatHop(to: entry, from: external, filter: g.filter) {
+                // No door of its own: an Azure Firewall's DNAT rule leads there.
+                hop.to = hostName(entry)
+                hops.append(hop)
             }
         }
         for i in 0..<(stations.count - 1) {

@@ -55,6 +55,9 @@ public final class ReachabilityEngine {
     let compiled: CompiledNetwork
     let classes: BehaviourClasses
     private var graphs: [ClassGraph.PortBox: ClassGraph] = [:]
+    /// Whether `paths` may prove targets unreachable and look two levels ahead from the targets'
+    /// side (the answers are the same either way; tests compare the two).
+    var searchShortcuts = true
 
     public init(network: Network) {
         self.network = network
@@ -63,7 +66,7 @@ public final class ReachabilityEngine {
     }
 
     /// Problems the engine noticed (service tags it cannot resolve offline).
-    public var warnings: [String] { compiled.warnings }
+    public var warnings: [String] { compiled.warnings + (compiled.routing.isEmpty ? [] : compiled.routing.warnings) }
 
     /// How many distinct behaviours the interfaces fall into.
     public var behaviourClassCount: Int { classes.classes.count }

@@ -30,6 +30,8 @@ enum ARMTemplate {
         "microsoft.network/networksecuritygroups/securityrules", "microsoft.network/networkinterfaces",
         "microsoft.network/publicipaddresses", "microsoft.network/applicationsecuritygroups",
         "microsoft.compute/virtualmachines",
+        "microsoft.network/routetables", "microsoft.network/routetables/routes", "microsoft.network/azurefirewalls",
+        "microsoft.network/firewallpolicies", "microsoft.network/firewallpolicies/rulecollectiongroups",
     ]).union(DoorsReader.readTypes)
     /// Parts of a VM that say nothing about the network (and hold credentials).
     static let skippedVMProperties: Set<String> = [

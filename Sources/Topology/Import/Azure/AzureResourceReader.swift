@@ -155,6 +155,11 @@ struct AzureResourceReader {
                 type: door, id: id, name: shortName, object: object, props: props, pointer: pointer, propsPointer: p)
         case "microsoft.network/applicationsecuritygroups":
             builder.add(ApplicationSecurityGroup(id: id, name: shortName, location: location(pointer)))
+        case "microsoft.network/routetables", "microsoft.network/routetables/routes",
+            "microsoft.network/azurefirewalls",
+            "microsoft.network/firewallpolicies", "microsoft.network/firewallpolicies/rulecollectiongroups":
+            try readRouting(
+                type: type.lowercased(), id: id, name: shortName, props: props, pointer: pointer, propsPointer: p)
         case "microsoft.compute/virtualmachines":
             var nics: [ResourceID] = []
             if let profile = JSONField.value(props, "networkProfile") as? [String: Any] {
@@ -244,7 +249,11 @@ struct AzureResourceReader {
         guard let remote = reference(props, "remoteVirtualNetwork") else { return nil }
         let state = string(props, "peeringState")
         let connected = state.map { $0.lowercased() == "connected" } ?? true
-        return Peering(name: name, remoteNetwork: remote, isConnected: connected, location: location(pointer))
+        var peering = Peering(name: name, remoteNetwork: remote, isConnected: connected, location: location(pointer))
+        peering.allowForwardedTraffic = flag(props, "allowForwardedTraffic")
+        peering.allowGatewayTransit = flag(props, "allowGatewayTransit")
+        peering.useRemoteGateways = flag(props, "useRemoteGateways")
+        return peering
     }
 
     mutating func readSubnet(
@@ -255,7 +264,8 @@ struct AzureResourceReader {
         builder.add(
             Subnet(
                 id: id, name: name, virtualNetwork: vnet, prefixes: space,
-                securityGroup: reference(props, "networkSecurityGroup"), location: location(pointer)))
+                securityGroup: reference(props, "networkSecurityGroup"), routeTable: reference(props, "routeTable"),
+                location: location(pointer)))
         readServiceEndpoints(subnet: id, props: props, pointer: propsPointer)
     }
 
