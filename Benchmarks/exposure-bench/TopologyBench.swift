@@ -53,8 +53,9 @@ enum TopologyBench {
         let data = generator.export()
         print(
             "generated: \(generator.vnetCount) VNets, \(generator.subnetCount) subnets, \(generator.nsgCount) NSGs, "
-                + "\(generator.ruleCount) rules, \(generator.nicCount) NICs, \(generator.firewalls) firewalls, "
-                + "\(generator.routedSubnets) subnets with a route table, \(data.count / 1_048_576) MiB of JSON")
+                + "\(generator.ruleCount) rules, \(generator.nicCount) NICs, \(generator.loadBalancerCount) load balancers, "
+                + "\(generator.firewalls) firewalls, \(generator.routedSubnets) subnets with a route table, "
+                + "\(data.count / 1_048_576) MiB of JSON")
 
         if writeOnly, let writeDirectory {
             try FileManager.default.createDirectory(atPath: writeDirectory, withIntermediateDirectories: true)
@@ -181,7 +182,8 @@ struct BenchmarkUsage: Error, CustomStringConvertible {
 /// Writes a hub-and-spoke Azure resource list as JSON text. Each VNet has 50 /24 subnets with 20
 /// NICs each and 5 ASGs; every two subnets share an NSG of 50 rules (prefix, ASG, service-tag and
 /// port-range rules mixed); one NIC in ten has its own NSG too, one in three is in an ASG of its
-/// VNet; 2% have a public IP; 0.5% are crown jewels.
+/// VNet; 2% have a public IP; 0.5% are crown jewels. Each VNet also has 10 Standard public load
+/// balancers (HTTPS over four NICs of one subnet, an RDP NAT rule to a fifth): 200 at scale 1.
 struct ExportGenerator {
     let spokes: Int
     var vnetCount: Int { spokes + 1 }
@@ -189,10 +191,12 @@ struct ExportGenerator {
     var nsgCount = 0
     var ruleCount = 0
     var nicCount = 0
+    var loadBalancerCount = 0
     /// Azure Firewalls in the hub (at 10.0.F.250, F = 0…), and spoke subnets routed through them.
     var firewalls = 0
     var routedSubnets = 0
     var rng = SeededGenerator(state: 7)
+    static let loadBalancersPerVNet = 10
     static let subnetsPerVNet = 50
     static let nicsPerSubnet = 20
     static let rulesPerNSG = 50
@@ -333,6 +337,28 @@ struct ExportGenerator {
                     )
                     nicCount += 1
                 }
+            }
+            // Load balancers: Standard, public, each balancing HTTPS over four NICs of one subnet
+            // (pool listed on the load balancer) with an RDP NAT rule to a fifth. No random draws,
+            // so the rest of the estate is the same with or without them.
+            for l in 0..<Self.loadBalancersPerVNet {
+                let s = l * (Self.subnetsPerVNet / Self.loadBalancersPerVNet)
+                let lb = "\(sub)/loadBalancers/lb\(v)-\(l)"
+                let pip = "\(sub)/publicIPAddresses/pip-lb\(v)-\(l)"
+                let members = (0..<4).map {
+                    "{\"id\":\"\(sub)/networkInterfaces/nic-\(v)-\(s)-\($0)/ipConfigurations/ipconfig1\"}"
+                }
+                emit(
+                    "{\"id\":\"\(pip)\",\"name\":\"pip-lb\(v)-\(l)\",\"type\":\"Microsoft.Network/publicIPAddresses\",\"sku\":{\"name\":\"Standard\"},\"properties\":{\"ipAddress\":\"21.\(v).\(l).10\"}}"
+                )
+                emit(
+                    "{\"id\":\"\(lb)\",\"name\":\"lb\(v)-\(l)\",\"type\":\"Microsoft.Network/loadBalancers\",\"sku\":{\"name\":\"Standard\"},\"properties\":{"
+                        + "\"frontendIPConfigurations\":[{\"id\":\"\(lb)/frontendIPConfigurations/fe\",\"name\":\"fe\",\"properties\":{\"publicIPAddress\":{\"id\":\"\(pip)\"}}}],"
+                        + "\"backendAddressPools\":[{\"id\":\"\(lb)/backendAddressPools/pool\",\"name\":\"pool\",\"properties\":{\"backendIPConfigurations\":[\(members.joined(separator: ","))]}}],"
+                        + "\"loadBalancingRules\":[{\"name\":\"https\",\"properties\":{\"frontendIPConfiguration\":{\"id\":\"\(lb)/frontendIPConfigurations/fe\"},\"backendAddressPool\":{\"id\":\"\(lb)/backendAddressPools/pool\"},\"protocol\":\"Tcp\",\"frontendPort\":443,\"backendPort\":443}}],"
+                        + "\"inboundNatRules\":[{\"id\":\"\(lb)/inboundNatRules/rdp\",\"name\":\"rdp\",\"properties\":{\"frontendIPConfiguration\":{\"id\":\"\(lb)/frontendIPConfigurations/fe\"},\"protocol\":\"Tcp\",\"frontendPort\":50001,\"backendPort\":3389,\"backendIPConfiguration\":{\"id\":\"\(sub)/networkInterfaces/nic-\(v)-\(s)-4/ipConfigurations/ipconfig1\"}}}]"
+                        + "}}")
+                loadBalancerCount += 1
             }
         }
         out += "]"

@@ -219,4 +219,28 @@ struct DoorsTests {
             LoadedTopology(network: network, warnings: []), options: AuditOptions(today: AuditSampleTests.today))
         #expect(!report.findings.contains { $0.check == PublicWebWithoutWAF.check })
     }
+
+    @Test("A bastion naming its public IP by bare name (as the load-balancer-standard-create quickstart does) holds it")
+    func bareNamePublicIPIsResolved() throws {
+        let template = """
+            {"$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+             "contentVersion": "1.0.0.0", "variables": {"pip": "bastion-pip"},
+             "resources": [
+               {"type": "Microsoft.Network/virtualNetworks", "apiVersion": "2021-08-01", "name": "v",
+                "properties": {"addressSpace": {"addressPrefixes": ["10.0.0.0/16"]},
+                               "subnets": [{"name": "AzureBastionSubnet", "properties": {"addressPrefix": "10.0.1.0/24"}}]}},
+               {"type": "Microsoft.Network/bastionHosts", "apiVersion": "2021-08-01", "name": "b",
+                "properties": {"ipConfigurations": [{"name": "IpConf", "properties": {
+                  "publicIPAddress": {"id": "[variables('pip')]"},
+                  "subnet": {"id": "[resourceId('Microsoft.Network/virtualNetworks/subnets', 'v', 'AzureBastionSubnet')]"}}}]}},
+               {"type": "Microsoft.Network/publicIPAddresses", "apiVersion": "2021-08-01", "name": "[variables('pip')]",
+                "sku": {"name": "Standard"}, "properties": {"publicIPAllocationMethod": "Static"}}]}
+            """
+        let topology = try TopologyLoader.load(documents: [("bastion.json", Data(template.utf8))])
+        #expect(topology.network.outboundOnlyDoors.first?.kind == .bastion)
+        #expect(topology.network.publicIPs.first?.sku == .standard)
+        let report = TopologyAnalyzer.analyze(topology, options: AuditOptions(today: AuditSampleTests.today))
+        #expect(!report.findings.contains { $0.check == UnusedPublicIP.check }, "\(AuditSampleTests.triples(report))")
+        #expect(report.findings.isEmpty, "\(AuditSampleTests.triples(report))")
+    }
 }

@@ -12,8 +12,9 @@ struct BehaviourClass {
         var interfaceSecurityGroup: Int?
         var applicationSecurityGroups: [Int]
         var hasPublicIP: Bool
-        /// The doors from the internet whose backends include the address (`EntryPoints.swift`).
-        var doors: [Int]
+        /// What the doors from the internet whose backends include the address do (`EntryPoints.swift`),
+        /// as a set: members may be reached through different doors that behave alike.
+        var doors: Set<EntryPoint.Behaviour>
         var atom: Int
         /// The subnet's route table: routes decide where its traffic goes.
         var routeTable: Int? = nil
@@ -81,8 +82,8 @@ struct BehaviourClasses {
                 vnet: vnet, subnetSecurityGroup: endpoint.subnetSecurityGroup,
                 interfaceSecurityGroup: endpoint.interfaceSecurityGroup,
                 applicationSecurityGroups: endpoint.applicationSecurityGroups, hasPublicIP: endpoint.hasPublicIP,
-                doors: compiled.entryPointsOfEndpoint[e], atom: atom(endpoint.address),
-                routeTable: endpoint.subnet.flatMap { routing.tableOfSubnet[$0] })
+                doors: Set(compiled.entryPointsOfEndpoint[e].map { compiled.entryPoints[$0].behaviour }),
+                atom: atom(endpoint.address), routeTable: endpoint.subnet.flatMap { routing.tableOfSubnet[$0] })
             if let c = index[key] {
                 classes[c].members.append(e)
                 classOfEndpoint[e] = c

@@ -45,6 +45,23 @@ public struct EntryPoint: Sendable, Hashable {
     /// gateway's subnet): the subnet index and the address the instances use.
     var frontSubnet: Int?
 
+    /// What a door does to the flows it admits, whatever its name and address: two NICs reached
+    /// through doors with equal behaviours are alike to every question (`BehaviourClasses`).
+    struct Behaviour: Hashable {
+        var protocols: ProtocolSet
+        var frontendPorts: IntervalSet
+        var backendPort: UInt32?
+        var closedUnlessAllowed: Bool
+        var sourceSeenAs: IPv4Address?
+        var frontSubnet: Int?
+    }
+
+    var behaviour: Behaviour {
+        Behaviour(
+            protocols: protocols, frontendPorts: frontendPorts, backendPort: backendPort,
+            closedUnlessAllowed: closedUnlessAllowed, sourceSeenAs: sourceSeenAs, frontSubnet: frontSubnet)
+    }
+
     /// The backend ports that frontend ports `ports` lead to.
     public func backendPorts(forFrontend ports: IntervalSet) -> IntervalSet {
         let hit = ports.intersection(frontendPorts)
@@ -72,38 +89,44 @@ public struct EntryPoint: Sendable, Hashable {
 extension CompiledNetwork {
     /// Every door of the network, built once at the end of `init`: one builder per kind.
     func buildEntryPoints() -> [EntryPoint] {
-        publicIPEntryPoints() + loadBalancerEntryPoints() + applicationGatewayEntryPoints()
+        let lookup = MemberLookup(self)
+        return publicIPEntryPoints() + loadBalancerEntryPoints(lookup) + applicationGatewayEntryPoints(lookup)
     }
 
-    /// Endpoint index of a NIC configuration named by id (`…/networkInterfaces/N/ipConfigurations/C`).
-    private func endpointIndex(configuration id: ResourceID) -> Int? {
-        let target = BackendTarget.ipConfiguration(id)
-        guard let nic = target.interface, let n = interfaceIndex[nic], let name = target.configurationName else {
-            return nil
-        }
-        guard
-            let c = network.interfaces[n].ipConfigurations.firstIndex(where: {
-                $0.name.lowercased() == name.lowercased()
-            })
-        else { return nil }
-        return endpoints.firstIndex { $0.interface == n && $0.configuration == c }
-    }
+    /// Pool membership indexed once: NIC configurations by id, and the configurations naming each
+    /// pool or NAT rule, so building doors stays linear in the estate.
+    struct MemberLookup {
+        var endpointByConfiguration: [ResourceID: Int] = [:]
+        var namingPool: [ResourceID: [Int]] = [:]
+        var endpointByPrivate: [UInt32: Int]
 
-    /// Members of a pool: its own list, plus NIC configurations that name it.
-    private func members(of pool: ResourceID, listed: [BackendTarget]) -> [Int] {
-        var result: [Int] = []
-        for target in listed {
-            switch target {
-            case .ipConfiguration(let id): if let e = endpointIndex(configuration: id) { result.append(e) }
-            case .address(let a): if let e = endpointByPrivate[a.value] { result.append(e) }
+        init(_ compiled: CompiledNetwork) {
+            endpointByPrivate = compiled.endpointByPrivate
+            for (e, endpoint) in compiled.endpoints.enumerated() {
+                let nic = compiled.network.interfaces[endpoint.interface]
+                let config = nic.ipConfigurations[endpoint.configuration]
+                let id = ResourceID(nic.id.text + "/ipConfigurations/" + config.name)
+                if endpointByConfiguration[id] == nil { endpointByConfiguration[id] = e }
+                for pool in config.backendPools { namingPool[pool, default: []].append(e) }
             }
         }
-        for (e, endpoint) in endpoints.enumerated() {
-            let config = network.interfaces[endpoint.interface].ipConfigurations[endpoint.configuration]
-            if config.backendPools.contains(pool) { result.append(e) }
+
+        /// Endpoint index of a NIC configuration named by id (`…/networkInterfaces/N/ipConfigurations/C`).
+        func endpoint(configuration id: ResourceID) -> Int? { endpointByConfiguration[id] }
+
+        /// Members of a pool: its own list, plus NIC configurations that name it.
+        func members(of pool: ResourceID, listed: [BackendTarget]) -> [Int] {
+            var result: [Int] = []
+            for target in listed {
+                switch target {
+                case .ipConfiguration(let id): if let e = endpoint(configuration: id) { result.append(e) }
+                case .address(let a): if let e = endpointByPrivate[a.value] { result.append(e) }
+                }
+            }
+            result += namingPool[pool] ?? []
+            var seen = Set<Int>()
+            return result.filter { seen.insert($0).inserted }
         }
-        var seen = Set<Int>()
-        return result.filter { seen.insert($0).inserted }
     }
 
     private func publicIPEntryPoints() -> [EntryPoint] {
@@ -133,7 +156,7 @@ extension CompiledNetwork {
         }
     }
 
-    private func loadBalancerEntryPoints() -> [EntryPoint] {
+    private func loadBalancerEntryPoints(_ lookup: MemberLookup) -> [EntryPoint] {
         var result: [EntryPoint] = []
         for lb in network.loadBalancers {
             func publicFrontend(_ id: ResourceID?) -> (pip: ResourceID, address: IPv4Address?, sku: NetworkSKU?)? {
@@ -159,7 +182,7 @@ extension CompiledNetwork {
             for rule in lb.rules {
                 guard let fe = publicFrontend(rule.frontend) else { continue }
                 let backends = rule.backendPools.flatMap { id in
-                    members(of: id, listed: lb.backendPools.first { $0.id == id }?.members ?? [])
+                    lookup.members(of: id, listed: lb.backendPools.first { $0.id == id }?.members ?? [])
                 }
                 let haPorts = rule.frontendPort == 0
                 result.append(
@@ -171,12 +194,12 @@ extension CompiledNetwork {
             for rule in lb.natRules {
                 guard let fe = publicFrontend(rule.frontend) else { continue }
                 var backends: [Int] = []
-                if case .ipConfiguration(let id) = rule.backend, let e = endpointIndex(configuration: id) {
+                if case .ipConfiguration(let id) = rule.backend, let e = lookup.endpoint(configuration: id) {
                     backends.append(e)
                 }
                 let single = rule.frontendPorts.count == 1 && rule.backendPool == nil
                 if single {
-                    backends += members(of: rule.id, listed: [])
+                    backends += lookup.members(of: rule.id, listed: [])
                     let p = UInt32(rule.frontendPorts.lowerBound)
                     result.append(
                         door(
@@ -185,7 +208,7 @@ extension CompiledNetwork {
                 } else if let pool = rule.backendPool {
                     // The newer form: each pool member gets the next frontend port of the range.
                     let listed = lb.backendPools.first { $0.id == pool }?.members ?? []
-                    for (i, e) in members(of: pool, listed: listed).enumerated()
+                    for (i, e) in lookup.members(of: pool, listed: listed).enumerated()
                     where rule.frontendPorts.lowerBound + i <= rule.frontendPorts.upperBound {
                         let p = UInt32(rule.frontendPorts.lowerBound + i)
                         result.append(
@@ -198,7 +221,7 @@ extension CompiledNetwork {
             }
             for pool in lb.natPools {
                 guard let fe = publicFrontend(pool.frontend) else { continue }
-                for (i, e) in members(of: pool.id, listed: []).enumerated()
+                for (i, e) in lookup.members(of: pool.id, listed: []).enumerated()
                 where pool.frontendPorts.lowerBound + i <= pool.frontendPorts.upperBound {
                     let p = UInt32(pool.frontendPorts.lowerBound + i)
                     result.append(
@@ -217,7 +240,7 @@ extension CompiledNetwork {
         network.subnets[s].prefixes.first.map { $0.length <= 29 ? $0.first &+ 4 : $0.first }
     }
 
-    private func applicationGatewayEntryPoints() -> [EntryPoint] {
+    private func applicationGatewayEntryPoints(_ lookup: MemberLookup) -> [EntryPoint] {
         var result: [EntryPoint] = []
         for gateway in network.applicationGateways {
             let subnet = gateway.subnet.flatMap { subnetIndex[$0] }
@@ -231,7 +254,7 @@ extension CompiledNetwork {
                 else { continue }
                 let pip = network.publicIP(pipID)
                 let pool = route.backendPool.flatMap { id in gateway.backendPools.first { $0.id == id } }
-                let backends = route.backendPool.map { members(of: $0, listed: pool?.members ?? []) } ?? []
+                let backends = route.backendPool.map { lookup.members(of: $0, listed: pool?.members ?? []) } ?? []
                 let port = UInt32(listener.port)
                 result.append(
                     EntryPoint(

@@ -421,7 +421,7 @@ extension ReachabilityEngine {
         let e = endpoint ?? classes.classes[c].representative
         let sources = external.intersection(compiled.internetSources(compiled.endpoints[e].virtualNetwork))
         var result: [(door: Int, piece: AnnotatedBox)] = []
-        for d in classes.classes[c].key.doors {
+        for d in compiled.entryPointsOfEndpoint[e] {
             for piece in compiled.entryPieces(
                 door: d, endpoint: e, from: sources, protocols: g.filter.protocols, ports: g.filter.destinationPorts)
             {

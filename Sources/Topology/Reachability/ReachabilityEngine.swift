@@ -212,7 +212,7 @@ public final class ReachabilityEngine {
         return classes.classes.indices.filter { c in
             let e = classes.classes[c].representative
             let internet = compiled.internetSources(compiled.endpoints[e].virtualNetwork)
-            return classes.classes[c].key.doors.contains { d in
+            return compiled.entryPointsOfEndpoint[e].contains { d in
                 !compiled.entryPieces(
                     door: d, endpoint: e, from: internet, protocols: g.filter.protocols, ports: .allPorts
                 )

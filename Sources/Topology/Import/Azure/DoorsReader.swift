@@ -470,8 +470,29 @@ extension NetworkBuilder {
                 }
             }
         }
+        // Some templates name a public IP by its bare name (`"id": "[variables('pipName')]"`), which
+        // Azure resolves in the resource group: so do we, when exactly one public IP has that name.
+        var byName: [String: [ResourceID]] = [:]
+        for pip in network.publicIPs { byName[pip.name.lowercased(), default: []].append(pip.id) }
+        func resolve(_ id: ResourceID?) -> ResourceID? {
+            guard let id, !id.text.contains("/"), let found = byName[id.key], found.count == 1 else { return id }
+            return found[0]
+        }
+        for l in loadBalancers.indices {
+            for f in loadBalancers[l].frontends.indices {
+                loadBalancers[l].frontends[f].publicIP = resolve(loadBalancers[l].frontends[f].publicIP)
+            }
+        }
+        for g in gateways.indices {
+            for f in gateways[g].frontends.indices {
+                gateways[g].frontends[f].publicIP = resolve(gateways[g].frontends[f].publicIP)
+            }
+        }
+        var outbound = network.outboundOnlyDoors
+        for d in outbound.indices { outbound[d].publicIPs = outbound[d].publicIPs.compactMap(resolve) }
         for (message, place) in warnings { warn(message, at: place) }
         updateNetwork { network in
+            network.outboundOnlyDoors = outbound
             network.loadBalancers = loadBalancers.sorted { $0.id < $1.id }
             network.applicationGateways = gateways.sorted { $0.id < $1.id }
             network.wafPolicies.sort { $0.id < $1.id }
