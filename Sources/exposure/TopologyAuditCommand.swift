@@ -27,7 +27,7 @@ struct TopologyAudit: ParsableCommand {
     @Option(
         name: .customLong("service-tags"),
         help: ArgumentHelp(
-            "Azure's published service tag file (ServiceTags_Public_*.json): rules naming Storage, Sql.WestEurope … match its IPv4 prefixes.",
+            "Azure's published service tag file (ServiceTags_Public_*.json): rules naming Storage, Sql.WestEurope and other tags match its IPv4 prefixes.",
             valueName: "file"))
     var serviceTagFile: String?
 

@@ -40,7 +40,7 @@ struct TopologyVerifyFlows: ParsableCommand {
     @Option(
         name: .customLong("service-tags"),
         help: ArgumentHelp(
-            "Azure's published service tag file (ServiceTags_Public_*.json): rules naming Storage, Sql.WestEurope … match its IPv4 prefixes.",
+            "Azure's published service tag file (ServiceTags_Public_*.json): rules naming Storage, Sql.WestEurope and other tags match its IPv4 prefixes.",
             valueName: "file"))
     var serviceTagFile: String?
 
@@ -132,7 +132,7 @@ struct TopologyPaths: ParsableCommand {
     @Option(
         name: .customLong("service-tags"),
         help: ArgumentHelp(
-            "Azure's published service tag file (ServiceTags_Public_*.json): rules naming Storage, Sql.WestEurope … match its IPv4 prefixes.",
+            "Azure's published service tag file (ServiceTags_Public_*.json): rules naming Storage, Sql.WestEurope and other tags match its IPv4 prefixes.",
             valueName: "file"))
     var serviceTagFile: String?
 
