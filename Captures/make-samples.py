@@ -672,6 +672,7 @@ def main():
     information_leakage(client, server)
     more_links_and_tunnels(client, server)
     malformed_openings(client, server)
+    public_trace_fixes(client, server)
 
 
 def ads_header(target, source, command, flags, data, invoke):
@@ -938,6 +939,37 @@ def information_leakage(client, server):
     write("dns-to-two-resolvers.pcap", [udp("10.0.0.20", "10.0.0.53", 40805, 53, query(1), clock),
                                          udp("10.0.0.20", "8.8.8.8", 40806, 53, query(2), clock),
                                          udp("10.0.0.21", "8.8.8.8", 40807, 53, query(3), clock)])
+
+
+def netbios_status_query(ident):
+    """A NetBIOS node status request (NBSTAT, type 0x21) for the wildcard name `*` padded with NULs
+    (RFC 1002 §4.2.17), as nbtstat -A and scanners send it."""
+    name = b"*" + bytes(15)
+    encoded = bytes(b for byte in name for b in (0x41 + (byte >> 4), 0x41 + (byte & 0xF)))
+    return struct.pack("!HHHHHH", ident, 0, 1, 0, 0, 0) + b"\x20" + encoded + b"\x00" + struct.pack("!HH", 0x21, 1)
+
+
+def public_trace_fixes(client, server):
+    """What the hand check against public traces found wrong, each in its own small shape: an HTTP
+    request longer than 256 bytes (a cookie) before an HTML response without security headers (nDPI's
+    http_auth.pcap), a Debian patch level without a dot in an SSH banner (Zeek's ssh-on-port-80), a
+    NetBIOS node status query sent to a DNS server (nDPI's netbios_wildcard_dns_query: DNS, not NBNS)
+    and one sent to a host's name service, whose wildcard name is padded with NULs (nDPI's netbios)."""
+    cookie = b"Cookie: session=" + b"a1b2c3d4" * 60 + b"\r\n"
+    conv = Conversation(client, server, 41100, 80).handshake()
+    conv.c(b"GET /index.html HTTP/1.1\r\nHost: intranet\r\n" + cookie + b"\r\n")
+    conv.s(b"HTTP/1.1 200 OK\r\nServer: Apache/2.4.57 (Debian)\r\nContent-Type: text/html\r\n"
+           b"Content-Length: 13\r\n\r\n<html></html>")
+    write("http-long-request-before-html-response.pcap", conv.close().packets)
+    conv = Conversation(client, server, 41101, 22).handshake()
+    conv.s(b"SSH-2.0-OpenSSH_5.8p1 Debian-1ubuntu3\r\n").c(b"SSH-2.0-OpenSSH_5.2\r\n").s(bytes(64)).close()
+    write("ssh-banner-debian-revision.pcap", conv.packets)
+    clock = Clock()
+    write("netbios-status-query-to-dns-port-not-nbns.pcap",
+          [udp(client, "10.0.0.53", 41102, 53, Raw(load=netbios_status_query(0x5501)), clock)])
+    clock = Clock()
+    write("netbios-wildcard-status-query.pcap",
+          [udp(client, server, 41103, 137, Raw(load=netbios_status_query(0x5502)), clock)])
 
 
 def raw_link(prefix):

@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-60}
 shift || true
-all=(capture detectors zone azure-json arm-expression yaml flows-csv justifications dns-reply)
+all=(capture detectors zone zone-pieces azure-json arm-expression yaml flows-csv justifications dns-reply)
 targets=("${@:-${all[@]}}")
 [ $# -eq 0 ] && targets=("${all[@]}")
 
@@ -17,7 +17,7 @@ bin=.build-fuzz/debug/exposure-fuzz
 seeds_for() {
   case "$1" in
     capture) echo Captures ;;
-    zone) echo Zones ;;
+    zone|zone-pieces) echo Zones ;;
     azure-json) echo Topologies ;;
     yaml|justifications) echo Topologies ;;
     flows-csv) echo Topologies/flows ;;
@@ -32,6 +32,7 @@ for target in "${targets[@]}"; do
   mkdir -p "$corpus"
   dict=()
   [ -f "Fuzz/dictionaries/$target.dict" ] && dict=("-dict=Fuzz/dictionaries/$target.dict")
+  [ "$target" = zone-pieces ] && dict=("-dict=Fuzz/dictionaries/zone.dict")
   # libldns 1.8.3 leaks the records it had read when its stream reader fails (the ZONEMD re-read;
   # Fuzz/regressions/zone/): leak reports are off for the zone target only.
   [ "$target" = zone ] && dict+=("-detect_leaks=0")

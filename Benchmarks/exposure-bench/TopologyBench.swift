@@ -4,13 +4,15 @@ import SeededRandom
 import Topology
 
 /// The topology benchmark: `swift run -c release exposure-bench topology [--scale N] [--flows N]
-/// [--write DIR]`.
+/// [--firewalls N] [--write DIR]`.
 ///
 /// Generates, in process, an Azure resource export of hub-and-spoke VNets — at scale 1: 20 VNets,
 /// 1,000 subnets, 500 NSGs with 25,000 rules, 20,000 NICs — loads it through the real importer,
 /// then times all-pairs reachability between behaviour classes, internet exposure, paths from the
 /// internet to crown jewels, the full audit, and `verify-flows` on random flows. Prints CPU seconds and
-/// peak memory. `--write DIR` also writes the export (`DIR/export.json`) and the flows
+/// peak memory. `--firewalls N` adds N Azure Firewalls to the hub and a route table to every spoke
+/// subnet sending 0.0.0.0/0 and 10.0.0.0/8 through one of them (issue 13's goal is measured with
+/// `--firewalls 20`). `--write DIR` also writes the export (`DIR/export.json`) and the flows
 /// (`DIR/flows.csv`), so the CLI can be timed on them; `--write-only DIR` writes the export and
 /// measures nothing.
 enum TopologyBench {
@@ -19,6 +21,7 @@ enum TopologyBench {
         var flowCount = 1_000_000
         var writeDirectory: String?
         var writeOnly = false
+        var firewalls = 0
         var i = 0
         while i < args.count {
             switch args[i] {
@@ -27,6 +30,9 @@ enum TopologyBench {
                 i += 2
             case "--flows":
                 flowCount = Int(args[i + 1]) ?? flowCount
+                i += 2
+            case "--firewalls" where i + 1 < args.count:
+                firewalls = Int(args[i + 1]) ?? 0
                 i += 2
             case "--write" where i + 1 < args.count:
                 writeDirectory = args[i + 1]
@@ -37,14 +43,18 @@ enum TopologyBench {
                 i += 2
             default:
                 throw BenchmarkUsage(
-                    message: "usage: exposure-bench topology [--scale N] [--flows N] [--write DIR | --write-only DIR]")
+                    message:
+                        "usage: exposure-bench topology [--scale N] [--flows N] [--firewalls N] [--write DIR | --write-only DIR]"
+                )
             }
         }
         var generator = ExportGenerator(spokes: 20 * scale - 1)
+        generator.firewalls = firewalls
         let data = generator.export()
         print(
             "generated: \(generator.vnetCount) VNets, \(generator.subnetCount) subnets, \(generator.nsgCount) NSGs, "
-                + "\(generator.ruleCount) rules, \(generator.nicCount) NICs, \(data.count / 1_048_576) MiB of JSON")
+                + "\(generator.ruleCount) rules, \(generator.nicCount) NICs, \(generator.firewalls) firewalls, "
+                + "\(generator.routedSubnets) subnets with a route table, \(data.count / 1_048_576) MiB of JSON")
 
         if writeOnly, let writeDirectory {
             try FileManager.default.createDirectory(atPath: writeDirectory, withIntermediateDirectories: true)
@@ -232,6 +242,9 @@ struct ExportGenerator {
     var nsgCount = 0
     var ruleCount = 0
     var nicCount = 0
+    /// Azure Firewalls in the hub (at 10.0.F.250, F = 0…), and spoke subnets routed through them.
+    var firewalls = 0
+    var routedSubnets = 0
     var rng = SeededGenerator(state: 7)
     static let subnetsPerVNet = 50
     static let nicsPerSubnet = 20
@@ -242,6 +255,27 @@ struct ExportGenerator {
     init(spokes: Int) { self.spokes = spokes }
 
     mutating func pick(_ n: Int) -> Int { Int(rng.next() % UInt64(n)) }
+
+    /// A classic-rules firewall in hub subnet `f`: 20 network rules between random spokes (a quarter
+    /// of them deny), then 5 application rules.
+    mutating func firewall(_ f: Int) -> String {
+        var rules: [String] = []
+        for r in 0..<20 {
+            let from = 1 + pick(max(1, spokes))
+            let to = 1 + pick(max(1, spokes))
+            let port = ["22", "443", "1433", "3389", "8000-8100", "*"][pick(6)]
+            rules.append(
+                "{\"name\":\"n\(r)\",\"protocols\":[\"TCP\"],\"sourceAddresses\":[\"10.\(from).0.0/16\"],\"destinationAddresses\":[\"10.\(to).\(pick(Self.subnetsPerVNet)).0/24\"],\"destinationPorts\":[\"\(port)\"]}"
+            )
+        }
+        let deny = rules.prefix(5).joined(separator: ",")
+        let allow = rules.dropFirst(5).joined(separator: ",")
+        let apps = (0..<5).map {
+            "{\"name\":\"a\($0)\",\"sourceAddresses\":[\"10.\(1 + pick(max(1, spokes))).0.0/16\"],\"protocols\":[{\"protocolType\":\"Https\",\"port\":443}],\"targetFqdns\":[\"*.example.com\"]}"
+        }.joined(separator: ",")
+        return
+            "{\"id\":\"\(sub)/azureFirewalls/fw\(f)\",\"name\":\"fw\(f)\",\"type\":\"Microsoft.Network/azureFirewalls\",\"properties\":{\"ipConfigurations\":[{\"name\":\"c\",\"properties\":{\"privateIPAddress\":\"10.0.\(f).250\",\"subnet\":{\"id\":\"\(sub)/virtualNetworks/vnet0/subnets/s\(f)\"}}}],\"networkRuleCollections\":[{\"name\":\"deny\",\"properties\":{\"priority\":100,\"action\":{\"type\":\"Deny\"},\"rules\":[\(deny)]}},{\"name\":\"allow\",\"properties\":{\"priority\":200,\"action\":{\"type\":\"Allow\"},\"rules\":[\(allow)]}}],\"applicationRuleCollections\":[{\"name\":\"web\",\"properties\":{\"priority\":300,\"action\":{\"type\":\"Allow\"},\"rules\":[\(apps)]}}]}}"
+    }
 
     mutating func export() -> Data {
         var out = "["
@@ -263,14 +297,27 @@ struct ExportGenerator {
             var subnets: [String] = []
             for s in 0..<Self.subnetsPerVNet {
                 let nsg = (v * Self.subnetsPerVNet + s) / 2
+                let route =
+                    firewalls > 0 && v > 0 ? ",\"routeTable\":{\"id\":\"\(sub)/routeTables/rt\(v)\"}" : ""
+                if !route.isEmpty { routedSubnets += 1 }
                 subnets.append(
-                    "{\"id\":\"\(sub)/virtualNetworks/vnet\(v)/subnets/s\(s)\",\"name\":\"s\(s)\",\"properties\":{\"addressPrefix\":\"10.\(v).\(s).0/24\",\"networkSecurityGroup\":{\"id\":\"\(sub)/networkSecurityGroups/nsg\(nsg)\"}}}"
+                    "{\"id\":\"\(sub)/virtualNetworks/vnet\(v)/subnets/s\(s)\",\"name\":\"s\(s)\",\"properties\":{\"addressPrefix\":\"10.\(v).\(s).0/24\",\"networkSecurityGroup\":{\"id\":\"\(sub)/networkSecurityGroups/nsg\(nsg)\"}\(route)}}"
                 )
                 subnetCount += 1
             }
             let peers = v == 0 ? Array(1...max(1, spokes)).filter { $0 <= spokes } : [0]
             let peerings = peers.map {
-                "{\"name\":\"p\(v)-\($0)\",\"properties\":{\"remoteVirtualNetwork\":{\"id\":\"\(sub)/virtualNetworks/vnet\($0)\"},\"peeringState\":\"Connected\"}}"
+                "{\"name\":\"p\(v)-\($0)\",\"properties\":{\"remoteVirtualNetwork\":{\"id\":\"\(sub)/virtualNetworks/vnet\($0)\"},\"peeringState\":\"Connected\",\"allowForwardedTraffic\":true}}"
+            }
+            if firewalls > 0 && v > 0 {
+                // Every spoke subnet sends everything through one of the hub's firewalls.
+                let hop = "10.0.\((v - 1) % firewalls).250"
+                emit(
+                    "{\"id\":\"\(sub)/routeTables/rt\(v)\",\"name\":\"rt\(v)\",\"type\":\"Microsoft.Network/routeTables\",\"properties\":{\"routes\":[{\"name\":\"default\",\"properties\":{\"addressPrefix\":\"0.0.0.0/0\",\"nextHopType\":\"VirtualAppliance\",\"nextHopIpAddress\":\"\(hop)\"}},{\"name\":\"private\",\"properties\":{\"addressPrefix\":\"10.0.0.0/8\",\"nextHopType\":\"VirtualAppliance\",\"nextHopIpAddress\":\"\(hop)\"}}]}}"
+                )
+            }
+            if firewalls > 0 && v == 0 {
+                for f in 0..<firewalls { emit(firewall(f)) }
             }
             emit(
                 "{\"id\":\"\(sub)/virtualNetworks/vnet\(v)\",\"name\":\"vnet\(v)\",\"type\":\"Microsoft.Network/virtualNetworks\",\"properties\":{\"addressSpace\":{\"addressPrefixes\":[\"10.\(v).0.0/16\"]},\"subnets\":[\(subnets.joined(separator: ","))],\"virtualNetworkPeerings\":[\(peerings.joined(separator: ","))]}}"

@@ -2,4 +2,9 @@
 #define EXPOSURE_CPCAP_SHIM_H
 #include <stdio.h>
 #include <pcap/pcap.h>
+
+/* Asks the CPU to bring the cache line at `address` in ahead of use (no fault, no wait): the capture
+   walkers hand packets out where they lie in mapped page cache, and the first touch of each record
+   was a tenth of the time on large captures. Swift has no prefetch of its own. */
+static inline void exposure_prefetch(const void *address) { __builtin_prefetch(address, 0, 3); }
 #endif

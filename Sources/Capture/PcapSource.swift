@@ -276,7 +276,9 @@ public final class PcapSource {
 
     /// The own walker's frames: classic pcap's or pcapng's.
     private func walk(shouldStop: () -> Bool, _ body: (CapturedFrame) -> Void) -> EndOfInput {
-        if let classic { return classic.forEachRecord(shouldStop: shouldStop, body) }
+        if let classic {
+            return classic.forEachRecord(shouldStop: shouldStop, prefetch: { exposure_prefetch($0) }, body)
+        }
         return pcapngFile?.forEachPacket(shouldStop: shouldStop, body) ?? .complete
     }
 

@@ -114,6 +114,9 @@ final class PcapngFile {
     private var origin = 0
     private var fileSize: Int
     private var mapFailure: String?
+    /// The `MappedWindowGuard` slot of the mapped windows: a file truncated by another program while it
+    /// is read ends as one cut short.
+    private let guardSlot: Int
     private let windowSize: Int
     private let pageSize: Int
 
@@ -158,12 +161,15 @@ final class PcapngFile {
         var start = [UInt8](repeating: 0, count: 12)
         let got = start.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, 12, 0) }
         guard fstat(descriptor, &status) == 0, status.st_mode & S_IFMT == S_IFREG, got == 12,
-            start.withUnsafeBytes({ $0.loadUnaligned(as: UInt32.self) }) == sectionHeaderType
+            start.withUnsafeBytes({ $0.loadUnaligned(as: UInt32.self) }) == sectionHeaderType,
+            // With every guard slot taken, libpcap reads the file instead.
+            let slot = MappedWindowGuard.acquire()
         else {
             close(descriptor)
             return nil
         }
-        let file = PcapngFile(path: path, descriptor: descriptor, size: Int(status.st_size), windowSize: windowSize)
+        let file = PcapngFile(
+            path: path, descriptor: descriptor, size: Int(status.st_size), windowSize: windowSize, guardSlot: slot)
         guard let first = file.firstInterface() else { return nil }
         file.firstLinkType = first.linkType
         file.firstSnapLength = first.snapLength
@@ -173,7 +179,8 @@ final class PcapngFile {
     private var firstLinkType: UInt32 = 0
     private var firstSnapLength: UInt32 = 0
 
-    private init(path: String, descriptor: Int32, size: Int, windowSize: Int) {
+    private init(path: String, descriptor: Int32, size: Int, windowSize: Int, guardSlot: Int) {
+        self.guardSlot = guardSlot
         self.path = path
         self.descriptor = descriptor
         self.fileSize = size
@@ -182,6 +189,7 @@ final class PcapngFile {
     }
 
     deinit {
+        MappedWindowGuard.release(guardSlot)
         if let window { munmap(window, windowLength) }
         close(descriptor)
     }
@@ -207,6 +215,7 @@ final class PcapngFile {
         // Twice what is wanted when that is more than a window: a resynchronisation checking long
         // (damaged) block lengths at every offset then remaps once per such length, not per offset.
         let length = min(max(windowSize, 2 * (end - alignedStart)), fileSize - alignedStart)
+        MappedWindowGuard.setWindow(guardSlot, start: nil, length: 0)
         if let window { munmap(window, windowLength) }
         window = nil
         windowLength = 0
@@ -217,6 +226,7 @@ final class PcapngFile {
             return false
         }
         madvise(mapped, length, MADV_SEQUENTIAL)
+        MappedWindowGuard.setWindow(guardSlot, start: mapped, length: length)
         windowsMapped += 1
         window = mapped
         windowLength = length
@@ -420,11 +430,21 @@ final class PcapngFile {
     /// call), skipping damaged blocks, until the file ends or `shouldStop` says so.
     func forEachPacket(shouldStop: () -> Bool, _ body: (CapturedFrame) -> Void) -> EndOfInput {
         var number = 0
+        let end = walk(shouldStop: shouldStop, number: &number) { frame in
+            // The packet at the cut is not handed on: its bytes may be the zeros of the guard.
+            if !MappedWindowGuard.wasCut(guardSlot) { body(frame) }
+        }
+        guard MappedWindowGuard.wasCut(guardSlot) else { return end }
+        return .cut(packet: number + 1, reason: "the file was truncated by another program while it was read")
+    }
+
+    private func walk(shouldStop: () -> Bool, number: inout Int, _ body: (CapturedFrame) -> Void) -> EndOfInput {
         var position = 0
         swapped = false
         interfaces = []
         while true {
             if shouldStop() { return .stopped }
+            if MappedWindowGuard.wasCut(guardSlot) { return .complete }
             guard ensure(position, position + 8) else {
                 if let mapFailure { return .cut(packet: number + 1, reason: mapFailure) }
                 let left = fileSize - position

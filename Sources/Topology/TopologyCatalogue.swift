@@ -30,6 +30,9 @@ public enum TopologyCatalogue {
         TopologyCheck(IneffectiveRule.check, findings: IneffectiveRule.findings),
         TopologyCheck(LegacyProtocolAllowed.check, findings: LegacyProtocolAllowed.findings),
         TopologyCheck(UnjustifiedAllow.check, findings: UnjustifiedAllow.findings),
+        TopologyCheck(PublicWebWithoutWAF.check, findings: PublicWebWithoutWAF.findings),
+        TopologyCheck(UnusedPublicIP.check, findings: UnusedPublicIP.findings),
+        TopologyCheck(DedicatedPublicIP.check, findings: DedicatedPublicIP.findings),
     ]
 
     public static let checks: [Check] = all.map(\.check)

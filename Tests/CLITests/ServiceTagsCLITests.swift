@@ -4,7 +4,7 @@ import Testing
 /// `--service-tags FILE` on `topology audit`, `verify-flows` and `paths`, as a user runs them, with
 /// the test fixture `Tests/TopologyTests/ServiceTags/ServiceTags_Sample.json` (invented prefixes in
 /// Azure's shape: Storage is 40.20.0.0/17 and 40.21.8.0/21). Expected verdicts are DESIGN.md's
-/// example J, worked by hand.
+/// example V, worked by hand.
 @Suite("exposure topology --service-tags")
 struct ServiceTagsCLITests {
     static let tags = "Tests/TopologyTests/ServiceTags/ServiceTags_Sample.json"

@@ -119,6 +119,62 @@ struct DetectorTests {
         #expect(examine(LDAPDetector(), client: startTLS + bind, server: []).isEmpty)
     }
 
+    /// RFC 4253 §4.2: `SSH-protoversion-softwareversion SP comments`. The comments Debian and Ubuntu
+    /// add (`DebianBanner`) are package revisions; Zeek's ssh-on-port-80 trace has one without a dot.
+    @Test("an SSH comment with a digit is a patch level (Debian-1ubuntu3, Raspbian-10+deb9u7), a bare word is not")
+    func sshPatchLevels() {
+        let banner = { (line: String) in
+            examine(VersionDisclosureDetector(), client: text("SSH-2.0-OpenSSH_9.2p1\r\n"), server: text(line + "\r\n"))
+                .map { $0.detail["banner"] ?? "" }
+        }
+        #expect(banner("SSH-2.0-OpenSSH_5.8p1 Debian-1ubuntu3") == ["OpenSSH_5.8p1 Debian-1ubuntu3"])
+        #expect(banner("SSH-2.0-OpenSSH_7.4p1 Raspbian-10+deb9u7") == ["OpenSSH_7.4p1 Raspbian-10+deb9u7"])
+        #expect(banner("SSH-2.0-OpenSSH_9.6 Debian").isEmpty)
+        #expect(banner("SSH-2.0-OpenSSH_9.6").isEmpty)
+    }
+
+    /// Greetings of Zeek's ftp-password-pass-command and pop3-starttls traces: the word before the
+    /// version names a role or protocol, so the product is the word before it.
+    @Test("a greeting's banner names the product: 'FileZilla Server 1.9.1', 'Cyrus POP3 v2.3.16', 'Exim 4.96'")
+    func greetingProducts() {
+        #expect(VersionDisclosureDetector.productVersion("220-FileZilla Server 1.9.1") == "FileZilla Server 1.9.1")
+        #expect(
+            VersionDisclosureDetector.productVersion("+OK ladymacbeth.local Cyrus POP3 v2.3.16 server ready <1.2@x>")
+                == "Cyrus POP3 v2.3.16")
+        #expect(VersionDisclosureDetector.productVersion("220 mx.example.com ESMTP Exim 4.96 ready") == "Exim 4.96")
+        #expect(VersionDisclosureDetector.productVersion("220 mx.example.com ESMTP 4.96") == "ESMTP 4.96")
+    }
+
+    /// The wildcard name of a node status query, `*` and 15 NULs (RFC 1002 §4.1.1), encoded:
+    /// 43 4b 41 41 … 41 ("CK" then 30 "A"), as tshark shows it: `*<00><00>…`.
+    @Test("the wildcard NetBIOS name is '*<00>', its NUL padding dropped like the spaces of other names")
+    func netbiosWildcardName() {
+        let encoded = Array("CK".utf8) + [UInt8](repeating: 0x41, count: 30)
+        #expect(encoded.withPacketBytes { NetBIOSNameServiceDetector.decodeName($0) } == "*<00>")
+    }
+
+    /// A node status query for the wildcard name sent to port 53 (nDPI's netbios_wildcard_dns_query:
+    /// DNS to nDPI and to tshark):
+    ///
+    ///     0000  55 01 00 00 00 01 00 00 00 00 00 00 20 43 4b 41   id, flags, 1 question, name length 32
+    ///     0010  41 …                                      41 00   "CKAAAA…A", root
+    ///     0030  00 21 00 01                                       type NBSTAT, class IN
+    @Test("a NetBIOS-shaped query to a DNS port is DNS, not NetBIOS name service; on 137 it is")
+    func netbiosShapeOnDNSPort() {
+        let query: [UInt8] =
+            [0x55, 0x01, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0x20] + Array("CK".utf8)
+            + [UInt8](repeating: 0x41, count: 30) + [0, 0, 0x21, 0, 1]
+        let seen = { (port: UInt16) in
+            query.withPacketBytes {
+                NetBIOSNameServiceDetector().examine(
+                    DatagramSample(payload: $0, fromClient: true, clientPort: 41102, serverPort: port))
+            }
+        }
+        #expect(seen(53) == nil)
+        #expect(seen(5353) == nil)
+        #expect(seen(137)?.detail["name"] == "*<00>")
+    }
+
     @Test("NetBIOS names decode from their first-level encoding: 'FHEPFCELEHFCEPFFFACACACACACACAAA' is WORKGROUP<00>")
     func netbiosNameDecoding() {
         let encoded = text("FHEPFCELEHFCEPFFFACACACACACACAAA")

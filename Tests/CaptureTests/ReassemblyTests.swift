@@ -61,4 +61,40 @@ struct ReassemblyTests {
         #expect(stream.bytes == Array("abc".utf8))
         #expect(stream.isFull)
     }
+
+    /// The capture fuzz target's finding (`Fuzz/regressions/capture/`): a segment exactly 2^31 ahead of
+    /// the next expected byte. Its signed distance is `Int32.min` either way round, so the "bytes
+    /// already seen" came out negative and the slice started before the payload (a trap, until
+    /// `PacketBytes` cut slices; then the segment's bytes were joined as if they were next).
+    ///
+    /// The frame, Ethernet + IPv4 + TCP, 198.51.100.20:40091 → 192.0.2.10:23, three bytes "XYZ":
+    ///
+    ///     0000  02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00   dst, src, IPv4; version 4, IHL 5
+    ///     0010  00 2b 00 01 00 00 40 06 00 00 c6 33 64 14 c0 00   total 43, TTL 64, TCP, src
+    ///     0020  02 0a 9c 9b 00 17 80 00 03 ea 00 00 00 00 50 18   dst, ports, seq 0x800003ea, ack 0
+    ///     0030  20 00 00 00 00 00 58 59 5a                        window, checksum, urgent; "XYZ"
+    ///
+    /// After a SYN at 999 and "ab" at 1000 the next byte is 1002; 0x800003ea is 1002 + 2^31.
+    @Test("a segment half the sequence space ahead is in no window and is dropped (fuzz finding)")
+    func segmentHalfTheSequenceSpaceAhead() throws {
+        let frame: [UInt8] = [
+            0x02, 0x00, 0x00, 0x00, 0x00, 0x02, 0x02, 0x00, 0x00, 0x00, 0x00, 0x01, 0x08, 0x00, 0x45, 0x00,
+            0x00, 0x2B, 0x00, 0x01, 0x00, 0x00, 0x40, 0x06, 0x00, 0x00, 0xC6, 0x33, 0x64, 0x14, 0xC0, 0x00,
+            0x02, 0x0A, 0x9C, 0x9B, 0x00, 0x17, 0x80, 0x00, 0x03, 0xEA, 0x00, 0x00, 0x00, 0x00, 0x50, 0x18,
+            0x20, 0x00, 0x00, 0x00, 0x00, 0x00, 0x58, 0x59, 0x5A,
+        ]
+        var stream = StreamReassembly()
+        stream.synchronise(sequence: 999)
+        Array("ab".utf8).withPacketBytes { stream.receive(sequence: 1000, payload: $0, cutShort: false, limit: 64) }
+        let decoded: (UInt32, [UInt8])? = frame.withPacketBytes { bytes in
+            guard case .packet(let packet) = PacketDecoder(linkLayer: .ethernet).decode(bytes) else { return nil }
+            stream.receive(sequence: packet.transport.sequence, payload: packet.payload, cutShort: false, limit: 64)
+            return (packet.transport.sequence, packet.payload.array)
+        }
+        let (sequence, payload) = try #require(decoded)
+        #expect(sequence == 1002 &+ 0x8000_0000)
+        #expect(payload == Array("XYZ".utf8))
+        Array("cd".utf8).withPacketBytes { stream.receive(sequence: 1002, payload: $0, cutShort: false, limit: 64) }
+        #expect(String(decoding: stream.bytes, as: UTF8.self) == "abcd")
+    }
 }

@@ -239,6 +239,21 @@ let tsharkClaims: [TsharkClaim] = {
         TsharkClaim(
             sample: "ssh-banner-with-patch-level.pcap", fields: ["ssh.protocol"],
             lines: ["SSH-2.0-OpenSSH_8.2p1 Ubuntu-4ubuntu0.5", "SSH-2.0-OpenSSH_9.2p1"], exactly: true),
+        // What the hand check against public traces found (docs/capture.md): a request of 542 bytes
+        // before the response; a patch level without a dot; a node status query (type 33) to a DNS
+        // server, which tshark dissects as DNS; the wildcard name padded with NULs.
+        TsharkClaim(
+            sample: "http-long-request-before-html-response.pcap", options: ["-Y", "http.response"],
+            fields: ["http.server", "http.content_type"], lines: ["Apache/2.4.57 (Debian)\ttext/html"], exactly: true),
+        TsharkClaim(
+            sample: "ssh-banner-debian-revision.pcap", fields: ["ssh.protocol"],
+            lines: ["SSH-2.0-OpenSSH_5.8p1 Debian-1ubuntu3", "SSH-2.0-OpenSSH_5.2"], exactly: true),
+        TsharkClaim(
+            sample: "netbios-status-query-to-dns-port-not-nbns.pcap", fields: ["dns.qry.name", "dns.qry.type"],
+            lines: ["CKAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\t33"], exactly: true),
+        TsharkClaim(
+            sample: "netbios-wildcard-status-query.pcap", fields: ["nbns.name", "nbns.type"],
+            lines: ["*<00><00><00><00><00><00><00><00><00><00><00><00><00><00><00>\t33"], exactly: true),
         TsharkClaim(
             sample: "smtp-greeting-with-version.pcap", options: ["-Y", "smtp.response.code == 220"],
             fields: ["smtp.rsp.parameter"], lines: ["mx.example.com ESMTP Exim 4.96 ready"], exactly: true),

@@ -199,11 +199,11 @@ struct ProbeParsingTests {
         func outcome(_ answered: Int, _ truncated: Int) -> BurstOutcome {
             BurstOutcome(sent: 200, answered: answered, truncated: truncated, sendingSeconds: 0.2)
         }
-        #expect(!RRLMissing.showsRateLimiting(outcome(200, 0)))
-        #expect(!RRLMissing.showsRateLimiting(outcome(181, 0)))
-        #expect(RRLMissing.showsRateLimiting(outcome(180, 0)))
-        #expect(RRLMissing.showsRateLimiting(outcome(199, 1)))
-        #expect(RRLMissing.showsRateLimiting(outcome(0, 0)))
+        #expect(!RateLimitBurst.showsRateLimiting(outcome(200, 0)))
+        #expect(!RateLimitBurst.showsRateLimiting(outcome(181, 0)))
+        #expect(RateLimitBurst.showsRateLimiting(outcome(180, 0)))
+        #expect(RateLimitBurst.showsRateLimiting(outcome(199, 1)))
+        #expect(RateLimitBurst.showsRateLimiting(outcome(0, 0)))
     }
 
     @Test("a resolv.conf resolver's finding points at its line and carries the search list and options")
@@ -230,9 +230,9 @@ struct ProbeParsingTests {
 
     @Test("a burst shorter than a second sees only limits below its size; a longer one, its rate")
     func detectableLimit() {
-        #expect(RRLMissing.detectableLimit(sent: 200, seconds: 0.2) == 200)
-        #expect(RRLMissing.detectableLimit(sent: 1000, seconds: 1.0) == 1000)
-        #expect(RRLMissing.detectableLimit(sent: 2000, seconds: 2.0) == 1000)
+        #expect(RateLimitBurst.detectableLimit(sent: 200, seconds: 0.2) == 200)
+        #expect(RateLimitBurst.detectableLimit(sent: 1000, seconds: 1.0) == 1000)
+        #expect(RateLimitBurst.detectableLimit(sent: 2000, seconds: 2.0) == 1000)
     }
 
     @Test("--approved takes addresses with or without a port")

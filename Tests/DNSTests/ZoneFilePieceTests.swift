@@ -139,4 +139,20 @@ struct ZoneFilePieceTests {
         #expect(ours.count == 10)
         #expect(ours == (try records(reference.path)))
     }
+
+    @Test("every bundled zone and every zone-pieces fuzzing regression reads the same whole and cut at every owner")
+    func pieceAgreementOnSamples() throws {
+        // The comparison the `zone-pieces` fuzz target makes (ZoneFilePieceAgreement), on the inputs
+        // kept in the repository: a cut wherever one may go (piece size 1).
+        let regressions = ZoneSamples.packageRoot.appendingPathComponent("Fuzz/regressions/zone-pieces")
+        var paths = try FileManager.default.contentsOfDirectory(atPath: ZoneSamples.folder.path)
+            .filter { $0.hasSuffix(".zone") }.map(ZoneSamples.path)
+        paths += ((try? FileManager.default.contentsOfDirectory(atPath: regressions.path)) ?? [])
+            .map { regressions.appendingPathComponent($0).path }
+        #expect(paths.count > 10)
+        for path in paths.sorted() {
+            #expect(
+                ZoneFilePieceAgreement.compare(file: path, origin: "example.com.", pieceSize: 1) == .agree, "\(path)")
+        }
+    }
 }

@@ -33,7 +33,7 @@ struct AuditSampleTests {
         report.findings.map { "\($0.severity) \($0.check.id.dropFirst("topology.".count)) \($0.subject)" }
     }
 
-    @Test("hub-and-spoke with a jump box gives the 16 findings worked out in Topologies/README.md")
+    @Test("hub-and-spoke with a jump box gives the 20 findings worked out in Topologies/README.md")
     func hubAndSpoke() throws {
         let report = try Self.audit("azure-hub-and-spoke-jump-box.json")
         #expect(
@@ -49,6 +49,10 @@ struct AuditSampleTests {
                 "medium missing-nsg hub-vnet/shared-subnet",
                 "medium overly-broad-allow dev-nsg/AllowAllFromCorp",
                 "medium overly-broad-allow jump-nsg/AllowRdpFromAnywhere",
+                "medium public-web-without-waf dev-web01-nic",
+                "low dedicated-public-ip build01-nic/ipconfig1",
+                "low dedicated-public-ip dev-web01-nic/ipconfig1",
+                "low dedicated-public-ip jumpbox01-nic/ipconfig1",
                 "low ineffective-rule old-dmz-nsg",
                 "low shadowed-rule jump-nsg/AllowSshFromOfficeWifi",
                 "low unjustified-allow dev-nsg/AllowAllFromCorp",
@@ -69,14 +73,14 @@ struct AuditSampleTests {
     @Test("without its justification file the Telnet rule is unjustified too")
     func hubAndSpokeUnjustified() throws {
         let report = try Self.audit("azure-hub-and-spoke-jump-box.json", justified: false)
-        #expect(report.findings.count == 17)
+        #expect(report.findings.count == 21)
         #expect(
             report.findings.contains {
                 $0.check == UnjustifiedAllow.check && $0.subject == "dev-nsg/AllowTelnetFromHub"
             })
     }
 
-    @Test("the three-tier ASG shop gives its 7 findings and no internet exposure")
+    @Test("the three-tier ASG shop gives its 9 findings and no internet exposure")
     func threeTier() throws {
         let report = try Self.audit("azure-three-tier-asg.json")
         #expect(
@@ -85,7 +89,9 @@ struct AuditSampleTests {
                 "medium ineffective-rule shop-nsg/AllowSshFromMgmt",
                 "medium legacy-protocol-allowed shop-nsg/AllowFtpFromWeb",
                 "medium overly-broad-allow shop-nsg/AllowSshToWebFromInternet",
+                "medium public-web-without-waf shop-web01-nic",
                 "medium shadowed-rule shop-nsg/AllowSmbFromApp",
+                "low dedicated-public-ip shop-web01-nic/ipconfig1",
                 "low unjustified-allow shop-nsg/AllowFtpFromWeb",
                 "low unjustified-allow shop-nsg/AllowSshToWebFromInternet",
             ])
@@ -93,7 +99,7 @@ struct AuditSampleTests {
         #expect(path.evidence["hopCount"] == .int(3))
     }
 
-    @Test("the on-premises YAML plant gives its 9 findings, with YAML line numbers")
+    @Test("the on-premises YAML plant gives its 12 findings, with YAML line numbers")
     func onPremises() throws {
         let report = try Self.audit("yaml-on-premises-plant.yaml")
         #expect(
@@ -104,7 +110,10 @@ struct AuditSampleTests {
                 "medium legacy-protocol-allowed plant-rules/snmp-from-corp",
                 "medium missing-nsg plant/legacy-hmi",
                 "medium overly-broad-allow dmz-rules/ssh-to-mail",
+                "medium public-web-without-waf vpn-gw",
                 "medium shadowed-rule plant-rules/modbus-from-users",
+                "low dedicated-public-ip mail01/primary",
+                "low dedicated-public-ip vpn-gw/primary",
                 "low unjustified-allow dmz-rules/ssh-to-mail",
                 "low unjustified-allow plant-rules/snmp-from-corp",
             ])
@@ -122,9 +131,51 @@ struct AuditSampleTests {
         #expect(route == ["vpn-gw", "fileserver01", "historian01"])
     }
 
+    @Test("the hub-and-spoke firewall sample gives the 5 findings worked out in Topologies/README.md")
+    func hubFirewall() throws {
+        let report = try Self.audit("azure-hub-firewall-udr-spokes.json")
+        #expect(
+            Self.triples(report) == [
+                "critical internet-exposed-port vm-jump-nic",
+                "high lateral-movement-path vm-db1",
+                "medium legacy-protocol-allowed nsg-legacy/AllowSmbFromWeb",
+                "medium public-web-without-waf lb-web/rule-https",
+                "medium public-web-without-waf lb-web/rule-https",
+            ])
+        #expect(report.warnings.isEmpty, "\(report.warnings)")
+        let jump = try #require(report.findings.first { $0.subject == "vm-jump-nic" })
+        #expect(jump.evidence["via"] == "firewallDNAT")
+        #expect(jump.evidence["publicIP"] == "20.60.0.10")
+        #expect(jump.evidence["ports"] == .array([.int(3389)]))
+        let path = try #require(report.findings.first { $0.subject == "vm-db1" })
+        guard case .array(let hops)? = path.evidence["hops"] else {
+            Issue.record("no hops in \(path.evidence)")
+            return
+        }
+        let route = hops.compactMap { hop -> String? in
+            guard case .object(let o) = hop, case .string(let to)? = o["to"] else { return nil }
+            return to
+        }
+        #expect(route == ["vm-web1", "vm-db1"])
+        // The other two-hop path, through the firewall's DNAT rule, is what `paths` gives from the jump host's door.
+        let engine = ReachabilityEngine(
+            network: try TopologyLoader.load(documents: [
+                (
+                    "s.json",
+                    Data(contentsOf: Self.root.appendingPathComponent("Topologies/azure-hub-firewall-udr-spokes.json"))
+                )
+            ]).network)
+        let viaJump = try engine.paths(from: .internet, to: .resource("vm-jump"))
+        #expect(viaJump.paths.first?.hops.map(\.port) == [3389])
+        #expect(viaJump.paths.first?.hops.first?.toAddress == IPv4Address("20.60.0.10"))
+    }
+
     @Test(
         "each sample's JSON report equals its committed expected output",
-        arguments: ["azure-hub-and-spoke-jump-box.json", "azure-three-tier-asg.json", "yaml-on-premises-plant.yaml"])
+        arguments: [
+            "azure-hub-and-spoke-jump-box.json", "azure-three-tier-asg.json", "yaml-on-premises-plant.yaml",
+            "azure-hub-firewall-udr-spokes.json",
+        ])
     func expectedOutput(_ name: String) throws {
         let rendered = JSONRenderer().render(try Self.audit(name))
         let expectedURL = Self.root.appendingPathComponent(

@@ -14,9 +14,11 @@ struct ChecksAgainstBruteForceTests {
     static func names(_ evidence: JSONValue?) -> [String] {
         guard case .array(let items)? = evidence else { return [] }
         return items.compactMap { item in
-            guard case .object(let o) = item, case .string(let nsg)? = o["nsg"], case .string(let rule)? = o["rule"]
-            else { return nil }
-            return "\(nsg)/\(rule)"
+            guard case .object(let o) = item else { return nil }
+            // NSG rules name their NSG; routes their route table; firewall rules their firewall.
+            let owner = o["nsg"] ?? o["routeTable"] ?? o["firewall"]
+            guard case .string(let name)? = owner, case .string(let rule)? = o["rule"] ?? o["route"] else { return nil }
+            return "\(name)/\(rule)"
         }
     }
 
@@ -66,8 +68,11 @@ struct ChecksAgainstBruteForceTests {
                 #expect(!witnesses.isEmpty)
                 for case .int(let port) in ports {
                     for source in witnesses {
-                        let (verdict, rules) = brute.verify(
-                            Flow(source: source, destination: publicIP, protocol: proto, destinationPort: port))
+                        // Through a firewall's DNAT rule the flow goes to the firewall's port.
+                        var listen = port
+                        if case .int(let p)? = finding.evidence["publicPort"] { listen = p }
+                        let (verdict, rules) = brute.verifyRouted(
+                            Flow(source: source, destination: publicIP, protocol: proto, destinationPort: listen))
                         #expect(verdict == .allowed, "\(name): \(source) → \(publicIP) \(proto)/\(port) is \(verdict)")
                         #expect(rules == Self.names(finding.evidence["decidedBy"]), "\(name): \(source) → \(port)")
                         checked += 1
@@ -121,21 +126,34 @@ struct ChecksAgainstBruteForceTests {
                 IPv4Address("20.0.0.77")!, IPv4Address("11.0.0.1")!, IPv4Address("198.51.101.1")!,
             ]
         let ports = SensitivePorts.standard.filter { [22, 23, 161, 445, 1433, 3389].contains($0.port) }
+        // Every public address of the topology, on the sensitive port itself and on the frontend
+        // ports the generator's load balancer translates (80 → 22, 2001 → 3389, `All` untranslated).
+        let frontends = network.publicIPs.compactMap(\.address)
         for nic in network.interfaces {
-            guard let pipID = nic.publicIPIDs.first, let publicIP = network.publicIP(pipID)?.address else { continue }
+            guard let address = nic.privateAddresses.first else { continue }
             for port in ports {
                 for source in sources {
-                    let (verdict, rules) = brute.verify(
-                        Flow(
-                            source: source, destination: publicIP, protocol: port.transport, destinationPort: port.port)
-                    )
-                    let mine = exposures.first {
+                    var chains: Set<[String]> = []
+                    for frontend in frontends {
+                        for frontendPort in Set([port.port, 80, 2001]) {
+                            let flow = Flow(
+                                source: source, destination: frontend, protocol: port.transport,
+                                destinationPort: frontendPort)
+                            for door in brute.doors(flow) ?? [] where door.backend == address && door.port == port.port
+                            {
+                                let (verdict, rules) = brute.verify(flow, through: door)
+                                if verdict == .allowed { chains.insert(rules) }
+                            }
+                        }
+                    }
+                    let mine = exposures.filter {
                         $0.nic.id == nic.id && $0.port == port && $0.sources.contains(source.value)
                     }
                     let place = "seed \(seed): \(source) → \(nic.name) \(port.transport)/\(port.port)"
-                    #expect((verdict == .allowed) == (mine != nil), "\(place): brute force \(verdict)")
-                    if let mine, verdict == .allowed {
-                        #expect(mine.decidedBy.map { "\($0.group.name)/\($0.rule.name)" } == rules, "\(place)")
+                    #expect(!chains.isEmpty == !mine.isEmpty, "\(place): brute force \(chains)")
+                    for exposure in mine where !chains.isEmpty {
+                        #expect(
+                            chains.contains(exposure.decidedBy.map { "\($0.group.name)/\($0.rule.name)" }), "\(place)")
                     }
                 }
             }

@@ -120,6 +120,66 @@ enum RandomTopology {
             }
             network.securityGroups.append(SecurityGroup(id: ResourceID("/nsg/\(g)"), name: "nsg\(g)", rules: rules))
         }
+        addDoors(to: &network, seed: seed)
         return (network, externals)
+    }
+
+    /// SKUs for the public IPs and a public load balancer (drawn from their own generator, so the
+    /// NSGs and NICs stay what they were for each seed): a rule TCP 80 → 22 over a pool named from
+    /// both sides (the pool's list and NIC configurations), an `All` HA-ports-style rule on a second
+    /// frontend, and an inbound NAT rule TCP 2001 → 3389 to one NIC.
+    static func addDoors(to network: inout Network, seed: UInt64) {
+        var rng = SeededGenerator(state: seed &+ 0x5EED)
+        let skus: [NetworkSKU?] = [nil, .basic, .standard]
+        for i in network.publicIPs.indices { network.publicIPs[i].sku = skus[Int.random(in: 0..<3, using: &rng)] }
+        guard Int.random(in: 0..<4, using: &rng) != 0 else { return }
+        let lb = ResourceID("/lb/0")
+        let pool = ResourceID("/lb/0/backendAddressPools/pool")
+        let nat = ResourceID("/lb/0/inboundNatRules/rdp")
+        var members: [BackendTarget] = []
+        for n in network.interfaces.indices where Int.random(in: 0..<3, using: &rng) == 0 {
+            if Bool.random(using: &rng) {
+                network.interfaces[n].ipConfigurations[0].backendPools.append(pool)
+            } else {
+                members.append(.ipConfiguration(ResourceID(network.interfaces[n].id.text + "/ipConfigurations/c")))
+            }
+        }
+        // A member naming a NIC that does not exist is ignored.
+        members.append(.ipConfiguration(ResourceID("/nic/missing/ipConfigurations/c")))
+        let natTarget = Int.random(in: 0..<network.interfaces.count, using: &rng)
+        for (i, address) in ["20.0.1.1", "20.0.1.2"].enumerated() {
+            network.publicIPs.append(
+                PublicIPAddress(
+                    id: ResourceID("/pip/lb\(i)"), name: "lb-pip\(i)", address: IPv4Address(address),
+                    sku: skus[Int.random(in: 0..<3, using: &rng)]))
+        }
+        network.loadBalancers.append(
+            LoadBalancer(
+                id: lb, name: "lb", sku: skus[Int.random(in: 0..<3, using: &rng)],
+                frontends: [
+                    .init(
+                        id: ResourceID("/lb/0/frontendIPConfigurations/fe0"), name: "fe0",
+                        publicIP: ResourceID("/pip/lb0")),
+                    .init(
+                        id: ResourceID("/lb/0/frontendIPConfigurations/fe1"), name: "fe1",
+                        publicIP: ResourceID("/pip/lb1")),
+                ],
+                backendPools: [.init(id: pool, name: "pool", members: members)],
+                rules: [
+                    .init(
+                        name: "web", frontend: ResourceID("/lb/0/frontendIPConfigurations/fe0"), backendPools: [pool],
+                        protocol: .tcp, frontendPort: 80, backendPort: 22),
+                    .init(
+                        name: "all", frontend: ResourceID("/lb/0/frontendIPConfigurations/fe1"), backendPools: [pool],
+                        protocol: .all, frontendPort: 0, backendPort: 0),
+                ],
+                natRules: [
+                    .init(
+                        id: nat, name: "rdp", frontend: ResourceID("/lb/0/frontendIPConfigurations/fe0"),
+                        protocol: .tcp,
+                        frontendPorts: 2001...2001, backendPort: 3389,
+                        backend: .ipConfiguration(
+                            ResourceID(network.interfaces[natTarget].id.text + "/ipConfigurations/c")))
+                ]))
     }
 }

@@ -42,9 +42,10 @@ public struct PacketBytes {
         }
     }
 
-    /// The bytes in `range`, as a view indexed from 0, cut to the bytes there are: a range past the
-    /// end of hostile or truncated data gives what lies inside it (possibly nothing), never a trap
-    /// (the capture fuzz target found a detector slicing past the end).
+    /// The bytes in `range`, as a view indexed from 0, cut to the bytes there are: a range before the
+    /// start or past the end of hostile or truncated data gives what lies inside it (possibly
+    /// nothing), never a trap. A defence in depth: the capture fuzz target's slice before the start
+    /// came from the stream reassembly's sequence arithmetic, fixed there (`StreamReassembly.append`).
     public subscript<R: RangeExpression>(range: R) -> PacketBytes where R.Bound == Int {
         @inline(__always) get {
             let bounds = range.relative(to: 0..<Int.max)

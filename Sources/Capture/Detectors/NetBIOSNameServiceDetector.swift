@@ -22,12 +22,20 @@ public struct NetBIOSNameServiceDetector: DatagramDetector {
             bytes.append((encoded[index] - 0x41) << 4 | (encoded[index + 1] - 0x41))
             index += 2
         }
-        let name = TextScanning.printable(bytes.prefix(15)).reversed().drop { $0 == " " }.reversed()
+        // Names are padded with spaces; the wildcard `*` of a node status query with NULs (RFC 1002 §4.1.1).
+        let padded = bytes.prefix(15)
+        let name = TextScanning.printable(
+            padded.prefix(padded.lastIndex { $0 != 0x20 && $0 != 0x00 }.map { $0 + 1 } ?? 0))
         let suffix = String(bytes[15], radix: 16, uppercase: true)
         return String(name) + "<" + (suffix.count == 1 ? "0" + suffix : suffix) + ">"
     }
 
+    /// DNS, mDNS and LLMNR: on their ports a message is theirs, whatever its name looks like (a
+    /// scanner's node status query sent to a DNS server is DNS, and no name service answers it).
+    static let otherNameServicePorts: Set<UInt16> = [53, 5353, 5355]
+
     public func examine(_ datagram: DatagramSample) -> Observation? {
+        guard !Self.otherNameServicePorts.contains(datagram.serverPort) else { return nil }
         var reader = ByteReader(datagram.payload)
         guard reader.skip(4), let questions = reader.readUInt16(), let answers = reader.readUInt16(),
             Int(questions) + Int(answers) >= 1, reader.skip(4), reader.readUInt8() == 0x20,

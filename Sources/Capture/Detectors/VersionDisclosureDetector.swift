@@ -1,6 +1,6 @@
 /// Software versions servers announce in cleartext: HTTP `Server`, `X-Powered-By`,
 /// `X-AspNet-Version` and `X-AspNetMvc-Version` headers, SSH identification strings with a patch
-/// level in their comments (RFC 4253 §4.2: `SSH-2.0-OpenSSH_8.2p1 Ubuntu-4ubuntu0.5`; the software
+/// level (a digit) in their comments (RFC 4253 §4.2: `SSH-2.0-OpenSSH_8.2p1 Ubuntu-4ubuntu0.5`; the software
 /// version itself every SSH server must send, the distribution's patch level it need not:
 /// `DebianBanner no`), and FTP, SMTP, POP3 and IMAP greetings that
 /// name a product with its version (`220 (vsFTPd 3.0.3)`, `220 mx ESMTP Exim 4.96`). `banner` is the
@@ -47,9 +47,12 @@ public struct VersionDisclosureDetector: StreamDetector {
         }
         guard let greeting = TextScanning.lines(server, includeUnfinished: false, maxLines: 1).first else { return [] }
         if greeting.hasPrefix("SSH-") {
-            // SSH-protoversion-softwareversion SP comments: reported when the comments hold a version.
+            // SSH-protoversion-softwareversion SP comments: reported when the comments hold a patch level.
             let afterProtocol = greeting.dropFirst(4).drop { $0 != "-" }.dropFirst()
-            guard let space = afterProtocol.firstIndex(of: " "), Self.hasVersion(afterProtocol[space...]) else {
+            // A comment holding a digit is a distribution's patch level (`Ubuntu-4ubuntu0.5`,
+            // `Debian-1ubuntu3`, `Raspbian-10+deb9u7`); a word alone (`SSH-2.0-OpenSSH_9.6 Debian`) is not.
+            guard let space = afterProtocol.firstIndex(of: " "), afterProtocol[space...].contains(where: \.isNumber)
+            else {
                 return []
             }
             return [Observation(Self.ssh, detail: ["banner": String(afterProtocol)])]
@@ -82,16 +85,33 @@ public struct VersionDisclosureDetector: StreamDetector {
 
     private static func isDigit(_ byte: UInt8) -> Bool { (0x30...0x39).contains(byte) }
 
+    /// Words that name a protocol or a role, not a product: `FileZilla Server 1.9.1` and
+    /// `Cyrus POP3 v2.3.16` name their product one word further back (Zeek's FTP and POP3 traces).
+    static let genericWords: Set<String> = [
+        "server", "pop3", "imap", "imap4", "imap4rev1", "smtp", "esmtp", "ftp", "ftpd",
+    ]
+
     /// `Product version` or `Product/version` from a greeting: the first word holding a version
-    /// number (not an IPv4 address), with the product name before it when the version stands alone.
+    /// number (not an IPv4 address), with the product name before it when the version stands alone
+    /// (and the word before that when the one before is a protocol or role, `FileZilla Server 1.9.1`).
     static func productVersion(_ line: Substring) -> String? {
-        let words = line.split { $0 == " " || $0 == "(" || $0 == ")" || $0 == "[" || $0 == "]" || $0 == "," }
+        // A reply code (`220 ` or the `220-` of a multi-line greeting) is not part of the first word.
+        let codeLength = line.prefix(3).allSatisfy(\.isNumber) && line.dropFirst(3).first == "-" ? 4 : 0
+        let words = line.dropFirst(codeLength).split {
+            $0 == " " || $0 == "(" || $0 == ")" || $0 == "[" || $0 == "]" || $0 == ","
+        }
         for (index, word) in words.enumerated() where hasVersion(word) {
             if word.split(separator: ".").count == 4 && word.allSatisfy({ $0.isNumber || $0 == "." }) { continue }
             var trimmed = word
             while let last = trimmed.last, ".;:".contains(last) { trimmed = trimmed.dropLast() }
             if let first = trimmed.first, first.isNumber || first == "v", index > 0 {
-                return String(words[index - 1] + " " + trimmed)
+                let product = words[index - 1]
+                if index > 1, genericWords.contains(product.lowercased()), words[index - 2].contains(where: \.isLetter),
+                    !words[index - 2].contains(".")
+                {
+                    return String(words[index - 2] + " " + product + " " + trimmed)
+                }
+                return String(product + " " + trimmed)
             }
             return String(trimmed)
         }

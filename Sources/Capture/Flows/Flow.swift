@@ -84,8 +84,10 @@ struct FlowFlags: OptionSet {
 struct StreamPair {
     var toServer = StreamReassembly()
     var toClient = StreamReassembly()
-    /// The detectors were asked whether the flow might be theirs.
+    /// The detectors were asked whether the flow might be theirs, with both sides' first bytes.
     var candidatesChecked = false
+    /// They were asked with one side's bytes only (that side passed the threshold first).
+    var checkedOneSided = false
     /// Bit `n` set: stream detector `n` might want this flow (all of them until they were asked).
     var candidates: UInt64 = .max
 
@@ -94,6 +96,7 @@ struct StreamPair {
         toServer.reset()
         toClient.reset()
         candidatesChecked = false
+        checkedOneSided = false
         candidates = .max
     }
 }

@@ -194,12 +194,23 @@ final class FlowTable {
     }
 
     /// Once a flow has shown its opening bytes, drops it early when no detector could want it.
+    ///
+    /// A flow that has shown `candidateThreshold` bytes one way and nothing the other is asked early
+    /// (a one-sided capture must not be buffered for nothing), and asked again once the other side
+    /// speaks: a client's HTTP request longer than the threshold (cookies) comes before the response
+    /// whose head the version and security-header detectors read, so their answer then was no.
+    /// Until that second look the server's bytes are kept when none were seen yet.
     private func checkCandidates(slot: Int, pair: Int) {
         let toServer = streams[pair].toServer.bytes
         let toClient = streams[pair].toClient.bytes
         let twoSided = !toServer.isEmpty && !toClient.isEmpty
-        guard twoSided || max(toServer.count, toClient.count) >= Self.candidateThreshold else { return }
-        streams[pair].candidatesChecked = true
+        if twoSided {
+            streams[pair].candidatesChecked = true
+        } else {
+            guard !streams[pair].checkedOneSided, max(toServer.count, toClient.count) >= Self.candidateThreshold
+            else { return }
+            streams[pair].checkedOneSided = true
+        }
         let client = flows[slot].client
         let server = flows[slot].server
         let detectors = streamDetectors
@@ -219,7 +230,7 @@ final class FlowTable {
         let serverBytesWanted = detectors.indices.contains { bit in
             wanted & (1 << UInt64(bit)) != 0 && detectors[bit].needsServerBytes
         }
-        if !serverBytesWanted { streams[pair].toClient.stopKeeping() }
+        if !serverBytesWanted && !toClient.isEmpty { streams[pair].toClient.stopKeeping() }
         if wanted == 0 {
             flows[slot].flags.insert(.inspected)
             releaseStream(slot: slot)

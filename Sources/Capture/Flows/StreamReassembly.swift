@@ -59,9 +59,14 @@ struct StreamReassembly {
         pending = []
     }
 
+    /// Adds the bytes of a segment that starts at or before `nextSequence`. How far back it starts is
+    /// the unsigned distance: the signed one is negative for a segment exactly 2^31 ahead (whose
+    /// `Int32` difference is `Int32.min` either way round), which made the slice start before the
+    /// payload (the capture fuzz target's finding). Such a segment is half the sequence space away,
+    /// in no window, and is dropped like a retransmission.
     private mutating func append(sequence: UInt32, payload: PacketBytes, limit: Int) {
-        let already = Int(Int32(bitPattern: nextSequence &- sequence))
-        guard already < payload.count else { return }  // a pure retransmission
+        let already = Int(nextSequence &- sequence)
+        guard already < payload.count else { return }  // a pure retransmission, or out of any window
         let fresh = payload[already...]
         let room = limit - bytes.count
         bytes.append(contentsOf: fresh.prefix(room))

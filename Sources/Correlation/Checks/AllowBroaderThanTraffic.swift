@@ -42,7 +42,7 @@ enum AllowBroaderThanTraffic: CorrelationCheck {
         var usage: [CorrelationContext.RuleKey: Usage] = [:]
         var order: [CorrelationContext.RuleKey] = []
         for flow in context.allowedFlows {
-            for d in flow.verdict.decidedBy where d.access == .allow && !d.isDefault {
+            for d in flow.verdict.decidedBy where d.kind == .securityRule && d.access == .allow && !d.isDefault {
                 let key = CorrelationContext.key(d)
                 if usage[key] == nil {
                     order.append(key)

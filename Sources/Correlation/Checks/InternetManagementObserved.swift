@@ -69,7 +69,7 @@ enum InternetManagementObserved: CorrelationCheck {
             case .unroutable:
                 how = ", although the topology has no path for it (\(verdict.note ?? "unroutable"))"
             }
-            let allowing = verdict.decidedBy.last { $0.access == .allow && !$0.isDefault }
+            let allowing = verdict.decidedBy.last { $0.kind == .securityRule && $0.access == .allow && !$0.isDefault }
             return Finding(
                 check: check, subject: "\(nic.name):\(key.port)",
                 message:

@@ -157,7 +157,9 @@ struct ZoneFile {
                     reason: "a record of \(length) characters: its data cannot fit the 65535 bytes of RDATA "
                         + "(RFC 1035 §3.2.1)")
             }
+            if flat.count < length + 2 { flat += [0, 0] }
             let status = try flat.withUnsafeMutableBufferPointer { (text) throws(InputError) -> ldns_status in
+                let length = namesOwner ? MasterFileFields.escapeLeadingAt(text, length: length) : length
                 do throws(MasterFileFields.Problem) {
                     if let warning = try MasterFileFields.normaliseRecord(text, length: length, namesOwner: namesOwner)
                     {
@@ -206,6 +208,13 @@ struct ZoneFile {
             let directive: GenerateDirective
             do { directive = try GenerateDirective(text) } catch {
                 throw InputError(file: path, place: .line(lineNumber), reason: error.reason)
+            }
+            // BIND's named-checkzone gives a blank owner after `$GENERATE` the owner from before it:
+            // the generated records do not become the previous owner.
+            let ownerBefore = previousOwner.flatMap { ldns_rdf_clone($0) }
+            defer {
+                if let previousOwner { ldns_rdf_deep_free(previousOwner) }
+                previousOwner = ownerBefore
             }
             var value = directive.start
             while value <= directive.stop {
@@ -313,7 +322,7 @@ struct ZoneFile {
                     throw InputError(
                         file: path, place: place, reason: "$INCLUDE nested more than \(Self.maximumIncludeDepth) deep")
                 }
-                let directive = Self.includeDirective(Array(located.text))
+                let directive = Self.includeDirective(located.text)
                 guard let target = directive.file else {
                     throw InputError(file: path, place: place, reason: "$INCLUDE without a file name")
                 }
@@ -367,12 +376,10 @@ struct ZoneFile {
     }
 
     /// The file and optional origin of an `$INCLUDE` entry: libldns says only that it saw one.
-    private static func includeDirective(_ entry: [UInt8]) -> (file: String?, origin: String?) {
-        let text = String(decoding: entry, as: UTF8.self)
-        let withoutComment = text.split(separator: ";", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
-        let fields = withoutComment.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" })
-        let file = fields.count > 1 ? String(fields[1]).trimmingCharacters(in: ["\""]) : nil
-        let origin = fields.count > 2 ? String(fields[2]) : nil
+    private static func includeDirective(_ entry: UnsafeBufferPointer<UInt8>) -> (file: String?, origin: String?) {
+        let fields = MasterFileFields.directiveFields(entry)
+        let file = fields.count > 1 ? fields[1].trimmingCharacters(in: ["\""]) : nil
+        let origin = fields.count > 2 ? fields[2] : nil
         return (file, origin)
     }
 }

@@ -63,9 +63,7 @@ public struct ResolverProbe: Sendable {
         guard PacketQuery.isValidName(bogusName) else {
             throw InputError(reason: "--bogus-name '\(self.bogusName)' is not a domain name")
         }
-        guard (0...ServerProbe.maximumBurst).contains(burst) else {
-            throw InputError(reason: "--burst must be between 0 and \(ServerProbe.maximumBurst), not \(burst)")
-        }
+        try RateLimitBurst.checkCount(burst)
         let approvedList = try approved.map { list throws(InputError) in try ResolverUntrusted.parseApproved(list) }
         var warnings: [String] = []
         let resolvers = try collectResolvers(warnings: &warnings)

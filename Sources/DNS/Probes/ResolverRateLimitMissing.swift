@@ -7,10 +7,8 @@ import Findings
 /// and cookies (Unbound `ip-ratelimit`, BIND `rate-limit` and `fetches-per-zone`, dnsdist
 /// `MaxQPSIPRule`).
 ///
-/// The burst is the RRL probe's (the same `--burst` bounds: at most 1,000 queries a second, sent once,
-/// never retried) for `--signed-name` A with RD=1, EDNS and no cookie. Rate limiting shows as truncated
-/// replies or as silence (Unbound's `ip-ratelimit` drops without a word): any truncated reply, or at
-/// least a tenth of the queries unanswered, counts as limiting. The name is asked once first; a reply
+/// The burst is the RRL probe's (`RateLimitBurst`: the same `--burst` bounds and the same verdict) for
+/// `--signed-name` A with RD=1, EDNS and no cookie. The name is asked once first; a reply
 /// that is not NOERROR, or is truncated, leaves no verdict, since the burst would then measure
 /// something else.
 public enum ResolverRateLimitMissing {
@@ -39,49 +37,15 @@ public enum ResolverRateLimitMissing {
                 [], ["\(session.server): \(name) did not resolve cleanly, so the rate-limiting burst would say nothing"]
             )
         }
-        let outcome: BurstOutcome
-        do {
-            outcome = try QueryBurst.run(
-                count: count,
-                perSecond: RRLMissing.maximumPerSecond,
-                to: session.server,
-                firstID: ProbeSession.freshID(),
-                quietPeriod: min(1, session.limits.timeout)
-            ) { id in
-                var query = template
-                query.id = id
-                return query.wireFormat() ?? []
-            }
-        } catch {
-            return ([], ["\(session.server): the rate-limiting burst failed (\(error)); no verdict"])
+        return RateLimitBurst.probe(
+            session, template: template, count: count, check: check, name: name, type: "A"
+        ) { burst in
+            let (outcome, rate, limit) = (burst.outcome, burst.queriesPerSecond, burst.detectableLimit)
+            return """
+                \(session.server) answered \(outcome.answered) of \(count) identical queries for \(name) A \
+                from this host in full (\(outcome.truncated) truncated, \(outcome.lost) lost) at about \(rate) \
+                a second: no query rate limiting below \(limit) a second (a higher limit needs a larger --burst).
+                """
         }
-        guard !RRLMissing.showsRateLimiting(outcome) else { return ([], []) }
-        let rate = min(
-            Int((Double(count) / max(outcome.sendingSeconds, 0.001)).rounded()), RRLMissing.maximumPerSecond)
-        let limit = RRLMissing.detectableLimit(sent: count, seconds: outcome.sendingSeconds)
-        return (
-            [
-                Finding(
-                    check: check,
-                    subject: session.server.description,
-                    message: """
-                        \(session.server) answered \(outcome.answered) of \(count) identical queries for \(name) A \
-                        from this host in full (\(outcome.truncated) truncated, \(outcome.lost) lost) at about \(rate) \
-                        a second: no query rate limiting below \(limit) a second (a higher limit needs a larger --burst).
-                        """,
-                    evidence: [
-                        "server": .string(session.server.description),
-                        "name": .string(name),
-                        "type": "A",
-                        "sent": .int(count),
-                        "answered": .int(outcome.answered),
-                        "truncated": .int(outcome.truncated),
-                        "lost": .int(outcome.lost),
-                        "queriesPerSecond": .int(rate),
-                        "detectableLimit": .int(limit),
-                    ]
-                )
-            ], []
-        )
     }
 }

@@ -15,8 +15,6 @@ public struct ServerProbe: Sendable {
     public var outsideName: String?
     public var limits: QueryLimits
 
-    /// The largest burst accepted.
-    public static let maximumBurst = 10_000
     /// Names that resolve on the internet (RFC 2606), in the order tried for the recursion probe: at
     /// least one lies outside any zone but the root.
     public static let outsideCandidates = ["example.com.", "example.net.", "example.org."]
@@ -57,9 +55,7 @@ public struct ServerProbe: Sendable {
         } else {
             outsideName = Self.outsideCandidates.first { !Self.isAtOrBelow($0, zone) }
         }
-        guard (0...Self.maximumBurst).contains(burst) else {
-            throw InputError(reason: "--burst must be between 0 and \(Self.maximumBurst), not \(burst)")
-        }
+        try RateLimitBurst.checkCount(burst)
         let session = ProbeSession(server: address, limits: limits)
         var findings: [Finding] = []
         var warnings: [String] = []

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The fields of a master-file entry that libldns reads differently from BIND, put right before the
 /// entry reaches libldns, and `$GENERATE`, which libldns does not know.
 ///
@@ -8,6 +10,8 @@
 ///   then class, so the two fields are swapped in place.
 /// - Directives are case-insensitive to BIND (`$ttl`, `$origin`, `$include`); libldns knows them only
 ///   in capitals.
+/// - An owner that starts with `@` but is longer (`@x`): libldns reads it as the origin, BIND as the
+///   name `\@x`; the `@` is escaped.
 ///
 /// Worked examples (flattened record text → what libldns gets):
 ///
@@ -103,6 +107,20 @@ enum MasterFileFields {
         case ttlTooLarge(String)
     }
 
+    /// Escapes the `@` that starts an owner longer than `@` itself (`@x` becomes `\@x`) and returns the
+    /// new length. RFC 1035 §5.1 gives the origin only to a free-standing `@`, and named-checkzone reads
+    /// `@x` as the name `\@x`; libldns 1.8.3 reads any owner starting with `@` as the origin. `text`
+    /// must hold `length + 2` bytes.
+    static func escapeLeadingAt(_ text: UnsafeMutableBufferPointer<UInt8>, length: Int) -> Int {
+        let at = UInt8(ascii: "@")
+        guard length > 1, text[0] == at, text[1] != 32, text[1] != 9, length + 2 <= text.count,
+            let base = text.baseAddress
+        else { return length }
+        memmove(base + 1, base, length + 1)
+        text[0] = UInt8(ascii: "\\")
+        return length + 1
+    }
+
     /// Puts the TTL and class of a flattened record (NUL-terminated, `length` bytes) in the order
     /// libldns reads, and a TTL above 2^31 − 1 to 0. Returns a warning when a TTL was changed.
     static func normaliseRecord(_ text: UnsafeMutableBufferPointer<UInt8>, length: Int, namesOwner: Bool)
@@ -143,6 +161,24 @@ enum MasterFileFields {
             text[range.lowerBound] = UInt8(ascii: "0")
             for k in (range.lowerBound + 1)..<range.upperBound { text[k] = 32 }
             return "TTL \(token) is above 2^31 - 1 and is read as 0 (RFC 2181 §8)"
+        }
+    }
+
+    /// The blank-separated fields of a directive entry as written, escapes kept (`$ORIGIN a\;b.test.`
+    /// gives `$ORIGIN` and `a\;b.test.`): comments and parentheses go as `MasterFileEntry.flatten`
+    /// drops them, so a `\;` or `\ ` stays inside its field, as it does for libldns.
+    static func directiveFields(_ entry: UnsafeBufferPointer<UInt8>) -> [String] {
+        var flat = [UInt8](repeating: 0, count: entry.count + 1)
+        return flat.withUnsafeMutableBufferPointer { text in
+            MasterFileEntry.flatten(entry, into: text)
+            let length = text.firstIndex(of: 0) ?? 0
+            var fields: [String] = []
+            var from = 0
+            while let field = token(text, length: length, from: from) {
+                fields.append(String(decoding: text[field], as: UTF8.self))
+                from = field.upperBound
+            }
+            return fields
         }
     }
 

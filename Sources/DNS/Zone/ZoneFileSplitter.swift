@@ -45,7 +45,7 @@ struct ZoneFileSplitter {
                     current = Piece(
                         start: located.offset, end: 0, firstLine: located.firstLine, origin: origin, ttl: ttl)
                 case .directive:
-                    switch Self.directive(Array(located.text)) {
+                    switch Self.directive(located.text) {
                     case .origin(let value): origin = value
                     case .ttl(let value): ttl = value
                     case .include:
@@ -73,14 +73,12 @@ struct ZoneFileSplitter {
         case other
     }
 
-    private static func directive(_ text: [UInt8]) -> Directive {
-        let line = String(decoding: text, as: UTF8.self)
-        let withoutComment = line.split(separator: ";", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
-        let fields = withoutComment.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\r" || $0 == "\n" })
+    private static func directive(_ text: UnsafeBufferPointer<UInt8>) -> Directive {
+        let fields = MasterFileFields.directiveFields(text)
         guard let keyword = fields.first?.uppercased() else { return .other }
         switch keyword {
-        case "$ORIGIN": return fields.count > 1 ? .origin(String(fields[1])) : .other
-        case "$TTL": return fields.count > 1 ? .ttl(String(fields[1])) : .other
+        case "$ORIGIN": return fields.count > 1 ? .origin(fields[1]) : .other
+        case "$TTL": return fields.count > 1 ? .ttl(fields[1]) : .other
         case "$INCLUDE": return .include
         default: return .other
         }

@@ -38,12 +38,14 @@ extension InternetExposedPort {
         public var decidedBy: [(group: SecurityGroup, rule: SecurityRule)]
         /// Internet addresses that reach the port through exactly these rules.
         public var sources: IntervalSet
+        /// The door the traffic comes in by.
+        public var door: EntryPoint
 
         public static func == (a: Exposure, b: Exposure) -> Bool {
             a.nic.id == b.nic.id && a.privateAddress == b.privateAddress && a.port == b.port
                 && a.decidedBy.map { "\($0.group.name)/\($0.rule.name)" }
                     == b.decidedBy.map { "\($0.group.name)/\($0.rule.name)" }
-                && a.sources == b.sources
+                && a.sources == b.sources && a.door == b.door
         }
 
         public func hash(into hasher: inout Hasher) {
@@ -52,38 +54,53 @@ extension InternetExposedPort {
         }
     }
 
-    /// Every sensitive port the public internet reaches on every NIC with a public IP, evaluated
-    /// symbolically: inbound through the subnet's NSG, then the NIC's, first match by priority.
+    /// Every sensitive port the public internet reaches on every NIC, through every door the
+    /// engine knows (its public IPs, load balancer and NAT rules, gateway listeners), evaluated
+    /// symbolically on the translated flow: inbound through the subnet's NSG, then the NIC's, first
+    /// match by priority. A Standard SKU door with no NSG on the path admits nothing.
     public static func exposures(_ context: AuditContext) -> [Exposure] {
         let network = context.network
         let internet = context.publicInternet
         var result: [Exposure] = []
         for nic in network.interfaces {
             for config in nic.ipConfigurations {
-                guard let pipID = config.publicIP, let address = config.privateAddress, let subnetID = config.subnet,
+                guard let address = config.privateAddress, let subnetID = config.subnet,
                     let subnet = context.subnetsByID[subnetID]
                 else { continue }
-                let pip = context.publicIPsByID[pipID]
                 let destination = IntervalSet(address.value, address.value)
-                // One probe per transport carrying every sensitive port, split by port afterwards:
-                // the walk through the rules is the same for all of them.
-                for (transport, protocols) in [(TransportProtocol.tcp, ProtocolSet.tcp), (.udp, .udp)] {
-                    let ports = context.options.sensitivePorts.ports.filter { $0.transport == transport }
-                    guard !ports.isEmpty else { continue }
-                    let probe = FlowRegion(
-                        FlowBox(
-                            sources: internet, destinations: destination, protocols: protocols,
-                            destinationPorts: IntervalSet(intervals: ports.map { (UInt32($0.port), UInt32($0.port)) })))
-                    for (chain, region) in inboundChains(context, nic: nic, subnet: subnet, probe: probe) {
-                        for port in ports {
-                            let sources = region.boxes.filter { $0.destinationPorts.contains(UInt32(port.port)) }
-                                .reduce(IntervalSet()) { $0.union($1.sources) }
-                            guard !sources.isEmpty else { continue }
-                            result.append(
-                                Exposure(
-                                    nic: nic, privateAddress: address, publicAddress: pip?.address,
-                                    publicIPName: pip?.name ?? pipID.lastComponent, port: port, decidedBy: chain,
-                                    sources: sources))
+                for door in context.engine.entryPoints(to: address) {
+                    // Behind an application gateway the backend sees the gateway; the internet
+                    // addresses that count are those the gateway's own subnet lets in.
+                    let admitted = context.engine.sourcesPastFront(of: door).intersection(internet)
+                    guard !admitted.isEmpty else { continue }
+                    let probeSources = door.sourceSeenAs.map { IntervalSet($0.value, $0.value) } ?? admitted
+                    // One probe per transport carrying every sensitive port, split by port afterwards:
+                    // the walk through the rules is the same for all of them.
+                    for (transport, protocols) in [(TransportProtocol.tcp, ProtocolSet.tcp), (.udp, .udp)]
+                    where door.protocols.contains(protocols) {
+                        let reachable = door.backendPorts(forFrontend: .allPorts)
+                        let ports = context.options.sensitivePorts.ports.filter {
+                            $0.transport == transport && reachable.contains(UInt32($0.port))
+                        }
+                        guard !ports.isEmpty else { continue }
+                        let probe = FlowRegion(
+                            FlowBox(
+                                sources: probeSources, destinations: destination, protocols: protocols,
+                                destinationPorts: IntervalSet(
+                                    intervals: ports.map { (UInt32($0.port), UInt32($0.port)) })))
+                        for (chain, region) in inboundChains(context, nic: nic, subnet: subnet, probe: probe) {
+                            if chain.isEmpty && door.closedUnlessAllowed { continue }
+                            for port in ports {
+                                var sources = region.boxes.filter { $0.destinationPorts.contains(UInt32(port.port)) }
+                                    .reduce(IntervalSet()) { $0.union($1.sources) }
+                                guard !sources.isEmpty else { continue }
+                                if door.sourceSeenAs != nil { sources = admitted }
+                                result.append(
+                                    Exposure(
+                                        nic: nic, privateAddress: address, publicAddress: door.frontendAddress,
+                                        publicIPName: door.publicIP?.lastComponent ?? door.name, port: port,
+                                        decidedBy: chain, sources: sources, door: door))
+                            }
                         }
                     }
                 }
@@ -128,7 +145,7 @@ extension InternetExposedPort {
             let portKey = "\(e.nic.id.key)|\(e.privateAddress)|\(e.port.transport)/\(e.port.port)"
             guard (totalByPort[portKey] ?? 0) > minimumExposedSources else { continue }
             let chain = e.decidedBy.map { "\($0.group.name)/\($0.rule.name)" }.joined(separator: ",")
-            let key = "\(e.nic.id.key)|\(e.privateAddress)|\(e.port.transport)|\(chain)"
+            let key = "\(e.nic.id.key)|\(e.privateAddress)|\(e.port.transport)|\(chain)|\(e.door.via)|\(e.door.name)"
             if groups[key] == nil { order.append(key) }
             groups[key, default: []].append(e)
         }
@@ -146,9 +163,16 @@ extension InternetExposedPort {
                     "nsg": .string($0.group.name), "rule": .string($0.rule.name), "direction": .string("inbound"),
                 ])
             }
+            let door = first.door
+            let doorText =
+                door.via == .publicIP
+                ? "public IP \(publicText)"
+                : "\(door.description) on \(publicText):\(AuditText.list(ports.map { String(door.frontendPort(forBackend: UInt32($0))) }))"
+            let skuNote =
+                first.decidedBy.isEmpty && door.sku == nil ? " (the SKU is not given: read as Basic, open)" : ""
             let via =
                 first.decidedBy.isEmpty
-                ? "no network security group filters it"
+                ? "no network security group filters it" + skuNote
                 : "allowed by " + AuditText.list(first.decidedBy.map { "\($0.group.name)/\($0.rule.name)" })
             let portText = ports.map(String.init)
             let sourcePrefixes = AuditText.prefixes(sources)
@@ -160,13 +184,15 @@ extension InternetExposedPort {
                 Finding(
                     check: check, severity: severity, subject: first.nic.name,
                     message:
-                        "\(AuditText.host(first.nic)) is reachable from \(sourceText) on \(transport) \(AuditText.list(portText)) (\(AuditText.list(services))) via public IP \(publicText): \(via).",
+                        "\(AuditText.host(first.nic)) is reachable from \(sourceText) on \(transport) \(AuditText.list(portText)) (\(AuditText.list(services))) via \(doorText): \(via).",
                     evidence: [
                         "nic": .string(first.nic.name), "publicIP": .string(publicText),
                         "privateIP": .string(first.privateAddress.description), "protocol": .string(transport),
                         "ports": .array(ports.map { .int($0) }), "services": .array(services.map { .string($0) }),
                         "decidedBy": .array(decidedBy), "sourceAddresses": .int(Int(sources.count)),
                         "sources": .array(sourcePrefixes.prefix(16).map { .string($0) }),
+                        "via": .string(door.via.rawValue), "door": .string(door.name),
+                        "frontendPorts": .array(ports.map { .int(Int(door.frontendPort(forBackend: UInt32($0)))) }),
                     ],
                     remediation: last.map {
                         "Narrow the source of \($0.group.name)/\($0.rule.name) to the addresses that need \(AuditText.list(services)), or remove the rule; reach management ports through a bastion or VPN."
@@ -174,6 +200,6 @@ extension InternetExposedPort {
                         ?? "Associate a network security group with \(first.nic.name) or its subnet that denies these ports from the internet.",
                     location: last.map { SourceLocation.of($0.rule, in: $0.group) } ?? first.nic.location))
         }
-        return findings
+        return findings + firewallDNATFindings(context)
     }
 }

@@ -4,10 +4,10 @@ import Findings
 /// no group filters at either level.
 ///
 /// Azure filters nothing at a level without a group. A subnet without one relies entirely on each
-/// NIC's group; a NIC with a public IP and no group at either level is open on every port to the
-/// whole internet. Rule-at-a-time checkers never see this, because there is no rule to look at.
+/// NIC's group; a NIC with a Basic (or unstated) SKU public IP and no group at either level is open
+/// on every port to the whole internet (a Standard one is closed until a group allows something). Rule-at-a-time checkers never see this, because there is no rule to look at.
 /// Subnets where Azure forbids or manages filtering (`GatewaySubnet`, `AzureFirewallSubnet`,
-/// `AzureFirewallManagementSubnet`, `RouteServerSubnet`) are not reported.
+/// `AzureFirewallManagementSubnet`, `RouteServerSubnet`, `AzureBastionSubnet`) are not reported.
 public enum MissingNSG {
     public static let check = Check(
         id: "topology.missing-nsg",
@@ -26,6 +26,7 @@ extension MissingNSG {
     /// Subnets Azure manages itself or where it rejects an NSG; reporting them would be noise.
     static let exemptSubnetNames: Set<String> = [
         "gatewaysubnet", "azurefirewallsubnet", "azurefirewallmanagementsubnet", "routeserversubnet",
+        "azurebastionsubnet",
     ]
 
     static func findings(_ context: AuditContext) -> [Finding] {
@@ -63,6 +64,8 @@ extension MissingNSG {
         for nic in network.interfaces where !nic.publicIPIDs.isEmpty {
             if let nsg = nic.securityGroup, context.groupsByID[nsg] != nil { continue }
             guard nic.subnetIDs.allSatisfy({ unfilteredSubnets.contains($0) }) else { continue }
+            // Standard SKU public IPs admit nothing without an NSG that allows it: closed, not open.
+            if nic.publicIPIDs.allSatisfy({ context.publicIPsByID[$0]?.sku == .standard }) { continue }
             let addresses = nic.publicIPIDs.compactMap { context.publicIPsByID[$0]?.address?.description }
             let shown = addresses.isEmpty ? "its public IP" : "public IP \(AuditText.list(addresses))"
             findings.append(

@@ -4,7 +4,8 @@ import Findings
 /// VNet and listed on its own, an NSG in a resource list and in `az network nsg list`), and at the
 /// end links VMs to NICs and turns references that name nothing into warnings.
 struct NetworkBuilder {
-    private(set) var network = Network()
+    /// Settable inside the module so that `RoutingReader.swift` can add routing resources.
+    var network = Network()
     private(set) var warnings: [String] = []
     private var vnetIndex: [ResourceID: Int] = [:]
     private var subnetIndex: [ResourceID: Int] = [:]
@@ -15,6 +16,8 @@ struct NetworkBuilder {
     private var machineIndex: [ResourceID: Int] = [:]
     /// NSG back-references (`properties.subnets`, `properties.networkInterfaces`) to apply at the end.
     private var nsgAttachments: [(nsg: ResourceID, target: ResourceID)] = []
+    /// Route table back-references (`properties.subnets`), applied at the end (`linkRouting`).
+    var routeTableAttachments: [(table: ResourceID, subnet: ResourceID)] = []
 
     mutating func warn(_ message: String, at location: SourceLocation?) {
         var parts: [String] = []
@@ -44,6 +47,7 @@ struct NetworkBuilder {
             var merged = network.subnets[i]
             if merged.prefixes.isEmpty { merged.prefixes = subnet.prefixes }
             if merged.securityGroup == nil { merged.securityGroup = subnet.securityGroup }
+            if merged.routeTable == nil { merged.routeTable = subnet.routeTable }
             network.subnets[i] = merged
         } else {
             subnetIndex[subnet.id] = network.subnets.count
@@ -94,6 +98,8 @@ struct NetworkBuilder {
     mutating func add(_ publicIP: PublicIPAddress) {
         if let i = publicIPIndex[publicIP.id] {
             if network.publicIPs[i].address == nil { network.publicIPs[i].address = publicIP.address }
+            if network.publicIPs[i].sku == nil { network.publicIPs[i].sku = publicIP.sku }
+            if network.publicIPs[i].attachedTo == nil { network.publicIPs[i].attachedTo = publicIP.attachedTo }
         } else {
             publicIPIndex[publicIP.id] = network.publicIPs.count
             network.publicIPs.append(publicIP)
@@ -111,6 +117,9 @@ struct NetworkBuilder {
             network.machines.append(machine)
         }
     }
+
+    /// Load balancers, gateways and the other doors are merged by the rules in `DoorsReader.swift`.
+    mutating func updateNetwork(_ body: (inout Network) -> Void) { body(&network) }
 
     /// Records that an NSG lists `target` (a subnet or NIC) as attached to it.
     mutating func attach(nsg: ResourceID, to target: ResourceID) {
@@ -157,6 +166,8 @@ struct NetworkBuilder {
         inferMissingNetworks()
         allocateDynamicAddresses()
         checkReferences()
+        linkDoors()
+        linkRouting()
         // Deterministic order whatever the input order.
         network.virtualNetworks.sort { $0.id < $1.id }
         network.subnets.sort { $0.id < $1.id }

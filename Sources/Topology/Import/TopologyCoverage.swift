@@ -26,6 +26,10 @@ extension LoadedTopology {
         for a in network.applicationSecurityGroups { count(a.location, in: &resources) }
         for p in network.publicIPs { count(p.location, in: &resources) }
         for m in network.machines { count(m.location, in: &resources) }
+        for d in network.loadBalancers { count(d.location, in: &resources) }
+        for d in network.applicationGateways { count(d.location, in: &resources) }
+        for d in network.wafPolicies { count(d.location, in: &resources) }
+        for d in network.outboundOnlyDoors { count(d.location, in: &resources) }
         // A topology read from one file: elements without a location belong to it.
         if files.count == 1, resources[files[0]] == nil, !network.isEmptyOfResources {
             resources[files[0]] = network.resourceCount
@@ -41,10 +45,12 @@ extension LoadedTopology {
 }
 
 extension Network {
-    /// Virtual networks, subnets, NICs, NSGs, ASGs, public IPs and VMs.
+    /// Virtual networks, subnets, NICs, NSGs, ASGs, public IPs, VMs, load balancers, application
+    /// gateways, WAF policies, NAT gateways and bastions.
     var resourceCount: Int {
         virtualNetworks.count + subnets.count + interfaces.count + securityGroups.count
-            + applicationSecurityGroups.count + publicIPs.count + machines.count
+            + applicationSecurityGroups.count + publicIPs.count + machines.count + loadBalancers.count
+            + applicationGateways.count + wafPolicies.count + outboundOnlyDoors.count
     }
 
     var isEmptyOfResources: Bool { resourceCount == 0 }

@@ -14,6 +14,16 @@ public struct Network: Sendable {
     public var applicationSecurityGroups: [ApplicationSecurityGroup] = []
     public var publicIPs: [PublicIPAddress] = []
     public var machines: [VirtualMachine] = []
+    /// Doors other than NIC public IPs, and look-alikes that are not doors (`Doors.swift`).
+    public var loadBalancers: [LoadBalancer] = []
+    public var applicationGateways: [ApplicationGateway] = []
+    public var wafPolicies: [WAFPolicy] = []
+    public var outboundOnlyDoors: [OutboundOnlyDoor] = []
+    public var serviceAccesses: [ServiceAccess] = []
+    /// Route tables, Azure Firewalls and firewall policies (`Routing.swift`).
+    public var routeTables: [RouteTable] = []
+    public var firewalls: [AzureFirewall] = []
+    public var firewallPolicies: [FirewallPolicy] = []
     /// Azure's published service tags (`--service-tags FILE`), when given: rules naming a tag the
     /// file lists match its real IPv4 prefixes.
     public var serviceTags: ServiceTags?
@@ -71,6 +81,13 @@ public struct Peering: Sendable, Hashable {
     public var remoteNetwork: ResourceID
     /// Azure's `peeringState`; `Connected` (or absent, as in templates and YAML) means traffic flows.
     public var isConnected: Bool
+    /// Whether this VNet accepts traffic an appliance in the remote VNet forwards (traffic that did
+    /// not start there); nil when the input does not say, read as allowed (the conservative reading).
+    public var allowForwardedTraffic: Bool?
+    /// Whether the remote VNet may use this VNet's gateway, and whether this VNet uses the remote
+    /// one's (recorded; gateways lead out of the estate).
+    public var allowGatewayTransit: Bool?
+    public var useRemoteGateways: Bool?
     public var location: SourceLocation?
 
     public init(name: String, remoteNetwork: ResourceID, isConnected: Bool = true, location: SourceLocation? = nil) {
@@ -88,6 +105,8 @@ public struct Subnet: Sendable, Hashable {
     public var virtualNetwork: ResourceID
     public var prefixes: [IPv4Prefix]
     public var securityGroup: ResourceID?
+    /// The route table attached to the subnet, if any.
+    public var routeTable: ResourceID?
     public var location: SourceLocation?
     /// Not in the input: made up by the loader for NICs that name it, with only their addresses and
     /// no NSG (its real NSG is unknown). Checks about the subnet itself skip it.
@@ -95,13 +114,14 @@ public struct Subnet: Sendable, Hashable {
 
     public init(
         id: ResourceID, name: String, virtualNetwork: ResourceID, prefixes: [IPv4Prefix],
-        securityGroup: ResourceID? = nil, location: SourceLocation? = nil
+        securityGroup: ResourceID? = nil, routeTable: ResourceID? = nil, location: SourceLocation? = nil
     ) {
         self.id = id
         self.name = name
         self.virtualNetwork = virtualNetwork
         self.prefixes = prefixes
         self.securityGroup = securityGroup
+        self.routeTable = routeTable
         self.location = location
     }
 }
@@ -162,17 +182,21 @@ public struct IPConfiguration: Sendable, Hashable {
     public var subnet: ResourceID?
     public var publicIP: ResourceID?
     public var applicationSecurityGroups: [ResourceID]
+    /// Load balancer backend pools, inbound NAT rules and NAT pools, and application gateway
+    /// backend pools this configuration names (templates declare membership on the NIC side).
+    public var backendPools: [ResourceID] = []
     public var location: SourceLocation?
 
     public init(
         name: String, privateAddress: IPv4Address?, subnet: ResourceID?, publicIP: ResourceID? = nil,
-        applicationSecurityGroups: [ResourceID] = [], location: SourceLocation? = nil
+        applicationSecurityGroups: [ResourceID] = [], backendPools: [ResourceID] = [], location: SourceLocation? = nil
     ) {
         self.name = name
         self.privateAddress = privateAddress
         self.subnet = subnet
         self.publicIP = publicIP
         self.applicationSecurityGroups = applicationSecurityGroups
+        self.backendPools = backendPools
         self.location = location
     }
 }
@@ -184,12 +208,22 @@ public struct PublicIPAddress: Sendable, Hashable {
     public var name: String
     /// Absent for dynamic addresses not yet allocated (common in templates).
     public var address: IPv4Address?
+    /// `sku.name`; nil when the input does not say (read as Basic, open, with a note).
+    public var sku: NetworkSKU?
+    /// What Azure says it is attached to (`properties.ipConfiguration`, `natGateway`), which may be
+    /// a resource the input does not hold (a VPN gateway, a firewall).
+    public var attachedTo: ResourceID?
     public var location: SourceLocation?
 
-    public init(id: ResourceID, name: String, address: IPv4Address?, location: SourceLocation? = nil) {
+    public init(
+        id: ResourceID, name: String, address: IPv4Address?, sku: NetworkSKU? = nil, attachedTo: ResourceID? = nil,
+        location: SourceLocation? = nil
+    ) {
         self.id = id
         self.name = name
         self.address = address
+        self.sku = sku
+        self.attachedTo = attachedTo
         self.location = location
     }
 }

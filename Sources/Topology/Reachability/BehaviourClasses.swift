@@ -2,7 +2,7 @@
 /// not with host count.
 ///
 /// Two NIC addresses are in one class when they share VNet, subnet NSG, NIC NSG, ASG memberships,
-/// whether they have a public IP, and the *address atom*: the stretch between consecutive
+/// whether they have a public IP, the doors from the internet that lead to them, and the *address atom*: the stretch between consecutive
 /// boundaries of every prefix any rule or VNet names. Within an atom no rule can tell addresses
 /// apart, so one representative stands for all members — exactly, not approximately.
 struct BehaviourClass {
@@ -12,7 +12,11 @@ struct BehaviourClass {
         var interfaceSecurityGroup: Int?
         var applicationSecurityGroups: [Int]
         var hasPublicIP: Bool
+        /// The doors from the internet whose backends include the address (`EntryPoints.swift`).
+        var doors: [Int]
         var atom: Int
+        /// The subnet's route table: routes decide where its traffic goes.
+        var routeTable: Int? = nil
     }
 
     var key: Key
@@ -37,6 +41,18 @@ struct BehaviourClasses {
             }
         }
         for vnet in compiled.network.virtualNetworks { vnet.addressSpace.forEach(add) }
+        // Routes and firewall rules tell destinations apart; a DNAT target is an address of its own.
+        for table in compiled.network.routeTables { table.routes.map(\.addressPrefix).forEach(add) }
+        let routing = compiled.routing
+        for rules in routing.filterRules {
+            for rule in rules {
+                for (lo, hi) in rule.box.sources.intervals + rule.box.destinations.intervals {
+                    boundaries.insert(UInt64(lo))
+                    boundaries.insert(UInt64(hi) + 1)
+                }
+            }
+        }
+        for target in routing.dnatTargets.keys { add(IPv4Prefix(network: IPv4Address(target), length: 32)) }
         // Service tags resolved from `--service-tags` name prefixes too (usually public ranges,
         // but a VNet may use public space).
         for set in compiled.resolvedTags.values {
@@ -65,7 +81,8 @@ struct BehaviourClasses {
                 vnet: vnet, subnetSecurityGroup: endpoint.subnetSecurityGroup,
                 interfaceSecurityGroup: endpoint.interfaceSecurityGroup,
                 applicationSecurityGroups: endpoint.applicationSecurityGroups, hasPublicIP: endpoint.hasPublicIP,
-                atom: atom(endpoint.address))
+                doors: compiled.entryPointsOfEndpoint[e], atom: atom(endpoint.address),
+                routeTable: endpoint.subnet.flatMap { routing.tableOfSubnet[$0] })
             if let c = index[key] {
                 classes[c].members.append(e)
                 classOfEndpoint[e] = c

@@ -71,7 +71,11 @@ final class ClassGraph {
     private var preparedVNets: Set<Int> = []
     /// For each VNet, the VNets it routes to (itself and its connected peers).
     private lazy var routable: [[Int]] = classesByAddress.indices.map { va in
-        classesByAddress.indices.filter { compiled.routes(va, $0) }
+        classesByAddress.indices.filter { compiled.mayRoute(va, $0) }
+    }
+    /// For each VNet, the VNets that route to it (routes through appliances need not be symmetric).
+    private lazy var routedFrom: [[Int]] = classesByAddress.indices.map { vb in
+        classesByAddress.indices.filter { compiled.mayRoute($0, vb) }
     }
     /// Per class: its address and VNet, flat for the pair loop.
     private let classAddress: [UInt32]
@@ -113,8 +117,11 @@ final class ClassGraph {
         let start = [FlowBox(sources: IntervalSet(e.address, e.address))]
         let afterNIC = compiled.allowed(
             start, nsg: e.interfaceSecurityGroup, direction: .outbound, context: e.virtualNetwork)
-        return compiled.allowed(
+        let out = compiled.allowed(
             afterNIC, nsg: e.subnetSecurityGroup, direction: .outbound, context: e.virtualNetwork)
+        // A route table on the subnet: what arrives is what its routes and firewalls let on.
+        guard let v = e.virtualNetwork, compiled.routing.reroutes(subnet: e.subnet) else { return out }
+        return compiled.routing.routed(out, subnet: e.subnet, vnet: v)
     }
 
     private func portBox(_ box: FlowBox) -> PortBox? {
@@ -205,6 +212,8 @@ final class ClassGraph {
         var second: Int?
         var vnet: Int
         var signature: [UInt64]
+        /// Outbound: the subnet's route table (routes and firewalls reshape the region).
+        var routeTable: Int? = nil
     }
 
     private var inboundKeyIndex: [RegionKey: Int] = [:]
@@ -236,8 +245,24 @@ final class ClassGraph {
                 }
             }
         }
+        var routeTable: Int?
+        if direction == .outbound, let s = e.subnet, let t = compiled.routing.tableOfSubnet[s] {
+            routeTable = t
+            // Firewall rules naming the class address as a source tell classes apart too.
+            for rules in compiled.routing.filterRules {
+                for rule in rules {
+                    if rule.box.sources.contains(e.address) { word |= 1 << UInt64(bit) }
+                    bit += 1
+                    if bit == 64 {
+                        signature.append(word)
+                        word = 0
+                        bit = 0
+                    }
+                }
+            }
+        }
         signature.append(word)
-        return RegionKey(first: first, second: second, vnet: vnet, signature: signature)
+        return RegionKey(first: first, second: second, vnet: vnet, signature: signature, routeTable: routeTable)
     }
 
     /// Index of the class's inbound key; the inbound groups of the pair loop.
@@ -279,6 +304,8 @@ final class ClassGraph {
     /// the order `successors` sweeps them.
     func virtualNetwork(of c: Int) -> Int { classVNet[c] }
     func routableVNets(of c: Int) -> [Int] { classVNet[c] >= 0 ? routable[classVNet[c]] : [] }
+    /// The VNets whose traffic routes to class `c`'s.
+    func sourceVNets(of c: Int) -> [Int] { classVNet[c] >= 0 ? routedFrom[classVNet[c]] : [] }
     func address(of c: Int) -> UInt32 { classAddress[c] }
 
     /// Whether anything at all may enter class `c` (within the filter); a class nothing may enter
@@ -289,7 +316,7 @@ final class ClassGraph {
     func reaches(_ a: Int, _ b: Int) -> Bool {
         let va = classVNet[a]
         let vb = classVNet[b]
-        guard va >= 0, vb >= 0, compiled.routes(va, vb) else { return false }
+        guard va >= 0, vb >= 0, compiled.mayRoute(va, vb) else { return false }
         let out = outboundProjectionOf(a).id(at: classAddress[b])
         if out == 0 { return false }
         let into = inboundProjectionOf(b).id(at: classAddress[a])
@@ -363,7 +390,7 @@ final class ClassGraph {
         let into = inboundProjectionOf(b)
         let target = classAddress[b]
         var result: [Int] = []
-        for va in routable[vb] {
+        for va in routedFrom[vb] {
             for a in classesByAddress[va] where !skip(a) {
                 budget -= 1
                 if budget < 0 { return nil }

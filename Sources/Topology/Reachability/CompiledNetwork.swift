@@ -56,9 +56,16 @@ final class CompiledNetwork {
     var subnetVNetIndex: [Int?] = []
     /// Per VNet, the subnet prefixes it routes to (built on first use).
     var subnetSpaceCache: [Int: IntervalSet] = [:]
+    /// Route tables and firewalls (`RoutesAndFirewalls.swift`), compiled on first use.
+    lazy var routing = CompiledRouting(self)
     /// Service tags whose Azure ranges are not known offline, each standing for one token address
     /// (see `firstTagToken`), by lower-cased name.
     private(set) var tagTokens: [String: UInt32] = [:]
+    /// Doors from the internet (`EntryPoints.swift`), by frontend address, and per endpoint the
+    /// doors whose backends include it.
+    private(set) var entryPoints: [EntryPoint] = []
+    private(set) var entryPointsByFrontend: [UInt32: [Int]] = [:]
+    private(set) var entryPointsOfEndpoint: [[Int]] = []
     /// Service tags a rule names and the `--service-tags` file lists: their IPv4 prefixes, by
     /// lower-cased name.
     private(set) var resolvedTags: [String: IntervalSet] = [:]
@@ -164,6 +171,14 @@ final class CompiledNetwork {
             tokens += 1
         }
         publicInternet = IntervalSet.allAddresses.subtracting(Self.notInternet).subtracting(allSpace)
+        entryPoints = buildEntryPoints()
+        entryPointsOfEndpoint = Array(repeating: [], count: endpoints.count)
+        for (d, door) in entryPoints.enumerated() {
+            if let a = door.frontendAddress?.value, !(entryPointsByFrontend[a]?.contains(d) ?? false) {
+                entryPointsByFrontend[a, default: []].append(d)
+            }
+            for e in Set(door.backends) { entryPointsOfEndpoint[e].append(d) }
+        }
     }
 
     /// The VNet an address belongs to, if any (the first whose space contains it).
@@ -192,6 +207,12 @@ final class CompiledNetwork {
 
     /// Whether traffic routes privately between two VNets: the same one, or peered and connected.
     func routes(_ a: Int, _ b: Int) -> Bool { a == b || connectedPeers[a].contains(b) }
+
+    /// Whether traffic from VNet `a` may arrive in `b` at all: privately, or through appliances
+    /// its routes name (a superset; the routed regions decide exactly).
+    func mayRoute(_ a: Int, _ b: Int) -> Bool {
+        routes(a, b) || (!routing.isEmpty && routing.forwardReach[a].contains(b))
+    }
 
     /// `Internet` for a VNet context: everything outside its `VirtualNetwork` tag.
     func internetTag(_ vnet: Int?) -> IntervalSet {

@@ -51,17 +51,19 @@ extension CompiledNetwork {
 
     func verify(_ flow: Flow) -> FlowVerdict {
         let source = place(of: flow.source.value)
-        var destination = place(of: flow.destination.value)
+        let destination = place(of: flow.destination.value)
         var decisions: [RuleDecision] = []
-        var note: String?
-        // A public IP of a NIC: inbound rules see the private address it is translated to.
-        var viaPublicIP = false
-        if !destination.isInternal, let e = endpointByPublic[flow.destination.value] {
-            let endpoint = endpoints[e]
-            destination = Place(
-                endpoint: e, subnet: endpoint.subnet, vnet: endpoint.virtualNetwork, address: endpoint.address)
-            viaPublicIP = true
-            note = "public IP \(flow.destination) is translated to \(IPv4Address(endpoint.address))"
+        let note: String? = nil
+        // A door (a NIC's public IP, a load balancer frontend, a gateway listener): inbound rules
+        // see the translated flow (`EntryPoints.swift`).
+        if !destination.isInternal, entryPointsByFrontend[flow.destination.value] != nil {
+            if let e = source.endpoint, source.vnet == nil {
+                let nic = network.interfaces[endpoints[e].interface].name
+                return FlowVerdict(
+                    verdict: .unroutable, decidedBy: [],
+                    note: "network interface '\(nic)' has no subnet in the input, so nothing routes to or from it")
+            }
+            return verifyThroughDoors(flow, source: source)
         }
         for side in [source, destination] where side.endpoint != nil && side.vnet == nil {
             let nic = network.interfaces[endpoints[side.endpoint!].interface].name
@@ -69,8 +71,27 @@ extension CompiledNetwork {
                 verdict: .unroutable, decidedBy: [],
                 note: "network interface '\(nic)' has no subnet in the input, so nothing routes to or from it")
         }
+        // A firewall's public IP: its DNAT rules decide (`RoutesAndFirewalls.swift`).
+        if !destination.isInternal, !routing.dnatRules.isEmpty,
+            let verdict = verifyThroughDNAT(flow, from: source)
+        {
+            return verdict
+        }
+        if source.isInternal, let sv = source.vnet, routing.reroutes(subnet: source.subnet) {
+            // The source subnet has a route table: its routes, and the firewalls they name, decide.
+            guard pass(flow, through: levels(source, .outbound), .outbound, context: source.vnet, into: &decisions)
+            else {
+                return FlowVerdict(verdict: .denied, decidedBy: decisions, note: note)
+            }
+            return routing.carry(
+                flow, subnet: source.subnet, vnet: sv, destinationVNet: destination.vnet,
+                destinationInternal: destination.isInternal, into: &decisions
+            ) { decisions, _ in
+                deliver(flow, to: destination, note: note, &decisions)
+            }
+        }
         if source.isInternal {
-            if !viaPublicIP, let dv = destination.vnet, let sv = source.vnet, !routes(sv, dv) {
+            if let dv = destination.vnet, let sv = source.vnet, !routes(sv, dv) {
                 return FlowVerdict(
                     verdict: .unroutable, decidedBy: [],
                     note: "\(network.virtualNetworks[sv].name) and \(network.virtualNetworks[dv].name) are not peered")
@@ -80,37 +101,81 @@ extension CompiledNetwork {
             else {
                 return FlowVerdict(verdict: .denied, decidedBy: decisions, note: note)
             }
-            guard destination.isInternal else {
-                return FlowVerdict(verdict: .allowed, decidedBy: decisions, note: note)
-            }
-            var inbound = flow
-            inbound.destination = IPv4Address(destination.address)
-            if viaPublicIP {
-                // Hairpin through the internet: the source appears as its own public IP, if any.
-                if let e = source.endpoint, let pub = endpoints[e].publicAddress {
-                    inbound.source = IPv4Address(pub)
-                } else if let any = internetSources(destination.vnet).first {
-                    // Azure's default outbound address is not in the export: any internet address.
-                    inbound.source = IPv4Address(any)
-                }
-                note = (note ?? "") + "; the source arrives as \(inbound.source)"
-            }
-            let allowed = pass(
-                inbound, through: levels(destination, .inbound), .inbound, context: destination.vnet, into: &decisions)
-            return FlowVerdict(verdict: allowed ? .allowed : .denied, decidedBy: decisions, note: note)
+            return deliver(flow, to: destination, note: note, &decisions)
         }
-        // From the internet only a public IP is reachable.
-        guard viaPublicIP else {
-            let why =
-                destination.isInternal
-                ? "\(flow.destination) is a private address; the internet reaches a VNet only through a public IP"
-                : "neither address is in the topology"
-            return FlowVerdict(verdict: .unroutable, decidedBy: [], note: why)
-        }
+        // From the internet only a door (a public IP, a load balancer, a gateway) is reachable.
+        let why =
+            destination.isInternal
+            ? "\(flow.destination) is a private address; the internet reaches a VNet only through a public IP"
+            : (outboundOnlyNote(flow.destination) ?? "neither address is in the topology")
+        return FlowVerdict(verdict: .unroutable, decidedBy: [], note: why)
+    }
+
+    /// Judges a flow at its destination: the inbound NSGs of the destination's subnet and NIC.
+    func deliver(_ flow: Flow, to destination: Place, note: String?, _ decisions: inout [RuleDecision]) -> FlowVerdict {
+        guard destination.isInternal else { return FlowVerdict(verdict: .allowed, decidedBy: decisions, note: note) }
         var inbound = flow
         inbound.destination = IPv4Address(destination.address)
         let allowed = pass(
             inbound, through: levels(destination, .inbound), .inbound, context: destination.vnet, into: &decisions)
         return FlowVerdict(verdict: allowed ? .allowed : .denied, decidedBy: decisions, note: note)
+    }
+
+    /// A flow to an address an Azure Firewall's DNAT rules listen on: the first DNAT rule that
+    /// matches translates it (destination to the translated address and port, source to the
+    /// firewall's private address, as Azure Firewall does for private destinations), and the
+    /// translated flow goes on from the firewall's subnet to the NSGs at the destination. No
+    /// DNAT rule matching: the firewall drops it. Nil when no firewall listens there.
+    func verifyThroughDNAT(_ flow: Flow, from source: Place) -> FlowVerdict? {
+        guard
+            let f = routing.firewallByPublic[flow.destination.value]
+                ?? routing.dnatRules.firstIndex(where: {
+                    $0.contains { $0.box.destinations.contains(flow.destination.value) }
+                })
+        else { return nil }
+        let fw = network.firewalls[f]
+        guard let entry = routing.dnatRules[f].first(where: { $0.box.contains(flow) }) else {
+            var d = RuleDecision(
+                securityGroup: fw.id, securityGroupName: fw.name, rule: "no DNAT rule matched", direction: .inbound,
+                access: .deny, priority: 65535, isDefault: false, location: fw.location)
+            d.kind = .firewallRule
+            d.detail = "dnat"
+            return FlowVerdict(
+                verdict: .denied, decidedBy: [d],
+                note:
+                    "\(flow.destination) is a public IP of Azure Firewall '\(fw.name)', which drops what no DNAT rule takes"
+            )
+        }
+        var decisions = [entry.decision]
+        guard let target = entry.translatedAddress else {
+            return FlowVerdict(
+                verdict: .allowed, decidedBy: decisions,
+                note:
+                    "DNAT rule '\(entry.decision.rule)' translates to an FQDN not known offline (the conservative reading)"
+            )
+        }
+        var translated = flow
+        translated.destination = IPv4Address(target)
+        translated.destinationPort = entry.translatedPort ?? flow.destinationPort
+        if let own = fw.privateAddress { translated.source = own }
+        var note =
+            "Azure Firewall '\(fw.name)' translates \(flow.destination):\(flow.destinationPort) to \(translated.destination):\(translated.destinationPort), from \(translated.source)"
+        let destination = place(of: target)
+        guard let fv = routing.firewallVNet[f] else {
+            return FlowVerdict(
+                verdict: .unroutable, decidedBy: decisions, note: note + "; the firewall's VNet is not in the input")
+        }
+        if !destination.isInternal {
+            note += "; the translated address is outside the estate"
+            return FlowVerdict(verdict: .allowed, decidedBy: decisions, note: note)
+        }
+        let verdict = routing.carry(
+            translated, subnet: routing.firewallSubnet[f], vnet: fv, destinationVNet: destination.vnet,
+            destinationInternal: true, passed: fw.privateAddress.map { [$0.value] } ?? [], into: &decisions
+        ) { decisions, _ in
+            deliver(translated, to: destination, note: note, &decisions)
+        }
+        _ = source
+        return verdict
     }
 }

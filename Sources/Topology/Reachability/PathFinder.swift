@@ -151,11 +151,14 @@ extension ReachabilityEngine {
             }
         }
         if let externalSources {
-            for c in 0..<n {
-                let e = g.endpoint(c)
-                guard e.hasPublicIP else { continue }
-                let sources = externalSources.intersection(compiled.internetSources(e.virtualNetwork))
-                if !g.inboundPieces(c, from: sources).isEmpty { reach(c, 1, from: -1, .internet) }
+            for c in 0..<n where !classes.classes[c].key.doors.isEmpty {
+                if !entryPieces(c, from: externalSources, graph: g).isEmpty { reach(c, 1, from: -1, .internet) }
+            }
+            // Hosts an Azure Firewall's DNAT rules translate to (each its own class).
+            for c in 0..<n where reachedDistance[c] == Int.max {
+                if dnatHop(to: classes.classes[c].representative, from: externalSources, filter: g.filter) != nil {
+                    reach(c, 1, from: -1, .internet)
+                }
             }
         }
         // Breadth-first, one level of footholds at a time, stopping once every target class is
@@ -302,7 +305,7 @@ extension ReachabilityEngine {
             if let i = queued[b] {
                 result = ([0, i], nil)
             } else if reachedDistance[b] == Int.max {
-                let candidates = g.routableVNets(of: b).flatMap { footholdsByVNet[$0] ?? [] }.sorted()
+                let candidates = g.sourceVNets(of: b).flatMap { footholdsByVNet[$0] ?? [] }.sorted()
                 for i in candidates where g.reaches(footholds[i], b) {
                     let place = g.sweepPosition(of: b, from: footholds[i])
                     result = ([1, i, place.vnet, place.place], footholds[i])
@@ -376,25 +379,26 @@ extension ReachabilityEngine {
         let classChain = chain + [targetClass]
         var hops: [PathHop] = []
         if let external, let firstClass = classChain.first {
-            // The first hop enters from the internet.
+            // The first hop enters from the internet, through the door with the preferred port.
             let entry = stations[0]
             let endpoint = compiled.endpoints[entry]
-            let sources = external.intersection(compiled.internetSources(endpoint.virtualNetwork))
-            if let piece = g.inboundPieces(firstClass, from: sources).min(by: {
-                ClassGraph.preference(portBox($0.box)) < ClassGraph.preference(portBox($1.box))
+            if let (door, piece) = entryPieces(firstClass, from: external, graph: g, endpoint: entry).min(by: {
+                ClassGraph.preference(portBox($0.piece.box)) < ClassGraph.preference(portBox($1.piece.box))
             }) {
                 let flow = ClassGraph.flow(
                     from: piece.box.sources.first ?? 0, to: endpoint.address, portBox(piece.box))
-                var decisions: [RuleDecision] = []
-                let place = compiled.place(of: endpoint.address)
-                _ = compiled.pass(
-                    flow, through: compiled.levels(place, .inbound), .inbound, context: endpoint.virtualNetwork,
-                    into: &decisions)
+                let d = compiled.entryPoints[door]
                 hops.append(
                     PathHop(
                         from: "internet", to: hostName(entry), fromAddress: nil,
-                        toAddress: IPv4Address(endpoint.publicAddress ?? endpoint.address), protocol: flow.protocol,
-                        port: flow.destinationPort, sourcePort: flow.sourcePort, decidedBy: decisions))
+                        toAddress: d.frontendAddress ?? IPv4Address(endpoint.address), protocol: flow.protocol,
+                        port: Int(d.frontendPort(forBackend: UInt32(flow.destinationPort))),
+                        sourcePort: flow.sourcePort,
+                        decidedBy: piece.decisions.map(compiled.decision)))
+            } else if var hop = dnatHop(to: entry, from: external, filter: g.filter) {
+                // No door of its own: an Azure Firewall's DNAT rule leads there.
+                hop.to = hostName(entry)
+                hops.append(hop)
             }
         }
         for i in 0..<(stations.count - 1) {
@@ -416,6 +420,24 @@ extension ReachabilityEngine {
                     sourcePort: concrete.sourcePort, decidedBy: verdict.decidedBy))
         }
         return hops
+    }
+
+    /// What the internet sources among `external` get into class `c` through each of its doors,
+    /// within the graph's protocol and port filter (ports as the internet addresses them).
+    private func entryPieces(_ c: Int, from external: IntervalSet, graph g: ClassGraph, endpoint: Int? = nil)
+        -> [(door: Int, piece: AnnotatedBox)]
+    {
+        let e = endpoint ?? classes.classes[c].representative
+        let sources = external.intersection(compiled.internetSources(compiled.endpoints[e].virtualNetwork))
+        var result: [(door: Int, piece: AnnotatedBox)] = []
+        for d in classes.classes[c].key.doors {
+            for piece in compiled.entryPieces(
+                door: d, endpoint: e, from: sources, protocols: g.filter.protocols, ports: g.filter.destinationPorts)
+            {
+                result.append((d, piece))
+            }
+        }
+        return result
     }
 
     private func portBox(_ box: FlowBox) -> ClassGraph.PortBox {

@@ -66,7 +66,7 @@ public final class ReachabilityEngine {
     }
 
     /// Problems the engine noticed (service tags it cannot resolve offline).
-    public var warnings: [String] { compiled.warnings }
+    public var warnings: [String] { compiled.warnings + (compiled.routing.isEmpty ? [] : compiled.routing.warnings) }
 
     /// How many distinct behaviours the interfaces fall into.
     public var behaviourClassCount: Int { classes.classes.count }
@@ -96,19 +96,50 @@ public final class ReachabilityEngine {
         return result
     }
 
-    /// The flows the internet may send to `interface`: empty unless it has a public IP.
+    /// The flows the internet may send to `interface`, through every door that leads to it (its
+    /// public IPs, load balancer and NAT rules, gateway listeners), as its NSGs see them: translated
+    /// to its private address and backend port, from the address the backend sees.
     public func internetExposure(of interface: ResourceID) -> [AllowedFlows] {
+        internetEntries(of: interface).map(\.flows)
+    }
+
+    /// Every door from the internet.
+    public var entryPoints: [EntryPoint] { compiled.entryPoints }
+
+    /// The flows the internet may send to `interface`, door by door (`internetExposure` with the
+    /// door each region comes through). The region's ports are the backend ports.
+    public func internetEntries(of interface: ResourceID) -> [(door: EntryPoint, flows: AllowedFlows)] {
         guard let n = compiled.interfaceIndex[interface] else { return [] }
-        var result: [AllowedFlows] = []
-        for e in compiled.endpoints.indices
-        where compiled.endpoints[e].interface == n && compiled.endpoints[e].hasPublicIP {
-            let endpoint = compiled.endpoints[e]
-            let internet = compiled.internetSources(endpoint.virtualNetwork)
-            result += allowedFlows(from: internet, to: interface).filter {
-                $0.flows.destinations.contains(endpoint.address)
+        var result: [(door: EntryPoint, flows: AllowedFlows)] = []
+        for e in compiled.endpoints.indices where compiled.endpoints[e].interface == n {
+            let internet = compiled.internetSources(compiled.endpoints[e].virtualNetwork)
+            for d in compiled.entryPointsOfEndpoint[e] {
+                for piece in compiled.entryPieces(
+                    door: d, endpoint: e, from: internet, protocols: .all, ports: .allPorts)
+                {
+                    result.append(
+                        (
+                            compiled.entryPoints[d],
+                            AllowedFlows(flows: piece.box, decidedBy: piece.decisions.map(compiled.decision))
+                        ))
+                }
             }
         }
         return result
+    }
+
+    /// The internet sources a door admits past itself on its frontend ports (an application
+    /// gateway's subnet NSG judges that leg; other doors admit every source here).
+    public func sourcesPastFront(of door: EntryPoint) -> IntervalSet {
+        compiled.frontLeg(door, from: compiled.publicInternet, ports: .allPorts).reduce(IntervalSet()) {
+            $0.union($1.box.sources)
+        }
+    }
+
+    /// The doors leading to one NIC configuration (by its private address).
+    public func entryPoints(to address: IPv4Address) -> [EntryPoint] {
+        guard let e = compiled.endpointByPrivate[address.value] else { return [] }
+        return compiled.entryPointsOfEndpoint[e].map { compiled.entryPoints[$0] }
     }
 
     /// Where internet attackers can be: outside every VNet of the topology, less Azure's platform
@@ -179,8 +210,14 @@ public final class ReachabilityEngine {
     public func internetExposedClassCount() -> Int {
         let g = graphForPaths(protocol: nil, port: nil)
         return classes.classes.indices.filter { c in
-            let e = g.endpoint(c)
-            return e.hasPublicIP && !g.inboundPieces(c, from: compiled.internetSources(e.virtualNetwork)).isEmpty
+            let e = classes.classes[c].representative
+            let internet = compiled.internetSources(compiled.endpoints[e].virtualNetwork)
+            return classes.classes[c].key.doors.contains { d in
+                !compiled.entryPieces(
+                    door: d, endpoint: e, from: internet, protocols: g.filter.protocols, ports: .allPorts
+                )
+                .isEmpty
+            }
         }.count
     }
 }

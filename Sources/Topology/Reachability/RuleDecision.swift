@@ -10,19 +10,55 @@ public struct RuleDecision: Sendable, Hashable {
     public var priority: Int
     public var isDefault: Bool
     public var location: SourceLocation?
+    /// What decided: an NSG rule (the fields above name the NSG), a route (`securityGroup` and
+    /// `securityGroupName` name the route table, `rule` the route) or an Azure Firewall rule (they
+    /// name the firewall; `collection` its rule collection).
+    public var kind: DecisionKind = .securityRule
+    /// Routes: `0.0.0.0/0 -> VirtualAppliance 10.0.0.4`. Firewall rules: `network`, `application`, `dnat`.
+    public var detail: String?
+    public var collection: String?
 
-    /// `{"nsg", "rule", "direction"}` as docs/output.md has it, plus `access` and `priority`.
-    public var json: JSONValue {
-        [
-            "nsg": .string(securityGroupName), "rule": .string(rule),
-            "direction": .string(direction.rawValue.lowercased()),
-            "access": .string(access.rawValue.lowercased()), "priority": .int(priority),
-        ]
+    /// What kind of thing a `RuleDecision` names.
+    public enum DecisionKind: String, Sendable, Hashable {
+        case securityRule, route, firewallRule
     }
 
-    /// `nsg-web/AllowSSH (inbound allow, 100)`.
+    /// `{"nsg", "rule", "direction"}` as docs/output.md has it, plus `access` and `priority`; a
+    /// route `{"kind": "route", "routeTable", "route", "nextHop", "access"}`; a firewall rule
+    /// `{"kind": "firewallRule", "firewall", "collection", "rule", "ruleType", "access", "priority"}`.
+    public var json: JSONValue {
+        switch kind {
+        case .securityRule:
+            return [
+                "nsg": .string(securityGroupName), "rule": .string(rule),
+                "direction": .string(direction.rawValue.lowercased()),
+                "access": .string(access.rawValue.lowercased()), "priority": .int(priority),
+            ]
+        case .route:
+            return [
+                "kind": "route", "routeTable": .string(securityGroupName), "route": .string(rule),
+                "nextHop": .string(detail ?? ""), "access": .string(access.rawValue.lowercased()),
+            ]
+        case .firewallRule:
+            return [
+                "kind": "firewallRule", "firewall": .string(securityGroupName), "collection": .string(collection ?? ""),
+                "rule": .string(rule), "ruleType": .string(detail ?? ""),
+                "access": .string(access.rawValue.lowercased()),
+                "priority": .int(priority),
+            ]
+        }
+    }
+
+    /// `nsg-web/AllowSSH (inbound allow, 100)`; `route rt-spoke/to-fw (0.0.0.0/0 -> VirtualAppliance
+    /// 10.0.0.4)`; `firewall fw-hub/net/AllowWeb (network allow, 200)`.
     public var text: String {
-        "\(securityGroupName)/\(rule) (\(direction.rawValue.lowercased()) \(access.rawValue.lowercased()), \(priority))"
+        switch kind {
+        case .securityRule:
+            "\(securityGroupName)/\(rule) (\(direction.rawValue.lowercased()) \(access.rawValue.lowercased()), \(priority))"
+        case .route: "route \(securityGroupName)/\(rule) (\(detail ?? ""))"
+        case .firewallRule:
+            "firewall \(securityGroupName)/\(collection.map { $0 + "/" } ?? "")\(rule) (\(detail ?? "") \(access.rawValue.lowercased()), \(priority))"
+        }
     }
 }
 

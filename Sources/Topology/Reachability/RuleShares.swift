@@ -58,12 +58,13 @@ extension CompiledNetwork {
         return result
     }
 
-    /// The prefixes of every subnet of `vnet` and of the VNets it routes to.
+    /// The prefixes of every subnet of `vnet` and of the VNets it routes to, privately or through
+    /// the appliances and firewalls routes name (either way: a rule's traffic may come from there).
     func subnetSpace(routableFrom vnet: Int) -> IntervalSet {
         if let known = subnetSpaceCache[vnet] { return known }
         var intervals: [(UInt32, UInt32)] = []
         for s in network.subnets {
-            guard let v = vnetIndex[s.virtualNetwork], routes(vnet, v) else { continue }
+            guard let v = vnetIndex[s.virtualNetwork], mayRoute(vnet, v) || mayRoute(v, vnet) else { continue }
             intervals += s.prefixes.map { ($0.first, $0.last) }
         }
         let space = IntervalSet(intervals: intervals)

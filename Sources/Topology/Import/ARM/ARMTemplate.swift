@@ -24,13 +24,15 @@ enum ARMTemplate {
     /// Resource types whose properties the topology reads; other resources are deployed (names,
     /// conditions, loops) but their properties are not evaluated, which keeps warnings about
     /// unrelated settings (scripts, disks, secrets) away.
-    static let readTypes: Set<String> = [
+    static let readTypes: Set<String> = Set([
         "microsoft.network/virtualnetworks", "microsoft.network/virtualnetworks/subnets",
         "microsoft.network/virtualnetworks/virtualnetworkpeerings", "microsoft.network/networksecuritygroups",
         "microsoft.network/networksecuritygroups/securityrules", "microsoft.network/networkinterfaces",
         "microsoft.network/publicipaddresses", "microsoft.network/applicationsecuritygroups",
         "microsoft.compute/virtualmachines",
-    ]
+        "microsoft.network/routetables", "microsoft.network/routetables/routes", "microsoft.network/azurefirewalls",
+        "microsoft.network/firewallpolicies", "microsoft.network/firewallpolicies/rulecollectiongroups",
+    ]).union(DoorsReader.readTypes)
     /// Parts of a VM that say nothing about the network (and hold credentials).
     static let skippedVMProperties: Set<String> = [
         "osprofile", "storageprofile", "hardwareprofile", "diagnosticsprofile", "securityprofile",

@@ -149,12 +149,17 @@ struct AzureResourceReader {
         case "microsoft.network/networkinterfaces":
             try readInterface(id: id, name: shortName, object: object, props: props, pointer: pointer, propsPointer: p)
         case "microsoft.network/publicipaddresses":
-            let text = string(props, "ipAddress").flatMap { ARMValue.isSymbolic($0) ? nil : $0 }
-            builder.add(
-                PublicIPAddress(
-                    id: id, name: shortName, address: text.flatMap { IPv4Address($0) }, location: location(pointer)))
+            readPublicIP(id: id, name: shortName, object: object, props: props, pointer: pointer)
+        case let door where DoorsReader.readTypes.contains(door):
+            try readDoor(
+                type: door, id: id, name: shortName, object: object, props: props, pointer: pointer, propsPointer: p)
         case "microsoft.network/applicationsecuritygroups":
             builder.add(ApplicationSecurityGroup(id: id, name: shortName, location: location(pointer)))
+        case "microsoft.network/routetables", "microsoft.network/routetables/routes",
+            "microsoft.network/azurefirewalls",
+            "microsoft.network/firewallpolicies", "microsoft.network/firewallpolicies/rulecollectiongroups":
+            try readRouting(
+                type: type.lowercased(), id: id, name: shortName, props: props, pointer: pointer, propsPointer: p)
         case "microsoft.compute/virtualmachines":
             var nics: [ResourceID] = []
             if let profile = JSONField.value(props, "networkProfile") as? [String: Any] {
@@ -244,7 +249,11 @@ struct AzureResourceReader {
         guard let remote = reference(props, "remoteVirtualNetwork") else { return nil }
         let state = string(props, "peeringState")
         let connected = state.map { $0.lowercased() == "connected" } ?? true
-        return Peering(name: name, remoteNetwork: remote, isConnected: connected, location: location(pointer))
+        var peering = Peering(name: name, remoteNetwork: remote, isConnected: connected, location: location(pointer))
+        peering.allowForwardedTraffic = flag(props, "allowForwardedTraffic")
+        peering.allowGatewayTransit = flag(props, "allowGatewayTransit")
+        peering.useRemoteGateways = flag(props, "useRemoteGateways")
+        return peering
     }
 
     mutating func readSubnet(
@@ -255,7 +264,9 @@ struct AzureResourceReader {
         builder.add(
             Subnet(
                 id: id, name: name, virtualNetwork: vnet, prefixes: space,
-                securityGroup: reference(props, "networkSecurityGroup"), location: location(pointer)))
+                securityGroup: reference(props, "networkSecurityGroup"), routeTable: reference(props, "routeTable"),
+                location: location(pointer)))
+        readServiceEndpoints(subnet: id, props: props, pointer: propsPointer)
     }
 
     mutating func readSecurityGroup(
@@ -428,7 +439,8 @@ struct AzureResourceReader {
                         name: string(config, "name") ?? "ipconfig\(i + 1)", privateAddress: address,
                         subnet: reference(cprops, "subnet"), publicIP: reference(cprops, "publicIPAddress"),
                         applicationSecurityGroups: references(cprops, "applicationSecurityGroups"),
-                        location: location(here)))
+                        backendPools: DoorsReader.poolKeys.flatMap { references(cprops, $0) }, location: location(here))
+                )
             }
         }
         builder.add(

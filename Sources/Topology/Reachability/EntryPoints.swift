@@ -1,0 +1,412 @@
+import Findings
+
+/// A door from the internet into the estate: where internet traffic is addressed (a public
+/// address, protocols, ports) and where it lands after translation (backend NIC configurations,
+/// a backend port, the source address the backend sees). Every question that starts on the
+/// internet (`verify-flows` to a public address, `paths --from internet`, the audit's exposure
+/// checks) goes through these, so a new kind of door is one more builder in `buildEntryPoints`.
+///
+/// Semantics (Azure's documentation): a load-balancing or NAT rule translates the frontend address
+/// and port to a backend NIC's private address and backend port, keeping the client's address;
+/// the NSGs then judge the translated flow. An application gateway ends the connection and opens
+/// a new one from its own subnet, so the backend's NSGs see the gateway's address. A Standard SKU
+/// public IP or load balancer admits nothing unless an NSG on the path allows it; a Basic one with
+/// no NSG on the path is open; a door whose SKU the input does not give is read as Basic.
+public struct EntryPoint: Sendable, Hashable {
+    /// The kinds of door, as `internet-exposed-port` evidence names them in `via`.
+    public enum Via: String, Sendable, Hashable, CaseIterable {
+        case publicIP, loadBalancer, natRule, applicationGateway, firewallDNAT
+    }
+
+    public var via: Via
+    /// How a person names the door: the public IP, `LB/RULE`, `GATEWAY/ROUTING-RULE`.
+    public var name: String
+    /// The resource holding the door (public IP, load balancer, gateway, firewall).
+    public var resource: ResourceID
+    public var publicIP: ResourceID?
+    /// The frontend public address; nil when the input does not give it (dynamic, a template).
+    public var frontendAddress: IPv4Address?
+    /// What the door forwards: protocols, and the frontend ports the internet addresses.
+    public var protocols: ProtocolSet
+    public var frontendPorts: IntervalSet
+    /// The port the backend sees; nil when the door does not translate ports (a NIC's public IP).
+    public var backendPort: UInt32?
+    public var sku: NetworkSKU?
+    /// Secure by default: with no NSG on the path the door admits nothing (Standard SKU).
+    public var closedUnlessAllowed: Bool
+    /// The source address the backend sees; nil when it sees the client's own address.
+    public var sourceSeenAs: IPv4Address?
+    /// A layer-7 service with a WAF in prevention mode.
+    public var hasWAFPrevention: Bool
+    public var location: SourceLocation?
+    /// Backend NIC configurations (engine endpoint indices).
+    var backends: [Int]
+    /// Where the door itself sits when an NSG judges traffic before translation (an application
+    /// gateway's subnet): the subnet index and the address the instances use.
+    var frontSubnet: Int?
+
+    /// The backend ports that frontend ports `ports` lead to.
+    public func backendPorts(forFrontend ports: IntervalSet) -> IntervalSet {
+        let hit = ports.intersection(frontendPorts)
+        guard let backendPort else { return hit }
+        return hit.isEmpty ? IntervalSet() : IntervalSet(backendPort, backendPort)
+    }
+
+    /// The frontend port an attacker connects to for backend port `port`.
+    public func frontendPort(forBackend port: UInt32) -> UInt32 {
+        backendPort == nil ? port : (frontendPorts.first ?? port)
+    }
+
+    /// Words for messages: "public IP pip-web", "load balancer rule lb-web/http".
+    public var description: String {
+        switch via {
+        case .publicIP: "public IP \(frontendAddress?.description ?? name)"
+        case .loadBalancer: "load balancer rule \(name)"
+        case .natRule: "inbound NAT rule \(name)"
+        case .applicationGateway: "application gateway \(name)"
+        case .firewallDNAT: "firewall DNAT rule \(name)"
+        }
+    }
+}
+
+extension CompiledNetwork {
+    /// Every door of the network, built once at the end of `init`: one builder per kind.
+    func buildEntryPoints() -> [EntryPoint] {
+        publicIPEntryPoints() + loadBalancerEntryPoints() + applicationGatewayEntryPoints()
+    }
+
+    /// Endpoint index of a NIC configuration named by id (`…/networkInterfaces/N/ipConfigurations/C`).
+    private func endpointIndex(configuration id: ResourceID) -> Int? {
+        let target = BackendTarget.ipConfiguration(id)
+        guard let nic = target.interface, let n = interfaceIndex[nic], let name = target.configurationName else {
+            return nil
+        }
+        guard
+            let c = network.interfaces[n].ipConfigurations.firstIndex(where: {
+                $0.name.lowercased() == name.lowercased()
+            })
+        else { return nil }
+        return endpoints.firstIndex { $0.interface == n && $0.configuration == c }
+    }
+
+    /// Members of a pool: its own list, plus NIC configurations that name it.
+    private func members(of pool: ResourceID, listed: [BackendTarget]) -> [Int] {
+        var result: [Int] = []
+        for target in listed {
+            switch target {
+            case .ipConfiguration(let id): if let e = endpointIndex(configuration: id) { result.append(e) }
+            case .address(let a): if let e = endpointByPrivate[a.value] { result.append(e) }
+            }
+        }
+        for (e, endpoint) in endpoints.enumerated() {
+            let config = network.interfaces[endpoint.interface].ipConfigurations[endpoint.configuration]
+            if config.backendPools.contains(pool) { result.append(e) }
+        }
+        var seen = Set<Int>()
+        return result.filter { seen.insert($0).inserted }
+    }
+
+    private func publicIPEntryPoints() -> [EntryPoint] {
+        var result: [EntryPoint] = []
+        for (e, endpoint) in endpoints.enumerated() where endpoint.hasPublicIP {
+            let config = network.interfaces[endpoint.interface].ipConfigurations[endpoint.configuration]
+            guard let pipID = config.publicIP else { continue }
+            let pip = network.publicIP(pipID)
+            result.append(
+                EntryPoint(
+                    via: .publicIP, name: pip?.name ?? pipID.lastComponent, resource: pipID, publicIP: pipID,
+                    frontendAddress: endpoint.publicAddress.map(IPv4Address.init), protocols: .all,
+                    frontendPorts: .allPorts, backendPort: nil, sku: pip?.sku,
+                    closedUnlessAllowed: pip?.sku == .standard,
+                    sourceSeenAs: nil, hasWAFPrevention: false, location: pip?.location ?? config.location,
+                    backends: [e],
+                    frontSubnet: nil))
+        }
+        return result
+    }
+
+    private static func protocols(_ p: DoorProtocol) -> ProtocolSet {
+        switch p {
+        case .tcp: .tcp
+        case .udp: .udp
+        case .all: .withPorts
+        }
+    }
+
+    private func loadBalancerEntryPoints() -> [EntryPoint] {
+        var result: [EntryPoint] = []
+        for lb in network.loadBalancers {
+            func publicFrontend(_ id: ResourceID?) -> (pip: ResourceID, address: IPv4Address?, sku: NetworkSKU?)? {
+                guard let id, let frontend = lb.frontends.first(where: { $0.id == id }), let pipID = frontend.publicIP
+                else { return nil }
+                let pip = network.publicIP(pipID)
+                // A Standard load balancer takes only Standard public IPs; either saying so decides.
+                let sku: NetworkSKU? = lb.sku == .standard || pip?.sku == .standard ? .standard : (lb.sku ?? pip?.sku)
+                return (pipID, pip?.address, sku)
+            }
+            func door(
+                _ via: EntryPoint.Via, _ name: String, _ fe: (pip: ResourceID, address: IPv4Address?, sku: NetworkSKU?),
+                _ proto: DoorProtocol, _ ports: IntervalSet, _ backendPort: UInt32?, _ backends: [Int],
+                _ location: SourceLocation?
+            ) -> EntryPoint {
+                EntryPoint(
+                    via: via, name: "\(lb.name)/\(name)", resource: lb.id, publicIP: fe.pip,
+                    frontendAddress: fe.address,
+                    protocols: Self.protocols(proto), frontendPorts: ports, backendPort: backendPort, sku: fe.sku,
+                    closedUnlessAllowed: fe.sku == .standard, sourceSeenAs: nil, hasWAFPrevention: false,
+                    location: location ?? lb.location, backends: backends, frontSubnet: nil)
+            }
+            for rule in lb.rules {
+                guard let fe = publicFrontend(rule.frontend) else { continue }
+                let backends = rule.backendPools.flatMap { id in
+                    members(of: id, listed: lb.backendPools.first { $0.id == id }?.members ?? [])
+                }
+                let haPorts = rule.frontendPort == 0
+                result.append(
+                    door(
+                        .loadBalancer, rule.name, fe, rule.protocol,
+                        haPorts ? .allPorts : IntervalSet(UInt32(rule.frontendPort), UInt32(rule.frontendPort)),
+                        haPorts ? nil : UInt32(rule.backendPort), backends, rule.location))
+            }
+            for rule in lb.natRules {
+                guard let fe = publicFrontend(rule.frontend) else { continue }
+                var backends: [Int] = []
+                if case .ipConfiguration(let id) = rule.backend, let e = endpointIndex(configuration: id) {
+                    backends.append(e)
+                }
+                let single = rule.frontendPorts.count == 1 && rule.backendPool == nil
+                if single {
+                    backends += members(of: rule.id, listed: [])
+                    let p = UInt32(rule.frontendPorts.lowerBound)
+                    result.append(
+                        door(
+                            .natRule, rule.name, fe, rule.protocol, IntervalSet(p, p), UInt32(rule.backendPort),
+                            Array(Set(backends)).sorted(), rule.location))
+                } else if let pool = rule.backendPool {
+                    // The newer form: each pool member gets the next frontend port of the range.
+                    let listed = lb.backendPools.first { $0.id == pool }?.members ?? []
+                    for (i, e) in members(of: pool, listed: listed).enumerated()
+                    where rule.frontendPorts.lowerBound + i <= rule.frontendPorts.upperBound {
+                        let p = UInt32(rule.frontendPorts.lowerBound + i)
+                        result.append(
+                            door(
+                                .natRule, rule.name, fe, rule.protocol, IntervalSet(p, p), UInt32(rule.backendPort),
+                                [e],
+                                rule.location))
+                    }
+                }
+            }
+            for pool in lb.natPools {
+                guard let fe = publicFrontend(pool.frontend) else { continue }
+                for (i, e) in members(of: pool.id, listed: []).enumerated()
+                where pool.frontendPorts.lowerBound + i <= pool.frontendPorts.upperBound {
+                    let p = UInt32(pool.frontendPorts.lowerBound + i)
+                    result.append(
+                        door(
+                            .natRule, pool.name, fe, pool.protocol, IntervalSet(p, p), UInt32(pool.backendPort), [e],
+                            pool.location))
+                }
+            }
+        }
+        return result
+    }
+
+    /// The address an application gateway's instances send from: its subnet's first address Azure
+    /// allocates (the fifth), the same in every question (DESIGN.md, example J).
+    func gatewayInstanceAddress(subnet s: Int) -> UInt32? {
+        network.subnets[s].prefixes.first.map { $0.length <= 29 ? $0.first &+ 4 : $0.first }
+    }
+
+    private func applicationGatewayEntryPoints() -> [EntryPoint] {
+        var result: [EntryPoint] = []
+        for gateway in network.applicationGateways {
+            let subnet = gateway.subnet.flatMap { subnetIndex[$0] }
+            let instance = subnet.flatMap(gatewayInstanceAddress(subnet:))
+            for route in gateway.routes {
+                guard let listenerID = route.listener,
+                    let listener = gateway.listeners.first(where: { $0.id == listenerID }),
+                    let frontendID = listener.frontend,
+                    let frontend = gateway.frontends.first(where: { $0.id == frontendID }),
+                    let pipID = frontend.publicIP
+                else { continue }
+                let pip = network.publicIP(pipID)
+                let pool = route.backendPool.flatMap { id in gateway.backendPools.first { $0.id == id } }
+                let backends = route.backendPool.map { members(of: $0, listed: pool?.members ?? []) } ?? []
+                let port = UInt32(listener.port)
+                result.append(
+                    EntryPoint(
+                        via: .applicationGateway, name: "\(gateway.name)/\(route.name)", resource: gateway.id,
+                        publicIP: pipID, frontendAddress: pip?.address, protocols: .tcp,
+                        frontendPorts: IntervalSet(port, port), backendPort: UInt32(route.backendPort), sku: pip?.sku,
+                        closedUnlessAllowed: false, sourceSeenAs: instance.map(IPv4Address.init),
+                        hasWAFPrevention: gateway.wafMode == .prevention, location: route.location ?? gateway.location,
+                        backends: backends, frontSubnet: subnet))
+            }
+        }
+        return result
+    }
+
+    /// Whether internet sources `sources` may pass the door itself on frontend ports `ports` (an
+    /// application gateway's subnet NSG judges that leg), with the rules that decide it.
+    func frontLeg(_ door: EntryPoint, from sources: IntervalSet, ports: IntervalSet) -> [AnnotatedBox] {
+        let start = AnnotatedBox(
+            box: FlowBox(
+                sources: sources, destinations: .allAddresses, protocols: door.protocols,
+                destinationPorts: ports.intersection(door.frontendPorts)), decisions: [])
+        guard let s = door.frontSubnet, let address = gatewayInstanceAddress(subnet: s) else { return [start] }
+        var box = start
+        box.box.destinations = IntervalSet(address, address)
+        return filter([box], nsg: subnetSecurityGroupIndex[s], direction: .inbound, context: subnetVNetIndex[s] ?? nil)
+    }
+
+    /// The flows internet sources `sources` get through door `d` into endpoint `e`, restricted to
+    /// protocols and frontend ports `filter`: translated (destination the backend address, port
+    /// the backend port, source the address the backend sees), each with the rules that allow it.
+    /// Empty for a door that is closed unless an NSG allows when no NSG is on the path.
+    func entryPieces(
+        door d: Int, endpoint e: Int, from sources: IntervalSet, protocols: ProtocolSet, ports: IntervalSet
+    )
+        -> [AnnotatedBox]
+    {
+        let door = entryPoints[d]
+        let endpoint = endpoints[e]
+        let protocols = protocols.intersection(door.protocols)
+        guard !protocols.isEmpty, !sources.isEmpty else { return [] }
+        let front = frontLeg(door, from: sources, ports: ports)
+        let subnetNSG = endpoint.subnetSecurityGroup
+        let nicNSG = endpoint.interfaceSecurityGroup
+        if door.closedUnlessAllowed && subnetNSG == nil && nicNSG == nil { return [] }
+        var result: [AnnotatedBox] = []
+        for piece in front {
+            let backendPorts = door.backendPorts(forFrontend: piece.box.destinationPorts)
+            guard !backendPorts.isEmpty else { continue }
+            let seen = door.sourceSeenAs.map { IntervalSet($0.value, $0.value) } ?? piece.box.sources
+            let start = AnnotatedBox(
+                box: FlowBox(
+                    sources: seen, destinations: IntervalSet(endpoint.address, endpoint.address),
+                    protocols: piece.box.protocols.intersection(protocols), sourcePorts: piece.box.sourcePorts,
+                    destinationPorts: backendPorts), decisions: piece.decisions)
+            let afterSubnet = filter([start], nsg: subnetNSG, direction: .inbound, context: endpoint.virtualNetwork)
+            result += filter(afterSubnet, nsg: nicNSG, direction: .inbound, context: endpoint.virtualNetwork)
+        }
+        return result
+    }
+
+    /// Why a public address that belongs to a NAT gateway or a bastion is no door, if it is one.
+    func outboundOnlyNote(_ address: IPv4Address) -> String? {
+        guard let pip = network.publicIPs.first(where: { $0.address == address }),
+            let holder = network.outboundOnlyDoors.first(where: { $0.publicIPs.contains(pip.id) })
+        else { return nil }
+        switch holder.kind {
+        case .natGateway:
+            return "\(address) is a public IP of NAT gateway '\(holder.name)', which carries outbound traffic only"
+        case .bastion:
+            return
+                "\(address) is the public IP of Azure Bastion '\(holder.name)', which forwards no connection: it reaches VMs on 22/3389 from its own subnet"
+        }
+    }
+
+    /// Doors whose frontend is `address`, and that forward `flow`'s protocol and port.
+    func doors(forwarding flow: Flow) -> [Int] {
+        guard let candidates = entryPointsByFrontend[flow.destination.value] else { return [] }
+        let p = ProtocolSet(flow.protocol)
+        return candidates.filter { d in
+            let door = entryPoints[d]
+            return door.protocols.contains(p)
+                && (!ProtocolSet.withPorts.contains(p) || door.frontendPorts.contains(UInt32(flow.destinationPort)))
+        }
+    }
+
+    /// One flow addressed to a door's frontend, through each door and backend that forwards it:
+    /// the first backend that admits it decides (traffic is balanced over the healthy ones), else
+    /// the first that refuses it.
+    func verifyThroughDoors(_ flow: Flow, source: Place) -> FlowVerdict {
+        let candidates = doors(forwarding: flow)
+        guard !candidates.isEmpty else {
+            let names = (entryPointsByFrontend[flow.destination.value] ?? []).map { entryPoints[$0].description }
+            return FlowVerdict(
+                verdict: .unroutable, decidedBy: [],
+                note:
+                    "no door on \(flow.destination) forwards \(flow.protocol.rawValue) \(flow.destinationPort) (\(Array(Set(names)).sorted().joined(separator: ", ")))"
+            )
+        }
+        var first: FlowVerdict?
+        for d in candidates {
+            let door = entryPoints[d]
+            if door.backends.isEmpty {
+                first =
+                    first
+                    ?? FlowVerdict(
+                        verdict: .unroutable, decidedBy: [], note: "\(door.description) has no backend in the input")
+            }
+            for e in door.backends {
+                let verdict = verify(flow, through: door, to: e, source: source)
+                if verdict.verdict == .allowed { return verdict }
+                if first == nil || first?.verdict == .unroutable { first = verdict }
+            }
+        }
+        return first ?? FlowVerdict(verdict: .unroutable, decidedBy: [], note: nil)
+    }
+
+    private func verify(_ flow: Flow, through door: EntryPoint, to e: Int, source: Place) -> FlowVerdict {
+        let endpoint = endpoints[e]
+        let destination = Place(
+            endpoint: e, subnet: endpoint.subnet, vnet: endpoint.virtualNetwork, address: endpoint.address)
+        var decisions: [RuleDecision] = []
+        var note: String
+        if door.via == .publicIP {
+            note = "public IP \(flow.destination) is translated to \(IPv4Address(endpoint.address))"
+        } else {
+            let port = door.backendPort.map { Int($0) } ?? flow.destinationPort
+            note =
+                "\(door.description) forwards \(flow.destination):\(flow.destinationPort) to \(IPv4Address(endpoint.address)):\(port)"
+        }
+        guard destination.vnet != nil else {
+            let nic = network.interfaces[endpoint.interface].name
+            return FlowVerdict(
+                verdict: .unroutable, decidedBy: [],
+                note: "network interface '\(nic)' has no subnet in the input, so nothing routes to or from it")
+        }
+        if source.isInternal {
+            // Outbound sees the destination as addressed (a public address is an internet address).
+            guard pass(flow, through: levels(source, .outbound), .outbound, context: source.vnet, into: &decisions)
+            else { return FlowVerdict(verdict: .denied, decidedBy: decisions, note: note) }
+        }
+        var inbound = flow
+        if source.isInternal {
+            // Hairpin through the internet: the source appears as its own public IP, if any.
+            if let e = source.endpoint, let pub = endpoints[e].publicAddress {
+                inbound.source = IPv4Address(pub)
+            } else if let any = internetSources(destination.vnet).first {
+                // Azure's default outbound address is not in the export: any internet address.
+                inbound.source = IPv4Address(any)
+            }
+            note += "; the source arrives as \(inbound.source)"
+        }
+        if let s = door.frontSubnet, let address = gatewayInstanceAddress(subnet: s) {
+            var front = inbound
+            front.destination = IPv4Address(address)
+            let place = Place(endpoint: nil, subnet: s, vnet: subnetVNetIndex[s] ?? nil, address: address)
+            guard pass(front, through: levels(place, .inbound), .inbound, context: place.vnet, into: &decisions) else {
+                return FlowVerdict(verdict: .denied, decidedBy: decisions, note: note)
+            }
+        }
+        if let seen = door.sourceSeenAs {
+            inbound.source = seen
+            note += "; the backend sees the gateway's address \(seen)"
+        }
+        inbound.destination = IPv4Address(endpoint.address)
+        if let port = door.backendPort { inbound.destinationPort = Int(port) }
+        let nsgs = levels(destination, .inbound)
+        if nsgs.isEmpty && door.closedUnlessAllowed {
+            note +=
+                "; Standard SKU: closed to inbound traffic unless an NSG on the path allows it, and none is attached"
+            return FlowVerdict(verdict: .denied, decidedBy: decisions, note: note)
+        }
+        if nsgs.isEmpty && door.sku == nil && door.sourceSeenAs == nil {
+            note += "; the SKU is not given: read as Basic, open with no NSG on the path"
+        }
+        let allowed = pass(inbound, through: nsgs, .inbound, context: destination.vnet, into: &decisions)
+        return FlowVerdict(verdict: allowed ? .allowed : .denied, decidedBy: decisions, note: note)
+    }
+}
