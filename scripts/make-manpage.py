@@ -11,9 +11,12 @@ import sys
 
 
 def roff(text):
-    """Escapes text for roff: backslashes, and lines that would start with a control character."""
+    """Escapes text for roff: backslashes, characters outside ASCII (as groff's \\[uXXXX]), and lines
+    that would start with a control character."""
+    text = text.replace("\\", "\\e")
+    text = "".join(c if ord(c) < 128 else "\\[u%04X]" % ord(c) for c in text)
     lines = []
-    for line in text.replace("\\", "\\e").split("\n"):
+    for line in text.split("\n"):
         if line.startswith((".", "'")):
             line = "\\&" + line
         lines.append(line)

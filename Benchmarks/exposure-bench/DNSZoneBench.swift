@@ -57,6 +57,7 @@ enum DNSZoneBench {
                 + "   sigs/s  peak MiB  exit")
         var summary: [String] = []
         var ceilings: [Double] = []
+        var cpuCeilings: [Double] = []
         for variant in options.variants {
             let signed = try sign(unsigned: unsigned, variant: variant, keys: keys, names: options.names)
             let signatures = try countSignatures(signed)
@@ -75,12 +76,19 @@ enum DNSZoneBench {
             var best: [String: Measurement] = [:]
             // The verify rate measured in the round of exposure's best run.
             var ceilingOfBest: Double?
+            // Exposure's best signatures per CPU second against openssl's, measured in the same round.
+            var cpuShare: Double?
             for round in 1...options.repeats {
                 let ceiling = twoCoreVerifyRate()
                 if let ceiling { ceilings.append(ceiling) }
+                let cpuCeiling = cpuVerifyRate()
+                if let cpuCeiling { cpuCeilings.append(cpuCeiling) }
                 // ldns-verify-zone is no goal's yardstick and slow: once is enough.
                 for (tool, command) in runs where round == 1 || tool != "ldns-verify-zone" {
                     let measured = try measure(command)
+                    if tool == "exposure", let cpuCeiling {
+                        cpuShare = max(cpuShare ?? 0, Double(signatures) / measured.cpu / cpuCeiling)
+                    }
                     if best[tool].map({ measured.wall < $0.wall }) ?? true {
                         best[tool] = measured
                         if tool == "exposure" { ceilingOfBest = ceiling }
@@ -108,6 +116,11 @@ enum DNSZoneBench {
                         format: "%@ verifies at %.0f%% of the two-core rate measured just before (goal: 85%%)",
                         best["dnssec-verify"] == nil ? "" : ";", 100 * Double(signatures) / mine / ceiling)
                 }
+                if let cpuShare {
+                    line += String(
+                        format: "; per CPU second, %.0f%% of openssl's one-process rate (all CPU time counted)",
+                        100 * cpuShare)
+                }
                 summary.append(line)
             }
         }
@@ -119,16 +132,28 @@ enum DNSZoneBench {
                 "two-core ECDSA P-256 verify rate (openssl speed -multi \(cores()) ecdsap256), before each round: "
                     + ceilings.map { String(format: "%.0f/s", $0) }.joined(separator: ", "))
         }
+        if !cpuCeilings.isEmpty {
+            print(
+                "ECDSA P-256 verifies per CPU second (openssl speed ecdsap256, one process), before each round: "
+                    + cpuCeilings.map { String(format: "%.0f/s", $0) }.joined(separator: ", "))
+        }
         for line in summary { print(line) }
     }
 
     /// OpenSSL's own ECDSA P-256 verification rate on all cores, the ceiling for a verifier bound by
     /// signature checks; nil when `openssl` is missing.
-    private static func twoCoreVerifyRate() -> Double? {
+    private static func twoCoreVerifyRate() -> Double? { opensslVerifyRate(["-multi", "\(cores())"]) }
+
+    /// OpenSSL's ECDSA P-256 verifications per second of its own CPU time (one process: `openssl speed`
+    /// divides by user CPU time unless given `-elapsed`), the per-CPU-second ceiling, which other
+    /// programs on a shared machine move far less than the wall-time rate.
+    private static func cpuVerifyRate() -> Double? { opensslVerifyRate([]) }
+
+    private static func opensslVerifyRate(_ extra: [String]) -> Double? {
         guard let openssl = which("openssl") else { return nil }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: openssl)
-        process.arguments = ["speed", "-seconds", "3", "-multi", "\(cores())", "ecdsap256"]
+        process.arguments = ["speed", "-seconds", "3"] + extra + ["ecdsap256"]
         let output = Pipe()
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice

@@ -25,6 +25,10 @@ func readAll(_ source: PcapSource) -> (frames: [ReadFrame], end: EndOfInput) {
     return (frames, end)
 }
 
+/// How much longer than usual a wall-clock bound may take: `make test-tsan` sets
+/// `EXPOSURE_TEST_TIME_SCALE` (ThreadSanitizer runs the code five to fifteen times slower), otherwise 1.
+let testTimeScale = Double(ProcessInfo.processInfo.environment["EXPOSURE_TEST_TIME_SCALE"] ?? "") ?? 1
+
 /// A capture file in the temporary folder, named `exposure-NAME.EXTENSION`, removed by the caller.
 func temporaryCaptureFile(_ bytes: [UInt8], _ name: String, extension fileExtension: String) throws -> String {
     let path = NSTemporaryDirectory() + "exposure-\(getpid())-\(name).\(fileExtension)"

@@ -140,7 +140,11 @@ struct ZoneInputLimitTests {
         return head + body + tail
     }
 
-    @Test("an entry of 64 MiB before flattening is read; one byte more exits 2 naming the line it starts on")
+    @Test(
+        "an entry of 64 MiB before flattening is read; one byte more exits 2 naming the line it starts on",
+        .disabled(
+            if: ProcessInfo.processInfo.environment["EXPOSURE_TEST_TIME_SCALE"] != nil,
+            "under ThreadSanitizer (make test-tsan) reading 128 MiB byte by byte takes minutes; make test covers it"))
     func entryBeforeFlattening() throws {
         for (length, readable) in [(MasterFileReader.longestEntry, true), (MasterFileReader.longestEntry + 1, false)] {
             let entry = Self.longEntry(length: length)

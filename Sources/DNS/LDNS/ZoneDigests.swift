@@ -5,19 +5,32 @@ import Foundation
 /// (RFC 5155 §5), DS digests (RFC 4034 §5.1.4) and ZONEMD verification (RFC 8976).
 enum ZoneDigests {
     /// The iterated, salted SHA-1 hash of `name` (RFC 5155 §5); nil for hash algorithms other than 1.
-    static func nsec3Hash(of name: DomainName, parameters: NSEC3Parameters) -> [UInt8]? {
+    /// Worked in one stack buffer, with no heap allocation: the chain check hashes every name of the zone.
+    static func nsec3Hash(of name: DomainName, parameters: NSEC3Parameters) -> NSEC3Hash? {
         guard parameters.algorithm == 1 else { return nil }
-        var digest = [UInt8](repeating: 0, count: 20)
-        var input = name.wire + parameters.salt
-        for iteration in 0...Int(parameters.iterations) {
-            if iteration > 0 { input = digest + parameters.salt }
-            input.withUnsafeBufferPointer { bytes in
-                digest.withUnsafeMutableBufferPointer { out in
-                    _ = ldns_sha1(bytes.baseAddress, UInt32(bytes.count), out.baseAddress)
+        let salt = parameters.salt
+        let inputCapacity = max(name.wire.count, 20) + salt.count
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: inputCapacity + 20) { buffer in
+            guard let input = buffer.baseAddress else { return nil }
+            let digest = input + inputCapacity
+            func append(_ bytes: [UInt8], at offset: Int) -> Int {
+                bytes.withUnsafeBufferPointer { source in
+                    if let base = source.baseAddress { (input + offset).update(from: base, count: source.count) }
+                }
+                return offset + bytes.count
+            }
+            // H(x) = SHA-1(x || salt), first over the name, then `iterations` more times over the digest.
+            var length = append(salt, at: append(name.wire, at: 0))
+            _ = ldns_sha1(input, UInt32(length), digest)
+            if parameters.iterations > 0 {
+                for _ in 0..<Int(parameters.iterations) {
+                    input.update(from: digest, count: 20)
+                    length = append(salt, at: 20)
+                    _ = ldns_sha1(input, UInt32(length), digest)
                 }
             }
+            return NSEC3Hash(UnsafeBufferPointer(start: digest, count: 20))
         }
-        return digest
     }
 
     /// The DS digest of a DNSKEY owned by `owner` (RFC 4034 §5.1.4), nil for digest types libldns lacks.

@@ -215,7 +215,7 @@ struct NSEC3ChainCheck {
             guard name.authority == .authoritative || name.authority == .delegation else { continue }
             let insecureDelegation = name.authority == .delegation && zone.rrsetIndex(name.owner, .ds) == nil
             if insecureDelegation && optOut {
-                let own = ZoneDigests.nsec3Hash(of: name.owner, parameters: chainParameters).flatMap(NSEC3Hash.init)
+                let own = ZoneDigests.nsec3Hash(of: name.owner, parameters: chainParameters)
                 guard let own, linkByHash[own] != nil else { continue }
             }
             covered.append((name.owner, name))
@@ -245,12 +245,10 @@ struct NSEC3ChainCheck {
                 DispatchQueue.concurrentPerform(iterations: chunkCount) { c in
                     for k in (c * chunkSize)..<min(allCovered.count, (c + 1) * chunkSize) {
                         let (owner, node) = allCovered[k]
-                        guard let digest = ZoneDigests.nsec3Hash(of: owner, parameters: chainParameters),
-                            let hash = NSEC3Hash(digest)
-                        else { return }
+                        guard let hash = ZoneDigests.nsec3Hash(of: owner, parameters: chainParameters) else { return }
                         hashesOut[k] = hash
                         if let finding = coverageFinding(
-                            owner: owner, node: node, digest: digest,
+                            owner: owner, node: node, hash: hash,
                             link: byHash[hash].map { chain[$0] })
                         {
                             findingsOut[c].append(finding)
@@ -292,13 +290,13 @@ struct NSEC3ChainCheck {
         return findings
     }
 
-    /// The finding for one name the chain must cover, whose hash is `digest`: no NSEC3 at that hash
+    /// The finding for one name the chain must cover, whose hash is `hash`: no NSEC3 at that hash
     /// (`link` nil), or one whose type bitmap is not the name's types.
-    private func coverageFinding(owner: DomainName, node: ZoneStructure.Name?, digest: [UInt8], link: Link?) -> Finding?
+    private func coverageFinding(owner: DomainName, node: ZoneStructure.Name?, hash: NSEC3Hash, link: Link?) -> Finding?
     {
         let zone = context.zone
         guard let link else {
-            let hashedName = Base32Hex.encode(digest) + "." + context.origin.text
+            let hashedName = hash.description + "." + context.origin.text
             let what = node == nil ? "the empty non-terminal \(owner.text)" : owner.text
             return Finding(
                 check: NSECChain.check, subject: owner.text,
