@@ -6,7 +6,7 @@ import Testing
 @testable import Topology
 
 /// `--service-tags FILE`: Azure's published service tag file resolves the tags rules name to
-/// their IPv4 prefixes (DESIGN.md examples J and K). The fixture is our own file in Azure's shape,
+/// their IPv4 prefixes (DESIGN.md examples V and W). The fixture is our own file in Azure's shape,
 /// made by `Tests/TopologyTests/ServiceTags/make-service-tags.py`; its prefixes are invented, so
 /// the expected answers below are worked by hand from the fixture, and the random test holds the
 /// engine to the brute-force evaluator reading the same table.
@@ -77,7 +77,7 @@ struct ServiceTagTests {
         return t
     }
 
-    @Test("J: Allow Storage without the file decides no known address; with it, Storage's addresses are let in")
+    @Test("V: Allow Storage without the file decides no known address; with it, Storage's addresses are let in")
     func allowStorage() throws {
         let rules = [auditRule("AllowStorage", 100, from: "Storage", ports: "443", description: "d")]
         let without = ReachabilityEngine(network: Self.oneSubnet(rules, tags: nil).network)
@@ -102,7 +102,7 @@ struct ServiceTagTests {
         #expect(!report.warnings.contains { $0.contains("service tag") })
     }
 
-    @Test("K: a shadowing that appears only once Storage.WestEurope's prefixes are known")
+    @Test("W: a shadowing that appears only once Storage.WestEurope's prefixes are known")
     func shadowingWithRealPrefixes() throws {
         let rules = [
             auditRule("Deny40-20", 100, .deny, from: "40.20.0.0/16", ports: "443", description: "d"),

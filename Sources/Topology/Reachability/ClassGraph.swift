@@ -73,6 +73,10 @@ final class ClassGraph {
     private lazy var routable: [[Int]] = classesByAddress.indices.map { va in
         classesByAddress.indices.filter { compiled.mayRoute(va, $0) }
     }
+    /// For each VNet, the VNets that route to it (routes through appliances need not be symmetric).
+    private lazy var routedFrom: [[Int]] = classesByAddress.indices.map { vb in
+        classesByAddress.indices.filter { compiled.mayRoute($0, vb) }
+    }
     /// Per class: its address and VNet, flat for the pair loop.
     private let classAddress: [UInt32]
     private let classVNet: [Int]
@@ -300,6 +304,8 @@ final class ClassGraph {
     /// the order `successors` sweeps them.
     func virtualNetwork(of c: Int) -> Int { classVNet[c] }
     func routableVNets(of c: Int) -> [Int] { classVNet[c] >= 0 ? routable[classVNet[c]] : [] }
+    /// The VNets whose traffic routes to class `c`'s.
+    func sourceVNets(of c: Int) -> [Int] { classVNet[c] >= 0 ? routedFrom[classVNet[c]] : [] }
     func address(of c: Int) -> UInt32 { classAddress[c] }
 
     /// Whether anything at all may enter class `c` (within the filter); a class nothing may enter
@@ -384,7 +390,7 @@ final class ClassGraph {
         let into = inboundProjectionOf(b)
         let target = classAddress[b]
         var result: [Int] = []
-        for va in routable[vb] {
+        for va in routedFrom[vb] {
             for a in classesByAddress[va] where !skip(a) {
                 budget -= 1
                 if budget < 0 { return nil }

@@ -194,35 +194,39 @@ extension ReachabilityEngine {
                 }
             }
             if pending.isEmpty { break search }
-            // A target whose predecessors lead back to no foothold is unreachable however far the
-            // search goes: proving it (usually from a handful of classes) spares expanding every
-            // level of the graph to its end. Tried once per target, for those the level's tries
-            // left pending; the budget keeps a proof cheaper than a level's expansion.
-            for t in pending.sorted() where searchShortcuts && proofTried.insert(t).inserted {
-                if g.provenUnreachable(
-                    t, budget: 2 * n, isFoothold: { footDistance[$0] != Int.max },
-                    hasSiblings: { c in classes.classes[c].members.contains { siblings[$0] != nil } })
-                {
-                    pending.remove(t)
+            if searchShortcuts {
+                // Two levels at once, from the targets' side: when every pending target has a
+                // predecessor that this level would reach, the next level's footholds that matter
+                // are those predecessors, and the full successor lists of this level (the inbound
+                // projection of every class) are never built. Without VMs bridging classes the
+                // order a full expansion would give the next level is known (the first foothold
+                // reaching a class, then where its sweep meets it), so each target gets the same
+                // last two hops.
+                let plan =
+                    siblings.isEmpty
+                    ? twoLevels(
+                        graph: g, pending: pending, footholds: Array(queue[head..<end]),
+                        nextLevel: Array(queue[end...]), reachedDistance: reachedDistance, budget: 2 * n) : nil
+                // A target whose predecessors lead back to no foothold is unreachable however far
+                // the search goes: proving it (usually from a handful of classes) spares expanding
+                // every level to the end. Tried once per target, for those the plan does not reach;
+                // the budget keeps a proof cheaper than a level's expansion.
+                for t in (plan?.missing ?? pending.sorted()) where proofTried.insert(t).inserted {
+                    if g.provenUnreachable(
+                        t, budget: 2 * n, isFoothold: { footDistance[$0] != Int.max },
+                        hasSiblings: { c in classes.classes[c].members.contains { siblings[$0] != nil } })
+                    {
+                        pending.remove(t)
+                    }
                 }
-            }
-            if pending.isEmpty { break search }
-            // Two levels at once, from the targets' side: when every pending target has a
-            // predecessor that this level would reach, the next level's footholds that matter are
-            // those predecessors, and the full successor lists of this level (the inbound
-            // projection of every class) are never built. Without VMs bridging classes the order
-            // a full expansion would give the next level is known (the first foothold reaching a
-            // class, then where its sweep meets it), so each target gets the same last two hops.
-            if searchShortcuts, siblings.isEmpty,
-                let plan = twoLevels(
-                    graph: g, pending: pending, footholds: Array(queue[head..<end]),
-                    nextLevel: Array(queue[end...]), reachedDistance: reachedDistance, level: level, budget: 2 * n)
-            {
-                for (b, a) in plan.hops where reachedDistance[b] == Int.max {
-                    reach(b, level + 1, from: a, .network(from: a))
+                if pending.isEmpty { break search }
+                if let plan, plan.missing.allSatisfy({ !pending.contains($0) }) {
+                    for (b, a) in plan.hops where reachedDistance[b] == Int.max {
+                        reach(b, level + 1, from: a, .network(from: a))
+                    }
+                    for (t, b) in plan.targets { reach(t, level + 2, from: b, .network(from: b)) }
+                    break search
                 }
-                for (t, b) in plan.targets { reach(t, level + 2, from: b, .network(from: b)) }
-                break search
             }
             for i in head..<end {
                 let a = queue[i]
@@ -281,11 +285,12 @@ extension ReachabilityEngine {
     /// class of the next level each target's last hop leaves, and the foothold of this level
     /// that reaches it, exactly as the level-by-level search would choose them. `nextLevel` are
     /// the classes this level's tries to the targets already reached (queued before any other).
-    /// Nil when some target has no such predecessor, or the predecessors cost more than `budget`.
+    /// `missing`: the targets with no such predecessor. Nil when the predecessors cost more than
+    /// `budget`.
     private func twoLevels(
         graph g: ClassGraph, pending: Set<Int>, footholds: [Int], nextLevel: [Int], reachedDistance: [Int],
-        level: Int, budget: Int
-    ) -> (hops: [(Int, Int)], targets: [(Int, Int)])? {
+        budget: Int
+    ) -> (hops: [(Int, Int)], targets: [(Int, Int)], missing: [Int])? {
         var left = budget
         var footholdsByVNet: [Int: [Int]] = [:]
         for (i, a) in footholds.enumerated() { footholdsByVNet[g.virtualNetwork(of: a), default: []].append(i) }
@@ -300,7 +305,7 @@ extension ReachabilityEngine {
             if let i = queued[b] {
                 result = ([0, i], nil)
             } else if reachedDistance[b] == Int.max {
-                let candidates = g.routableVNets(of: b).flatMap { footholdsByVNet[$0] ?? [] }.sorted()
+                let candidates = g.sourceVNets(of: b).flatMap { footholdsByVNet[$0] ?? [] }.sorted()
                 for i in candidates where g.reaches(footholds[i], b) {
                     let place = g.sweepPosition(of: b, from: footholds[i])
                     result = ([1, i, place.vnet, place.place], footholds[i])
@@ -312,6 +317,7 @@ extension ReachabilityEngine {
         }
         var hops: [(Int, Int)] = []
         var targets: [(Int, Int)] = []
+        var missing: [Int] = []
         for t in pending.sorted() {
             guard let before = g.predecessors(of: t, budget: &left) else { return nil }
             var best: (b: Int, rank: [Int], from: Int?)?
@@ -320,11 +326,14 @@ extension ReachabilityEngine {
                 guard let j = join(b) else { continue }
                 if best == nil || j.rank.lexicographicallyPrecedes(best!.rank) { best = (b, j.rank, j.from) }
             }
-            guard let best else { return nil }
+            guard let best else {
+                missing.append(t)
+                continue
+            }
             if let a = best.from { hops.append((best.b, a)) }
             targets.append((t, best.b))
         }
-        return (hops, targets)
+        return (hops, targets, missing)
     }
 
     /// What to tell a user whose target names no host the engine can route to: usually a typo in
