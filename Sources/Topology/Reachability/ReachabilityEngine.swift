@@ -58,6 +58,13 @@ public final class ReachabilityEngine {
     /// Whether `paths` may prove targets unreachable and look two levels ahead from the targets'
     /// side (the answers are the same either way; tests compare the two).
     var searchShortcuts = true
+    /// Each NIC's endpoints (its IP configurations with an address), in endpoint order: the
+    /// per-NIC questions of the checks would otherwise scan every endpoint for every NIC.
+    private lazy var endpointsOfInterface: [[Int]] = {
+        var result = Array(repeating: [Int](), count: network.interfaces.count)
+        for (e, endpoint) in compiled.endpoints.enumerated() { result[endpoint.interface].append(e) }
+        return result
+    }()
 
     public init(network: Network) {
         self.network = network
@@ -79,7 +86,7 @@ public final class ReachabilityEngine {
     public func allowedFlows(from sources: IntervalSet, to interface: ResourceID) -> [AllowedFlows] {
         guard let n = compiled.interfaceIndex[interface] else { return [] }
         var result: [AllowedFlows] = []
-        for e in compiled.endpoints.indices where compiled.endpoints[e].interface == n {
+        for e in endpointsOfInterface[n] {
             let endpoint = compiled.endpoints[e]
             let start = [
                 AnnotatedBox(
@@ -111,7 +118,7 @@ public final class ReachabilityEngine {
     public func internetEntries(of interface: ResourceID) -> [(door: EntryPoint, flows: AllowedFlows)] {
         guard let n = compiled.interfaceIndex[interface] else { return [] }
         var result: [(door: EntryPoint, flows: AllowedFlows)] = []
-        for e in compiled.endpoints.indices where compiled.endpoints[e].interface == n {
+        for e in endpointsOfInterface[n] {
             let internet = compiled.internetSources(compiled.endpoints[e].virtualNetwork)
             for d in compiled.entryPointsOfEndpoint[e] {
                 for piece in compiled.entryPieces(
