@@ -19,17 +19,7 @@ struct TopologyAudit: ParsableCommand {
     @Argument(help: "Topology files (Azure JSON export, ARM template or Exposure YAML); - reads standard input.")
     var files: [String]
 
-    @Option(
-        name: .customLong("parameters"),
-        help: ArgumentHelp("ARM parameters file for the templates (repeatable; later files win).", valueName: "file"))
-    var parameterFiles: [String] = []
-
-    @Option(
-        name: .customLong("service-tags"),
-        help: ArgumentHelp(
-            "Azure's published service tag file (ServiceTags_Public_*.json): rules naming Storage, Sql.WestEurope and the like match its IPv4 prefixes.",
-            valueName: "file"))
-    var serviceTagFile: String?
+    @OptionGroup var topologyOptions: TopologyInputOptions
 
     @Option(help: ArgumentHelp("YAML file of rule justifications (why, owner, review-by).", valueName: "file"))
     var justifications: String?
@@ -79,7 +69,7 @@ struct TopologyAudit: ParsableCommand {
         }
         if let justifications { options.justifications = try TopologyInput.justifications(justifications) }
         let (topology, read) = try TopologyInput.load(
-            files, parameterFiles: parameterFiles, serviceTagFile: serviceTagFile)
+            files, options: topologyOptions)
         var report = TopologyAnalyzer.analyze(topology, options: options)
         report.inputs = topology.coverage(of: read)
         TopologyWarnings.print(report.warnings)

@@ -32,24 +32,14 @@ struct TopologyVerifyFlows: ParsableCommand {
         help: ArgumentHelp("CSV file of flows to decide (RFC 4180; - reads standard input).", valueName: "flows.csv"))
     var flows: String
 
-    @Option(
-        name: .customLong("parameters"),
-        help: ArgumentHelp("ARM parameters file for the templates (repeatable; later files win).", valueName: "file"))
-    var parameterFiles: [String] = []
-
-    @Option(
-        name: .customLong("service-tags"),
-        help: ArgumentHelp(
-            "Azure's published service tag file (ServiceTags_Public_*.json): rules naming Storage, Sql.WestEurope and the like match its IPv4 prefixes.",
-            valueName: "file"))
-    var serviceTagFile: String?
+    @OptionGroup var topologyOptions: TopologyInputOptions
 
     @OptionGroup var outputOptions: AnswerOutputOptions<FlowsFormat>
 
     func run() throws {
         outputOptions.start()
         let (loaded, read) = try TopologyInput.load(
-            files, parameterFiles: parameterFiles, serviceTagFile: serviceTagFile)
+            files, options: topologyOptions)
         _ = try TopologyInput.requireContent(loaded, files: read)
         let requests = try FlowList.parse(try InputFiles.read(flows), file: flows)
         let engine = ReachabilityEngine(network: loaded.network)
@@ -124,17 +114,7 @@ struct TopologyPaths: ParsableCommand {
     @Option(help: ArgumentHelp("Only hops that allow this protocol: tcp or udp.", valueName: "protocol"))
     var `protocol`: String?
 
-    @Option(
-        name: .customLong("parameters"),
-        help: ArgumentHelp("ARM parameters file for the templates (repeatable; later files win).", valueName: "file"))
-    var parameterFiles: [String] = []
-
-    @Option(
-        name: .customLong("service-tags"),
-        help: ArgumentHelp(
-            "Azure's published service tag file (ServiceTags_Public_*.json): rules naming Storage, Sql.WestEurope and the like match its IPv4 prefixes.",
-            valueName: "file"))
-    var serviceTagFile: String?
+    @OptionGroup var topologyOptions: TopologyInputOptions
 
     @Option(help: ArgumentHelp("Only hops that allow this destination port.", valueName: "port"))
     var port: Int?
@@ -154,7 +134,7 @@ struct TopologyPaths: ParsableCommand {
         let source = try Endpoint(parsing: from)
         let target = try to.map { try Endpoint(parsing: $0) } ?? .crownJewels
         let (loaded, read) = try TopologyInput.load(
-            files, parameterFiles: parameterFiles, serviceTagFile: serviceTagFile)
+            files, options: topologyOptions)
         _ = try TopologyInput.requireContent(loaded, files: read)
         let engine = ReachabilityEngine(network: loaded.network)
         let report = try engine.paths(from: source, to: target, protocol: transport, port: port)

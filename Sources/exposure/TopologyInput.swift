@@ -1,3 +1,4 @@
+import ArgumentParser
 import Findings
 import Foundation
 import Topology
@@ -5,6 +6,13 @@ import Topology
 /// Reads the topology files a command names (`-` is standard input; pipes work; the same file twice
 /// is read once) and loads them as one topology.
 enum TopologyInput {
+    /// `load` with the options every topology command takes.
+    static func load(_ files: [String], options: TopologyInputOptions) throws -> (
+        topology: LoadedTopology, files: [String]
+    ) {
+        try load(files, parameterFiles: options.parameterFiles, serviceTagFile: options.serviceTagFile)
+    }
+
     static func load(_ files: [String], parameterFiles: [String] = [], serviceTagFile: String? = nil) throws -> (
         topology: LoadedTopology, files: [String]
     ) {
@@ -53,4 +61,19 @@ enum TopologyInput {
         }
         return coverage
     }
+}
+
+/// What every topology command takes beside its files: ARM parameters and Azure's service tags.
+struct TopologyInputOptions: ParsableArguments {
+    @Option(
+        name: .customLong("parameters"),
+        help: ArgumentHelp("ARM parameters file for the templates (repeatable; later files win).", valueName: "file"))
+    var parameterFiles: [String] = []
+
+    @Option(
+        name: .customLong("service-tags"),
+        help: ArgumentHelp(
+            "Azure's published service tag file (ServiceTags_Public_*.json): rules naming Storage, Sql.WestEurope and the like match its IPv4 prefixes.",
+            valueName: "file"))
+    var serviceTagFile: String?
 }

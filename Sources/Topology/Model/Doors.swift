@@ -9,20 +9,11 @@ import Findings
 
 /// A SKU as Azure names it for public IPs and load balancers. `nil` where a resource holds one
 /// means the input did not say, which the engine reads as Basic (open), with a note.
-public enum NetworkSKU: String, Sendable, Hashable {
+public enum NetworkSKU: String, Sendable, Hashable, AzureSpelledEnum {
     /// Open to inbound traffic unless an NSG on the path denies it.
     case basic = "Basic"
     /// Closed to inbound traffic unless an NSG on the path allows it (secure by default).
     case standard = "Standard"
-
-    /// Azure's `sku.name` (`Basic`, `Standard`, case-insensitive); nil for anything else.
-    public init?(azure text: String) {
-        switch text.lowercased() {
-        case "basic": self = .basic
-        case "standard": self = .standard
-        default: return nil
-        }
-    }
 }
 
 /// Where a load balancer or gateway sends traffic: a NIC IP configuration, or a bare address.
@@ -218,17 +209,9 @@ public struct LoadBalancer: Sendable, Hashable {
 }
 
 /// Web application firewall mode: Detection logs attacks, Prevention blocks them.
-public enum WAFMode: String, Sendable, Hashable {
+public enum WAFMode: String, Sendable, Hashable, AzureSpelledEnum {
     case detection = "Detection"
     case prevention = "Prevention"
-
-    public init?(azure text: String) {
-        switch text.lowercased() {
-        case "detection": self = .detection
-        case "prevention": self = .prevention
-        default: return nil
-        }
-    }
 }
 
 /// An Application Gateway (layer 7): listeners on frontend ports, routing rules that send each

@@ -1,20 +1,12 @@
 import Findings
 
 /// Where a route sends traffic, in Azure's words (`nextHopType`).
-public enum NextHopType: String, Sendable, Hashable, CaseIterable {
+public enum NextHopType: String, Sendable, Hashable, AzureSpelledEnum {
     case virtualAppliance = "VirtualAppliance"
     case virtualNetworkGateway = "VirtualNetworkGateway"
     case internet = "Internet"
     case none = "None"
     case vnetLocal = "VnetLocal"
-
-    /// Azure's spelling, case-insensitively (`VirtualAppliance`, `virtualappliance`, `Vnetlocal`).
-    public init?(azure text: String) {
-        guard let match = Self.allCases.first(where: { $0.rawValue.lowercased() == text.lowercased() }) else {
-            return nil
-        }
-        self = match
-    }
 }
 
 /// One user-defined route (UDR) of a route table.

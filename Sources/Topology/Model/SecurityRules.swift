@@ -13,6 +13,19 @@ public enum Access: String, Sendable, Hashable {
 }
 
 /// The protocol a rule names. `any` (`*`) matches every protocol.
+/// An enumeration whose raw values are Azure's spellings, read back case-insensitively
+/// (`Standard`, `standard`; `VirtualAppliance`, `virtualappliance`).
+public protocol AzureSpelledEnum: RawRepresentable, CaseIterable where RawValue == String {}
+
+extension AzureSpelledEnum {
+    /// The case Azure's text names, ignoring case; nil for anything else.
+    public init?(azure text: String) {
+        let lowered = text.lowercased()
+        guard let match = Self.allCases.first(where: { $0.rawValue.lowercased() == lowered }) else { return nil }
+        self = match
+    }
+}
+
 public enum RuleProtocol: String, Sendable, Hashable, CaseIterable {
     case any = "*"
     case tcp = "Tcp"

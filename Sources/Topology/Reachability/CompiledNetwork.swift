@@ -15,10 +15,40 @@ struct EngineEndpoint {
 }
 
 /// A rule turned into the box of flows it matches in one VNet context.
-struct CompiledRule {
+struct CompiledRule: FirstMatchRule {
     var box: FlowBox
     var access: Access
     var reference: RuleReference
+}
+
+/// A rule of an ordered, first-match list: an NSG's compiled rules, an Azure Firewall's.
+protocol FirstMatchRule {
+    var box: FlowBox { get }
+    var access: Access { get }
+}
+
+extension Sequence where Element: FirstMatchRule {
+    /// The part of `input` these rules let through, first match winning: each rule takes what of the
+    /// remaining boxes it covers, and the rest goes on to the next rule.
+    func allowedPart(of input: [FlowBox]) -> [FlowBox] {
+        var remaining = input
+        var allowed: [FlowBox] = []
+        for rule in self {
+            if remaining.isEmpty { break }
+            var next: [FlowBox] = []
+            next.reserveCapacity(remaining.count)
+            for piece in remaining {
+                guard let matched = piece.intersection(rule.box) else {
+                    next.append(piece)
+                    continue
+                }
+                if rule.access == .allow { allowed.append(matched) }
+                next += piece.subtracting(rule.box)
+            }
+            remaining = next
+        }
+        return allowed
+    }
 }
 
 /// A flow region carrying the rules that let it through so far.
@@ -316,23 +346,7 @@ final class CompiledNetwork {
     /// `filter` without the deciding rules: the part of `input` the NSG's allow rules get.
     func allowed(_ input: [FlowBox], nsg: Int?, direction: Direction, context vnet: Int?) -> [FlowBox] {
         guard let nsg else { return input }
-        var remaining = input
-        var allowed: [FlowBox] = []
-        for rule in compiledRules(nsg, direction, context: vnet) {
-            if remaining.isEmpty { break }
-            var next: [FlowBox] = []
-            next.reserveCapacity(remaining.count)
-            for piece in remaining {
-                guard let matched = piece.intersection(rule.box) else {
-                    next.append(piece)
-                    continue
-                }
-                if rule.access == .allow { allowed.append(matched) }
-                next += piece.subtracting(rule.box)
-            }
-            remaining = next
-        }
-        return allowed
+        return compiledRules(nsg, direction, context: vnet).allowedPart(of: input)
     }
 
     /// Symbolic first match: splits `input` into what each rule of the NSG gets and keeps the part

@@ -27,7 +27,7 @@ final class CompiledRouting {
     }
 
     /// A firewall rule as a flow box, with the decision it records.
-    struct FirewallEntry {
+    struct FirewallEntry: FirstMatchRule {
         var box: FlowBox
         var access: Access
         var decision: RuleDecision
@@ -371,22 +371,7 @@ final class CompiledRouting {
 
     /// The part of `input` the firewall lets through (first match, symbolically).
     func firewallAllowed(_ input: [FlowBox], _ f: Int) -> [FlowBox] {
-        var remaining = input
-        var allowed: [FlowBox] = []
-        for rule in filterRules[f] {
-            if remaining.isEmpty { break }
-            var next: [FlowBox] = []
-            for piece in remaining {
-                guard let matched = piece.intersection(rule.box) else {
-                    next.append(piece)
-                    continue
-                }
-                if rule.access == .allow { allowed.append(matched) }
-                next += piece.subtracting(rule.box)
-            }
-            remaining = next
-        }
-        return allowed
+        filterRules[f].allowedPart(of: input)
     }
 
     /// The firewall whose public IP is `address` and the DNAT rule that takes `flow`, if any.
