@@ -298,8 +298,7 @@ extension AzureResourceReader {
         }
         for item in children(props, "httpListeners", parent: id, pointer: p) {
             guard let portRef = reference(item.props, "frontendPort"),
-                let value = portByID[portRef]
-                    ?? portByID.first(where: { $0.key.lastComponent == portRef.lastComponent })?.value
+                let value = Self.gatewayChild(portByID, portRef)
             else {
                 builder.warn(
                     "listener '\(item.name)' of '\(name)' names a frontend port the gateway does not define; it is left out",
@@ -327,8 +326,7 @@ extension AzureResourceReader {
                 continue
             }
             guard let settings = reference(item.props, "backendHttpSettings"),
-                let backendPort = settingsPort[settings]
-                    ?? settingsPort.first(where: { $0.key.lastComponent == settings.lastComponent })?.value
+                let backendPort = Self.gatewayChild(settingsPort, settings)
             else {
                 builder.warn(
                     "routing rule '\(item.name)' of '\(name)' names no HTTP settings the gateway defines; it is left out",
@@ -347,6 +345,12 @@ extension AzureResourceReader {
         }
         gateway.wafPolicy = reference(props, "firewallPolicy")
         builder.updateNetwork { $0.applicationGateways.append(gateway) }
+    }
+
+    /// A gateway's child (frontend port, HTTP settings) by the id a reference gives, or else by its
+    /// last name: `az` output and templates spell the gateway's part of the id differently.
+    static func gatewayChild<Value>(_ table: [ResourceID: Value], _ reference: ResourceID) -> Value? {
+        table[reference] ?? table.first(where: { $0.key.lastComponent == reference.lastComponent })?.value
     }
 }
 
