@@ -96,6 +96,10 @@ final class CompiledNetwork {
     private(set) var entryPoints: [EntryPoint] = []
     private(set) var entryPointsByFrontend: [UInt32: [Int]] = [:]
     private(set) var entryPointsOfEndpoint: [[Int]] = []
+    /// Internal doors (private frontends: internal load balancers, gateways' private listeners), by
+    /// frontend address, and per endpoint the internal doors whose backends include it.
+    private(set) var internalDoorsByFrontend: [UInt32: [Int]] = [:]
+    private(set) var internalDoorsOfEndpoint: [[Int]] = []
     /// Service tags a rule names and the `--service-tags` file lists: their IPv4 prefixes, by
     /// lower-cased name.
     private(set) var resolvedTags: [String: IntervalSet] = [:]
@@ -203,7 +207,21 @@ final class CompiledNetwork {
         publicInternet = IntervalSet.allAddresses.subtracting(Self.notInternet).subtracting(allSpace)
         entryPoints = buildEntryPoints()
         entryPointsOfEndpoint = Array(repeating: [], count: endpoints.count)
+        internalDoorsOfEndpoint = Array(repeating: [], count: endpoints.count)
         for (d, door) in entryPoints.enumerated() {
+            if door.isInternal {
+                // A private frontend: reached from inside the estate, never from the internet.
+                guard let a = door.frontendAddress?.value else { continue }
+                if endpointByPrivate[a] != nil {
+                    warnings.append(
+                        "\(door.description) listens on \(IPv4Address(a)), which is also a network interface's address; flows to it reach the interface"
+                    )
+                    continue
+                }
+                internalDoorsByFrontend[a, default: []].append(d)
+                for e in Set(door.backends) { internalDoorsOfEndpoint[e].append(d) }
+                continue
+            }
             if let a = door.frontendAddress?.value, !(entryPointsByFrontend[a]?.contains(d) ?? false) {
                 entryPointsByFrontend[a, default: []].append(d)
             }

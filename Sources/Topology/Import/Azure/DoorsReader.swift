@@ -318,11 +318,41 @@ extension AzureResourceReader {
             gateway.backendPools.append(
                 .init(id: item.id, name: item.name, members: members, location: location(item.pointer)))
         }
+        // Path maps: the default pool and each path rule's pool, with their HTTP settings.
+        var pathMaps: [ResourceID: [(name: String, pool: ResourceID?, settings: ResourceID?, pointer: String)]] = [:]
+        for item in children(props, "urlPathMaps", parent: id, pointer: p) {
+            var targets: [(name: String, pool: ResourceID?, settings: ResourceID?, pointer: String)] = []
+            if let pool = reference(item.props, "defaultBackendAddressPool") {
+                targets.append(("default", pool, reference(item.props, "defaultBackendHttpSettings"), item.pointer))
+            }
+            for rule in children(item.props, "pathRules", parent: item.id, pointer: item.pointer) {
+                // A path rule that redirects sends the client elsewhere: no backend is reached.
+                guard let pool = reference(rule.props, "backendAddressPool") else { continue }
+                targets.append((rule.name, pool, reference(rule.props, "backendHttpSettings"), rule.pointer))
+            }
+            pathMaps[item.id] = targets
+        }
         for item in children(props, "requestRoutingRules", parent: id, pointer: p) {
-            if reference(item.props, "urlPathMap") != nil {
-                builder.warn(
-                    "routing rule '\(item.name)' of '\(name)' is path-based; its path map is not read, so the rule is left out",
-                    at: location(item.pointer))
+            if let mapID = reference(item.props, "urlPathMap") {
+                guard let targets = Self.gatewayChild(pathMaps, mapID) else {
+                    builder.warn(
+                        "routing rule '\(item.name)' of '\(name)' names path map \(mapID.lastComponent), which the gateway does not define; the rule is left out",
+                        at: location(item.pointer))
+                    continue
+                }
+                for target in targets {
+                    guard let settings = target.settings, let backendPort = Self.gatewayChild(settingsPort, settings)
+                    else {
+                        builder.warn(
+                            "path rule '\(target.name)' of routing rule '\(item.name)' of '\(name)' names no HTTP settings the gateway defines; it is left out",
+                            at: location(target.pointer))
+                        continue
+                    }
+                    gateway.routes.append(
+                        .init(
+                            name: "\(item.name)/\(target.name)", listener: reference(item.props, "httpListener"),
+                            backendPool: target.pool, backendPort: backendPort, location: location(target.pointer)))
+                }
                 continue
             }
             guard let settings = reference(item.props, "backendHttpSettings"),
