@@ -103,6 +103,10 @@ final class CompiledNetwork {
     /// Service tags a rule names and the `--service-tags` file lists: their IPv4 prefixes, by
     /// lower-cased name.
     private(set) var resolvedTags: [String: IntervalSet] = [:]
+    /// The address Front Door's requests arrive from (see `frontDoorEntryPoints`), and the
+    /// `AzureFrontDoor.Backend` prefixes when `--service-tags` gives them.
+    private(set) var frontDoorSource: IPv4Address?
+    private(set) var frontDoorAddresses = IntervalSet()
     /// Where internet attackers can send from: see `internetSources`.
     private(set) var publicInternet = IntervalSet()
     static let azureLoadBalancer = IPv4Prefix("168.63.129.16/32")!
@@ -203,6 +207,22 @@ final class CompiledNetwork {
             }
             tagTokens[key] = Self.firstTagToken + tokens
             tokens += 1
+        }
+        // Front Door connects to origins from `AzureFrontDoor.Backend`: one address of it stands for
+        // all (the file's first prefix, or the tag's token, or a token of its own that only `*` and
+        // `Internet` hold when no rule names the tag).
+        if !network.frontDoors.isEmpty {
+            let key = "azurefrontdoor.backend"
+            if let known = resolvedTags[key]?.first {
+                frontDoorSource = IPv4Address(known)
+            } else if let prefix = network.serviceTags?.prefixes(of: key)?.first {
+                frontDoorSource = IPv4Address(prefix.first)
+                frontDoorAddresses = IntervalSet(
+                    intervals: (network.serviceTags?.prefixes(of: key) ?? []).map { ($0.first, $0.last) })
+            } else {
+                frontDoorSource = IPv4Address(tagTokens[key] ?? Self.firstTagToken + tokens)
+            }
+            if let known = resolvedTags[key] { frontDoorAddresses = known }
         }
         publicInternet = IntervalSet.allAddresses.subtracting(Self.notInternet).subtracting(allSpace)
         entryPoints = buildEntryPoints()

@@ -24,6 +24,9 @@ public struct EntryPoint: Sendable, Hashable {
     /// The kinds of door, as `internet-exposed-port` evidence names them in `via`.
     public enum Via: String, Sendable, Hashable, CaseIterable {
         case publicIP, loadBalancer, natRule, applicationGateway, firewallDNAT
+        /// An Azure Front Door whose origin is another door's public frontend (added to the
+        /// contract's list: the estate sees the request from Front Door's own addresses).
+        case frontDoor
     }
 
     public var via: Via
@@ -58,6 +61,9 @@ public struct EntryPoint: Sendable, Hashable {
     var ruleName: String?
     /// The name of the resource holding the door (`ilb`).
     var resourceName: String?
+    /// The address the estate sees the client as at the door's first leg (Front Door connects from
+    /// its own `AzureFrontDoor.Backend` addresses); nil when the client's own address arrives.
+    var relaySource: IPv4Address?
 
     /// What a door does to the flows it admits, whatever its name and address: two NICs reached
     /// through doors with equal behaviours are alike to every question (`BehaviourClasses`).
@@ -68,12 +74,14 @@ public struct EntryPoint: Sendable, Hashable {
         var closedUnlessAllowed: Bool
         var sourceSeenAs: IPv4Address?
         var frontSubnet: Int?
+        var relaySource: IPv4Address?
     }
 
     var behaviour: Behaviour {
         Behaviour(
             protocols: protocols, frontendPorts: frontendPorts, backendPort: backendPort,
-            closedUnlessAllowed: closedUnlessAllowed, sourceSeenAs: sourceSeenAs, frontSubnet: frontSubnet)
+            closedUnlessAllowed: closedUnlessAllowed, sourceSeenAs: sourceSeenAs, frontSubnet: frontSubnet,
+            relaySource: relaySource)
     }
 
     /// The backend ports that frontend ports `ports` lead to.
@@ -97,6 +105,7 @@ public struct EntryPoint: Sendable, Hashable {
         case .applicationGateway:
             isInternal ? "application gateway \(name) (private frontend)" : "application gateway \(name)"
         case .firewallDNAT: "firewall DNAT rule \(name)"
+        case .frontDoor: "Front Door \(name)"
         }
     }
 }
@@ -105,7 +114,45 @@ extension CompiledNetwork {
     /// Every door of the network, built once at the end of `init`: one builder per kind.
     func buildEntryPoints() -> [EntryPoint] {
         let lookup = MemberLookup(self)
-        return publicIPEntryPoints() + loadBalancerEntryPoints(lookup) + applicationGatewayEntryPoints(lookup)
+        let doors = publicIPEntryPoints() + loadBalancerEntryPoints(lookup) + applicationGatewayEntryPoints(lookup)
+        return doors + frontDoorEntryPoints(over: doors)
+    }
+
+    /// Front Door's doors: for each enabled origin that leads to a public frontend of the estate,
+    /// that frontend's doors again, on the origin's HTTP and HTTPS ports, with the request arriving
+    /// from Front Door's address (`frontDoorSource`) and Front Door's WAF in front. The internet
+    /// reaches them from anywhere: Front Door's endpoint takes every client.
+    private func frontDoorEntryPoints(over doors: [EntryPoint]) -> [EntryPoint] {
+        var result: [EntryPoint] = []
+        for fd in network.frontDoors {
+            for origin in fd.origins where origin.enabled {
+                let targets = Set(network.frontDoorTargets(origin))
+                guard !targets.isEmpty else { continue }
+                let ports = IntervalSet(
+                    intervals: [origin.httpPort, origin.httpsPort].map { (UInt32($0), UInt32($0)) })
+                for door in doors where !door.isInternal && door.via != .frontDoor {
+                    guard let pip = door.publicIP, targets.contains(pip) else { continue }
+                    let forwarded = door.frontendPorts.intersection(ports)
+                    let protocols = door.protocols.intersection(.tcp)
+                    guard !forwarded.isEmpty, !protocols.isEmpty else { continue }
+                    var relayed = door
+                    relayed.via = .frontDoor
+                    relayed.name = "\(fd.name)/\(origin.name)"
+                    relayed.resource = fd.id
+                    relayed.frontendAddress = nil
+                    relayed.protocols = protocols
+                    relayed.frontendPorts = forwarded
+                    relayed.relaySource = frontDoorSource
+                    relayed.sourceSeenAs = door.sourceSeenAs ?? frontDoorSource
+                    relayed.hasWAFPrevention = fd.wafMode == .prevention || door.hasWAFPrevention
+                    relayed.location = origin.location ?? fd.location
+                    relayed.resourceName = fd.name
+                    relayed.ruleName = origin.name
+                    result.append(relayed)
+                }
+            }
+        }
+        return result
     }
 
     /// Pool membership indexed once: NIC configurations by id, and the configurations naming each
@@ -323,7 +370,9 @@ extension CompiledNetwork {
         let endpoint = endpoints[e]
         let protocols = protocols.intersection(door.protocols)
         guard !protocols.isEmpty, !sources.isEmpty else { return [] }
-        let front = frontLeg(door, from: sources, ports: ports)
+        // Through Front Door the estate sees Front Door's address, whoever the client is.
+        let front = frontLeg(
+            door, from: door.relaySource.map { IntervalSet($0.value, $0.value) } ?? sources, ports: ports)
         let subnetNSG = endpoint.subnetSecurityGroup
         let nicNSG = endpoint.interfaceSecurityGroup
         if door.closedUnlessAllowed && subnetNSG == nil && nicNSG == nil { return [] }
