@@ -141,6 +141,90 @@ struct BruteForceEvaluator {
         var seenSource: IPv4Address?
         var front: Side?
         var standard: Bool
+        /// An internal door's `resource/rule` name, as `decidedBy` lists it after the source's NSGs.
+        var rule: String? = nil
+    }
+
+    /// Internal doors on a private address, from Azure's load balancer documentation ("an internal
+    /// load balancer distributes traffic to the backend pool from inside the virtual network";
+    /// the load balancer does not translate the source; HA ports, protocol All and port 0, forward
+    /// every TCP and UDP port untranslated; a Standard internal load balancer admits traffic from its
+    /// VNet with no NSG) and the application gateway's ("a private frontend IP ... listeners on it
+    /// serve clients in the virtual network"): every door whose frontend is `flow.destination` and
+    /// that forwards its protocol and port. Nil when no private frontend has that address, or a
+    /// NIC does.
+    func internalDoors(_ flow: Flow) -> [Door]? {
+        let nicHolds = network.interfaces.contains { nic in
+            nic.ipConfigurations.contains { $0.privateAddress == flow.destination }
+        }
+        if nicHolds { return nil }
+        var found = false
+        var result: [Door] = []
+        let withPorts = flow.protocol == .tcp || flow.protocol == .udp
+        func forwards(_ p: DoorProtocol) -> Bool {
+            p == .all ? withPorts : p.rawValue.lowercased() == flow.protocol.rawValue
+        }
+        for lb in network.loadBalancers {
+            func isHere(_ frontend: ResourceID?) -> Bool {
+                guard let fe = lb.frontends.first(where: { $0.id == frontend }) else { return false }
+                return fe.publicIP == nil && fe.privateAddress == flow.destination
+            }
+            for rule in lb.rules where isHere(rule.frontend) {
+                found = true
+                guard forwards(rule.protocol), rule.frontendPort == 0 || rule.frontendPort == flow.destinationPort
+                else { continue }
+                for poolID in rule.backendPools {
+                    let listed = lb.backendPools.first { $0.id == poolID }?.members ?? []
+                    for a in configurations(naming: poolID, listed: listed) {
+                        let port = rule.frontendPort == 0 ? flow.destinationPort : rule.backendPort
+                        result.append(
+                            Door(backend: a, port: port, front: nil, standard: false, rule: "\(lb.name)/\(rule.name)"))
+                    }
+                }
+            }
+            for rule in lb.natRules where isHere(rule.frontend) {
+                found = true
+                guard forwards(rule.protocol), rule.frontendPorts.contains(flow.destinationPort),
+                    rule.backendPool == nil
+                else { continue }
+                var listed: [BackendTarget] = []
+                if let b = rule.backend { listed.append(b) }
+                for a in configurations(naming: rule.id, listed: listed) {
+                    result.append(
+                        Door(
+                            backend: a, port: rule.backendPort, front: nil, standard: false,
+                            rule: "\(lb.name)/\(rule.name)"))
+                }
+            }
+        }
+        for gateway in network.applicationGateways {
+            let subnet = network.subnets.first { $0.id == gateway.subnet }
+            let instance = subnet?.prefixes.first.map { IPv4Address($0.network.value + 4) }
+            for route in gateway.routes {
+                guard let listener = gateway.listeners.first(where: { $0.id == route.listener }),
+                    let fe = gateway.frontends.first(where: { $0.id == listener.frontend }), fe.publicIP == nil,
+                    fe.privateAddress == flow.destination
+                else { continue }
+                found = true
+                guard flow.protocol == .tcp, listener.port == flow.destinationPort, let poolID = route.backendPool
+                else { continue }
+                let listed = gateway.backendPools.first { $0.id == poolID }?.members ?? []
+                let front = instance.map { address in
+                    Side(
+                        vnet: network.virtualNetworks.first { $0.id == subnet?.virtualNetwork },
+                        subnetGroup: subnet?.securityGroup.flatMap { id in network.securityGroups.first { $0.id == id }
+                        },
+                        nicGroup: nil, privateAddress: address)
+                }
+                for a in configurations(naming: poolID, listed: listed) {
+                    result.append(
+                        Door(
+                            backend: a, port: route.backendPort, seenSource: instance, front: front, standard: false,
+                            rule: "\(gateway.name)/\(route.name)"))
+                }
+            }
+        }
+        return found ? result : nil
     }
 
     func configurations(naming pool: ResourceID, listed: [BackendTarget]) -> [IPv4Address] {
@@ -250,6 +334,15 @@ struct BruteForceEvaluator {
     /// topology (hairpin) are left out of the random tests. Through a door with several backends,
     /// the first backend that admits the flow decides, else the first that refuses it.
     func verify(_ flow: Flow) -> (Verdict, [String]) {
+        if let source = side(flow.source), source.vnet != nil, let doors = internalDoors(flow) {
+            var first: (Verdict, [String])?
+            for door in doors {
+                let result = verify(flow, through: door)
+                if result.0 == .allowed { return result }
+                if first == nil { first = result }
+            }
+            return first ?? (.unroutable, [])
+        }
         if side(flow.destination) == nil, let doors = doors(flow) {
             var first: (Verdict, [String])?
             for door in doors {
@@ -260,6 +353,12 @@ struct BruteForceEvaluator {
             return first ?? (.unroutable, [])
         }
         return verifyDirect(flow)
+    }
+
+    /// The backends a flow from inside to a private frontend reaches, each through the door that admits it.
+    func internalAdmittingBackends(_ flow: Flow) -> [IPv4Address] {
+        guard let source = side(flow.source), source.vnet != nil, let doors = internalDoors(flow) else { return [] }
+        return doors.filter { verify(flow, through: $0).0 == .allowed }.map(\.backend)
     }
 
     /// The backends a flow to a public address reaches, each through the door that admits it.
@@ -285,10 +384,14 @@ struct BruteForceEvaluator {
         var names: [String] = []
         guard let destination = side(door.backend), destination.vnet != nil else { return (.unroutable, []) }
         if let source = side(flow.source) {
+            if door.rule != nil, let sv = source.vnet, let dv = destination.vnet, !connected(sv, dv) {
+                return (.unroutable, [])
+            }
             guard run([source.nicGroup, source.subnetGroup], .outbound, flow, source, &names) else {
                 return (.denied, names)
             }
         }
+        if let rule = door.rule { names.append(rule) }
         if let front = door.front {
             var f = flow
             f.destination = front.privateAddress

@@ -109,9 +109,17 @@ final class CompiledNetwork {
     private(set) var entryPoints: [EntryPoint] = []
     private(set) var entryPointsByFrontend: [UInt32: [Int]] = [:]
     private(set) var entryPointsOfEndpoint: [[Int]] = []
+    /// Internal doors (private frontends: internal load balancers, gateways' private listeners), by
+    /// frontend address, and per endpoint the internal doors whose backends include it.
+    private(set) var internalDoorsByFrontend: [UInt32: [Int]] = [:]
+    private(set) var internalDoorsOfEndpoint: [[Int]] = []
     /// Service tags a rule names and the `--service-tags` file lists: their IPv4 prefixes, by
     /// lower-cased name.
     private(set) var resolvedTags: [String: IntervalSet] = [:]
+    /// The address Front Door's requests arrive from (see `frontDoorEntryPoints`), and the
+    /// `AzureFrontDoor.Backend` prefixes when `--service-tags` gives them.
+    private(set) var frontDoorSource: IPv4Address?
+    private(set) var frontDoorAddresses = IntervalSet()
     /// Where internet attackers can send from: see `internetSources`.
     private(set) var publicInternet = IntervalSet()
     static let azureLoadBalancer = IPv4Prefix("168.63.129.16/32")!
@@ -215,10 +223,40 @@ final class CompiledNetwork {
             tagTokens[key] = Self.firstTagToken + tokens
             tokens += 1
         }
+        // Front Door connects to origins from `AzureFrontDoor.Backend`: one address of it stands for
+        // all (the file's first prefix, or the tag's token, or a token of its own that only `*` and
+        // `Internet` hold when no rule names the tag).
+        if !network.frontDoors.isEmpty {
+            let key = "azurefrontdoor.backend"
+            if let known = resolvedTags[key]?.first {
+                frontDoorSource = IPv4Address(known)
+            } else if let prefix = network.serviceTags?.prefixes(of: key)?.first {
+                frontDoorSource = IPv4Address(prefix.first)
+                frontDoorAddresses = IntervalSet(
+                    intervals: (network.serviceTags?.prefixes(of: key) ?? []).map { ($0.first, $0.last) })
+            } else {
+                frontDoorSource = IPv4Address(tagTokens[key] ?? Self.firstTagToken + tokens)
+            }
+            if let known = resolvedTags[key] { frontDoorAddresses = known }
+        }
         publicInternet = IntervalSet.allAddresses.subtracting(Self.notInternet).subtracting(allSpace)
         entryPoints = buildEntryPoints()
         entryPointsOfEndpoint = Array(repeating: [], count: endpoints.count)
+        internalDoorsOfEndpoint = Array(repeating: [], count: endpoints.count)
         for (d, door) in entryPoints.enumerated() {
+            if door.isInternal {
+                // A private frontend: reached from inside the estate, never from the internet.
+                guard let a = door.frontendAddress?.value else { continue }
+                if endpointByPrivate[a] != nil {
+                    warnings.append(
+                        "\(door.description) listens on \(IPv4Address(a)), which is also a network interface's address; flows to it reach the interface"
+                    )
+                    continue
+                }
+                internalDoorsByFrontend[a, default: []].append(d)
+                for e in Set(door.backends) { internalDoorsOfEndpoint[e].append(d) }
+                continue
+            }
             if let a = door.frontendAddress?.value, !(entryPointsByFrontend[a]?.contains(d) ?? false) {
                 entryPointsByFrontend[a, default: []].append(d)
             }

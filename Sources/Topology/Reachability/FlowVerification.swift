@@ -82,6 +82,13 @@ extension CompiledNetwork {
                 verdict: .unroutable, decidedBy: [],
                 note: "network interface '\(nic)' has no subnet in the input, so nothing routes to or from it")
         }
+        // A private frontend (an internal load balancer, a gateway's private listener): its rule
+        // translates the flow to the backends (`EntryPoints.swift`).
+        if destination.isInternal, destination.endpoint == nil, !internalDoorsByFrontend.isEmpty,
+            let verdict = verifyThroughInternalDoors(flow, source: source)
+        {
+            return verdict
+        }
         // A firewall's public IP: its DNAT rules decide (`RoutesAndFirewalls.swift`).
         if !destination.isInternal, !routing.dnatRules.isEmpty,
             let verdict = verifyThroughDNAT(flow, from: source)

@@ -110,8 +110,13 @@ public final class ReachabilityEngine {
         internetEntries(of: interface).map(\.flows)
     }
 
-    /// Every door from the internet.
+    /// Every door: from the internet, and the internal ones (`EntryPoint.isInternal`).
     public var entryPoints: [EntryPoint] { compiled.entryPoints }
+
+    /// `AzureFrontDoor.Backend`'s prefixes when `--service-tags` gives them (else empty): the
+    /// addresses Front Door's requests come from, which a direct door admitting only them does not
+    /// open to the rest of the internet.
+    public var frontDoorAddresses: IntervalSet { compiled.frontDoorAddresses }
 
     /// The flows the internet may send to `interface`, door by door (`internetExposure` with the
     /// door each region comes through). The region's ports are the backend ports.
