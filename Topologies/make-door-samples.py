@@ -26,20 +26,13 @@
 
 Topologies/README.md works out the findings of each by hand.
 """
-import json
-import os
 import sys
 
-HERE = os.path.dirname(os.path.abspath(__file__))
+sys.dont_write_bytecode = True
+from azure_ids import ids, ref, write  # noqa: E402  (Topologies/azure_ids.py)
+
 SUB = "/subscriptions/6f1d2c3b-4a5e-4f60-8a7b-9c0d1e2f3a4b"
-
-
-def write(name, document):
-    if sys.argv[1:] and name not in sys.argv[1:]:
-        return
-    with open(os.path.join(HERE, name), "w") as f:
-        json.dump(document, f, indent=2)
-        f.write("\n")
+rid = ids(SUB)
 
 
 def template(parameters, variables, resources):
@@ -143,17 +136,6 @@ def lb_pair_nat():
         {"adminUsername": {"type": "string"}, "adminPassword": {"type": "secureString"},
          "location": {"type": "string", "defaultValue": "[resourceGroup().location]"}},
         {}, resources)
-
-
-def rid(rg, kind, name, *child):
-    text = f"{SUB}/resourceGroups/{rg}/providers/{kind}/{name}"
-    for i in range(0, len(child), 2):
-        text += f"/{child[i]}/{child[i + 1]}"
-    return text
-
-
-def ref(i):
-    return {"id": i}
 
 
 def resource(rg, kind, name, props, sku=None, tags=None):

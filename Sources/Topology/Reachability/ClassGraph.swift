@@ -104,11 +104,14 @@ final class ClassGraph {
     /// no deciding rules (hops are re-evaluated flow by flow), so none are carried.
     func inboundRegion(_ c: Int) -> [FlowBox] {
         let e = endpoint(c)
-        let start = [FlowBox(destinations: IntervalSet(e.address, e.address))]
+        // Sources whose answers an Azure Firewall drops on the way back (asymmetric routing) get no
+        // connection.
+        let start = FlowBox(destinations: IntervalSet(e.address, e.address))
+            .subtracting(FlowBox(sources: compiled.answerDropped(classes.classes[c].representative)))
         let afterSubnet = compiled.allowed(
-            start, nsg: e.subnetSecurityGroup, direction: .inbound, context: e.virtualNetwork)
+            start, nsg: e.subnetSecurityGroup, direction: .inbound, context: e.tagContext)
         return compiled.allowed(
-            afterSubnet, nsg: e.interfaceSecurityGroup, direction: .inbound, context: e.virtualNetwork)
+            afterSubnet, nsg: e.interfaceSecurityGroup, direction: .inbound, context: e.tagContext)
     }
 
     /// Flows allowed out of class `c` (source = its representative address).
@@ -116,9 +119,9 @@ final class ClassGraph {
         let e = endpoint(c)
         let start = [FlowBox(sources: IntervalSet(e.address, e.address))]
         let afterNIC = compiled.allowed(
-            start, nsg: e.interfaceSecurityGroup, direction: .outbound, context: e.virtualNetwork)
+            start, nsg: e.interfaceSecurityGroup, direction: .outbound, context: e.tagContext)
         let out = compiled.allowed(
-            afterNIC, nsg: e.subnetSecurityGroup, direction: .outbound, context: e.virtualNetwork)
+            afterNIC, nsg: e.subnetSecurityGroup, direction: .outbound, context: e.tagContext)
         // A route table on the subnet: what arrives is what its routes and firewalls let on.
         guard let v = e.virtualNetwork, compiled.routing.reroutes(subnet: e.subnet) else { return out }
         return compiled.routing.routed(out, subnet: e.subnet, vnet: v)
@@ -234,7 +237,7 @@ final class ClassGraph {
         var bit = 0
         for nsg in [first, second] {
             guard let nsg else { continue }
-            for rule in compiled.compiledRules(nsg, direction, context: e.virtualNetwork) {
+            for rule in compiled.compiledRules(nsg, direction, context: e.tagContext) {
                 let side = direction == .inbound ? rule.box.destinations : rule.box.sources
                 if side.contains(e.address) { word |= 1 << UInt64(bit) }
                 bit += 1

@@ -354,7 +354,7 @@ extension CompiledNetwork {
         guard let s = door.frontSubnet, let address = gatewayInstanceAddress(subnet: s) else { return [start] }
         var box = start
         box.box.destinations = IntervalSet(address, address)
-        return filter([box], nsg: subnetSecurityGroupIndex[s], direction: .inbound, context: subnetVNetIndex[s] ?? nil)
+        return filter([box], nsg: subnetSecurityGroupIndex[s], direction: .inbound, context: subnetTagContext[s])
     }
 
     /// The flows internet sources `sources` get through door `d` into endpoint `e`, restricted to
@@ -380,14 +380,18 @@ extension CompiledNetwork {
         for piece in front {
             let backendPorts = door.backendPorts(forFrontend: piece.box.destinationPorts)
             guard !backendPorts.isEmpty else { continue }
-            let seen = door.sourceSeenAs.map { IntervalSet($0.value, $0.value) } ?? piece.box.sources
+            // Sources whose answers an Azure Firewall on the way back drops (asymmetric routing) do not
+            // get a connection.
+            let seen = (door.sourceSeenAs.map { IntervalSet($0.value, $0.value) } ?? piece.box.sources)
+                .subtracting(answerDropped(e))
+            guard !seen.isEmpty else { continue }
             let start = AnnotatedBox(
                 box: FlowBox(
                     sources: seen, destinations: IntervalSet(endpoint.address, endpoint.address),
                     protocols: piece.box.protocols.intersection(protocols), sourcePorts: piece.box.sourcePorts,
                     destinationPorts: backendPorts), decisions: piece.decisions)
-            let afterSubnet = filter([start], nsg: subnetNSG, direction: .inbound, context: endpoint.virtualNetwork)
-            result += filter(afterSubnet, nsg: nicNSG, direction: .inbound, context: endpoint.virtualNetwork)
+            let afterSubnet = filter([start], nsg: subnetNSG, direction: .inbound, context: endpoint.tagContext)
+            result += filter(afterSubnet, nsg: nicNSG, direction: .inbound, context: endpoint.tagContext)
         }
         return result
     }
@@ -469,7 +473,10 @@ extension CompiledNetwork {
         }
         if source.isInternal {
             // Outbound sees the destination as addressed (a public address is an internet address).
-            guard pass(flow, through: levels(source, .outbound), .outbound, context: source.vnet, into: &decisions)
+            guard
+                pass(
+                    flow, through: levels(source, .outbound), .outbound, context: tagContext(of: source),
+                    into: &decisions)
             else { return FlowVerdict(verdict: .denied, decidedBy: decisions, note: note) }
         }
         var inbound = flow
@@ -487,7 +494,10 @@ extension CompiledNetwork {
             var front = inbound
             front.destination = IPv4Address(address)
             let place = Place(endpoint: nil, subnet: s, vnet: subnetVNetIndex[s] ?? nil, address: address)
-            guard pass(front, through: levels(place, .inbound), .inbound, context: place.vnet, into: &decisions) else {
+            guard
+                pass(
+                    front, through: levels(place, .inbound), .inbound, context: tagContext(of: place), into: &decisions)
+            else {
                 return FlowVerdict(verdict: .denied, decidedBy: decisions, note: note)
             }
         }
@@ -506,8 +516,10 @@ extension CompiledNetwork {
         if nsgs.isEmpty && door.sku == nil && door.sourceSeenAs == nil {
             note += "; the SKU is not given: read as Basic, open with no NSG on the path"
         }
-        let allowed = pass(inbound, through: nsgs, .inbound, context: destination.vnet, into: &decisions)
-        return FlowVerdict(verdict: allowed ? .allowed : .denied, decidedBy: decisions, note: note)
+        let allowed = pass(inbound, through: nsgs, .inbound, context: tagContext(of: destination), into: &decisions)
+        let verdict = FlowVerdict(verdict: allowed ? .allowed : .denied, decidedBy: decisions, note: note)
+        return routing.judgeAnswer(
+            verdict, from: destination.subnet, vnet: destination.vnet, replyTo: inbound.source.value, passed: [])
     }
 }
 
@@ -598,17 +610,20 @@ extension CompiledNetwork {
                 note: "\(network.virtualNetworks[sv].name) and \(network.virtualNetworks[fv].name) are not peered")
         }
         var decisions: [RuleDecision] = []
-        guard pass(flow, through: levels(source, .outbound), .outbound, context: source.vnet, into: &decisions) else {
+        guard
+            pass(flow, through: levels(source, .outbound), .outbound, context: tagContext(of: source), into: &decisions)
+        else {
             return FlowVerdict(verdict: .denied, decidedBy: decisions, note: note)
         }
-        func arrive(_ decisions: inout [RuleDecision]) -> FlowVerdict {
+        func arrive(_ decisions: inout [RuleDecision], passed: Set<UInt32> = []) -> FlowVerdict {
             decisions.append(doorDecision(door, flow, backend: endpoint.address, port: port))
             var inbound = flow
             if let s = door.frontSubnet, let address = gatewayInstanceAddress(subnet: s) {
                 var front = flow
                 front.destination = IPv4Address(address)
                 let place = Place(endpoint: nil, subnet: s, vnet: subnetVNetIndex[s] ?? nil, address: address)
-                guard pass(front, through: levels(place, .inbound), .inbound, context: place.vnet, into: &decisions)
+                guard
+                    pass(front, through: levels(place, .inbound), .inbound, context: tagContext(of: place), into: &decisions)
                 else { return FlowVerdict(verdict: .denied, decidedBy: decisions, note: note) }
             }
             if let seen = door.sourceSeenAs {
@@ -618,14 +633,18 @@ extension CompiledNetwork {
             inbound.destination = IPv4Address(endpoint.address)
             inbound.destinationPort = port
             let allowed = pass(
-                inbound, through: levels(destination, .inbound), .inbound, context: destination.vnet, into: &decisions)
-            return FlowVerdict(verdict: allowed ? .allowed : .denied, decidedBy: decisions, note: note)
+                inbound, through: levels(destination, .inbound), .inbound, context: tagContext(of: destination),
+                into: &decisions)
+            let verdict = FlowVerdict(verdict: allowed ? .allowed : .denied, decidedBy: decisions, note: note)
+            // The answer goes back from the backend to the client (the source was kept).
+            return routing.judgeAnswer(
+                verdict, from: destination.subnet, vnet: destination.vnet, replyTo: flow.source.value, passed: passed)
         }
         if rerouted {
             return routing.carry(
                 flow, subnet: source.subnet, vnet: sv, destinationVNet: frontVNet, destinationInternal: true,
                 into: &decisions
-            ) { decisions, _ in arrive(&decisions) }
+            ) { decisions, _, passed in arrive(&decisions, passed: passed) }
         }
         return arrive(&decisions)
     }
