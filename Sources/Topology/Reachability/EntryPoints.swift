@@ -623,7 +623,9 @@ extension CompiledNetwork {
                 front.destination = IPv4Address(address)
                 let place = Place(endpoint: nil, subnet: s, vnet: subnetVNetIndex[s] ?? nil, address: address)
                 guard
-                    pass(front, through: levels(place, .inbound), .inbound, context: tagContext(of: place), into: &decisions)
+                    pass(
+                        front, through: levels(place, .inbound), .inbound, context: tagContext(of: place),
+                        into: &decisions)
                 else { return FlowVerdict(verdict: .denied, decidedBy: decisions, note: note) }
             }
             if let seen = door.sourceSeenAs {
