@@ -610,17 +610,19 @@ extension CompiledNetwork {
                 note: "\(network.virtualNetworks[sv].name) and \(network.virtualNetworks[fv].name) are not peered")
         }
         var decisions: [RuleDecision] = []
-        guard pass(flow, through: levels(source, .outbound), .outbound, context: source.vnet, into: &decisions) else {
+        guard pass(flow, through: levels(source, .outbound), .outbound, context: tagContext(of: source), into: &decisions)
+        else {
             return FlowVerdict(verdict: .denied, decidedBy: decisions, note: note)
         }
-        func arrive(_ decisions: inout [RuleDecision]) -> FlowVerdict {
+        func arrive(_ decisions: inout [RuleDecision], passed: Set<UInt32>) -> FlowVerdict {
             decisions.append(doorDecision(door, flow, backend: endpoint.address, port: port))
             var inbound = flow
             if let s = door.frontSubnet, let address = gatewayInstanceAddress(subnet: s) {
                 var front = flow
                 front.destination = IPv4Address(address)
                 let place = Place(endpoint: nil, subnet: s, vnet: subnetVNetIndex[s] ?? nil, address: address)
-                guard pass(front, through: levels(place, .inbound), .inbound, context: place.vnet, into: &decisions)
+                guard
+                    pass(front, through: levels(place, .inbound), .inbound, context: tagContext(of: place), into: &decisions)
                 else { return FlowVerdict(verdict: .denied, decidedBy: decisions, note: note) }
             }
             if let seen = door.sourceSeenAs {
@@ -630,15 +632,18 @@ extension CompiledNetwork {
             inbound.destination = IPv4Address(endpoint.address)
             inbound.destinationPort = port
             let allowed = pass(
-                inbound, through: levels(destination, .inbound), .inbound, context: destination.vnet, into: &decisions)
-            return FlowVerdict(verdict: allowed ? .allowed : .denied, decidedBy: decisions, note: note)
+                inbound, through: levels(destination, .inbound), .inbound, context: tagContext(of: destination),
+                into: &decisions)
+            let verdict = FlowVerdict(verdict: allowed ? .allowed : .denied, decidedBy: decisions, note: note)
+            return routing.judgeAnswer(
+                verdict, from: destination.subnet, vnet: destination.vnet, replyTo: inbound.source.value, passed: passed)
         }
         if rerouted {
             return routing.carry(
                 flow, subnet: source.subnet, vnet: sv, destinationVNet: frontVNet, destinationInternal: true,
                 into: &decisions
-            ) { decisions, _ in arrive(&decisions) }
+            ) { decisions, _, passed in arrive(&decisions, passed: passed) }
         }
-        return arrive(&decisions)
+        return arrive(&decisions, passed: [])
     }
 }
