@@ -16,7 +16,6 @@ struct ScanCommand: ParsableCommand {
             Example:
               exposure scan --format sarif --output exposure.sarif
               exposure scan Topologies Captures --now 2026-11-21T00:00:00Z
-              exposure scan infra --parameters infra/azuredeploy.parameters.json --service-tags ServiceTags_Public.json
 
             --parameters and --service-tags apply to every topology the scan finds (and to the topologies
             it holds captures against).

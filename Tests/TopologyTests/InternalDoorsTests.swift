@@ -430,4 +430,44 @@ struct InternalDoorsTests {
             }, "\(loaded.warnings)")
         #expect(loaded.network.applicationGateways.first?.routes.map(\.name) == ["private-rule"])
     }
+
+    @Test("The Front Door sample's flows get the verdicts Topologies/README.md works out, and brute force agrees")
+    func frontDoorSampleFlows() throws {
+        let network = try DoorsTests.load("azure-front-door-internal-doors.json").network
+        let engine = ReachabilityEngine(network: network)
+        let brute = BruteForceEvaluator(network: network)
+        let expected: [(Flow, Verdict, [String])] = [
+            (
+                Self.flow("10.60.1.4", "10.60.2.6", 1433), .allowed,
+                ["app-nsg/AllowSqlFrontend", "sql-ilb/sql", "data-nsg/AllowAppSql"]
+            ),
+            (Self.flow("10.60.1.4", "10.60.2.4", 1433), .denied, ["app-nsg/DenyDataSubnet"]),
+            (
+                Self.flow("10.60.6.4", "10.60.2.6", 1433), .denied,
+                ["web-nsg/AllowVnetOutBound", "sql-ilb/sql", "data-nsg/DenyAllElse"]
+            ),
+            (Self.flow("10.60.1.4", "10.60.2.6", 22), .unroutable, []),
+            (
+                Self.flow("10.60.1.4", "10.60.5.10", 80), .allowed,
+                ["app-nsg/AllowVnetOutBound", "shop-gw/intranet", "gw-nsg/AllowVnetHttp", "web-nsg/AllowGatewayHttp"]
+            ),
+            (Self.flow("198.51.100.7", "20.60.0.5", 443), .denied, ["gw-nsg/DenyAllInBound"]),
+            (Self.flow("198.51.100.7", "20.60.0.9", 443), .allowed, ["web-nsg/AllowLegacyHttps"]),
+            (Self.flow("198.51.100.7", "10.60.2.6", 1433), .unroutable, []),
+        ]
+        let csv = try String(
+            contentsOf: AuditSampleTests.root.appendingPathComponent(
+                "Topologies/flows/azure-front-door-internal-doors.csv"),
+            encoding: .utf8)
+        let listed = csv.split(separator: "\n").dropFirst().filter { !$0.hasPrefix("#") }.map(String.init)
+        #expect(listed == expected.map { "\($0.0.source),\($0.0.destination),tcp,\($0.0.destinationPort)" })
+        for (flow, verdict, names) in expected {
+            let got = engine.verify(flow)
+            #expect(
+                got.verdict == verdict && got.decidedBy.map { "\($0.securityGroupName)/\($0.rule)" } == names, "\(flow)"
+            )
+            let b = brute.verify(flow)
+            #expect(b.0 == verdict && b.1 == names, "brute \(flow): \(b)")
+        }
+    }
 }

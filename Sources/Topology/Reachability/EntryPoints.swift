@@ -610,11 +610,12 @@ extension CompiledNetwork {
                 note: "\(network.virtualNetworks[sv].name) and \(network.virtualNetworks[fv].name) are not peered")
         }
         var decisions: [RuleDecision] = []
-        guard pass(flow, through: levels(source, .outbound), .outbound, context: tagContext(of: source), into: &decisions)
+        guard
+            pass(flow, through: levels(source, .outbound), .outbound, context: tagContext(of: source), into: &decisions)
         else {
             return FlowVerdict(verdict: .denied, decidedBy: decisions, note: note)
         }
-        func arrive(_ decisions: inout [RuleDecision], passed: Set<UInt32>) -> FlowVerdict {
+        func arrive(_ decisions: inout [RuleDecision], passed: Set<UInt32> = []) -> FlowVerdict {
             decisions.append(doorDecision(door, flow, backend: endpoint.address, port: port))
             var inbound = flow
             if let s = door.frontSubnet, let address = gatewayInstanceAddress(subnet: s) {
@@ -635,6 +636,7 @@ extension CompiledNetwork {
                 inbound, through: levels(destination, .inbound), .inbound, context: tagContext(of: destination),
                 into: &decisions)
             let verdict = FlowVerdict(verdict: allowed ? .allowed : .denied, decidedBy: decisions, note: note)
+            // The answer goes back from the backend to the source it saw (the client, or a gateway).
             return routing.judgeAnswer(
                 verdict, from: destination.subnet, vnet: destination.vnet, replyTo: inbound.source.value, passed: passed)
         }
