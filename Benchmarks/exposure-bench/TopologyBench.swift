@@ -131,15 +131,15 @@ enum TopologyBench {
             let kind = rng.next() % 10
             let ports = [22, 80, 443, 1433, 3389, 8080, 53]
             let port = ports[Int(rng.next() % UInt64(ports.count))]
-            let source: IPv4Address
-            let destination: IPv4Address
+            let source: NetworkAddress
+            let destination: NetworkAddress
             if kind == 0 && !publics.isEmpty {
-                source = IPv4Address(UInt32(truncatingIfNeeded: rng.next()) | 0x0100_0000 & 0xBFFF_FFFF)
+                source = NetworkAddress(ipv4: UInt32(truncatingIfNeeded: rng.next()) | 0x0100_0000 & 0xBFFF_FFFF)
                 destination = publics[Int(rng.next() % UInt64(publics.count))]
             } else {
                 source = addresses[Int(rng.next() % UInt64(addresses.count))]
                 destination =
-                    kind == 1 ? IPv4Address("8.8.8.8")! : addresses[Int(rng.next() % UInt64(addresses.count))]
+                    kind == 1 ? NetworkAddress("8.8.8.8")! : addresses[Int(rng.next() % UInt64(addresses.count))]
             }
             flows.append(
                 Flow(source: source, destination: destination, protocol: kind == 2 ? .udp : .tcp, destinationPort: port)
@@ -220,9 +220,11 @@ enum TopologyBench {
         let engineSeconds = cpuSeconds() - engineStart
         print(
             String(
-                format: "service tags: %d tags, %d prefixes (%d IPv6 skipped), %.1f MiB: read %.2f s CPU; "
+                format: "service tags: %d tags, %d prefixes (%d IPv6), %.1f MiB: read %.2f s CPU; "
                     + "engine with Storage/Sql resolved %.2f s CPU (%.2f s with them as tokens), %d warnings",
-                tags.tagCount, prefixCount, tags.skippedIPv6Prefixes, Double(file.count) / 1_048_576, parseSeconds,
+                tags.tagCount, prefixCount,
+                tags.prefixes.values.reduce(0) { total, list in total + list.count { !$0.isIPv4 } },
+                Double(file.count) / 1_048_576, parseSeconds,
                 engineSeconds, plainSeconds, engine.warnings.count))
     }
 }

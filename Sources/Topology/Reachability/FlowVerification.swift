@@ -7,12 +7,12 @@ extension CompiledNetwork {
         var endpoint: Int?
         var subnet: Int?
         var vnet: Int?
-        var address: UInt32
+        var address: UInt128
 
         var isInternal: Bool { vnet != nil }
     }
 
-    func place(of address: UInt32) -> Place {
+    func place(of address: UInt128) -> Place {
         if let e = endpointByPrivate[address] {
             let endpoint = endpoints[e]
             return Place(endpoint: e, subnet: endpoint.subnet, vnet: endpoint.virtualNetwork, address: address)
@@ -115,7 +115,7 @@ extension CompiledNetwork {
     func deliver(_ flow: Flow, to destination: Place, note: String?, _ decisions: inout [RuleDecision]) -> FlowVerdict {
         guard destination.isInternal else { return FlowVerdict(verdict: .allowed, decidedBy: decisions, note: note) }
         var inbound = flow
-        inbound.destination = IPv4Address(destination.address)
+        inbound.destination = NetworkAddress(destination.address)
         let allowed = pass(
             inbound, through: levels(destination, .inbound), .inbound, context: destination.vnet, into: &decisions)
         return FlowVerdict(verdict: allowed ? .allowed : .denied, decidedBy: decisions, note: note)
@@ -155,7 +155,7 @@ extension CompiledNetwork {
             )
         }
         var translated = flow
-        translated.destination = IPv4Address(target)
+        translated.destination = NetworkAddress(target)
         translated.destinationPort = entry.translatedPort ?? flow.destinationPort
         if let own = fw.privateAddress { translated.source = own }
         var note =

@@ -16,7 +16,7 @@ final class CompiledRouting {
         /// An Azure Firewall (index into `network.firewalls`).
         case firewall(Int)
         /// Another appliance: a NIC (endpoint index) or an address nothing in the input holds.
-        case appliance(UInt32, endpoint: Int?)
+        case appliance(UInt128, endpoint: Int?)
     }
 
     struct Choice {
@@ -35,7 +35,7 @@ final class CompiledRouting {
 
     struct DNATEntry {
         var box: FlowBox
-        var translatedAddress: UInt32?
+        var translatedAddress: UInt128?
         var translatedPort: Int?
         var decision: RuleDecision
     }
@@ -47,21 +47,21 @@ final class CompiledRouting {
     private(set) var warnings: [String] = []
     /// Per subnet index: the index of its route table in `network.routeTables`.
     var tableOfSubnet: [Int?] = []
-    var firewallByAddress: [UInt32: Int] = [:]
-    var firewallByPublic: [UInt32: Int] = [:]
+    var firewallByAddress: [UInt128: Int] = [:]
+    var firewallByPublic: [UInt128: Int] = [:]
     var firewallSubnet: [Int?] = []
     var firewallVNet: [Int?] = []
     /// Network then application rules, in order, ending in the default deny.
     var filterRules: [[FirewallEntry]] = []
     var dnatRules: [[DNATEntry]] = []
     /// DNAT targets: translated address → (firewall, rule index).
-    var dnatTargets: [UInt32: [(firewall: Int, rule: Int)]] = [:]
+    var dnatTargets: [UInt128: [(firewall: Int, rule: Int)]] = [:]
     /// Per VNet: the space that accepts traffic an appliance in that VNet forwards (its own, and
     /// connected peers whose peering towards it does not refuse forwarded traffic).
     var acceptsForwarded: [IntervalSet] = []
     /// Per VNet: VNets a flow leaving it may reach through appliances (a superset).
     var forwardReach: [Set<Int>] = []
-    private var segmentCache: [Int: [(lower: UInt32, upper: UInt32, choice: Choice)]] = [:]
+    private var segmentCache: [Int: [(lower: UInt128, upper: UInt128, choice: Choice)]] = [:]
 
     var isEmpty: Bool { compiled.network.routeTables.isEmpty && compiled.network.firewalls.isEmpty }
 
@@ -71,7 +71,7 @@ final class CompiledRouting {
         var tableIndex: [ResourceID: Int] = [:]
         for (i, t) in network.routeTables.enumerated() { tableIndex[t.id] = i }
         tableOfSubnet = network.subnets.map { $0.routeTable.flatMap { tableIndex[$0] } }
-        var publicAddress: [ResourceID: UInt32] = [:]
+        var publicAddress: [ResourceID: UInt128] = [:]
         for pip in network.publicIPs { if let a = pip.address { publicAddress[pip.id] = a.value } }
         for (f, fw) in network.firewalls.enumerated() {
             if let a = fw.privateAddress { firewallByAddress[a.value] = f }
@@ -108,11 +108,11 @@ final class CompiledRouting {
     /// The next hop for a flow to `destination` leaving `subnet` (in `vnet`): the longest prefix
     /// among the system routes (own address space, connected peers, 0.0.0.0/0 to the internet)
     /// and the subnet's route table; at equal length a user route wins.
-    func route(subnet: Int?, vnet: Int, to destination: UInt32) -> Choice {
+    func route(subnet: Int?, vnet: Int, to destination: UInt128) -> Choice {
         var bestLength = 0
         var best = Choice(kind: .internet, decision: nil)
         func system(_ v: Int) {
-            for p in compiled.network.virtualNetworks[v].addressSpace where p.contains(IPv4Address(destination)) {
+            for p in compiled.network.virtualNetworks[v].addressSpace where p.contains(NetworkAddress(destination)) {
                 if p.length > bestLength {
                     bestLength = p.length
                     best = Choice(kind: .direct, decision: nil)
@@ -125,7 +125,7 @@ final class CompiledRouting {
             let table = compiled.network.routeTables[t]
             var userLength = -1
             var user: Route?
-            for route in table.routes where route.addressPrefix.contains(IPv4Address(destination)) {
+            for route in table.routes where route.addressPrefix.contains(NetworkAddress(destination)) {
                 if route.addressPrefix.length > userLength {
                     userLength = route.addressPrefix.length
                     user = route
@@ -165,31 +165,27 @@ final class CompiledRouting {
 
     /// The route choices for the estate's addresses from one subnet, as segments: within one
     /// segment no prefix (VNet, peer or route) begins or ends, so one choice holds for all of it.
-    func segments(subnet: Int?, vnet: Int) -> [(lower: UInt32, upper: UInt32, choice: Choice)] {
+    func segments(subnet: Int?, vnet: Int) -> [(lower: UInt128, upper: UInt128, choice: Choice)] {
         let key = (subnet.flatMap { tableOfSubnet[$0] } ?? -1) &* 1_000_003 &+ vnet
         if let cached = segmentCache[key] { return cached }
-        var points: Set<UInt64> = []
-        for (lo, hi) in compiled.allSpace.intervals {
-            points.insert(UInt64(lo))
-            points.insert(UInt64(hi) + 1)
+        var points: Set<UInt128> = []
+        func add(_ lo: UInt128, _ hi: UInt128) {
+            points.insert(lo)
+            if hi < UInt128.max { points.insert(hi + 1) }
         }
+        for (lo, hi) in compiled.allSpace.intervals { add(lo, hi) }
         if let s = subnet, let t = tableOfSubnet[s] {
             for r in compiled.network.routeTables[t].routes {
-                points.insert(UInt64(r.addressPrefix.first))
-                points.insert(UInt64(r.addressPrefix.last) + 1)
+                for (lo, hi) in r.addressPrefix.intervals { add(lo, hi) }
             }
         }
         for v in compiled.network.virtualNetworks {
-            for p in v.addressSpace {
-                points.insert(UInt64(p.first))
-                points.insert(UInt64(p.last) + 1)
-            }
+            for p in v.addressSpace { for (lo, hi) in p.intervals { add(lo, hi) } }
         }
         let sorted = points.sorted()
-        var result: [(lower: UInt32, upper: UInt32, choice: Choice)] = []
-        for (i, start) in sorted.enumerated() where i + 1 < sorted.count && start <= UInt64(UInt32.max) {
-            let lo = UInt32(start)
-            let hi = UInt32(sorted[i + 1] - 1)
+        var result: [(lower: UInt128, upper: UInt128, choice: Choice)] = []
+        for (i, lo) in sorted.enumerated() {
+            let hi = i + 1 < sorted.count ? sorted[i + 1] - 1 : UInt128.max
             guard compiled.allSpace.contains(lo) else { continue }
             result.append((lo, hi, route(subnet: subnet, vnet: vnet, to: lo)))
         }
@@ -242,7 +238,7 @@ final class CompiledRouting {
     /// each appliance route's first address from the appliance onwards.
     private func noteAppliancesAndLoops() {
         let network = compiled.network
-        var noted: Set<UInt32> = []
+        var noted: Set<UInt128> = []
         var loops: Set<String> = []
         for (t, table) in network.routeTables.enumerated() {
             for route in table.routes where route.nextHopType == .virtualAppliance {
@@ -252,11 +248,11 @@ final class CompiledRouting {
                     noted.insert(a)
                     let nic = network.interfaces[compiled.endpoints[e].interface].name
                     warnings.append(
-                        "route '\(route.name)' of route table '\(table.name)' sends \(route.addressPrefix) to network interface '\(nic)' (\(IPv4Address(a))), an appliance whose forwarding rules are not in the input; it is taken to forward anything (could forward)"
+                        "route '\(route.name)' of route table '\(table.name)' sends \(route.addressPrefix) to network interface '\(nic)' (\(NetworkAddress(a))), an appliance whose forwarding rules are not in the input; it is taken to forward anything (could forward)"
                     )
                 }
                 var path = ["\(table.name)/\(route.name)"]
-                var visited: Set<UInt32> = [a]
+                var visited: Set<UInt128> = [a]
                 var current = kind
                 let destination = route.addressPrefix.first
                 for _ in 0..<Self.maximumHops {
@@ -265,7 +261,7 @@ final class CompiledRouting {
                     let next = self.route(subnet: s, vnet: v, to: destination)
                     guard let d = next.decision else { break }
                     path.append("\(d.securityGroupName)/\(d.rule)")
-                    var address: UInt32?
+                    var address: UInt128?
                     switch next.kind {
                     case .firewall(let f): address = network.firewalls[f].privateAddress?.value
                     case .appliance(let x, _): address = x
@@ -277,7 +273,7 @@ final class CompiledRouting {
                         if !loops.contains(text) {
                             loops.insert(text)
                             warnings.append(
-                                "route loop: traffic to \(IPv4Address(destination)) goes \(text) and back to \(IPv4Address(address)); flows caught in it are read as delivered (the conservative reading)"
+                                "route loop: traffic to \(NetworkAddress(destination)) goes \(text) and back to \(NetworkAddress(address)); flows caught in it are read as delivered (the conservative reading)"
                             )
                         }
                         break
@@ -383,7 +379,7 @@ final class CompiledRouting {
         return (f, entry)
     }
 
-    private func dnatListener(_ address: UInt32) -> Int? {
+    private func dnatListener(_ address: UInt128) -> Int? {
         dnatRules.firstIndex { entries in entries.contains { $0.box.destinations.contains(address) } }
     }
 
@@ -397,7 +393,7 @@ final class CompiledRouting {
     }
 
     private func onward(
-        _ boxes: [FlowBox], subnet: Int?, vnet: Int, forwardedFrom: Int?, hops: Int, visited: Set<UInt32>
+        _ boxes: [FlowBox], subnet: Int?, vnet: Int, forwardedFrom: Int?, hops: Int, visited: Set<UInt128>
     ) -> [FlowBox] {
         guard !boxes.isEmpty else { return [] }
         var result: [FlowBox] = []
@@ -455,7 +451,7 @@ final class CompiledRouting {
     /// and firewall rules that decide it; `deliver` judges it at the destination (inbound NSGs).
     func carry(
         _ flow: Flow, subnet: Int?, vnet: Int, destinationVNet: Int?, destinationInternal: Bool,
-        passed: Set<UInt32> = [], into decisions: inout [RuleDecision],
+        passed: Set<UInt128> = [], into decisions: inout [RuleDecision],
         deliver: (inout [RuleDecision], Int?) -> FlowVerdict
     ) -> FlowVerdict {
         var subnet = subnet
@@ -553,7 +549,7 @@ final class CompiledRouting {
                 let (s, v) = applianceVNet(choice.kind)
                 let name =
                     endpoint.map { compiled.network.interfaces[compiled.endpoints[$0].interface].name }
-                    ?? IPv4Address(address).description
+                    ?? NetworkAddress(address).description
                 notes.append("appliance \(name) forwards by rules not in the input: it could forward this flow")
                 guard let v else { return finish(deliver(&decisions, forwardedFrom)) }
                 if visited.contains(address) {
@@ -589,10 +585,10 @@ public struct FirewallDNATExposure: Sendable, Hashable {
     public var rule: String
     public var collection: String?
     /// Where the internet connects: the firewall's public address and port.
-    public var publicAddress: IPv4Address
+    public var publicAddress: NetworkAddress
     public var publicPort: Int
     public var interface: ResourceID
-    public var privateAddress: IPv4Address
+    public var privateAddress: NetworkAddress
     public var `protocol`: TransportProtocol
     /// The port the host receives (the translated port).
     public var port: Int
@@ -638,17 +634,17 @@ extension ReachabilityEngine {
                         let listen = witness.destinations.first, let listenPort = witness.destinationPorts.first
                     else { continue }
                     let flow = Flow(
-                        source: IPv4Address(source), destination: IPv4Address(listen), protocol: proto,
+                        source: NetworkAddress(source), destination: NetworkAddress(listen), protocol: proto,
                         destinationPort: Int(listenPort))
                     let verdict = compiled.verify(flow)
                     guard verdict.verdict == .allowed, verdict.decidedBy.first == entry.decision else { continue }
                     result.append(
                         FirewallDNATExposure(
                             firewall: network.firewalls[f].name, rule: entry.decision.rule,
-                            collection: entry.decision.collection, publicAddress: IPv4Address(listen),
+                            collection: entry.decision.collection, publicAddress: NetworkAddress(listen),
                             publicPort: Int(listenPort),
                             interface: network.interfaces[compiled.endpoints[e].interface].id,
-                            privateAddress: IPv4Address(target), protocol: proto, port: port,
+                            privateAddress: NetworkAddress(target), protocol: proto, port: port,
                             sources: share.reduce(IntervalSet()) { $0.union($1.sources) }, decidedBy: verdict.decidedBy)
                     )
                 }
@@ -674,14 +670,15 @@ extension ReachabilityEngine {
             where entry.box.protocols.contains(ProtocolSet(proto)) && filter.protocols.contains(ProtocolSet(proto)) {
                 let candidates: [(original: UInt32, translated: UInt32)]
                 if let t = entry.translatedPort {
-                    candidates = entry.box.destinationPorts.first.map { [($0, UInt32(t))] } ?? []
+                    candidates = entry.box.destinationPorts.first.map { [(UInt32($0), UInt32(t))] } ?? []
                 } else {
                     let preferred = ClassGraph.preferredPorts.filter { entry.box.destinationPorts.contains($0) }
-                    candidates = (preferred + [entry.box.destinationPorts.first].compactMap { $0 }).map { ($0, $0) }
+                    candidates = (preferred + [entry.box.destinationPorts.first.map { UInt32($0) }].compactMap { $0 })
+                        .map { ($0, $0) }
                 }
                 for (original, translated) in candidates where filter.destinationPorts.contains(translated) {
                     let flow = Flow(
-                        source: IPv4Address(source), destination: IPv4Address(listen), protocol: proto,
+                        source: NetworkAddress(source), destination: NetworkAddress(listen), protocol: proto,
                         destinationPort: Int(original))
                     let verdict = compiled.verify(flow)
                     guard verdict.verdict == .allowed, verdict.decidedBy.first == entry.decision else { continue }
@@ -693,7 +690,7 @@ extension ReachabilityEngine {
                         best = (
                             PathHop(
                                 from: "internet", to: network.interfaces[endpoint.interface].hostName, fromAddress: nil,
-                                toAddress: IPv4Address(listen), protocol: proto, port: Int(original),
+                                toAddress: NetworkAddress(listen), protocol: proto, port: Int(original),
                                 sourcePort: flow.sourcePort, decidedBy: verdict.decidedBy), rank
                         )
                     }
