@@ -234,7 +234,7 @@ public struct NetworkPrefix: Sendable, Hashable, CustomStringConvertible {
                     let shift = bits - (length - 1)
                     guard shift < 128 else { break }
                     let size = UInt128(1) << UInt128(shift)
-                    if start % size != 0 || end - start < size - 1 { break }
+                    if start & (size - 1) != 0 || end - start < size - 1 { break }
                     length -= 1
                 }
                 out.append(NetworkPrefix(network: NetworkAddress(base + start), length: length))
