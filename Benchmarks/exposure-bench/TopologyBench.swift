@@ -150,7 +150,7 @@ enum TopologyBench {
             let source: IPv4Address
             var destination: IPv4Address
             if kind == 0 && !publics.isEmpty {
-                source = IPv4Address(UInt32(truncatingIfNeeded: rng.next()) | 0x0100_0000 & 0xBFFF_FFFF)
+                source = NetworkAddress(ipv4: UInt32(truncatingIfNeeded: rng.next()) | 0x0100_0000 & 0xBFFF_FFFF)
                 destination = publics[Int(rng.next() % UInt64(publics.count))]
             } else {
                 source = addresses[Int(rng.next() % UInt64(addresses.count))]
@@ -239,9 +239,11 @@ enum TopologyBench {
         let engineSeconds = cpuSeconds() - engineStart
         print(
             String(
-                format: "service tags: %d tags, %d prefixes (%d IPv6 skipped), %.1f MiB: read %.2f s CPU; "
+                format: "service tags: %d tags, %d prefixes (%d IPv6), %.1f MiB: read %.2f s CPU; "
                     + "engine with Storage/Sql resolved %.2f s CPU (%.2f s with them as tokens), %d warnings",
-                tags.tagCount, prefixCount, tags.skippedIPv6Prefixes, Double(file.count) / 1_048_576, parseSeconds,
+                tags.tagCount, prefixCount,
+                tags.prefixes.values.reduce(0) { total, list in total + list.count { !$0.isIPv4 } },
+                Double(file.count) / 1_048_576, parseSeconds,
                 engineSeconds, plainSeconds, engine.warnings.count))
     }
 }

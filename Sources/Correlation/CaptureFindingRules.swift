@@ -9,14 +9,14 @@ extension Correlator {
     public func nameAllowingRules(_ findings: [Finding]) -> [Finding] {
         findings.map { finding in
             guard finding.check.area == "capture",
-                case .string(let serverText)? = finding.evidence["server"], let server = IPv4Address(serverText),
+                case .string(let serverText)? = finding.evidence["server"], let server = NetworkAddress(serverText),
                 case .int(let port)? = finding.evidence["serverPort"],
                 case .string(let transportText)? = finding.evidence["transport"],
                 let transport = TransportProtocol(transportText), transport.hasPorts,
                 case .array(let clientValues)? = finding.evidence["clients"]
             else { return finding }
             let flows = clientValues.compactMap { value -> ObservedFlow? in
-                guard case .string(let text) = value, let client = IPv4Address(text) else { return nil }
+                guard case .string(let text) = value, let client = NetworkAddress(text) else { return nil }
                 return ObservedFlow(
                     flow: Flow(source: client, destination: server, protocol: transport, destinationPort: port))
             }

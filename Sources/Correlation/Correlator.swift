@@ -45,7 +45,7 @@ public final class Correlator {
 
     /// Azure's platform address (DNS, DHCP, load balancer health probes, the VM agent): it reaches a
     /// NIC's private IP directly, not as internet traffic, so flows to or from it are not judged.
-    public static let platformAddress = IPv4Address("168.63.129.16")!
+    public static let platformAddress = NetworkAddress("168.63.129.16")!
 
     /// The flows with at least one end at a NIC of the topology, judged by the engine, in input order.
     /// Flows between two addresses the topology does not place, and flows to or from Azure's platform

@@ -6,20 +6,20 @@ import Topology
 struct Estate {
     struct NICAddress {
         var interface: Int
-        var privateAddress: IPv4Address
-        var publicAddress: IPv4Address?
+        var privateAddress: NetworkAddress
+        var publicAddress: NetworkAddress?
         var virtualNetwork: ResourceID?
     }
 
     let network: Network
-    private(set) var byPrivate: [IPv4Address: NICAddress] = [:]
-    private(set) var byPublic: [IPv4Address: NICAddress] = [:]
+    private(set) var byPrivate: [NetworkAddress: NICAddress] = [:]
+    private(set) var byPublic: [NetworkAddress: NICAddress] = [:]
     /// Pairs of VNets whose address spaces overlap, with one overlapping prefix each.
-    private(set) var overlaps: [(VirtualNetwork, VirtualNetwork, IPv4Prefix)] = []
+    private(set) var overlaps: [(VirtualNetwork, VirtualNetwork, NetworkPrefix)] = []
 
     init(network: Network) {
         self.network = network
-        var publicAddress: [ResourceID: IPv4Address] = [:]
+        var publicAddress: [ResourceID: NetworkAddress] = [:]
         for pip in network.publicIPs { if let a = pip.address { publicAddress[pip.id] = a } }
         var subnetVNet: [ResourceID: ResourceID] = [:]
         for s in network.subnets { subnetVNet[s.id] = s.virtualNetwork }
@@ -43,7 +43,7 @@ struct Estate {
         }
     }
 
-    private static func overlap(_ a: [IPv4Prefix], _ b: [IPv4Prefix]) -> IPv4Prefix? {
+    private static func overlap(_ a: [NetworkPrefix], _ b: [NetworkPrefix]) -> NetworkPrefix? {
         for p in a {
             for q in b where p.first <= q.last && q.first <= p.last { return p.length >= q.length ? p : q }
         }
@@ -53,21 +53,21 @@ struct Estate {
     func interface(_ entry: NICAddress) -> NetworkInterface { network.interfaces[entry.interface] }
 
     /// The NIC an address belongs to, by its private IP or its public IP.
-    func nic(at address: IPv4Address) -> NICAddress? { byPrivate[address] ?? byPublic[address] }
+    func nic(at address: NetworkAddress) -> NICAddress? { byPrivate[address] ?? byPublic[address] }
 
     /// The first VNet whose address space contains `address`.
-    func virtualNetwork(containing address: IPv4Address) -> VirtualNetwork? {
+    func virtualNetwork(containing address: NetworkAddress) -> VirtualNetwork? {
         network.virtualNetworks.first { $0.addressSpace.contains { $0.contains(address) } }
     }
 
     /// The subnet of `vnet` that contains `address`, if any.
-    func subnet(containing address: IPv4Address, in vnet: VirtualNetwork) -> Subnet? {
+    func subnet(containing address: NetworkAddress, in vnet: VirtualNetwork) -> Subnet? {
         network.subnets.first { $0.virtualNetwork == vnet.id && $0.prefixes.contains { $0.contains(address) } }
     }
 
     /// Azure keeps five addresses of every subnet for itself: the network address, the default
     /// gateway (.1), two for Azure DNS (.2, .3) and the broadcast address.
-    static func isReservedInSubnet(_ address: IPv4Address, _ subnet: Subnet) -> Bool {
+    static func isReservedInSubnet(_ address: NetworkAddress, _ subnet: Subnet) -> Bool {
         subnet.prefixes.contains { p in
             p.contains(address) && p.length <= 29
                 && (address.value - p.first < 4 || address.value == p.last)
@@ -75,7 +75,7 @@ struct Estate {
     }
 
     /// Whether the address is on the internet as the topology sees it: in no VNet, and no NIC's public IP.
-    func isInternet(_ address: IPv4Address) -> Bool {
+    func isInternet(_ address: NetworkAddress) -> Bool {
         byPublic[address] == nil && virtualNetwork(containing: address) == nil
     }
 

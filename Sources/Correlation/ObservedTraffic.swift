@@ -24,7 +24,7 @@ public struct ObservedFlow: Sendable, Hashable {
 /// address, and the time they span.
 public struct ObservedTraffic: Sendable {
     public var flows: [ObservedFlow] = []
-    public var packetsByAddress: [IPv4Address: Int] = [:]
+    public var packetsByAddress: [NetworkAddress: Int] = [:]
     /// Earliest and latest frame over all captures, in microseconds since 1970; nil when none.
     public var start: Int64?
     public var end: Int64?
@@ -34,7 +34,7 @@ public struct ObservedTraffic: Sendable {
     public var warnings: [String] = []
 
     public init(
-        flows: [ObservedFlow] = [], packetsByAddress: [IPv4Address: Int] = [:], start: Int64? = nil,
+        flows: [ObservedFlow] = [], packetsByAddress: [NetworkAddress: Int] = [:], start: Int64? = nil,
         end: Int64? = nil
     ) {
         self.flows = flows
@@ -73,7 +73,7 @@ public struct ObservedTraffic: Sendable {
         }
     }
 
-    static func ipv4(_ address: IPAddress) -> IPv4Address? {
-        address.isIPv4 ? IPv4Address(UInt32(truncatingIfNeeded: address.low)) : nil
+    static func ipv4(_ address: IPAddress) -> NetworkAddress? {
+        address.isIPv4 ? NetworkAddress(ipv4: UInt32(truncatingIfNeeded: address.low)) : nil
     }
 }

@@ -36,7 +36,6 @@ enum TopologyInput {
         var topology = try TopologyLoader.load(documents: documents, parameters: parameters)
         if let serviceTags {
             topology.network.serviceTags = serviceTags
-            topology.warnings += serviceTags.notes
         }
         return (topology, files)
     }

@@ -11,7 +11,7 @@ struct HandBuiltTopology {
     mutating func vnet(_ name: String, _ space: String, peers: [String] = []) {
         network.virtualNetworks.append(
             VirtualNetwork(
-                id: Self.id("vnet", name), name: name, addressSpace: [IPv4Prefix(space)!],
+                id: Self.id("vnet", name), name: name, addressSpace: [NetworkPrefix(space)!],
                 peerings: peers.map { Peering(name: "\(name)-to-\($0)", remoteNetwork: Self.id("vnet", $0)) }))
     }
 
@@ -19,7 +19,7 @@ struct HandBuiltTopology {
         network.subnets.append(
             Subnet(
                 id: Self.id("subnet", "\(vnet)/\(name)"), name: name, virtualNetwork: Self.id("vnet", vnet),
-                prefixes: [IPv4Prefix(prefix)!], securityGroup: nsg.map { Self.id("nsg", $0) },
+                prefixes: [NetworkPrefix(prefix)!], securityGroup: nsg.map { Self.id("nsg", $0) },
                 location: SourceLocation(file: "tiny.json", pointer: "/subnets/\(name)")))
     }
 
@@ -42,7 +42,7 @@ struct HandBuiltTopology {
         var pipID: ResourceID?
         if let publicIP {
             let id = Self.id("pip", "\(name)-pip")
-            network.publicIPs.append(PublicIPAddress(id: id, name: "\(name)-pip", address: IPv4Address(publicIP)))
+            network.publicIPs.append(PublicIPAddress(id: id, name: "\(name)-pip", address: NetworkAddress(publicIP)))
             pipID = id
         }
         network.interfaces.append(
@@ -50,7 +50,7 @@ struct HandBuiltTopology {
                 id: Self.id("nic", name), name: name,
                 ipConfigurations: [
                     IPConfiguration(
-                        name: "ipconfig1", privateAddress: IPv4Address(ip), subnet: Self.id("subnet", subnet),
+                        name: "ipconfig1", privateAddress: NetworkAddress(ip), subnet: Self.id("subnet", subnet),
                         publicIP: pipID, applicationSecurityGroups: asgs.map { Self.id("asg", $0) })
                 ], securityGroup: nsg.map { Self.id("nsg", $0) }, tags: tags,
                 location: SourceLocation(file: "tiny.json", pointer: "/nics/\(name)")))
@@ -67,7 +67,7 @@ func auditMatch(_ text: String) -> AddressMatch {
     if text.hasPrefix("asg:") {
         return .applicationSecurityGroup(HandBuiltTopology.id("asg", String(text.dropFirst(4))))
     }
-    if let prefix = IPv4Prefix(text) { return .prefix(prefix) }
+    if let prefix = NetworkPrefix(text) { return .prefix(prefix) }
     return .serviceTag(text)
 }
 

@@ -174,14 +174,49 @@ struct AuditSampleTests {
             ]).network)
         let viaJump = try engine.paths(from: .internet, to: .resource("vm-jump"))
         #expect(viaJump.paths.first?.hops.map(\.port) == [3389])
-        #expect(viaJump.paths.first?.hops.first?.toAddress == IPv4Address("20.60.0.10"))
+        #expect(viaJump.paths.first?.hops.first?.toAddress == NetworkAddress("20.60.0.10"))
+    }
+
+    @Test("the dual-stack sample: SSH is open to the internet over IPv6 only, as Topologies/README.md works out")
+    func dualStack() throws {
+        let report = try Self.audit("azure-dual-stack-ssh-open-over-ipv6.json")
+        #expect(
+            Self.triples(report) == [
+                "critical internet-exposed-port web-vm-nic", "medium overly-broad-allow web-nsg/AllowSSHv6",
+                "medium public-web-without-waf web-vm-nic", "medium public-web-without-waf web-vm-nic",
+                "low dedicated-public-ip web-vm-nic/ipconfig-v4", "low dedicated-public-ip web-vm-nic/ipconfig-v6",
+            ])
+        let exposed = try #require(report.findings.first)
+        #expect(exposed.evidence["publicIP"] == .string("2001:db8:ff60::4"))
+        #expect(exposed.evidence["privateIP"] == .string("fd00:db8:60:1::4"))
+        #expect(exposed.evidence["sourceAddresses"] == .int(0))
+        // Every IPv6 internet address: 2^128 less the IPv4 space, the VNet's /48 and the ranges no
+        // internet packet comes from (::/8, 100::/64, fc00::/7, fe80::/10, ff00::/8), about 2^127.
+        #expect(exposed.evidence["ipv6Sources"] == .string("about 2^127 IPv6"))
+        #expect(exposed.message.contains("from any internet address on tcp 22 (ssh) via public IP 2001:db8:ff60::4"))
+        // Azure's documented semantics: an IPv6 prefix in a rule matches IPv6 traffic only, so
+        // SSH from an IPv4 internet host meets the default DenyAllInBound.
+        let data = try Data(
+            contentsOf: Self.root.appendingPathComponent("Topologies/azure-dual-stack-ssh-open-over-ipv6.json"))
+        let engine = ReachabilityEngine(network: try TopologyLoader.load(documents: [("dual.json", data)]).network)
+        let v4ssh = engine.verify(flow("198.51.100.7", "203.0.113.60", .tcp, 22))
+        #expect(v4ssh.verdict == .denied)
+        #expect(v4ssh.ruleNames == ["web-nsg/DenyAllInBound"])
+        let v6ssh = engine.verify(flow("2001:db8:99::7", "2001:db8:ff60::4", .tcp, 22))
+        #expect(v6ssh.verdict == .allowed)
+        #expect(v6ssh.ruleNames == ["web-nsg/AllowSSHv6"])
+        #expect(
+            engine.verify(flow("2001:db8:99::7", "2001:db8:ff60::4", .tcp, 443)).ruleNames == ["web-nsg/AllowHTTPS"])
+        #expect(engine.verify(flow("198.51.100.7", "203.0.113.60", .tcp, 443)).ruleNames == ["web-nsg/AllowHTTPS"])
+        // The NIC's private IPv6 address is not reachable from the internet without its public IP.
+        #expect(engine.verify(flow("2001:db8:99::7", "fd00:db8:60:1::4", .tcp, 22)).verdict == .unroutable)
     }
 
     @Test(
         "each sample's JSON report equals its committed expected output",
         arguments: [
             "azure-hub-and-spoke-jump-box.json", "azure-three-tier-asg.json", "yaml-on-premises-plant.yaml",
-            "azure-hub-firewall-udr-spokes.json",
+            "azure-hub-firewall-udr-spokes.json", "azure-dual-stack-ssh-open-over-ipv6.json",
         ])
     func expectedOutput(_ name: String) throws {
         let rendered = JSONRenderer().render(try Self.audit(name))

@@ -1,5 +1,24 @@
 import Topology
 
+/// Prefix membership for the evaluator, apart from the engine's intervals: the address's bytes
+/// (4 for IPv4, 16 for IPv6) against the prefix's, the first `length` bits compared. An IPv4 prefix
+/// holds IPv4 addresses only and an IPv6 prefix IPv6 ones, as Azure's rules match. (Address text
+/// itself is held to glibc's `inet_pton`/`inet_ntop` in DualStackTests.)
+extension NetworkPrefix {
+    static func bytes(_ a: NetworkAddress) -> [UInt8] {
+        let count = a.isIPv4 ? 4 : 16
+        return (0..<count).map { UInt8(truncatingIfNeeded: a.value >> UInt128(8 * (count - 1 - $0))) }
+    }
+
+    func holds(_ address: NetworkAddress) -> Bool {
+        guard network.isIPv4 == address.isIPv4 else { return false }
+        let net = Self.bytes(network)
+        let a = Self.bytes(address)
+        for bit in 0..<length where (net[bit / 8] ^ a[bit / 8]) & (0x80 >> UInt8(bit % 8)) != 0 { return false }
+        return true
+    }
+}
+
 /// An independent, deliberately naive reading of Azure's NSG semantics, written from Azure's
 /// documentation (as docs/topology.md restates it) without the engine's flow boxes, classes or caches: for one concrete
 /// flow it finds the NICs by address, walks each NSG's rules sorted by priority and matches every
@@ -7,10 +26,10 @@ import Topology
 struct BruteForceEvaluator {
     let network: Network
 
-    static let loadBalancer = IPv4Prefix("168.63.129.16/32")!
+    static let loadBalancer = NetworkPrefix("168.63.129.16/32")!
 
-    func vnet(of address: IPv4Address) -> VirtualNetwork? {
-        network.virtualNetworks.first { $0.addressSpace.contains { $0.contains(address) } }
+    func vnet(of address: NetworkAddress) -> VirtualNetwork? {
+        network.virtualNetworks.first { $0.addressSpace.contains { $0.holds(address) } }
     }
 
     func connected(_ a: VirtualNetwork, _ b: VirtualNetwork) -> Bool {
@@ -31,7 +50,7 @@ struct BruteForceEvaluator {
         guard let context else { return false }
         if let routes, routes.routes.contains(where: { $0.addressPrefix.contains(address) }) { return true }
         return network.virtualNetworks.contains { v in
-            connected(context, v) && v.addressSpace.contains { $0.contains(address) }
+            connected(context, v) && v.addressSpace.contains { $0.holds(address) }
         }
     }
 
@@ -40,15 +59,15 @@ struct BruteForceEvaluator {
     {
         switch match {
         case .any: return true
-        case .prefix(let p): return p.contains(address)
+        case .prefix(let p): return p.holds(address)
         case .serviceTag(let tag):
             switch tag.lowercased() {
             case "virtualnetwork": return inVirtualNetworkTag(address, context: context, routes: routes)
             case "internet": return !inVirtualNetworkTag(address, context: context)
-            case "azureloadbalancer": return Self.loadBalancer.contains(address)
+            case "azureloadbalancer": return Self.loadBalancer.holds(address)
             // Other tags are the prefixes Azure's service tag file lists for them; without the
             // file (or a tag it lacks) no real address is one of them.
-            default: return network.serviceTags?.prefixes(of: tag)?.contains { $0.contains(address) } ?? false
+            default: return network.serviceTags?.prefixes(of: tag)?.contains { $0.holds(address) } ?? false
             }
         case .applicationSecurityGroup(let id):
             return network.interfaces.contains { nic in
@@ -108,7 +127,7 @@ struct BruteForceEvaluator {
         subnet?.routeTable.flatMap { id in network.routeTables.first { $0.id == id } }
     }
 
-    func side(_ address: IPv4Address) -> Side? {
+    func side(_ address: NetworkAddress) -> Side? {
         for nic in network.interfaces {
             for config in nic.ipConfigurations where config.privateAddress == address {
                 let subnet = network.subnets.first { $0.id == config.subnet }
@@ -121,7 +140,7 @@ struct BruteForceEvaluator {
         }
         guard let v = vnet(of: address) else { return nil }
         let subnet = network.subnets.first { s in
-            s.virtualNetwork == v.id && s.prefixes.contains { $0.contains(address) }
+            s.virtualNetwork == v.id && s.prefixes.contains { $0.holds(address) }
         }
         return Side(
             vnet: v, subnetGroup: subnet?.securityGroup.flatMap { id in network.securityGroups.first { $0.id == id } },
@@ -136,9 +155,9 @@ struct BruteForceEvaluator {
     /// judging the request first). Standard SKU (public IP or load balancer): nothing gets in
     /// unless an NSG on the path allows it.
     struct Door {
-        var backend: IPv4Address
+        var backend: NetworkAddress
         var port: Int
-        var seenSource: IPv4Address?
+        var seenSource: NetworkAddress?
         var front: Side?
         var standard: Bool
         /// An internal door's `resource/rule` name, as `decidedBy` lists it after the source's NSGs.
@@ -227,8 +246,8 @@ struct BruteForceEvaluator {
         return found ? result : nil
     }
 
-    func configurations(naming pool: ResourceID, listed: [BackendTarget]) -> [IPv4Address] {
-        var result: [IPv4Address] = []
+    func configurations(naming pool: ResourceID, listed: [BackendTarget]) -> [NetworkAddress] {
+        var result: [NetworkAddress] = []
         for member in listed {
             switch member {
             case .address(let a): result.append(a)
@@ -246,7 +265,7 @@ struct BruteForceEvaluator {
                 if let a = config.privateAddress { result.append(a) }
             }
         }
-        var seen: Set<IPv4Address> = []
+        var seen: Set<NetworkAddress> = []
         return result.filter { seen.insert($0).inserted }
     }
 
@@ -304,7 +323,7 @@ struct BruteForceEvaluator {
         for gateway in network.applicationGateways {
             let subnet = network.subnets.first { $0.id == gateway.subnet }
             // The gateway's instances: the subnet's fifth address, the first Azure hands out.
-            let instance = subnet?.prefixes.first.map { IPv4Address($0.network.value + 4) }
+            let instance = subnet?.prefixes.first.map { NetworkAddress($0.network.value + 4) }
             for route in gateway.routes {
                 guard let listener = gateway.listeners.first(where: { $0.id == route.listener }),
                     let fe = gateway.frontends.first(where: { $0.id == listener.frontend }), let pipID = fe.publicIP,
@@ -362,7 +381,7 @@ struct BruteForceEvaluator {
     }
 
     /// The backends a flow to a public address reaches, each through the door that admits it.
-    func admittingBackends(_ flow: Flow) -> [IPv4Address] {
+    func admittingBackends(_ flow: Flow) -> [NetworkAddress] {
         guard side(flow.destination) == nil, let doors = doors(flow) else { return [] }
         return doors.filter { verify(flow, through: $0).0 == .allowed }.map(\.backend)
     }
@@ -445,28 +464,28 @@ extension BruteForceEvaluator {
     }
 
     /// The NIC configuration holding a private address: its subnet.
-    func subnetHolding(_ address: IPv4Address) -> Subnet? {
+    func subnetHolding(_ address: NetworkAddress) -> Subnet? {
         for nic in network.interfaces {
             for c in nic.ipConfigurations where c.privateAddress == address { return subnet(c.subnet) }
         }
-        return network.subnets.first { $0.prefixes.contains { $0.contains(address) } }
+        return network.subnets.first { $0.prefixes.contains { $0.holds(address) } }
     }
 
     enum Hop {
         case direct, internet, drop, gateway
-        case appliance(IPv4Address)
+        case appliance(NetworkAddress)
     }
 
     /// The route Azure picks leaving `subnet` for `destination`, and its `table/route` name if a user route.
-    func pickRoute(from subnet: Subnet?, in vnet: VirtualNetwork, to destination: IPv4Address) -> (Hop, String?) {
+    func pickRoute(from subnet: Subnet?, in vnet: VirtualNetwork, to destination: NetworkAddress) -> (Hop, String?) {
         var best: (length: Int, hop: Hop, name: String?) = (0, .internet, nil)
         for v in network.virtualNetworks where connected(vnet, v) {
-            for p in v.addressSpace where p.contains(destination) && p.length > best.length {
+            for p in v.addressSpace where p.holds(destination) && p.length > best.length {
                 best = (p.length, .direct, nil)
             }
         }
         if let table = subnet?.routeTable.flatMap({ id in network.routeTables.first { $0.id == id } }) {
-            for route in table.routes where route.addressPrefix.contains(destination) {
+            for route in table.routes where route.addressPrefix.holds(destination) {
                 let better =
                     route.addressPrefix.length > best.length
                     || (route.addressPrefix.length == best.length && best.name == nil)
@@ -592,7 +611,7 @@ extension BruteForceEvaluator {
 
     /// Follows the routes from a subnet, through firewalls and appliances, to the destination's NSGs.
     func carry(
-        _ flow: Flow, from start: Subnet?, in startVNet: VirtualNetwork, visited passed: [IPv4Address],
+        _ flow: Flow, from start: Subnet?, in startVNet: VirtualNetwork, visited passed: [NetworkAddress],
         destination: Side?, _ names: inout [String]
     ) -> (Verdict, [String]) {
         var here = start
@@ -623,7 +642,7 @@ extension BruteForceEvaluator {
             case .internet: return destination == nil ? (.allowed, names) : (.unroutable, names)
             case .direct:
                 let inReach = network.virtualNetworks.contains { v in
-                    connected(vnet, v) && v.addressSpace.contains { $0.contains(flow.destination) }
+                    connected(vnet, v) && v.addressSpace.contains { $0.holds(flow.destination) }
                 }
                 guard inReach else { return (.unroutable, names) }
                 if let from = forwardedFrom, let dv = destination?.vnet, dv.id != from.id {

@@ -47,13 +47,13 @@ struct ChecksAgainstBruteForceTests {
             for finding in report.findings where finding.check == InternetExposedPort.check {
                 // A public IP an ARM template declares has no address until Azure allocates it at
                 // deployment; the evidence names it, and there is no address to send a flow to.
-                if case .string(let publicText)? = finding.evidence["publicIP"], IPv4Address(publicText) == nil,
+                if case .string(let publicText)? = finding.evidence["publicIP"], NetworkAddress(publicText) == nil,
                     topology.network.publicIPs.contains(where: { $0.name == publicText && $0.address == nil })
                 {
                     continue
                 }
                 guard case .string(let publicText)? = finding.evidence["publicIP"],
-                    let publicIP = IPv4Address(publicText),
+                    let publicIP = NetworkAddress(publicText),
                     case .string(let protoText)? = finding.evidence["protocol"],
                     let proto = TransportProtocol(protoText), case .array(let ports)? = finding.evidence["ports"],
                     case .array(let sources)? = finding.evidence["sources"]
@@ -61,9 +61,9 @@ struct ChecksAgainstBruteForceTests {
                     Issue.record("\(name): incomplete evidence in \(finding)")
                     continue
                 }
-                let witnesses: [IPv4Address] = [sources.first, sources.last].compactMap { value in
+                let witnesses: [NetworkAddress] = [sources.first, sources.last].compactMap { value in
                     guard case .string(let text)? = value else { return nil }
-                    return IPv4Prefix(text)?.network
+                    return NetworkPrefix(text)?.network
                 }
                 #expect(!witnesses.isEmpty)
                 for case .int(let port) in ports {
@@ -85,7 +85,7 @@ struct ChecksAgainstBruteForceTests {
 
     @Test("a sensitive port brute force lets in from a public address is an exposure on every sample")
     func nothingMissedOnSamples() throws {
-        let probes = ["8.8.8.8", "1.1.1.1", "93.184.216.34", "203.0.113.200"].compactMap { IPv4Address($0) }
+        let probes = ["8.8.8.8", "1.1.1.1", "93.184.216.34", "203.0.113.200"].compactMap { NetworkAddress($0) }
         for name in Self.samples {
             let topology = try Self.load(name)
             let context = AuditContext(network: topology.network, options: AuditOptions(today: AuditSampleTests.today))
@@ -123,7 +123,7 @@ struct ChecksAgainstBruteForceTests {
         let brute = BruteForceEvaluator(network: network)
         let sources =
             externals.filter { context.publicInternet.contains($0.value) } + [
-                IPv4Address("20.0.0.77")!, IPv4Address("11.0.0.1")!, IPv4Address("198.51.101.1")!,
+                NetworkAddress("20.0.0.77")!, NetworkAddress("11.0.0.1")!, NetworkAddress("198.51.101.1")!,
             ]
         let ports = SensitivePorts.standard.filter { [22, 23, 161, 445, 1433, 3389].contains($0.port) }
         // Every public address of the topology, on the sensitive port itself and on the frontend
@@ -168,7 +168,7 @@ struct ChecksAgainstBruteForceTests {
             let destination = box.destinations.intersection(real).first
         else { return nil }
         return Flow(
-            source: IPv4Address(source), destination: IPv4Address(destination), protocol: proto,
+            source: NetworkAddress(source), destination: NetworkAddress(destination), protocol: proto,
             sourcePort: proto.hasPorts ? Int(box.sourcePorts.first ?? 0) : Flow.defaultSourcePort,
             destinationPort: proto.hasPorts ? Int(box.destinationPorts.first ?? 0) : 0)
     }

@@ -20,7 +20,7 @@ struct CorrelationAgreementTests {
         var rng = SeededGenerator(state: UInt64(seed) &* 104_729)
         let privates = network.interfaces.flatMap(\.privateAddresses)
         let publics = network.publicIPs.compactMap(\.address)
-        let bare = [IPv4Address("10.0.0.200")!, IPv4Address("10.1.9.9")!]
+        let bare = [NetworkAddress("10.0.0.200")!, NetworkAddress("10.1.9.9")!]
         var observed: [ObservedFlow] = []
         for i in 0..<120 {
             let sources = privates + externals + bare + publics
@@ -42,8 +42,9 @@ struct CorrelationAgreementTests {
     }
 
     /// The NIC configuration holding an address as its private IP, or as its public IP.
-    static func holder(_ network: Network, _ address: IPv4Address) -> (nic: NetworkInterface, config: IPConfiguration)?
-    {
+    static func holder(_ network: Network, _ address: NetworkAddress) -> (
+        nic: NetworkInterface, config: IPConfiguration
+    )? {
         for nic in network.interfaces {
             for config in nic.ipConfigurations where config.privateAddress == address { return (nic, config) }
         }
@@ -59,7 +60,7 @@ struct CorrelationAgreementTests {
     /// platform address 168.63.129.16 (it reaches private IPs directly; Azure documents it as
     /// platform traffic, not internet traffic).
     static func expectedJudged(_ network: Network, _ flow: Flow) -> Flow? {
-        let platform = IPv4Address("168.63.129.16")!
+        let platform = NetworkAddress("168.63.129.16")!
         if flow.source == platform || flow.destination == platform { return nil }
         let client = holder(network, flow.source)
         let server = holder(network, flow.destination)
@@ -155,7 +156,7 @@ struct CorrelationAgreementTests {
         var sessions: Set<String> = []
         for o in c.observed where management.contains(o.flow.destinationPort) {
             let f = o.flow
-            guard f.protocol == .tcp || f.destinationPort == 3389, f.source != IPv4Address("168.63.129.16")!,
+            guard f.protocol == .tcp || f.destinationPort == 3389, f.source != NetworkAddress("168.63.129.16")!,
                 Self.holder(c.network, f.source) == nil,
                 !c.network.virtualNetworks.contains(where: { $0.addressSpace.contains { $0.contains(f.source) } }),
                 let server = Self.holder(c.network, f.destination)

@@ -25,7 +25,8 @@ struct DoorsTests {
 
     static func flow(_ source: String, _ destination: String, _ port: Int) -> Flow {
         Flow(
-            source: IPv4Address(source)!, destination: IPv4Address(destination)!, protocol: .tcp, destinationPort: port)
+            source: NetworkAddress(source)!, destination: NetworkAddress(destination)!, protocol: .tcp,
+            destinationPort: port)
     }
 
     /// The engine's verdict and deciding rules, checked against brute force on the way.

@@ -21,7 +21,7 @@ struct EngineDecisionsTests {
     }
 
     static func flow(_ s: String, _ d: String, _ p: TransportProtocol, _ port: Int) -> Flow {
-        Flow(source: IPv4Address(s)!, destination: IPv4Address(d)!, protocol: p, destinationPort: port)
+        Flow(source: NetworkAddress(s)!, destination: NetworkAddress(d)!, protocol: p, destinationPort: port)
     }
 
     static func names(_ verdict: FlowVerdict) -> [String] {
@@ -88,7 +88,9 @@ struct EngineDecisionsTests {
         #expect(report.unreachable == ["web"])
         #expect(t.audit(AuditOptions(today: Self.today)).subjects(InternetExposedPort.check).isEmpty)
         // The documentation ranges stay internet addresses: examples use them for internet hosts.
-        #expect(engine.internetAddresses(seenFrom: HandBuiltTopology.id("vnet", "vnet")).contains(0xCB00_7109))
+        #expect(
+            engine.internetAddresses(seenFrom: HandBuiltTopology.id("vnet", "vnet")).contains(
+                NetworkAddress("203.0.113.9")!.value))
     }
 
     @Test("I: an unknown service tag lies inside Internet and *, outside every prefix, and decides no known address")

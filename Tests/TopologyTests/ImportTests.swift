@@ -50,7 +50,8 @@ struct ImportTests {
         let subnet = try #require(network.subnets.first)
         #expect(subnet.securityGroup?.lastComponent == "nsg-web")
         let rule = try #require(network.securityGroups.first?.rules.first)
-        #expect(rule.sources == [.prefix(IPv4Prefix("198.51.100.0/24")!), .prefix(IPv4Prefix("203.0.113.0/24")!)])
+        #expect(
+            rule.sources == [.prefix(NetworkPrefix("198.51.100.0/24")!), .prefix(NetworkPrefix("203.0.113.0/24")!)])
         #expect(rule.destinationPorts == [PortRange(443, 443), PortRange(8443, 8444)])
         #expect(rule.location?.file == "nsgs.json")
         #expect(rule.location?.pointer == "/0/securityRules/0")
@@ -164,7 +165,7 @@ struct ImportTests {
         let nsg = try #require(network.securityGroups.first)
         #expect(nsg.name == "vnet-app-web-nsg")
         #expect(nsg.rules.map(\.name) == ["AllowHTTPS", "AllowSSHFromAdmins"])
-        #expect(nsg.rules[1].sources == [.prefix(IPv4Prefix("198.51.100.0/24")!)])
+        #expect(nsg.rules[1].sources == [.prefix(NetworkPrefix("198.51.100.0/24")!)])
         #expect(network.subnets.first?.securityGroup == nsg.id)
         let nic = try #require(network.interfaces.first)
         #expect(nic.subnetIDs == [network.subnets[0].id])

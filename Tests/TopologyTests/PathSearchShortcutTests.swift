@@ -95,7 +95,7 @@ struct PathSearchShortcutTests {
     static func bruteDistances(_ network: Network) -> [String: Int] {
         let brute = BruteForceEvaluator(network: network)
         let ports = [22, 80, 443, 1433, 3389, 8080]
-        func allowed(_ from: IPv4Address, _ to: IPv4Address) -> Bool {
+        func allowed(_ from: NetworkAddress, _ to: NetworkAddress) -> Bool {
             ports.contains { port in
                 [TransportProtocol.tcp, .udp].contains {
                     brute.verify(Flow(source: from, destination: to, protocol: $0, destinationPort: port)).0 == .allowed
@@ -106,7 +106,7 @@ struct PathSearchShortcutTests {
         var frontier: [NetworkInterface] = []
         for nic in network.interfaces {
             guard let pip = nic.publicIPIDs.first, let address = network.publicIP(pip)?.address,
-                allowed(IPv4Address("198.51.100.7")!, address)
+                allowed(NetworkAddress("198.51.100.7")!, address)
             else { continue }
             distance[nic.name] = 1
             frontier.append(nic)

@@ -34,8 +34,8 @@ struct PathTests {
         let path = try #require(report.paths.first)
         #expect(path.target == "db")
         #expect(path.hops.map { "\($0.from)->\($0.to):\($0.port)" } == ["internet->gateway:22", "gateway->db:22"])
-        #expect(path.hops[1].fromAddress == IPv4Address("10.2.1.4"))
-        #expect(path.hops[0].toAddress == IPv4Address("203.0.113.10"))
+        #expect(path.hops[1].fromAddress == NetworkAddress("10.2.1.4"))
+        #expect(path.hops[0].toAddress == NetworkAddress("203.0.113.10"))
     }
 
     @Test("Without the shared machine the segments stay apart")
@@ -78,7 +78,7 @@ struct EndpointTests {
     func parsing() throws {
         #expect(try Endpoint(parsing: "internet") == .internet)
         #expect(try Endpoint(parsing: "Internet") == .internet)
-        #expect(try Endpoint(parsing: "10.0.1.4") == .address(IPv4Address("10.0.1.4")!))
+        #expect(try Endpoint(parsing: "10.0.1.4") == .address(NetworkAddress("10.0.1.4")!))
         #expect(try Endpoint(parsing: "vm-db1") == .resource("vm-db1"))
         #expect(try Endpoint(parsing: "subnet:vnet-hub/snet-web") == .subnet(network: "vnet-hub", subnet: "snet-web"))
         #expect(try Endpoint(parsing: "tag:tier=crown-jewel") == .tag(key: "tier", value: "crown-jewel"))
@@ -150,7 +150,16 @@ struct FlowListTests {
     @Test("a bad row is refused with its line, whichever reader met it first")
     func badRows() {
         for (row, message) in [
-            ("10.0.1.4,10.0.2.256,tcp,22", "source '10.0.2.256' is not an IPv4 address"),
+            ("10.0.1.4,10.0.2.256,tcp,22", "source '10.0.2.256' is not an IPv4 or IPv6 address"),
+            ("10.0.1.4,2001:db8::1::2,tcp,22", "source '2001:db8::1::2' is not an IPv4 or IPv6 address"),
+            (
+                "fe80::1,fe80::2%eth0,tcp,22",
+                "source 'fe80::2%eth0' is not an IP address: zone ids ('%' and an interface) have no meaning in an Azure network"
+            ),
+            (
+                "10.0.1.4,2001:db8::5,tcp,22",
+                "source 2001:db8::5 and destination 10.0.1.4 are of different IP families; Azure translates no flow between IPv4 and IPv6"
+            ),
             ("10.0.1.4,10.0.2.5,tcp,65536", "port '65536' is not 0-65535"),
             ("10.0.1.4,10.0.2.5,gre,1", "protocol 'gre' is not tcp, udp, icmp, esp or ah"),
             ("10.0.1.4,10.0.2.5,tcp,", "a tcp flow needs a port"),

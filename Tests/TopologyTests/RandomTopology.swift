@@ -11,14 +11,14 @@ enum RandomTopology {
         0, 21, 22, 23, 79, 80, 88, 89, 90, 91, 442, 443, 444, 999, 1000, 1001, 2000, 2001, 3389, 65535,
     ]
 
-    static func make(seed: UInt64) -> (network: Network, externalAddresses: [IPv4Address]) {
+    static func make(seed: UInt64) -> (network: Network, externalAddresses: [NetworkAddress]) {
         var rng = SeededGenerator(state: seed)
         var network = Network()
         let vnetCount = 3
         for v in 0..<vnetCount {
             network.virtualNetworks.append(
                 VirtualNetwork(
-                    id: ResourceID("/v/\(v)"), name: "vnet\(v)", addressSpace: [IPv4Prefix("10.\(v).0.0/16")!]))
+                    id: ResourceID("/v/\(v)"), name: "vnet\(v)", addressSpace: [NetworkPrefix("10.\(v).0.0/16")!]))
         }
         // Peerings: connected both ways, one way only, or one side disconnected.
         for (a, b) in [(0, 1), (1, 2), (0, 2)] {
@@ -54,17 +54,17 @@ enum RandomTopology {
                 network.subnets.append(
                     Subnet(
                         id: ResourceID("/v/\(v)/s/\(s)"), name: "s\(s)", virtualNetwork: ResourceID("/v/\(v)"),
-                        prefixes: [IPv4Prefix("10.\(v).\(s).0/24")!], securityGroup: maybeGroup(&rng)))
+                        prefixes: [NetworkPrefix("10.\(v).\(s).0/24")!], securityGroup: maybeGroup(&rng)))
             }
         }
-        var publics: [IPv4Address] = []
+        var publics: [NetworkAddress] = []
         for n in 0..<10 {
             let v = Int.random(in: 0..<vnetCount, using: &rng)
             let s = Int.random(in: 0..<2, using: &rng)
-            let address = IPv4Address("10.\(v).\(s).\(4 + n)")!
+            let address = NetworkAddress("10.\(v).\(s).\(4 + n)")!
             var pip: ResourceID?
             if Bool.random(using: &rng) {
-                let pub = IPv4Address("20.0.0.\(n + 1)")!
+                let pub = NetworkAddress("20.0.0.\(n + 1)")!
                 publics.append(pub)
                 pip = ResourceID("/pip/\(n)")
                 network.publicIPs.append(PublicIPAddress(id: pip!, name: "pip\(n)", address: pub))
@@ -81,20 +81,20 @@ enum RandomTopology {
                             applicationSecurityGroups: asgs)
                     ], securityGroup: maybeGroup(&rng)))
         }
-        let externals = ["198.51.100.7", "8.8.8.8", "168.63.129.16", "203.0.113.9"].map { IPv4Address($0)! }
+        let externals = ["198.51.100.7", "8.8.8.8", "168.63.129.16", "203.0.113.9"].map { NetworkAddress($0)! }
         let addressChoices: [AddressMatch] =
             [
                 .any, .serviceTag("VirtualNetwork"), .serviceTag("Internet"), .serviceTag("AzureLoadBalancer"),
                 // A tag whose ranges are not known offline: it decides no concrete flow.
                 .serviceTag("Storage"),
-                .prefix(IPv4Prefix("0.0.0.0/0")!), .prefix(IPv4Prefix("10.0.0.0/8")!),
-                .prefix(IPv4Prefix("10.1.0.0/16")!), .prefix(IPv4Prefix("10.0.1.0/24")!),
-                .prefix(IPv4Prefix("10.2.0.0/23")!), .prefix(IPv4Prefix("198.51.100.0/24")!),
-                .prefix(IPv4Prefix("20.0.0.0/24")!),
+                .prefix(NetworkPrefix("0.0.0.0/0")!), .prefix(NetworkPrefix("10.0.0.0/8")!),
+                .prefix(NetworkPrefix("10.1.0.0/16")!), .prefix(NetworkPrefix("10.0.1.0/24")!),
+                .prefix(NetworkPrefix("10.2.0.0/23")!), .prefix(NetworkPrefix("198.51.100.0/24")!),
+                .prefix(NetworkPrefix("20.0.0.0/24")!),
             ] + (0..<asgCount).map { .applicationSecurityGroup(ResourceID("/asg/\($0)")) }
             + network.interfaces.prefix(4).compactMap { $0.ipConfigurations[0].privateAddress }.map {
-                .prefix(IPv4Prefix(network: $0, length: 32))
-            } + publics.prefix(2).map { .prefix(IPv4Prefix(network: $0, length: 32)) }
+                .prefix(NetworkPrefix(network: $0, length: 32))
+            } + publics.prefix(2).map { .prefix(NetworkPrefix(network: $0, length: 32)) }
         for g in 0..<groupCount {
             var rules: [SecurityRule] = []
             var used: Set<Int> = []
@@ -150,7 +150,7 @@ enum RandomTopology {
         for (i, address) in ["20.0.1.1", "20.0.1.2"].enumerated() {
             network.publicIPs.append(
                 PublicIPAddress(
-                    id: ResourceID("/pip/lb\(i)"), name: "lb-pip\(i)", address: IPv4Address(address),
+                    id: ResourceID("/pip/lb\(i)"), name: "lb-pip\(i)", address: NetworkAddress(address),
                     sku: skus[Int.random(in: 0..<3, using: &rng)]))
         }
         network.loadBalancers.append(

@@ -15,7 +15,7 @@ struct RandomTopologyTests {
         var rng = SeededGenerator(state: UInt64(seed) &* 7919)
         let privates = network.interfaces.flatMap(\.privateAddresses)
         let publics = network.publicIPs.compactMap(\.address)
-        let bare = [IPv4Address("10.0.0.200")!, IPv4Address("10.1.9.9")!]
+        let bare = [NetworkAddress("10.0.0.200")!, NetworkAddress("10.1.9.9")!]
         let protocols: [TransportProtocol] = [.tcp, .udp, .icmp, .tcp]
         for _ in 0..<300 {
             let sources = privates + externals + bare
@@ -40,7 +40,7 @@ struct RandomTopologyTests {
 
     /// Brute force over the candidate ports, which include both ends of every port range the
     /// generator uses, so "some port" is decided exactly.
-    func bruteReaches(_ brute: BruteForceEvaluator, from: IPv4Address, to: IPv4Address) -> Bool {
+    func bruteReaches(_ brute: BruteForceEvaluator, from: NetworkAddress, to: NetworkAddress) -> Bool {
         for proto in [TransportProtocol.tcp, .udp] {
             for port in RandomTopology.candidatePorts {
                 for sourcePort in [80, 50000] {
@@ -85,14 +85,14 @@ struct RandomTopologyTests {
         let outside = [
             "198.51.100.7", "8.8.8.8", "203.0.113.9", "20.0.0.1", "20.0.0.2", "20.0.0.9", "20.0.1.1", "11.0.0.1",
         ]
-        .map { IPv4Address($0)! }
+        .map { NetworkAddress($0)! }
         let report = try engine.paths(from: .internet, to: .tag(key: "none", value: "none"))
         #expect(report.paths.isEmpty)
         let frontends = network.publicIPs.compactMap(\.address)
         for nic in network.interfaces {
             guard let address = nic.privateAddresses.first else { continue }
             var expected = false
-            var doorsIn: Set<IPv4Address> = []
+            var doorsIn: Set<NetworkAddress> = []
             for frontend in frontends {
                 for source in outside where !doorsIn.contains(frontend) {
                     for proto in [TransportProtocol.tcp, .udp] where !doorsIn.contains(frontend) {

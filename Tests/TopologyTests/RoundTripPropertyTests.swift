@@ -293,7 +293,7 @@ struct TopologySpec {
         case "internet": .serviceTag("Internet")
         case "virtualnetwork": .serviceTag("VirtualNetwork")
         case let g where g.hasPrefix("group:"): .applicationSecurityGroup(ResourceID("x/" + g.dropFirst(6)))
-        default: .prefix(IPv4Prefix(text)!)
+        default: .prefix(NetworkPrefix(text)!)
         }
     }
 

@@ -319,7 +319,7 @@ struct RoutingTests {
         let report = try engine.paths(from: .internet, to: .resource("a"))
         let hop = try #require(report.paths.first?.hops.first)
         #expect(hop.port == 2222)
-        #expect(hop.toAddress == IPv4Address("20.9.9.9"))
+        #expect(hop.toAddress == NetworkAddress("20.9.9.9"))
     }
 
     @Test("An ARM template's route table and firewall deploy like the resource list's")
@@ -365,7 +365,7 @@ struct RoutingTests {
         #expect {
             try F.load(noAddress)
         } throws: { error in
-            "\(error)".contains("nextHopIpAddress") && "\(error)".contains("gives no IPv4")
+            "\(error)".contains("nextHopIpAddress") && "\(error)".contains("gives no `nextHopIpAddress`")
         }
         let noPriority = Self.hubAndSpokes(
             collections: """
@@ -391,8 +391,8 @@ struct RoutingTests {
     /// Every flow between the sample's hosts, the firewall's public IP and two internet hosts.
     static func grid(_ network: Network) -> [Flow] {
         let hosts = network.interfaces.flatMap(\.privateAddresses)
-        let outside = [IPv4Address("198.51.100.7")!, IPv4Address("8.8.8.8")!]
-        let firewallPublic = [IPv4Address("20.60.0.10")!]
+        let outside = [NetworkAddress("198.51.100.7")!, NetworkAddress("8.8.8.8")!]
+        let firewallPublic = [NetworkAddress("20.60.0.10")!]
         var flows: [Flow] = []
         for s in hosts + outside {
             for d in hosts + outside + firewallPublic where s != d {
@@ -486,8 +486,8 @@ struct RoutingTests {
                 let hop = hops[Int.random(in: 0..<hops.count, using: &rng)]
                 routes.append(
                     Route(
-                        name: "r\(i)", addressPrefix: IPv4Prefix(prefix)!, nextHopType: hop.0,
-                        nextHopAddress: hop.1.flatMap { IPv4Address($0) }))
+                        name: "r\(i)", addressPrefix: NetworkPrefix(prefix)!, nextHopType: hop.0,
+                        nextHopAddress: hop.1.flatMap { NetworkAddress($0) }))
             }
             network.routeTables[t].routes = routes
         }

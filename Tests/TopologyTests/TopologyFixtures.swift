@@ -89,5 +89,7 @@ extension FlowVerdict {
 }
 
 func flow(_ source: String, _ destination: String, _ proto: TransportProtocol = .tcp, _ port: Int) -> Flow {
-    Flow(source: IPv4Address(source)!, destination: IPv4Address(destination)!, protocol: proto, destinationPort: port)
+    Flow(
+        source: NetworkAddress(source)!, destination: NetworkAddress(destination)!, protocol: proto,
+        destinationPort: port)
 }

@@ -31,7 +31,7 @@ enum AllowBroaderThanTraffic: CorrelationCheck {
 
     struct Usage {
         var decision: RuleDecision
-        var sources: Set<IPv4Address> = []
+        var sources: Set<NetworkAddress> = []
         var ports: Set<Int> = []
         var protocols: Set<TransportProtocol> = []
         var flows = 0

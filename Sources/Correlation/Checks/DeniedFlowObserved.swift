@@ -19,8 +19,8 @@ enum DeniedFlowObserved: CorrelationCheck {
     )
 
     struct Key: Hashable {
-        var source: IPv4Address
-        var destination: IPv4Address
+        var source: NetworkAddress
+        var destination: NetworkAddress
         var transport: TransportProtocol
         var port: Int
     }

@@ -190,9 +190,9 @@ public struct AuditContext {
 
     /// The private addresses an NSG filters in one VNet.
     public func protectedAddresses(of group: ResourceID, in vnet: ResourceID) -> IntervalSet {
-        var intervals: [(UInt32, UInt32)] = []
+        var intervals: [(UInt128, UInt128)] = []
         for subnet in attachedSubnets[group] ?? [] where subnet.virtualNetwork == vnet {
-            intervals += subnet.prefixes.map { ($0.first, $0.last) }
+            intervals += subnet.prefixes.flatMap(\.intervals)
         }
         for nic in attachedInterfaces[group] ?? [] {
             for config in nic.ipConfigurations {
@@ -207,8 +207,8 @@ public struct AuditContext {
 
     /// The private addresses an NSG filters: its subnets' prefixes and its NICs' addresses.
     public func protectedAddresses(of group: ResourceID) -> IntervalSet {
-        var intervals: [(UInt32, UInt32)] = []
-        for subnet in attachedSubnets[group] ?? [] { intervals += subnet.prefixes.map { ($0.first, $0.last) } }
+        var intervals: [(UInt128, UInt128)] = []
+        for subnet in attachedSubnets[group] ?? [] { intervals += subnet.prefixes.flatMap(\.intervals) }
         for nic in attachedInterfaces[group] ?? [] {
             intervals += nic.privateAddresses.map { ($0.value, $0.value) }
         }
@@ -249,9 +249,13 @@ public struct AuditContext {
         "\(networksByID[subnet.virtualNetwork]?.name ?? subnet.virtualNetwork.lastComponent)/\(subnet.name)"
     }
 
-    /// Addresses on the public internet, as the engine defines them: IPv4 outside every VNet, minus
+    /// Addresses on the public internet, as the engine defines them: outside every VNet (in the
+    /// families the estate uses), minus
     /// private, shared, loopback, link-local, multicast and reserved ranges.
     public var publicInternet: IntervalSet { compiled.publicInternet }
+    /// The address families the estate uses (IPv4, IPv6 or both), as address sets: rule-level
+    /// counts leave out a family no VNet carries.
+    public var familiesInUse: IntervalSet { compiled.familiesInUse }
 }
 
 extension SourceLocation {

@@ -99,24 +99,28 @@ enum AuditText {
         return out
     }
 
-    /// An address set as CIDR blocks (IPv4 only; opaque service-tag points are left out).
-    static func prefixes(_ set: IntervalSet) -> [String] {
-        var out: [String] = []
-        for interval in set.intervals {
-            var lo = UInt64(interval.lower)
-            let hi = UInt64(interval.upper)
-            while lo <= hi {
-                var size: UInt64 = 1
-                var length = 32
-                while length > 0 && lo % (size * 2) == 0 && lo + size * 2 - 1 <= hi {
-                    size *= 2
-                    length -= 1
-                }
-                out.append(length == 32 ? "\(IPv4Address(UInt32(lo)))" : "\(IPv4Address(UInt32(lo)))/\(length)")
-                lo += size
-            }
+    /// How many addresses a set holds, per family: `1,024` when it holds IPv4 only (as before
+    /// IPv6), `2^64 IPv6`, `1,024 IPv4 and 2^64 IPv6`. IPv6 counts of 2^64 and more are given
+    /// as a power of two (rounded down, `about` when not exact).
+    static func addressCount(_ set: IntervalSet) -> String {
+        let v4 = set.ipv4Count
+        let v6 = set.ipv6Count
+        func six() -> String {
+            if v6 < UInt128(1) << 64 { return count(UInt64(v6)) + " IPv6" }
+            let exponent = 127 - v6.leadingZeroBitCount
+            return (v6 == UInt128(1) << UInt128(exponent) ? "" : "about ") + "2^\(exponent) IPv6"
         }
-        return out
+        if v6 == 0 { return count(v4) }
+        if v4 == 0 { return six() }
+        return "\(count(v4)) IPv4 and \(six())"
+    }
+
+    /// An address set as CIDR blocks of their family (a host as its bare address), IPv4 first.
+    static func prefixes(_ set: IntervalSet) -> [String] {
+        let blocks = set.intervals.flatMap { NetworkPrefix.covering($0.lower, $0.upper) }
+        return (blocks.filter(\.isIPv4) + blocks.filter { !$0.isIPv4 }).map {
+            $0.isHost ? $0.network.description : $0.description
+        }
     }
 
     /// A port set as `22`, `20-21`, `*`.

@@ -80,7 +80,7 @@ extension IneffectiveRule {
                                 direction: rule.direction))
                     } else if case .unsupported = match {
                         deadEntries.append(match.description)
-                        problems.append("'\(match.description)' cannot be evaluated (IPv4 only)")
+                        problems.append("'\(match.description)' is not an address, prefix or service tag")
                     } else {
                         liveOther = true
                     }
@@ -105,7 +105,8 @@ extension IneffectiveRule {
     }
 
     /// The public IP with the lowest address inside `prefix`, if any.
-    private static func firstPublicIP(in prefix: IPv4Prefix, _ sorted: [(UInt32, PublicIPAddress)]) -> PublicIPAddress?
+    private static func firstPublicIP(in prefix: NetworkPrefix, _ sorted: [(UInt128, PublicIPAddress)])
+        -> PublicIPAddress?
     {
         var lo = 0
         var hi = sorted.count
@@ -113,11 +114,15 @@ extension IneffectiveRule {
             let mid = (lo + hi) / 2
             if sorted[mid].0 < prefix.first { lo = mid + 1 } else { hi = mid }
         }
-        return lo < sorted.count && sorted[lo].0 <= prefix.last ? sorted[lo].1 : nil
+        while lo < sorted.count && sorted[lo].0 <= prefix.last {
+            if prefix.contains(NetworkAddress(sorted[lo].0)) { return sorted[lo].1 }
+            lo += 1
+        }
+        return nil
     }
 
     private static func explain(
-        _ match: AddressMatch, context: AuditContext, publicAddresses: [(UInt32, PublicIPAddress)], own: Bool,
+        _ match: AddressMatch, context: AuditContext, publicAddresses: [(UInt128, PublicIPAddress)], own: Bool,
         direction: Direction
     ) -> String {
         switch match {
@@ -131,14 +136,14 @@ extension IneffectiveRule {
                 let nic = context.interfaceByPublicIP[pip.id]
                 let privateText = nic?.privateAddresses.first.map { " (\($0))" } ?? ""
                 return
-                    "\(prefix.length == 32 ? prefix.network.description : prefix.description) is public IP \(pip.name); \(direction == .inbound ? "inbound rules see the private address" : "outbound rules see the private source")\(privateText)"
+                    "\(prefix.isHost ? prefix.network.description : prefix.description) is public IP \(pip.name); \(direction == .inbound ? "inbound rules see the private address" : "outbound rules see the private source")\(privateText)"
             }
             return
-                "\(prefix.length == 32 ? prefix.network.description : prefix.description) is outside every subnet and NIC the NSG is attached to"
+                "\(prefix.isHost ? prefix.network.description : prefix.description) is outside every subnet and NIC the NSG is attached to"
         case .serviceTag(let tag):
             return "service tag \(tag) never names the NSG's own \(direction == .inbound ? "destinations" : "sources")"
         case .unsupported(let text):
-            return "'\(text)' cannot be evaluated (IPv4 only)"
+            return "'\(text)' is not an address, prefix or service tag"
         case .any:
             return "*"
         }

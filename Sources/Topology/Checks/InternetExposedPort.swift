@@ -23,15 +23,15 @@ public enum InternetExposedPort {
 }
 
 extension InternetExposedPort {
-    /// A port counts as exposed when more internet addresses than this (a /16) may reach it. A rule
+    /// A port counts as exposed when more internet addresses than this (a /16; IPv6 counts /64s, see `IntervalSet.breadth`, so a /48) may reach it. A rule
     /// limited to an office range or a partner's block is the fix this check recommends, not a finding.
     public static let minimumExposedSources: UInt64 = 65_536
 
     /// One sensitive port of one NIC configuration that the internet reaches, with the deciding rules.
     public struct Exposure: Sendable, Hashable {
         public var nic: NetworkInterface
-        public var privateAddress: IPv4Address
-        public var publicAddress: IPv4Address?
+        public var privateAddress: NetworkAddress
+        public var publicAddress: NetworkAddress?
         public var publicIPName: String
         public var port: SensitivePort
         /// The allow rule that decided at each NSG evaluated, subnet first: `(nsg, rule)`.
@@ -74,7 +74,9 @@ extension InternetExposedPort {
                 for door in context.engine.entryPoints(to: address) {
                     // Behind an application gateway the backend sees the gateway; the internet
                     // addresses that count are those the gateway's own subnet lets in.
-                    let admitted = context.engine.sourcesPastFront(of: door).intersection(internet)
+                    // A layer-4 door keeps the flow's family: IPv6 sources reach IPv6 addresses only.
+                    let family = door.sourceSeenAs == nil ? IntervalSet.family(of: address.value) : .allAddresses
+                    let admitted = context.engine.sourcesPastFront(of: door).intersection(internet).intersection(family)
                     guard !admitted.isEmpty else { continue }
                     let probeSources = (door.sourceSeenAs.map { IntervalSet($0.value, $0.value) } ?? admitted)
                         .subtracting(dropped)
@@ -142,7 +144,7 @@ extension InternetExposedPort {
         var totalByPort: [String: UInt64] = [:]
         for e in all {
             totalByPort["\(e.nic.id.key)|\(e.privateAddress)|\(e.port.transport)/\(e.port.port)", default: 0] +=
-                e.sources.count
+                e.sources.breadth
         }
         var groups: [String: [Exposure]] = [:]
         var order: [String] = []
@@ -182,23 +184,26 @@ extension InternetExposedPort {
             let portText = ports.map(String.init)
             let sourcePrefixes = AuditText.prefixes(sources)
             let sourceText =
-                sources == context.publicInternet
-                ? "any internet address" : "\(AuditText.count(sources.count)) internet addresses"
+                sources == context.publicInternet.intersection(.family(of: first.privateAddress.value))
+                ? "any internet address" : "\(AuditText.addressCount(sources)) internet addresses"
             let last = first.decidedBy.last
+            var evidence: [String: JSONValue] = [
+                "nic": .string(first.nic.name), "publicIP": .string(publicText),
+                "privateIP": .string(first.privateAddress.description), "protocol": .string(transport),
+                "ports": .array(ports.map { .int($0) }), "services": .array(services.map { .string($0) }),
+                "decidedBy": .array(decidedBy), "sourceAddresses": .int(Int(sources.ipv4Count)),
+                "sources": .array(sourcePrefixes.prefix(16).map { .string($0) }),
+                "via": .string(door.via.rawValue), "door": .string(door.name),
+                "frontendPorts": .array(ports.map { .int(Int(door.frontendPort(forBackend: UInt32($0)))) }),
+            ]
+            // `sourceAddresses` counts IPv4 addresses; IPv6 sources are counted apart, in words.
+            if !sources.ipv6Part.isEmpty { evidence["ipv6Sources"] = .string(AuditText.addressCount(sources.ipv6Part)) }
             findings.append(
                 Finding(
                     check: check, severity: severity, subject: first.nic.name,
                     message:
                         "\(AuditText.host(first.nic)) is reachable from \(sourceText) on \(transport) \(AuditText.list(portText)) (\(AuditText.list(services))) via \(doorText): \(via).",
-                    evidence: [
-                        "nic": .string(first.nic.name), "publicIP": .string(publicText),
-                        "privateIP": .string(first.privateAddress.description), "protocol": .string(transport),
-                        "ports": .array(ports.map { .int($0) }), "services": .array(services.map { .string($0) }),
-                        "decidedBy": .array(decidedBy), "sourceAddresses": .int(Int(sources.count)),
-                        "sources": .array(sourcePrefixes.prefix(16).map { .string($0) }),
-                        "via": .string(door.via.rawValue), "door": .string(door.name),
-                        "frontendPorts": .array(ports.map { .int(Int(door.frontendPort(forBackend: UInt32($0)))) }),
-                    ],
+                    evidence: evidence,
                     remediation: last.map {
                         "Narrow the source of \($0.group.name)/\($0.rule.name) to the addresses that need \(AuditText.list(services)), or remove the rule; reach management ports through a bastion or VPN."
                     }

@@ -14,14 +14,14 @@ extension InternetExposedPort {
             let ports = context.options.sensitivePorts.ports.filter { $0.transport == transport }
             guard !ports.isEmpty else { continue }
             let exposures = context.engine.firewallDNATExposures(protocol: transport, ports: ports.map(\.port))
-            for exposure in exposures where exposure.sources.count > minimumExposedSources {
+            for exposure in exposures where exposure.sources.breadth > minimumExposedSources {
                 guard let nic = network.interface(exposure.interface),
                     let port = ports.first(where: { $0.port == exposure.port })
                 else { continue }
                 let chain = exposure.decidedBy.map(\.text)
                 let sourceText =
                     exposure.sources == context.publicInternet
-                    ? "any internet address" : "\(AuditText.count(exposure.sources.count)) internet addresses"
+                    ? "any internet address" : "\(AuditText.addressCount(exposure.sources)) internet addresses"
                 let dnat = exposure.decidedBy.first
                 findings.append(
                     Finding(
@@ -35,7 +35,7 @@ extension InternetExposedPort {
                             "services": .array([.string(port.service)]), "via": "firewallDNAT",
                             "firewall": .string(exposure.firewall), "publicPort": .int(exposure.publicPort),
                             "decidedBy": .array(exposure.decidedBy.map(\.json)),
-                            "sourceAddresses": .int(Int(exposure.sources.count)),
+                            "sourceAddresses": .int(Int(exposure.sources.ipv4Count)),
                             "sources": .array(AuditText.prefixes(exposure.sources).prefix(16).map { .string($0) }),
                         ],
                         remediation:

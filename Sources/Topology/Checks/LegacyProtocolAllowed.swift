@@ -112,14 +112,14 @@ extension LegacyProtocolAllowed {
 
     /// Subnets sorted by address, to find those a set of sources overlaps without scanning them all.
     private struct SubnetLookup {
-        var ranges: [(lower: UInt32, upper: UInt32, subnet: Int)] = []
+        var ranges: [(lower: UInt128, upper: UInt128, subnet: Int)] = []
         /// `VNET/SUBNET` of each subnet, by index.
         var names: [String] = []
 
         init(_ context: AuditContext) {
             for (index, subnet) in context.network.subnets.enumerated() {
                 names.append(context.segmentName(subnet))
-                for prefix in subnet.prefixes { ranges.append((prefix.first, prefix.last, index)) }
+                for prefix in subnet.prefixes { for (lo, hi) in prefix.intervals { ranges.append((lo, hi, index)) } }
             }
             ranges.sort { $0.lower < $1.lower }
         }
@@ -153,7 +153,7 @@ extension LegacyProtocolAllowed {
     {
         var result: [(name: String, addresses: IntervalSet, space: IntervalSet)] = []
         for subnet in context.attachedSubnets[group] ?? [] where subnet.virtualNetwork == vnet {
-            let space = IntervalSet(intervals: subnet.prefixes.map { ($0.first, $0.last) })
+            let space = IntervalSet(prefixes: subnet.prefixes)
             result.append((context.segmentName(subnet), space, space))
         }
         for nic in context.attachedInterfaces[group] ?? [] {
@@ -161,7 +161,7 @@ extension LegacyProtocolAllowed {
                 guard let address = config.privateAddress, let subnetID = config.subnet,
                     let subnet = context.subnetsByID[subnetID], subnet.virtualNetwork == vnet
                 else { continue }
-                let space = IntervalSet(intervals: subnet.prefixes.map { ($0.first, $0.last) })
+                let space = IntervalSet(prefixes: subnet.prefixes)
                 result.append(
                     (context.segmentName(subnet), IntervalSet(address.value, address.value), space))
             }

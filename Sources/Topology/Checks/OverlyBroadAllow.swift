@@ -21,7 +21,7 @@ public enum OverlyBroadAllow {
 }
 
 extension OverlyBroadAllow {
-    /// A source this large (a /8, 16.7 million addresses) or larger counts as "anyone".
+    /// A source this large (a /8, 16.7 million addresses; in IPv6 a /40, counted in /64s) or larger counts as "anyone".
     static let broadSourceSize: UInt64 = 1 << 24
     /// More destination ports than this count as a wide range.
     static let widePortCount: UInt64 = 1024
@@ -39,6 +39,7 @@ extension OverlyBroadAllow {
             let group = first.group
             // The rule as written: broadest over its attachment contexts.
             let sources = views.reduce(IntervalSet()) { $0.union($1.matched.sources) }
+                .intersection(context.familiesInUse)
             let ports = IntervalSet(intervals: rule.destinationPorts.map { (UInt32($0.lower), UInt32($0.upper)) })
             let protocols = ProtocolSet(rule.protocol)
             let writtenSources = rule.sources.map(\.description)
@@ -47,12 +48,12 @@ extension OverlyBroadAllow {
                     switch match {
                     case .any: return true
                     case .serviceTag(let tag): return ["internet", "*", "any"].contains(tag.lowercased())
-                    case .prefix(let p): return p.length <= 8
+                    case .prefix(let p): return p.length <= (p.isIPv4 ? 8 : 40)
                     default: return false
                     }
-                } || sources.count >= broadSourceSize
+                } || sources.breadth >= broadSourceSize
             let allPorts = ports == IntervalSet.allPorts
-            let widePorts = ports.count > widePortCount
+            let widePorts = UInt64(ports.count) > widePortCount
             let sensitiveHit = sensitive.filter { port in
                 protocols.contains(port.transport == .tcp ? .tcp : .udp) && ports.contains(UInt32(port.port))
             }
@@ -66,7 +67,7 @@ extension OverlyBroadAllow {
                     allPorts
                     ? "every port"
                     : widePorts
-                        ? "\(AuditText.count(ports.count)) ports"
+                        ? "\(AuditText.count(UInt64(ports.count))) ports"
                         : AuditText.list(labelledPorts(ports, sensitiveHit))
                 reasons.append("from \(AuditText.list(writtenSources)) to \(portText)")
                 let fromInternet = rule.sources.contains { match in
@@ -87,7 +88,8 @@ extension OverlyBroadAllow {
             }
             var evidence = AuditText.ruleEvidence(rule, group)
             evidence["sources"] = .array(writtenSources.map { .string($0) })
-            evidence["sourceAddresses"] = .int(Int(sources.count))
+            evidence["sourceAddresses"] = .int(Int(sources.ipv4Count))
+            if !sources.ipv6Part.isEmpty { evidence["ipv6Sources"] = .string(AuditText.addressCount(sources.ipv6Part)) }
             evidence["ports"] = .array(AuditText.ports(ports).map { .string($0) })
             evidence["portCount"] = .int(Int(ports.count))
             evidence["protocols"] = .array(protocols.names.map { .string($0) })
@@ -110,7 +112,7 @@ extension OverlyBroadAllow {
     static func labelledPorts(_ ports: IntervalSet, _ sensitive: [SensitivePort]) -> [String] {
         ports.intervals.map { interval in
             let text = interval.lower == interval.upper ? "\(interval.lower)" : "\(interval.lower)-\(interval.upper)"
-            let services = sensitive.filter { (interval.lower...interval.upper).contains(UInt32($0.port)) }.map(
+            let services = sensitive.filter { (interval.lower...interval.upper).contains(UInt128($0.port)) }.map(
                 \.service)
             let names = services.reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
             return names.isEmpty ? text : "\(names.joined(separator: "/")) (\(text))"

@@ -74,7 +74,7 @@ extension PublicWebWithoutWAF {
                 }
                 if !(byDoor[key]?.nics.contains { $0.id == nic.id } ?? true) { byDoor[key]?.nics.append(nic) }
                 for (lo, hi) in ports.intervals where hi - lo < 16 {
-                    for p in lo...hi { byDoor[key]?.ports.insert(door.frontendPort(forBackend: p)) }
+                    for p in lo...hi { byDoor[key]?.ports.insert(door.frontendPort(forBackend: UInt32(p))) }
                 }
             }
         }

@@ -188,7 +188,7 @@ struct NetworkBuilder {
             let nic = network.interfaces[n]
             for config in nic.ipConfigurations {
                 guard let subnetID = config.subnet else { continue }
-                let host = config.privateAddress.map { IPv4Prefix(network: $0, length: 32) }
+                let host = config.privateAddress.map { NetworkPrefix(network: $0, length: 32) }
                 let known = subnetIndex[subnetID]
                 if let i = known, !network.subnets[i].isInferred { continue }
                 let vnetID = ResourceID(Self.parentID(of: subnetID))
@@ -234,7 +234,7 @@ struct NetworkBuilder {
     /// gets the one Azure would give it: the lowest free address of its subnet from the fifth up
     /// (Azure keeps the first four and the last), NICs taken in id order so the result is stable.
     private mutating func allocateDynamicAddresses() {
-        var used: [ResourceID: Set<UInt32>] = [:]
+        var used: [ResourceID: Set<UInt128>] = [:]
         for nic in network.interfaces {
             for config in nic.ipConfigurations {
                 if let subnet = config.subnet, let a = config.privateAddress {
@@ -249,8 +249,9 @@ struct NetworkBuilder {
                     continue
                 }
                 let subnet = network.subnets[s]
-                var chosen: UInt32?
-                for prefix in subnet.prefixes where prefix.length <= 29 {
+                var chosen: UInt128?
+                for prefix in subnet.prefixes
+                where prefix.isIPv4 != config.isIPv6 && prefix.length <= prefix.familyBits - 3 {
                     var candidate = prefix.first &+ 4
                     while candidate < prefix.last, used[subnetID, default: []].contains(candidate) { candidate &+= 1 }
                     if candidate < prefix.last {
@@ -261,9 +262,9 @@ struct NetworkBuilder {
                 let nic = network.interfaces[n]
                 guard let chosen else { continue }
                 used[subnetID, default: []].insert(chosen)
-                network.interfaces[n].ipConfigurations[c].privateAddress = IPv4Address(chosen)
+                network.interfaces[n].ipConfigurations[c].privateAddress = NetworkAddress(chosen)
                 warn(
-                    "network interface '\(nic.name)' (\(config.name)) has a dynamic private address; it is taken to be \(IPv4Address(chosen)), the first free address of subnet '\(subnet.name)' from the fifth up, as Azure allocates",
+                    "network interface '\(nic.name)' (\(config.name)) has a dynamic private address; it is taken to be \(NetworkAddress(chosen)), the first free address of subnet '\(subnet.name)' from the fifth up, as Azure allocates",
                     at: config.location ?? nic.location)
             }
         }
@@ -327,7 +328,7 @@ struct NetworkBuilder {
                             at: rule.location ?? nsg.location)
                     case .unsupported(let text):
                         warn(
-                            "rule '\(rule.name)' of '\(nsg.name)' names '\(text)', which this version cannot evaluate (IPv4 only); it matches no flow",
+                            "rule '\(rule.name)' of '\(nsg.name)' names '\(text)', which is not an address, prefix or service tag; it matches no flow",
                             at: rule.location ?? nsg.location)
                     default: break
                     }

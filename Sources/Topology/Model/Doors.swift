@@ -21,7 +21,7 @@ public enum BackendTarget: Sendable, Hashable {
     /// A NIC IP configuration, by the id Azure gives it (`…/networkInterfaces/NIC/ipConfigurations/NAME`).
     case ipConfiguration(ResourceID)
     /// An address given directly (`loadBalancerBackendAddresses`, an application gateway's `backendAddresses`).
-    case address(IPv4Address)
+    case address(NetworkAddress)
 
     /// The NIC an IP-configuration id belongs to: `…/networkInterfaces/NIC/ipConfigurations/X` → `…/networkInterfaces/NIC`.
     public var interface: ResourceID? {
@@ -89,12 +89,12 @@ public struct LoadBalancer: Sendable, Hashable {
         public var id: ResourceID
         public var name: String
         public var publicIP: ResourceID?
-        public var privateAddress: IPv4Address?
+        public var privateAddress: NetworkAddress?
         public var subnet: ResourceID?
         public var location: SourceLocation?
 
         public init(
-            id: ResourceID, name: String, publicIP: ResourceID? = nil, privateAddress: IPv4Address? = nil,
+            id: ResourceID, name: String, publicIP: ResourceID? = nil, privateAddress: NetworkAddress? = nil,
             subnet: ResourceID? = nil, location: SourceLocation? = nil
         ) {
             self.id = id

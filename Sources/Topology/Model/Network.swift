@@ -56,7 +56,7 @@ public struct Network: Sendable {
 public struct VirtualNetwork: Sendable, Hashable {
     public var id: ResourceID
     public var name: String
-    public var addressSpace: [IPv4Prefix]
+    public var addressSpace: [NetworkPrefix]
     /// Peerings as this VNet declares them. Traffic flows only when the peering is connected
     /// (both sides exist); peering is not transitive.
     public var peerings: [Peering]
@@ -66,7 +66,7 @@ public struct VirtualNetwork: Sendable, Hashable {
     public var isInferred = false
 
     public init(
-        id: ResourceID, name: String, addressSpace: [IPv4Prefix], peerings: [Peering] = [],
+        id: ResourceID, name: String, addressSpace: [NetworkPrefix], peerings: [Peering] = [],
         location: SourceLocation? = nil
     ) {
         self.id = id
@@ -105,7 +105,7 @@ public struct Subnet: Sendable, Hashable {
     public var id: ResourceID
     public var name: String
     public var virtualNetwork: ResourceID
-    public var prefixes: [IPv4Prefix]
+    public var prefixes: [NetworkPrefix]
     public var securityGroup: ResourceID?
     /// The route table attached to the subnet, if any.
     public var routeTable: ResourceID?
@@ -115,7 +115,7 @@ public struct Subnet: Sendable, Hashable {
     public var isInferred = false
 
     public init(
-        id: ResourceID, name: String, virtualNetwork: ResourceID, prefixes: [IPv4Prefix],
+        id: ResourceID, name: String, virtualNetwork: ResourceID, prefixes: [NetworkPrefix],
         securityGroup: ResourceID? = nil, routeTable: ResourceID? = nil, location: SourceLocation? = nil
     ) {
         self.id = id
@@ -173,24 +173,26 @@ public struct NetworkInterface: Sendable, Hashable {
 
     /// Subnets and addresses, first configuration first.
     public var subnetIDs: [ResourceID] { ipConfigurations.compactMap(\.subnet) }
-    public var privateAddresses: [IPv4Address] { ipConfigurations.compactMap(\.privateAddress) }
+    public var privateAddresses: [NetworkAddress] { ipConfigurations.compactMap(\.privateAddress) }
     public var publicIPIDs: [ResourceID] { ipConfigurations.compactMap(\.publicIP) }
 }
 
 /// One address of a NIC: private IP in a subnet, optionally a public IP, and the ASGs it belongs to.
 public struct IPConfiguration: Sendable, Hashable {
     public var name: String
-    public var privateAddress: IPv4Address?
+    public var privateAddress: NetworkAddress?
     public var subnet: ResourceID?
     public var publicIP: ResourceID?
     public var applicationSecurityGroups: [ResourceID]
     /// Load balancer backend pools, inbound NAT rules and NAT pools, and application gateway
     /// backend pools this configuration names (templates declare membership on the NIC side).
     public var backendPools: [ResourceID] = []
+    /// `privateIPAddressVersion: IPv6`: a dynamic address comes from the subnet's IPv6 prefix.
+    public var isIPv6 = false
     public var location: SourceLocation?
 
     public init(
-        name: String, privateAddress: IPv4Address?, subnet: ResourceID?, publicIP: ResourceID? = nil,
+        name: String, privateAddress: NetworkAddress?, subnet: ResourceID?, publicIP: ResourceID? = nil,
         applicationSecurityGroups: [ResourceID] = [], backendPools: [ResourceID] = [], location: SourceLocation? = nil
     ) {
         self.name = name
@@ -209,7 +211,7 @@ public struct PublicIPAddress: Sendable, Hashable {
     public var id: ResourceID
     public var name: String
     /// Absent for dynamic addresses not yet allocated (common in templates).
-    public var address: IPv4Address?
+    public var address: NetworkAddress?
     /// `sku.name`; nil when the input does not say (read as Basic, open, with a note).
     public var sku: NetworkSKU?
     /// What Azure says it is attached to (`properties.ipConfiguration`, `natGateway`), which may be

@@ -12,15 +12,15 @@ public enum NextHopType: String, Sendable, Hashable, AzureSpelledEnum {
 /// One user-defined route (UDR) of a route table.
 public struct Route: Sendable, Hashable {
     public var name: String
-    public var addressPrefix: IPv4Prefix
+    public var addressPrefix: NetworkPrefix
     public var nextHopType: NextHopType
     /// Only for `VirtualAppliance`: the appliance's private address (an Azure Firewall, a NIC with IP
     /// forwarding, or a load balancer frontend in front of appliances).
-    public var nextHopAddress: IPv4Address?
+    public var nextHopAddress: NetworkAddress?
     public var location: SourceLocation?
 
     public init(
-        name: String, addressPrefix: IPv4Prefix, nextHopType: NextHopType, nextHopAddress: IPv4Address? = nil,
+        name: String, addressPrefix: NetworkPrefix, nextHopType: NextHopType, nextHopAddress: NetworkAddress? = nil,
         location: SourceLocation? = nil
     ) {
         self.name = name
@@ -74,7 +74,7 @@ public struct FirewallRule: Sendable, Hashable {
     public var destinations: [AddressMatch]
     public var destinationPorts: [PortRange]
     /// DNAT: where the firewall sends the traffic.
-    public var translatedAddress: IPv4Address?
+    public var translatedAddress: NetworkAddress?
     public var translatedPort: Int?
     /// Application rules (target FQDNs, FQDN tags, web categories) and network rules naming FQDNs
     /// or IP groups: names whose addresses are not known offline. An allow rule with them is read
@@ -84,7 +84,7 @@ public struct FirewallRule: Sendable, Hashable {
 
     public init(
         name: String, protocols: [RuleProtocol], sources: [AddressMatch], destinations: [AddressMatch],
-        destinationPorts: [PortRange], translatedAddress: IPv4Address? = nil, translatedPort: Int? = nil,
+        destinationPorts: [PortRange], translatedAddress: NetworkAddress? = nil, translatedPort: Int? = nil,
         unresolved: [String] = [], location: SourceLocation? = nil
     ) {
         self.name = name
@@ -167,7 +167,7 @@ public struct FirewallPolicy: Sendable, Hashable {
 public struct AzureFirewall: Sendable, Hashable {
     public var id: ResourceID
     public var name: String
-    public var privateAddress: IPv4Address?
+    public var privateAddress: NetworkAddress?
     public var subnet: ResourceID?
     public var publicIPs: [ResourceID]
     /// Classic rules (`natRuleCollections`, `networkRuleCollections`, `applicationRuleCollections`).
@@ -176,7 +176,7 @@ public struct AzureFirewall: Sendable, Hashable {
     public var location: SourceLocation?
 
     public init(
-        id: ResourceID, name: String, privateAddress: IPv4Address? = nil, subnet: ResourceID? = nil,
+        id: ResourceID, name: String, privateAddress: NetworkAddress? = nil, subnet: ResourceID? = nil,
         publicIPs: [ResourceID] = [], collections: [FirewallRuleCollection] = [], policy: ResourceID? = nil,
         location: SourceLocation? = nil
     ) {

@@ -71,18 +71,18 @@ public enum TransportProtocol: String, Sendable, Hashable, CaseIterable {
 public enum AddressMatch: Sendable, Hashable, CustomStringConvertible {
     /// `*`, `Any`, `0.0.0.0/0` is kept as a prefix.
     case any
-    case prefix(IPv4Prefix)
+    case prefix(NetworkPrefix)
     /// `VirtualNetwork`, `Internet`, `AzureLoadBalancer` and other service tags, as written.
     case serviceTag(String)
     case applicationSecurityGroup(ResourceID)
-    /// Something the engine cannot evaluate (an IPv6 prefix, a range we cannot parse): matches no
-    /// IPv4 flow. The loader warns about it.
+    /// Text the engine cannot evaluate (an address range, a malformed address): matches no
+    /// flow. The loader warns about it.
     case unsupported(String)
 
     public var description: String {
         switch self {
         case .any: "*"
-        case .prefix(let p): p.length == 32 ? p.network.description : p.description
+        case .prefix(let p): p.isHost ? p.network.description : p.description
         case .serviceTag(let t): t
         case .applicationSecurityGroup(let id): "asg:\(id.lastComponent)"
         case .unsupported(let s): s

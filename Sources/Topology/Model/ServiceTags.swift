@@ -1,5 +1,5 @@
 /// Azure's published service tags (the `ServiceTags_Public_*.json` file, `--service-tags FILE`):
-/// the IPv4 prefixes of each tag, so rules naming `Storage`, `Sql.WestEurope` or
+/// the IPv4 and IPv6 prefixes of each tag, so rules naming `Storage`, `Sql.WestEurope` or
 /// `AzureCloud.westeurope` match the addresses Azure gives them. Without it, such tags stand for
 /// a conservative token (DESIGN.md example I).
 public struct ServiceTags: Sendable {
@@ -8,24 +8,22 @@ public struct ServiceTags: Sendable {
     /// The file's own `changeNumber` and `cloud`, when it gives them.
     public var changeNumber: Int?
     public var cloud: String?
-    /// IPv4 prefixes by lower-cased tag name (names compare case-insensitively, as Azure's do).
-    public var prefixes: [String: [IPv4Prefix]]
-    /// How many tags the file lists, and how many IPv6 prefixes were skipped (the engine is IPv4).
+    /// IPv4 and IPv6 prefixes by lower-cased tag name (names compare case-insensitively, as Azure's do).
+    public var prefixes: [String: [NetworkPrefix]]
+    /// How many tags the file lists.
     public var tagCount: Int
-    public var skippedIPv6Prefixes: Int
 
     public init(
-        file: String, changeNumber: Int? = nil, cloud: String? = nil, prefixes: [String: [IPv4Prefix]],
-        tagCount: Int? = nil, skippedIPv6Prefixes: Int = 0
+        file: String, changeNumber: Int? = nil, cloud: String? = nil, prefixes: [String: [NetworkPrefix]],
+        tagCount: Int? = nil
     ) {
         self.file = file
         self.changeNumber = changeNumber
         self.cloud = cloud
         self.prefixes = prefixes
         self.tagCount = tagCount ?? prefixes.count
-        self.skippedIPv6Prefixes = skippedIPv6Prefixes
     }
 
-    /// The IPv4 prefixes of a tag, nil when the file does not list it.
-    public func prefixes(of tag: String) -> [IPv4Prefix]? { prefixes[tag.lowercased()] }
+    /// The prefixes of a tag, nil when the file does not list it.
+    public func prefixes(of tag: String) -> [NetworkPrefix]? { prefixes[tag.lowercased()] }
 }

@@ -34,11 +34,14 @@ struct BehaviourClasses {
     var classesByVNet: [[Int]] = []
 
     init(_ compiled: CompiledNetwork) {
-        var boundaries: Set<UInt64> = []
-        func add(_ p: IPv4Prefix) {
-            boundaries.insert(UInt64(p.first))
-            boundaries.insert(UInt64(p.last) + 1)
+        var boundaries: Set<UInt128> = []
+        func insert(_ lo: UInt128, _ hi: UInt128) {
+            boundaries.insert(lo)
+            if hi < UInt128.max { boundaries.insert(hi + 1) }
         }
+        func add(_ p: NetworkPrefix) { for (lo, hi) in p.intervals { insert(lo, hi) } }
+        // The families never share an atom.
+        insert(NetworkAddress.ipv4Range.lowerBound, NetworkAddress.ipv4Range.upperBound)
         for group in compiled.network.securityGroups {
             for rule in group.rules {
                 for case .prefix(let p) in rule.sources + rule.destinations { add(p) }
@@ -50,29 +53,23 @@ struct BehaviourClasses {
         let routing = compiled.routing
         for rules in routing.filterRules {
             for rule in rules {
-                for (lo, hi) in rule.box.sources.intervals + rule.box.destinations.intervals {
-                    boundaries.insert(UInt64(lo))
-                    boundaries.insert(UInt64(hi) + 1)
-                }
+                for (lo, hi) in rule.box.sources.intervals + rule.box.destinations.intervals { insert(lo, hi) }
             }
         }
-        for target in routing.dnatTargets.keys { add(IPv4Prefix(network: IPv4Address(target), length: 32)) }
+        for target in routing.dnatTargets.keys { insert(target, target) }
         // Service tags resolved from `--service-tags` name prefixes too (usually public ranges,
         // but a VNet may use public space).
         for set in compiled.resolvedTags.values {
-            for (lo, hi) in set.intervals {
-                boundaries.insert(UInt64(lo))
-                boundaries.insert(UInt64(hi) + 1)
-            }
+            for (lo, hi) in set.intervals { insert(lo, hi) }
         }
         add(CompiledNetwork.azureLoadBalancer)
         let sorted = boundaries.sorted()
-        func atom(_ address: UInt32) -> Int {
+        func atom(_ address: UInt128) -> Int {
             var lo = 0
             var hi = sorted.count
             while lo < hi {
                 let mid = (lo + hi) / 2
-                if sorted[mid] <= UInt64(address) { lo = mid + 1 } else { hi = mid }
+                if sorted[mid] <= address { lo = mid + 1 } else { hi = mid }
             }
             return lo
         }

@@ -26,15 +26,15 @@ final class ClassGraph {
 
     /// Segments along one address axis: `starts[i]` … `starts[i+1]-1` carry projection `ids[i]`.
     struct Projection {
-        var starts: [UInt64]
+        var starts: [UInt128]
         var ids: [Int]
 
-        func id(at address: UInt32) -> Int {
+        func id(at address: UInt128) -> Int {
             var lo = 0
             var hi = starts.count
             while lo < hi {
                 let mid = (lo + hi) / 2
-                if starts[mid] <= UInt64(address) { lo = mid + 1 } else { hi = mid }
+                if starts[mid] <= address { lo = mid + 1 } else { hi = mid }
             }
             return lo == 0 ? 0 : ids[lo - 1]
         }
@@ -66,7 +66,7 @@ final class ClassGraph {
     /// group up once per source class. One slot per group.
     private var slots: [GroupSlot] = []
     /// Per VNet, aligned with `classesByAddress`: addresses and inbound groups, read in order.
-    private var sortedAddresses: [[UInt32]] = []
+    private var sortedAddresses: [[UInt128]] = []
     private var sortedGroups: [[Int32]] = []
     private var preparedVNets: Set<Int> = []
     /// For each VNet, the VNets it routes to (itself and its connected peers).
@@ -78,7 +78,7 @@ final class ClassGraph {
         classesByAddress.indices.filter { compiled.mayRoute($0, vb) }
     }
     /// Per class: its address and VNet, flat for the pair loop.
-    private let classAddress: [UInt32]
+    private let classAddress: [UInt128]
     private let classVNet: [Int]
     /// Classes of each VNet sorted by address, so a sweep meets projection segments in order, and
     /// each class's place in that order.
@@ -144,18 +144,18 @@ final class ClassGraph {
     /// Sweeps the boxes' intervals along one address axis; each segment between consecutive
     /// interval ends gets the interned set of port boxes active there.
     private func project(_ boxes: [FlowBox], alongSources: Bool) -> Projection {
-        var events: [(point: UInt64, box: Int32, delta: Int32)] = []
+        var events: [(point: UInt128, box: Int32, delta: Int32)] = []
         for box in boxes {
             guard let id = portBoxID(box) else { continue }
             let axis = alongSources ? box.sources : box.destinations
             for (lo, hi) in axis.intervals {
-                events.append((UInt64(lo), id, 1))
-                events.append((UInt64(hi) + 1, id, -1))
+                events.append((lo, id, 1))
+                if hi < UInt128.max { events.append((hi + 1, id, -1)) }
             }
         }
         events.sort { $0.point < $1.point }
         var active: [Int32: Int32] = [:]
-        var starts: [UInt64] = [0]
+        var starts: [UInt128] = [0]
         var ids: [Int] = [0]
         var i = 0
         while i < events.count {
@@ -166,7 +166,6 @@ final class ClassGraph {
                 active[e.box] = count == 0 ? nil : count
                 i += 1
             }
-            guard point <= UInt64(UInt32.max) else { break }
             let set = active.keys.sorted()
             let id: Int
             let side = alongSources ? 0 : 1
@@ -309,7 +308,7 @@ final class ClassGraph {
     func routableVNets(of c: Int) -> [Int] { classVNet[c] >= 0 ? routable[classVNet[c]] : [] }
     /// The VNets whose traffic routes to class `c`'s.
     func sourceVNets(of c: Int) -> [Int] { classVNet[c] >= 0 ? routedFrom[classVNet[c]] : [] }
-    func address(of c: Int) -> UInt32 { classAddress[c] }
+    func address(of c: Int) -> UInt128 { classAddress[c] }
 
     /// Whether anything at all may enter class `c` (within the filter); a class nothing may enter
     /// is reached by no hop.
@@ -324,7 +323,9 @@ final class ClassGraph {
     private func directlyReaches(_ a: Int, _ b: Int) -> Bool {
         let va = classVNet[a]
         let vb = classVNet[b]
-        guard va >= 0, vb >= 0, compiled.mayRoute(va, vb) else { return false }
+        guard va >= 0, vb >= 0, compiled.mayRoute(va, vb),
+            NetworkAddress(classAddress[a]).isIPv4 == NetworkAddress(classAddress[b]).isIPv4
+        else { return false }
         let out = outboundProjectionOf(a).id(at: classAddress[b])
         if out == 0 { return false }
         let into = inboundProjectionOf(b).id(at: classAddress[a])
@@ -484,6 +485,8 @@ final class ClassGraph {
         slots = []
         let stampOfA = Int32(a)
         var result: [Int] = []
+        // A flow keeps its family: IPv4 classes reach IPv4 classes, IPv6 ones IPv6 ones.
+        let sourceIsIPv4 = NetworkAddress.ipv4Range.contains(source)
         for vb in vnets {
             var segment = 0
             let members = classesByAddress[vb]
@@ -492,7 +495,8 @@ final class ClassGraph {
             for k in members.indices {
                 let b = members[k]
                 if let skip, skip(b) { continue }
-                let address = UInt64(addresses[k])
+                let address = addresses[k]
+                if NetworkAddress.ipv4Range.contains(address) != sourceIsIPv4 { continue }
                 while segment + 1 < out.starts.count && out.starts[segment + 1] <= address { segment += 1 }
                 let o = Int32(out.ids[segment])
                 if o == 0 { continue }
@@ -586,7 +590,8 @@ final class ClassGraph {
 
     /// Inbound pieces of class `c` a source set (e.g. the internet) can send, within the filter.
     func inboundPieces(_ c: Int, from sources: IntervalSet) -> [AnnotatedBox] {
-        inboundRegion(c).compactMap { box in
+        let sources = sources.intersection(.family(of: classAddress[c]))
+        return inboundRegion(c).compactMap { box in
             let s = box.sources.intersection(sources)
             guard !s.isEmpty, let pb = portBox(box) else { return nil }
             return AnnotatedBox(
@@ -598,7 +603,7 @@ final class ClassGraph {
 
     /// A concrete flow from class `a`'s representative to `address` (a member of class `b`) that
     /// the NSGs allow, if any.
-    func witness(from a: Int, to b: Int, address: UInt32) -> Flow? {
+    func witness(from a: Int, to b: Int, address: UInt128) -> Flow? {
         let ea = endpoint(a)
         var best: PortBox?
         for o in outboundRegion(a) where o.destinations.contains(address) {
@@ -618,17 +623,17 @@ final class ClassGraph {
     static func preference(_ box: PortBox) -> (Int, UInt32) {
         let proto = box.protocols.contains(.tcp) ? 0 : 1
         if let i = preferredPorts.firstIndex(where: { box.destinationPorts.contains($0) }) { return (proto, UInt32(i)) }
-        return (proto, 1000 + (box.destinationPorts.first ?? 0))
+        return (proto, 1000 + UInt32(box.destinationPorts.first ?? 0))
     }
 
-    static func flow(from source: UInt32, to destination: UInt32, _ box: PortBox) -> Flow {
+    static func flow(from source: UInt128, to destination: UInt128, _ box: PortBox) -> Flow {
         let proto: TransportProtocol = box.protocols.contains(.tcp) ? .tcp : .udp
-        let port = preferredPorts.first { box.destinationPorts.contains($0) } ?? box.destinationPorts.first ?? 0
+        let port = preferredPorts.first { box.destinationPorts.contains($0) } ?? UInt32(box.destinationPorts.first ?? 0)
         let sourcePort =
             box.sourcePorts.contains(UInt32(Flow.defaultSourcePort))
-            ? UInt32(Flow.defaultSourcePort) : (box.sourcePorts.first ?? 0)
+            ? UInt32(Flow.defaultSourcePort) : UInt32(box.sourcePorts.first ?? 0)
         return Flow(
-            source: IPv4Address(source), destination: IPv4Address(destination), protocol: proto,
+            source: NetworkAddress(source), destination: NetworkAddress(destination), protocol: proto,
             sourcePort: Int(sourcePort), destinationPort: Int(port))
     }
 }

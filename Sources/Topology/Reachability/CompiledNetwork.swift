@@ -4,8 +4,8 @@ import Findings
 struct EngineEndpoint {
     var interface: Int
     var configuration: Int
-    var address: UInt32
-    var publicAddress: UInt32?
+    var address: UInt128
+    var publicAddress: UInt128?
     var hasPublicIP: Bool
     var subnet: Int?
     var virtualNetwork: Int?
@@ -71,8 +71,8 @@ final class CompiledNetwork {
     var asgIndex: [ResourceID: Int] = [:]
     var interfaceIndex: [ResourceID: Int] = [:]
     var endpoints: [EngineEndpoint] = []
-    var endpointByPrivate: [UInt32: Int] = [:]
-    var endpointByPublic: [UInt32: Int] = [:]
+    var endpointByPrivate: [UInt128: Int] = [:]
+    var endpointByPublic: [UInt128: Int] = [:]
     /// Own address space per VNet, and the `VirtualNetwork` tag (own space plus connected peers).
     var vnetSpace: [IntervalSet] = []
     var virtualNetworkTag: [IntervalSet] = []
@@ -90,7 +90,7 @@ final class CompiledNetwork {
     var subnetTagContext: [Int?] = []
     var allSpace = IntervalSet()
     /// Subnet prefixes as sorted intervals, for addresses that belong to no NIC.
-    var subnetRanges: [(lower: UInt32, upper: UInt32, subnet: Int)] = []
+    var subnetRanges: [(lower: UInt128, upper: UInt128, subnet: Int)] = []
     var asgAddresses: [IntervalSet] = []
     var effectiveRules: [[Direction: [SecurityRule]]] = []
     private var compiledCache: [Int: [CompiledRule]] = [:]
@@ -103,11 +103,11 @@ final class CompiledNetwork {
     lazy var routing = CompiledRouting(self)
     /// Service tags whose Azure ranges are not known offline, each standing for one token address
     /// (see `firstTagToken`), by lower-cased name.
-    private(set) var tagTokens: [String: UInt32] = [:]
+    private(set) var tagTokens: [String: UInt128] = [:]
     /// Doors from the internet (`EntryPoints.swift`), by frontend address, and per endpoint the
     /// doors whose backends include it.
     private(set) var entryPoints: [EntryPoint] = []
-    private(set) var entryPointsByFrontend: [UInt32: [Int]] = [:]
+    private(set) var entryPointsByFrontend: [UInt128: [Int]] = [:]
     private(set) var entryPointsOfEndpoint: [[Int]] = []
     /// Internal doors (private frontends: internal load balancers, gateways' private listeners), by
     /// frontend address, and per endpoint the internal doors whose backends include it.
@@ -120,14 +120,16 @@ final class CompiledNetwork {
     /// `AzureFrontDoor.Backend` prefixes when `--service-tags` gives them.
     private(set) var frontDoorSource: IPv4Address?
     private(set) var frontDoorAddresses = IntervalSet()
+    /// The families (as address sets) some VNet space or NIC uses; IPv4 when none does.
+    private(set) var familiesInUse = IntervalSet.ipv4Addresses
     /// Where internet attackers can send from: see `internetSources`.
     private(set) var publicInternet = IntervalSet()
-    static let azureLoadBalancer = IPv4Prefix("168.63.129.16/32")!
+    static let azureLoadBalancer = NetworkPrefix("168.63.129.16/32")!
     /// The first token address of an unknown service tag: 240.0.0.0/4 is reserved (RFC 1112),
     /// so no real host, VNet or flow has these addresses. Each tag is one point there: inside `*`
     /// and `Internet` (Azure's service tags are Azure public ranges, outside every VNet), outside
     /// every prefix a rule names, and outside the attacker sources (`notInternet` holds 224/3).
-    static let firstTagToken: UInt32 = 0xF000_0000
+    static let firstTagToken: UInt128 = NetworkAddress(ipv4: 0xF000_0000).value
     static let knownTags: Set<String> = ["virtualnetwork", "internet", "azureloadbalancer"]
 
     init(network: Network) {
@@ -141,7 +143,7 @@ final class CompiledNetwork {
             [.inbound: group.effectiveRules(.inbound), .outbound: group.effectiveRules(.outbound)]
         }
         vnetSpace = network.virtualNetworks.map { v in
-            IntervalSet(intervals: v.addressSpace.map { ($0.first, $0.last) })
+            IntervalSet(prefixes: v.addressSpace)
         }
         allSpace = vnetSpace.reduce(IntervalSet()) { $0.union($1) }
         connectedPeers = Array(repeating: [], count: network.virtualNetworks.count)
@@ -160,15 +162,15 @@ final class CompiledNetwork {
             connectedPeers[i].reduce(vnetSpace[i]) { $0.union(vnetSpace[$1]) }
         }
         for (i, s) in network.subnets.enumerated() {
-            for p in s.prefixes { subnetRanges.append((p.first, p.last, i)) }
+            for p in s.prefixes { for (lo, hi) in p.intervals { subnetRanges.append((lo, hi, i)) } }
         }
         subnetSecurityGroupIndex = network.subnets.map { $0.securityGroup.flatMap { nsgIndex[$0] } }
         subnetVNetIndex = network.subnets.map { vnetIndex[$0.virtualNetwork] }
         buildTagContexts()
         subnetRanges.sort { $0.lower < $1.lower }
-        var publicAddress: [ResourceID: UInt32] = [:]
+        var publicAddress: [ResourceID: UInt128] = [:]
         for pip in network.publicIPs { if let a = pip.address { publicAddress[pip.id] = a.value } }
-        var asgMembers = Array(repeating: [(UInt32, UInt32)](), count: network.applicationSecurityGroups.count)
+        var asgMembers = Array(repeating: [(UInt128, UInt128)](), count: network.applicationSecurityGroups.count)
         for (n, nic) in network.interfaces.enumerated() {
             for (c, config) in nic.ipConfigurations.enumerated() {
                 guard let address = config.privateAddress?.value else { continue }
@@ -185,7 +187,7 @@ final class CompiledNetwork {
                     tagContext: subnet.flatMap { subnetTagContext[$0] })
                 if let other = endpointByPrivate[address] {
                     warnings.append(
-                        "\(IPv4Address(address)) is the address of both '\(network.interfaces[endpoints[other].interface].name)' and '\(nic.name)' (overlapping address spaces?); flows naming it reach the first"
+                        "\(NetworkAddress(address)) is the address of both '\(network.interfaces[endpoints[other].interface].name)' and '\(nic.name)' (overlapping address spaces?); flows naming it reach the first"
                     )
                 } else {
                     endpointByPrivate[address] = endpoints.count
@@ -204,12 +206,12 @@ final class CompiledNetwork {
                 }
             }
         }
-        var tokens: UInt32 = 0
+        var tokens: UInt128 = 0
         for key in unknownTags.keys.sorted() {
             let name = unknownTags[key] ?? key
             if let file = network.serviceTags {
                 if let prefixes = file.prefixes(of: key) {
-                    resolvedTags[key] = IntervalSet(intervals: prefixes.map { ($0.first, $0.last) })
+                    resolvedTags[key] = IntervalSet(prefixes: prefixes)
                     continue
                 }
                 warnings.append(
@@ -239,7 +241,12 @@ final class CompiledNetwork {
             }
             if let known = resolvedTags[key] { frontDoorAddresses = known }
         }
-        publicInternet = IntervalSet.allAddresses.subtracting(Self.notInternet).subtracting(allSpace)
+        // A family no VNet uses carries nothing into the estate: an IPv4-only estate's internet is IPv4.
+        let used = endpoints.reduce(allSpace) { $0.union(IntervalSet($1.address, $1.address)) }
+        familiesInUse = [IntervalSet.ipv4Addresses, .ipv6Addresses].filter { used.intersects($0) }
+            .reduce(IntervalSet()) { $0.union($1) }
+        if familiesInUse.isEmpty { familiesInUse = .ipv4Addresses }
+        publicInternet = familiesInUse.subtracting(Self.notInternet).subtracting(allSpace)
         entryPoints = buildEntryPoints()
         entryPointsOfEndpoint = Array(repeating: [], count: endpoints.count)
         internalDoorsOfEndpoint = Array(repeating: [], count: endpoints.count)
@@ -299,14 +306,14 @@ final class CompiledNetwork {
     }
 
     /// The VNet an address belongs to, if any (the first whose space contains it).
-    func virtualNetwork(containing address: UInt32) -> Int? {
+    func virtualNetwork(containing address: UInt128) -> Int? {
         // Most addresses asked about by flows are outside every VNet: reject those with one search.
         guard allSpace.contains(address) else { return nil }
         return vnetSpace.firstIndex { $0.contains(address) }
     }
 
     /// The subnet whose prefix contains an address (for addresses no NIC holds).
-    func subnet(containing address: UInt32) -> Int? {
+    func subnet(containing address: UInt128) -> Int? {
         var lo = 0
         var hi = subnetRanges.count
         while lo < hi {
@@ -339,7 +346,8 @@ final class CompiledNetwork {
         return IntervalSet.allAddresses.subtracting(virtualNetworkTag[tagContextVNet[context]])
     }
 
-    /// Where attackers on the internet can be: every IPv4 address outside every VNet of the
+    /// Where attackers on the internet can be: every address (of a family some VNet's address
+    /// space uses) outside every VNet of the
     /// topology, without Azure's platform address 168.63.129.16 (load balancer probes, admitted
     /// everywhere by a default rule) and without the special-purpose ranges that no packet from
     /// the internet carries as its source (`notInternet`). The same for every VNet, and always
@@ -352,15 +360,19 @@ final class CompiledNetwork {
     /// documentation ranges (192.0.2.0/24, 198.51.100.0/24, 203.0.113.0/24) stay: examples use
     /// them for internet hosts.
     static let notInternet = IntervalSet(
-        intervals: [
+        prefixes: [
             "0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16", "172.16.0.0/12",
             "192.0.0.0/24", "192.168.0.0/16", "198.18.0.0/15", "224.0.0.0/3", "168.63.129.16/32",
-        ].compactMap { IPv4Prefix($0) }.map { ($0.first, $0.last) })
+            // IPv6 (RFC 6890's registry): unspecified, loopback and the other reserved ::/8
+            // addresses, discard-only 100::/64, unique local fc00::/7, link-local fe80::/10 and
+            // multicast ff00::/8. The documentation prefix 2001:db8::/32 stays, as for IPv4.
+            "::/8", "100::/64", "fc00::/7", "fe80::/10", "ff00::/8",
+        ].compactMap { NetworkPrefix($0) })
 
     func addresses(_ match: AddressMatch, context vnet: Int?) -> IntervalSet {
         switch match {
         case .any: return .allAddresses
-        case .prefix(let p): return IntervalSet(p.first, p.last)
+        case .prefix(let p): return IntervalSet(prefixes: [p])
         case .serviceTag(let tag):
             switch tag.lowercased() {
             case "virtualnetwork": return vnet.map { tagSpace[$0] } ?? IntervalSet()

@@ -4,7 +4,7 @@ import Findings
 /// `subnet:VNET/SUBNET`, or `tag:KEY=VALUE`.
 public enum Endpoint: Sendable, Hashable, CustomStringConvertible {
     case internet
-    case address(IPv4Address)
+    case address(NetworkAddress)
     case resource(String)
     case subnet(network: String, subnet: String)
     case tag(key: String, value: String)
@@ -14,7 +14,7 @@ public enum Endpoint: Sendable, Hashable, CustomStringConvertible {
         let t = text.trimmingCharacters(in: .whitespaces)
         if t.lowercased() == "internet" {
             self = .internet
-        } else if let address = IPv4Address(t) {
+        } else if let address = NetworkAddress(t) {
             self = .address(address)
         } else if t.lowercased().hasPrefix("subnet:") {
             let rest = t.dropFirst("subnet:".count)

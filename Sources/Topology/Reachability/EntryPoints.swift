@@ -36,7 +36,7 @@ public struct EntryPoint: Sendable, Hashable {
     public var resource: ResourceID
     public var publicIP: ResourceID?
     /// The frontend public address; nil when the input does not give it (dynamic, a template).
-    public var frontendAddress: IPv4Address?
+    public var frontendAddress: NetworkAddress?
     /// What the door forwards: protocols, and the frontend ports the internet addresses.
     public var protocols: ProtocolSet
     public var frontendPorts: IntervalSet
@@ -46,7 +46,7 @@ public struct EntryPoint: Sendable, Hashable {
     /// Secure by default: with no NSG on the path the door admits nothing (Standard SKU).
     public var closedUnlessAllowed: Bool
     /// The source address the backend sees; nil when it sees the client's own address.
-    public var sourceSeenAs: IPv4Address?
+    public var sourceSeenAs: NetworkAddress?
     /// A layer-7 service with a WAF in prevention mode.
     public var hasWAFPrevention: Bool
     public var location: SourceLocation?
@@ -72,7 +72,7 @@ public struct EntryPoint: Sendable, Hashable {
         var frontendPorts: IntervalSet
         var backendPort: UInt32?
         var closedUnlessAllowed: Bool
-        var sourceSeenAs: IPv4Address?
+        var sourceSeenAs: NetworkAddress?
         var frontSubnet: Int?
         var relaySource: IPv4Address?
     }
@@ -93,7 +93,7 @@ public struct EntryPoint: Sendable, Hashable {
 
     /// The frontend port an attacker connects to for backend port `port`.
     public func frontendPort(forBackend port: UInt32) -> UInt32 {
-        backendPort == nil ? port : (frontendPorts.first ?? port)
+        backendPort == nil ? port : (frontendPorts.first.map { UInt32($0) } ?? port)
     }
 
     /// Words for messages: "public IP pip-web", "load balancer rule lb-web/http".
@@ -160,7 +160,7 @@ extension CompiledNetwork {
     struct MemberLookup {
         var endpointByConfiguration: [ResourceID: Int] = [:]
         var namingPool: [ResourceID: [Int]] = [:]
-        var endpointByPrivate: [UInt32: Int]
+        var endpointByPrivate: [UInt128: Int]
 
         init(_ compiled: CompiledNetwork) {
             endpointByPrivate = compiled.endpointByPrivate
@@ -200,7 +200,7 @@ extension CompiledNetwork {
             result.append(
                 EntryPoint(
                     via: .publicIP, name: pip?.name ?? pipID.lastComponent, resource: pipID, publicIP: pipID,
-                    frontendAddress: endpoint.publicAddress.map(IPv4Address.init), protocols: .all,
+                    frontendAddress: endpoint.publicAddress.map(NetworkAddress.init), protocols: .all,
                     frontendPorts: .allPorts, backendPort: nil, sku: pip?.sku,
                     closedUnlessAllowed: pip?.sku == .standard,
                     sourceSeenAs: nil, hasWAFPrevention: false, location: pip?.location ?? config.location,
@@ -306,8 +306,10 @@ extension CompiledNetwork {
 
     /// The address an application gateway's instances send from: its subnet's first address Azure
     /// allocates (the fifth), the same in every question (DESIGN.md, example J).
-    func gatewayInstanceAddress(subnet s: Int) -> UInt32? {
-        network.subnets[s].prefixes.first.map { $0.length <= 29 ? $0.first &+ 4 : $0.first }
+    func gatewayInstanceAddress(subnet s: Int) -> UInt128? {
+        (network.subnets[s].prefixes.first(where: \.isIPv4) ?? network.subnets[s].prefixes.first).map {
+            $0.length <= $0.familyBits - 3 ? $0.first &+ 4 : $0.first
+        }
     }
 
     private func applicationGatewayEntryPoints(_ lookup: MemberLookup) -> [EntryPoint] {
@@ -335,7 +337,7 @@ extension CompiledNetwork {
                         publicIP: pipID, frontendAddress: isPrivate ? frontend.privateAddress : pip?.address,
                         protocols: .tcp,
                         frontendPorts: IntervalSet(port, port), backendPort: UInt32(route.backendPort), sku: pip?.sku,
-                        closedUnlessAllowed: false, sourceSeenAs: instance.map(IPv4Address.init),
+                        closedUnlessAllowed: false, sourceSeenAs: instance.map(NetworkAddress.init),
                         hasWAFPrevention: gateway.wafMode == .prevention, location: route.location ?? gateway.location,
                         backends: backends, frontSubnet: subnet, isInternal: isPrivate, ruleName: route.name,
                         resourceName: gateway.name))
@@ -347,6 +349,8 @@ extension CompiledNetwork {
     /// Whether internet sources `sources` may pass the door itself on frontend ports `ports` (an
     /// application gateway's subnet NSG judges that leg), with the rules that decide it.
     func frontLeg(_ door: EntryPoint, from sources: IntervalSet, ports: IntervalSet) -> [AnnotatedBox] {
+        // A layer-4 door keeps the family of its frontend (no NAT64 in Azure's data path).
+        let sources = door.frontendAddress.map { sources.intersection(.family(of: $0.value)) } ?? sources
         let start = AnnotatedBox(
             box: FlowBox(
                 sources: sources, destinations: .allAddresses, protocols: door.protocols,
@@ -369,6 +373,8 @@ extension CompiledNetwork {
         let door = entryPoints[d]
         let endpoint = endpoints[e]
         let protocols = protocols.intersection(door.protocols)
+        // Only a proxy (a gateway, which sends from its own address) may change the family.
+        let sources = door.sourceSeenAs == nil ? sources.intersection(.family(of: endpoint.address)) : sources
         guard !protocols.isEmpty, !sources.isEmpty else { return [] }
         // Through Front Door the estate sees Front Door's address, whoever the client is.
         let front = frontLeg(
@@ -397,7 +403,7 @@ extension CompiledNetwork {
     }
 
     /// Why a public address that belongs to a NAT gateway or a bastion is no door, if it is one.
-    func outboundOnlyNote(_ address: IPv4Address) -> String? {
+    func outboundOnlyNote(_ address: NetworkAddress) -> String? {
         guard let pip = network.publicIPs.first(where: { $0.address == address }),
             let holder = network.outboundOnlyDoors.first(where: { $0.publicIPs.contains(pip.id) })
         else { return nil }
@@ -459,11 +465,11 @@ extension CompiledNetwork {
         var decisions: [RuleDecision] = []
         var note: String
         if door.via == .publicIP {
-            note = "public IP \(flow.destination) is translated to \(IPv4Address(endpoint.address))"
+            note = "public IP \(flow.destination) is translated to \(NetworkAddress(endpoint.address))"
         } else {
             let port = door.backendPort.map { Int($0) } ?? flow.destinationPort
             note =
-                "\(door.description) forwards \(flow.destination):\(flow.destinationPort) to \(IPv4Address(endpoint.address)):\(port)"
+                "\(door.description) forwards \(flow.destination):\(flow.destinationPort) to \(NetworkAddress(endpoint.address)):\(port)"
         }
         guard destination.vnet != nil else {
             let nic = network.interfaces[endpoint.interface].name
@@ -483,16 +489,16 @@ extension CompiledNetwork {
         if source.isInternal {
             // Hairpin through the internet: the source appears as its own public IP, if any.
             if let e = source.endpoint, let pub = endpoints[e].publicAddress {
-                inbound.source = IPv4Address(pub)
+                inbound.source = NetworkAddress(pub)
             } else if let any = internetSources(destination.vnet).first {
                 // Azure's default outbound address is not in the export: any internet address.
-                inbound.source = IPv4Address(any)
+                inbound.source = NetworkAddress(any)
             }
             note += "; the source arrives as \(inbound.source)"
         }
         if let s = door.frontSubnet, let address = gatewayInstanceAddress(subnet: s) {
             var front = inbound
-            front.destination = IPv4Address(address)
+            front.destination = NetworkAddress(address)
             let place = Place(endpoint: nil, subnet: s, vnet: subnetVNetIndex[s] ?? nil, address: address)
             guard
                 pass(
@@ -505,7 +511,7 @@ extension CompiledNetwork {
             inbound.source = seen
             note += "; the backend sees the gateway's address \(seen)"
         }
-        inbound.destination = IPv4Address(endpoint.address)
+        inbound.destination = NetworkAddress(endpoint.address)
         if let port = door.backendPort { inbound.destinationPort = Int(port) }
         let nsgs = levels(destination, .inbound)
         if nsgs.isEmpty && door.closedUnlessAllowed {

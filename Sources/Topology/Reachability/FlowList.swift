@@ -110,7 +110,7 @@ public enum FlowList {
             start = i + 1
         }
         func field(_ i: Int) -> (Int, Int)? { i < fields.count ? fields[i] : nil }
-        func address(_ range: (Int, Int)?) -> IPv4Address? {
+        func address(_ range: (Int, Int)?) -> NetworkAddress? {
             guard let (a, b) = range, a < b else { return nil }
             var value: UInt32 = 0
             var part: UInt32 = 0
@@ -133,7 +133,7 @@ public enum FlowList {
                 }
             }
             guard digits > 0, dots == 3 else { return nil }
-            return IPv4Address(value << 8 | part)
+            return NetworkAddress(ipv4: value << 8 | part)
         }
         func number(_ range: (Int, Int)?) -> Int? {
             guard let (a, b) = range, a < b, b - a <= 5 else { return nil }
@@ -188,11 +188,16 @@ public enum FlowList {
         func fail(_ reason: String) -> InputError {
             InputError(file: file, place: .line(lineNumber), reason: reason)
         }
-        guard let sourceText = field("source"), let source = IPv4Address(sourceText) else {
-            throw fail("source '\(field("source") ?? "")' is not an IPv4 address")
+        guard let sourceText = field("source"), let source = NetworkAddress(sourceText) else {
+            throw fail("source " + NetworkAddress.refusal(field("source") ?? ""))
         }
-        guard let destinationText = field("destination"), let destination = IPv4Address(destinationText) else {
-            throw fail("destination '\(field("destination") ?? "")' is not an IPv4 address")
+        guard let destinationText = field("destination"), let destination = NetworkAddress(destinationText) else {
+            throw fail("destination " + NetworkAddress.refusal(field("destination") ?? ""))
+        }
+        guard source.isIPv4 == destination.isIPv4 else {
+            throw fail(
+                "source \(source) and destination \(destination) are of different IP families; Azure translates no flow between IPv4 and IPv6"
+            )
         }
         guard let protocolText = field("protocol"), let proto = TransportProtocol(protocolText) else {
             throw fail("protocol '\(field("protocol") ?? "")' is not tcp, udp, icmp, esp or ah")

@@ -153,8 +153,8 @@ public struct FlowBox: Sendable, Hashable {
 
 /// One concrete flow, as Network Watcher's IP flow verify takes it.
 public struct Flow: Sendable, Hashable {
-    public var source: IPv4Address
-    public var destination: IPv4Address
+    public var source: NetworkAddress
+    public var destination: NetworkAddress
     public var `protocol`: TransportProtocol
     public var sourcePort: Int
     public var destinationPort: Int
@@ -163,7 +163,7 @@ public struct Flow: Sendable, Hashable {
     public static let defaultSourcePort = 50000
 
     public init(
-        source: IPv4Address, destination: IPv4Address, protocol: TransportProtocol,
+        source: NetworkAddress, destination: NetworkAddress, protocol: TransportProtocol,
         sourcePort: Int = Flow.defaultSourcePort, destinationPort: Int
     ) {
         self.source = source

@@ -7,12 +7,12 @@ extension CompiledNetwork {
         var endpoint: Int?
         var subnet: Int?
         var vnet: Int?
-        var address: UInt32
+        var address: UInt128
 
         var isInternal: Bool { vnet != nil }
     }
 
-    func place(of address: UInt32) -> Place {
+    func place(of address: UInt128) -> Place {
         if let e = endpointByPrivate[address] {
             let endpoint = endpoints[e]
             return Place(endpoint: e, subnet: endpoint.subnet, vnet: endpoint.virtualNetwork, address: address)
@@ -143,7 +143,7 @@ extension CompiledNetwork {
     ) -> FlowVerdict {
         guard destination.isInternal else { return FlowVerdict(verdict: .allowed, decidedBy: decisions, note: note) }
         var inbound = flow
-        inbound.destination = IPv4Address(destination.address)
+        inbound.destination = NetworkAddress(destination.address)
         let allowed = pass(
             inbound, through: levels(destination, .inbound), .inbound, context: tagContext(of: destination),
             into: &decisions)
@@ -186,7 +186,7 @@ extension CompiledNetwork {
             )
         }
         var translated = flow
-        translated.destination = IPv4Address(target)
+        translated.destination = NetworkAddress(target)
         translated.destinationPort = entry.translatedPort ?? flow.destinationPort
         if let own = fw.privateAddress { translated.source = own }
         var note =

@@ -391,7 +391,7 @@ extension ReachabilityEngine {
                 hops.append(
                     PathHop(
                         from: "internet", to: hostName(entry), fromAddress: nil,
-                        toAddress: d.frontendAddress ?? IPv4Address(endpoint.address), protocol: flow.protocol,
+                        toAddress: d.frontendAddress ?? NetworkAddress(endpoint.address), protocol: flow.protocol,
                         port: Int(d.frontendPort(forBackend: UInt32(flow.destinationPort))),
                         sourcePort: flow.sourcePort,
                         decidedBy: piece.decisions.map(compiled.decision)))
@@ -423,12 +423,12 @@ extension ReachabilityEngine {
                 continue
             }
             var concrete = flow
-            concrete.source = IPv4Address(from.address)
+            concrete.source = NetworkAddress(from.address)
             let verdict = compiled.verify(concrete)
             hops.append(
                 PathHop(
-                    from: hostName(a), to: hostName(b), fromAddress: IPv4Address(from.address),
-                    toAddress: IPv4Address(to.address), protocol: concrete.protocol, port: concrete.destinationPort,
+                    from: hostName(a), to: hostName(b), fromAddress: NetworkAddress(from.address),
+                    toAddress: NetworkAddress(to.address), protocol: concrete.protocol, port: concrete.destinationPort,
                     sourcePort: concrete.sourcePort, decidedBy: verdict.decidedBy))
         }
         return hops

@@ -5,8 +5,8 @@ public struct PathHop: Sendable, Hashable {
     /// `internet` or the host (VM name, else NIC name).
     public var from: String
     public var to: String
-    public var fromAddress: IPv4Address?
-    public var toAddress: IPv4Address
+    public var fromAddress: NetworkAddress?
+    public var toAddress: NetworkAddress
     public var `protocol`: TransportProtocol
     public var port: Int
     /// The source port of the witness flow (an ephemeral port unless rules demand another).
@@ -90,7 +90,9 @@ public final class ReachabilityEngine {
             let endpoint = compiled.endpoints[e]
             let start = [
                 AnnotatedBox(
-                    box: FlowBox(sources: sources, destinations: IntervalSet(endpoint.address, endpoint.address)),
+                    box: FlowBox(
+                        sources: sources.intersection(.family(of: endpoint.address)),
+                        destinations: IntervalSet(endpoint.address, endpoint.address)),
                     decisions: [])
             ]
             let afterSubnet = compiled.filter(
@@ -172,7 +174,7 @@ public final class ReachabilityEngine {
     }
 
     /// The doors leading to one NIC configuration (by its private address).
-    public func entryPoints(to address: IPv4Address) -> [EntryPoint] {
+    public func entryPoints(to address: NetworkAddress) -> [EntryPoint] {
         guard let e = compiled.endpointByPrivate[address.value] else { return [] }
         return compiled.entryPointsOfEndpoint[e].map { compiled.entryPoints[$0] }
     }

@@ -16,7 +16,7 @@ final class CompiledRouting {
         /// An Azure Firewall (index into `network.firewalls`).
         case firewall(Int)
         /// Another appliance: a NIC (endpoint index) or an address nothing in the input holds.
-        case appliance(UInt32, endpoint: Int?)
+        case appliance(UInt128, endpoint: Int?)
     }
 
     struct Choice {
@@ -35,7 +35,7 @@ final class CompiledRouting {
 
     struct DNATEntry {
         var box: FlowBox
-        var translatedAddress: UInt32?
+        var translatedAddress: UInt128?
         var translatedPort: Int?
         var decision: RuleDecision
     }
@@ -47,21 +47,21 @@ final class CompiledRouting {
     private(set) var warnings: [String] = []
     /// Per subnet index: the index of its route table in `network.routeTables`.
     var tableOfSubnet: [Int?] = []
-    var firewallByAddress: [UInt32: Int] = [:]
-    var firewallByPublic: [UInt32: Int] = [:]
+    var firewallByAddress: [UInt128: Int] = [:]
+    var firewallByPublic: [UInt128: Int] = [:]
     var firewallSubnet: [Int?] = []
     var firewallVNet: [Int?] = []
     /// Network then application rules, in order, ending in the default deny.
     var filterRules: [[FirewallEntry]] = []
     var dnatRules: [[DNATEntry]] = []
     /// DNAT targets: translated address → (firewall, rule index).
-    var dnatTargets: [UInt32: [(firewall: Int, rule: Int)]] = [:]
+    var dnatTargets: [UInt128: [(firewall: Int, rule: Int)]] = [:]
     /// Per VNet: the space that accepts traffic an appliance in that VNet forwards (its own, and
     /// connected peers whose peering towards it does not refuse forwarded traffic).
     var acceptsForwarded: [IntervalSet] = []
     /// Per VNet: VNets a flow leaving it may reach through appliances (a superset).
     var forwardReach: [Set<Int>] = []
-    private var segmentCache: [Int: [(lower: UInt32, upper: UInt32, choice: Choice)]] = [:]
+    private var segmentCache: [Int: [(lower: UInt128, upper: UInt128, choice: Choice)]] = [:]
 
     var isEmpty: Bool { compiled.network.routeTables.isEmpty && compiled.network.firewalls.isEmpty }
 
@@ -71,7 +71,7 @@ final class CompiledRouting {
         var tableIndex: [ResourceID: Int] = [:]
         for (i, t) in network.routeTables.enumerated() { tableIndex[t.id] = i }
         tableOfSubnet = network.subnets.map { $0.routeTable.flatMap { tableIndex[$0] } }
-        var publicAddress: [ResourceID: UInt32] = [:]
+        var publicAddress: [ResourceID: UInt128] = [:]
         for pip in network.publicIPs { if let a = pip.address { publicAddress[pip.id] = a.value } }
         for (f, fw) in network.firewalls.enumerated() {
             if let a = fw.privateAddress { firewallByAddress[a.value] = f }
@@ -108,11 +108,11 @@ final class CompiledRouting {
     /// The next hop for a flow to `destination` leaving `subnet` (in `vnet`): the longest prefix
     /// among the system routes (own address space, connected peers, 0.0.0.0/0 to the internet)
     /// and the subnet's route table; at equal length a user route wins.
-    func route(subnet: Int?, vnet: Int, to destination: UInt32) -> Choice {
+    func route(subnet: Int?, vnet: Int, to destination: UInt128) -> Choice {
         var bestLength = 0
         var best = Choice(kind: .internet, decision: nil)
         func system(_ v: Int) {
-            for p in compiled.network.virtualNetworks[v].addressSpace where p.contains(IPv4Address(destination)) {
+            for p in compiled.network.virtualNetworks[v].addressSpace where p.contains(NetworkAddress(destination)) {
                 if p.length > bestLength {
                     bestLength = p.length
                     best = Choice(kind: .direct, decision: nil)
@@ -125,7 +125,7 @@ final class CompiledRouting {
             let table = compiled.network.routeTables[t]
             var userLength = -1
             var user: Route?
-            for route in table.routes where route.addressPrefix.contains(IPv4Address(destination)) {
+            for route in table.routes where route.addressPrefix.contains(NetworkAddress(destination)) {
                 if route.addressPrefix.length > userLength {
                     userLength = route.addressPrefix.length
                     user = route
@@ -165,31 +165,27 @@ final class CompiledRouting {
 
     /// The route choices for the estate's addresses from one subnet, as segments: within one
     /// segment no prefix (VNet, peer or route) begins or ends, so one choice holds for all of it.
-    func segments(subnet: Int?, vnet: Int) -> [(lower: UInt32, upper: UInt32, choice: Choice)] {
+    func segments(subnet: Int?, vnet: Int) -> [(lower: UInt128, upper: UInt128, choice: Choice)] {
         let key = (subnet.flatMap { tableOfSubnet[$0] } ?? -1) &* 1_000_003 &+ vnet
         if let cached = segmentCache[key] { return cached }
-        var points: Set<UInt64> = []
-        for (lo, hi) in compiled.allSpace.intervals {
-            points.insert(UInt64(lo))
-            points.insert(UInt64(hi) + 1)
+        var points: Set<UInt128> = []
+        func add(_ lo: UInt128, _ hi: UInt128) {
+            points.insert(lo)
+            if hi < UInt128.max { points.insert(hi + 1) }
         }
+        for (lo, hi) in compiled.allSpace.intervals { add(lo, hi) }
         if let s = subnet, let t = tableOfSubnet[s] {
             for r in compiled.network.routeTables[t].routes {
-                points.insert(UInt64(r.addressPrefix.first))
-                points.insert(UInt64(r.addressPrefix.last) + 1)
+                for (lo, hi) in r.addressPrefix.intervals { add(lo, hi) }
             }
         }
         for v in compiled.network.virtualNetworks {
-            for p in v.addressSpace {
-                points.insert(UInt64(p.first))
-                points.insert(UInt64(p.last) + 1)
-            }
+            for p in v.addressSpace { for (lo, hi) in p.intervals { add(lo, hi) } }
         }
         let sorted = points.sorted()
-        var result: [(lower: UInt32, upper: UInt32, choice: Choice)] = []
-        for (i, start) in sorted.enumerated() where i + 1 < sorted.count && start <= UInt64(UInt32.max) {
-            let lo = UInt32(start)
-            let hi = UInt32(sorted[i + 1] - 1)
+        var result: [(lower: UInt128, upper: UInt128, choice: Choice)] = []
+        for (i, lo) in sorted.enumerated() {
+            let hi = i + 1 < sorted.count ? sorted[i + 1] - 1 : UInt128.max
             guard compiled.allSpace.contains(lo) else { continue }
             result.append((lo, hi, route(subnet: subnet, vnet: vnet, to: lo)))
         }
@@ -247,17 +243,17 @@ final class CompiledRouting {
     /// addresses), at most `maximumLoopProbes` pieces per route.
     private func noteAppliancesAndLoops() {
         let network = compiled.network
-        var noted: Set<UInt32> = []
+        var noted: Set<UInt128> = []
         var loops: Set<String> = []
-        var boundaries: Set<UInt64> = []
+        var boundaries: Set<UInt128> = []
         for table in network.routeTables {
             for r in table.routes {
-                boundaries.insert(UInt64(r.addressPrefix.first))
-                boundaries.insert(UInt64(r.addressPrefix.last) + 1)
+                boundaries.insert(r.addressPrefix.first)
+                if r.addressPrefix.last < UInt128.max { boundaries.insert(r.addressPrefix.last + 1) }
             }
         }
         let cuts = boundaries.sorted()
-        var walked: Set<[UInt32]> = []
+        var walked: Set<[UInt128]> = []
         for table in network.routeTables {
             for route in table.routes where route.nextHopType == .virtualAppliance {
                 guard let a = route.nextHopAddress?.value else { continue }
@@ -266,13 +262,13 @@ final class CompiledRouting {
                     noted.insert(a)
                     let nic = network.interfaces[compiled.endpoints[e].interface].name
                     warnings.append(
-                        "route '\(route.name)' of route table '\(table.name)' sends \(route.addressPrefix) to network interface '\(nic)' (\(IPv4Address(a))), an appliance whose forwarding rules are not in the input; it is taken to forward anything (could forward)"
+                        "route '\(route.name)' of route table '\(table.name)' sends \(route.addressPrefix) to network interface '\(nic)' (\(NetworkAddress(a))), an appliance whose forwarding rules are not in the input; it is taken to forward anything (could forward)"
                     )
                 }
                 var probes = [route.addressPrefix.first]
-                for b in cuts where b > UInt64(route.addressPrefix.first) && b <= UInt64(route.addressPrefix.last) {
+                for b in cuts where b > route.addressPrefix.first && b <= route.addressPrefix.last {
                     guard probes.count < Self.maximumLoopProbes else { break }
-                    probes.append(UInt32(b))
+                    probes.append(b)
                 }
                 for destination in probes where walked.insert([a, destination]).inserted {
                     followForLoop(
@@ -285,10 +281,10 @@ final class CompiledRouting {
     /// Follows one destination from an appliance by the routes of the subnets it meets; a warning
     /// when it comes back to an appliance already met.
     private func followForLoop(
-        from kind: HopKind, address a: UInt32, to destination: UInt32, path start: [String], loops: inout Set<String>
+        from kind: HopKind, address a: UInt128, to destination: UInt128, path start: [String], loops: inout Set<String>
     ) {
         var path = start
-        var visited: Set<UInt32> = [a]
+        var visited: Set<UInt128> = [a]
         var current = kind
         for _ in 0..<Self.maximumHops {
             let (s, v) = applianceVNet(current)
@@ -296,7 +292,7 @@ final class CompiledRouting {
             let next = self.route(subnet: s, vnet: v, to: destination)
             guard let d = next.decision else { return }
             path.append("\(d.securityGroupName)/\(d.rule)")
-            var address: UInt32?
+            var address: UInt128?
             switch next.kind {
             case .firewall(let f): address = compiled.network.firewalls[f].privateAddress?.value
             case .appliance(let x, _): address = x
@@ -410,7 +406,7 @@ final class CompiledRouting {
         return (f, entry)
     }
 
-    private func dnatListener(_ address: UInt32) -> Int? {
+    private func dnatListener(_ address: UInt128) -> Int? {
         dnatRules.firstIndex { entries in entries.contains { $0.box.destinations.contains(address) } }
     }
 
@@ -424,7 +420,7 @@ final class CompiledRouting {
     }
 
     private func onward(
-        _ boxes: [FlowBox], subnet: Int?, vnet: Int, forwardedFrom: Int?, hops: Int, visited: Set<UInt32>
+        _ boxes: [FlowBox], subnet: Int?, vnet: Int, forwardedFrom: Int?, hops: Int, visited: Set<UInt128>
     ) -> [FlowBox] {
         guard !boxes.isEmpty else { return [] }
         var result: [FlowBox] = []
@@ -466,7 +462,7 @@ final class CompiledRouting {
     struct ApplianceHop {
         /// `Azure Firewall 'fw-hub'`, `appliance nva1`.
         var label: String
-        var address: UInt32
+        var address: UInt128
         var subnet: Int?
         var vnet: Int?
         /// An Azure Firewall (its rules decide); nil: an appliance whose rules are unknown.
@@ -504,7 +500,7 @@ final class CompiledRouting {
     /// VNet (an appliance outside every VNet forwards anywhere: delivered), not met before on this
     /// flow's way and within `maximumHops` (else a loop: delivered), and in the VNet the flow is in
     /// or a connected peer (else unroutable).
-    func step(_ kind: HopKind, from vnet: Int, visited: Set<UInt32>) -> HopStep {
+    func step(_ kind: HopKind, from vnet: Int, visited: Set<UInt128>) -> HopStep {
         guard let hop = applianceHop(kind) else {
             if case .firewall(let f) = kind {
                 return .stop("Azure Firewall '\(compiled.network.firewalls[f].name)' has no known address")
@@ -534,8 +530,8 @@ final class CompiledRouting {
     /// given the VNet that forwarded it last and the appliances it passed.
     func carry(
         _ flow: Flow, subnet: Int?, vnet: Int, destinationVNet: Int?, destinationInternal: Bool,
-        passed: Set<UInt32> = [], into decisions: inout [RuleDecision],
-        deliver: (inout [RuleDecision], Int?, Set<UInt32>) -> FlowVerdict
+        passed: Set<UInt128> = [], into decisions: inout [RuleDecision],
+        deliver: (inout [RuleDecision], Int?, Set<UInt128>) -> FlowVerdict
     ) -> FlowVerdict {
         var subnet = subnet
         var vnet = vnet
@@ -639,7 +635,7 @@ final class CompiledRouting {
     /// is denied, with the answer's route and that drop in `decidedBy`. Another appliance the
     /// opening did not pass could forward it: allowed, with a note.
     func judgeAnswer(
-        _ verdict: FlowVerdict, from subnet: Int?, vnet: Int?, replyTo address: UInt32, passed: Set<UInt32>
+        _ verdict: FlowVerdict, from subnet: Int?, vnet: Int?, replyTo address: UInt128, passed: Set<UInt128>
     )
         -> FlowVerdict
     {
@@ -675,8 +671,8 @@ final class CompiledRouting {
     /// The Azure Firewalls a flow from `subnet` to `destination` passes by routes alone (each
     /// appliance hop followed as `carry` follows it, rules not evaluated): for flow sets, where the
     /// opening's way is not walked flow by flow.
-    func appliancesOnTheWay(subnet: Int?, vnet: Int, to destination: UInt32) -> Set<UInt32> {
-        var visited: Set<UInt32> = []
+    func appliancesOnTheWay(subnet: Int?, vnet: Int, to destination: UInt128) -> Set<UInt128> {
+        var visited: Set<UInt128> = []
         var subnet = subnet
         var vnet = vnet
         for _ in 0...Self.maximumHops {
@@ -695,11 +691,11 @@ final class CompiledRouting {
     /// the firewall's own address). Inside the estate, sources are taken by groups of subnets that
     /// share VNet and route table: their first hop to `address` is looked up in their route
     /// segments, and only a first hop to another appliance is followed further.
-    func answerDroppedSources(subnet: Int?, vnet: Int?, address: UInt32) -> IntervalSet {
+    func answerDroppedSources(subnet: Int?, vnet: Int?, address: UInt128) -> IntervalSet {
         guard let vnet, reroutes(subnet: subnet) else { return IntervalSet() }
         let key = DroppedKey(subnet: subnet ?? -1, address: address)
         if let known = droppedCache[key] { return known }
-        var intervals: [(UInt32, UInt32)] = []
+        var intervals: [(UInt128, UInt128)] = []
         for entry in answersThroughFirewalls(subnet: subnet, vnet: vnet) {
             intervals += entry.internet
             for (g, parts) in entry.groups
@@ -716,16 +712,16 @@ final class CompiledRouting {
     /// outside every VNet, and the parts of each source group's space they go to through it.
     struct AnswerFirewall {
         var firewall: Int
-        var own: UInt32
-        var internet: [(UInt32, UInt32)]
-        var groups: [(group: Int, parts: [(UInt32, UInt32)])]
+        var own: UInt128
+        var internet: [(UInt128, UInt128)]
+        var groups: [(group: Int, parts: [(UInt128, UInt128)])]
     }
     private var answerFirewallCache: [Int: [AnswerFirewall]] = [:]
 
     private func answersThroughFirewalls(subnet: Int?, vnet: Int) -> [AnswerFirewall] {
         let key = (subnet.flatMap { tableOfSubnet[$0] } ?? -1) &* 1_000_003 &+ vnet
         if let known = answerFirewallCache[key] { return known }
-        var spaces: [Int: [(UInt32, UInt32)]] = [:]
+        var spaces: [Int: [(UInt128, UInt128)]] = [:]
         for segment in answerSegments(subnet: subnet, vnet: vnet) {
             guard case .firewall(let f) = segment.choice.kind else { continue }
             spaces[f, default: []].append((segment.lower, segment.upper))
@@ -735,9 +731,9 @@ final class CompiledRouting {
             guard let own = compiled.network.firewalls[f].privateAddress?.value else { continue }
             let space = IntervalSet(intervals: spaces[f] ?? [])
             let inside = space.intersection(compiled.allSpace).intervals
-            var groups: [(group: Int, parts: [(UInt32, UInt32)])] = []
+            var groups: [(group: Int, parts: [(UInt128, UInt128)])] = []
             for (g, group) in sourceGroups.enumerated() {
-                var parts: [(UInt32, UInt32)] = []
+                var parts: [(UInt128, UInt128)] = []
                 for (lo, hi) in group.intervals { parts += Self.clip(inside, lo, hi) }
                 if !parts.isEmpty { groups.append((g, parts)) }
             }
@@ -752,7 +748,7 @@ final class CompiledRouting {
     }
 
     /// The intervals of `all` (sorted, disjoint) within `lo…hi`, by binary search.
-    private static func clip(_ all: [(lower: UInt32, upper: UInt32)], _ lo: UInt32, _ hi: UInt32) -> [(UInt32, UInt32)]
+    private static func clip(_ all: [(lower: UInt128, upper: UInt128)], _ lo: UInt128, _ hi: UInt128) -> [(UInt128, UInt128)]
     {
         var a = 0
         var b = all.count
@@ -760,7 +756,7 @@ final class CompiledRouting {
             let mid = (a + b) / 2
             if all[mid].upper < lo { a = mid + 1 } else { b = mid }
         }
-        var result: [(UInt32, UInt32)] = []
+        var result: [(UInt128, UInt128)] = []
         var i = a
         while i < all.count && all[i].lower <= hi {
             result.append((max(all[i].lower, lo), min(all[i].upper, hi)))
@@ -770,7 +766,7 @@ final class CompiledRouting {
     }
 
     /// Whether flows from source group `g` to `address` pass firewall `f` (at `own`) on the way.
-    private func passes(group g: Int, firewall f: Int, own: UInt32, to address: UInt32) -> Bool {
+    private func passes(group g: Int, firewall f: Int, own: UInt128, to address: UInt128) -> Bool {
         let group = sourceGroups[g]
         let segments = segments(subnet: group.subnet, vnet: group.vnet)
         var a = 0
@@ -788,9 +784,9 @@ final class CompiledRouting {
     }
 
     /// Subnets grouped by VNet and route table (the same routes from all of them), with their space.
-    private lazy var sourceGroups: [(subnet: Int, vnet: Int, intervals: [(lower: UInt32, upper: UInt32)])] = {
+    private lazy var sourceGroups: [(subnet: Int, vnet: Int, intervals: [(lower: UInt128, upper: UInt128)])] = {
         var order: [Int] = []
-        var groups: [Int: (subnet: Int, vnet: Int, intervals: [(UInt32, UInt32)])] = [:]
+        var groups: [Int: (subnet: Int, vnet: Int, intervals: [(UInt128, UInt128)])] = [:]
         for (s, subnet) in compiled.network.subnets.enumerated() {
             guard let v = compiled.subnetVNetIndex[s] else { continue }
             let key = (tableOfSubnet[s] ?? -1) &* 1_000_003 &+ v
@@ -807,34 +803,33 @@ final class CompiledRouting {
 
     struct DroppedKey: Hashable {
         var subnet: Int
-        var address: UInt32
+        var address: UInt128
     }
     private var droppedCache: [DroppedKey: IntervalSet] = [:]
-    private var answerSegmentCache: [Int: [(lower: UInt32, upper: UInt32, choice: Choice)]] = [:]
+    private var answerSegmentCache: [Int: [(lower: UInt128, upper: UInt128, choice: Choice)]] = [:]
 
     /// The route choices from one subnet over every address (not just the estate's): where its
     /// answers go.
-    func answerSegments(subnet: Int?, vnet: Int) -> [(lower: UInt32, upper: UInt32, choice: Choice)] {
+    func answerSegments(subnet: Int?, vnet: Int) -> [(lower: UInt128, upper: UInt128, choice: Choice)] {
         let key = (subnet.flatMap { tableOfSubnet[$0] } ?? -1) &* 1_000_003 &+ vnet
         if let cached = answerSegmentCache[key] { return cached }
-        var points: Set<UInt64> = [0, UInt64(UInt32.max) + 1]
+        var points: Set<UInt128> = [0]
+        func cut(_ p: NetworkPrefix) {
+            points.insert(p.first)
+            if p.last < UInt128.max { points.insert(p.last + 1) }
+        }
         if let s = subnet, let t = tableOfSubnet[s] {
-            for r in compiled.network.routeTables[t].routes {
-                points.insert(UInt64(r.addressPrefix.first))
-                points.insert(UInt64(r.addressPrefix.last) + 1)
-            }
+            for r in compiled.network.routeTables[t].routes { cut(r.addressPrefix) }
         }
         for v in compiled.network.virtualNetworks {
-            for p in v.addressSpace {
-                points.insert(UInt64(p.first))
-                points.insert(UInt64(p.last) + 1)
-            }
+            for p in v.addressSpace { cut(p) }
         }
         let sorted = points.sorted()
-        var result: [(lower: UInt32, upper: UInt32, choice: Choice)] = []
-        for i in 0..<(sorted.count - 1) {
-            let lo = UInt32(sorted[i])
-            result.append((lo, UInt32(sorted[i + 1] - 1), route(subnet: subnet, vnet: vnet, to: lo)))
+        var result: [(lower: UInt128, upper: UInt128, choice: Choice)] = []
+        for i in sorted.indices {
+            let lo = sorted[i]
+            let hi = i + 1 < sorted.count ? sorted[i + 1] - 1 : UInt128.max
+            result.append((lo, hi, route(subnet: subnet, vnet: vnet, to: lo)))
         }
         answerSegmentCache[key] = result
         return result
@@ -848,10 +843,10 @@ public struct FirewallDNATExposure: Sendable, Hashable {
     public var rule: String
     public var collection: String?
     /// Where the internet connects: the firewall's public address and port.
-    public var publicAddress: IPv4Address
+    public var publicAddress: NetworkAddress
     public var publicPort: Int
     public var interface: ResourceID
-    public var privateAddress: IPv4Address
+    public var privateAddress: NetworkAddress
     public var `protocol`: TransportProtocol
     /// The port the host receives (the translated port).
     public var port: Int
@@ -897,17 +892,17 @@ extension ReachabilityEngine {
                         let listen = witness.destinations.first, let listenPort = witness.destinationPorts.first
                     else { continue }
                     let flow = Flow(
-                        source: IPv4Address(source), destination: IPv4Address(listen), protocol: proto,
+                        source: NetworkAddress(source), destination: NetworkAddress(listen), protocol: proto,
                         destinationPort: Int(listenPort))
                     let verdict = compiled.verify(flow)
                     guard verdict.verdict == .allowed, verdict.decidedBy.first == entry.decision else { continue }
                     result.append(
                         FirewallDNATExposure(
                             firewall: network.firewalls[f].name, rule: entry.decision.rule,
-                            collection: entry.decision.collection, publicAddress: IPv4Address(listen),
+                            collection: entry.decision.collection, publicAddress: NetworkAddress(listen),
                             publicPort: Int(listenPort),
                             interface: network.interfaces[compiled.endpoints[e].interface].id,
-                            privateAddress: IPv4Address(target), protocol: proto, port: port,
+                            privateAddress: NetworkAddress(target), protocol: proto, port: port,
                             sources: share.reduce(IntervalSet()) { $0.union($1.sources) }, decidedBy: verdict.decidedBy)
                     )
                 }
@@ -933,14 +928,15 @@ extension ReachabilityEngine {
             where entry.box.protocols.contains(ProtocolSet(proto)) && filter.protocols.contains(ProtocolSet(proto)) {
                 let candidates: [(original: UInt32, translated: UInt32)]
                 if let t = entry.translatedPort {
-                    candidates = entry.box.destinationPorts.first.map { [($0, UInt32(t))] } ?? []
+                    candidates = entry.box.destinationPorts.first.map { [(UInt32($0), UInt32(t))] } ?? []
                 } else {
                     let preferred = ClassGraph.preferredPorts.filter { entry.box.destinationPorts.contains($0) }
-                    candidates = (preferred + [entry.box.destinationPorts.first].compactMap { $0 }).map { ($0, $0) }
+                    candidates = (preferred + [entry.box.destinationPorts.first.map { UInt32($0) }].compactMap { $0 })
+                        .map { ($0, $0) }
                 }
                 for (original, translated) in candidates where filter.destinationPorts.contains(translated) {
                     let flow = Flow(
-                        source: IPv4Address(source), destination: IPv4Address(listen), protocol: proto,
+                        source: NetworkAddress(source), destination: NetworkAddress(listen), protocol: proto,
                         destinationPort: Int(original))
                     let verdict = compiled.verify(flow)
                     guard verdict.verdict == .allowed, verdict.decidedBy.first == entry.decision else { continue }
@@ -952,7 +948,7 @@ extension ReachabilityEngine {
                         best = (
                             PathHop(
                                 from: "internet", to: network.interfaces[endpoint.interface].hostName, fromAddress: nil,
-                                toAddress: IPv4Address(listen), protocol: proto, port: Int(original),
+                                toAddress: NetworkAddress(listen), protocol: proto, port: Int(original),
                                 sourcePort: flow.sourcePort, decidedBy: verdict.decidedBy), rank
                         )
                     }

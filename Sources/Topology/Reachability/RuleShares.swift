@@ -62,10 +62,10 @@ extension CompiledNetwork {
     /// the appliances and firewalls routes name (either way: a rule's traffic may come from there).
     func subnetSpace(routableFrom vnet: Int) -> IntervalSet {
         if let known = subnetSpaceCache[vnet] { return known }
-        var intervals: [(UInt32, UInt32)] = []
+        var intervals: [(UInt128, UInt128)] = []
         for s in network.subnets {
             guard let v = vnetIndex[s.virtualNetwork], mayRoute(vnet, v) || mayRoute(v, vnet) else { continue }
-            intervals += s.prefixes.map { ($0.first, $0.last) }
+            intervals += s.prefixes.flatMap(\.intervals)
         }
         let space = IntervalSet(intervals: intervals)
         subnetSpaceCache[vnet] = space

@@ -439,24 +439,26 @@ extension ARMScope {
             return .string(Self.guid(args.map(\.text)))
         case "cidrsubnet":
             try count(args, 3...3, name)
-            guard let base = IPv4Prefix(try str(args[0], name)) else {
-                throw ARMEvaluationError("cidrSubnet() of a non-IPv4 prefix")
+            guard let base = NetworkPrefix(try str(args[0], name)) else {
+                throw ARMEvaluationError("cidrSubnet() of something that is not an IPv4 or IPv6 prefix")
             }
             let length = try int(args[1], name)
             let index = try int(args[2], name)
-            guard length >= base.length, length <= 32, index >= 0, index < (1 << (length - base.length)) else {
+            guard length >= base.length, length <= base.familyBits, index >= 0,
+                length - base.length >= 63 || index < (1 << (length - base.length))
+            else {
                 throw ARMEvaluationError("cidrSubnet(…, \(length), \(index)) is out of range")
             }
-            let address = base.network.value &+ UInt32(index) << UInt32(32 - length)
-            return .string("\(IPv4Address(address))/\(length)")
+            let address = base.network.value &+ UInt128(index) << UInt128(base.familyBits - length)
+            return .string("\(NetworkAddress(address))/\(length)")
         case "cidrhost":
             try count(args, 2...2, name)
-            guard let base = IPv4Prefix(try str(args[0], name)) else {
-                throw ARMEvaluationError("cidrHost() of a non-IPv4 prefix")
+            guard let base = NetworkPrefix(try str(args[0], name)) else {
+                throw ARMEvaluationError("cidrHost() of something that is not an IPv4 or IPv6 prefix")
             }
             let index = try int(args[1], name)
             // Azure's cidrHost skips the network address: host 0 is the first usable one.
-            return .string(IPv4Address(base.network.value &+ UInt32(max(0, index) + 1)).description)
+            return .string(NetworkAddress(base.network.value &+ UInt128(max(0, index) + 1)).description)
         default:
             throw ARMEvaluationError("the function \(displayName)() is not supported")
         }

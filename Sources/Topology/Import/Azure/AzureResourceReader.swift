@@ -181,25 +181,23 @@ struct AzureResourceReader {
     }
 
     mutating func prefixes(_ object: [String: Any], single: String, plural: String, pointer: String) throws
-        -> [IPv4Prefix]
+        -> [NetworkPrefix]
     {
         var texts: [String] = []
         if let one = string(object, single), !one.isEmpty { texts.append(one) }
         if let many = JSONField.value(object, plural) as? [Any] {
             texts += many.compactMap { $0 as? String }
         }
-        var result: [IPv4Prefix] = []
+        var result: [NetworkPrefix] = []
         for text in texts {
-            if let prefix = IPv4Prefix(text) {
+            if let prefix = NetworkPrefix(text) {
                 result.append(prefix)
             } else if ARMValue.isSymbolic(text) {
                 builder.warn(
                     "address prefix \(text) is not known offline (give it in a --parameters file); it is left out",
                     at: location(pointer))
-            } else if text.contains(":") {
-                builder.warn("IPv6 prefix \(text) is ignored (IPv4 only)", at: location(pointer))
             } else {
-                throw fail(pointer, "'\(text)' is not an IPv4 prefix")
+                throw fail(pointer, NetworkAddress.refusal(text, what: "prefix"))
             }
         }
         return result
@@ -208,7 +206,7 @@ struct AzureResourceReader {
     mutating func readVirtualNetwork(
         id: ResourceID, name: String, props: [String: Any], pointer: String, propsPointer: String
     ) throws {
-        var space: [IPv4Prefix] = []
+        var space: [NetworkPrefix] = []
         if let addressSpace = JSONField.value(props, "addressSpace") as? [String: Any] {
             space = try prefixes(
                 addressSpace, single: "addressPrefix", plural: "addressPrefixes",
@@ -420,27 +418,29 @@ struct AzureResourceReader {
                     throw fail(here, "expected an IP configuration object")
                 }
                 let (cprops, cp) = properties(config)
-                var address: IPv4Address?
+                var address: NetworkAddress?
                 if let text = string(cprops, "privateIPAddress"), !text.isEmpty {
                     if ARMValue.isSymbolic(text) {
                         builder.warn(
                             "the private address \(text) is not known offline; it is allocated as a dynamic one",
                             at: location(here))
                     } else {
-                        guard let parsed = IPv4Address(text) else {
-                            if text.contains(":") { continue }
-                            throw fail(here + cp + "/privateIPAddress", "'\(text)' is not an IPv4 address")
+                        guard let parsed = NetworkAddress(text) else {
+                            throw fail(here + cp + "/privateIPAddress", NetworkAddress.refusal(text))
                         }
                         address = parsed
                     }
                 }
-                configs.append(
-                    IPConfiguration(
-                        name: string(config, "name") ?? "ipconfig\(i + 1)", privateAddress: address,
-                        subnet: reference(cprops, "subnet"), publicIP: reference(cprops, "publicIPAddress"),
-                        applicationSecurityGroups: references(cprops, "applicationSecurityGroups"),
-                        backendPools: DoorsReader.poolKeys.flatMap { references(cprops, $0) }, location: location(here))
-                )
+                var configuration = IPConfiguration(
+                    name: string(config, "name") ?? "ipconfig\(i + 1)", privateAddress: address,
+                    subnet: reference(cprops, "subnet"), publicIP: reference(cprops, "publicIPAddress"),
+                    applicationSecurityGroups: references(cprops, "applicationSecurityGroups"),
+                    backendPools: DoorsReader.poolKeys.flatMap { references(cprops, $0) }, location: location(here))
+                // A dual-stack NIC's IPv6 configuration (`privateIPAddressVersion: IPv6`).
+                configuration.isIPv6 =
+                    address.map { !$0.isIPv4 }
+                    ?? (string(cprops, "privateIPAddressVersion")?.lowercased() == "ipv6")
+                configs.append(configuration)
             }
         }
         builder.add(
@@ -451,11 +451,12 @@ struct AzureResourceReader {
 }
 
 extension AddressMatch {
-    /// `*`, an IPv4 prefix or address, a service tag; IPv6 and ranges are `unsupported`.
+    /// `*`, an IPv4 or IPv6 prefix or address, a service tag; ranges and other text that looks
+    /// like an address but is none are `unsupported`.
     static func parse(_ text: String) -> AddressMatch {
         let t = text.trimmingCharacters(in: .whitespaces)
         if t == "*" || t.lowercased() == "any" { return .any }
-        if let prefix = IPv4Prefix(t) { return .prefix(prefix) }
+        if let prefix = NetworkPrefix(t) { return .prefix(prefix) }
         if t.contains(":") || t.contains("/") || t.first?.isNumber == true { return .unsupported(t) }
         return .serviceTag(t)
     }

@@ -111,7 +111,7 @@ extension AzureResourceReader {
 
     func frontends(_ props: [String: Any], parent: ResourceID, pointer: String) -> [LoadBalancer.Frontend] {
         children(props, "frontendIPConfigurations", parent: parent, pointer: pointer).map { item in
-            let address = string(item.props, "privateIPAddress").flatMap(IPv4Address.init)
+            let address = string(item.props, "privateIPAddress").flatMap(NetworkAddress.init)
             return LoadBalancer.Frontend(
                 id: item.id, name: item.name, publicIP: reference(item.props, "publicIPAddress"),
                 privateAddress: address, subnet: reference(item.props, "subnet"), location: location(item.pointer))
@@ -129,7 +129,7 @@ extension AzureResourceReader {
                 let (inner, _) = properties(object)
                 if let config = reference(inner, "networkInterfaceIPConfiguration") {
                     members.append(.ipConfiguration(config))
-                } else if let text = string(inner, "ipAddress"), let address = IPv4Address(text) {
+                } else if let text = string(inner, "ipAddress"), let address = NetworkAddress(text) {
                     members.append(.address(address))
                 } else if let fqdn = string(inner, "fqdn") {
                     builder.warn(

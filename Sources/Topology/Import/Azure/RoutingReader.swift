@@ -109,18 +109,20 @@ extension AzureResourceReader {
                 "route '\(name)' needs `nextHopType` VirtualAppliance, VirtualNetworkGateway, Internet, None or VnetLocal"
             )
         }
-        guard let prefix = IPv4Prefix(prefixText) else {
+        guard let prefix = NetworkPrefix(prefixText) else {
             if prefixText.contains(":") || ARMValue.isSymbolic(prefixText) { return nil }
             // Service tags as route prefixes (`AzureCloud`, …) name ranges not known offline.
             if prefixText.first?.isLetter == true { return nil }
-            throw fail(propsPointer + "/addressPrefix", "route '\(name)': '\(prefixText)' is not an IPv4 prefix")
+            throw fail(
+                propsPointer + "/addressPrefix",
+                "route '\(name)': " + NetworkAddress.refusal(prefixText, what: "prefix"))
         }
-        var hop: IPv4Address?
+        var hop: NetworkAddress?
         if type == .virtualAppliance {
-            guard let text = string(props, "nextHopIpAddress"), let address = IPv4Address(text) else {
+            guard let text = string(props, "nextHopIpAddress"), let address = NetworkAddress(text) else {
                 throw fail(
                     propsPointer + "/nextHopIpAddress",
-                    "route '\(name)' sends traffic to a virtual appliance but gives no IPv4 `nextHopIpAddress`")
+                    "route '\(name)' sends traffic to a virtual appliance but gives no `nextHopIpAddress`")
             }
             hop = address
         }
@@ -140,10 +142,10 @@ extension AzureResourceReader {
                 }
                 let (cprops, cp) = properties(config)
                 if let text = string(cprops, "privateIPAddress"), firewall.privateAddress == nil {
-                    guard let address = IPv4Address(text) else {
+                    guard let address = NetworkAddress(text) else {
                         throw fail(
                             "\(propsPointer)/ipConfigurations/\(i)\(cp)/privateIPAddress",
-                            "'\(text)' is not an IPv4 address")
+                            NetworkAddress.refusal(text))
                     }
                     firewall.privateAddress = address
                 }
@@ -154,7 +156,7 @@ extension AzureResourceReader {
         if firewall.privateAddress == nil, let hub = JSONField.value(props, "hubIPAddresses") as? [String: Any],
             let text = string(hub, "privateIPAddress")
         {
-            firewall.privateAddress = IPv4Address(text)
+            firewall.privateAddress = NetworkAddress(text)
         }
         for (key, kind) in [
             ("natRuleCollections", FirewallRuleKind.dnat), ("networkRuleCollections", .network),
@@ -230,8 +232,8 @@ extension AzureResourceReader {
         func addresses(_ key: String) -> [AddressMatch] {
             var result: [AddressMatch] = []
             for text in strings(props, key) {
-                if let dash = text.firstIndex(of: "-"), let lo = IPv4Address(text[..<dash]),
-                    let hi = IPv4Address(text[text.index(after: dash)...]), lo <= hi
+                if let dash = text.firstIndex(of: "-"), let lo = NetworkAddress(text[..<dash]),
+                    let hi = NetworkAddress(text[text.index(after: dash)...]), lo <= hi, lo.isIPv4 == hi.isIPv4
                 {
                     result += Self.prefixes(from: lo.value, to: hi.value).map { .prefix($0) }
                 } else if ARMValue.isSymbolic(text) {
@@ -293,12 +295,12 @@ extension AzureResourceReader {
             }
             if ports.isEmpty { ports = [.any] }
         }
-        var translated: IPv4Address?
+        var translated: NetworkAddress?
         var translatedPort: Int?
         if kind == .dnat {
             if let text = string(props, "translatedAddress") {
-                guard let address = IPv4Address(text) else {
-                    throw fail(pointer + "/translatedAddress", "DNAT rule '\(name)': '\(text)' is not an IPv4 address")
+                guard let address = NetworkAddress(text) else {
+                    throw fail(pointer + "/translatedAddress", "DNAT rule '\(name)': " + NetworkAddress.refusal(text))
                 }
                 translated = address
             } else if let fqdn = string(props, "translatedFqdn") {
@@ -318,22 +320,7 @@ extension AzureResourceReader {
     }
 
     /// The fewest prefixes covering `lo…hi` exactly (firewall rules accept address ranges).
-    static func prefixes(from lo: UInt32, to hi: UInt32) -> [IPv4Prefix] {
-        var result: [IPv4Prefix] = []
-        var start = UInt64(lo)
-        let end = UInt64(hi)
-        while start <= end {
-            var length = 32
-            while length > 0 {
-                let size = UInt64(1) << UInt64(32 - (length - 1))
-                if start % size != 0 || start + size - 1 > end { break }
-                length -= 1
-            }
-            result.append(IPv4Prefix(network: IPv4Address(UInt32(start)), length: length))
-            start += UInt64(1) << UInt64(32 - length)
-        }
-        return result
-    }
+    static func prefixes(from lo: UInt128, to hi: UInt128) -> [NetworkPrefix] { NetworkPrefix.covering(lo, hi) }
 }
 
 extension NetworkBuilder {
@@ -395,7 +382,7 @@ extension NetworkBuilder {
                     at: subnet.location)
             }
         }
-        var known = Set<UInt32>()
+        var known = Set<UInt128>()
         for nic in network.interfaces { for a in nic.privateAddresses { known.insert(a.value) } }
         for fw in network.firewalls { if let a = fw.privateAddress { known.insert(a.value) } }
         for table in network.routeTables {

@@ -3,9 +3,9 @@ import Foundation
 
 /// Reads Azure's published service tag file (`ServiceTags_Public_*.json`, or the output of
 /// `az network list-service-tags`): `{"changeNumber", "cloud", "values": [{"name", "id",
-/// "properties": {"addressPrefixes": [...], …}}]}`. Each value's IPv4 prefixes are kept under its
-/// name (and its id, when that differs); IPv6 prefixes are counted and skipped, because the
-/// engine is IPv4 only. Anything else is refused with the JSON pointer of the first problem.
+/// "properties": {"addressPrefixes": [...], …}}]}`. Each value's IPv4 and IPv6 prefixes are kept
+/// under its name (and its id, when that differs). Anything else is refused with the JSON pointer
+/// of the first problem.
 extension ServiceTags {
     static let shape =
         "Azure's service tag file ({\"values\": [{\"name\": …, \"properties\": {\"addressPrefixes\": […]}}]})"
@@ -35,8 +35,7 @@ extension ServiceTags {
                 file: file, place: .pointer("/values"),
                 reason: "`values` must be a list of service tags, not a \(kind(values))")
         }
-        var prefixes: [String: [IPv4Prefix]] = [:]
-        var skipped = 0
+        var prefixes: [String: [NetworkPrefix]] = [:]
         var names: Set<String> = []
         for (i, item) in list.enumerated() {
             let pointer = "/values/\(i)"
@@ -59,7 +58,7 @@ extension ServiceTags {
                     file: file, place: .pointer(pointer + "/properties/addressPrefixes"),
                     reason: "service tag '\(name)' needs an `addressPrefixes` list")
             }
-            var own: [IPv4Prefix] = []
+            var own: [NetworkPrefix] = []
             own.reserveCapacity(addressPrefixes.count)
             for (j, entry) in addressPrefixes.enumerated() {
                 let place = InputPlace.pointer(pointer + "/properties/addressPrefixes/\(j)")
@@ -67,10 +66,8 @@ extension ServiceTags {
                     throw InputError(
                         file: file, place: place, reason: "an address prefix must be a string, not a \(kind(entry))")
                 }
-                if let prefix = IPv4Prefix(text) {
+                if let prefix = NetworkPrefix(text) {
                     own.append(prefix)
-                } else if isIPv6Prefix(text) {
-                    skipped += 1
                 } else {
                     throw InputError(
                         file: file, place: place,
@@ -85,25 +82,7 @@ extension ServiceTags {
         }
         return ServiceTags(
             file: file, changeNumber: number(object["changeNumber"]), cloud: object["cloud"] as? String,
-            prefixes: prefixes, tagCount: names.count, skippedIPv6Prefixes: skipped)
-    }
-
-    /// What the loader says about the file: how much it holds, and what was skipped.
-    public var notes: [String] {
-        guard skippedIPv6Prefixes > 0 else { return [] }
-        return [
-            "\(file): \(skippedIPv6Prefixes) IPv6 prefixes of the service tags skipped: the engine evaluates IPv4 only"
-        ]
-    }
-
-    /// `2001:db8::/32`, `::1`: hexadecimal groups and colons, with an optional prefix length.
-    static func isIPv6Prefix(_ text: String) -> Bool {
-        let parts = text.split(separator: "/", omittingEmptySubsequences: false)
-        guard (1...2).contains(parts.count), parts[0].contains(":") else { return false }
-        if parts.count == 2 {
-            guard let length = Int(parts[1]), (0...128).contains(length) else { return false }
-        }
-        return parts[0].allSatisfy { $0.isHexDigit || $0 == ":" || $0 == "." }
+            prefixes: prefixes, tagCount: names.count)
     }
 
     private static func number(_ value: Any?) -> Int? {

@@ -105,10 +105,10 @@ struct YAMLTopologyReader {
         }
     }
 
-    mutating func prefixes(_ node: Node?, _ what: String) throws -> [IPv4Prefix] {
+    mutating func prefixes(_ node: Node?, _ what: String) throws -> [NetworkPrefix] {
         try list(node).map { item in
-            guard let text = try string(item, what), let p = IPv4Prefix(text) else {
-                throw fail(item, "\(what) must be IPv4 prefixes such as 10.0.0.0/16")
+            guard let text = try string(item, what), let p = NetworkPrefix(text) else {
+                throw fail(item, "\(what) must be IPv4 or IPv6 prefixes such as 10.0.0.0/16 or fd00:db8::/48")
             }
             return p
         }
@@ -158,9 +158,9 @@ struct YAMLTopologyReader {
             let m = try mapping(node, "a public IP")
             let name = try required(m, "name", in: node, "a public IP")
             let text = try string(m["address"], "address")
-            var address: IPv4Address?
+            var address: NetworkAddress?
             if let text {
-                guard let a = IPv4Address(text) else { throw fail(m["address"], "'\(text)' is not an IPv4 address") }
+                guard let a = NetworkAddress(text) else { throw fail(m["address"], NetworkAddress.refusal(text)) }
                 address = a
             }
             builder.add(
@@ -278,12 +278,25 @@ struct YAMLTopologyReader {
         let segment = try required(m, "segment", in: node, "host '\(name)'")
         let subnet = try required(m, "subnet", in: node, "host '\(name)'")
         let addressText = try required(m, "address", in: node, "host '\(name)'")
-        guard let address = IPv4Address(addressText) else {
-            throw fail(m["address"], "host '\(name)': '\(addressText)' is not an IPv4 address")
+        guard let address = NetworkAddress(addressText) else {
+            throw fail(m["address"], "host '\(name)': " + NetworkAddress.refusal(addressText))
+        }
+        // A dual-stack host: `ipv6Address` is a second configuration of the same NIC.
+        var ipv6Address: NetworkAddress?
+        if let text = try string(m["ipv6Address"], "ipv6Address") {
+            guard let a = NetworkAddress(text), !a.isIPv4, address.isIPv4 else {
+                throw fail(
+                    m["ipv6Address"],
+                    "host '\(name)': "
+                        + (NetworkAddress(text) == nil
+                            ? NetworkAddress.refusal(text)
+                            : "ipv6Address '\(text)' must be an IPv6 address beside an IPv4 `address`"))
+            }
+            ipv6Address = a
         }
         var publicIP: ResourceID?
         if let text = try string(m["publicIP"], "publicIP") {
-            if let a = IPv4Address(text) {
+            if let a = NetworkAddress(text) {
                 let id = Self.id("publicIPs", "\(name)-public")
                 builder.add(
                     PublicIPAddress(id: id, name: "\(name)-public", address: a, location: location(m["publicIP"])))
@@ -297,6 +310,14 @@ struct YAMLTopologyReader {
         let config = IPConfiguration(
             name: "primary", privateAddress: address, subnet: subnetID, publicIP: publicIP,
             applicationSecurityGroups: groups, location: location(node))
+        var configs = [config]
+        if let ipv6Address {
+            var v6 = IPConfiguration(
+                name: "ipv6", privateAddress: ipv6Address, subnet: subnetID, publicIP: nil,
+                applicationSecurityGroups: groups, location: location(m["ipv6Address"]))
+            v6.isIPv6 = true
+            configs.append(v6)
+        }
         // Hosts naming the same machine are NICs of one VM: reaching one gives the others.
         if let machine = try string(m["machine"], "machine") {
             builder.add(
@@ -306,7 +327,7 @@ struct YAMLTopologyReader {
         }
         builder.add(
             NetworkInterface(
-                id: Self.id("hosts", name), name: name, ipConfigurations: [config],
+                id: Self.id("hosts", name), name: name, ipConfigurations: configs,
                 securityGroup: try string(m["ruleSet"], "ruleSet").map { Self.id("ruleSets", $0) },
                 tags: try tags(m["tags"]), location: location(node)))
     }
