@@ -154,7 +154,7 @@ public struct AuditContext {
         func inContext(_ subnet: ResourceID?) -> Bool {
             subnet.flatMap { compiled.subnetIndex[$0] }.flatMap { compiled.subnetTagContext[$0] } == context
         }
-        var intervals: [(UInt32, UInt32)] = []
+        var intervals: [(UInt128, UInt128)] = []
         for subnet in attachedSubnets[group] ?? [] where inContext(subnet.id) {
             intervals += subnet.prefixes.map { ($0.first, $0.last) }
         }

@@ -85,7 +85,7 @@ extension AsymmetricRoute {
                         Finding(
                             check: check, subject: nic.name,
                             message:
-                                "\(AuditText.host(nic)) is admitted \(AuditText.list(admittedPorts)) from \(AuditText.count(sources.count)) internet addresses via \(doorText)\(chainText.isEmpty ? "" : " (\(AuditText.list(chainText)))"), but its answers leave by route \(answer.route.securityGroupName)/\(answer.route.rule) (\(answer.route.detail ?? "")) through \(answer.appliance), which never saw the opening and drops them: the connections cannot complete (asymmetric routing).",
+                                "\(AuditText.host(nic)) is admitted \(AuditText.list(admittedPorts)) from \(AuditText.count(sources.breadth)) internet addresses via \(doorText)\(chainText.isEmpty ? "" : " (\(AuditText.list(chainText)))"), but its answers leave by route \(answer.route.securityGroupName)/\(answer.route.rule) (\(answer.route.detail ?? "")) through \(answer.appliance), which never saw the opening and drops them: the connections cannot complete (asymmetric routing).",
                             evidence: [
                                 "nic": .string(nic.name), "privateIP": .string(address.description),
                                 "via": .string(door.via.rawValue), "door": .string(door.name),

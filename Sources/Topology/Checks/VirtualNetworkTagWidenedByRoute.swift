@@ -97,7 +97,7 @@ extension VirtualNetworkTagWidenedByRoute {
         }
         let sourceText =
             sources == context.publicInternet
-            ? "every internet address" : "\(AuditText.count(sources.count)) internet addresses"
+            ? "every internet address" : "\(AuditText.count(sources.breadth)) internet addresses"
         var evidence = AuditText.ruleEvidence(rule, group)
         evidence["routeTable"] = .string(table.name)
         evidence["routes"] = .array(

@@ -34,7 +34,6 @@ public enum TopologyLoader {
         var topology = try load(documents: documents, parameters: parameters)
         if let serviceTags {
             topology.network.serviceTags = serviceTags
-            topology.warnings += serviceTags.notes
         }
         return topology
     }

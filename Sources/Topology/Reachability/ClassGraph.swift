@@ -339,7 +339,7 @@ final class ClassGraph {
     /// and the classes of its backends (the class key holds the door, so all their members are).
     struct InternalDoor {
         var door: Int
-        var address: UInt32
+        var address: UInt128
         var vnet: Int
         var backends: [Int]
     }

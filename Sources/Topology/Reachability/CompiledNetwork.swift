@@ -111,7 +111,7 @@ final class CompiledNetwork {
     private(set) var entryPointsOfEndpoint: [[Int]] = []
     /// Internal doors (private frontends: internal load balancers, gateways' private listeners), by
     /// frontend address, and per endpoint the internal doors whose backends include it.
-    private(set) var internalDoorsByFrontend: [UInt32: [Int]] = [:]
+    private(set) var internalDoorsByFrontend: [UInt128: [Int]] = [:]
     private(set) var internalDoorsOfEndpoint: [[Int]] = []
     /// Service tags a rule names and the `--service-tags` file lists: their IPv4 prefixes, by
     /// lower-cased name.

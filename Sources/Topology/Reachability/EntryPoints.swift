@@ -577,7 +577,7 @@ extension CompiledNetwork {
     }
 
     /// The door rule as `decidedBy` names it: `load balancer ilb/http (10.0.2.6:80 -> 10.0.2.4:80)`.
-    func doorDecision(_ door: EntryPoint, _ flow: Flow, backend: UInt32, port: Int) -> RuleDecision {
+    func doorDecision(_ door: EntryPoint, _ flow: Flow, backend: UInt128, port: Int) -> RuleDecision {
         var d = RuleDecision(
             securityGroup: door.resource, securityGroupName: door.resourceName ?? door.resource.lastComponent,
             rule: door.ruleName ?? door.name, direction: .inbound, access: .allow, priority: 0, isDefault: false,
@@ -621,7 +621,7 @@ extension CompiledNetwork {
         else {
             return FlowVerdict(verdict: .denied, decidedBy: decisions, note: note)
         }
-        func arrive(_ decisions: inout [RuleDecision], passed: Set<UInt32> = []) -> FlowVerdict {
+        func arrive(_ decisions: inout [RuleDecision], passed: Set<UInt128> = []) -> FlowVerdict {
             decisions.append(doorDecision(door, flow, backend: endpoint.address, port: port))
             var inbound = flow
             if let s = door.frontSubnet, let address = gatewayInstanceAddress(subnet: s) {

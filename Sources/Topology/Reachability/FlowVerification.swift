@@ -139,7 +139,7 @@ extension CompiledNetwork {
     /// the way its answer takes back (`judgeAnswer`), given the appliances the opening `passed`.
     func deliver(
         _ flow: Flow, to destination: Place, note: String?, _ decisions: inout [RuleDecision],
-        passed: Set<UInt32> = []
+        passed: Set<UInt128> = []
     ) -> FlowVerdict {
         guard destination.isInternal else { return FlowVerdict(verdict: .allowed, decidedBy: decisions, note: note) }
         var inbound = flow
