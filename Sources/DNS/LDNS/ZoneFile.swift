@@ -26,17 +26,22 @@ struct ZoneFile {
     /// Files at least this large are cut into pieces that parse in parallel (see ZoneFileSplitter).
     static let parallelThreshold = 8 << 20
 
+    /// Whether records in the common forms skip libldns (see CommonRecordEncoder); off only to compare
+    /// the two readings.
+    private var encodesCommonRecords = true
+
     static func read(
         path: String, origin: DomainName, allowInclude: Bool, pieceSize: Int = 4 << 20,
-        parallelThreshold: Int = parallelThreshold
+        parallelThreshold: Int = parallelThreshold, encodeCommonRecords: Bool = true
     ) throws(InputError) -> ZoneFile {
         let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
         if size >= parallelThreshold, let pieces = ZoneFileSplitter.pieces(of: path, pieceSize: pieceSize),
             pieces.count > 1
         {
-            return try readPieces(path: path, pieces: pieces, origin: origin)
+            return try readPieces(path: path, pieces: pieces, origin: origin, encode: encodeCommonRecords)
         }
         var zone = ZoneFile()
+        zone.encodesCommonRecords = encodeCommonRecords
         var defaultTTL: UInt32 = 3600
         try zone.readFile(path: path, origin: origin, defaultTTL: &defaultTTL, allowInclude: allowInclude, depth: 0)
         zone.store.finishReading()
@@ -45,9 +50,9 @@ struct ZoneFile {
 
     /// Parses the pieces on all cores, each from its own memory copy, and joins them in file order as
     /// they finish, so at most a few pieces' records wait beside the joined store.
-    private static func readPieces(path: String, pieces: [ZoneFileSplitter.Piece], origin: DomainName)
-        throws(InputError) -> ZoneFile
-    {
+    private static func readPieces(
+        path: String, pieces: [ZoneFileSplitter.Piece], origin: DomainName, encode: Bool
+    ) throws(InputError) -> ZoneFile {
         final class Joiner: @unchecked Sendable {
             let lock = NSLock()
             var zone = ZoneFile()
@@ -59,7 +64,7 @@ struct ZoneFile {
         joiner.zone.store.fileID(path)
         DispatchQueue.concurrentPerform(iterations: pieces.count) { index in
             let result = Result { () throws(InputError) -> ZoneFile in
-                try readPiece(path: path, piece: pieces[index], origin: origin)
+                try readPiece(path: path, piece: pieces[index], origin: origin, encode: encode)
             }
             joiner.lock.lock()
             defer { joiner.lock.unlock() }
@@ -83,10 +88,11 @@ struct ZoneFile {
         return joiner.zone
     }
 
-    private static func readPiece(path: String, piece: ZoneFileSplitter.Piece, origin: DomainName)
+    private static func readPiece(path: String, piece: ZoneFileSplitter.Piece, origin: DomainName, encode: Bool)
         throws(InputError) -> ZoneFile
     {
         var zone = ZoneFile()
+        zone.encodesCommonRecords = encode
         var defaultTTL: UInt32 = 3600
         if let ttl = piece.ttl {
             var end: UnsafePointer<CChar>? = nil
@@ -145,6 +151,21 @@ struct ZoneFile {
 
         let fileID = store.fileID(path)
         var flat = [UInt8](repeating: 0, count: 4096)
+        // Records the common encoder writes (see CommonRecordEncoder) skip libldns; the owner of the last
+        // of them becomes libldns' previous owner only when libldns next needs one.
+        let encoder = encodesCommonRecords ? Self.commonEncoder : nil
+        var encoded: [UInt8] = []
+        encoded.reserveCapacity(512)
+        var pendingOwner: [UInt8] = []
+        var ownerPending = false
+        func settleOwner() {
+            guard ownerPending else { return }
+            ownerPending = false
+            if let previousOwner { ldns_rdf_deep_free(previousOwner) }
+            previousOwner = pendingOwner.withUnsafeBufferPointer {
+                ldns_rdf_new_frm_data(LDNS_RDF_TYPE_DNAME, $0.count, $0.baseAddress)
+            }
+        }
 
         /// Hands one record's text (flattened, NUL-terminated in `flat`) to libldns, after putting its
         /// TTL and class in the order libldns reads.
@@ -170,9 +191,34 @@ struct ZoneFile {
                     throw InputError(
                         file: path, place: .line(line), reason: "bad TTL \(token): it does not fit 32 bits")
                 }
+                if namesOwner, let encoder {
+                    let origin = originName.map {
+                        UnsafeBufferPointer(start: ldns_rdf_data($0), count: ldns_rdf_size($0))
+                    }
+                    if let ttl = encoder.encode(
+                        UnsafeBufferPointer(rebasing: text[..<length]), origin: origin, into: &encoded)
+                    {
+                        if !sawTTLDirective { defaultTTL = ttl }
+                        return LDNS_STATUS_OK
+                    }
+                }
+                settleOwner()
                 return UnsafeMutableRawBufferPointer(text).withMemoryRebound(to: CChar.self) { chars in
                     ldns_rr_new_frm_str(&rr, chars.baseAddress, defaultTTL, originName, &previousOwner)
                 }
+            }
+            if status == LDNS_STATUS_OK, rr == nil {
+                // Written by the common encoder.
+                let ownerLength = try encoded.withUnsafeBufferPointer { (bytes) throws(InputError) -> Int in
+                    guard let ownerLength = Self.store(wire: bytes, line: line, file: fileID, into: store),
+                        !store.isFull
+                    else { throw InputError(file: path, place: .line(line), reason: "record cannot be encoded") }
+                    return ownerLength
+                }
+                pendingOwner.removeAll(keepingCapacity: true)
+                pendingOwner.append(contentsOf: encoded[..<ownerLength])
+                ownerPending = true
+                return status
             }
             if status == LDNS_STATUS_OK, let rr {
                 defer { ldns_rr_free(rr) }
@@ -190,7 +236,7 @@ struct ZoneFile {
                 throw InputError(file: path, place: .line(line), reason: "record cannot be encoded")
             }
             let bytes = UnsafeBufferPointer(start: ldns_buffer_begin(wire), count: ldns_buffer_position(wire))
-            guard Self.store(wire: bytes, line: line, file: fileID, into: store), !store.isFull else {
+            guard Self.store(wire: bytes, line: line, file: fileID, into: store) != nil, !store.isFull else {
                 throw InputError(file: path, place: .line(line), reason: "record cannot be encoded")
             }
         }
@@ -211,8 +257,10 @@ struct ZoneFile {
             }
             // BIND's named-checkzone gives a blank owner after `$GENERATE` the owner from before it:
             // the generated records do not become the previous owner.
+            settleOwner()
             let ownerBefore = previousOwner.flatMap { ldns_rdf_clone($0) }
             defer {
+                ownerPending = false
                 if let previousOwner { ldns_rdf_deep_free(previousOwner) }
                 previousOwner = ownerBefore
             }
@@ -297,6 +345,7 @@ struct ZoneFile {
                 guard let fp = opened else { throw InputError(file: path, reason: "out of memory") }
                 defer { fclose(fp) }
                 var ignoredLine: Int32 = 0
+                settleOwner()
                 status = ldns_rr_new_frm_fp_l(&rr, fp, &defaultTTL, &originName, &previousOwner, &ignoredLine)
                 if status == LDNS_STATUS_OK, let rr {
                     defer { ldns_rr_free(rr) }
@@ -351,23 +400,46 @@ struct ZoneFile {
 
     }
 
-    /// Splits libldns' canonical wire form (owner, type, class, TTL, RDLENGTH, RDATA) into the store.
+    /// Splits a canonical wire form (owner, type, class, TTL, RDLENGTH, RDATA) into the store and returns
+    /// the owner's length; nil when the bytes are not one whole record.
     private static func store(
         wire bytes: UnsafeBufferPointer<UInt8>, line: Int, file: UInt16, into store: RecordStore
-    ) -> Bool {
-        let array = Array(bytes)
+    ) -> Int? {
         var offset = 0
-        guard let owner = DomainName.read(array[...], at: &offset) else { return false }
-        var r = RDataReader(array, offset: offset)
-        guard let type = r.u16(), let rclass = r.u16(), let ttl = r.u32(), let length = r.u16(),
-            r.remaining == Int(length)
-        else { return false }
+        while true {
+            guard offset < bytes.count else { return nil }
+            let length = Int(bytes[offset])
+            guard length < 64 else { return nil }
+            offset += length + 1
+            if length == 0 { break }
+        }
+        guard offset <= 255, bytes.count - offset >= 10 else { return nil }
+        let ownerLength = offset
+        func u16(_ at: Int) -> UInt16 { UInt16(bytes[at]) << 8 | UInt16(bytes[at + 1]) }
+        let type = u16(offset)
+        let rclass = u16(offset + 2)
+        let ttl = UInt32(u16(offset + 4)) << 16 | UInt32(u16(offset + 6))
+        let length = Int(u16(offset + 8))
+        guard bytes.count - offset - 10 == length else { return nil }
         store.append(
-            owner: owner, type: type, recordClass: rclass, ttl: ttl,
-            rdata: UnsafeBufferPointer(rebasing: bytes[r.offset...]),
-            line: line, file: file)
-        return true
+            ownerWire: UnsafeBufferPointer(rebasing: bytes[..<ownerLength]), type: type, recordClass: rclass,
+            ttl: ttl, rdata: UnsafeBufferPointer(rebasing: bytes[(offset + 10)...]), line: line, file: file)
+        return ownerLength
     }
+
+    /// The encoder, with every type mnemonic libldns knows (`ldns_get_rr_type_by_name` gives each back).
+    static let commonEncoder: CommonRecordEncoder = {
+        var names: [(String, UInt16)] = []
+        for code in Array(1...1023) + [32768, 32769] {
+            guard let descriptor = ldns_rr_descript(UInt16(code)), descriptor.pointee._type.rawValue == code,
+                let cName = descriptor.pointee._name
+            else { continue }
+            let name = String(cString: cName)
+            guard ldns_get_rr_type_by_name(cName).rawValue == code else { continue }
+            names.append((name, UInt16(code)))
+        }
+        return CommonRecordEncoder(typeNames: names)
+    }()
 
     static func name(_ rdf: UnsafeMutablePointer<ldns_rdf>) -> DomainName {
         let bytes = Array(UnsafeBufferPointer(start: ldns_rdf_data(rdf), count: ldns_rdf_size(rdf)))

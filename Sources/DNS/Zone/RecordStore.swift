@@ -46,6 +46,28 @@ final class RecordStore: @unchecked Sendable {
         bytes.append(contentsOf: rdata)
     }
 
+    /// The same from the owner's wire form (lower-cased here): a record with the previous record's owner,
+    /// as most are, makes no name.
+    func append(
+        ownerWire: UnsafeBufferPointer<UInt8>, type: UInt16, recordClass: UInt16, ttl: UInt32,
+        rdata: UnsafeBufferPointer<UInt8>, line: Int, file: UInt16
+    ) {
+        func lower(_ b: UInt8) -> UInt8 { b >= 65 && b <= 90 ? b + 32 : b }
+        let id: UInt32
+        if let last = lastOwner, last.name.wire.count == ownerWire.count,
+            zip(last.name.wire, ownerWire).allSatisfy({ $0 == lower($1) })
+        {
+            id = last.id
+        } else {
+            id = ownerID(DomainName(wire: ownerWire.map(lower)))
+        }
+        rows.append(
+            Row(
+                owner: id, rdataStart: UInt32(bytes.count), rdataLength: UInt16(rdata.count), type: type,
+                ttl: ttl, line: UInt32(clamping: line), file: file, recordClass: recordClass))
+        bytes.append(contentsOf: rdata)
+    }
+
     /// The id of `owner`, adding it when new.
     func ownerID(_ owner: DomainName) -> UInt32 {
         if let last = lastOwner, last.name == owner { return last.id }
