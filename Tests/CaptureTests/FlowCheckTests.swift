@@ -54,8 +54,10 @@ struct FlowCheckTests {
         #expect(try findings("vnc-on-port-6900-from-internet.pcap", ours).isEmpty)
     }
 
-    /// Zeek names SSH by content on any port (its `ssh/ssh-on-port-80.pcap` baseline has an ssh.log
-    /// entry for port 80); tshark `-d tcp.port==2222,ssh` reads `ssh.protocol` SSH-2.0-OpenSSH_9.6.
+    /// Zeek's dynamic protocol detection names SSH by content on any port (its analyzer test
+    /// `frameworks/analyzer/register-for-port.zeek` finds `service` ssh in `ssh/ssh-on-port-80.pcap`
+    /// unless detection is turned off); tshark `-d tcp.port==2222,ssh` reads `ssh.protocol`
+    /// SSH-2.0-OpenSSH_9.6 in our sample (TsharkAgreementTests).
     @Test("SSH known by its identification string on port 2222, from a public address, is remote management")
     func sshByBanner() throws {
         let found = try findings("ssh-on-port-2222-from-internet.pcap", CaptureOptions())
