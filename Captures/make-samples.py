@@ -673,6 +673,7 @@ def main():
     more_links_and_tunnels(client, server)
     malformed_openings(client, server)
     public_trace_fixes(client, server)
+    remaining_trace_disagreements(client, server)
 
 
 def ads_header(target, source, command, flags, data, invoke):
@@ -739,6 +740,8 @@ def secrets_and_evidence(client, server):
     packets += conv.close().packets
     conv = session(40322, 6379).handshake().c(b"AUTH XMRKredisPW\r\n").s(b"+OK\r\n")
     packets += conv.close().packets
+    conv = session(40324, 1080).handshake().c(b"\x05\x01\x02").s(b"\x05\x02")
+    packets += conv.c(b"\x01\x05alice\x0cXMRKsocks5PW").s(b"\x01\x00").close().packets
     community = SNMP(version=1, community=ASN1_STRING(b"XMRKsnmpCommunity"),
                      PDU=SNMPget(id=3, varbindlist=[SNMPvarbind(oid=ASN1_OID("1.3.6.1.2.1.1.1.0"))]))
     packets.append(udp(client, server, 40323, 161, bytes(community), clock))
@@ -970,6 +973,73 @@ def public_trace_fixes(client, server):
     clock = Clock()
     write("netbios-wildcard-status-query.pcap",
           [udp(client, server, 41103, 137, Raw(load=netbios_status_query(0x5502)), clock)])
+
+
+def name_list(names):
+    data = ",".join(names).encode()
+    return struct.pack("!I", len(data)) + data
+
+
+def ssh_kexinit(kex, ciphers, macs, host_keys=("ssh-ed25519",)):
+    """An SSH_MSG_KEXINIT (RFC 4253 §7.1) in a binary packet (§6) without encryption: the same
+    cipher and MAC lists both ways, compression none, padding to a multiple of 8 (at least 4 bytes)."""
+    payload = bytes([20]) + bytes(range(16)) + name_list(kex) + name_list(host_keys)
+    payload += name_list(ciphers) * 2 + name_list(macs) * 2 + name_list(["none"]) * 2 + name_list([]) * 2
+    payload += b"\x00" + bytes(4)
+    padding = 8 - (5 + len(payload)) % 8
+    padding += 8 if padding < 4 else 0
+    return struct.pack("!IB", 1 + len(payload) + padding, padding) + payload + bytes(padding)
+
+
+MODERN_SSH = (["curve25519-sha256", "diffie-hellman-group14-sha256"], ["aes128-ctr", "chacha20-poly1305@openssh.com"],
+              ["hmac-sha2-256-etm@openssh.com", "hmac-sha2-256"])
+
+
+def remaining_trace_disagreements(client, server):
+    """The disagreements with public traces fixed in the second round of issue 15: VNC (its RFB
+    banner) on port 6900 and SSH on port 2222, both opened from a public address (nDPI's vnc.pcap;
+    Zeek's ssh-on-port-80 names SSH by content); SOCKS 5 user/password sub-negotiation, RFC 1929
+    (Zeek's socks-auth.pcap, user bob); weak SSH algorithms negotiated (nDPI's ssh.pcap: arcfour128);
+    DNS over TLS to a resolver, approved or not (nDPI's dns_dot.pcap, 8.8.8.8:853)."""
+    internet = "45.33.32.156"
+    conv = Conversation(internet, "10.0.0.5", 41200, 6900).handshake()
+    conv.s(b"RFB 003.008\n").c(b"RFB 003.008\n").s(b"\x01\x02").c(b"\x02").s(bytes(range(16)))
+    conv.c(bytes(range(16, 32))).s(bytes(4)).c(b"\x01")
+    write("vnc-on-port-6900-from-internet.pcap", conv.close().packets)
+    conv = Conversation(internet, "10.0.0.5", 41201, 2222).handshake()
+    conv.s(b"SSH-2.0-OpenSSH_9.6\r\n").c(b"SSH-2.0-OpenSSH_9.6\r\n")
+    conv.s(ssh_kexinit(*MODERN_SSH)).c(ssh_kexinit(*MODERN_SSH))
+    write("ssh-on-port-2222-from-internet.pcap", conv.close().packets)
+    # The server offers RC4, 3DES, group 1 and HMAC-MD5 among others; the client asks for them first.
+    conv = Conversation(client, server, 41202, 22).handshake()
+    conv.s(b"SSH-2.0-OpenSSH_5.3\r\n").c(b"SSH-2.0-OpenSSH_5.3\r\n")
+    conv.s(ssh_kexinit(["diffie-hellman-group14-sha256", "diffie-hellman-group1-sha1"],
+                       ["aes128-ctr", "arcfour128", "3des-cbc"], ["hmac-sha2-256", "hmac-md5"], ["ssh-rsa"]))
+    conv.c(ssh_kexinit(["diffie-hellman-group1-sha1", "diffie-hellman-group14-sha256"],
+                       ["arcfour128", "aes128-ctr"], ["hmac-md5", "hmac-sha2-256"], ["ssh-rsa"]))
+    write("ssh-weak-algorithms-negotiated.pcap", conv.close().packets)
+    # The same server offer, but the client prefers modern algorithms: only offered, not negotiated.
+    conv = Conversation(client, server, 41203, 22).handshake()
+    conv.s(b"SSH-2.0-OpenSSH_5.3\r\n").c(b"SSH-2.0-OpenSSH_9.6\r\n")
+    conv.s(ssh_kexinit(["diffie-hellman-group14-sha256", "diffie-hellman-group1-sha1"],
+                       ["aes128-ctr", "arcfour128", "3des-cbc"], ["hmac-sha2-256", "hmac-md5"], ["ssh-rsa"]))
+    conv.c(ssh_kexinit(*MODERN_SSH, ["ssh-rsa"]))
+    write("ssh-server-offers-weak-algorithms-client-refuses.pcap", conv.close().packets)
+    # SOCKS 5: methods no-auth and user/password, the server picks user/password (2), RFC 1929.
+    destination = bytes([192, 0, 2, 100])
+    conv = Conversation(client, server, 41204, 1080).handshake()
+    conv.c(b"\x05\x02\x00\x02").s(b"\x05\x02").c(b"\x01\x03bob\x07hunter2").s(b"\x01\x00")
+    conv.c(b"\x05\x01\x00\x01" + destination + b"\x00\x50").s(b"\x05\x00\x00\x01" + destination + b"\x00\x50")
+    conv.c(b"GET / HTTP/1.1\r\nHost: intranet\r\n\r\n").s(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+    write("socks5-username-password-cleartext.pcap", conv.close().packets)
+    # DNS over TLS (RFC 7858, TCP 853) to 8.8.8.8 and to the approved 10.0.0.53, TLS 1.3 both.
+    packets = []
+    clock = Clock()
+    for number, resolver in enumerate(["8.8.8.8", "10.0.0.53"]):
+        conv = Conversation("10.0.0.20", resolver, 41205 + number, 853, clock=clock)
+        packets += tls_session(conv, client_hello(MODERN_SUITES, versions=[0x0304, 0x0303], name="dns.google"),
+                               server_hello(0x0303, 0x1301, selected=0x0304))
+    write("dns-over-tls-to-two-resolvers.pcap", packets)
 
 
 def raw_link(prefix):

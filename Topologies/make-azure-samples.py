@@ -5,23 +5,13 @@ properties. Run from anywhere: `python3 Topologies/make-azure-samples.py`.
 
 Each sample is built to show particular findings; Topologies/README.md works them out by hand.
 """
-import json
-import os
 import sys
 
-HERE = os.path.dirname(os.path.abspath(__file__))
+sys.dont_write_bytecode = True
+from azure_ids import ids, ref, write  # noqa: E402  (Topologies/azure_ids.py)
+
 SUB = "/subscriptions/6f1c2d3e-5a4b-4c3d-8e2f-0a1b2c3d4e5f"
-
-
-def rid(rg, kind, name, *child):
-    text = f"{SUB}/resourceGroups/{rg}/providers/{kind}/{name}"
-    for i in range(0, len(child), 2):
-        text += f"/{child[i]}/{child[i + 1]}"
-    return text
-
-
-def ref(i):
-    return {"id": i}
+rid = ids(SUB)
 
 
 def rule(nsg_id, name, priority, access, protocol, src, dst, port, description=None, direction="Inbound",
@@ -458,15 +448,6 @@ def hub_firewall_udr_spokes():
                                                    "disableOutboundSnat": True}}],
             "inboundNatRules": []}})
     return resources
-
-
-def write(name, resources):
-    """Writes one sample; with names on the command line, only those (the rest are made, not written)."""
-    if sys.argv[1:] and name not in sys.argv[1:]:
-        return
-    with open(os.path.join(HERE, name), "w") as f:
-        json.dump(resources, f, indent=2)
-        f.write("\n")
 
 
 if __name__ == "__main__":

@@ -17,22 +17,22 @@
   Detection mode, listening on HTTPS 443 and sending to two web VMs by address on port 80, in a
   resource list with the VNet, NSGs and NICs.
 
+- azure-front-door-internal-doors.json: a shop behind a classic Front Door whose WAF policy is in
+  Prevention, in front of an application gateway (no WAF of its own) whose public listener only
+  Front Door may use; the gateway's path map sends /api/* to the app tier and the rest to the web
+  tier, and its private listener serves the VNet; the app tier reaches the database only through an
+  internal load balancer; a legacy web VM with its own public IP, also a Front Door backend, still
+  admits the internet directly (Front Door can be bypassed).
+
 Topologies/README.md works out the findings of each by hand.
 """
-import json
-import os
 import sys
 
-HERE = os.path.dirname(os.path.abspath(__file__))
+sys.dont_write_bytecode = True
+from azure_ids import ids, ref, write  # noqa: E402  (Topologies/azure_ids.py)
+
 SUB = "/subscriptions/6f1d2c3b-4a5e-4f60-8a7b-9c0d1e2f3a4b"
-
-
-def write(name, document):
-    if sys.argv[1:] and name not in sys.argv[1:]:
-        return
-    with open(os.path.join(HERE, name), "w") as f:
-        json.dump(document, f, indent=2)
-        f.write("\n")
+rid = ids(SUB)
 
 
 def template(parameters, variables, resources):
@@ -136,17 +136,6 @@ def lb_pair_nat():
         {"adminUsername": {"type": "string"}, "adminPassword": {"type": "secureString"},
          "location": {"type": "string", "defaultValue": "[resourceGroup().location]"}},
         {}, resources)
-
-
-def rid(rg, kind, name, *child):
-    text = f"{SUB}/resourceGroups/{rg}/providers/{kind}/{name}"
-    for i in range(0, len(child), 2):
-        text += f"/{child[i]}/{child[i + 1]}"
-    return text
-
-
-def ref(i):
-    return {"id": i}
 
 
 def resource(rg, kind, name, props, sku=None, tags=None):
@@ -313,7 +302,174 @@ def app_gateway_detection():
     ]
 
 
+def nsg_rule(name, priority, direction, access, protocol, src, dst, port, description):
+    return {"name": name, "properties": {
+        "priority": priority, "access": access, "direction": direction, "protocol": protocol,
+        "sourceAddressPrefix": src, "sourcePortRange": "*", "destinationAddressPrefix": dst,
+        "destinationPortRange": port, "description": description}}
+
+
+def front_door_internal_doors():
+    rg = "rg-shop"
+    n = "Microsoft.Network"
+    vnet = rid(rg, f"{n}/virtualNetworks", "shop-vnet")
+    gw = rid(rg, f"{n}/applicationGateways", "shop-gw")
+    ilb = rid(rg, f"{n}/loadBalancers", "sql-ilb")
+    fd = rid(rg, f"{n}/frontDoors", "shop-fd")
+    waf = rid(rg, f"{n}/FrontDoorWebApplicationFirewallPolicies", "shopfdwaf")
+    nsgs = {name: rid(rg, f"{n}/networkSecurityGroups", name) for name in ("gw-nsg", "web-nsg", "app-nsg", "data-nsg")}
+    subnets = [("gw", "10.60.5.0/24", "gw-nsg"), ("web", "10.60.6.0/24", "web-nsg"), ("app", "10.60.1.0/24", "app-nsg"),
+               ("data", "10.60.2.0/24", "data-nsg")]
+    gateway = resource(rg, f"{n}/applicationGateways", "shop-gw", {
+        "sku": {"name": "Standard_v2", "tier": "Standard_v2", "capacity": 2},
+        "gatewayIPConfigurations": [{"name": "gwip", "properties": {"subnet": ref(f"{vnet}/subnets/gw")}}],
+        "frontendIPConfigurations": [
+            {"name": "public", "id": f"{gw}/frontendIPConfigurations/public",
+             "properties": {"publicIPAddress": ref(rid(rg, f"{n}/publicIPAddresses", "shop-gw-pip"))}},
+            {"name": "private", "id": f"{gw}/frontendIPConfigurations/private",
+             "properties": {"privateIPAddress": "10.60.5.10", "privateIPAllocationMethod": "Static",
+                            "subnet": ref(f"{vnet}/subnets/gw")}}],
+        "frontendPorts": [{"name": "https", "id": f"{gw}/frontendPorts/https", "properties": {"port": 443}},
+                          {"name": "http", "id": f"{gw}/frontendPorts/http", "properties": {"port": 80}}],
+        "httpListeners": [
+            {"name": "public-https", "id": f"{gw}/httpListeners/public-https", "properties": {
+                "frontendIPConfiguration": ref(f"{gw}/frontendIPConfigurations/public"),
+                "frontendPort": ref(f"{gw}/frontendPorts/https"), "protocol": "Https"}},
+            {"name": "private-http", "id": f"{gw}/httpListeners/private-http", "properties": {
+                "frontendIPConfiguration": ref(f"{gw}/frontendIPConfigurations/private"),
+                "frontendPort": ref(f"{gw}/frontendPorts/http"), "protocol": "Http"}}],
+        "backendAddressPools": [
+            {"name": "web-pool", "id": f"{gw}/backendAddressPools/web-pool",
+             "properties": {"backendAddresses": [{"ipAddress": "10.60.6.4"}]}},
+            {"name": "api-pool", "id": f"{gw}/backendAddressPools/api-pool", "properties": {
+                "backendIPConfigurations": [ref(rid(rg, f"{n}/networkInterfaces", "app1-nic")
+                                                + "/ipConfigurations/ipconfig1")]}}],
+        "backendHttpSettingsCollection": [
+            {"name": "web-http", "id": f"{gw}/backendHttpSettingsCollection/web-http",
+             "properties": {"port": 80, "protocol": "Http"}},
+            {"name": "api-http", "id": f"{gw}/backendHttpSettingsCollection/api-http",
+             "properties": {"port": 8080, "protocol": "Http"}}],
+        "urlPathMaps": [{"name": "shop-paths", "id": f"{gw}/urlPathMaps/shop-paths", "properties": {
+            "defaultBackendAddressPool": ref(f"{gw}/backendAddressPools/web-pool"),
+            "defaultBackendHttpSettings": ref(f"{gw}/backendHttpSettingsCollection/web-http"),
+            "pathRules": [{"name": "api", "properties": {
+                "paths": ["/api/*"], "backendAddressPool": ref(f"{gw}/backendAddressPools/api-pool"),
+                "backendHttpSettings": ref(f"{gw}/backendHttpSettingsCollection/api-http")}}]}}],
+        "requestRoutingRules": [
+            {"name": "shop", "properties": {"ruleType": "PathBasedRouting", "priority": 100,
+                                            "httpListener": ref(f"{gw}/httpListeners/public-https"),
+                                            "urlPathMap": ref(f"{gw}/urlPathMaps/shop-paths")}},
+            {"name": "intranet", "properties": {"ruleType": "Basic", "priority": 200,
+                                                "httpListener": ref(f"{gw}/httpListeners/private-http"),
+                                                "backendAddressPool": ref(f"{gw}/backendAddressPools/web-pool"),
+                                                "backendHttpSettings": ref(f"{gw}/backendHttpSettingsCollection/web-http")}}],
+    })
+    shop_pip = public_ip(rg, "shop-gw-pip", "20.60.0.5", attached=f"{gw}/frontendIPConfigurations/public")
+    shop_pip["properties"]["dnsSettings"] = {"domainNameLabel": "shop",
+                                             "fqdn": "shop.westeurope.cloudapp.azure.com"}
+    legacy_nic = nic(rg, "legacy-web-nic", "10.60.6.5", f"{vnet}/subnets/web", vm="legacy-web")
+    legacy_nic["properties"]["ipConfigurations"][0]["properties"]["publicIPAddress"] = ref(
+        rid(rg, f"{n}/publicIPAddresses", "legacy-web-pip"))
+    db_nic = nic(rg, "db1-nic", "10.60.2.4", f"{vnet}/subnets/data", vm="db1")
+    db_nic["properties"]["ipConfigurations"][0]["properties"]["loadBalancerBackendAddressPools"] = [
+        ref(f"{ilb}/backendAddressPools/sql")]
+    return [
+        resource(rg, f"{n}/virtualNetworks", "shop-vnet", {
+            "addressSpace": {"addressPrefixes": ["10.60.0.0/16"]},
+            "subnets": [{"name": name, "id": f"{vnet}/subnets/{name}",
+                         "properties": {"addressPrefix": prefix, "networkSecurityGroup": ref(nsgs[nsg])}}
+                        for name, prefix, nsg in subnets]}),
+        resource(rg, f"{n}/networkSecurityGroups", "gw-nsg", {"securityRules": [
+            nsg_rule("AllowFrontDoorHttps", 100, "Inbound", "Allow", "Tcp", "AzureFrontDoor.Backend", "*", "443",
+                     "only Front Door may use the public listener"),
+            nsg_rule("AllowVnetHttp", 110, "Inbound", "Allow", "Tcp", "VirtualNetwork", "*", "80",
+                     "the private listener serves the VNet"),
+        ]}),
+        resource(rg, f"{n}/networkSecurityGroups", "web-nsg", {"securityRules": [
+            nsg_rule("AllowGatewayHttp", 100, "Inbound", "Allow", "Tcp", "10.60.5.0/24", "*", "80",
+                     "the application gateway's instances"),
+            nsg_rule("AllowLegacyHttps", 110, "Inbound", "Allow", "Tcp", "Internet", "10.60.6.5", "443",
+                     "legacy shop front, to be retired behind Front Door"),
+        ]}),
+        resource(rg, f"{n}/networkSecurityGroups", "app-nsg", {"securityRules": [
+            nsg_rule("AllowGatewayApi", 100, "Inbound", "Allow", "Tcp", "10.60.5.0/24", "*", "8080",
+                     "the application gateway's /api/* rule"),
+            nsg_rule("AllowSqlFrontend", 100, "Outbound", "Allow", "Tcp", "*", "10.60.2.6", "1433",
+                     "the database through its internal load balancer"),
+            nsg_rule("DenyDataSubnet", 110, "Outbound", "Deny", "*", "*", "10.60.2.0/24", "*",
+                     "no direct access to the database hosts"),
+        ]}),
+        resource(rg, f"{n}/networkSecurityGroups", "data-nsg", {"securityRules": [
+            nsg_rule("AllowAppSql", 100, "Inbound", "Allow", "Tcp", "10.60.1.0/24", "*", "1433", "the app tier"),
+            nsg_rule("DenyAllElse", 200, "Inbound", "Deny", "*", "*", "*", "*", "nothing else"),
+        ]}),
+        shop_pip,
+        public_ip(rg, "legacy-web-pip", "20.60.0.9",
+                  attached=rid(rg, f"{n}/networkInterfaces", "legacy-web-nic") + "/ipConfigurations/ipconfig1"),
+        gateway,
+        resource(rg, f"{n}/loadBalancers", "sql-ilb", {
+            "frontendIPConfigurations": [{"name": "sql", "id": f"{ilb}/frontendIPConfigurations/sql", "properties": {
+                "privateIPAddress": "10.60.2.6", "privateIPAllocationMethod": "Static",
+                "subnet": ref(f"{vnet}/subnets/data")}}],
+            "backendAddressPools": [{"name": "sql", "id": f"{ilb}/backendAddressPools/sql"}],
+            "loadBalancingRules": [{"name": "sql", "id": f"{ilb}/loadBalancingRules/sql", "properties": {
+                "frontendIPConfiguration": ref(f"{ilb}/frontendIPConfigurations/sql"),
+                "backendAddressPool": ref(f"{ilb}/backendAddressPools/sql"), "protocol": "Tcp",
+                "frontendPort": 1433, "backendPort": 1433}}]}, sku="Standard"),
+        resource(rg, f"{n}/FrontDoorWebApplicationFirewallPolicies", "shopfdwaf", {
+            "policySettings": {"enabledState": "Enabled", "mode": "Prevention"},
+            "managedRules": {"managedRuleSets": [{"ruleSetType": "Microsoft_DefaultRuleSet", "ruleSetVersion": "2.1"}]}},
+                 sku="Premium_AzureFrontDoor"),
+        resource(rg, f"{n}/frontDoors", "shop-fd", {
+            "frontendEndpoints": [{"name": "shop-azurefd-net", "id": f"{fd}/frontendEndpoints/shop-azurefd-net",
+                                   "properties": {"hostName": "shop-fd.azurefd.net",
+                                                  "webApplicationFirewallPolicyLink": ref(waf)}}],
+            "backendPools": [{"name": "shop", "id": f"{fd}/backendPools/shop", "properties": {"backends": [
+                {"address": "shop.westeurope.cloudapp.azure.com", "httpPort": 80, "httpsPort": 443,
+                 "enabledState": "Enabled", "priority": 1, "weight": 90},
+                {"address": "20.60.0.9", "httpPort": 80, "httpsPort": 443, "enabledState": "Enabled",
+                 "priority": 2, "weight": 10}]}}],
+            "routingRules": [{"name": "shop", "properties": {
+                "frontendEndpoints": [ref(f"{fd}/frontendEndpoints/shop-azurefd-net")], "acceptedProtocols": ["Https"],
+                "patternsToMatch": ["/*"], "routeConfiguration": {
+                    "@odata.type": "#Microsoft.Azure.FrontDoor.Models.FrontdoorForwardingConfiguration",
+                    "forwardingProtocol": "HttpsOnly", "backendPool": ref(f"{fd}/backendPools/shop")}}}]}),
+        nic(rg, "web1-nic", "10.60.6.4", f"{vnet}/subnets/web", vm="web1"),
+        legacy_nic,
+        nic(rg, "app1-nic", "10.60.1.4", f"{vnet}/subnets/app", vm="app1"),
+        db_nic,
+        vm(rg, "web1", "web1-nic", {"tier": "web"}),
+        vm(rg, "legacy-web", "legacy-web-nic", {"tier": "web"}),
+        vm(rg, "app1", "app1-nic", {"tier": "app"}),
+        vm(rg, "db1", "db1-nic", {"tier": "crown-jewel"}),
+    ]
+
+
+FRONT_DOOR_FLOWS = """source,destination,protocol,port
+# the app tier to the database through the internal load balancer, and around it
+10.60.1.4,10.60.2.6,tcp,1433
+10.60.1.4,10.60.2.4,tcp,1433
+10.60.6.4,10.60.2.6,tcp,1433
+10.60.1.4,10.60.2.6,tcp,22
+# the gateway's private listener, from the VNet
+10.60.1.4,10.60.5.10,tcp,80
+# from the internet: the gateway admits only Front Door; the legacy VM admits anyone
+198.51.100.7,20.60.0.5,tcp,443
+198.51.100.7,20.60.0.9,tcp,443
+198.51.100.7,10.60.2.6,tcp,1433
+"""
+
+
+def write_text(name, text):
+    if sys.argv[1:] and name not in sys.argv[1:]:
+        return
+    with open(os.path.join(HERE, name), "w") as f:
+        f.write(text)
+
+
 if __name__ == "__main__":
+    write("azure-front-door-internal-doors.json", front_door_internal_doors())
+    write_text("flows/azure-front-door-internal-doors.csv", FRONT_DOOR_FLOWS)
     write("arm-internal-load-balancer-two-vms.json", internal_lb())
     write("arm-load-balanced-pair-rdp-nat.json", lb_pair_nat())
     write("azure-standard-lb-with-bastion.json", standard_lb_bastion())

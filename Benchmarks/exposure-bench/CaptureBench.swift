@@ -62,7 +62,7 @@ enum CaptureBench {
         let cpu = cpuSeconds() - start
         say(
             "frames=\(statistics.frames) flows=\(statistics.flows) peakFlows=\(statistics.peakFlows) "
-                + "findings=\(statistics.findings) cpu=\(String(format: "%.3f", cpu)) "
+                + "findings=\(statistics.findings) decidedEarly=\(statistics.decidedEarly) cpu=\(String(format: "%.3f", cpu)) "
                 + "maxrss_mib=\(String(format: "%.1f", peakMemoryMiB()))")
     }
 

@@ -4,7 +4,7 @@ import SeededRandom
 import Topology
 
 /// The topology benchmark: `swift run -c release exposure-bench topology [--scale N] [--flows N]
-/// [--firewalls N] [--write DIR]`.
+/// [--firewalls N] [--internal-load-balancers N] [--combined] [--write DIR]`.
 ///
 /// Generates, in process, an Azure resource export of hub-and-spoke VNets — at scale 1: 20 VNets,
 /// 1,000 subnets, 500 NSGs with 25,000 rules, 20,000 NICs — loads it through the real importer,
@@ -12,7 +12,10 @@ import Topology
 /// internet to crown jewels, the full audit, and `verify-flows` on random flows. Prints CPU seconds and
 /// peak memory. `--firewalls N` adds N Azure Firewalls to the hub and a route table to every spoke
 /// subnet sending 0.0.0.0/0 and 10.0.0.0/8 through one of them (issue 13's goal is measured with
-/// `--firewalls 20`). `--write DIR` also writes the export (`DIR/export.json`) and the flows
+/// `--firewalls 20`). `--internal-load-balancers N` gives N VNets an internal Standard load
+/// balancer (TCP 1433 to four NICs, and an HA-ports rule on a second frontend), so flows and paths
+/// through private frontends are measured; `--combined` is issue 13's estate in one:
+/// `--firewalls 20 --internal-load-balancers 20` beside the 200 public load balancers. `--write DIR` also writes the export (`DIR/export.json`) and the flows
 /// (`DIR/flows.csv`), so the CLI can be timed on them; `--write-only DIR` writes the export and
 /// measures nothing.
 enum TopologyBench {
@@ -22,6 +25,7 @@ enum TopologyBench {
         var writeDirectory: String?
         var writeOnly = false
         var firewalls = 0
+        var internalLoadBalancers = 0
         var i = 0
         while i < args.count {
             switch args[i] {
@@ -34,6 +38,13 @@ enum TopologyBench {
             case "--firewalls" where i + 1 < args.count:
                 firewalls = Int(args[i + 1]) ?? 0
                 i += 2
+            case "--internal-load-balancers" where i + 1 < args.count:
+                internalLoadBalancers = Int(args[i + 1]) ?? 0
+                i += 2
+            case "--combined":
+                firewalls = 20
+                internalLoadBalancers = 20
+                i += 1
             case "--write" where i + 1 < args.count:
                 writeDirectory = args[i + 1]
                 i += 2
@@ -44,16 +55,18 @@ enum TopologyBench {
             default:
                 throw BenchmarkUsage(
                     message:
-                        "usage: exposure-bench topology [--scale N] [--flows N] [--firewalls N] [--write DIR | --write-only DIR]"
+                        "usage: exposure-bench topology [--scale N] [--flows N] [--firewalls N] [--internal-load-balancers N] [--combined] [--write DIR | --write-only DIR]"
                 )
             }
         }
         var generator = ExportGenerator(spokes: 20 * scale - 1)
         generator.firewalls = firewalls
+        generator.internalLoadBalancers = internalLoadBalancers
         let data = generator.export()
         print(
             "generated: \(generator.vnetCount) VNets, \(generator.subnetCount) subnets, \(generator.nsgCount) NSGs, "
                 + "\(generator.ruleCount) rules, \(generator.nicCount) NICs, \(generator.loadBalancerCount) load balancers, "
+                + "\(generator.internalLoadBalancerCount) internal load balancers, "
                 + "\(generator.firewalls) firewalls, \(generator.routedSubnets) subnets with a route table, "
                 + "\(data.count / 1_048_576) MiB of JSON")
 
@@ -125,6 +138,9 @@ enum TopologyBench {
         var rng = SeededGenerator(state: 42)
         let addresses = loaded.network.interfaces.flatMap(\.privateAddresses)
         let publics = loaded.network.publicIPs.compactMap(\.address)
+        // Internal frontends (with --internal-load-balancers): a tenth of the flows go to one.
+        let frontends = loaded.network.loadBalancers.flatMap(\.frontends).filter { $0.publicIP == nil }
+            .compactMap(\.privateAddress)
         var flows: [Flow] = []
         flows.reserveCapacity(flowCount)
         for _ in 0..<flowCount {
@@ -132,7 +148,7 @@ enum TopologyBench {
             let ports = [22, 80, 443, 1433, 3389, 8080, 53]
             let port = ports[Int(rng.next() % UInt64(ports.count))]
             let source: IPv4Address
-            let destination: IPv4Address
+            var destination: IPv4Address
             if kind == 0 && !publics.isEmpty {
                 source = IPv4Address(UInt32(truncatingIfNeeded: rng.next()) | 0x0100_0000 & 0xBFFF_FFFF)
                 destination = publics[Int(rng.next() % UInt64(publics.count))]
@@ -140,6 +156,9 @@ enum TopologyBench {
                 source = addresses[Int(rng.next() % UInt64(addresses.count))]
                 destination =
                     kind == 1 ? IPv4Address("8.8.8.8")! : addresses[Int(rng.next() % UInt64(addresses.count))]
+                if kind == 3 && !frontends.isEmpty {
+                    destination = frontends[Int(rng.next() % UInt64(frontends.count))]
+                }
             }
             flows.append(
                 Flow(source: source, destination: destination, protocol: kind == 2 ? .udp : .tcp, destinationPort: port)
@@ -248,6 +267,9 @@ struct ExportGenerator {
     /// Azure Firewalls in the hub (at 10.0.F.250, F = 0…), and spoke subnets routed through them.
     var firewalls = 0
     var routedSubnets = 0
+    /// VNets (from the first) with an internal load balancer, and how many were written.
+    var internalLoadBalancers = 0
+    var internalLoadBalancerCount = 0
     var rng = SeededGenerator(state: 7)
     static let loadBalancersPerVNet = 10
     static let subnetsPerVNet = 50
@@ -412,6 +434,24 @@ struct ExportGenerator {
                         + "\"inboundNatRules\":[{\"id\":\"\(lb)/inboundNatRules/rdp\",\"name\":\"rdp\",\"properties\":{\"frontendIPConfiguration\":{\"id\":\"\(lb)/frontendIPConfigurations/fe\"},\"protocol\":\"Tcp\",\"frontendPort\":50001,\"backendPort\":3389,\"backendIPConfiguration\":{\"id\":\"\(sub)/networkInterfaces/nic-\(v)-\(s)-4/ipConfigurations/ipconfig1\"}}}]"
                         + "}}")
                 loadBalancerCount += 1
+            }
+            if v < internalLoadBalancers {
+                // An internal Standard load balancer in subnet 1: TCP 1433 on 10.v.1.200 to four NICs of
+                // the subnet, and HA ports on 10.v.1.201 to the same pool.
+                let lb = "\(sub)/loadBalancers/ilb\(v)"
+                let subnet = "\(sub)/virtualNetworks/vnet\(v)/subnets/s1"
+                let members = (0..<4).map {
+                    "{\"id\":\"\(sub)/networkInterfaces/nic-\(v)-1-\($0)/ipConfigurations/ipconfig1\"}"
+                }
+                emit(
+                    "{\"id\":\"\(lb)\",\"name\":\"ilb\(v)\",\"type\":\"Microsoft.Network/loadBalancers\",\"sku\":{\"name\":\"Standard\"},\"properties\":{"
+                        + "\"frontendIPConfigurations\":[{\"id\":\"\(lb)/frontendIPConfigurations/fe\",\"name\":\"fe\",\"properties\":{\"privateIPAddress\":\"10.\(v).1.200\",\"subnet\":{\"id\":\"\(subnet)\"}}},"
+                        + "{\"id\":\"\(lb)/frontendIPConfigurations/ha\",\"name\":\"ha\",\"properties\":{\"privateIPAddress\":\"10.\(v).1.201\",\"subnet\":{\"id\":\"\(subnet)\"}}}],"
+                        + "\"backendAddressPools\":[{\"id\":\"\(lb)/backendAddressPools/pool\",\"name\":\"pool\",\"properties\":{\"backendIPConfigurations\":[\(members.joined(separator: ","))]}}],"
+                        + "\"loadBalancingRules\":[{\"name\":\"sql\",\"properties\":{\"frontendIPConfiguration\":{\"id\":\"\(lb)/frontendIPConfigurations/fe\"},\"backendAddressPool\":{\"id\":\"\(lb)/backendAddressPools/pool\"},\"protocol\":\"Tcp\",\"frontendPort\":1433,\"backendPort\":1433}},"
+                        + "{\"name\":\"ha\",\"properties\":{\"frontendIPConfiguration\":{\"id\":\"\(lb)/frontendIPConfigurations/ha\"},\"backendAddressPool\":{\"id\":\"\(lb)/backendAddressPools/pool\"},\"protocol\":\"All\",\"frontendPort\":0,\"backendPort\":0}}]"
+                        + "}}")
+                internalLoadBalancerCount += 1
             }
         }
         out += "]"

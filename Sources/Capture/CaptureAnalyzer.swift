@@ -8,12 +8,19 @@ public enum CaptureAnalyzer {
     public static func analyze(
         files: [String], filter: String?, options: CaptureOptions = CaptureOptions()
     ) throws(InputError) -> Report {
+        try analyze(files: files, filter: filter, options: options, earlyDecisions: true)
+    }
+
+    /// The same, with flows inspected early or not (the tests show both give the same report).
+    static func analyze(
+        files: [String], filter: String?, options: CaptureOptions, earlyDecisions: Bool
+    ) throws(InputError) -> Report {
         let inventory = Inventory(options: options)
         var warnings: [String] = []
         var inputs: [InputCoverage] = []
         for file in files {
             let source = try PcapSource.open(file: file, filter: filter)
-            let run = CaptureRun(source: source, inventory: inventory)
+            let run = CaptureRun(source: source, inventory: inventory, earlyDecisions: earlyDecisions)
             warnings += run.read()
             inputs.append(run.coverage(path: file))
         }
@@ -43,6 +50,8 @@ public enum CaptureAnalyzer {
         public var flows = 0
         public var peakFlows = 0
         public var findings = 0
+        /// Flows the detectors had decided on before their opening was over.
+        public var decidedEarly = 0
     }
 
     /// Audits one file and reports how much was read, for the benchmark.
@@ -54,7 +63,7 @@ public enum CaptureAnalyzer {
         let report = Report(findings: inventory.findings, warnings: warnings)
         let statistics = Statistics(
             frames: run.frames, flows: run.table.flowsSeen, peakFlows: run.table.peakFlows,
-            findings: report.findings.count)
+            findings: report.findings.count, decidedEarly: run.table.flowsDecidedEarly)
         return (report, statistics)
     }
 }
@@ -86,11 +95,11 @@ final class CaptureRun {
     private let fragments = IPFragmentReassembler()
     private(set) var frames = 0
 
-    init(source: PcapSource, inventory: Inventory) {
+    init(source: PcapSource, inventory: Inventory, earlyDecisions: Bool = true) {
         self.source = source
         self.decoder = PacketDecoder(linkLayer: source.linkLayer)
         let name = source.name
-        self.table = FlowTable { flow in inventory.record(flow, file: name) }
+        self.table = FlowTable(earlyDecisions: earlyDecisions) { flow in inventory.record(flow, file: name) }
     }
 
     /// Frames read, packets decoded (not counted as a damaged or undecodable packet) and flows, for

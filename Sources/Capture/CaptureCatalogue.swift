@@ -5,7 +5,8 @@ import Findings
 /// their entries live here; each detector's `LegacyProtocol` says which one it reports under.
 public enum CaptureCatalogue {
     public static let checks: [Check] = [
-        legacyProtocol, weakTLSCipher, cleartextCredentials, versionDisclosed, httpSecurityHeadersMissing,
+        legacyProtocol, weakTLSCipher, weakSSHAlgorithm, cleartextCredentials, versionDisclosed,
+        httpSecurityHeadersMissing,
         remoteManagementFromInternet, untrustedResolver,
     ]
 
@@ -31,6 +32,20 @@ public enum CaptureCatalogue {
             + "attacker on the path; what counts is the suite the server chose, not what a client offered.",
         remediation:
             "Remove NULL, EXPORT, RC4, DES, 3DES and anonymous suites from the server's TLS configuration.",
+        defaultSeverity: .high
+    )
+
+    /// An SSH session negotiated, or a server accepts, a broken key exchange, cipher or MAC.
+    public static let weakSSHAlgorithm = Check(
+        id: "capture.weak-ssh-algorithm",
+        title: "Weak SSH algorithm negotiated or accepted",
+        rationale:
+            "RC4 (RFC 8758), CBC-mode and 64-bit-block ciphers, MD5 and truncated MACs, and 1024-bit or "
+            + "SHA-1 group exchange Diffie-Hellman (RFC 9142) weaken or break an SSH session's protection; "
+            + "a server that lists them in its key exchange hands them to any client that asks.",
+        remediation:
+            "Remove them from the server's Ciphers, MACs and KexAlgorithms (OpenSSH: sshd -T shows what is "
+            + "in force) and upgrade clients that still ask for them.",
         defaultSeverity: .high
     )
 

@@ -38,8 +38,10 @@ public struct CaptureOptions: Sendable {
     }
 }
 
-/// Checks judged from a flow's addresses and ports alone, when it retires: remote management opened
-/// from the internet, and DNS sent to a resolver that is not approved.
+/// Checks judged from a flow's addresses and ports, when it retires: remote management opened from
+/// the internet (the service known by its well-known port, or by the server's banner on any port:
+/// `ManagementBannerDetector`), and DNS (port 53, or DNS over TLS on 853) sent to a resolver that is
+/// not approved.
 struct FlowChecks {
     let options: CaptureOptions
 
@@ -73,16 +75,40 @@ struct FlowChecks {
         risk: "clients resolve names through a resolver outside the approved ones, bypassing DNS filtering and logging",
         remediation: CaptureCatalogue.untrustedResolver.remediation, severity: .medium)
 
-    /// What the flow shows for these checks.
-    func observations(_ flow: Flow) -> [Observation] {
+    /// Whether an observation is a management service a detector recognised by content: a candidate
+    /// for this check, not a finding by itself.
+    static func isManagementCandidate(_ observation: Observation) -> Bool {
+        observation.legacyProtocol.check.id == CaptureCatalogue.remoteManagementFromInternet.id
+    }
+
+    /// Everything the flow is reported with: what the detectors saw, a management service by banner
+    /// kept only when the connection came from a public address, and these checks' own findings.
+    func judged(_ flow: Flow) -> [Observation] {
+        var found = flow.observations
+        var byContent: String?
+        if !found.isEmpty {
+            found.removeAll { observation in
+                guard Self.isManagementCandidate(observation) else { return false }
+                byContent = observation.legacyProtocol.name
+                return true
+            }
+        }
+        found += observations(flow, serviceByContent: byContent)
+        return found
+    }
+
+    /// What the flow shows for these checks; `serviceByContent` is the management service the
+    /// server's banner named, which wins over the port's.
+    func observations(_ flow: Flow, serviceByContent: String? = nil) -> [Observation] {
         var found: [Observation] = []
         let server = flow.server
-        if flow.transport == .tcp, flow.openedByHandshake, let name = Self.managementService(port: server.port),
+        if flow.transport == .tcp, flow.openedByHandshake,
+            let name = serviceByContent ?? Self.managementService(port: server.port),
             flow.client.address.isPublic(internalRanges: options.internalPrefixes)
         {
             found.append(Observation(Self.management[name]!))
         }
-        if let approved = options.approvedResolvers, server.port == 53, flow.bytes > 0,
+        if let approved = options.approvedResolvers, server.port == 53 || server.port == 853, flow.bytes > 0,
             !approved.contains(server.address)
         {
             found.append(Observation(Self.untrustedResolver))

@@ -38,9 +38,8 @@ final class Inventory {
 
     /// Records a finished flow's observations, from the capture `file`.
     func record(_ flow: Flow, file: String) {
-        let checked = flowChecks.observations(flow)
-        guard !flow.observations.isEmpty || !checked.isEmpty else { return }
-        let observations = checked.isEmpty ? flow.observations : flow.observations + checked
+        let observations = flowChecks.judged(flow)
+        guard !observations.isEmpty else { return }
         var server = flow.server
         // A query sent to a multicast or broadcast address (LLMNR, NetBIOS name service) has no server
         // there: the finding is about the host that sends it, which uses the protocol's port too.

@@ -7,11 +7,14 @@ import Topology
 /// that did not stop the run.
 public enum TrafficCorrelation {
     /// Throws `InputError` for unusable input: an unreadable file, a topology with no network
-    /// interface, captures with no decodable TCP or UDP packet.
+    /// interface, captures with no decodable TCP or UDP packet. `parameterFiles` and `serviceTags`
+    /// are the topology input options (`--parameters`, `--service-tags`).
     public static func correlate(
-        topologyFiles: [String], captureFiles: [String], options: CorrelationOptions = CorrelationOptions()
+        topologyFiles: [String], captureFiles: [String], parameterFiles: [String] = [],
+        serviceTags: ServiceTags? = nil, options: CorrelationOptions = CorrelationOptions()
     ) throws -> Report {
-        let loaded = try TopologyLoader.load(files: topologyFiles)
+        let loaded = try TopologyLoader.load(
+            files: topologyFiles, parameterFiles: parameterFiles, serviceTags: serviceTags)
         guard !loaded.network.interfaces.isEmpty, !loaded.network.virtualNetworks.isEmpty else {
             throw InputError(
                 file: topologyFiles.joined(separator: ", "),

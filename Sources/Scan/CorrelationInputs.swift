@@ -23,8 +23,10 @@ enum CorrelationInputs {
 
     /// The correlation findings and warnings for one pair; its inputs are already counted by the
     /// analyzers that read them.
-    static func analyse(topology: String, captures: [String]) throws -> Report {
-        let report = try TrafficCorrelation.correlate(topologyFiles: [topology], captureFiles: captures)
+    static func analyse(topology: String, captures: [String], options: ScanOptions) throws -> Report {
+        let report = try TrafficCorrelation.correlate(
+            topologyFiles: [topology], captureFiles: captures, parameterFiles: options.parameterFiles,
+            serviceTags: options.serviceTags)
         return Report(findings: report.findings, warnings: report.warnings)
     }
 }

@@ -1,5 +1,6 @@
 import Findings
 import Foundation
+import Topology
 
 /// How a scan is run: the moment verdicts are judged at, and whether a rejected input is fatal.
 public struct ScanOptions: Sendable {
@@ -8,10 +9,19 @@ public struct ScanOptions: Sendable {
     /// Any rejected input (unreadable, malformed, holding nothing to analyse) or skipped part of one
     /// (any warning: damaged records, resources left out) makes the scan fail.
     public var strict: Bool
+    /// ARM parameters files (`--parameters`, later ones win) for every template the scan finds.
+    public var parameterFiles: [String]
+    /// Azure's published service tag file (`--service-tags`), for every topology the scan finds.
+    public var serviceTags: ServiceTags?
 
-    public init(now: Int64 = Int64(Date().timeIntervalSince1970), strict: Bool = false) {
+    public init(
+        now: Int64 = Int64(Date().timeIntervalSince1970), strict: Bool = false, parameterFiles: [String] = [],
+        serviceTags: ServiceTags? = nil
+    ) {
         self.now = now
         self.strict = strict
+        self.parameterFiles = parameterFiles
+        self.serviceTags = serviceTags
     }
 }
 
@@ -62,7 +72,8 @@ public enum Scanner {
         for pair in CorrelationInputs.pairs(inputs) {
             do {
                 report.merge(
-                    try CorrelationInputs.analyse(topology: pair.topology.path, captures: pair.captures.map(\.path)))
+                    try CorrelationInputs.analyse(
+                        topology: pair.topology.path, captures: pair.captures.map(\.path), options: options))
             } catch {
                 problems.append("not correlated: \(pair.topology.path) with its captures: \(error)")
             }

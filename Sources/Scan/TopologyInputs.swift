@@ -23,7 +23,8 @@ enum TopologyInputs {
         if let companion = justificationFile(for: file) {
             options.justifications = try JustificationFile.load(path: companion)
         }
-        return try TopologyAnalyzer.analyze(files: [file], options: options)
+        return try TopologyAnalyzer.analyze(
+            files: [file], parameterFiles: scan.parameterFiles, serviceTags: scan.serviceTags, options: options)
     }
 
     /// Whether a JSON or YAML file met while walking a folder could be a topology at all: a JSON

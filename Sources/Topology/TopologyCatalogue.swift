@@ -33,6 +33,8 @@ public enum TopologyCatalogue {
         TopologyCheck(PublicWebWithoutWAF.check, findings: PublicWebWithoutWAF.findings),
         TopologyCheck(UnusedPublicIP.check, findings: UnusedPublicIP.findings),
         TopologyCheck(DedicatedPublicIP.check, findings: DedicatedPublicIP.findings),
+        TopologyCheck(VirtualNetworkTagWidenedByRoute.check, findings: VirtualNetworkTagWidenedByRoute.findings),
+        TopologyCheck(AsymmetricRoute.check, findings: AsymmetricRoute.findings),
     ]
 
     public static let checks: [Check] = all.map(\.check)

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Correlation
 import Findings
+import Topology
 
 /// `exposure correlate`: observed traffic held against the rules.
 struct CorrelateCommand: ParsableCommand {
@@ -17,6 +18,8 @@ struct CorrelateCommand: ParsableCommand {
             Example:
               exposure correlate --topology Topologies/correlation-every-check.json \\
                 --capture Captures/correlation-every-check.pcap
+
+            --parameters and --service-tags read the topology as `exposure topology audit` does.
             """
     )
 
@@ -40,6 +43,8 @@ struct CorrelateCommand: ParsableCommand {
                 + "naming the rules that allow it (evidence allowedBy)."))
     var captureFindings = false
 
+    @OptionGroup var topologyOptions: TopologyInputOptions
+
     @OptionGroup var outputOptions: OutputOptions
 
     func validate() throws {
@@ -53,7 +58,8 @@ struct CorrelateCommand: ParsableCommand {
     func run() throws {
         try outputOptions.requireFindingsFormat()
         let report = try TrafficCorrelation.correlate(
-            topologyFiles: topology, captureFiles: capture,
+            topologyFiles: topology, captureFiles: capture, parameterFiles: topologyOptions.parameterFiles,
+            serviceTags: try topologyOptions.serviceTags(),
             options: CorrelationOptions(minimumSpanSeconds: minSpan, captureFindings: captureFindings))
         try outputOptions.emit(report)
     }

@@ -16,6 +16,9 @@ struct ScanCommand: ParsableCommand {
             Example:
               exposure scan --format sarif --output exposure.sarif
               exposure scan Topologies Captures --now 2026-11-21T00:00:00Z
+
+            --parameters and --service-tags apply to every topology the scan finds (and to the topologies
+            it holds captures against).
             """
     )
 
@@ -27,11 +30,15 @@ struct ScanCommand: ParsableCommand {
 
     @OptionGroup var clock: ClockOption
 
+    @OptionGroup var topologyOptions: TopologyInputOptions
+
     @OptionGroup var outputOptions: OutputOptions
 
     func run() throws {
         try outputOptions.requireFindingsFormat()
-        let options = ScanOptions(now: try clock.moment(), strict: strict)
+        let options = ScanOptions(
+            now: try clock.moment(), strict: strict, parameterFiles: topologyOptions.parameterFiles,
+            serviceTags: try topologyOptions.serviceTags())
         let (inputs, warnings) = try InputDiscovery.discover(paths.isEmpty ? ["."] : paths)
         let report = try Scanner.scan(inputs, options: options, warnings: warnings) {
             ProgressReporter.shared.working(on: $0)

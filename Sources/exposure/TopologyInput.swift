@@ -76,4 +76,9 @@ struct TopologyInputOptions: ParsableArguments {
             "Azure's published service tag file (ServiceTags_Public_*.json): rules naming Storage, Sql.WestEurope and the like match its IPv4 prefixes.",
             valueName: "file"))
     var serviceTagFile: String?
+
+    /// The service tag file, parsed (nil without `--service-tags`).
+    func serviceTags() throws -> ServiceTags? {
+        try serviceTagFile.map { try ServiceTags.parse(try InputFiles.read($0), file: $0) }
+    }
 }

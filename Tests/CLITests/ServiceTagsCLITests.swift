@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-/// `--service-tags FILE` on `topology audit`, `verify-flows` and `paths`, as a user runs them, with
+/// `--service-tags FILE` on `topology audit`, `verify-flows`, `paths`, `scan` and `correlate`, as a user runs them, with
 /// the test fixture `Tests/TopologyTests/ServiceTags/ServiceTags_Sample.json` (invented prefixes in
 /// Azure's shape: Storage is 40.20.0.0/17 and 40.21.8.0/21). Expected verdicts are DESIGN.md's
 /// example V, worked by hand.
@@ -97,5 +97,55 @@ struct ServiceTagsCLITests {
                     "tags.json: at /values/0/properties/addressPrefixes/1: 'nonsense' in service tag 'Sql' is not an IPv4 or IPv6 prefix"
                 ), "\(command[0]): \(run.stderr)")
         }
+    }
+
+    static func warnings(_ stdout: String) throws -> [String] {
+        let object = try JSONSerialization.jsonObject(with: Data(stdout.utf8)) as? [String: Any]
+        return try #require(object?["warnings"] as? [String])
+    }
+
+    @Test("scan hands --service-tags and --parameters to every topology it finds")
+    func scan() throws {
+        let (_, _, directory) = try Self.files()
+        let folder = directory.appendingPathComponent("scan")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try Data(Self.export.utf8).write(to: folder.appendingPathComponent("export.json"))
+        let without = try ExposureBinary.run(["scan", folder.path, "--format", "json"])
+        #expect(without.status != 2, "\(without.stderr)")
+        #expect(try Self.warnings(without.stdout).contains { $0.contains("service tag 'Storage'") })
+        let with = try ExposureBinary.run(["scan", folder.path, "--format", "json", "--service-tags", Self.tags])
+        #expect(with.status != 2, "\(with.stderr)")
+        let warnings = try Self.warnings(with.stdout)
+        #expect(!warnings.contains { $0.contains("service tag 'Storage'") }, "\(warnings)")
+        #expect(warnings.contains { $0.contains("5 IPv6 prefixes of the service tags skipped") }, "\(warnings)")
+        let missing = try ExposureBinary.run([
+            "scan", folder.path, "--parameters", directory.appendingPathComponent("no-such.json").path,
+        ])
+        #expect(missing.status == 2, "\(missing.stderr)")
+        #expect((missing.stderr + missing.stdout).contains("no-such.json"))
+    }
+
+    @Test("correlate reads --service-tags like the topology commands; a bad file exits 2 with its pointer")
+    func correlate() throws {
+        let (_, _, directory) = try Self.files()
+        let sample = [
+            "correlate", "--topology", "Topologies/correlation-every-check.json", "--capture",
+            "Captures/correlation-every-check.pcap",
+        ]
+        let with = try ExposureBinary.run(sample + ["--service-tags", Self.tags, "--format", "json"])
+        #expect(with.status == 1, "\(with.stderr)")
+        #expect(
+            try Self.warnings(with.stdout).contains { $0.contains("5 IPv6 prefixes of the service tags skipped") },
+            "\(with.stdout)")
+        let bad = directory.appendingPathComponent("tags-correlate.json")
+        try Data(#"{"values": [{"name": "Sql", "properties": {"addressPrefixes": ["nonsense"]}}]}"#.utf8).write(to: bad)
+        let refused = try ExposureBinary.run(sample + ["--service-tags", bad.path])
+        #expect(refused.status == 2)
+        #expect(
+            refused.stderr.contains(
+                "tags-correlate.json: at /values/0/properties/addressPrefixes/0: 'nonsense' in service tag 'Sql' is not an IPv4 or IPv6 prefix"
+            ), "\(refused.stderr)")
+        let help = try ExposureBinary.run(["correlate", "--help"])
+        #expect(help.stdout.contains("--service-tags") && help.stdout.contains("--parameters"))
     }
 }

@@ -68,7 +68,7 @@ struct SampleTests {
         let protocols = Set(report.findings.compactMap { $0.evidence["protocol"] })
         let expected: Set<JSONValue> = [
             "telnet", "ftp", "rexec", "http-basic-auth", "ntlmv1", "smtp-cleartext-auth", "pop3-cleartext-auth",
-            "imap-cleartext-auth", "ldap-simple-bind", "snmpv2c",
+            "imap-cleartext-auth", "ldap-simple-bind", "snmpv2c", "socks5-cleartext-auth",
         ].reduce(into: []) { $0.insert(.string($1)) }
         #expect(protocols == expected)
     }

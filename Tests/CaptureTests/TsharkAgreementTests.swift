@@ -279,7 +279,46 @@ let tsharkClaims: [TsharkClaim] = {
             lines: ["30\t12010fa000000100" + String(repeating: "0", count: 44)], exactly: true),
         TsharkClaim(
             sample: "secret-markers-every-detector.pcap", fields: ["_ws.col.Protocol"],
-            lines: ["TELNET", "FTP", "EXEC", "HTTP", "SMTP", "POP", "IMAP", "LDAP", "RESP", "SNMP"]),
+            lines: ["TELNET", "FTP", "EXEC", "HTTP", "SMTP", "POP", "IMAP", "LDAP", "RESP", "SNMP", "Socks"]),
+        // The public-trace disagreements of issue 15, in samples of their own.
+        TsharkClaim(
+            sample: "vnc-on-port-6900-from-internet.pcap", options: ["-d", "tcp.port==6900,vnc"],
+            fields: ["vnc.server_proto_ver"], lines: ["003.008"], exactly: true),
+        TsharkClaim(
+            sample: "ssh-on-port-2222-from-internet.pcap", options: ["-d", "tcp.port==2222,ssh"],
+            fields: ["ssh.protocol"], lines: ["SSH-2.0-OpenSSH_9.6"], exactly: true),
+        TsharkClaim(
+            sample: "ssh-weak-algorithms-negotiated.pcap", options: ["-Y", "ssh.kex_algorithms"],
+            fields: [
+                "tcp.srcport", "ssh.kex_algorithms", "ssh.encryption_algorithms_client_to_server",
+                "ssh.mac_algorithms_client_to_server",
+            ],
+            lines: [
+                "22\tdiffie-hellman-group14-sha256,diffie-hellman-group1-sha1\taes128-ctr,arcfour128,3des-cbc"
+                    + "\thmac-sha2-256,hmac-md5",
+                "41202\tdiffie-hellman-group1-sha1,diffie-hellman-group14-sha256\tarcfour128,aes128-ctr"
+                    + "\thmac-md5,hmac-sha2-256",
+            ], exactly: true),
+        TsharkClaim(
+            sample: "ssh-server-offers-weak-algorithms-client-refuses.pcap", options: ["-Y", "ssh.kex_algorithms"],
+            fields: [
+                "tcp.srcport", "ssh.kex_algorithms", "ssh.encryption_algorithms_client_to_server",
+                "ssh.mac_algorithms_client_to_server",
+            ],
+            lines: [
+                "22\tdiffie-hellman-group14-sha256,diffie-hellman-group1-sha1\taes128-ctr,arcfour128,3des-cbc"
+                    + "\thmac-sha2-256,hmac-md5",
+                "41203\tcurve25519-sha256,diffie-hellman-group14-sha256\taes128-ctr,chacha20-poly1305@openssh.com"
+                    + "\thmac-sha2-256-etm@openssh.com,hmac-sha2-256",
+            ], exactly: true),
+        // The user only: tshark's socks.password would show the password.
+        TsharkClaim(
+            sample: "socks5-username-password-cleartext.pcap", options: ["-d", "tcp.port==1080,socks"],
+            fields: ["socks.username"], lines: ["bob"], exactly: true),
+        TsharkClaim(
+            sample: "dns-over-tls-to-two-resolvers.pcap", options: ["-Y", "tls.handshake.type == 2"],
+            fields: ["ip.src", "tcp.srcport", "tls.handshake.extensions.supported_version"],
+            lines: ["8.8.8.8\t853\t0x0304", "10.0.0.53\t853\t0x0304"], exactly: true),
     ]
     for telnet in [
         "link-vlan-qinq-telnet.pcap", "link-linux-cooked-sll-telnet.pcap", "link-linux-cooked-sll2-telnet.pcap",

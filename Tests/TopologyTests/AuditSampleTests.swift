@@ -131,15 +131,19 @@ struct AuditSampleTests {
         #expect(route == ["vpn-gw", "fileserver01", "historian01"])
     }
 
-    @Test("the hub-and-spoke firewall sample gives the 4 findings worked out in Topologies/README.md")
+    @Test("the hub-and-spoke firewall sample gives the 8 findings worked out in Topologies/README.md")
     func hubFirewall() throws {
         let report = try Self.audit("azure-hub-firewall-udr-spokes.json")
         #expect(
             Self.triples(report) == [
                 "critical internet-exposed-port vm-jump-nic",
                 "high lateral-movement-path vm-db1",
+                "medium asymmetric-route vm-web1-nic",
+                "medium asymmetric-route vm-web2-nic",
                 "medium legacy-protocol-allowed nsg-legacy/AllowSmbFromWeb",
-                "medium public-web-without-waf lb-web/rule-https",
+                "medium virtualnetwork-tag-widened-by-route nsg-data/AllowVnetInBound",
+                "medium virtualnetwork-tag-widened-by-route nsg-legacy/AllowVnetInBound",
+                "medium virtualnetwork-tag-widened-by-route nsg-web/AllowVnetInBound",
             ])
         #expect(report.warnings.isEmpty, "\(report.warnings)")
         let jump = try #require(report.findings.first { $0.subject == "vm-jump-nic" })
@@ -155,8 +159,12 @@ struct AuditSampleTests {
             guard case .object(let o) = hop, case .string(let to)? = o["to"] else { return nil }
             return to
         }
-        #expect(route == ["vm-web1", "vm-db1"])
-        // The other two-hop path, through the firewall's DNAT rule, is what `paths` gives from the jump host's door.
+        // The load balancer's HTTPS answers leave through the firewall (0.0.0.0/0), which drops them
+        // (asymmetric routing), so the only way in is the firewall's DNAT rule to the jump host.
+        #expect(route == ["vm-jump", "vm-db1"])
+        let web = try #require(report.findings.first { $0.subject == "vm-web1-nic" })
+        #expect(web.evidence["route"] == "default-via-firewall")
+        #expect(web.evidence["firewall"] == "fw-hub")
         let engine = ReachabilityEngine(
             network: try TopologyLoader.load(documents: [
                 (

@@ -23,20 +23,27 @@ struct BruteForceEvaluator {
         return true
     }
 
-    func inVirtualNetworkTag(_ address: IPv4Address, context: VirtualNetwork?) -> Bool {
+    /// Azure ("Virtual network service tags"): `VirtualNetwork` is the VNet's address space, its
+    /// connected peers' and "address prefixes used on user-defined routes": those of the route
+    /// table on the subnet being filtered (`routes`). `Internet` stays everything outside the
+    /// VNet and its peers.
+    func inVirtualNetworkTag(_ address: IPv4Address, context: VirtualNetwork?, routes: RouteTable? = nil) -> Bool {
         guard let context else { return false }
+        if let routes, routes.routes.contains(where: { $0.addressPrefix.contains(address) }) { return true }
         return network.virtualNetworks.contains { v in
             connected(context, v) && v.addressSpace.contains { $0.contains(address) }
         }
     }
 
-    func matches(_ match: AddressMatch, _ address: IPv4Address, context: VirtualNetwork?) -> Bool {
+    func matches(_ match: AddressMatch, _ address: IPv4Address, context: VirtualNetwork?, routes: RouteTable? = nil)
+        -> Bool
+    {
         switch match {
         case .any: return true
         case .prefix(let p): return p.contains(address)
         case .serviceTag(let tag):
             switch tag.lowercased() {
-            case "virtualnetwork": return inVirtualNetworkTag(address, context: context)
+            case "virtualnetwork": return inVirtualNetworkTag(address, context: context, routes: routes)
             case "internet": return !inVirtualNetworkTag(address, context: context)
             case "azureloadbalancer": return Self.loadBalancer.contains(address)
             // Other tags are the prefixes Azure's service tag file lists for them; without the
@@ -62,7 +69,7 @@ struct BruteForceEvaluator {
         return next > 65535
     }
 
-    func ruleMatches(_ rule: SecurityRule, _ flow: Flow, context: VirtualNetwork?) -> Bool {
+    func ruleMatches(_ rule: SecurityRule, _ flow: Flow, context: VirtualNetwork?, routes: RouteTable? = nil) -> Bool {
         if rule.protocol != .any && rule.protocol.rawValue.lowercased() != flow.protocol.rawValue { return false }
         if flow.protocol == .tcp || flow.protocol == .udp {
             if !rule.destinationPorts.contains(where: { $0.contains(flow.destinationPort) }) { return false }
@@ -71,16 +78,18 @@ struct BruteForceEvaluator {
             // Port-less protocols match only rules whose port ranges together cover every port.
             return false
         }
-        return rule.sources.contains { matches($0, flow.source, context: context) }
-            && rule.destinations.contains { matches($0, flow.destination, context: context) }
+        return rule.sources.contains { matches($0, flow.source, context: context, routes: routes) }
+            && rule.destinations.contains { matches($0, flow.destination, context: context, routes: routes) }
     }
 
     /// The deciding rule of one NSG: user rules and the six defaults, lowest priority number first.
-    func decide(_ group: SecurityGroup, _ direction: Direction, _ flow: Flow, context: VirtualNetwork?) -> SecurityRule
-    {
+    func decide(
+        _ group: SecurityGroup, _ direction: Direction, _ flow: Flow, context: VirtualNetwork?,
+        routes: RouteTable? = nil
+    ) -> SecurityRule {
         let all = (group.rules + SecurityGroup.defaultRules).filter { $0.direction == direction }
         var best: SecurityRule?
-        for rule in all where ruleMatches(rule, flow, context: context) {
+        for rule in all where ruleMatches(rule, flow, context: context, routes: routes) {
             if best == nil || rule.priority < best!.priority { best = rule }
         }
         return best!
@@ -91,6 +100,12 @@ struct BruteForceEvaluator {
         var subnetGroup: SecurityGroup?
         var nicGroup: SecurityGroup?
         var privateAddress: IPv4Address
+        /// The route table of the subnet: its routes widen `VirtualNetwork` for the NSGs here.
+        var routeTable: RouteTable? = nil
+    }
+
+    func routeTable(of subnet: Subnet?) -> RouteTable? {
+        subnet?.routeTable.flatMap { id in network.routeTables.first { $0.id == id } }
     }
 
     func side(_ address: IPv4Address) -> Side? {
@@ -101,7 +116,7 @@ struct BruteForceEvaluator {
                     vnet: subnet.flatMap { s in network.virtualNetworks.first { $0.id == s.virtualNetwork } },
                     subnetGroup: subnet?.securityGroup.flatMap { id in network.securityGroups.first { $0.id == id } },
                     nicGroup: nic.securityGroup.flatMap { id in network.securityGroups.first { $0.id == id } },
-                    privateAddress: address)
+                    privateAddress: address, routeTable: routeTable(of: subnet))
             }
         }
         guard let v = vnet(of: address) else { return nil }
@@ -110,7 +125,7 @@ struct BruteForceEvaluator {
         }
         return Side(
             vnet: v, subnetGroup: subnet?.securityGroup.flatMap { id in network.securityGroups.first { $0.id == id } },
-            nicGroup: nil, privateAddress: address)
+            nicGroup: nil, privateAddress: address, routeTable: routeTable(of: subnet))
     }
 
     /// One way in through a public address, as Azure documents it: a NIC's public IP (every
@@ -126,6 +141,90 @@ struct BruteForceEvaluator {
         var seenSource: IPv4Address?
         var front: Side?
         var standard: Bool
+        /// An internal door's `resource/rule` name, as `decidedBy` lists it after the source's NSGs.
+        var rule: String? = nil
+    }
+
+    /// Internal doors on a private address, from Azure's load balancer documentation ("an internal
+    /// load balancer distributes traffic to the backend pool from inside the virtual network";
+    /// the load balancer does not translate the source; HA ports, protocol All and port 0, forward
+    /// every TCP and UDP port untranslated; a Standard internal load balancer admits traffic from its
+    /// VNet with no NSG) and the application gateway's ("a private frontend IP ... listeners on it
+    /// serve clients in the virtual network"): every door whose frontend is `flow.destination` and
+    /// that forwards its protocol and port. Nil when no private frontend has that address, or a
+    /// NIC does.
+    func internalDoors(_ flow: Flow) -> [Door]? {
+        let nicHolds = network.interfaces.contains { nic in
+            nic.ipConfigurations.contains { $0.privateAddress == flow.destination }
+        }
+        if nicHolds { return nil }
+        var found = false
+        var result: [Door] = []
+        let withPorts = flow.protocol == .tcp || flow.protocol == .udp
+        func forwards(_ p: DoorProtocol) -> Bool {
+            p == .all ? withPorts : p.rawValue.lowercased() == flow.protocol.rawValue
+        }
+        for lb in network.loadBalancers {
+            func isHere(_ frontend: ResourceID?) -> Bool {
+                guard let fe = lb.frontends.first(where: { $0.id == frontend }) else { return false }
+                return fe.publicIP == nil && fe.privateAddress == flow.destination
+            }
+            for rule in lb.rules where isHere(rule.frontend) {
+                found = true
+                guard forwards(rule.protocol), rule.frontendPort == 0 || rule.frontendPort == flow.destinationPort
+                else { continue }
+                for poolID in rule.backendPools {
+                    let listed = lb.backendPools.first { $0.id == poolID }?.members ?? []
+                    for a in configurations(naming: poolID, listed: listed) {
+                        let port = rule.frontendPort == 0 ? flow.destinationPort : rule.backendPort
+                        result.append(
+                            Door(backend: a, port: port, front: nil, standard: false, rule: "\(lb.name)/\(rule.name)"))
+                    }
+                }
+            }
+            for rule in lb.natRules where isHere(rule.frontend) {
+                found = true
+                guard forwards(rule.protocol), rule.frontendPorts.contains(flow.destinationPort),
+                    rule.backendPool == nil
+                else { continue }
+                var listed: [BackendTarget] = []
+                if let b = rule.backend { listed.append(b) }
+                for a in configurations(naming: rule.id, listed: listed) {
+                    result.append(
+                        Door(
+                            backend: a, port: rule.backendPort, front: nil, standard: false,
+                            rule: "\(lb.name)/\(rule.name)"))
+                }
+            }
+        }
+        for gateway in network.applicationGateways {
+            let subnet = network.subnets.first { $0.id == gateway.subnet }
+            let instance = subnet?.prefixes.first.map { IPv4Address($0.network.value + 4) }
+            for route in gateway.routes {
+                guard let listener = gateway.listeners.first(where: { $0.id == route.listener }),
+                    let fe = gateway.frontends.first(where: { $0.id == listener.frontend }), fe.publicIP == nil,
+                    fe.privateAddress == flow.destination
+                else { continue }
+                found = true
+                guard flow.protocol == .tcp, listener.port == flow.destinationPort, let poolID = route.backendPool
+                else { continue }
+                let listed = gateway.backendPools.first { $0.id == poolID }?.members ?? []
+                let front = instance.map { address in
+                    Side(
+                        vnet: network.virtualNetworks.first { $0.id == subnet?.virtualNetwork },
+                        subnetGroup: subnet?.securityGroup.flatMap { id in network.securityGroups.first { $0.id == id }
+                        },
+                        nicGroup: nil, privateAddress: address)
+                }
+                for a in configurations(naming: poolID, listed: listed) {
+                    result.append(
+                        Door(
+                            backend: a, port: route.backendPort, seenSource: instance, front: front, standard: false,
+                            rule: "\(gateway.name)/\(route.name)"))
+                }
+            }
+        }
+        return found ? result : nil
     }
 
     func configurations(naming pool: ResourceID, listed: [BackendTarget]) -> [IPv4Address] {
@@ -220,7 +319,7 @@ struct BruteForceEvaluator {
                         vnet: network.virtualNetworks.first { $0.id == subnet?.virtualNetwork },
                         subnetGroup: subnet?.securityGroup.flatMap { id in network.securityGroups.first { $0.id == id }
                         },
-                        nicGroup: nil, privateAddress: address)
+                        nicGroup: nil, privateAddress: address, routeTable: routeTable(of: subnet))
                 }
                 for a in configurations(naming: poolID, listed: listed) {
                     result.append(
@@ -235,6 +334,15 @@ struct BruteForceEvaluator {
     /// topology (hairpin) are left out of the random tests. Through a door with several backends,
     /// the first backend that admits the flow decides, else the first that refuses it.
     func verify(_ flow: Flow) -> (Verdict, [String]) {
+        if let source = side(flow.source), source.vnet != nil, let doors = internalDoors(flow) {
+            var first: (Verdict, [String])?
+            for door in doors {
+                let result = verify(flow, through: door)
+                if result.0 == .allowed { return result }
+                if first == nil { first = result }
+            }
+            return first ?? (.unroutable, [])
+        }
         if side(flow.destination) == nil, let doors = doors(flow) {
             var first: (Verdict, [String])?
             for door in doors {
@@ -247,6 +355,12 @@ struct BruteForceEvaluator {
         return verifyDirect(flow)
     }
 
+    /// The backends a flow from inside to a private frontend reaches, each through the door that admits it.
+    func internalAdmittingBackends(_ flow: Flow) -> [IPv4Address] {
+        guard let source = side(flow.source), source.vnet != nil, let doors = internalDoors(flow) else { return [] }
+        return doors.filter { verify(flow, through: $0).0 == .allowed }.map(\.backend)
+    }
+
     /// The backends a flow to a public address reaches, each through the door that admits it.
     func admittingBackends(_ flow: Flow) -> [IPv4Address] {
         guard side(flow.destination) == nil, let doors = doors(flow) else { return [] }
@@ -254,13 +368,12 @@ struct BruteForceEvaluator {
     }
 
     func run(
-        _ groups: [SecurityGroup?], _ direction: Direction, _ f: Flow, _ context: VirtualNetwork?,
-        _ names: inout [String]
+        _ groups: [SecurityGroup?], _ direction: Direction, _ f: Flow, _ side: Side, _ names: inout [String]
     )
         -> Bool
     {
         for group in groups.compactMap({ $0 }) {
-            let rule = decide(group, direction, f, context: context)
+            let rule = decide(group, direction, f, context: side.vnet, routes: side.routeTable)
             names.append("\(group.name)/\(rule.name)")
             if rule.access == .deny { return false }
         }
@@ -271,14 +384,18 @@ struct BruteForceEvaluator {
         var names: [String] = []
         guard let destination = side(door.backend), destination.vnet != nil else { return (.unroutable, []) }
         if let source = side(flow.source) {
-            guard run([source.nicGroup, source.subnetGroup], .outbound, flow, source.vnet, &names) else {
+            if door.rule != nil, let sv = source.vnet, let dv = destination.vnet, !connected(sv, dv) {
+                return (.unroutable, [])
+            }
+            guard run([source.nicGroup, source.subnetGroup], .outbound, flow, source, &names) else {
                 return (.denied, names)
             }
         }
+        if let rule = door.rule { names.append(rule) }
         if let front = door.front {
             var f = flow
             f.destination = front.privateAddress
-            guard run([front.subnetGroup], .inbound, f, front.vnet, &names) else { return (.denied, names) }
+            guard run([front.subnetGroup], .inbound, f, front, &names) else { return (.denied, names) }
         }
         var translated = flow
         translated.destination = door.backend
@@ -286,8 +403,9 @@ struct BruteForceEvaluator {
         if let seen = door.seenSource { translated.source = seen }
         let groups = [destination.subnetGroup, destination.nicGroup]
         if door.standard && groups.allSatisfy({ $0 == nil }) { return (.denied, names) }
-        let ok = run(groups, .inbound, translated, destination.vnet, &names)
-        return (ok ? .allowed : .denied, names)
+        let ok = run(groups, .inbound, translated, destination, &names)
+        guard ok else { return (.denied, names) }
+        return answer(from: destination, to: translated.source, passed: [], &names)
     }
 
     func verifyDirect(_ flow: Flow) -> (Verdict, [String]) {
@@ -298,12 +416,13 @@ struct BruteForceEvaluator {
             if let d = destination, let sv = source.vnet, let dv = d.vnet, !connected(sv, dv) {
                 return (.unroutable, [])
             }
-            guard run([source.nicGroup, source.subnetGroup], .outbound, flow, source.vnet, &names) else {
+            guard run([source.nicGroup, source.subnetGroup], .outbound, flow, source, &names) else {
                 return (.denied, names)
             }
             guard let d = destination else { return (.allowed, names) }
-            let ok = run([d.subnetGroup, d.nicGroup], .inbound, flow, d.vnet, &names)
-            return (ok ? .allowed : .denied, names)
+            let ok = run([d.subnetGroup, d.nicGroup], .inbound, flow, d, &names)
+            guard ok else { return (.denied, names) }
+            return answer(from: d, to: flow.source, passed: [], &names)
         }
         return (.unroutable, [])
     }
@@ -366,6 +485,25 @@ extension BruteForceEvaluator {
         return (best.hop, best.name)
     }
 
+    /// The answer of an allowed flow. NSGs are stateful, so only its route matters: it leaves the
+    /// destination's subnet for `source` by that subnet's routes. An Azure Firewall there that the
+    /// opening did not pass holds no session for it and drops it (Azure Firewall documentation,
+    /// "asymmetric routing": a subnet whose default route points at the firewall breaks inbound
+    /// connections that bypass it); any other next hop lets it back (an appliance could forward).
+    func answer(from d: Side, to source: IPv4Address, passed: [IPv4Address], _ names: inout [String])
+        -> (Verdict, [String])
+    {
+        guard let v = d.vnet, let subnet = subnetHolding(d.privateAddress), d.routeTable != nil else {
+            return (.allowed, names)
+        }
+        let (hop, routeName) = pickRoute(from: subnet, in: v, to: source)
+        guard case .appliance(let a) = hop, let routeName, !passed.contains(a),
+            let fw = network.firewalls.first(where: { $0.privateAddress == a })
+        else { return (.allowed, names) }
+        names += [routeName, "\(fw.name)/answer without a session (asymmetric route)"]
+        return (.denied, names)
+    }
+
     /// A firewall's rules in processing order, with their kind, action and collection.
     func firewallRules(_ fw: AzureFirewall) -> [(kind: FirewallRuleKind, action: FirewallAction, rule: FirewallRule)] {
         var entries: [(kind: Int, depth: Int, group: Int, collection: Int, order: Int, FirewallAction, FirewallRule)] =
@@ -416,9 +554,9 @@ extension BruteForceEvaluator {
     /// and firewalls included. Hairpin flows are left out, as above.
     func verifyRouted(_ flow: Flow) -> (Verdict, [String]) {
         var names: [String] = []
-        func run(_ groups: [SecurityGroup?], _ direction: Direction, _ f: Flow, _ context: VirtualNetwork?) -> Bool {
+        func run(_ groups: [SecurityGroup?], _ direction: Direction, _ f: Flow, _ side: Side) -> Bool {
             for group in groups.compactMap({ $0 }) {
-                let rule = decide(group, direction, f, context: context)
+                let rule = decide(group, direction, f, context: side.vnet, routes: side.routeTable)
                 names.append("\(group.name)/\(rule.name)")
                 if rule.access == .deny { return false }
             }
@@ -447,7 +585,7 @@ extension BruteForceEvaluator {
         guard let source = side(flow.source), let sv = source.vnet,
             subnetHolding(flow.source)?.routeTable != nil
         else { return verify(flow) }
-        guard run([source.nicGroup, source.subnetGroup], .outbound, flow, source.vnet) else { return (.denied, names) }
+        guard run([source.nicGroup, source.subnetGroup], .outbound, flow, source) else { return (.denied, names) }
         return carry(
             flow, from: subnetHolding(flow.source), in: sv, visited: [], destination: side(flow.destination), &names)
     }
@@ -461,9 +599,9 @@ extension BruteForceEvaluator {
         var vnet = startVNet
         var forwardedFrom: VirtualNetwork?
         var visited = passed
-        func run(_ groups: [SecurityGroup?], _ f: Flow, _ context: VirtualNetwork?) -> Bool {
+        func run(_ groups: [SecurityGroup?], _ f: Flow, _ side: Side) -> Bool {
             for group in groups.compactMap({ $0 }) {
-                let rule = decide(group, .inbound, f, context: context)
+                let rule = decide(group, .inbound, f, context: side.vnet, routes: side.routeTable)
                 names.append("\(group.name)/\(rule.name)")
                 if rule.access == .deny { return false }
             }
@@ -473,7 +611,8 @@ extension BruteForceEvaluator {
             guard let d = destination else { return (.allowed, names) }
             var inbound = flow
             inbound.destination = d.privateAddress
-            return (run([d.subnetGroup, d.nicGroup], inbound, d.vnet) ? .allowed : .denied, names)
+            guard run([d.subnetGroup, d.nicGroup], inbound, d) else { return (.denied, names) }
+            return answer(from: d, to: flow.source, passed: visited, &names)
         }
         for _ in 0..<9 {
             let (hop, routeName) = pickRoute(from: here, in: vnet, to: flow.destination)

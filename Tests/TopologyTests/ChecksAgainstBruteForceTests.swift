@@ -192,7 +192,9 @@ struct ChecksAgainstBruteForceTests {
                 // Every flow drawn from what the audit says the rule decides is decided by it.
                 for box in view.decided.boxes.prefix(4) {
                     guard let flow = Self.witness(box) else { continue }
-                    let decider = brute.decide(group, view.rule.direction, flow, context: vnet)
+                    let decider = brute.decide(
+                        group, view.rule.direction, flow, context: vnet,
+                        routes: view.routeTable.flatMap { network.routeTable($0) })
                     #expect(
                         decider.name == view.rule.name && decider.priority == view.rule.priority, "\(place) \(flow)")
                 }
@@ -207,7 +209,7 @@ struct ChecksAgainstBruteForceTests {
                 guard !local.isEmpty else { continue }
                 for direction in Direction.allCases {
                     let views = (context.ruleViews[group.id] ?? []).filter {
-                        $0.virtualNetwork == vnetID && $0.rule.direction == direction
+                        $0.virtualNetwork == vnetID && $0.routeTable == nil && $0.rule.direction == direction
                     }
                     for _ in 0..<60 {
                         let here = local[Int.random(in: 0..<local.count, using: &rng)]

@@ -203,6 +203,11 @@ struct DoorsTests {
             ])
         #expect(
             try Self.triples("azure-app-gateway-waf-detection.json") == ["medium public-web-without-waf app-gw/shop"])
+        #expect(
+            try Self.triples("azure-front-door-internal-doors.json") == [
+                "high lateral-movement-path db1", "medium public-web-without-waf legacy-web-nic",
+                "low dedicated-public-ip legacy-web-nic/ipconfig1",
+            ])
         let nat = try Self.audit("arm-load-balanced-pair-rdp-nat.json").findings.first {
             $0.check == InternetExposedPort.check
         }

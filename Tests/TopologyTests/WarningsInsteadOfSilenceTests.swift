@@ -83,7 +83,7 @@ struct CatalogueTests {
     @Test("every listed check runs by default, and a selection runs only the checks it names")
     func catalogueRunsItsChecks() {
         #expect(TopologyCatalogue.checks.map(\.id) == TopologyCatalogue.all.map(\.check.id))
-        #expect(Set(TopologyCatalogue.checks.map(\.id)).count == 11)
+        #expect(Set(TopologyCatalogue.checks.map(\.id)).count == 13)
         let t = WarningsInsteadOfSilenceTests.twoHosts()
         let topology = LoadedTopology(network: t.network, warnings: [])
         let options = AuditOptions(today: CalendarDay(year: 2026, month: 11, day: 21))

@@ -98,10 +98,19 @@ public protocol StreamDetector: Sendable {
     /// Whether `examine` reads the server's bytes beyond the first ones `mightMatch` saw. When no
     /// candidate does, the engine stops keeping them (a download is not copied for nothing).
     var needsServerBytes: Bool { get }
+    /// Whether `hasDecided` can ever say yes; the engine asks it only of flows whose candidates all can.
+    var decidesEarly: Bool { get }
+    /// Whether what `examine` reports from these bytes can no longer change however many more of
+    /// them come (both sides are growing prefixes of the opening). When every candidate of a flow
+    /// has decided, the engine shows it the bytes at once and keeps no more: later packets of the
+    /// flow skip the reassembly copy and the detectors (a TLS download, once its ServerHello is in).
+    func hasDecided(_ sample: StreamSample) -> Bool
 }
 
 extension StreamDetector {
     public var needsServerBytes: Bool { true }
+    public var decidesEarly: Bool { false }
+    public func hasDecided(_ sample: StreamSample) -> Bool { false }
 }
 
 /// One UDP datagram, with the flow's orientation.
@@ -139,6 +148,7 @@ public enum Detectors {
         TelnetDetector(), FTPDetector(), RCommandsDetector(), SSHDetector(), TLSDetector(), SMBDetector(),
         NTLMDetector(), HTTPBasicAuthDetector(), SMTPAuthDetector(), POP3AuthDetector(), IMAPAuthDetector(),
         LDAPDetector(), LLMNRStreamDetector(), VersionDisclosureDetector(), HTTPSecurityHeadersDetector(),
+        ManagementBannerDetector(), SSHAlgorithmsDetector(), SOCKS5AuthDetector(),
     ]
     public static let datagram: [any DatagramDetector] = [
         TFTPDetector(), SNMPDetector(), LLMNRDetector(), NetBIOSNameServiceDetector(), DTLSDetector(),

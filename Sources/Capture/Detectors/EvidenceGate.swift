@@ -32,6 +32,7 @@ enum EvidenceGate {
         "dialect": .text(limit: 64),
         "note": .text(limit: 200),
         "cipher": .vocabulary(Set(WeakTLSCipherSuites.names.values)),
+        "algorithm": .vocabulary(SSHAlgorithmsDetector.weakNames),
         "community": .vocabulary(["redacted"]),
         "pdu": .vocabulary(Set(SNMPDetector.pduNames.values)),
         "request": .vocabulary(["read", "write"]),

@@ -25,15 +25,17 @@ public struct HTTPSecurityHeadersDetector: StreamDetector {
         guard TextScanning.hasPrefix(sample.server, "HTTP/1.", ignoringCase: false) else { return [] }
         // Only a complete head can show that a header is missing.
         guard TextScanning.find([0x0D, 0x0A, 0x0D, 0x0A], in: sample.server) != nil else { return [] }
+        // Read in place, lower-cased byte by byte: no header becomes a string.
         let head = HTTPResponseHead(sample.server)
-        guard let type = head.value("content-type"), type.lowercased().contains("text/html") else { return [] }
-        let policy = head.value("content-security-policy")?.lowercased()
+        guard let type = head.valueRange("content-type"), head.contains(type, "text/html") else { return [] }
+        let policy = head.valueRange("content-security-policy")
         var missing: [String] = []
         if policy == nil { missing.append("Content-Security-Policy") }
-        if head.value("x-content-type-options").map({ !$0.lowercased().contains("nosniff") }) ?? true {
+        if head.valueRange("x-content-type-options").map({ !head.contains($0, "nosniff") }) ?? true {
             missing.append("X-Content-Type-Options")
         }
-        if head.value("x-frame-options") == nil && !(policy?.contains("frame-ancestors") ?? false) {
+        if head.valueRange("x-frame-options") == nil && !(policy.map { head.contains($0, "frame-ancestors") } ?? false)
+        {
             missing.append("X-Frame-Options")
         }
         return missing.map { Observation(Self.http, detail: ["missing": $0]) }

@@ -5,6 +5,15 @@ enum StreamAnomaly: String, Sendable, Hashable, CaseIterable {
     case httpHeadTooLong = "HTTP request head longer than the 8 KiB kept"
     case tdsLengthPastEnd = "TDS packet length past the end of the data sent"
 
+    /// Whether more bytes of an opening could still show one of these: a proxy opening, an HTTP
+    /// request or a TDS packet from the client. Else the engine may stop keeping bytes early.
+    static func mayStillArise(_ sample: StreamSample) -> Bool {
+        guard let first = sample.client.first else { return true }
+        return first == 0x10 || first == 0x11 || first == 0x12
+            || TLSOpenings.tlsOffsets(client: sample.client, server: sample.server) != nil
+            || HTTPBasicAuthDetector.startsWithRequest(sample.client)
+    }
+
     /// What is wrong with a connection's opening bytes, from what was kept of each direction
     /// (`limit` bytes at most); `closed` says the connection ended, so nothing more was coming.
     static func of(_ sample: StreamSample, limit: Int, closed: Bool) -> [StreamAnomaly] {

@@ -127,6 +127,30 @@ public struct TLSDetector: StreamDetector {
         return nil
     }
 
+    /// Whether the handshake bytes hold a complete message of type `type`, every message before it
+    /// complete too: then `handshakeMessage` finds the same body in any longer run of the same stream.
+    static func hasCompleteHandshakeMessage(_ type: UInt8, in handshake: PacketBytes) -> Bool {
+        var reader = ByteReader(handshake)
+        while let messageType = reader.readUInt8(), let length = reader.readUInt24() {
+            guard reader.skip(Int(length)) else { return false }
+            if messageType == type { return true }
+        }
+        return false
+    }
+
+    /// TLS from the first byte of both directions is decided once the client's ClientHello and the
+    /// server's ServerHello are complete: `examine` reads nothing else there. (With both sides starting
+    /// with a handshake record there is no SSLv2, STARTTLS or other opening: each of those starts
+    /// otherwise, and a MySQL greeting's length read from these bytes exceeds the 8 KiB kept.)
+    public var decidesEarly: Bool { true }
+
+    public func hasDecided(_ sample: StreamSample) -> Bool {
+        guard Self.startsWithTLSRecord(sample.client), Self.startsWithTLSRecord(sample.server) else { return false }
+        let server = Self.handshakeBytes(sample.server)
+        guard server.withPacketBytes({ Self.hasCompleteHandshakeMessage(2, in: $0) }) else { return false }
+        return Self.handshakeBytes(sample.client).withPacketBytes { Self.hasCompleteHandshakeMessage(1, in: $0) }
+    }
+
     static func parseServerHello(_ body: PacketBytes) -> ServerHello? {
         var reader = ByteReader(body)
         guard let legacyVersion = reader.readUInt16(), reader.skip(32), let sessionIDLength = reader.readUInt8(),

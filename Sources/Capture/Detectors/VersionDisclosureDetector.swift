@@ -27,8 +27,6 @@ public struct VersionDisclosureDetector: StreamDetector {
     /// (a download, an encrypted stream) is not needed.
     public var needsServerBytes: Bool { false }
 
-    static let versionHeaders: Set<String> = ["server", "x-powered-by", "x-aspnet-version", "x-aspnetmvc-version"]
-
     public func mightMatch(_ sample: StreamSample) -> Bool {
         let server = sample.server
         return TextScanning.hasPrefix(server, "HTTP/1.", ignoringCase: false)
@@ -40,8 +38,8 @@ public struct VersionDisclosureDetector: StreamDetector {
     public func examine(_ sample: StreamSample) -> [Observation] {
         let server = sample.server
         if TextScanning.hasPrefix(server, "HTTP/1.", ignoringCase: false) {
-            return HTTPResponseHead(server).headers.compactMap { name, value in
-                guard Self.versionHeaders.contains(name), Self.hasVersion(value) else { return nil }
+            return HTTPResponseHead(server).versionHeaderValues.compactMap { value in
+                guard Self.hasVersion(value) else { return nil }
                 return Observation(Self.http, detail: ["banner": String(TextScanning.trimmed(value))])
             }
         }
@@ -119,21 +117,85 @@ public struct VersionDisclosureDetector: StreamDetector {
     }
 }
 
-/// The head of the first HTTP response in a stream: header names lower-cased, values as sent. Only
-/// the bytes up to the empty line that ends the head are read (a download's body is not scanned);
-/// a head not complete in what was kept is read as far as its last whole line.
+/// The head of the first HTTP response in a stream, read in place: each header line's name and value
+/// as byte ranges of the stream, names compared lower-cased, values made text (printable ASCII, as
+/// `TextScanning.text` makes it) only when asked for. Only the bytes up to the empty line that ends
+/// the head are read (a download's body is not scanned); a head not complete in what was kept is read
+/// as far as its last whole line; at most 100 lines, the status line included.
 struct HTTPResponseHead {
-    var headers: [(name: String, value: Substring)] = []
+    private let stream: PacketBytes
+    /// Each header's name and value (after the colon, as sent), in order.
+    private(set) var fields: [(name: Range<Int>, value: Range<Int>)] = []
 
     init(_ stream: PacketBytes) {
+        self.stream = stream
         let end = TextScanning.find([0x0D, 0x0A, 0x0D, 0x0A], in: stream).map { $0 + 2 } ?? stream.count
-        let head = stream[..<end]
-        for line in TextScanning.lines(head, includeUnfinished: false, maxLines: 100).dropFirst() {
-            if line.isEmpty { break }
-            guard let colon = line.firstIndex(of: ":") else { continue }
-            headers.append((line[..<colon].lowercased(), line[line.index(after: colon)...]))
+        var start = 0
+        var lines = 0
+        var index = 0
+        while index < end && lines < 100 {
+            if stream[index] == 0x0A {
+                var lineEnd = index
+                if lineEnd > start && stream[lineEnd - 1] == 0x0D { lineEnd -= 1 }
+                if lines > 0 {
+                    if lineEnd == start { break }
+                    var colon = start
+                    while colon < lineEnd && stream[colon] != 0x3A { colon += 1 }
+                    if colon < lineEnd { fields.append((start..<colon, colon + 1..<lineEnd)) }
+                }
+                lines += 1
+                start = index + 1
+            }
+            index += 1
         }
     }
 
-    func value(_ name: String) -> Substring? { headers.first { $0.name == name }?.value }
+    /// A byte as the text of a header shows it lower-cased: printable ASCII, anything else `?`.
+    @inline(__always)
+    private static func shown(_ byte: UInt8) -> UInt8 {
+        (0x20...0x7E).contains(byte) ? TextScanning.lower(byte) : 0x3F
+    }
+
+    /// Whether the bytes in `range`, lower-cased, are `name` (lower-case ASCII).
+    private func isNamed(_ range: Range<Int>, _ name: StaticString) -> Bool {
+        guard range.count == name.utf8CodeUnitCount else { return false }
+        let wanted = UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount)
+        for offset in 0..<range.count where Self.shown(stream[range.lowerBound + offset]) != wanted[offset] {
+            return false
+        }
+        return true
+    }
+
+    /// The value range of the first header named `name`.
+    func valueRange(_ name: StaticString) -> Range<Int>? { fields.first { isNamed($0.name, name) }?.value }
+
+    /// The value of the first header named `name`, as text.
+    func value(_ name: StaticString) -> Substring? { valueRange(name).map(text) }
+
+    func text(_ range: Range<Int>) -> Substring { TextScanning.text(stream, range) }
+
+    /// Whether the value in `range`, lower-cased, contains `needle` (lower-case ASCII).
+    func contains(_ range: Range<Int>, _ needle: StaticString) -> Bool {
+        let count = needle.utf8CodeUnitCount
+        guard range.count >= count else { return false }
+        let wanted = UnsafeBufferPointer(start: needle.utf8Start, count: count)
+        var start = range.lowerBound
+        while start + count <= range.upperBound {
+            var offset = 0
+            while offset < count && Self.shown(stream[start + offset]) == wanted[offset] { offset += 1 }
+            if offset == count { return true }
+            start += 1
+        }
+        return false
+    }
+
+    /// The version headers (`Server`, `X-Powered-By`, `X-AspNet-Version`, `X-AspNetMvc-Version`), in
+    /// the order sent, as text.
+    var versionHeaderValues: [Substring] {
+        fields.compactMap { field in
+            isNamed(field.name, "server") || isNamed(field.name, "x-powered-by")
+                || isNamed(field.name, "x-aspnet-version") || isNamed(field.name, "x-aspnetmvc-version")
+                ? text(field.value) : nil
+        }
+    }
 }

@@ -78,6 +78,9 @@ struct FlowFlags: OptionSet {
     static let reset = FlowFlags(rawValue: 1 << 5)
     /// The detectors have had their look; no more bytes are kept.
     static let inspected = FlowFlags(rawValue: 1 << 6)
+    /// They had it before the opening was over, every candidate having decided: a later SYN does not
+    /// re-orient the flow (it would not have while the bytes were still being kept).
+    static let decidedEarly = FlowFlags(rawValue: 1 << 7)
 }
 
 /// The first bytes of both directions of a TCP flow.

@@ -34,6 +34,8 @@ final class FlowTable {
     private var lastSweep: Timestamp?
     private let timeouts: Timeouts
     private let streamDetectors: [any StreamDetector]
+    /// Bit `n` set: stream detector `n` can decide early (`StreamDetector.decidesEarly`).
+    private let decidingDetectors: UInt64
     private let datagramDetectors: [any DatagramDetector]
     private let retire: (Flow) -> Void
 
@@ -41,15 +43,25 @@ final class FlowTable {
     /// Malformed connection openings, by kind.
     private(set) var streamAnomalies: [StreamAnomaly: Int] = [:]
     private(set) var peakFlows = 0
+    /// Flows whose detectors all decided before the opening was over (`StreamDetector.hasDecided`).
+    private(set) var flowsDecidedEarly = 0
+    /// Whether flows are inspected as soon as their candidates have decided (off only in tests that
+    /// show the findings are the same either way).
+    private let earlyDecisions: Bool
 
     init(
         timeouts: Timeouts = Timeouts(),
         streamDetectors: [any StreamDetector] = Detectors.stream,
         datagramDetectors: [any DatagramDetector] = Detectors.datagram,
+        earlyDecisions: Bool = true,
         retire: @escaping (Flow) -> Void
     ) {
+        self.earlyDecisions = earlyDecisions
         self.timeouts = timeouts
         self.streamDetectors = streamDetectors
+        decidingDetectors = streamDetectors.indices.reduce(0) { mask, bit in
+            streamDetectors[bit].decidesEarly ? mask | 1 << UInt64(bit) : mask
+        }
         self.datagramDetectors = datagramDetectors
         self.retire = retire
     }
@@ -135,7 +147,9 @@ final class FlowTable {
 
     private func handleTCP(slot: Int, packet: DecodedPacket, fromLow: Bool) {
         let flags = packet.transport.flags
-        if flags.contains(.syn) && !flows[slot].flags.contains(.orientedByHandshake) && flows[slot].stream < 0 {
+        if flags.contains(.syn) && !flows[slot].flags.contains(.orientedByHandshake) && flows[slot].stream < 0
+            && !flows[slot].flags.contains(.decidedEarly)
+        {
             if flags.contains(.ack) ? !fromLow : fromLow {
                 flows[slot].flags.insert(.clientIsLow)
             } else {
@@ -169,10 +183,17 @@ final class FlowTable {
                         limit: Self.streamLimit)
                 }
                 if !streams[pair].candidatesChecked { checkCandidates(slot: slot, pair: pair) }
-                if !flows[slot].flags.contains(.inspected) && streams[pair].toServer.isFull
-                    && streams[pair].toClient.isFull
-                {
-                    inspect(slot: slot)
+                if !flows[slot].flags.contains(.inspected) {
+                    if streams[pair].toServer.isFull && streams[pair].toClient.isFull {
+                        inspect(slot: slot)
+                    } else if earlyDecisions && streams[pair].candidatesChecked
+                        && streams[pair].candidates & ~decidingDetectors == 0 && hasDecided(slot: slot, pair: pair)
+                    {
+                        // Nothing more is wanted: what the detectors report cannot change.
+                        flows[slot].flags.insert(.decidedEarly)
+                        flowsDecidedEarly += 1
+                        inspect(slot: slot)
+                    }
                 }
             }
         }
@@ -237,6 +258,26 @@ final class FlowTable {
         }
     }
 
+    /// Whether every candidate of the flow has decided on the bytes kept so far, and no malformed
+    /// opening could still be counted from more of them.
+    private func hasDecided(slot: Int, pair: Int) -> Bool {
+        let candidates = streams[pair].candidates
+        let port = flows[slot].client.port
+        let serverPort = flows[slot].server.port
+        let detectors = streamDetectors
+        return streams[pair].toServer.bytes.withPacketBytes { clientBytes in
+            streams[pair].toClient.bytes.withPacketBytes { serverBytes in
+                let sample = StreamSample(
+                    client: clientBytes, server: serverBytes, clientPort: port, serverPort: serverPort)
+                guard !StreamAnomaly.mayStillArise(sample) else { return false }
+                for bit in detectors.indices where candidates & (1 << UInt64(bit)) != 0 {
+                    if !detectors[bit].hasDecided(sample) { return false }
+                }
+                return true
+            }
+        }
+    }
+
     /// Shows the flow's opening bytes to every stream detector, once.
     private func inspect(slot: Int) {
         flows[slot].flags.insert(.inspected)
@@ -245,7 +286,7 @@ final class FlowTable {
         let client = flows[slot].client
         let server = flows[slot].server
         let detectors = streamDetectors
-        let candidates = streams[pair].candidates
+        var candidates = streams[pair].candidates
         let closed = flows[slot].isClosed
         var malformed: [StreamAnomaly] = []
         let observations = streams[pair].toServer.bytes.withPacketBytes { clientBytes in
@@ -253,6 +294,14 @@ final class FlowTable {
                 let sample = StreamSample(
                     client: clientBytes, server: serverBytes, clientPort: client.port, serverPort: server.port)
                 malformed = StreamAnomaly.of(sample, limit: Self.streamLimit, closed: closed)
+                if candidates == .max {
+                    // Never asked (one side spoke, briefly, or the flow closed first): asked now, with
+                    // every byte kept, so only the detectors that could want it read it.
+                    candidates = 0
+                    for bit in detectors.indices where detectors[bit].mightMatch(sample) {
+                        candidates |= 1 << UInt64(bit)
+                    }
+                }
                 var found: [Observation] = []
                 for bit in detectors.indices where candidates & (1 << UInt64(bit)) != 0 {
                     let seen = detectors[bit].examine(sample)

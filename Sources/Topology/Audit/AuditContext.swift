@@ -18,6 +18,9 @@ public struct AuditContext {
         public var rule: SecurityRule
         /// The VNet whose `VirtualNetwork` tag the rule was resolved with; nil for an NSG attached nowhere.
         public var virtualNetwork: ResourceID?
+        /// The route table whose user-defined routes widen that tag here (the NSG filters a subnet,
+        /// or a NIC in a subnet, with that table), nil for the VNet's own tag.
+        public var routeTable: ResourceID? = nil
         /// Every flow the rule matches as written, within the traffic that can meet its NSG.
         public var matched: FlowRegion
         /// The flows left for this rule after every rule with a lower priority number took theirs.
@@ -45,8 +48,8 @@ public struct AuditContext {
     /// The same rule views, by NSG, direction and VNet, in evaluation order.
     private var viewsByContext: [String: [RuleView]] = [:]
 
-    static func contextKey(_ group: ResourceID, _ direction: Direction, _ vnet: ResourceID?) -> String {
-        "\(group.key)|\(direction.rawValue)|\(vnet?.key ?? "")"
+    static func contextKey(_ group: ResourceID, _ direction: Direction, _ context: Int?) -> String {
+        "\(group.key)|\(direction.rawValue)|\(context ?? -1)"
     }
 
     /// `engine`, when given, must be built from `network`.
@@ -73,29 +76,33 @@ public struct AuditContext {
         for (g, group) in network.securityGroups.enumerated() {
             guard compiled.nsgIndex[group.id] == g else { continue }
             var views: [RuleView] = []
-            let contexts = attachmentNetworks(of: group.id)
+            let contexts = attachmentContexts(of: group.id)
             for direction in Direction.allCases {
                 let written = compiled.effectiveRules[g][direction] ?? []
-                for vnet in contexts.isEmpty ? [nil] : contexts.map({ Optional($0) }) {
+                for tagContext in contexts.isEmpty ? [nil] : contexts.map({ Optional($0) }) {
+                    let vnet = tagContext.map { network.virtualNetworks[compiled.tagContextVNet[$0]].id }
+                    let table = tagContext.flatMap { compiled.tagContextTable[$0] }.map { network.routeTables[$0].id }
                     // Only traffic that can meet this NSG counts: inbound flows to the addresses it
                     // filters in this VNet, outbound flows from them. Rules are compared within that
                     // domain, as Batfish's filterLineReachability compares lines within the headers
                     // a filter can see.
                     var domain = FlowBox.everything
-                    if let vnet {
-                        let filtered = protectedAddresses(of: group.id, in: vnet)
+                    if let tagContext, let vnet {
+                        let filtered =
+                            table == nil
+                            ? protectedAddresses(of: group.id, in: vnet)
+                            : protectedAddresses(of: group.id, inTagContext: tagContext)
                         if direction == .inbound { domain.destinations = filtered } else { domain.sources = filtered }
                     }
                     let shares = compiled.ruleShares(
-                        g, direction, context: vnet.flatMap { compiled.vnetIndex[$0] }, domain: domain,
-                        decideDefaults: false)
+                        g, direction, context: tagContext, domain: domain, decideDefaults: false)
                     let resolved = shares.enumerated().map { i, share in
                         RuleView(
-                            group: group, rule: written[i], virtualNetwork: vnet, matched: share.matched,
-                            decided: share.decided, takenBy: share.takenBy.map { written[$0] },
+                            group: group, rule: written[i], virtualNetwork: vnet, routeTable: table,
+                            matched: share.matched, decided: share.decided, takenBy: share.takenBy.map { written[$0] },
                             approximate: share.decided.overflowed)
                     }
-                    viewsByContext[Self.contextKey(group.id, direction, vnet)] = resolved
+                    viewsByContext[Self.contextKey(group.id, direction, tagContext)] = resolved
                     views += resolved
                 }
             }
@@ -108,11 +115,55 @@ public struct AuditContext {
     public func walk(_ probe: FlowRegion, through group: ResourceID, _ direction: Direction, in vnet: ResourceID?)
         -> [(view: RuleView, flows: FlowRegion)]
     {
-        guard let g = compiled.nsgIndex[group], let views = viewsByContext[Self.contextKey(group, direction, vnet)]
+        walk(probe, through: group, direction, tagContext: vnet.flatMap { compiled.vnetIndex[$0] })
+    }
+
+    /// `walk` as the NSG sees traffic to or from `subnet`: with the subnet's `VirtualNetwork` tag,
+    /// widened by its route table's user-defined routes.
+    public func walk(_ probe: FlowRegion, through group: ResourceID, _ direction: Direction, at subnet: Subnet)
+        -> [(view: RuleView, flows: FlowRegion)]
+    {
+        let context = compiled.subnetIndex[subnet.id].flatMap { compiled.subnetTagContext[$0] }
+        return walk(probe, through: group, direction, tagContext: context)
+    }
+
+    func walk(_ probe: FlowRegion, through group: ResourceID, _ direction: Direction, tagContext: Int?)
+        -> [(view: RuleView, flows: FlowRegion)]
+    {
+        guard let g = compiled.nsgIndex[group],
+            let views = viewsByContext[Self.contextKey(group, direction, tagContext)]
         else { return [] }
-        return compiled.split(probe, nsg: g, direction, context: vnet.flatMap { compiled.vnetIndex[$0] }).map {
-            (views[$0.rule], $0.flows)
+        return compiled.split(probe, nsg: g, direction, context: tagContext).map { (views[$0.rule], $0.flows) }
+    }
+
+    /// The tag contexts an NSG applies in: each VNet it filters in (its own tag), and each VNet and
+    /// route table whose routes widen the tag for a subnet it filters (`CompiledNetwork.tagContext`).
+    func attachmentContexts(of group: ResourceID) -> [Int] {
+        var result = Set(attachmentNetworks(of: group).compactMap { compiled.vnetIndex[$0] })
+        var subnets = attachedSubnets[group] ?? []
+        for nic in attachedInterfaces[group] ?? [] { subnets += nic.subnetIDs.compactMap { subnetsByID[$0] } }
+        for subnet in subnets {
+            if let c = compiled.subnetIndex[subnet.id].flatMap({ compiled.subnetTagContext[$0] }) { result.insert(c) }
         }
+        return result.sorted()
+    }
+
+    /// The private addresses an NSG filters in one tag context: its subnets' prefixes and its NICs'
+    /// addresses where the subnet has that context.
+    func protectedAddresses(of group: ResourceID, inTagContext context: Int) -> IntervalSet {
+        func inContext(_ subnet: ResourceID?) -> Bool {
+            subnet.flatMap { compiled.subnetIndex[$0] }.flatMap { compiled.subnetTagContext[$0] } == context
+        }
+        var intervals: [(UInt32, UInt32)] = []
+        for subnet in attachedSubnets[group] ?? [] where inContext(subnet.id) {
+            intervals += subnet.prefixes.map { ($0.first, $0.last) }
+        }
+        for nic in attachedInterfaces[group] ?? [] {
+            for config in nic.ipConfigurations where inContext(config.subnet) {
+                if let address = config.privateAddress { intervals.append((address.value, address.value)) }
+            }
+        }
+        return IntervalSet(intervals: intervals)
     }
 
     /// Private addresses of the NIC configurations carrying an ASG.

@@ -67,7 +67,8 @@ public enum TopologyAnalyzer {
 
     /// Loads `files` as one topology and analyzes it.
     public static func analyze(
-        files: [String], parameterFiles: [String] = [], options: AuditOptions = AuditOptions()
+        files: [String], parameterFiles: [String] = [], serviceTags: ServiceTags? = nil,
+        options: AuditOptions = AuditOptions()
     ) throws -> Report {
         for file in files where file.lowercased().hasSuffix(".yaml") || file.lowercased().hasSuffix(".yml") {
             if let data = FileManager.default.contents(atPath: file), data.count <= JustificationFile.maximumBytes,
@@ -78,7 +79,7 @@ public enum TopologyAnalyzer {
                     reason: "this is a justification file, not a topology; pass it with --justifications")
             }
         }
-        let topology = try TopologyLoader.load(files: files, parameterFiles: parameterFiles)
+        let topology = try TopologyLoader.load(files: files, parameterFiles: parameterFiles, serviceTags: serviceTags)
         var report = analyze(topology, options: options)
         report.inputs = topology.coverage(of: files)
         return report

@@ -68,12 +68,17 @@ extension InternetExposedPort {
                     let subnet = context.subnetsByID[subnetID]
                 else { continue }
                 let destination = IntervalSet(address.value, address.value)
+                // Sources whose answers an Azure Firewall drops on the way back get no connection
+                // (`asymmetric-route` reports them).
+                let dropped = context.engine.answerDroppedSources(to: address)
                 for door in context.engine.entryPoints(to: address) {
                     // Behind an application gateway the backend sees the gateway; the internet
                     // addresses that count are those the gateway's own subnet lets in.
                     let admitted = context.engine.sourcesPastFront(of: door).intersection(internet)
                     guard !admitted.isEmpty else { continue }
-                    let probeSources = door.sourceSeenAs.map { IntervalSet($0.value, $0.value) } ?? admitted
+                    let probeSources = (door.sourceSeenAs.map { IntervalSet($0.value, $0.value) } ?? admitted)
+                        .subtracting(dropped)
+                    guard !probeSources.isEmpty else { continue }
                     // One probe per transport carrying every sensitive port, split by port afterwards:
                     // the walk through the rules is the same for all of them.
                     for (transport, protocols) in [(TransportProtocol.tcp, ProtocolSet.tcp), (.udp, .udp)]
@@ -121,7 +126,7 @@ extension InternetExposedPort {
         for group in levels {
             var next: [(chain: [(group: SecurityGroup, rule: SecurityRule)], region: FlowRegion)] = []
             for (chain, passed) in chains {
-                for (view, flows) in context.walk(passed, through: group.id, .inbound, in: subnet.virtualNetwork)
+                for (view, flows) in context.walk(passed, through: group.id, .inbound, at: subnet)
                 where view.rule.access == .allow {
                     next.append((chain + [(group, view.rule)], flows))
                 }

@@ -47,7 +47,11 @@ extension LateralMovementPath {
                 // The hops exactly as `exposure topology paths` prints them.
                 let hops = path.hops.map(\.json)
                 let route = (["internet"] + path.hops.map(\.to)).joined(separator: " → ")
-                let steps = path.hops.map { "\($0.to) on \($0.protocol.rawValue)/\($0.port)" }
+                // A hop through an internal door names it: "be1 on tcp/80 via load balancer ilb/http (…)".
+                let steps = path.hops.map { hop in
+                    "\(hop.to) on \(hop.protocol.rawValue)/\(hop.port)"
+                        + (hop.decidedBy.first { $0.kind == .doorRule }.map { " via \($0.text)" } ?? "")
+                }
                 let lastRules =
                     path.hops.last.map { hop in
                         hop.decidedBy.filter { $0.access == .allow && !$0.isDefault }.map {

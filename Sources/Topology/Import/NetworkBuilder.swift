@@ -100,6 +100,7 @@ struct NetworkBuilder {
             if network.publicIPs[i].address == nil { network.publicIPs[i].address = publicIP.address }
             if network.publicIPs[i].sku == nil { network.publicIPs[i].sku = publicIP.sku }
             if network.publicIPs[i].attachedTo == nil { network.publicIPs[i].attachedTo = publicIP.attachedTo }
+            if network.publicIPs[i].dnsName == nil { network.publicIPs[i].dnsName = publicIP.dnsName }
         } else {
             publicIPIndex[publicIP.id] = network.publicIPs.count
             network.publicIPs.append(publicIP)
@@ -167,6 +168,7 @@ struct NetworkBuilder {
         allocateDynamicAddresses()
         checkReferences()
         linkDoors()
+        linkFrontDoors()
         linkRouting()
         // Deterministic order whatever the input order.
         network.virtualNetworks.sort { $0.id < $1.id }

@@ -18,8 +18,11 @@ public struct LoadedTopology: Sendable {
 /// values of `parameterFiles`, later files winning), and Exposure YAML. Several files form one
 /// topology; resources appearing in more than one file are merged by id.
 public enum TopologyLoader {
-    /// Reads and merges `files`. Throws `InputError` for unusable input.
-    public static func load(files: [String], parameterFiles: [String] = []) throws -> LoadedTopology {
+    /// Reads and merges `files`; `serviceTags` (Azure's published file, `--service-tags`) resolves
+    /// the service tags rules name. Throws `InputError` for unusable input.
+    public static func load(files: [String], parameterFiles: [String] = [], serviceTags: ServiceTags? = nil) throws
+        -> LoadedTopology
+    {
         let parameters = try ARMParameters.load(files: parameterFiles)
         var documents: [(name: String, data: Data)] = []
         for file in files {
@@ -28,7 +31,12 @@ public enum TopologyLoader {
             }
             documents.append((file, data))
         }
-        return try load(documents: documents, parameters: parameters)
+        var topology = try load(documents: documents, parameters: parameters)
+        if let serviceTags {
+            topology.network.serviceTags = serviceTags
+            topology.warnings += serviceTags.notes
+        }
+        return topology
     }
 
     /// Reads and merges in-memory documents; `name` decides the format by extension (`.yaml`/`.yml`

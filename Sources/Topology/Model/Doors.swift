@@ -367,3 +367,98 @@ public struct ServiceAccess: Sendable, Hashable {
         self.location = location
     }
 }
+
+/// An Azure Front Door: a global layer-7 reverse proxy on Microsoft's edge, classic
+/// (`Microsoft.Network/frontDoors`) or Standard/Premium (`Microsoft.Cdn/profiles` with AFD
+/// endpoints). Clients connect to its endpoint, which is no address of the estate; Front Door
+/// opens its own connection to an origin, from the `AzureFrontDoor.Backend` service tag's ranges,
+/// on the origin's HTTP or HTTPS port. Its WAF policies (`FrontDoorWebApplicationFirewallPolicies`)
+/// block attacks when in Prevention mode.
+public struct FrontDoor: Sendable, Hashable {
+    public var id: ResourceID
+    public var name: String
+    /// `classic` or the profile's SKU (`Standard_AzureFrontDoor`, `Premium_AzureFrontDoor`).
+    public var skuName: String?
+    public var origins: [Origin]
+    /// Frontend endpoints (classic) or AFD endpoints (Standard/Premium), each with the WAF policy
+    /// linked to it (nil: none).
+    public var endpoints: [Endpoint]
+    /// The mode every endpoint's WAF policy is in, once the loader linked the policies: Prevention
+    /// only when every endpoint has a policy in Prevention; nil when some endpoint has none or a
+    /// policy is disabled, not in the input, or detecting only.
+    public var wafMode: WAFMode?
+    public var location: SourceLocation?
+
+    public init(
+        id: ResourceID, name: String, skuName: String? = nil, origins: [Origin] = [], endpoints: [Endpoint] = [],
+        wafMode: WAFMode? = nil, location: SourceLocation? = nil
+    ) {
+        self.id = id
+        self.name = name
+        self.skuName = skuName
+        self.origins = origins
+        self.endpoints = endpoints
+        self.wafMode = wafMode
+        self.location = location
+    }
+
+    /// A backend (classic) or origin (Standard/Premium): a host name or address, or an Azure
+    /// resource (`azureOrigin`), on an HTTP and an HTTPS port.
+    public struct Origin: Sendable, Hashable {
+        public var id: ResourceID
+        public var name: String
+        /// `address` (classic) or `hostName`: an IP address or a DNS name.
+        public var host: String?
+        /// `azureOrigin` (Standard/Premium): the resource behind the origin.
+        public var resource: ResourceID?
+        public var httpPort: Int
+        public var httpsPort: Int
+        public var enabled: Bool
+        public var location: SourceLocation?
+
+        public init(
+            id: ResourceID, name: String, host: String?, resource: ResourceID? = nil, httpPort: Int = 80,
+            httpsPort: Int = 443, enabled: Bool = true, location: SourceLocation? = nil
+        ) {
+            self.id = id
+            self.name = name
+            self.host = host
+            self.resource = resource
+            self.httpPort = httpPort
+            self.httpsPort = httpsPort
+            self.enabled = enabled
+            self.location = location
+        }
+    }
+
+    /// Where clients connect, with the WAF policy linked to it.
+    public struct Endpoint: Sendable, Hashable {
+        public var id: ResourceID
+        public var name: String
+        public var wafPolicy: ResourceID?
+
+        public init(id: ResourceID, name: String, wafPolicy: ResourceID? = nil) {
+            self.id = id
+            self.name = name
+            self.wafPolicy = wafPolicy
+        }
+    }
+}
+
+extension Network {
+    /// The public IPs a Front Door origin leads to: the one its `azureOrigin` names, or the public
+    /// frontends of the load balancer or application gateway it names; else the public IP whose
+    /// address or DNS name (`dnsSettings.fqdn`) is its host. Empty when it names nothing in the input.
+    public func frontDoorTargets(_ origin: FrontDoor.Origin) -> [ResourceID] {
+        if let id = origin.resource {
+            if publicIP(id) != nil { return [id] }
+            if let lb = loadBalancers.first(where: { $0.id == id }) { return lb.frontends.compactMap(\.publicIP) }
+            if let gateway = applicationGateways.first(where: { $0.id == id }) {
+                return gateway.frontends.compactMap(\.publicIP)
+            }
+        }
+        guard let host = origin.host else { return [] }
+        if let address = IPv4Address(host) { return publicIPs.filter { $0.address == address }.map(\.id) }
+        return publicIPs.filter { $0.dnsName == host }.map(\.id)
+    }
+}

@@ -18,6 +18,8 @@ public struct Network: Sendable {
     public var loadBalancers: [LoadBalancer] = []
     public var applicationGateways: [ApplicationGateway] = []
     public var wafPolicies: [WAFPolicy] = []
+    /// Azure Front Doors (classic and Standard/Premium): layer-7 doors on Microsoft's edge.
+    public var frontDoors: [FrontDoor] = []
     public var outboundOnlyDoors: [OutboundOnlyDoor] = []
     public var serviceAccesses: [ServiceAccess] = []
     /// Route tables, Azure Firewalls and firewall policies (`Routing.swift`).
@@ -214,10 +216,12 @@ public struct PublicIPAddress: Sendable, Hashable {
     /// a resource the input does not hold (a VPN gateway, a firewall).
     public var attachedTo: ResourceID?
     public var location: SourceLocation?
+    /// `dnsSettings.fqdn` (`web.westeurope.cloudapp.azure.com`): a Front Door origin may name it.
+    public var dnsName: String?
 
     public init(
         id: ResourceID, name: String, address: IPv4Address?, sku: NetworkSKU? = nil, attachedTo: ResourceID? = nil,
-        location: SourceLocation? = nil
+        location: SourceLocation? = nil, dnsName: String? = nil
     ) {
         self.id = id
         self.name = name
@@ -225,6 +229,7 @@ public struct PublicIPAddress: Sendable, Hashable {
         self.sku = sku
         self.attachedTo = attachedTo
         self.location = location
+        self.dnsName = dnsName
     }
 }
 

@@ -18,6 +18,9 @@ struct BehaviourClass {
         var atom: Int
         /// The subnet's route table: routes decide where its traffic goes.
         var routeTable: Int? = nil
+        /// The internal doors (private frontends) whose backends include the address: a hop through
+        /// one reaches every member of the class.
+        var internalDoors: [Int] = []
     }
 
     var key: Key
@@ -83,7 +86,8 @@ struct BehaviourClasses {
                 interfaceSecurityGroup: endpoint.interfaceSecurityGroup,
                 applicationSecurityGroups: endpoint.applicationSecurityGroups, hasPublicIP: endpoint.hasPublicIP,
                 doors: Set(compiled.entryPointsOfEndpoint[e].map { compiled.entryPoints[$0].behaviour }),
-                atom: atom(endpoint.address), routeTable: endpoint.subnet.flatMap { routing.tableOfSubnet[$0] })
+                atom: atom(endpoint.address), routeTable: endpoint.subnet.flatMap { routing.tableOfSubnet[$0] },
+                internalDoors: compiled.internalDoorsOfEndpoint[e].sorted())
             if let c = index[key] {
                 classes[c].members.append(e)
                 classOfEndpoint[e] = c

@@ -104,11 +104,14 @@ final class ClassGraph {
     /// no deciding rules (hops are re-evaluated flow by flow), so none are carried.
     func inboundRegion(_ c: Int) -> [FlowBox] {
         let e = endpoint(c)
-        let start = [FlowBox(destinations: IntervalSet(e.address, e.address))]
+        // Sources whose answers an Azure Firewall drops on the way back (asymmetric routing) get no
+        // connection.
+        let start = FlowBox(destinations: IntervalSet(e.address, e.address))
+            .subtracting(FlowBox(sources: compiled.answerDropped(classes.classes[c].representative)))
         let afterSubnet = compiled.allowed(
-            start, nsg: e.subnetSecurityGroup, direction: .inbound, context: e.virtualNetwork)
+            start, nsg: e.subnetSecurityGroup, direction: .inbound, context: e.tagContext)
         return compiled.allowed(
-            afterSubnet, nsg: e.interfaceSecurityGroup, direction: .inbound, context: e.virtualNetwork)
+            afterSubnet, nsg: e.interfaceSecurityGroup, direction: .inbound, context: e.tagContext)
     }
 
     /// Flows allowed out of class `c` (source = its representative address).
@@ -116,9 +119,9 @@ final class ClassGraph {
         let e = endpoint(c)
         let start = [FlowBox(sources: IntervalSet(e.address, e.address))]
         let afterNIC = compiled.allowed(
-            start, nsg: e.interfaceSecurityGroup, direction: .outbound, context: e.virtualNetwork)
+            start, nsg: e.interfaceSecurityGroup, direction: .outbound, context: e.tagContext)
         let out = compiled.allowed(
-            afterNIC, nsg: e.subnetSecurityGroup, direction: .outbound, context: e.virtualNetwork)
+            afterNIC, nsg: e.subnetSecurityGroup, direction: .outbound, context: e.tagContext)
         // A route table on the subnet: what arrives is what its routes and firewalls let on.
         guard let v = e.virtualNetwork, compiled.routing.reroutes(subnet: e.subnet) else { return out }
         return compiled.routing.routed(out, subnet: e.subnet, vnet: v)
@@ -234,7 +237,7 @@ final class ClassGraph {
         var bit = 0
         for nsg in [first, second] {
             guard let nsg else { continue }
-            for rule in compiled.compiledRules(nsg, direction, context: e.virtualNetwork) {
+            for rule in compiled.compiledRules(nsg, direction, context: e.tagContext) {
                 let side = direction == .inbound ? rule.box.destinations : rule.box.sources
                 if side.contains(e.address) { word |= 1 << UInt64(bit) }
                 bit += 1
@@ -314,6 +317,11 @@ final class ClassGraph {
 
     /// Whether some TCP/UDP flow (within the filter) goes from class `a` to class `b`.
     func reaches(_ a: Int, _ b: Int) -> Bool {
+        if directlyReaches(a, b) { return true }
+        return (internalDoorsInto[b] ?? []).contains { doorHop(from: a, door: $0, to: b) != nil }
+    }
+
+    private func directlyReaches(_ a: Int, _ b: Int) -> Bool {
         let va = classVNet[a]
         let vb = classVNet[b]
         guard va >= 0, vb >= 0, compiled.mayRoute(va, vb) else { return false }
@@ -322,6 +330,131 @@ final class ClassGraph {
         let into = inboundProjectionOf(b).id(at: classAddress[a])
         if into == 0 { return false }
         return meets(out, into)
+    }
+
+    // MARK: Hops through internal doors
+
+    /// An internal door (a private frontend) as the graph uses it: its frontend address and VNet,
+    /// and the classes of its backends (the class key holds the door, so all their members are).
+    struct InternalDoor {
+        var door: Int
+        var address: UInt32
+        var vnet: Int
+        var backends: [Int]
+    }
+
+    private(set) lazy var internalDoors: [InternalDoor] = compiled.entryPoints.indices.compactMap { d in
+        let door = compiled.entryPoints[d]
+        guard door.isInternal, let address = door.frontendAddress?.value,
+            compiled.internalDoorsByFrontend[address]?.contains(d) ?? false,
+            let vnet = compiled.virtualNetwork(containing: address)
+        else { return nil }
+        let backends = Set(door.backends.compactMap { classes.classOfEndpoint[$0] }).sorted()
+        return InternalDoor(door: d, address: address, vnet: vnet, backends: backends)
+    }
+
+    /// Per VNet, the internal doors whose frontend is in it; per class, the doors leading into it.
+    private lazy var internalDoorsByVNet: [Int: [Int]] = {
+        var result: [Int: [Int]] = [:]
+        for (k, door) in internalDoors.enumerated() { result[door.vnet, default: []].append(k) }
+        return result
+    }()
+    private lazy var internalDoorsInto: [Int: [Int]] = {
+        var result: [Int: [Int]] = [:]
+        for (k, door) in internalDoors.enumerated() { for b in door.backends { result[b, default: []].append(k) } }
+        return result
+    }()
+
+    /// Whether some class sits behind an internal door (the path search's look-ahead, which
+    /// assumes the order of the address sweep, is then not used).
+    var hasInternalDoors: Bool { !internalDoors.isEmpty }
+
+    /// What may enter class `c` (no protocol or port filter: a door's filter is on the port the
+    /// client addresses, not the backend port), kept once computed.
+    private var unfilteredInbound: [Int: [FlowBox]] = [:]
+
+    private func inboundUnfiltered(_ c: Int) -> [FlowBox] {
+        if let known = unfilteredInbound[c] { return known }
+        let region = inboundRegion(c)
+        unfilteredInbound[c] = region
+        return region
+    }
+
+    /// A hop from class `a` through internal door `k` (an index into `internalDoors`) to its backend
+    /// class `b`: the protocols, source ports and frontend ports (within the filter) that `a`'s
+    /// outbound NSGs and routes let out to the frontend, that the door forwards (and, for a gateway,
+    /// its subnet's NSG lets in), and whose translated flow `b`'s inbound NSGs admit — from `a`'s
+    /// own address (a load balancer keeps it) or the gateway's. Nil when there is none.
+    func doorHop(from a: Int, door k: Int, to b: Int) -> PortBox? {
+        let entry = internalDoors[k]
+        let va = classVNet[a]
+        guard va >= 0, compiled.mayRoute(va, entry.vnet) else { return nil }
+        let out = outboundProjectionOf(a).id(at: entry.address)
+        if out == 0 { return nil }
+        let door = compiled.entryPoints[entry.door]
+        let source = classAddress[a]
+        let seen = door.sourceSeenAs?.value ?? source
+        let inbound = inboundUnfiltered(b).filter { $0.sources.contains(seen) }
+        if inbound.isEmpty { return nil }
+        var best: PortBox?
+        for x in interned[1][out] {
+            let box = portBoxes[Int(x)]
+            var protocols = box.protocols.intersection(door.protocols)
+            var frontPorts = box.destinationPorts.intersection(door.frontendPorts)
+            guard !protocols.isEmpty, !frontPorts.isEmpty else { continue }
+            if door.frontSubnet != nil {
+                // The gateway's subnet NSG judges the request to the gateway first.
+                let front = compiled.frontLeg(door, from: IntervalSet(source, source), ports: frontPorts)
+                frontPorts = front.reduce(IntervalSet()) { $0.union($1.box.destinationPorts) }
+                protocols = front.reduce(ProtocolSet()) { $0.union($1.box.protocols) }.intersection(protocols)
+                guard !protocols.isEmpty, !frontPorts.isEmpty else { continue }
+            }
+            let translated = PortBox(
+                protocols: protocols, sourcePorts: box.sourcePorts,
+                destinationPorts: door.backendPorts(forFrontend: frontPorts))
+            for y in inbound {
+                let admitted = PortBox(
+                    protocols: y.protocols, sourcePorts: y.sourcePorts, destinationPorts: y.destinationPorts)
+                guard let m = translated.meets(admitted) else { continue }
+                // In the client's terms: the frontend ports that lead to the admitted backend ports.
+                let hop = PortBox(
+                    protocols: m.protocols, sourcePorts: m.sourcePorts,
+                    destinationPorts: door.backendPort == nil ? m.destinationPorts : frontPorts)
+                if best == nil || Self.preference(hop) < Self.preference(best!) { best = hop }
+            }
+        }
+        return best
+    }
+
+    /// The classes `a` reaches through internal doors, in door order, less those `skip` names.
+    private func doorSuccessors(_ a: Int, skipping skip: ((Int) -> Bool)?, known: Set<Int>) -> [Int] {
+        guard classVNet[a] >= 0, !internalDoors.isEmpty else { return [] }
+        var seen = known
+        var result: [Int] = []
+        for vb in routable[classVNet[a]] {
+            for k in internalDoorsByVNet[vb] ?? [] {
+                for b in internalDoors[k].backends where !seen.contains(b) && !(skip?(b) ?? false) {
+                    if doorHop(from: a, door: k, to: b) != nil {
+                        seen.insert(b)
+                        result.append(b)
+                    }
+                }
+            }
+        }
+        return result
+    }
+
+    /// A concrete flow from class `a`'s representative to the frontend of an internal door leading
+    /// to class `b`, with the door (an `entryPoints` index), if any.
+    func doorWitness(from a: Int, to b: Int) -> (flow: Flow, door: Int)? {
+        var best: (box: PortBox, k: Int)?
+        for k in internalDoorsInto[b] ?? [] {
+            guard let hop = doorHop(from: a, door: k, to: b) else { continue }
+            if best == nil || Self.preference(hop) < Self.preference(best!.box) { best = (hop, k) }
+        }
+        guard let best else { return nil }
+        let entry = internalDoors[best.k]
+        return (Self.flow(from: classAddress[a], to: entry.address, best.box), entry.door)
     }
 
     /// Gives every class of a VNet its inbound group, once, before sweeps read them in bulk.
@@ -379,6 +512,7 @@ final class ClassGraph {
             }
         }
         slots = slot
+        if !internalDoors.isEmpty { result += doorSuccessors(a, skipping: skip, known: Set(result)) }
         return result
     }
 
@@ -398,6 +532,20 @@ final class ClassGraph {
                 if i == 0 { continue }
                 let o = outboundProjectionOf(a).id(at: target)
                 if o != 0 && meets(o, i) { result.append(a) }
+            }
+        }
+        // Through internal doors leading to b: every class routing to the door's frontend.
+        var found = Set(result)
+        for k in internalDoorsInto[b] ?? [] {
+            for va in routedFrom[internalDoors[k].vnet] {
+                for a in classesByAddress[va] where !skip(a) && !found.contains(a) {
+                    budget -= 1
+                    if budget < 0 { return nil }
+                    if doorHop(from: a, door: k, to: b) != nil {
+                        found.insert(a)
+                        result.append(a)
+                    }
+                }
             }
         }
         return result

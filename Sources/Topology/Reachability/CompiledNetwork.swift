@@ -12,6 +12,8 @@ struct EngineEndpoint {
     var subnetSecurityGroup: Int?
     var interfaceSecurityGroup: Int?
     var applicationSecurityGroups: [Int]
+    /// The tag context its NSGs are compiled in (`CompiledNetwork.tagContext`).
+    var tagContext: Int? = nil
 }
 
 /// A rule turned into the box of flows it matches in one VNet context.
@@ -75,6 +77,17 @@ final class CompiledNetwork {
     var vnetSpace: [IntervalSet] = []
     var virtualNetworkTag: [IntervalSet] = []
     var connectedPeers: [Set<Int>] = []
+    /// Tag contexts: the address set `VirtualNetwork` stands for where an NSG filters. Contexts
+    /// 0..<V are the VNets (their `virtualNetworkTag`); a subnet whose route table names prefixes
+    /// outside its VNet's tag gets a context of its own, the tag widened by those prefixes, as Azure
+    /// documents the tag ("address prefixes used on user-defined routes"). One per VNet and route
+    /// table.
+    var tagSpace: [IntervalSet] = []
+    var tagContextVNet: [Int] = []
+    /// Per tag context: the route table widening it (index in `network.routeTables`), if any.
+    var tagContextTable: [Int?] = []
+    /// Per subnet: its tag context (nil: the subnet's VNet is not in the input).
+    var subnetTagContext: [Int?] = []
     var allSpace = IntervalSet()
     /// Subnet prefixes as sorted intervals, for addresses that belong to no NIC.
     var subnetRanges: [(lower: UInt32, upper: UInt32, subnet: Int)] = []
@@ -96,9 +109,17 @@ final class CompiledNetwork {
     private(set) var entryPoints: [EntryPoint] = []
     private(set) var entryPointsByFrontend: [UInt32: [Int]] = [:]
     private(set) var entryPointsOfEndpoint: [[Int]] = []
+    /// Internal doors (private frontends: internal load balancers, gateways' private listeners), by
+    /// frontend address, and per endpoint the internal doors whose backends include it.
+    private(set) var internalDoorsByFrontend: [UInt32: [Int]] = [:]
+    private(set) var internalDoorsOfEndpoint: [[Int]] = []
     /// Service tags a rule names and the `--service-tags` file lists: their IPv4 prefixes, by
     /// lower-cased name.
     private(set) var resolvedTags: [String: IntervalSet] = [:]
+    /// The address Front Door's requests arrive from (see `frontDoorEntryPoints`), and the
+    /// `AzureFrontDoor.Backend` prefixes when `--service-tags` gives them.
+    private(set) var frontDoorSource: IPv4Address?
+    private(set) var frontDoorAddresses = IntervalSet()
     /// Where internet attackers can send from: see `internetSources`.
     private(set) var publicInternet = IntervalSet()
     static let azureLoadBalancer = IPv4Prefix("168.63.129.16/32")!
@@ -143,6 +164,7 @@ final class CompiledNetwork {
         }
         subnetSecurityGroupIndex = network.subnets.map { $0.securityGroup.flatMap { nsgIndex[$0] } }
         subnetVNetIndex = network.subnets.map { vnetIndex[$0.virtualNetwork] }
+        buildTagContexts()
         subnetRanges.sort { $0.lower < $1.lower }
         var publicAddress: [ResourceID: UInt32] = [:]
         for pip in network.publicIPs { if let a = pip.address { publicAddress[pip.id] = a.value } }
@@ -159,7 +181,8 @@ final class CompiledNetwork {
                     interface: n, configuration: c, address: address, publicAddress: pub,
                     hasPublicIP: config.publicIP != nil, subnet: subnet, virtualNetwork: vnet,
                     subnetSecurityGroup: subnet.flatMap { network.subnets[$0].securityGroup }.flatMap { nsgIndex[$0] },
-                    interfaceSecurityGroup: nic.securityGroup.flatMap { nsgIndex[$0] }, applicationSecurityGroups: asgs)
+                    interfaceSecurityGroup: nic.securityGroup.flatMap { nsgIndex[$0] }, applicationSecurityGroups: asgs,
+                    tagContext: subnet.flatMap { subnetTagContext[$0] })
                 if let other = endpointByPrivate[address] {
                     warnings.append(
                         "\(IPv4Address(address)) is the address of both '\(network.interfaces[endpoints[other].interface].name)' and '\(nic.name)' (overlapping address spaces?); flows naming it reach the first"
@@ -200,15 +223,79 @@ final class CompiledNetwork {
             tagTokens[key] = Self.firstTagToken + tokens
             tokens += 1
         }
+        // Front Door connects to origins from `AzureFrontDoor.Backend`: one address of it stands for
+        // all (the file's first prefix, or the tag's token, or a token of its own that only `*` and
+        // `Internet` hold when no rule names the tag).
+        if !network.frontDoors.isEmpty {
+            let key = "azurefrontdoor.backend"
+            if let known = resolvedTags[key]?.first {
+                frontDoorSource = IPv4Address(known)
+            } else if let prefix = network.serviceTags?.prefixes(of: key)?.first {
+                frontDoorSource = IPv4Address(prefix.first)
+                frontDoorAddresses = IntervalSet(
+                    intervals: (network.serviceTags?.prefixes(of: key) ?? []).map { ($0.first, $0.last) })
+            } else {
+                frontDoorSource = IPv4Address(tagTokens[key] ?? Self.firstTagToken + tokens)
+            }
+            if let known = resolvedTags[key] { frontDoorAddresses = known }
+        }
         publicInternet = IntervalSet.allAddresses.subtracting(Self.notInternet).subtracting(allSpace)
         entryPoints = buildEntryPoints()
         entryPointsOfEndpoint = Array(repeating: [], count: endpoints.count)
+        internalDoorsOfEndpoint = Array(repeating: [], count: endpoints.count)
         for (d, door) in entryPoints.enumerated() {
+            if door.isInternal {
+                // A private frontend: reached from inside the estate, never from the internet.
+                guard let a = door.frontendAddress?.value else { continue }
+                if endpointByPrivate[a] != nil {
+                    warnings.append(
+                        "\(door.description) listens on \(IPv4Address(a)), which is also a network interface's address; flows to it reach the interface"
+                    )
+                    continue
+                }
+                internalDoorsByFrontend[a, default: []].append(d)
+                for e in Set(door.backends) { internalDoorsOfEndpoint[e].append(d) }
+                continue
+            }
             if let a = door.frontendAddress?.value, !(entryPointsByFrontend[a]?.contains(d) ?? false) {
                 entryPointsByFrontend[a, default: []].append(d)
             }
             for e in Set(door.backends) { entryPointsOfEndpoint[e].append(d) }
         }
+    }
+
+    /// One tag context per VNet, then one per (VNet, route table) whose user-defined routes name
+    /// prefixes outside the VNet's tag; each subnet gets the context of its VNet and route table.
+    private func buildTagContexts() {
+        tagSpace = virtualNetworkTag
+        tagContextVNet = Array(virtualNetworkTag.indices)
+        tagContextTable = Array(repeating: nil, count: virtualNetworkTag.count)
+        var tableIndex: [ResourceID: Int] = [:]
+        for (i, t) in network.routeTables.enumerated() where tableIndex[t.id] == nil { tableIndex[t.id] = i }
+        var widened: [Int: Int] = [:]
+        subnetTagContext = network.subnets.indices.map { s in
+            guard let v = subnetVNetIndex[s] else { return nil }
+            guard let t = network.subnets[s].routeTable.flatMap({ tableIndex[$0] }) else { return v }
+            let key = t &* 1_000_003 &+ v
+            if let known = widened[key] { return known }
+            let routes = IntervalSet(
+                intervals: network.routeTables[t].routes.map { ($0.addressPrefix.first, $0.addressPrefix.last) })
+            guard !routes.subtracting(virtualNetworkTag[v]).isEmpty else {
+                widened[key] = v
+                return v
+            }
+            let c = tagSpace.count
+            tagSpace.append(virtualNetworkTag[v].union(routes))
+            tagContextVNet.append(v)
+            tagContextTable.append(t)
+            widened[key] = c
+            return c
+        }
+    }
+
+    /// The tag context of a place in a subnet (or, outside every subnet, of its VNet).
+    func tagContext(subnet: Int?, vnet: Int?) -> Int? {
+        subnet.flatMap { subnetTagContext[$0] } ?? vnet
     }
 
     /// The VNet an address belongs to, if any (the first whose space contains it).
@@ -244,10 +331,12 @@ final class CompiledNetwork {
         routes(a, b) || (!routing.isEmpty && routing.forwardReach[a].contains(b))
     }
 
-    /// `Internet` for a VNet context: everything outside its `VirtualNetwork` tag.
-    func internetTag(_ vnet: Int?) -> IntervalSet {
-        guard let vnet else { return .allAddresses }
-        return IntervalSet.allAddresses.subtracting(virtualNetworkTag[vnet])
+    /// `Internet` for a tag context: everything outside its VNet's `VirtualNetwork` tag. Prefixes of
+    /// user-defined routes widen `VirtualNetwork` but take nothing out of `Internet` (Azure's
+    /// `Internet` is the public address space, whatever the routes), so the two may overlap.
+    func internetTag(_ context: Int?) -> IntervalSet {
+        guard let context else { return .allAddresses }
+        return IntervalSet.allAddresses.subtracting(virtualNetworkTag[tagContextVNet[context]])
     }
 
     /// Where attackers on the internet can be: every IPv4 address outside every VNet of the
@@ -274,7 +363,7 @@ final class CompiledNetwork {
         case .prefix(let p): return IntervalSet(p.first, p.last)
         case .serviceTag(let tag):
             switch tag.lowercased() {
-            case "virtualnetwork": return vnet.map { virtualNetworkTag[$0] } ?? IntervalSet()
+            case "virtualnetwork": return vnet.map { tagSpace[$0] } ?? IntervalSet()
             case "internet": return internetTag(vnet)
             case "azureloadbalancer": return IntervalSet(Self.azureLoadBalancer.first, Self.azureLoadBalancer.last)
             default:
@@ -305,7 +394,7 @@ final class CompiledNetwork {
 
     /// The NSG's rules in one direction, in evaluation order, compiled for a VNet context.
     func compiledRules(_ nsg: Int, _ direction: Direction, context vnet: Int?) -> [CompiledRule] {
-        let key = (nsg * 2 + (direction == .inbound ? 0 : 1)) * (network.virtualNetworks.count + 1) + (vnet ?? -1) + 1
+        let key = (nsg * 2 + (direction == .inbound ? 0 : 1)) * (tagSpace.count + 1) + (vnet ?? -1) + 1
         if let cached = compiledCache[key] { return cached }
         let rules = effectiveRules[nsg][direction] ?? []
         let compiled = rules.enumerated().map { index, rule in

@@ -1,10 +1,18 @@
 import Findings
 
-/// A door from the internet into the estate: where internet traffic is addressed (a public
-/// address, protocols, ports) and where it lands after translation (backend NIC configurations,
+/// A door into the estate: where traffic is addressed (a public address, or for an *internal*
+/// door a private frontend: an internal load balancer's, an application gateway's private
+/// listener; protocols, ports) and where it lands after translation (backend NIC configurations,
 /// a backend port, the source address the backend sees). Every question that starts on the
 /// internet (`verify-flows` to a public address, `paths --from internet`, the audit's exposure
-/// checks) goes through these, so a new kind of door is one more builder in `buildEntryPoints`.
+/// checks) goes through the public ones, and flows and paths inside the estate through the
+/// internal ones, so a new kind of door is one more builder in `buildEntryPoints`.
+///
+/// An internal door admits traffic from inside the estate only (its frontend is a private
+/// address): Azure's internal load balancer does not translate the source, so the backend's NSGs
+/// see the client's own address on the backend port, and a Standard internal load balancer is
+/// open to traffic from its VNet ("internal traffic from the virtual network to the internal load
+/// balancer is allowed", Azure's SKU comparison), so it is never closed unless allowed.
 ///
 /// Semantics (Azure's documentation): a load-balancing or NAT rule translates the frontend address
 /// and port to a backend NIC's private address and backend port, keeping the client's address;
@@ -16,6 +24,9 @@ public struct EntryPoint: Sendable, Hashable {
     /// The kinds of door, as `internet-exposed-port` evidence names them in `via`.
     public enum Via: String, Sendable, Hashable, CaseIterable {
         case publicIP, loadBalancer, natRule, applicationGateway, firewallDNAT
+        /// An Azure Front Door whose origin is another door's public frontend (added to the
+        /// contract's list: the estate sees the request from Front Door's own addresses).
+        case frontDoor
     }
 
     public var via: Via
@@ -44,6 +55,15 @@ public struct EntryPoint: Sendable, Hashable {
     /// Where the door itself sits when an NSG judges traffic before translation (an application
     /// gateway's subnet): the subnet index and the address the instances use.
     var frontSubnet: Int?
+    /// A private frontend, reached from inside the estate (never from the internet).
+    public var isInternal = false
+    /// The rule's name on its resource (`http` of `ilb/http`), for `decidedBy`.
+    var ruleName: String?
+    /// The name of the resource holding the door (`ilb`).
+    var resourceName: String?
+    /// The address the estate sees the client as at the door's first leg (Front Door connects from
+    /// its own `AzureFrontDoor.Backend` addresses); nil when the client's own address arrives.
+    var relaySource: IPv4Address?
 
     /// What a door does to the flows it admits, whatever its name and address: two NICs reached
     /// through doors with equal behaviours are alike to every question (`BehaviourClasses`).
@@ -54,12 +74,14 @@ public struct EntryPoint: Sendable, Hashable {
         var closedUnlessAllowed: Bool
         var sourceSeenAs: IPv4Address?
         var frontSubnet: Int?
+        var relaySource: IPv4Address?
     }
 
     var behaviour: Behaviour {
         Behaviour(
             protocols: protocols, frontendPorts: frontendPorts, backendPort: backendPort,
-            closedUnlessAllowed: closedUnlessAllowed, sourceSeenAs: sourceSeenAs, frontSubnet: frontSubnet)
+            closedUnlessAllowed: closedUnlessAllowed, sourceSeenAs: sourceSeenAs, frontSubnet: frontSubnet,
+            relaySource: relaySource)
     }
 
     /// The backend ports that frontend ports `ports` lead to.
@@ -78,10 +100,12 @@ public struct EntryPoint: Sendable, Hashable {
     public var description: String {
         switch via {
         case .publicIP: "public IP \(frontendAddress?.description ?? name)"
-        case .loadBalancer: "load balancer rule \(name)"
+        case .loadBalancer: isInternal ? "internal load balancer rule \(name)" : "load balancer rule \(name)"
         case .natRule: "inbound NAT rule \(name)"
-        case .applicationGateway: "application gateway \(name)"
+        case .applicationGateway:
+            isInternal ? "application gateway \(name) (private frontend)" : "application gateway \(name)"
         case .firewallDNAT: "firewall DNAT rule \(name)"
+        case .frontDoor: "Front Door \(name)"
         }
     }
 }
@@ -90,7 +114,45 @@ extension CompiledNetwork {
     /// Every door of the network, built once at the end of `init`: one builder per kind.
     func buildEntryPoints() -> [EntryPoint] {
         let lookup = MemberLookup(self)
-        return publicIPEntryPoints() + loadBalancerEntryPoints(lookup) + applicationGatewayEntryPoints(lookup)
+        let doors = publicIPEntryPoints() + loadBalancerEntryPoints(lookup) + applicationGatewayEntryPoints(lookup)
+        return doors + frontDoorEntryPoints(over: doors)
+    }
+
+    /// Front Door's doors: for each enabled origin that leads to a public frontend of the estate,
+    /// that frontend's doors again, on the origin's HTTP and HTTPS ports, with the request arriving
+    /// from Front Door's address (`frontDoorSource`) and Front Door's WAF in front. The internet
+    /// reaches them from anywhere: Front Door's endpoint takes every client.
+    private func frontDoorEntryPoints(over doors: [EntryPoint]) -> [EntryPoint] {
+        var result: [EntryPoint] = []
+        for fd in network.frontDoors {
+            for origin in fd.origins where origin.enabled {
+                let targets = Set(network.frontDoorTargets(origin))
+                guard !targets.isEmpty else { continue }
+                let ports = IntervalSet(
+                    intervals: [origin.httpPort, origin.httpsPort].map { (UInt32($0), UInt32($0)) })
+                for door in doors where !door.isInternal && door.via != .frontDoor {
+                    guard let pip = door.publicIP, targets.contains(pip) else { continue }
+                    let forwarded = door.frontendPorts.intersection(ports)
+                    let protocols = door.protocols.intersection(.tcp)
+                    guard !forwarded.isEmpty, !protocols.isEmpty else { continue }
+                    var relayed = door
+                    relayed.via = .frontDoor
+                    relayed.name = "\(fd.name)/\(origin.name)"
+                    relayed.resource = fd.id
+                    relayed.frontendAddress = nil
+                    relayed.protocols = protocols
+                    relayed.frontendPorts = forwarded
+                    relayed.relaySource = frontDoorSource
+                    relayed.sourceSeenAs = door.sourceSeenAs ?? frontDoorSource
+                    relayed.hasWAFPrevention = fd.wafMode == .prevention || door.hasWAFPrevention
+                    relayed.location = origin.location ?? fd.location
+                    relayed.resourceName = fd.name
+                    relayed.ruleName = origin.name
+                    result.append(relayed)
+                }
+            }
+        }
+        return result
     }
 
     /// Pool membership indexed once: NIC configurations by id, and the configurations naming each
@@ -159,16 +221,23 @@ extension CompiledNetwork {
     private func loadBalancerEntryPoints(_ lookup: MemberLookup) -> [EntryPoint] {
         var result: [EntryPoint] = []
         for lb in network.loadBalancers {
-            func publicFrontend(_ id: ResourceID?) -> (pip: ResourceID, address: IPv4Address?, sku: NetworkSKU?)? {
-                guard let id, let frontend = lb.frontends.first(where: { $0.id == id }), let pipID = frontend.publicIP
-                else { return nil }
+            /// A rule's frontend: a public IP, or a private address (an internal load balancer).
+            func frontend(_ id: ResourceID?) -> (
+                pip: ResourceID?, address: IPv4Address?, sku: NetworkSKU?, internal: Bool
+            )? {
+                guard let id, let frontend = lb.frontends.first(where: { $0.id == id }) else { return nil }
+                guard let pipID = frontend.publicIP else {
+                    guard let address = frontend.privateAddress else { return nil }
+                    return (nil, address, lb.sku, true)
+                }
                 let pip = network.publicIP(pipID)
                 // A Standard load balancer takes only Standard public IPs; either saying so decides.
                 let sku: NetworkSKU? = lb.sku == .standard || pip?.sku == .standard ? .standard : (lb.sku ?? pip?.sku)
-                return (pipID, pip?.address, sku)
+                return (pipID, pip?.address, sku, false)
             }
             func door(
-                _ via: EntryPoint.Via, _ name: String, _ fe: (pip: ResourceID, address: IPv4Address?, sku: NetworkSKU?),
+                _ via: EntryPoint.Via, _ name: String,
+                _ fe: (pip: ResourceID?, address: IPv4Address?, sku: NetworkSKU?, internal: Bool),
                 _ proto: DoorProtocol, _ ports: IntervalSet, _ backendPort: UInt32?, _ backends: [Int],
                 _ location: SourceLocation?
             ) -> EntryPoint {
@@ -176,11 +245,12 @@ extension CompiledNetwork {
                     via: via, name: "\(lb.name)/\(name)", resource: lb.id, publicIP: fe.pip,
                     frontendAddress: fe.address,
                     protocols: Self.protocols(proto), frontendPorts: ports, backendPort: backendPort, sku: fe.sku,
-                    closedUnlessAllowed: fe.sku == .standard, sourceSeenAs: nil, hasWAFPrevention: false,
-                    location: location ?? lb.location, backends: backends, frontSubnet: nil)
+                    closedUnlessAllowed: fe.sku == .standard && !fe.internal, sourceSeenAs: nil,
+                    hasWAFPrevention: false, location: location ?? lb.location, backends: backends, frontSubnet: nil,
+                    isInternal: fe.internal, ruleName: name, resourceName: lb.name)
             }
             for rule in lb.rules {
-                guard let fe = publicFrontend(rule.frontend) else { continue }
+                guard let fe = frontend(rule.frontend) else { continue }
                 let backends = rule.backendPools.flatMap { id in
                     lookup.members(of: id, listed: lb.backendPools.first { $0.id == id }?.members ?? [])
                 }
@@ -192,7 +262,7 @@ extension CompiledNetwork {
                         haPorts ? nil : UInt32(rule.backendPort), backends, rule.location))
             }
             for rule in lb.natRules {
-                guard let fe = publicFrontend(rule.frontend) else { continue }
+                guard let fe = frontend(rule.frontend) else { continue }
                 var backends: [Int] = []
                 if case .ipConfiguration(let id) = rule.backend, let e = lookup.endpoint(configuration: id) {
                     backends.append(e)
@@ -220,7 +290,7 @@ extension CompiledNetwork {
                 }
             }
             for pool in lb.natPools {
-                guard let fe = publicFrontend(pool.frontend) else { continue }
+                guard let fe = frontend(pool.frontend) else { continue }
                 for (i, e) in lookup.members(of: pool.id, listed: []).enumerated()
                 where pool.frontendPorts.lowerBound + i <= pool.frontendPorts.upperBound {
                     let p = UInt32(pool.frontendPorts.lowerBound + i)
@@ -249,21 +319,26 @@ extension CompiledNetwork {
                 guard let listenerID = route.listener,
                     let listener = gateway.listeners.first(where: { $0.id == listenerID }),
                     let frontendID = listener.frontend,
-                    let frontend = gateway.frontends.first(where: { $0.id == frontendID }),
-                    let pipID = frontend.publicIP
+                    let frontend = gateway.frontends.first(where: { $0.id == frontendID })
                 else { continue }
-                let pip = network.publicIP(pipID)
+                // A listener on the private frontend is a door from inside the estate only.
+                let pipID = frontend.publicIP
+                let isPrivate = pipID == nil
+                guard !isPrivate || frontend.privateAddress != nil else { continue }
+                let pip = pipID.flatMap { network.publicIP($0) }
                 let pool = route.backendPool.flatMap { id in gateway.backendPools.first { $0.id == id } }
                 let backends = route.backendPool.map { lookup.members(of: $0, listed: pool?.members ?? []) } ?? []
                 let port = UInt32(listener.port)
                 result.append(
                     EntryPoint(
                         via: .applicationGateway, name: "\(gateway.name)/\(route.name)", resource: gateway.id,
-                        publicIP: pipID, frontendAddress: pip?.address, protocols: .tcp,
+                        publicIP: pipID, frontendAddress: isPrivate ? frontend.privateAddress : pip?.address,
+                        protocols: .tcp,
                         frontendPorts: IntervalSet(port, port), backendPort: UInt32(route.backendPort), sku: pip?.sku,
                         closedUnlessAllowed: false, sourceSeenAs: instance.map(IPv4Address.init),
                         hasWAFPrevention: gateway.wafMode == .prevention, location: route.location ?? gateway.location,
-                        backends: backends, frontSubnet: subnet))
+                        backends: backends, frontSubnet: subnet, isInternal: isPrivate, ruleName: route.name,
+                        resourceName: gateway.name))
             }
         }
         return result
@@ -279,7 +354,7 @@ extension CompiledNetwork {
         guard let s = door.frontSubnet, let address = gatewayInstanceAddress(subnet: s) else { return [start] }
         var box = start
         box.box.destinations = IntervalSet(address, address)
-        return filter([box], nsg: subnetSecurityGroupIndex[s], direction: .inbound, context: subnetVNetIndex[s] ?? nil)
+        return filter([box], nsg: subnetSecurityGroupIndex[s], direction: .inbound, context: subnetTagContext[s])
     }
 
     /// The flows internet sources `sources` get through door `d` into endpoint `e`, restricted to
@@ -295,7 +370,9 @@ extension CompiledNetwork {
         let endpoint = endpoints[e]
         let protocols = protocols.intersection(door.protocols)
         guard !protocols.isEmpty, !sources.isEmpty else { return [] }
-        let front = frontLeg(door, from: sources, ports: ports)
+        // Through Front Door the estate sees Front Door's address, whoever the client is.
+        let front = frontLeg(
+            door, from: door.relaySource.map { IntervalSet($0.value, $0.value) } ?? sources, ports: ports)
         let subnetNSG = endpoint.subnetSecurityGroup
         let nicNSG = endpoint.interfaceSecurityGroup
         if door.closedUnlessAllowed && subnetNSG == nil && nicNSG == nil { return [] }
@@ -303,14 +380,18 @@ extension CompiledNetwork {
         for piece in front {
             let backendPorts = door.backendPorts(forFrontend: piece.box.destinationPorts)
             guard !backendPorts.isEmpty else { continue }
-            let seen = door.sourceSeenAs.map { IntervalSet($0.value, $0.value) } ?? piece.box.sources
+            // Sources whose answers an Azure Firewall on the way back drops (asymmetric routing) do not
+            // get a connection.
+            let seen = (door.sourceSeenAs.map { IntervalSet($0.value, $0.value) } ?? piece.box.sources)
+                .subtracting(answerDropped(e))
+            guard !seen.isEmpty else { continue }
             let start = AnnotatedBox(
                 box: FlowBox(
                     sources: seen, destinations: IntervalSet(endpoint.address, endpoint.address),
                     protocols: piece.box.protocols.intersection(protocols), sourcePorts: piece.box.sourcePorts,
                     destinationPorts: backendPorts), decisions: piece.decisions)
-            let afterSubnet = filter([start], nsg: subnetNSG, direction: .inbound, context: endpoint.virtualNetwork)
-            result += filter(afterSubnet, nsg: nicNSG, direction: .inbound, context: endpoint.virtualNetwork)
+            let afterSubnet = filter([start], nsg: subnetNSG, direction: .inbound, context: endpoint.tagContext)
+            result += filter(afterSubnet, nsg: nicNSG, direction: .inbound, context: endpoint.tagContext)
         }
         return result
     }
@@ -392,7 +473,10 @@ extension CompiledNetwork {
         }
         if source.isInternal {
             // Outbound sees the destination as addressed (a public address is an internet address).
-            guard pass(flow, through: levels(source, .outbound), .outbound, context: source.vnet, into: &decisions)
+            guard
+                pass(
+                    flow, through: levels(source, .outbound), .outbound, context: tagContext(of: source),
+                    into: &decisions)
             else { return FlowVerdict(verdict: .denied, decidedBy: decisions, note: note) }
         }
         var inbound = flow
@@ -410,7 +494,10 @@ extension CompiledNetwork {
             var front = inbound
             front.destination = IPv4Address(address)
             let place = Place(endpoint: nil, subnet: s, vnet: subnetVNetIndex[s] ?? nil, address: address)
-            guard pass(front, through: levels(place, .inbound), .inbound, context: place.vnet, into: &decisions) else {
+            guard
+                pass(
+                    front, through: levels(place, .inbound), .inbound, context: tagContext(of: place), into: &decisions)
+            else {
                 return FlowVerdict(verdict: .denied, decidedBy: decisions, note: note)
             }
         }
@@ -429,7 +516,138 @@ extension CompiledNetwork {
         if nsgs.isEmpty && door.sku == nil && door.sourceSeenAs == nil {
             note += "; the SKU is not given: read as Basic, open with no NSG on the path"
         }
-        let allowed = pass(inbound, through: nsgs, .inbound, context: destination.vnet, into: &decisions)
-        return FlowVerdict(verdict: allowed ? .allowed : .denied, decidedBy: decisions, note: note)
+        let allowed = pass(inbound, through: nsgs, .inbound, context: tagContext(of: destination), into: &decisions)
+        let verdict = FlowVerdict(verdict: allowed ? .allowed : .denied, decidedBy: decisions, note: note)
+        return routing.judgeAnswer(
+            verdict, from: destination.subnet, vnet: destination.vnet, replyTo: inbound.source.value, passed: [])
+    }
+}
+
+// MARK: Internal doors
+
+extension CompiledNetwork {
+    /// Whether door `d` forwards the flow's protocol and (for TCP/UDP) its frontend port.
+    func forwards(_ d: Int, _ flow: Flow) -> Bool {
+        let door = entryPoints[d]
+        let p = ProtocolSet(flow.protocol)
+        return door.protocols.contains(p)
+            && (!ProtocolSet.withPorts.contains(p) || door.frontendPorts.contains(UInt32(flow.destinationPort)))
+    }
+
+    /// One flow from inside the estate to a private frontend (an internal load balancer, an
+    /// application gateway's private listener): the source's outbound NSGs and routes see the
+    /// frontend as addressed; the door's rule translates it to each backend on the backend port
+    /// (the source kept: Azure's load balancer does not translate it; a gateway's backend sees the
+    /// gateway's address after its subnet's NSG judged the request); the backend's inbound NSGs
+    /// judge the translated flow. The first backend that admits it decides, else the first that
+    /// refuses it. Nil when no internal door listens on the destination.
+    func verifyThroughInternalDoors(_ flow: Flow, source: Place) -> FlowVerdict? {
+        guard let listening = internalDoorsByFrontend[flow.destination.value] else { return nil }
+        let candidates = listening.filter { forwards($0, flow) }
+        guard !candidates.isEmpty else {
+            let names = Set(listening.map { entryPoints[$0].description }).sorted()
+            return FlowVerdict(
+                verdict: .unroutable, decidedBy: [],
+                note:
+                    "no rule on \(flow.destination) forwards \(flow.protocol.rawValue) \(flow.destinationPort) (\(names.joined(separator: ", ")))"
+            )
+        }
+        var first: FlowVerdict?
+        for d in candidates {
+            let door = entryPoints[d]
+            if door.backends.isEmpty {
+                first =
+                    first
+                    ?? FlowVerdict(
+                        verdict: .unroutable, decidedBy: [], note: "\(door.description) has no backend in the input")
+            }
+            for e in door.backends {
+                let verdict = verify(flow, throughInternal: d, to: e, source: source)
+                if verdict.verdict == .allowed { return verdict }
+                if first == nil || first?.verdict == .unroutable { first = verdict }
+            }
+        }
+        return first ?? FlowVerdict(verdict: .unroutable, decidedBy: [], note: nil)
+    }
+
+    /// The door rule as `decidedBy` names it: `load balancer ilb/http (10.0.2.6:80 -> 10.0.2.4:80)`.
+    func doorDecision(_ door: EntryPoint, _ flow: Flow, backend: UInt32, port: Int) -> RuleDecision {
+        var d = RuleDecision(
+            securityGroup: door.resource, securityGroupName: door.resourceName ?? door.resource.lastComponent,
+            rule: door.ruleName ?? door.name, direction: .inbound, access: .allow, priority: 0, isDefault: false,
+            location: door.location)
+        d.kind = .doorRule
+        d.collection = door.via.rawValue
+        d.detail = "\(flow.destination):\(flow.destinationPort) -> \(IPv4Address(backend)):\(port)"
+        return d
+    }
+
+    /// One flow through internal door `d` to backend endpoint `e` (see `verifyThroughInternalDoors`).
+    func verify(_ flow: Flow, throughInternal d: Int, to e: Int, source: Place) -> FlowVerdict {
+        let door = entryPoints[d]
+        let endpoint = endpoints[e]
+        let destination = Place(
+            endpoint: e, subnet: endpoint.subnet, vnet: endpoint.virtualNetwork, address: endpoint.address)
+        let port = door.backendPort.map { Int($0) } ?? flow.destinationPort
+        var note =
+            "\(door.description) forwards \(flow.destination):\(flow.destinationPort) to \(IPv4Address(endpoint.address)):\(port)"
+        guard destination.vnet != nil else {
+            let nic = network.interfaces[endpoint.interface].name
+            return FlowVerdict(
+                verdict: .unroutable, decidedBy: [],
+                note: "network interface '\(nic)' has no subnet in the input, so nothing routes to or from it")
+        }
+        guard source.isInternal, let sv = source.vnet else {
+            return FlowVerdict(
+                verdict: .unroutable, decidedBy: [],
+                note: "\(flow.destination) is a private frontend; the internet reaches a VNet only through a public IP")
+        }
+        let frontVNet = virtualNetwork(containing: flow.destination.value)
+        let rerouted = routing.reroutes(subnet: source.subnet)
+        if !rerouted, let fv = frontVNet, !routes(sv, fv) {
+            return FlowVerdict(
+                verdict: .unroutable, decidedBy: [],
+                note: "\(network.virtualNetworks[sv].name) and \(network.virtualNetworks[fv].name) are not peered")
+        }
+        var decisions: [RuleDecision] = []
+        guard
+            pass(flow, through: levels(source, .outbound), .outbound, context: tagContext(of: source), into: &decisions)
+        else {
+            return FlowVerdict(verdict: .denied, decidedBy: decisions, note: note)
+        }
+        func arrive(_ decisions: inout [RuleDecision], passed: Set<UInt32> = []) -> FlowVerdict {
+            decisions.append(doorDecision(door, flow, backend: endpoint.address, port: port))
+            var inbound = flow
+            if let s = door.frontSubnet, let address = gatewayInstanceAddress(subnet: s) {
+                var front = flow
+                front.destination = IPv4Address(address)
+                let place = Place(endpoint: nil, subnet: s, vnet: subnetVNetIndex[s] ?? nil, address: address)
+                guard
+                    pass(
+                        front, through: levels(place, .inbound), .inbound, context: tagContext(of: place),
+                        into: &decisions)
+                else { return FlowVerdict(verdict: .denied, decidedBy: decisions, note: note) }
+            }
+            if let seen = door.sourceSeenAs {
+                inbound.source = seen
+                note += "; the backend sees the gateway's address \(seen)"
+            }
+            inbound.destination = IPv4Address(endpoint.address)
+            inbound.destinationPort = port
+            let allowed = pass(
+                inbound, through: levels(destination, .inbound), .inbound, context: tagContext(of: destination),
+                into: &decisions)
+            let verdict = FlowVerdict(verdict: allowed ? .allowed : .denied, decidedBy: decisions, note: note)
+            // The answer goes back from the backend to the source it saw (the client, or a gateway).
+            return routing.judgeAnswer(
+                verdict, from: destination.subnet, vnet: destination.vnet, replyTo: inbound.source.value, passed: passed)
+        }
+        if rerouted {
+            return routing.carry(
+                flow, subnet: source.subnet, vnet: sv, destinationVNet: frontVNet, destinationInternal: true,
+                into: &decisions
+            ) { decisions, _, passed in arrive(&decisions, passed: passed) }
+        }
+        return arrive(&decisions, passed: [])
     }
 }

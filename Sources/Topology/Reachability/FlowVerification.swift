@@ -26,6 +26,17 @@ extension CompiledNetwork {
         return Place(endpoint: nil, subnet: subnet, vnet: vnet, address: address)
     }
 
+    /// The sources whose answers an Azure Firewall drops on their way back from endpoint `e`.
+    func answerDropped(_ e: Int) -> IntervalSet {
+        let endpoint = endpoints[e]
+        guard !routing.isEmpty else { return IntervalSet() }
+        return routing.answerDroppedSources(
+            subnet: endpoint.subnet, vnet: endpoint.virtualNetwork, address: endpoint.address)
+    }
+
+    /// The tag context the NSGs of a place are compiled in.
+    func tagContext(of place: Place) -> Int? { tagContext(subnet: place.subnet, vnet: place.vnet) }
+
     /// The NSGs filtering traffic leaving (outbound) or entering (inbound) a place, in Azure's order.
     func levels(_ place: Place, _ direction: Direction) -> [Int] {
         let subnetNSG = place.subnet.flatMap { subnetSecurityGroupIndex[$0] }
@@ -71,6 +82,13 @@ extension CompiledNetwork {
                 verdict: .unroutable, decidedBy: [],
                 note: "network interface '\(nic)' has no subnet in the input, so nothing routes to or from it")
         }
+        // A private frontend (an internal load balancer, a gateway's private listener): its rule
+        // translates the flow to the backends (`EntryPoints.swift`).
+        if destination.isInternal, destination.endpoint == nil, !internalDoorsByFrontend.isEmpty,
+            let verdict = verifyThroughInternalDoors(flow, source: source)
+        {
+            return verdict
+        }
         // A firewall's public IP: its DNAT rules decide (`RoutesAndFirewalls.swift`).
         if !destination.isInternal, !routing.dnatRules.isEmpty,
             let verdict = verifyThroughDNAT(flow, from: source)
@@ -79,15 +97,18 @@ extension CompiledNetwork {
         }
         if source.isInternal, let sv = source.vnet, routing.reroutes(subnet: source.subnet) {
             // The source subnet has a route table: its routes, and the firewalls they name, decide.
-            guard pass(flow, through: levels(source, .outbound), .outbound, context: source.vnet, into: &decisions)
+            guard
+                pass(
+                    flow, through: levels(source, .outbound), .outbound, context: tagContext(of: source),
+                    into: &decisions)
             else {
                 return FlowVerdict(verdict: .denied, decidedBy: decisions, note: note)
             }
             return routing.carry(
                 flow, subnet: source.subnet, vnet: sv, destinationVNet: destination.vnet,
                 destinationInternal: destination.isInternal, into: &decisions
-            ) { decisions, _ in
-                deliver(flow, to: destination, note: note, &decisions)
+            ) { decisions, _, passed in
+                deliver(flow, to: destination, note: note, &decisions, passed: passed)
             }
         }
         if source.isInternal {
@@ -97,7 +118,10 @@ extension CompiledNetwork {
                     note: "\(network.virtualNetworks[sv].name) and \(network.virtualNetworks[dv].name) are not peered")
             }
             // Outbound sees the destination as addressed (a public IP is an internet address).
-            guard pass(flow, through: levels(source, .outbound), .outbound, context: source.vnet, into: &decisions)
+            guard
+                pass(
+                    flow, through: levels(source, .outbound), .outbound, context: tagContext(of: source),
+                    into: &decisions)
             else {
                 return FlowVerdict(verdict: .denied, decidedBy: decisions, note: note)
             }
@@ -111,14 +135,21 @@ extension CompiledNetwork {
         return FlowVerdict(verdict: .unroutable, decidedBy: [], note: why)
     }
 
-    /// Judges a flow at its destination: the inbound NSGs of the destination's subnet and NIC.
-    func deliver(_ flow: Flow, to destination: Place, note: String?, _ decisions: inout [RuleDecision]) -> FlowVerdict {
+    /// Judges a flow at its destination: the inbound NSGs of the destination's subnet and NIC, then
+    /// the way its answer takes back (`judgeAnswer`), given the appliances the opening `passed`.
+    func deliver(
+        _ flow: Flow, to destination: Place, note: String?, _ decisions: inout [RuleDecision],
+        passed: Set<UInt32> = []
+    ) -> FlowVerdict {
         guard destination.isInternal else { return FlowVerdict(verdict: .allowed, decidedBy: decisions, note: note) }
         var inbound = flow
         inbound.destination = IPv4Address(destination.address)
         let allowed = pass(
-            inbound, through: levels(destination, .inbound), .inbound, context: destination.vnet, into: &decisions)
-        return FlowVerdict(verdict: allowed ? .allowed : .denied, decidedBy: decisions, note: note)
+            inbound, through: levels(destination, .inbound), .inbound, context: tagContext(of: destination),
+            into: &decisions)
+        let verdict = FlowVerdict(verdict: allowed ? .allowed : .denied, decidedBy: decisions, note: note)
+        return routing.judgeAnswer(
+            verdict, from: destination.subnet, vnet: destination.vnet, replyTo: flow.source.value, passed: passed)
     }
 
     /// A flow to an address an Azure Firewall's DNAT rules listen on: the first DNAT rule that
@@ -172,8 +203,8 @@ extension CompiledNetwork {
         let verdict = routing.carry(
             translated, subnet: routing.firewallSubnet[f], vnet: fv, destinationVNet: destination.vnet,
             destinationInternal: true, passed: fw.privateAddress.map { [$0.value] } ?? [], into: &decisions
-        ) { decisions, _ in
-            deliver(translated, to: destination, note: note, &decisions)
+        ) { decisions, _, passed in
+            deliver(translated, to: destination, note: note, &decisions, passed: passed)
         }
         _ = source
         return verdict

@@ -203,7 +203,7 @@ extension ReachabilityEngine {
                 // reaching a class, then where its sweep meets it), so each target gets the same
                 // last two hops.
                 let plan =
-                    siblings.isEmpty
+                    siblings.isEmpty && !g.hasInternalDoors
                     ? twoLevels(
                         graph: g, pending: pending, footholds: Array(queue[head..<end]),
                         nextLevel: Array(queue[end...]), reachedDistance: reachedDistance, budget: 2 * n) : nil
@@ -408,6 +408,18 @@ extension ReachabilityEngine {
             let from = compiled.endpoints[a]
             let to = compiled.endpoints[b]
             guard let flow = g.witness(from: classChain[i], to: classChain[i + 1], address: to.address) else {
+                // No direct flow: the hop goes through an internal door (a private frontend).
+                guard let (flow, door) = g.doorWitness(from: classChain[i], to: classChain[i + 1]) else { continue }
+                var concrete = flow
+                concrete.source = IPv4Address(from.address)
+                let place = compiled.place(of: from.address)
+                let verdict = compiled.verify(concrete, throughInternal: door, to: b, source: place)
+                hops.append(
+                    PathHop(
+                        from: hostName(a), to: hostName(b), fromAddress: IPv4Address(from.address),
+                        toAddress: concrete.destination, protocol: concrete.protocol,
+                        port: concrete.destinationPort, sourcePort: concrete.sourcePort,
+                        decidedBy: verdict.decidedBy))
                 continue
             }
             var concrete = flow

@@ -94,9 +94,9 @@ public final class ReachabilityEngine {
                     decisions: [])
             ]
             let afterSubnet = compiled.filter(
-                start, nsg: endpoint.subnetSecurityGroup, direction: .inbound, context: endpoint.virtualNetwork)
+                start, nsg: endpoint.subnetSecurityGroup, direction: .inbound, context: endpoint.tagContext)
             let allowed = compiled.filter(
-                afterSubnet, nsg: endpoint.interfaceSecurityGroup, direction: .inbound, context: endpoint.virtualNetwork
+                afterSubnet, nsg: endpoint.interfaceSecurityGroup, direction: .inbound, context: endpoint.tagContext
             )
             result += allowed.map { AllowedFlows(flows: $0.box, decidedBy: $0.decisions.map(compiled.decision)) }
         }
@@ -110,8 +110,13 @@ public final class ReachabilityEngine {
         internetEntries(of: interface).map(\.flows)
     }
 
-    /// Every door from the internet.
+    /// Every door: from the internet, and the internal ones (`EntryPoint.isInternal`).
     public var entryPoints: [EntryPoint] { compiled.entryPoints }
+
+    /// `AzureFrontDoor.Backend`'s prefixes when `--service-tags` gives them (else empty): the
+    /// addresses Front Door's requests come from, which a direct door admitting only them does not
+    /// open to the rest of the internet.
+    public var frontDoorAddresses: IntervalSet { compiled.frontDoorAddresses }
 
     /// The flows the internet may send to `interface`, door by door (`internetExposure` with the
     /// door each region comes through). The region's ports are the backend ports.
@@ -143,6 +148,29 @@ public final class ReachabilityEngine {
         }
     }
 
+    /// The sources whose answers, leaving the NIC configuration at `address` for them, an Azure
+    /// Firewall drops: its subnet's route to them names a firewall their opening does not pass
+    /// (asymmetric routing). Empty where the subnet has no route table.
+    public func answerDroppedSources(to address: IPv4Address) -> IntervalSet {
+        guard let e = compiled.endpointByPrivate[address.value] else { return IntervalSet() }
+        return compiled.answerDropped(e)
+    }
+
+    /// The route an answer from the NIC configuration at `address` to `source` leaves by, and the
+    /// Azure Firewall or appliance it names (nil: no appliance on the way back).
+    public func answerRoute(from address: IPv4Address, to source: IPv4Address)
+        -> (route: RuleDecision, appliance: String, name: String, isFirewall: Bool)?
+    {
+        guard let e = compiled.endpointByPrivate[address.value], let v = compiled.endpoints[e].virtualNetwork else {
+            return nil
+        }
+        let routing = compiled.routing
+        let choice = routing.route(subnet: compiled.endpoints[e].subnet, vnet: v, to: source.value)
+        guard let d = choice.decision, let hop = routing.applianceHop(choice.kind) else { return nil }
+        let name = hop.firewall.map { compiled.network.firewalls[$0].name } ?? hop.label
+        return (d, hop.label, name, hop.firewall != nil)
+    }
+
     /// The doors leading to one NIC configuration (by its private address).
     public func entryPoints(to address: IPv4Address) -> [EntryPoint] {
         guard let e = compiled.endpointByPrivate[address.value] else { return [] }
@@ -167,11 +195,11 @@ public final class ReachabilityEngine {
     public func ruleReach(securityGroup id: ResourceID, direction: Direction) -> [RuleReach] {
         guard let nsg = compiled.nsgIndex[id] else { return [] }
         var contexts: Set<Int> = []
-        for s in network.subnets where s.securityGroup == id {
-            if let v = compiled.vnetIndex[s.virtualNetwork] { contexts.insert(v) }
+        for (i, s) in network.subnets.enumerated() where s.securityGroup == id {
+            if let c = compiled.subnetTagContext[i] { contexts.insert(c) }
         }
         for e in compiled.endpoints where e.interfaceSecurityGroup == nsg {
-            if let v = e.virtualNetwork { contexts.insert(v) }
+            if let c = e.tagContext { contexts.insert(c) }
         }
         let rules = compiled.effectiveRules[nsg][direction] ?? []
         var reached = Array(repeating: [FlowBox](), count: rules.count)
@@ -179,7 +207,7 @@ public final class ReachabilityEngine {
         var matchesSomething = Array(repeating: false, count: rules.count)
         let contextList: [Int?] = contexts.isEmpty ? [nil] : contexts.sorted().map { $0 }
         for context in contextList {
-            let space = context.map { compiled.vnetSpace[$0] } ?? compiled.allSpace
+            let space = context.map { compiled.vnetSpace[compiled.tagContextVNet[$0]] } ?? compiled.allSpace
             let domain = direction == .inbound ? FlowBox(destinations: space) : FlowBox(sources: space)
             let shares = compiled.ruleShares(nsg, direction, context: context, domain: domain, decideDefaults: true)
             for (i, share) in shares.enumerated() {

@@ -238,13 +238,27 @@ final class CompiledRouting {
         return result
     }
 
+    /// At most this many pieces of one appliance route's prefix are followed for loops.
+    static let maximumLoopProbes = 64
+
     /// Warnings for appliances whose rules are unknown and for route loops, found by following
-    /// each appliance route's first address from the appliance onwards.
+    /// each appliance route from the appliance onwards, once for each piece of its prefix that the
+    /// prefixes of other routes cut out (a loop may hold only for a more specific route's
+    /// addresses), at most `maximumLoopProbes` pieces per route.
     private func noteAppliancesAndLoops() {
         let network = compiled.network
         var noted: Set<UInt32> = []
         var loops: Set<String> = []
-        for (t, table) in network.routeTables.enumerated() {
+        var boundaries: Set<UInt64> = []
+        for table in network.routeTables {
+            for r in table.routes {
+                boundaries.insert(UInt64(r.addressPrefix.first))
+                boundaries.insert(UInt64(r.addressPrefix.last) + 1)
+            }
+        }
+        let cuts = boundaries.sorted()
+        var walked: Set<[UInt32]> = []
+        for table in network.routeTables {
             for route in table.routes where route.nextHopType == .virtualAppliance {
                 guard let a = route.nextHopAddress?.value else { continue }
                 let kind = hopKind(route, vnet: 0)
@@ -255,38 +269,51 @@ final class CompiledRouting {
                         "route '\(route.name)' of route table '\(table.name)' sends \(route.addressPrefix) to network interface '\(nic)' (\(IPv4Address(a))), an appliance whose forwarding rules are not in the input; it is taken to forward anything (could forward)"
                     )
                 }
-                var path = ["\(table.name)/\(route.name)"]
-                var visited: Set<UInt32> = [a]
-                var current = kind
-                let destination = route.addressPrefix.first
-                for _ in 0..<Self.maximumHops {
-                    let (s, v) = applianceVNet(current)
-                    guard let v else { break }
-                    let next = self.route(subnet: s, vnet: v, to: destination)
-                    guard let d = next.decision else { break }
-                    path.append("\(d.securityGroupName)/\(d.rule)")
-                    var address: UInt32?
-                    switch next.kind {
-                    case .firewall(let f): address = network.firewalls[f].privateAddress?.value
-                    case .appliance(let x, _): address = x
-                    default: address = nil
-                    }
-                    guard let address else { break }
-                    if visited.contains(address) {
-                        let text = path.joined(separator: " -> ")
-                        if !loops.contains(text) {
-                            loops.insert(text)
-                            warnings.append(
-                                "route loop: traffic to \(IPv4Address(destination)) goes \(text) and back to \(IPv4Address(address)); flows caught in it are read as delivered (the conservative reading)"
-                            )
-                        }
-                        break
-                    }
-                    visited.insert(address)
-                    current = next.kind
+                var probes = [route.addressPrefix.first]
+                for b in cuts where b > UInt64(route.addressPrefix.first) && b <= UInt64(route.addressPrefix.last) {
+                    guard probes.count < Self.maximumLoopProbes else { break }
+                    probes.append(UInt32(b))
                 }
-                _ = t
+                for destination in probes where walked.insert([a, destination]).inserted {
+                    followForLoop(
+                        from: kind, address: a, to: destination, path: ["\(table.name)/\(route.name)"], loops: &loops)
+                }
             }
+        }
+    }
+
+    /// Follows one destination from an appliance by the routes of the subnets it meets; a warning
+    /// when it comes back to an appliance already met.
+    private func followForLoop(
+        from kind: HopKind, address a: UInt32, to destination: UInt32, path start: [String], loops: inout Set<String>
+    ) {
+        var path = start
+        var visited: Set<UInt32> = [a]
+        var current = kind
+        for _ in 0..<Self.maximumHops {
+            let (s, v) = applianceVNet(current)
+            guard let v else { return }
+            let next = self.route(subnet: s, vnet: v, to: destination)
+            guard let d = next.decision else { return }
+            path.append("\(d.securityGroupName)/\(d.rule)")
+            var address: UInt32?
+            switch next.kind {
+            case .firewall(let f): address = compiled.network.firewalls[f].privateAddress?.value
+            case .appliance(let x, _): address = x
+            default: address = nil
+            }
+            guard let address else { return }
+            if visited.contains(address) {
+                let text = path.joined(separator: " -> ")
+                if loops.insert(text).inserted {
+                    warnings.append(
+                        "route loop: traffic to \(IPv4Address(destination)) goes \(text) and back to \(IPv4Address(address)); flows caught in it are read as delivered (the conservative reading)"
+                    )
+                }
+                return
+            }
+            visited.insert(address)
+            current = next.kind
         }
     }
 
@@ -418,45 +445,97 @@ final class CompiledRouting {
                 }
             case .internet, .drop, .gateway:
                 continue
-            case .firewall(let f):
-                guard let address = compiled.network.firewalls[f].privateAddress?.value, let fv = firewallVNet[f] else {
-                    continue
+            case .firewall, .appliance:
+                switch step(segment.choice.kind, from: vnet, visited: visited) {
+                case .stop: continue
+                case .deliver: result += part
+                case .forward(let hop):
+                    let passed = hop.firewall.map { firewallAllowed(part, $0) } ?? part
+                    result += onward(
+                        passed, subnet: hop.subnet, vnet: hop.vnet!, forwardedFrom: hop.vnet, hops: hops + 1,
+                        visited: visited.union([hop.address]))
                 }
-                // Back at an appliance already passed (a loop), or too many: delivered, as `carry` reads it.
-                if visited.contains(address) || visited.count >= Self.maximumHops {
-                    result += part
-                    continue
-                }
-                guard fv == vnet || compiled.routes(vnet, fv) else { continue }
-                result += onward(
-                    firewallAllowed(part, f), subnet: firewallSubnet[f], vnet: fv, forwardedFrom: fv, hops: hops + 1,
-                    visited: visited.union([address]))
-            case .appliance(let address, _):
-                let (s, v) = applianceVNet(segment.choice.kind)
-                guard let v else {
-                    result += part
-                    continue
-                }
-                if visited.contains(address) || visited.count >= Self.maximumHops {
-                    result += part
-                    continue
-                }
-                guard v == vnet || compiled.routes(vnet, v) else { continue }
-                result += onward(
-                    part, subnet: s, vnet: v, forwardedFrom: v, hops: hops + 1, visited: visited.union([address]))
             }
         }
         return result
     }
 
+    // MARK: Appliance hops
+
+    /// A firewall or another appliance a route hands a flow to.
+    struct ApplianceHop {
+        /// `Azure Firewall 'fw-hub'`, `appliance nva1`.
+        var label: String
+        var address: UInt32
+        var subnet: Int?
+        var vnet: Int?
+        /// An Azure Firewall (its rules decide); nil: an appliance whose rules are unknown.
+        var firewall: Int?
+    }
+
+    /// What a flow meets at an appliance hop: nothing routable (`stop`, with why), a loop or too
+    /// many appliances (`deliver`: the conservative reading), or the hop to pass (`forward`).
+    enum HopStep {
+        case stop(String)
+        case deliver(String?)
+        case forward(ApplianceHop)
+    }
+
+    func applianceHop(_ kind: HopKind) -> ApplianceHop? {
+        switch kind {
+        case .firewall(let f):
+            let fw = compiled.network.firewalls[f]
+            guard let address = fw.privateAddress?.value else { return nil }
+            return ApplianceHop(
+                label: "Azure Firewall '\(fw.name)'", address: address, subnet: firewallSubnet[f],
+                vnet: firewallVNet[f],
+                firewall: f)
+        case .appliance(let address, let endpoint):
+            let (s, v) = applianceVNet(kind)
+            let name =
+                endpoint.map { compiled.network.interfaces[compiled.endpoints[$0].interface].name }
+                ?? IPv4Address(address).description
+            return ApplianceHop(label: "appliance \(name)", address: address, subnet: s, vnet: v, firewall: nil)
+        default: return nil
+        }
+    }
+
+    /// The guards every appliance hop shares, for flows and flow sets alike: a known address, a
+    /// VNet (an appliance outside every VNet forwards anywhere: delivered), not met before on this
+    /// flow's way and within `maximumHops` (else a loop: delivered), and in the VNet the flow is in
+    /// or a connected peer (else unroutable).
+    func step(_ kind: HopKind, from vnet: Int, visited: Set<UInt32>) -> HopStep {
+        guard let hop = applianceHop(kind) else {
+            if case .firewall(let f) = kind {
+                return .stop("Azure Firewall '\(compiled.network.firewalls[f].name)' has no known address")
+            }
+            return .stop("no route leads there")
+        }
+        guard let v = hop.vnet else {
+            if hop.firewall != nil { return .stop("\(hop.label) has no known VNet") }
+            return .deliver(nil)
+        }
+        if visited.contains(hop.address) || visited.count >= Self.maximumHops {
+            return .deliver(
+                "a route loop brings it back to \(hop.label); it is read as delivered (the conservative reading)")
+        }
+        guard v == vnet || compiled.routes(vnet, v) else {
+            return .stop(
+                "\(hop.label) is in \(compiled.network.virtualNetworks[v].name), which \(compiled.network.virtualNetworks[vnet].name) is not peered with"
+            )
+        }
+        return .forward(hop)
+    }
+
     // MARK: One flow
 
     /// Carries one flow from a subnet along its routes to its destination, appending the routes
-    /// and firewall rules that decide it; `deliver` judges it at the destination (inbound NSGs).
+    /// and firewall rules that decide it; `deliver` judges it at the destination (inbound NSGs),
+    /// given the VNet that forwarded it last and the appliances it passed.
     func carry(
         _ flow: Flow, subnet: Int?, vnet: Int, destinationVNet: Int?, destinationInternal: Bool,
         passed: Set<UInt32> = [], into decisions: inout [RuleDecision],
-        deliver: (inout [RuleDecision], Int?) -> FlowVerdict
+        deliver: (inout [RuleDecision], Int?, Set<UInt32>) -> FlowVerdict
     ) -> FlowVerdict {
         var subnet = subnet
         var vnet = vnet
@@ -494,7 +573,7 @@ final class CompiledRouting {
                         } ?? "no route leads there"
                     return finish(FlowVerdict(verdict: .unroutable, decidedBy: decisions, note: why))
                 }
-                return finish(deliver(&decisions, forwardedFrom))
+                return finish(deliver(&decisions, forwardedFrom, visited))
             case .direct:
                 guard compiled.virtualNetworkTag[vnet].contains(flow.destination.value) else {
                     return finish(
@@ -515,70 +594,250 @@ final class CompiledRouting {
                                 "\(to) does not accept traffic forwarded from \(compiled.network.virtualNetworks[from].name) (its peering has allowForwardedTraffic false)"
                         ))
                 }
-                return finish(deliver(&decisions, forwardedFrom))
-            case .firewall(let f):
-                let fw = compiled.network.firewalls[f]
-                guard let address = fw.privateAddress?.value, let fv = firewallVNet[f] else {
-                    return finish(
-                        FlowVerdict(
-                            verdict: .unroutable, decidedBy: decisions,
-                            note: "Azure Firewall '\(fw.name)' has no known address"))
+                return finish(deliver(&decisions, forwardedFrom, visited))
+            case .firewall, .appliance:
+                let hop = applianceHop(choice.kind)
+                if let hop, hop.firewall == nil {
+                    notes.append("\(hop.label) forwards by rules not in the input: it could forward this flow")
                 }
-                if visited.contains(address) || visited.count >= Self.maximumHops {
-                    notes.append(
-                        "a route loop brings it back to \(fw.name); it is read as delivered (the conservative reading)")
-                    return finish(deliver(&decisions, forwardedFrom))
+                switch step(choice.kind, from: vnet, visited: visited) {
+                case .stop(let why):
+                    return finish(FlowVerdict(verdict: .unroutable, decidedBy: decisions, note: why))
+                case .deliver(let why):
+                    if let why { notes.append(why) }
+                    return finish(deliver(&decisions, forwardedFrom, visited))
+                case .forward(let hop):
+                    visited.insert(hop.address)
+                    if let f = hop.firewall {
+                        let rule = firewallDecide(flow, f)
+                        decisions.append(rule.decision)
+                        if rule.access == .deny {
+                            return finish(FlowVerdict(verdict: .denied, decidedBy: decisions))
+                        }
+                        if !destinationInternal && !compiled.allSpace.contains(flow.destination.value) {
+                            notes.append("\(hop.label) sends it on from its own public address")
+                        }
+                    }
+                    subnet = hop.subnet
+                    vnet = hop.vnet!
+                    forwardedFrom = hop.vnet
                 }
-                guard fv == vnet || compiled.routes(vnet, fv) else {
-                    return finish(
-                        FlowVerdict(
-                            verdict: .unroutable, decidedBy: decisions,
-                            note:
-                                "Azure Firewall '\(fw.name)' is in \(compiled.network.virtualNetworks[fv].name), which \(compiled.network.virtualNetworks[vnet].name) is not peered with"
-                        ))
-                }
-                visited.insert(address)
-                let rule = firewallDecide(flow, f)
-                decisions.append(rule.decision)
-                if rule.access == .deny {
-                    return finish(FlowVerdict(verdict: .denied, decidedBy: decisions))
-                }
-                if !destinationInternal && !compiled.allSpace.contains(flow.destination.value) {
-                    notes.append("Azure Firewall '\(fw.name)' sends it on from its own public address")
-                }
-                subnet = firewallSubnet[f]
-                vnet = fv
-                forwardedFrom = fv
-            case .appliance(let address, let endpoint):
-                let (s, v) = applianceVNet(choice.kind)
-                let name =
-                    endpoint.map { compiled.network.interfaces[compiled.endpoints[$0].interface].name }
-                    ?? IPv4Address(address).description
-                notes.append("appliance \(name) forwards by rules not in the input: it could forward this flow")
-                guard let v else { return finish(deliver(&decisions, forwardedFrom)) }
-                if visited.contains(address) {
-                    notes.append(
-                        "a route loop brings it back to \(name); it is read as delivered (the conservative reading)")
-                    return finish(deliver(&decisions, forwardedFrom))
-                }
-                guard v == vnet || compiled.routes(vnet, v) else {
-                    return finish(
-                        FlowVerdict(
-                            verdict: .unroutable, decidedBy: decisions,
-                            note:
-                                "appliance \(name) is in a VNet \(compiled.network.virtualNetworks[vnet].name) is not peered with"
-                        ))
-                }
-                visited.insert(address)
-                subnet = s
-                vnet = v
-                forwardedFrom = v
             }
         }
         notes.append(
             "more than \(Self.maximumHops) appliances on the way (a route loop?); it is read as delivered (the conservative reading)"
         )
-        return finish(deliver(&decisions, forwardedFrom))
+        return finish(deliver(&decisions, forwardedFrom, visited))
+    }
+
+    // MARK: The answer
+
+    /// Judges the answer of an allowed flow (Azure's NSGs are stateful, so only routes matter): it
+    /// leaves the destination's subnet towards `replyTo` (the source as the destination sees it)
+    /// by that subnet's routes. If its first hop is an Azure Firewall the opening did not pass
+    /// (`passed`), the firewall holds no session for it and drops it (asymmetric routing): the flow
+    /// is denied, with the answer's route and that drop in `decidedBy`. Another appliance the
+    /// opening did not pass could forward it: allowed, with a note.
+    func judgeAnswer(
+        _ verdict: FlowVerdict, from subnet: Int?, vnet: Int?, replyTo address: UInt32, passed: Set<UInt32>
+    )
+        -> FlowVerdict
+    {
+        guard verdict.verdict == .allowed, let vnet, reroutes(subnet: subnet) else { return verdict }
+        let choice = route(subnet: subnet, vnet: vnet, to: address)
+        guard let hop = applianceHop(choice.kind), !passed.contains(hop.address), let d = choice.decision else {
+            return verdict
+        }
+        var out = verdict
+        let via =
+            "the answer to \(IPv4Address(address)) leaves by route \(d.securityGroupName)/\(d.rule) (\(d.detail ?? ""))"
+        if let f = hop.firewall {
+            out.decidedBy.append(d)
+            var drop = RuleDecision(
+                securityGroup: compiled.network.firewalls[f].id, securityGroupName: compiled.network.firewalls[f].name,
+                rule: "answer without a session (asymmetric route)", direction: .inbound, access: .deny,
+                priority: 65535, isDefault: false, location: compiled.network.firewalls[f].location)
+            drop.kind = .firewallRule
+            drop.detail = "asymmetric"
+            out.decidedBy.append(drop)
+            out.verdict = .denied
+            let text =
+                "asymmetric route: \(via) through \(hop.label), which the opening did not cross; it holds no session for the answer and drops it, so the connection never completes"
+            out.note = [verdict.note, text].compactMap { $0 }.joined(separator: "; ")
+        } else {
+            let text =
+                "\(via) through \(hop.label), which the opening did not cross (asymmetric route); it forwards by rules not in the input: it could forward the answer"
+            out.note = [verdict.note, text].compactMap { $0 }.joined(separator: "; ")
+        }
+        return out
+    }
+
+    /// The Azure Firewalls a flow from `subnet` to `destination` passes by routes alone (each
+    /// appliance hop followed as `carry` follows it, rules not evaluated): for flow sets, where the
+    /// opening's way is not walked flow by flow.
+    func appliancesOnTheWay(subnet: Int?, vnet: Int, to destination: UInt32) -> Set<UInt32> {
+        var visited: Set<UInt32> = []
+        var subnet = subnet
+        var vnet = vnet
+        for _ in 0...Self.maximumHops {
+            let choice = route(subnet: subnet, vnet: vnet, to: destination)
+            guard case .forward(let hop) = step(choice.kind, from: vnet, visited: visited) else { break }
+            visited.insert(hop.address)
+            subnet = hop.subnet
+            vnet = hop.vnet!
+        }
+        return visited
+    }
+
+    /// The sources whose answers, leaving `subnet` for them, an Azure Firewall drops: the route to
+    /// them names a firewall that their own way to `address` (in this subnet) does not pass.
+    /// Internet sources never pass a firewall on the way in (a DNAT door translates the source to
+    /// the firewall's own address). Inside the estate, sources are taken by groups of subnets that
+    /// share VNet and route table: their first hop to `address` is looked up in their route
+    /// segments, and only a first hop to another appliance is followed further.
+    func answerDroppedSources(subnet: Int?, vnet: Int?, address: UInt32) -> IntervalSet {
+        guard let vnet, reroutes(subnet: subnet) else { return IntervalSet() }
+        let key = DroppedKey(subnet: subnet ?? -1, address: address)
+        if let known = droppedCache[key] { return known }
+        var intervals: [(UInt32, UInt32)] = []
+        for entry in answersThroughFirewalls(subnet: subnet, vnet: vnet) {
+            intervals += entry.internet
+            for (g, parts) in entry.groups
+            where !passes(group: g, firewall: entry.firewall, own: entry.own, to: address) {
+                intervals += parts
+            }
+        }
+        let result = IntervalSet(intervals: intervals)
+        droppedCache[key] = result
+        return result
+    }
+
+    /// Per firewall that answers from a subnet may meet: its address, where those answers go
+    /// outside every VNet, and the parts of each source group's space they go to through it.
+    struct AnswerFirewall {
+        var firewall: Int
+        var own: UInt32
+        var internet: [(UInt32, UInt32)]
+        var groups: [(group: Int, parts: [(UInt32, UInt32)])]
+    }
+    private var answerFirewallCache: [Int: [AnswerFirewall]] = [:]
+
+    private func answersThroughFirewalls(subnet: Int?, vnet: Int) -> [AnswerFirewall] {
+        let key = (subnet.flatMap { tableOfSubnet[$0] } ?? -1) &* 1_000_003 &+ vnet
+        if let known = answerFirewallCache[key] { return known }
+        var spaces: [Int: [(UInt32, UInt32)]] = [:]
+        for segment in answerSegments(subnet: subnet, vnet: vnet) {
+            guard case .firewall(let f) = segment.choice.kind else { continue }
+            spaces[f, default: []].append((segment.lower, segment.upper))
+        }
+        var result: [AnswerFirewall] = []
+        for f in spaces.keys.sorted() {
+            guard let own = compiled.network.firewalls[f].privateAddress?.value else { continue }
+            let space = IntervalSet(intervals: spaces[f] ?? [])
+            let inside = space.intersection(compiled.allSpace).intervals
+            var groups: [(group: Int, parts: [(UInt32, UInt32)])] = []
+            for (g, group) in sourceGroups.enumerated() {
+                var parts: [(UInt32, UInt32)] = []
+                for (lo, hi) in group.intervals { parts += Self.clip(inside, lo, hi) }
+                if !parts.isEmpty { groups.append((g, parts)) }
+            }
+            result.append(
+                AnswerFirewall(
+                    firewall: f, own: own,
+                    internet: space.subtracting(compiled.allSpace).intervals.map { ($0.lower, $0.upper) },
+                    groups: groups))
+        }
+        answerFirewallCache[key] = result
+        return result
+    }
+
+    /// The intervals of `all` (sorted, disjoint) within `lo…hi`, by binary search.
+    private static func clip(_ all: [(lower: UInt32, upper: UInt32)], _ lo: UInt32, _ hi: UInt32) -> [(UInt32, UInt32)]
+    {
+        var a = 0
+        var b = all.count
+        while a < b {
+            let mid = (a + b) / 2
+            if all[mid].upper < lo { a = mid + 1 } else { b = mid }
+        }
+        var result: [(UInt32, UInt32)] = []
+        var i = a
+        while i < all.count && all[i].lower <= hi {
+            result.append((max(all[i].lower, lo), min(all[i].upper, hi)))
+            i += 1
+        }
+        return result
+    }
+
+    /// Whether flows from source group `g` to `address` pass firewall `f` (at `own`) on the way.
+    private func passes(group g: Int, firewall f: Int, own: UInt32, to address: UInt32) -> Bool {
+        let group = sourceGroups[g]
+        let segments = segments(subnet: group.subnet, vnet: group.vnet)
+        var a = 0
+        var b = segments.count
+        while a < b {
+            let mid = (a + b) / 2
+            if segments[mid].upper < address { a = mid + 1 } else { b = mid }
+        }
+        guard a < segments.count, segments[a].lower <= address else { return false }
+        switch segments[a].choice.kind {
+        case .firewall(let first): return first == f
+        case .appliance: return appliancesOnTheWay(subnet: group.subnet, vnet: group.vnet, to: address).contains(own)
+        default: return false
+        }
+    }
+
+    /// Subnets grouped by VNet and route table (the same routes from all of them), with their space.
+    private lazy var sourceGroups: [(subnet: Int, vnet: Int, intervals: [(lower: UInt32, upper: UInt32)])] = {
+        var order: [Int] = []
+        var groups: [Int: (subnet: Int, vnet: Int, intervals: [(UInt32, UInt32)])] = [:]
+        for (s, subnet) in compiled.network.subnets.enumerated() {
+            guard let v = compiled.subnetVNetIndex[s] else { continue }
+            let key = (tableOfSubnet[s] ?? -1) &* 1_000_003 &+ v
+            if groups[key] == nil {
+                order.append(key)
+                groups[key] = (s, v, [])
+            }
+            groups[key]?.intervals += subnet.prefixes.map { ($0.first, $0.last) }
+        }
+        return order.compactMap { groups[$0] }.map {
+            ($0.subnet, $0.vnet, IntervalSet(intervals: $0.intervals).intervals)
+        }
+    }()
+
+    struct DroppedKey: Hashable {
+        var subnet: Int
+        var address: UInt32
+    }
+    private var droppedCache: [DroppedKey: IntervalSet] = [:]
+    private var answerSegmentCache: [Int: [(lower: UInt32, upper: UInt32, choice: Choice)]] = [:]
+
+    /// The route choices from one subnet over every address (not just the estate's): where its
+    /// answers go.
+    func answerSegments(subnet: Int?, vnet: Int) -> [(lower: UInt32, upper: UInt32, choice: Choice)] {
+        let key = (subnet.flatMap { tableOfSubnet[$0] } ?? -1) &* 1_000_003 &+ vnet
+        if let cached = answerSegmentCache[key] { return cached }
+        var points: Set<UInt64> = [0, UInt64(UInt32.max) + 1]
+        if let s = subnet, let t = tableOfSubnet[s] {
+            for r in compiled.network.routeTables[t].routes {
+                points.insert(UInt64(r.addressPrefix.first))
+                points.insert(UInt64(r.addressPrefix.last) + 1)
+            }
+        }
+        for v in compiled.network.virtualNetworks {
+            for p in v.addressSpace {
+                points.insert(UInt64(p.first))
+                points.insert(UInt64(p.last) + 1)
+            }
+        }
+        let sorted = points.sorted()
+        var result: [(lower: UInt32, upper: UInt32, choice: Choice)] = []
+        for i in 0..<(sorted.count - 1) {
+            let lo = UInt32(sorted[i])
+            result.append((lo, UInt32(sorted[i + 1] - 1), route(subnet: subnet, vnet: vnet, to: lo)))
+        }
+        answerSegmentCache[key] = result
+        return result
     }
 }
 

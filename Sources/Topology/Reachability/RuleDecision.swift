@@ -12,15 +12,17 @@ public struct RuleDecision: Sendable, Hashable {
     public var location: SourceLocation?
     /// What decided: an NSG rule (the fields above name the NSG), a route (`securityGroup` and
     /// `securityGroupName` name the route table, `rule` the route) or an Azure Firewall rule (they
-    /// name the firewall; `collection` its rule collection).
+    /// name the firewall; `collection` its rule collection) or the rule of an internal door (they
+    /// name the load balancer or gateway; `collection` is the door's `via`).
     public var kind: DecisionKind = .securityRule
-    /// Routes: `0.0.0.0/0 -> VirtualAppliance 10.0.0.4`. Firewall rules: `network`, `application`, `dnat`.
+    /// Routes: `0.0.0.0/0 -> VirtualAppliance 10.0.0.4`. Firewall rules: `network`, `application`,
+    /// `dnat`. Door rules: `10.0.2.6:80 -> 10.0.2.4:80`.
     public var detail: String?
     public var collection: String?
 
     /// What kind of thing a `RuleDecision` names.
     public enum DecisionKind: String, Sendable, Hashable {
-        case securityRule, route, firewallRule
+        case securityRule, route, firewallRule, doorRule
     }
 
     /// `{"nsg", "rule", "direction"}` as docs/output.md has it, plus `access` and `priority`; a
@@ -46,6 +48,13 @@ public struct RuleDecision: Sendable, Hashable {
                 "access": .string(access.rawValue.lowercased()),
                 "priority": .int(priority),
             ]
+        case .doorRule:
+            let ends = (detail ?? "").components(separatedBy: " -> ")
+            return [
+                "kind": "doorRule", "via": .string(collection ?? ""), "resource": .string(securityGroupName),
+                "rule": .string(rule), "frontend": .string(ends.first ?? ""), "backend": .string(ends.last ?? ""),
+                "access": .string(access.rawValue.lowercased()),
+            ]
         }
     }
 
@@ -58,6 +67,8 @@ public struct RuleDecision: Sendable, Hashable {
         case .route: "route \(securityGroupName)/\(rule) (\(detail ?? ""))"
         case .firewallRule:
             "firewall \(securityGroupName)/\(collection.map { $0 + "/" } ?? "")\(rule) (\(detail ?? "") \(access.rawValue.lowercased()), \(priority))"
+        case .doorRule:
+            "\(collection == "applicationGateway" ? "application gateway" : "load balancer") \(securityGroupName)/\(rule) (\(detail ?? ""))"
         }
     }
 }

@@ -10,8 +10,12 @@ enum DoorsReader {
         loadBalancers, loadBalancers + "/inboundnatrules", loadBalancers + "/backendaddresspools",
         applicationGateways, "microsoft.network/applicationgatewaywebapplicationfirewallpolicies",
         "microsoft.network/natgateways", "microsoft.network/bastionhosts", "microsoft.network/privateendpoints",
-        "microsoft.network/virtualnetworkgateways",
+        "microsoft.network/virtualnetworkgateways", frontDoors, frontDoorPolicies, cdnProfiles,
+        cdnProfiles + "/afdendpoints", cdnProfiles + "/origingroups/origins", cdnProfiles + "/securitypolicies",
     ]
+    static let frontDoors = "microsoft.network/frontdoors"
+    static let frontDoorPolicies = "microsoft.network/frontdoorwebapplicationfirewallpolicies"
+    static let cdnProfiles = "microsoft.cdn/profiles"
     /// Keys of a NIC IP configuration naming pools and NAT rules it belongs to.
     static let poolKeys = [
         "loadBalancerBackendAddressPools", "loadBalancerInboundNatRules", "loadBalancerInboundNatPools",
@@ -40,10 +44,12 @@ extension AzureResourceReader {
         let text = string(props, "ipAddress").flatMap { ARMValue.isSymbolic($0) ? nil : $0 }
         let skuText = sku(object, props)
         let attached = reference(props, "ipConfiguration") ?? reference(props, "natGateway")
+        let dns = (JSONField.value(props, "dnsSettings") as? [String: Any]).flatMap { string($0, "fqdn") }
         builder.add(
             PublicIPAddress(
                 id: id, name: name, address: text.flatMap { IPv4Address($0) },
-                sku: skuText.flatMap(NetworkSKU.init(azure:)), attachedTo: attached, location: location(pointer)))
+                sku: skuText.flatMap(NetworkSKU.init(azure:)), attachedTo: attached, location: location(pointer),
+                dnsName: dns.flatMap { ARMValue.isSymbolic($0) ? nil : $0.lowercased() }))
     }
 
     mutating func readServiceEndpoints(subnet: ResourceID, props: [String: Any], pointer: String) {
@@ -164,6 +170,45 @@ extension AzureResourceReader {
             let mode = string(settings, "mode").flatMap(WAFMode.init(azure:)) ?? .detection
             let policy = WAFPolicy(id: id, name: name, mode: enabled ? mode : nil, location: location(pointer))
             builder.updateNetwork { $0.wafPolicies.append(policy) }
+        case DoorsReader.frontDoors:
+            readClassicFrontDoor(id: id, name: name, props: props, pointer: pointer, p: propsPointer)
+        case DoorsReader.frontDoorPolicies:
+            // Front Door WAF policies say `enabledState` where gateway policies say `state`.
+            let settings = JSONField.value(props, "policySettings") as? [String: Any] ?? [:]
+            let state = string(settings, "enabledState") ?? string(settings, "state")
+            let enabled = state.map { $0.lowercased() != "disabled" } ?? true
+            let mode = string(settings, "mode").flatMap(WAFMode.init(azure:)) ?? .detection
+            let policy = WAFPolicy(id: id, name: name, mode: enabled ? mode : nil, location: location(pointer))
+            builder.updateNetwork { $0.wafPolicies.append(policy) }
+        case DoorsReader.cdnProfiles:
+            // Only Front Door profiles (Standard/Premium); a classic CDN profile is no door here.
+            guard let skuName = sku(object, props), skuName.lowercased().contains("frontdoor") else { break }
+            builder.mergeFrontDoor(FrontDoor(id: id, name: name, skuName: skuName, location: location(pointer)))
+        case DoorsReader.cdnProfiles + "/afdendpoints":
+            let profile = ResourceID(parentID(of: id))
+            builder.mergeFrontDoor(
+                FrontDoor(id: profile, name: profile.lastComponent, endpoints: [.init(id: id, name: name)]))
+        case DoorsReader.cdnProfiles + "/origingroups/origins":
+            let profile = ResourceID(parentID(of: ResourceID(parentID(of: id))))
+            let origin = try frontDoorOrigin(
+                id: id, name: name, props: props, hostKey: "hostName",
+                what: "origin '\(name)' of '\(profile.lastComponent)'",
+                pointer: propsPointer)
+            builder.mergeFrontDoor(FrontDoor(id: profile, name: profile.lastComponent, origins: [origin]))
+        case DoorsReader.cdnProfiles + "/securitypolicies":
+            let profile = ResourceID(parentID(of: id))
+            let parameters = JSONField.value(props, "parameters") as? [String: Any] ?? [:]
+            guard (string(parameters, "type") ?? "WebApplicationFirewall").lowercased() == "webapplicationfirewall",
+                let policy = reference(parameters, "wafPolicy")
+            else { break }
+            var endpoints: [FrontDoor.Endpoint] = []
+            for association in JSONField.value(parameters, "associations") as? [Any] ?? [] {
+                guard let association = association as? [String: Any] else { continue }
+                for domain in references(association, "domains") {
+                    endpoints.append(.init(id: domain, name: domain.lastComponent, wafPolicy: policy))
+                }
+            }
+            builder.mergeFrontDoor(FrontDoor(id: profile, name: profile.lastComponent, endpoints: endpoints))
         case "microsoft.network/natgateways":
             let door = OutboundOnlyDoor(
                 id: id, name: name, kind: .natGateway, publicIPs: references(props, "publicIpAddresses"),
@@ -194,6 +239,46 @@ extension AzureResourceReader {
         default:
             break
         }
+    }
+
+    /// A classic Front Door: frontend endpoints with their WAF policy link, backends of every pool.
+    mutating func readClassicFrontDoor(id: ResourceID, name: String, props: [String: Any], pointer: String, p: String) {
+        var door = FrontDoor(id: id, name: name, skuName: "classic", location: location(pointer))
+        for item in children(props, "frontendEndpoints", parent: id, pointer: p) {
+            door.endpoints.append(
+                .init(
+                    id: item.id, name: item.name, wafPolicy: reference(item.props, "webApplicationFirewallPolicyLink")))
+        }
+        for pool in children(props, "backendPools", parent: id, pointer: p) {
+            guard let list = JSONField.value(pool.props, "backends") as? [Any] else { continue }
+            for (i, item) in list.enumerated() {
+                guard let object = item as? [String: Any] else { continue }
+                let (inner, _) = properties(object)
+                let here = "\(pool.pointer)/backends/\(i)"
+                let host = string(inner, "address")
+                let originName = "\(pool.name)/\(host ?? "backend-\(i)")"
+                if let origin = try? frontDoorOrigin(
+                    id: ResourceID("\(pool.id.text)/backends/\(i)"), name: originName, props: inner, hostKey: "address",
+                    what: "backend \(i) of pool '\(pool.name)' of '\(name)'", pointer: here)
+                {
+                    door.origins.append(origin)
+                }
+            }
+        }
+        builder.mergeFrontDoor(door)
+    }
+
+    /// A Front Door origin or backend: host (an address or DNS name), `azureOrigin`, ports, state.
+    mutating func frontDoorOrigin(
+        id: ResourceID, name: String, props: [String: Any], hostKey: String, what: String, pointer: String
+    ) throws -> FrontDoor.Origin {
+        let host = string(props, hostKey).flatMap { ARMValue.isSymbolic($0) ? nil : $0.lowercased() }
+        let enabled = (string(props, "enabledState") ?? "Enabled").lowercased() != "disabled"
+        return FrontDoor.Origin(
+            id: id, name: name, host: host, resource: reference(props, "azureOrigin"),
+            httpPort: try port(props, "httpPort", what: what, pointer: pointer) ?? 80,
+            httpsPort: try port(props, "httpsPort", what: what, pointer: pointer) ?? 443, enabled: enabled,
+            location: location(pointer))
     }
 
     mutating func natRules(
@@ -318,11 +403,41 @@ extension AzureResourceReader {
             gateway.backendPools.append(
                 .init(id: item.id, name: item.name, members: members, location: location(item.pointer)))
         }
+        // Path maps: the default pool and each path rule's pool, with their HTTP settings.
+        var pathMaps: [ResourceID: [(name: String, pool: ResourceID?, settings: ResourceID?, pointer: String)]] = [:]
+        for item in children(props, "urlPathMaps", parent: id, pointer: p) {
+            var targets: [(name: String, pool: ResourceID?, settings: ResourceID?, pointer: String)] = []
+            if let pool = reference(item.props, "defaultBackendAddressPool") {
+                targets.append(("default", pool, reference(item.props, "defaultBackendHttpSettings"), item.pointer))
+            }
+            for rule in children(item.props, "pathRules", parent: item.id, pointer: item.pointer) {
+                // A path rule that redirects sends the client elsewhere: no backend is reached.
+                guard let pool = reference(rule.props, "backendAddressPool") else { continue }
+                targets.append((rule.name, pool, reference(rule.props, "backendHttpSettings"), rule.pointer))
+            }
+            pathMaps[item.id] = targets
+        }
         for item in children(props, "requestRoutingRules", parent: id, pointer: p) {
-            if reference(item.props, "urlPathMap") != nil {
-                builder.warn(
-                    "routing rule '\(item.name)' of '\(name)' is path-based; its path map is not read, so the rule is left out",
-                    at: location(item.pointer))
+            if let mapID = reference(item.props, "urlPathMap") {
+                guard let targets = Self.gatewayChild(pathMaps, mapID) else {
+                    builder.warn(
+                        "routing rule '\(item.name)' of '\(name)' names path map \(mapID.lastComponent), which the gateway does not define; the rule is left out",
+                        at: location(item.pointer))
+                    continue
+                }
+                for target in targets {
+                    guard let settings = target.settings, let backendPort = Self.gatewayChild(settingsPort, settings)
+                    else {
+                        builder.warn(
+                            "path rule '\(target.name)' of routing rule '\(item.name)' of '\(name)' names no HTTP settings the gateway defines; it is left out",
+                            at: location(target.pointer))
+                        continue
+                    }
+                    gateway.routes.append(
+                        .init(
+                            name: "\(item.name)/\(target.name)", listener: reference(item.props, "httpListener"),
+                            backendPool: target.pool, backendPort: backendPort, location: location(target.pointer)))
+                }
                 continue
             }
             guard let settings = reference(item.props, "backendHttpSettings"),
@@ -382,6 +497,73 @@ extension NetworkBuilder {
             for r in lb.natPools where !merged.natPools.contains(where: { $0.id == r.id }) { merged.natPools.append(r) }
             network.loadBalancers[i] = merged
         }
+    }
+
+    /// A Front Door read whole or in parts (profile, endpoints, origins, security policies).
+    mutating func mergeFrontDoor(_ door: FrontDoor) {
+        updateNetwork { network in
+            guard let i = network.frontDoors.firstIndex(where: { $0.id == door.id }) else {
+                network.frontDoors.append(door)
+                return
+            }
+            var merged = network.frontDoors[i]
+            if merged.skuName == nil { merged.skuName = door.skuName }
+            if merged.location == nil { merged.location = door.location }
+            for origin in door.origins where !merged.origins.contains(where: { $0.id == origin.id }) {
+                merged.origins.append(origin)
+            }
+            for endpoint in door.endpoints {
+                if let j = merged.endpoints.firstIndex(where: { $0.id == endpoint.id }) {
+                    if merged.endpoints[j].wafPolicy == nil { merged.endpoints[j].wafPolicy = endpoint.wafPolicy }
+                } else {
+                    merged.endpoints.append(endpoint)
+                }
+            }
+            network.frontDoors[i] = merged
+        }
+    }
+
+    /// Front Doors after every file is read: the WAF mode every endpoint's policy gives (Prevention
+    /// only when each endpoint has a policy in Prevention), and a warning for an origin that names
+    /// nothing in the input (no public IP, load balancer or application gateway by id, address or
+    /// DNS name) and for a policy the input lacks.
+    mutating func linkFrontDoors() {
+        let network = self.network
+        var warnings: [(String, SourceLocation?)] = []
+        var doors = network.frontDoors
+        for f in doors.indices {
+            let door = doors[f]
+            var modes: [WAFMode?] = []
+            for endpoint in door.endpoints {
+                guard let policyID = endpoint.wafPolicy else {
+                    modes.append(nil)
+                    continue
+                }
+                guard let policy = network.wafPolicies.first(where: { $0.id == policyID }) else {
+                    warnings.append(
+                        (
+                            "Front Door '\(door.name)' names WAF policy \(policyID.text) for endpoint '\(endpoint.name)', which is not in the input; its mode is unknown, so the Front Door is not counted as a WAF in prevention mode",
+                            door.location
+                        ))
+                    modes.append(nil)
+                    continue
+                }
+                modes.append(policy.mode)
+            }
+            doors[f].wafMode =
+                modes.isEmpty || modes.contains(where: { $0 == nil })
+                ? nil : (modes.allSatisfy { $0 == .prevention } ? .prevention : .detection)
+            for origin in door.origins where origin.enabled && network.frontDoorTargets(origin).isEmpty {
+                let named = origin.resource?.text ?? origin.host ?? "no host"
+                warnings.append(
+                    (
+                        "origin '\(origin.name)' of Front Door '\(door.name)' names \(named), which matches no public IP, load balancer or application gateway in the input; what it reaches is not analysed",
+                        origin.location ?? door.location
+                    ))
+            }
+        }
+        for (message, place) in warnings { warn(message, at: place) }
+        updateNetwork { $0.frontDoors = doors.sorted { $0.id < $1.id } }
     }
 
     /// After every file is read: pool members and NIC-side memberships that name nothing become
