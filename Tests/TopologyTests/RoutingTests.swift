@@ -247,6 +247,33 @@ struct RoutingTests {
         #expect(try engine.paths(from: .resource("a"), to: .resource("b")).paths.count == 1)
     }
 
+    @Test("U2: a loop that only a more specific route's addresses meet is warned about too")
+    func loopOfAMoreSpecificRoute() throws {
+        // spoke1 sends 10.2.0.0/16 to nva1; nva1's subnet sends only 10.2.1.0/24 on to nva2, whose
+        // subnet sends it back: 10.2.0.0 (the /16's first address) leaves the hub directly, 10.2.1.x loops.
+        let json = F.list([
+            Self.vnet(
+                "hub", "10.0.0.0/16",
+                subnets: [("n1", "10.0.5.0/24", nil, "rtn1"), ("n2", "10.0.6.0/24", nil, "rtn2")],
+                peers: [("spoke1", true), ("spoke2", true)]),
+            Self.vnet("spoke1", "10.1.0.0/16", subnets: [("s", "10.1.1.0/24", nil, "rt1")], peers: [("hub", true)]),
+            Self.vnet("spoke2", "10.2.0.0/16", subnets: [("s", "10.2.1.0/24", nil, nil)], peers: [("hub", true)]),
+            Self.routeTable("rt1", [("s2", "10.2.0.0/16", "VirtualAppliance", "10.0.5.4")]),
+            Self.routeTable("rtn1", [("db", "10.2.1.0/24", "VirtualAppliance", "10.0.6.4")]),
+            Self.routeTable("rtn2", [("db", "10.2.1.0/24", "VirtualAppliance", "10.0.5.4")]),
+            F.nic("nva1", "10.0.5.4", vnet: "hub", subnet: "n1"), F.nic("nva2", "10.0.6.4", vnet: "hub", subnet: "n2"),
+            F.nic("a", "10.1.1.4", vnet: "spoke1", subnet: "s"), F.nic("b", "10.2.1.4", vnet: "spoke2", subnet: "s"),
+        ])
+        let engine = try F.engine(json)
+        #expect(
+            engine.warnings.contains {
+                $0.contains("route loop: traffic to 10.2.1.0 goes rt1/s2 -> rtn1/db -> rtn2/db")
+            }, "\(engine.warnings)")
+        let v = engine.verify(flow("10.1.1.4", "10.2.1.4", .tcp, 22))
+        #expect(v.verdict == .allowed)
+        #expect(v.note?.contains("route loop") == true)
+    }
+
     // MARK: Shapes
 
     @Test("`az network route-table show` and `az network firewall show` (flattened) are read")

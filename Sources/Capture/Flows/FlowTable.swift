@@ -286,7 +286,7 @@ final class FlowTable {
         let client = flows[slot].client
         let server = flows[slot].server
         let detectors = streamDetectors
-        let candidates = streams[pair].candidates
+        var candidates = streams[pair].candidates
         let closed = flows[slot].isClosed
         var malformed: [StreamAnomaly] = []
         let observations = streams[pair].toServer.bytes.withPacketBytes { clientBytes in
@@ -294,6 +294,14 @@ final class FlowTable {
                 let sample = StreamSample(
                     client: clientBytes, server: serverBytes, clientPort: client.port, serverPort: server.port)
                 malformed = StreamAnomaly.of(sample, limit: Self.streamLimit, closed: closed)
+                if candidates == .max {
+                    // Never asked (one side spoke, briefly, or the flow closed first): asked now, with
+                    // every byte kept, so only the detectors that could want it read it.
+                    candidates = 0
+                    for bit in detectors.indices where detectors[bit].mightMatch(sample) {
+                        candidates |= 1 << UInt64(bit)
+                    }
+                }
                 var found: [Observation] = []
                 for bit in detectors.indices where candidates & (1 << UInt64(bit)) != 0 {
                     let seen = detectors[bit].examine(sample)

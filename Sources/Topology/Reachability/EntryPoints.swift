@@ -638,9 +638,9 @@ extension CompiledNetwork {
                 inbound, through: levels(destination, .inbound), .inbound, context: tagContext(of: destination),
                 into: &decisions)
             let verdict = FlowVerdict(verdict: allowed ? .allowed : .denied, decidedBy: decisions, note: note)
-            // The answer goes back from the backend to the client (the source was kept).
+            // The answer goes back from the backend to the source it saw (the client, or a gateway).
             return routing.judgeAnswer(
-                verdict, from: destination.subnet, vnet: destination.vnet, replyTo: flow.source.value, passed: passed)
+                verdict, from: destination.subnet, vnet: destination.vnet, replyTo: inbound.source.value, passed: passed)
         }
         if rerouted {
             return routing.carry(
@@ -648,6 +648,6 @@ extension CompiledNetwork {
                 into: &decisions
             ) { decisions, _, passed in arrive(&decisions, passed: passed) }
         }
-        return arrive(&decisions)
+        return arrive(&decisions, passed: [])
     }
 }

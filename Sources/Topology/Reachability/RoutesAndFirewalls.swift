@@ -238,13 +238,27 @@ final class CompiledRouting {
         return result
     }
 
+    /// At most this many pieces of one appliance route's prefix are followed for loops.
+    static let maximumLoopProbes = 64
+
     /// Warnings for appliances whose rules are unknown and for route loops, found by following
-    /// each appliance route's first address from the appliance onwards.
+    /// each appliance route from the appliance onwards, once for each piece of its prefix that the
+    /// prefixes of other routes cut out (a loop may hold only for a more specific route's
+    /// addresses), at most `maximumLoopProbes` pieces per route.
     private func noteAppliancesAndLoops() {
         let network = compiled.network
         var noted: Set<UInt32> = []
         var loops: Set<String> = []
-        for (t, table) in network.routeTables.enumerated() {
+        var boundaries: Set<UInt64> = []
+        for table in network.routeTables {
+            for r in table.routes {
+                boundaries.insert(UInt64(r.addressPrefix.first))
+                boundaries.insert(UInt64(r.addressPrefix.last) + 1)
+            }
+        }
+        let cuts = boundaries.sorted()
+        var walked: Set<[UInt32]> = []
+        for table in network.routeTables {
             for route in table.routes where route.nextHopType == .virtualAppliance {
                 guard let a = route.nextHopAddress?.value else { continue }
                 let kind = hopKind(route, vnet: 0)
@@ -255,38 +269,51 @@ final class CompiledRouting {
                         "route '\(route.name)' of route table '\(table.name)' sends \(route.addressPrefix) to network interface '\(nic)' (\(IPv4Address(a))), an appliance whose forwarding rules are not in the input; it is taken to forward anything (could forward)"
                     )
                 }
-                var path = ["\(table.name)/\(route.name)"]
-                var visited: Set<UInt32> = [a]
-                var current = kind
-                let destination = route.addressPrefix.first
-                for _ in 0..<Self.maximumHops {
-                    let (s, v) = applianceVNet(current)
-                    guard let v else { break }
-                    let next = self.route(subnet: s, vnet: v, to: destination)
-                    guard let d = next.decision else { break }
-                    path.append("\(d.securityGroupName)/\(d.rule)")
-                    var address: UInt32?
-                    switch next.kind {
-                    case .firewall(let f): address = network.firewalls[f].privateAddress?.value
-                    case .appliance(let x, _): address = x
-                    default: address = nil
-                    }
-                    guard let address else { break }
-                    if visited.contains(address) {
-                        let text = path.joined(separator: " -> ")
-                        if !loops.contains(text) {
-                            loops.insert(text)
-                            warnings.append(
-                                "route loop: traffic to \(IPv4Address(destination)) goes \(text) and back to \(IPv4Address(address)); flows caught in it are read as delivered (the conservative reading)"
-                            )
-                        }
-                        break
-                    }
-                    visited.insert(address)
-                    current = next.kind
+                var probes = [route.addressPrefix.first]
+                for b in cuts where b > UInt64(route.addressPrefix.first) && b <= UInt64(route.addressPrefix.last) {
+                    guard probes.count < Self.maximumLoopProbes else { break }
+                    probes.append(UInt32(b))
                 }
-                _ = t
+                for destination in probes where walked.insert([a, destination]).inserted {
+                    followForLoop(
+                        from: kind, address: a, to: destination, path: ["\(table.name)/\(route.name)"], loops: &loops)
+                }
             }
+        }
+    }
+
+    /// Follows one destination from an appliance by the routes of the subnets it meets; a warning
+    /// when it comes back to an appliance already met.
+    private func followForLoop(
+        from kind: HopKind, address a: UInt32, to destination: UInt32, path start: [String], loops: inout Set<String>
+    ) {
+        var path = start
+        var visited: Set<UInt32> = [a]
+        var current = kind
+        for _ in 0..<Self.maximumHops {
+            let (s, v) = applianceVNet(current)
+            guard let v else { return }
+            let next = self.route(subnet: s, vnet: v, to: destination)
+            guard let d = next.decision else { return }
+            path.append("\(d.securityGroupName)/\(d.rule)")
+            var address: UInt32?
+            switch next.kind {
+            case .firewall(let f): address = compiled.network.firewalls[f].privateAddress?.value
+            case .appliance(let x, _): address = x
+            default: address = nil
+            }
+            guard let address else { return }
+            if visited.contains(address) {
+                let text = path.joined(separator: " -> ")
+                if loops.insert(text).inserted {
+                    warnings.append(
+                        "route loop: traffic to \(IPv4Address(destination)) goes \(text) and back to \(IPv4Address(address)); flows caught in it are read as delivered (the conservative reading)"
+                    )
+                }
+                return
+            }
+            visited.insert(address)
+            current = next.kind
         }
     }
 
@@ -665,37 +692,103 @@ final class CompiledRouting {
     /// The sources whose answers, leaving `subnet` for them, an Azure Firewall drops: the route to
     /// them names a firewall that their own way to `address` (in this subnet) does not pass.
     /// Internet sources never pass a firewall on the way in (a DNAT door translates the source to
-    /// the firewall's own address).
+    /// the firewall's own address). Inside the estate, sources are taken by groups of subnets that
+    /// share VNet and route table: their first hop to `address` is looked up in their route
+    /// segments, and only a first hop to another appliance is followed further.
     func answerDroppedSources(subnet: Int?, vnet: Int?, address: UInt32) -> IntervalSet {
         guard let vnet, reroutes(subnet: subnet) else { return IntervalSet() }
-        let key = (subnet ?? -1, address)
-        if let known = droppedCache[DroppedKey(subnet: key.0, address: key.1)] { return known }
+        let key = DroppedKey(subnet: subnet ?? -1, address: address)
+        if let known = droppedCache[key] { return known }
         var intervals: [(UInt32, UInt32)] = []
-        for segment in answerSegments(subnet: subnet, vnet: vnet) {
-            guard case .firewall(let f) = segment.choice.kind,
-                let own = compiled.network.firewalls[f].privateAddress?.value
-            else { continue }
-            // Outside every VNet: the internet, which reaches the subnet without the firewall.
-            let outside = IntervalSet(segment.lower, segment.upper).subtracting(compiled.allSpace)
-            intervals += outside.intervals
-            // Inside: the source subnets by their own routes, one walk per route table and VNet
-            // (addresses in no subnet hold no host).
-            let window = IntervalSet(segment.lower, segment.upper)
-            for group in sourceGroups {
-                let part = group.space.intersection(window)
-                guard !part.isEmpty else { continue }
-                if !appliancesOnTheWay(subnet: group.subnet, vnet: group.vnet, to: address).contains(own) {
-                    intervals += part.intervals
-                }
+        for entry in answersThroughFirewalls(subnet: subnet, vnet: vnet) {
+            intervals += entry.internet
+            for (g, parts) in entry.groups
+            where !passes(group: g, firewall: entry.firewall, own: entry.own, to: address) {
+                intervals += parts
             }
         }
         let result = IntervalSet(intervals: intervals)
-        droppedCache[DroppedKey(subnet: key.0, address: key.1)] = result
+        droppedCache[key] = result
         return result
     }
 
+    /// Per firewall that answers from a subnet may meet: its address, where those answers go
+    /// outside every VNet, and the parts of each source group's space they go to through it.
+    struct AnswerFirewall {
+        var firewall: Int
+        var own: UInt32
+        var internet: [(UInt32, UInt32)]
+        var groups: [(group: Int, parts: [(UInt32, UInt32)])]
+    }
+    private var answerFirewallCache: [Int: [AnswerFirewall]] = [:]
+
+    private func answersThroughFirewalls(subnet: Int?, vnet: Int) -> [AnswerFirewall] {
+        let key = (subnet.flatMap { tableOfSubnet[$0] } ?? -1) &* 1_000_003 &+ vnet
+        if let known = answerFirewallCache[key] { return known }
+        var spaces: [Int: [(UInt32, UInt32)]] = [:]
+        for segment in answerSegments(subnet: subnet, vnet: vnet) {
+            guard case .firewall(let f) = segment.choice.kind else { continue }
+            spaces[f, default: []].append((segment.lower, segment.upper))
+        }
+        var result: [AnswerFirewall] = []
+        for f in spaces.keys.sorted() {
+            guard let own = compiled.network.firewalls[f].privateAddress?.value else { continue }
+            let space = IntervalSet(intervals: spaces[f] ?? [])
+            let inside = space.intersection(compiled.allSpace).intervals
+            var groups: [(group: Int, parts: [(UInt32, UInt32)])] = []
+            for (g, group) in sourceGroups.enumerated() {
+                var parts: [(UInt32, UInt32)] = []
+                for (lo, hi) in group.intervals { parts += Self.clip(inside, lo, hi) }
+                if !parts.isEmpty { groups.append((g, parts)) }
+            }
+            result.append(
+                AnswerFirewall(
+                    firewall: f, own: own,
+                    internet: space.subtracting(compiled.allSpace).intervals.map { ($0.lower, $0.upper) },
+                    groups: groups))
+        }
+        answerFirewallCache[key] = result
+        return result
+    }
+
+    /// The intervals of `all` (sorted, disjoint) within `lo…hi`, by binary search.
+    private static func clip(_ all: [(lower: UInt32, upper: UInt32)], _ lo: UInt32, _ hi: UInt32) -> [(UInt32, UInt32)]
+    {
+        var a = 0
+        var b = all.count
+        while a < b {
+            let mid = (a + b) / 2
+            if all[mid].upper < lo { a = mid + 1 } else { b = mid }
+        }
+        var result: [(UInt32, UInt32)] = []
+        var i = a
+        while i < all.count && all[i].lower <= hi {
+            result.append((max(all[i].lower, lo), min(all[i].upper, hi)))
+            i += 1
+        }
+        return result
+    }
+
+    /// Whether flows from source group `g` to `address` pass firewall `f` (at `own`) on the way.
+    private func passes(group g: Int, firewall f: Int, own: UInt32, to address: UInt32) -> Bool {
+        let group = sourceGroups[g]
+        let segments = segments(subnet: group.subnet, vnet: group.vnet)
+        var a = 0
+        var b = segments.count
+        while a < b {
+            let mid = (a + b) / 2
+            if segments[mid].upper < address { a = mid + 1 } else { b = mid }
+        }
+        guard a < segments.count, segments[a].lower <= address else { return false }
+        switch segments[a].choice.kind {
+        case .firewall(let first): return first == f
+        case .appliance: return appliancesOnTheWay(subnet: group.subnet, vnet: group.vnet, to: address).contains(own)
+        default: return false
+        }
+    }
+
     /// Subnets grouped by VNet and route table (the same routes from all of them), with their space.
-    private lazy var sourceGroups: [(subnet: Int, vnet: Int, space: IntervalSet)] = {
+    private lazy var sourceGroups: [(subnet: Int, vnet: Int, intervals: [(lower: UInt32, upper: UInt32)])] = {
         var order: [Int] = []
         var groups: [Int: (subnet: Int, vnet: Int, intervals: [(UInt32, UInt32)])] = [:]
         for (s, subnet) in compiled.network.subnets.enumerated() {
@@ -707,7 +800,9 @@ final class CompiledRouting {
             }
             groups[key]?.intervals += subnet.prefixes.map { ($0.first, $0.last) }
         }
-        return order.compactMap { groups[$0] }.map { ($0.subnet, $0.vnet, IntervalSet(intervals: $0.intervals)) }
+        return order.compactMap { groups[$0] }.map {
+            ($0.subnet, $0.vnet, IntervalSet(intervals: $0.intervals).intervals)
+        }
     }()
 
     struct DroppedKey: Hashable {
