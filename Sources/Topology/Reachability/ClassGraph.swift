@@ -342,6 +342,10 @@ final class ClassGraph {
         var address: UInt128
         var vnet: Int
         var backends: [Int]
+        /// The source the backend sees when it is not the client's (a gateway's address).
+        var sourceSeenAs: UInt32?
+        /// A gateway: its subnet's NSG judges the request first.
+        var hasFrontLeg: Bool
     }
 
     private(set) lazy var internalDoors: [InternalDoor] = compiled.entryPoints.indices.compactMap { d in
@@ -351,7 +355,9 @@ final class ClassGraph {
             let vnet = compiled.virtualNetwork(containing: address)
         else { return nil }
         let backends = Set(door.backends.compactMap { classes.classOfEndpoint[$0] }).sorted()
-        return InternalDoor(door: d, address: address, vnet: vnet, backends: backends)
+        return InternalDoor(
+            door: d, address: address, vnet: vnet, backends: backends, sourceSeenAs: door.sourceSeenAs?.value,
+            hasFrontLeg: door.frontSubnet != nil)
     }
 
     /// Per VNet, the internal doors whose frontend is in it; per class, the doors leading into it.
@@ -392,18 +398,26 @@ final class ClassGraph {
         guard va >= 0, compiled.mayRoute(va, entry.vnet) else { return nil }
         let out = outboundProjectionOf(a).id(at: entry.address)
         if out == 0 { return nil }
-        let door = compiled.entryPoints[entry.door]
         let source = classAddress[a]
-        let seen = door.sourceSeenAs?.value ?? source
-        let inbound = inboundUnfiltered(b).filter { $0.sources.contains(seen) }
-        if inbound.isEmpty { return nil }
+        let seen = entry.sourceSeenAs ?? source
+        let inbound = inboundUnfiltered(b)
+        // Which of b's inbound boxes admit the source: with the outbound set and the door, all the
+        // answer depends on (a gateway's front leg also depends on the source address itself).
+        var mask: UInt64 = 0
+        for (i, y) in inbound.enumerated() where i < 64 && y.sources.contains(seen) { mask |= 1 << UInt64(i) }
+        let exact = inbound.count <= 64 && !entry.hasFrontLeg
+        if exact && mask == 0 { return nil }
+        let key = DoorHopKey(out: Int32(out), door: Int32(k), target: Int32(b), mask: mask)
+        if exact, let known = doorHopMemo[key] { return known }
+        let door = compiled.entryPoints[entry.door]
         var best: PortBox?
         for x in interned[1][out] {
             let box = portBoxes[Int(x)]
             var protocols = box.protocols.intersection(door.protocols)
+            guard !protocols.isEmpty else { continue }
             var frontPorts = box.destinationPorts.intersection(door.frontendPorts)
-            guard !protocols.isEmpty, !frontPorts.isEmpty else { continue }
-            if door.frontSubnet != nil {
+            guard !frontPorts.isEmpty else { continue }
+            if entry.hasFrontLeg {
                 // The gateway's subnet NSG judges the request to the gateway first.
                 let front = compiled.frontLeg(door, from: IntervalSet(source, source), ports: frontPorts)
                 frontPorts = front.reduce(IntervalSet()) { $0.union($1.box.destinationPorts) }
@@ -413,7 +427,8 @@ final class ClassGraph {
             let translated = PortBox(
                 protocols: protocols, sourcePorts: box.sourcePorts,
                 destinationPorts: door.backendPorts(forFrontend: frontPorts))
-            for y in inbound {
+            for (i, y) in inbound.enumerated() {
+                guard i < 64 ? mask & (1 << UInt64(i)) != 0 : y.sources.contains(seen) else { continue }
                 let admitted = PortBox(
                     protocols: y.protocols, sourcePorts: y.sourcePorts, destinationPorts: y.destinationPorts)
                 guard let m = translated.meets(admitted) else { continue }
@@ -424,19 +439,34 @@ final class ClassGraph {
                 if best == nil || Self.preference(hop) < Self.preference(best!) { best = hop }
             }
         }
+        if exact { doorHopMemo[key] = best }
         return best
     }
 
-    /// The classes `a` reaches through internal doors, in door order, less those `skip` names.
-    private func doorSuccessors(_ a: Int, skipping skip: ((Int) -> Bool)?, known: Set<Int>) -> [Int] {
+    /// `doorHop`'s answers by outbound set, door, target class and the target's inbound boxes that
+    /// admit the source.
+    private struct DoorHopKey: Hashable {
+        var out: Int32
+        var door: Int32
+        var target: Int32
+        var mask: UInt64
+    }
+
+    private var doorHopMemo: [DoorHopKey: PortBox?] = [:]
+    /// Per class, the last `successors` call that listed it (so door hops skip it without a set).
+    private var listedStamp: [Int32] = []
+    private var listedCall: Int32 = 0
+
+    /// The classes `a` reaches through internal doors, in door order, less those `skip` names and
+    /// those `successors` already listed (`listedStamp` equal to `listedCall`).
+    private func doorSuccessors(_ a: Int, skipping skip: ((Int) -> Bool)?) -> [Int] {
         guard classVNet[a] >= 0, !internalDoors.isEmpty else { return [] }
-        var seen = known
         var result: [Int] = []
         for vb in routable[classVNet[a]] {
             for k in internalDoorsByVNet[vb] ?? [] {
-                for b in internalDoors[k].backends where !seen.contains(b) && !(skip?(b) ?? false) {
+                for b in internalDoors[k].backends where listedStamp[b] != listedCall && !(skip?(b) ?? false) {
                     if doorHop(from: a, door: k, to: b) != nil {
-                        seen.insert(b)
+                        listedStamp[b] = listedCall
                         result.append(b)
                     }
                 }
@@ -516,7 +546,12 @@ final class ClassGraph {
             }
         }
         slots = slot
-        if !internalDoors.isEmpty { result += doorSuccessors(a, skipping: skip, known: Set(result)) }
+        if !internalDoors.isEmpty {
+            if listedStamp.isEmpty { listedStamp = Array(repeating: -1, count: classAddress.count) }
+            listedCall += 1
+            for b in result { listedStamp[b] = listedCall }
+            result += doorSuccessors(a, skipping: skip)
+        }
         return result
     }
 

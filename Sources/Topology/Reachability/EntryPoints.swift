@@ -646,7 +646,8 @@ extension CompiledNetwork {
             let verdict = FlowVerdict(verdict: allowed ? .allowed : .denied, decidedBy: decisions, note: note)
             // The answer goes back from the backend to the source it saw (the client, or a gateway).
             return routing.judgeAnswer(
-                verdict, from: destination.subnet, vnet: destination.vnet, replyTo: inbound.source.value, passed: passed)
+                verdict, from: destination.subnet, vnet: destination.vnet, replyTo: inbound.source.value, passed: passed
+            )
         }
         if rerouted {
             return routing.carry(
