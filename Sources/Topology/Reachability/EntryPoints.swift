@@ -623,7 +623,9 @@ extension CompiledNetwork {
                 front.destination = IPv4Address(address)
                 let place = Place(endpoint: nil, subnet: s, vnet: subnetVNetIndex[s] ?? nil, address: address)
                 guard
-                    pass(front, through: levels(place, .inbound), .inbound, context: tagContext(of: place), into: &decisions)
+                    pass(
+                        front, through: levels(place, .inbound), .inbound, context: tagContext(of: place),
+                        into: &decisions)
                 else { return FlowVerdict(verdict: .denied, decidedBy: decisions, note: note) }
             }
             if let seen = door.sourceSeenAs {
@@ -638,7 +640,8 @@ extension CompiledNetwork {
             let verdict = FlowVerdict(verdict: allowed ? .allowed : .denied, decidedBy: decisions, note: note)
             // The answer goes back from the backend to the source it saw (the client, or a gateway).
             return routing.judgeAnswer(
-                verdict, from: destination.subnet, vnet: destination.vnet, replyTo: inbound.source.value, passed: passed)
+                verdict, from: destination.subnet, vnet: destination.vnet, replyTo: inbound.source.value, passed: passed
+            )
         }
         if rerouted {
             return routing.carry(
