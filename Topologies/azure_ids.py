@@ -36,3 +36,11 @@ def write(name, document):
     with open(os.path.join(HERE, name), "w") as f:
         json.dump(document, f, indent=2)
         f.write("\n")
+
+
+def write_text(name, text):
+    """Writes one text file (a flows CSV) beside the scripts, on the same terms as `write`."""
+    if sys.argv[1:] and name not in sys.argv[1:]:
+        return
+    with open(os.path.join(HERE, name), "w") as f:
+        f.write(text)

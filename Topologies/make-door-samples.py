@@ -29,7 +29,7 @@ Topologies/README.md works out the findings of each by hand.
 import sys
 
 sys.dont_write_bytecode = True
-from azure_ids import ids, ref, write  # noqa: E402  (Topologies/azure_ids.py)
+from azure_ids import ids, ref, write, write_text  # noqa: E402  (Topologies/azure_ids.py)
 
 SUB = "/subscriptions/6f1d2c3b-4a5e-4f60-8a7b-9c0d1e2f3a4b"
 rid = ids(SUB)
@@ -458,13 +458,6 @@ FRONT_DOOR_FLOWS = """source,destination,protocol,port
 198.51.100.7,20.60.0.9,tcp,443
 198.51.100.7,10.60.2.6,tcp,1433
 """
-
-
-def write_text(name, text):
-    if sys.argv[1:] and name not in sys.argv[1:]:
-        return
-    with open(os.path.join(HERE, name), "w") as f:
-        f.write(text)
 
 
 if __name__ == "__main__":

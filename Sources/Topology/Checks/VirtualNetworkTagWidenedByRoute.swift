@@ -29,6 +29,12 @@ extension VirtualNetworkTagWidenedByRoute {
         let compiled = context.compiled
         let network = context.network
         var findings: [Finding] = []
+        var addressesBySubnet: [ResourceID: [IPv4Address]] = [:]
+        for nic in network.interfaces {
+            for config in nic.ipConfigurations {
+                if let s = config.subnet, let a = config.privateAddress { addressesBySubnet[s, default: []].append(a) }
+            }
+        }
         for group in network.securityGroups where context.isAttached(group.id) {
             for c in context.attachmentContexts(of: group.id) {
                 guard let t = compiled.tagContextTable[c] else { continue }
@@ -45,7 +51,7 @@ extension VirtualNetworkTagWidenedByRoute {
                     findings.append(
                         finding(
                             context, group: group, rule: view.rule, table: network.routeTables[t], vnet: v,
-                            sources: sources, flows: flows, inTagContext: c))
+                            sources: sources, flows: flows, inTagContext: c, addressesBySubnet: addressesBySubnet))
                 }
             }
         }
@@ -61,22 +67,23 @@ extension VirtualNetworkTagWidenedByRoute {
 
     private static func finding(
         _ context: AuditContext, group: SecurityGroup, rule: SecurityRule, table: RouteTable, vnet v: Int,
-        sources: IntervalSet, flows: FlowRegion, inTagContext c: Int
+        sources: IntervalSet, flows: FlowRegion, inTagContext c: Int, addressesBySubnet: [ResourceID: [IPv4Address]]
     ) -> Finding {
         let compiled = context.compiled
         let routes = table.routes.filter { r in
             !IntervalSet(r.addressPrefix.first, r.addressPrefix.last).intersection(sources).isEmpty
         }
-        let subnets = context.network.subnets.enumerated().filter { s, subnet in
+        let inContext = context.network.subnets.enumerated().filter { s, subnet in
             compiled.subnetTagContext[s] == c
                 && (subnet.securityGroup == group.id
                     || (context.attachedInterfaces[group.id] ?? []).contains { $0.subnetIDs.contains(subnet.id) })
-        }.map { context.segmentName($0.element) }
+        }.map(\.element)
+        let subnets = inContext.map { context.segmentName($0) }
         // High when the internet can really open a connection that way: a door forwards a port the
         // rule admits to a host it protects, and the answers are not dropped on the way back.
         var reachable = false
-        for nic in context.network.interfaces where !reachable {
-            for address in nic.privateAddresses where !reachable {
+        for subnet in inContext where !reachable {
+            for address in addressesBySubnet[subnet.id] ?? [] where !reachable {
                 let boxes = flows.boxes.filter { $0.destinations.contains(address.value) }
                 guard !boxes.isEmpty else { continue }
                 let answered = context.engine.answerDroppedSources(to: address)

@@ -169,8 +169,7 @@ public final class ReachabilityEngine {
         let routing = compiled.routing
         let choice = routing.route(subnet: compiled.endpoints[e].subnet, vnet: v, to: source.value)
         guard let d = choice.decision, let hop = routing.applianceHop(choice.kind) else { return nil }
-        let name = hop.firewall.map { compiled.network.firewalls[$0].name } ?? hop.label
-        return (d, hop.label, name, hop.firewall != nil)
+        return (d, hop.label, hop.firewall != nil ? hop.name : hop.label, hop.firewall != nil)
     }
 
     /// The doors leading to one NIC configuration (by its private address).

@@ -124,15 +124,15 @@ final class CompiledRouting {
         if let s = subnet, let t = tableOfSubnet[s] {
             let table = compiled.network.routeTables[t]
             var userLength = -1
-            var user: Route?
-            for route in table.routes where route.addressPrefix.contains(NetworkAddress(destination)) {
+            var user: Int?
+            for (r, route) in table.routes.enumerated() where route.addressPrefix.contains(NetworkAddress(destination)) {
                 if route.addressPrefix.length > userLength {
                     userLength = route.addressPrefix.length
-                    user = route
+                    user = r
                 }
             }
             if let user, userLength >= bestLength {
-                best = Choice(kind: hopKind(user, vnet: vnet), decision: decision(table, t, user))
+                best = Choice(kind: hopKind(table.routes[user], vnet: vnet), decision: routeDecisions[t][user])
             }
         }
         return best
@@ -149,6 +149,11 @@ final class CompiledRouting {
             if let f = firewallByAddress[a] { return .firewall(f) }
             return .appliance(a, endpoint: compiled.endpointByPrivate[a])
         }
+    }
+
+    /// Every route's `RuleDecision`, built once: single flows name one per hop.
+    private lazy var routeDecisions: [[RuleDecision]] = compiled.network.routeTables.enumerated().map { t, table in
+        table.routes.map { decision(table, t, $0) }
     }
 
     private func decision(_ table: RouteTable, _ t: Int, _ route: Route) -> RuleDecision {
@@ -460,13 +465,16 @@ final class CompiledRouting {
 
     /// A firewall or another appliance a route hands a flow to.
     struct ApplianceHop {
-        /// `Azure Firewall 'fw-hub'`, `appliance nva1`.
-        var label: String
+        /// The firewall's or the NIC's name (or the address nothing holds).
+        var name: String
         var address: UInt128
         var subnet: Int?
         var vnet: Int?
         /// An Azure Firewall (its rules decide); nil: an appliance whose rules are unknown.
         var firewall: Int?
+
+        /// `Azure Firewall 'fw-hub'`, `appliance nva1` (built only for notes: flows are many).
+        var label: String { firewall != nil ? "Azure Firewall '\(name)'" : "appliance \(name)" }
     }
 
     /// What a flow meets at an appliance hop: nothing routable (`stop`, with why), a loop or too
@@ -483,15 +491,13 @@ final class CompiledRouting {
             let fw = compiled.network.firewalls[f]
             guard let address = fw.privateAddress?.value else { return nil }
             return ApplianceHop(
-                label: "Azure Firewall '\(fw.name)'", address: address, subnet: firewallSubnet[f],
-                vnet: firewallVNet[f],
-                firewall: f)
+                name: fw.name, address: address, subnet: firewallSubnet[f], vnet: firewallVNet[f], firewall: f)
         case .appliance(let address, let endpoint):
             let (s, v) = applianceVNet(kind)
             let name =
                 endpoint.map { compiled.network.interfaces[compiled.endpoints[$0].interface].name }
                 ?? IPv4Address(address).description
-            return ApplianceHop(label: "appliance \(name)", address: address, subnet: s, vnet: v, firewall: nil)
+            return ApplianceHop(name: name, address: address, subnet: s, vnet: v, firewall: nil)
         default: return nil
         }
     }
@@ -693,7 +699,9 @@ final class CompiledRouting {
     /// segments, and only a first hop to another appliance is followed further.
     func answerDroppedSources(subnet: Int?, vnet: Int?, address: UInt128) -> IntervalSet {
         guard let vnet, reroutes(subnet: subnet) else { return IntervalSet() }
-        let key = DroppedKey(subnet: subnet ?? -1, address: address)
+        // Within a subnet that no route or VNet prefix cuts, every address gets the same answer.
+        let whole = subnet.map { wholeSubnets[$0] } ?? false
+        let key = DroppedKey(subnet: subnet ?? -1, address: whole ? 0 : address)
         if let known = droppedCache[key] { return known }
         var intervals: [(UInt128, UInt128)] = []
         for entry in answersThroughFirewalls(subnet: subnet, vnet: vnet) {
@@ -798,6 +806,37 @@ final class CompiledRouting {
         }
         return order.compactMap { groups[$0] }.map {
             ($0.subnet, $0.vnet, IntervalSet(intervals: $0.intervals).intervals)
+        }
+    }()
+
+    /// Per subnet: whether no route prefix or VNet address space begins or ends inside it (then
+    /// routes treat all its addresses alike).
+    private lazy var wholeSubnets: [Bool] = {
+        var points: Set<UInt128> = []
+        for table in compiled.network.routeTables {
+            for r in table.routes {
+                points.insert(r.addressPrefix.first)
+                if r.addressPrefix.last < UInt128.max { points.insert(r.addressPrefix.last + 1) }
+            }
+        }
+        for v in compiled.network.virtualNetworks {
+            for p in v.addressSpace {
+                points.insert(p.first)
+                if p.last < UInt128.max { points.insert(p.last + 1) }
+            }
+        }
+        let sorted = points.sorted()
+        return compiled.network.subnets.map { subnet in
+            subnet.prefixes.allSatisfy { p in
+                // The first boundary above the prefix's first address must lie past its last.
+                var a = 0
+                var b = sorted.count
+                while a < b {
+                    let mid = (a + b) / 2
+                    if sorted[mid] <= p.first { a = mid + 1 } else { b = mid }
+                }
+                return a == sorted.count || sorted[a] > p.last
+            }
         }
     }()
 
