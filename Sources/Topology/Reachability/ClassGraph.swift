@@ -343,7 +343,7 @@ final class ClassGraph {
         var vnet: Int
         var backends: [Int]
         /// The source the backend sees when it is not the client's (a gateway's address).
-        var sourceSeenAs: UInt32?
+        var sourceSeenAs: UInt128?
         /// A gateway: its subnet's NSG judges the request first.
         var hasFrontLeg: Bool
     }
