@@ -156,7 +156,7 @@ public struct AuditContext {
         }
         var intervals: [(UInt128, UInt128)] = []
         for subnet in attachedSubnets[group] ?? [] where inContext(subnet.id) {
-            intervals += subnet.prefixes.map { ($0.first, $0.last) }
+            intervals += subnet.prefixes.flatMap(\.intervals)
         }
         for nic in attachedInterfaces[group] ?? [] {
             for config in nic.ipConfigurations where inContext(config.subnet) {

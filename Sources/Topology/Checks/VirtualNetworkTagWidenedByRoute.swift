@@ -71,7 +71,7 @@ extension VirtualNetworkTagWidenedByRoute {
     ) -> Finding {
         let compiled = context.compiled
         let routes = table.routes.filter { r in
-            !IntervalSet(r.addressPrefix.first, r.addressPrefix.last).intersection(sources).isEmpty
+            !IntervalSet(prefixes: [r.addressPrefix]).intersection(sources).isEmpty
         }
         let inContext = context.network.subnets.enumerated().filter { s, subnet in
             compiled.subnetTagContext[s] == c

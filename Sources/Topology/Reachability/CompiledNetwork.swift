@@ -235,7 +235,7 @@ final class CompiledNetwork {
             } else if let prefix = network.serviceTags?.prefixes(of: key)?.first {
                 frontDoorSource = IPv4Address(prefix.first)
                 frontDoorAddresses = IntervalSet(
-                    intervals: (network.serviceTags?.prefixes(of: key) ?? []).map { ($0.first, $0.last) })
+                    intervals: (network.serviceTags?.prefixes(of: key) ?? []).flatMap(\.intervals))
             } else {
                 frontDoorSource = IPv4Address(tagTokens[key] ?? Self.firstTagToken + tokens)
             }
@@ -286,7 +286,7 @@ final class CompiledNetwork {
             let key = t &* 1_000_003 &+ v
             if let known = widened[key] { return known }
             let routes = IntervalSet(
-                intervals: network.routeTables[t].routes.map { ($0.addressPrefix.first, $0.addressPrefix.last) })
+                intervals: network.routeTables[t].routes.flatMap(\.addressPrefix.intervals))
             guard !routes.subtracting(virtualNetworkTag[v]).isEmpty else {
                 widened[key] = v
                 return v

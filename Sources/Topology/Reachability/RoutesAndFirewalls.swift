@@ -802,7 +802,7 @@ final class CompiledRouting {
                 order.append(key)
                 groups[key] = (s, v, [])
             }
-            groups[key]?.intervals += subnet.prefixes.map { ($0.first, $0.last) }
+            groups[key]?.intervals += subnet.prefixes.flatMap(\.intervals)
         }
         return order.compactMap { groups[$0] }.map {
             ($0.subnet, $0.vnet, IntervalSet(intervals: $0.intervals).intervals)
@@ -852,7 +852,8 @@ final class CompiledRouting {
     func answerSegments(subnet: Int?, vnet: Int) -> [(lower: UInt128, upper: UInt128, choice: Choice)] {
         let key = (subnet.flatMap { tableOfSubnet[$0] } ?? -1) &* 1_000_003 &+ vnet
         if let cached = answerSegmentCache[key] { return cached }
-        var points: Set<UInt128> = [0]
+        // The IPv4 range's ends are cuts too: `::/0` covers no IPv4 address (NetworkPrefix.intervals).
+        var points: Set<UInt128> = [0, NetworkAddress.ipv4Range.lowerBound, NetworkAddress.ipv4Range.upperBound + 1]
         func cut(_ p: NetworkPrefix) {
             points.insert(p.first)
             if p.last < UInt128.max { points.insert(p.last + 1) }
