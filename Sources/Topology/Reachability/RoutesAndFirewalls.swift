@@ -125,7 +125,8 @@ final class CompiledRouting {
             let table = compiled.network.routeTables[t]
             var userLength = -1
             var user: Int?
-            for (r, route) in table.routes.enumerated() where route.addressPrefix.contains(NetworkAddress(destination)) {
+            for (r, route) in table.routes.enumerated() where route.addressPrefix.contains(NetworkAddress(destination))
+            {
                 if route.addressPrefix.length > userLength {
                     userLength = route.addressPrefix.length
                     user = r
@@ -756,8 +757,9 @@ final class CompiledRouting {
     }
 
     /// The intervals of `all` (sorted, disjoint) within `lo…hi`, by binary search.
-    private static func clip(_ all: [(lower: UInt128, upper: UInt128)], _ lo: UInt128, _ hi: UInt128) -> [(UInt128, UInt128)]
-    {
+    private static func clip(_ all: [(lower: UInt128, upper: UInt128)], _ lo: UInt128, _ hi: UInt128) -> [(
+        UInt128, UInt128
+    )] {
         var a = 0
         var b = all.count
         while a < b {
