@@ -440,6 +440,12 @@ extension CompiledNetwork {
                     "no door on \(flow.destination) forwards \(flow.protocol.rawValue) \(flow.destinationPort) (\(Array(Set(names)).sorted().joined(separator: ", ")))"
             )
         }
+        return firstAdmitting(candidates) { d, e in verify(flow, through: entryPoints[d], to: e, source: source) }
+    }
+
+    /// Over doors and their backends: the first verdict that admits the flow (traffic is balanced
+    /// over the healthy backends), else the first that refuses it, else unroutable.
+    func firstAdmitting(_ candidates: [Int], _ verify: (_ door: Int, _ backend: Int) -> FlowVerdict) -> FlowVerdict {
         var first: FlowVerdict?
         for d in candidates {
             let door = entryPoints[d]
@@ -450,7 +456,7 @@ extension CompiledNetwork {
                         verdict: .unroutable, decidedBy: [], note: "\(door.description) has no backend in the input")
             }
             for e in door.backends {
-                let verdict = verify(flow, through: door, to: e, source: source)
+                let verdict = verify(d, e)
                 if verdict.verdict == .allowed { return verdict }
                 if first == nil || first?.verdict == .unroutable { first = verdict }
             }
@@ -558,22 +564,7 @@ extension CompiledNetwork {
                     "no rule on \(flow.destination) forwards \(flow.protocol.rawValue) \(flow.destinationPort) (\(names.joined(separator: ", ")))"
             )
         }
-        var first: FlowVerdict?
-        for d in candidates {
-            let door = entryPoints[d]
-            if door.backends.isEmpty {
-                first =
-                    first
-                    ?? FlowVerdict(
-                        verdict: .unroutable, decidedBy: [], note: "\(door.description) has no backend in the input")
-            }
-            for e in door.backends {
-                let verdict = verify(flow, throughInternal: d, to: e, source: source)
-                if verdict.verdict == .allowed { return verdict }
-                if first == nil || first?.verdict == .unroutable { first = verdict }
-            }
-        }
-        return first ?? FlowVerdict(verdict: .unroutable, decidedBy: [], note: nil)
+        return firstAdmitting(candidates) { d, e in verify(flow, throughInternal: d, to: e, source: source) }
     }
 
     /// The door rule as `decidedBy` names it: `load balancer ilb/http (10.0.2.6:80 -> 10.0.2.4:80)`.
