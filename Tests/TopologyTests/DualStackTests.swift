@@ -25,7 +25,8 @@ struct DualStackTests {
     static func libcText(_ bytes: [UInt8]) -> String {
         var out = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
         _ = inet_ntop(AF_INET6, bytes, &out, socklen_t(out.count))
-        return String(cString: out)
+        let text = out.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }
+        return String(decoding: text, as: UTF8.self)
     }
 
     static func bytes(_ value: UInt128) -> [UInt8] {
