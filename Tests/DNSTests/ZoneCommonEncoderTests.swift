@@ -94,8 +94,16 @@ struct ZoneCommonEncoderTests {
             .sorted().map { regressions.appendingPathComponent($0).path }
         #expect(paths.count > 20)
         for path in paths {
-            let (encoded, libldns) = try Self.readBothWays(path)
-            #expect(encoded == libldns, "\(path)")
+            do {
+                let (encoded, libldns) = try Self.readBothWays(path)
+                #expect(encoded == libldns, "\(path)")
+            } catch {
+                // An input the reader refuses (a fuzz regression) is refused without the encoder too.
+                let name = try #require(DomainName(text: "example.com."))
+                #expect(throws: (any Error).self, "\(path)") {
+                    try ZoneFile.read(path: path, origin: name, allowInclude: true, encodeCommonRecords: false)
+                }
+            }
         }
     }
 

@@ -356,6 +356,13 @@ struct ZoneFile {
             case LDNS_STATUS_OK, LDNS_STATUS_SYNTAX_EMPTY, LDNS_STATUS_SYNTAX_TTL:
                 break
             case LDNS_STATUS_SYNTAX_ORIGIN:
+                // libldns takes the rest of the line as the name (`$ORIGIN a b` gives `a\032b`);
+                // named-checkzone refuses text after the name ("extra input text"), and so do we.
+                if MasterFileFields.directiveFields(located.text).count > 2 {
+                    throw InputError(
+                        file: path, place: .line(max(lineNumber, 1)),
+                        reason: "syntax error: text after the $ORIGIN name (one name, then at most a comment)")
+                }
                 if declaredOrigin == nil, depth == 0, store.rows.isEmpty, let originName {
                     declaredOrigin = Self.name(originName)
                 }
