@@ -473,16 +473,9 @@ extension CompiledNetwork {
         if door.via == .publicIP {
             note = "public IP \(flow.destination) is translated to \(NetworkAddress(endpoint.address))"
         } else {
-            let port = door.backendPort.map { Int($0) } ?? flow.destinationPort
-            note =
-                "\(door.description) forwards \(flow.destination):\(flow.destinationPort) to \(NetworkAddress(endpoint.address)):\(port)"
+            note = Self.forwardNote(door, flow, to: endpoint.address)
         }
-        guard destination.vnet != nil else {
-            let nic = network.interfaces[endpoint.interface].name
-            return FlowVerdict(
-                verdict: .unroutable, decidedBy: [],
-                note: "network interface '\(nic)' has no subnet in the input, so nothing routes to or from it")
-        }
+        guard destination.vnet != nil else { return Self.noSubnet(network.interfaces[endpoint.interface].name) }
         if source.isInternal {
             // Outbound sees the destination as addressed (a public address is an internet address).
             guard
@@ -567,6 +560,20 @@ extension CompiledNetwork {
         return firstAdmitting(candidates) { d, e in verify(flow, throughInternal: d, to: e, source: source) }
     }
 
+    /// `load balancer lb/http forwards 20.0.0.5:80 to 10.0.1.4:8080`: what a door does with a flow.
+    static func forwardNote(_ door: EntryPoint, _ flow: Flow, to backend: UInt128) -> String {
+        let port = door.backendPort.map { Int($0) } ?? flow.destinationPort
+        return
+            "\(door.description) forwards \(flow.destination):\(flow.destinationPort) to \(NetworkAddress(backend)):\(port)"
+    }
+
+    /// A backend NIC outside every known subnet: nothing routes to it.
+    static func noSubnet(_ nic: String) -> FlowVerdict {
+        FlowVerdict(
+            verdict: .unroutable, decidedBy: [],
+            note: "network interface '\(nic)' has no subnet in the input, so nothing routes to or from it")
+    }
+
     /// The door rule as `decidedBy` names it: `load balancer ilb/http (10.0.2.6:80 -> 10.0.2.4:80)`.
     func doorDecision(_ door: EntryPoint, _ flow: Flow, backend: UInt128, port: Int) -> RuleDecision {
         var d = RuleDecision(
@@ -586,14 +593,8 @@ extension CompiledNetwork {
         let destination = Place(
             endpoint: e, subnet: endpoint.subnet, vnet: endpoint.virtualNetwork, address: endpoint.address)
         let port = door.backendPort.map { Int($0) } ?? flow.destinationPort
-        var note =
-            "\(door.description) forwards \(flow.destination):\(flow.destinationPort) to \(IPv4Address(endpoint.address)):\(port)"
-        guard destination.vnet != nil else {
-            let nic = network.interfaces[endpoint.interface].name
-            return FlowVerdict(
-                verdict: .unroutable, decidedBy: [],
-                note: "network interface '\(nic)' has no subnet in the input, so nothing routes to or from it")
-        }
+        var note = Self.forwardNote(door, flow, to: endpoint.address)
+        guard destination.vnet != nil else { return Self.noSubnet(network.interfaces[endpoint.interface].name) }
         guard source.isInternal, let sv = source.vnet else {
             return FlowVerdict(
                 verdict: .unroutable, decidedBy: [],
