@@ -425,10 +425,8 @@ final class CompiledRouting {
     /// The firewall's deciding network or application rule for one flow (always some: the default deny).
     func firewallDecide(_ flow: Flow, _ f: Int) -> (access: Access, decision: RuleDecision) {
         // Borrowed: only the deciding entry's access and decision leave, not its flow box.
-        filterRules[f].withUnsafeBufferPointer { rules in
-            let i = rules.indices.first { rules[$0].box.contains(flow) } ?? rules.count - 1
-            return (rules[i].access, rules[i].decision)
-        }
+        if let (i, access) = filterTables[f].first(flow) { return (access, filterDecisions[f][i]) }
+        return (filterRules[f][filterRules[f].count - 1].access, filterDecisions[f][filterRules[f].count - 1])
     }
 
     /// The part of `input` the firewall lets through (first match, symbolically).
@@ -531,6 +529,10 @@ final class CompiledRouting {
         default: return nil
         }
     }
+
+    /// Each firewall's filter rules flat, for single flows (`firewallDecide`).
+    private lazy var filterTables: [MatchTable] = filterRules.map { MatchTable($0) }
+    private lazy var filterDecisions: [[RuleDecision]] = filterRules.map { $0.map(\.decision) }
 
     /// Each firewall's hop, built once: flows meet them one by one.
     private lazy var firewallHops: [ApplianceHop?] = compiled.network.firewalls.indices.map { f in
