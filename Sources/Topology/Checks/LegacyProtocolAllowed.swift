@@ -26,9 +26,9 @@ extension LegacyProtocolAllowed {
         var view: AuditContext.RuleView
         var fromInternet = Set<String>()
         var acrossSegments = Set<String>()
-        /// Destination segment (its name's rank in `SubnetLookup`) → indices (in `SubnetLookup`)
-        /// of the source subnets, with repeats (made unique once, when the finding is written).
-        var segmentPairs: [Int: [Int]] = [:]
+        /// Destination segment (its name's rank in `SubnetLookup`) → the sources inside the estate
+        /// that cross into it (their subnets are looked up once, when the finding is written).
+        var segmentPairs: [Int: IntervalSet] = [:]
     }
 
     /// At most this many `from -> to` pairs are listed per finding; the count says how many there are.
@@ -71,8 +71,8 @@ extension LegacyProtocolAllowed {
                                 let inside = sources.intersection(others)
                                 if !inside.isEmpty {
                                     passages[key]?.acrossSegments.insert(label)
-                                    passages[key]?.segmentPairs[segment.rank, default: []].append(
-                                        contentsOf: subnetIndex.subnets(overlapping: inside))
+                                    let crossing = passages[key]?.segmentPairs[segment.rank] ?? IntervalSet()
+                                    passages[key]?.segmentPairs[segment.rank] = crossing.union(inside)
                                 }
                             }
                         }
@@ -148,11 +148,11 @@ extension LegacyProtocolAllowed {
 
         /// The `source -> target` pairs of one rule (each source subnet once per target): how many,
         /// and the first `listedPairs` in string order.
-        func pairs(_ segmentPairs: [Int: [Int]]) -> (count: Int, listed: [String]) {
+        func pairs(_ segmentPairs: [Int: IntervalSet]) -> (count: Int, listed: [String]) {
             var keys: [(source: Int, target: Int, subnet: Int)] = []
             for (target, sources) in segmentPairs {
                 var last = -1
-                for s in sources.sorted() where s != last {
+                for s in subnets(overlapping: sources).sorted() where s != last {
                     last = s
                     keys.append((rank[s], target, s))
                 }

@@ -665,9 +665,12 @@ final class ClassGraph {
     func witness(from a: Int, to b: Int, address: UInt128) -> Flow? {
         let ea = endpoint(a)
         var best: PortBox?
+        // `b`'s inbound region once (kept: every path into `b` asks), not once per outbound box.
+        var inbound: [FlowBox]?
         for o in outboundRegion(a) where o.destinations.contains(address) {
             guard let po = portBox(o) else { continue }
-            for i in inboundRegion(b) where i.sources.contains(ea.address) {
+            if inbound == nil { inbound = inboundUnfiltered(b) }
+            for i in inbound ?? [] where i.sources.contains(ea.address) {
                 guard let pi = portBox(i), let m = po.meets(pi) else { continue }
                 if best == nil || ClassGraph.preference(m) < ClassGraph.preference(best!) { best = m }
             }

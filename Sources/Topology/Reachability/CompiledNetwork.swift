@@ -101,6 +101,15 @@ final class CompiledNetwork {
     var subnetVNetIndex: [Int?] = []
     /// Per VNet, the subnet prefixes it routes to (built on first use).
     var subnetSpaceCache: [Int: IntervalSet] = [:]
+    /// Per VNet, the address intervals of its subnets (for `subnetSpace(routableFrom:)`).
+    lazy var subnetIntervalsByVNet: [[(UInt128, UInt128)]] = {
+        var result = [[(UInt128, UInt128)]](repeating: [], count: network.virtualNetworks.count)
+        for (s, subnet) in network.subnets.enumerated() {
+            guard let v = subnetVNetIndex[s] else { continue }
+            for prefix in subnet.prefixes { for (lo, hi) in prefix.intervals { result[v].append((lo, hi)) } }
+        }
+        return result
+    }()
     /// Route tables and firewalls (`RoutesAndFirewalls.swift`), compiled on first use.
     lazy var routing = CompiledRouting(self)
     /// Service tags whose Azure ranges are not known offline, each standing for one token address

@@ -69,9 +69,10 @@ extension ReachabilityEngine {
     /// Endpoints of the same VM (or the same NIC's other IP configurations).
     private func siblingsByEndpoint() -> [Int: [Int]] {
         var groups: [String: [Int]] = [:]
-        for (e, endpoint) in compiled.endpoints.enumerated() {
-            let nic = network.interfaces[endpoint.interface]
-            groups[(nic.machine ?? nic.id).key, default: []].append(e)
+        for e in compiled.endpoints.indices {
+            // By index, not a copy of the whole interface per endpoint.
+            let i = compiled.endpoints[e].interface
+            groups[network.interfaces[i].machine?.key ?? network.interfaces[i].id.key, default: []].append(e)
         }
         var result: [Int: [Int]] = [:]
         for members in groups.values where members.count > 1 {
