@@ -2,7 +2,7 @@ import Capture
 import Foundation
 
 /// The capture benchmark: `swift run -c release exposure-bench capture [--mixed-mb N]
-/// [--small-flows N] [--data DIR] [--regenerate] [--skip-ndpi]`.
+/// [--small-flows N] [--data DIR] [--regenerate] [--skip-ndpi] [--rounds N]`.
 ///
 /// Generates two captures under `Benchmarks/data/capture/` (gitignored; reused on later runs unless
 /// `--regenerate`): a mixed one of about `--mixed-mb` MiB (default 600: millions of packets, tens of
@@ -12,7 +12,9 @@ import Foundation
 /// (in a child process, so its CPU time and peak memory are its own), by a C libpcap reader that
 /// parses headers, keeps a flow table and classifies first payloads (`ReferenceReader`),
 /// and by `ndpiReader` (Debian's libndpi-bin) when installed. A quick run:
-/// `exposure-bench capture --mixed-mb 50 --small-flows 100000`.
+/// `exposure-bench capture --mixed-mb 50 --small-flows 100000`. `--rounds N` (default 5) runs the
+/// three programs in turn N times on the mixed capture (3 on the small one, ndpiReader once there)
+/// and reports the minimum and median of each.
 enum CaptureBench {
     static func run(_ args: [String]) throws {
         if args.first == "measure", args.count == 2 {
@@ -49,7 +51,10 @@ enum CaptureBench {
         if ndpi == nil && !options.skipNDPI {
             say("ndpiReader not found: install Debian's libndpi-bin to compare with it")
         }
-        for file in [mixed, small] { try compare(file: file, reference: reference, ndpi: ndpi) }
+        try compare(file: mixed, reference: reference, ndpi: ndpi, rounds: options.rounds, ndpiRounds: options.rounds)
+        // ndpiReader takes 150 times exposure's time on small flows: one round of it is enough there.
+        try compare(
+            file: small, reference: reference, ndpi: ndpi, rounds: min(options.rounds, 3), ndpiRounds: 1)
         say(
             "goals: exposure within 2x the C reader's CPU time, 5x faster than ndpiReader, under 512 MiB at a million flows"
         )
@@ -66,57 +71,108 @@ enum CaptureBench {
                 + "maxrss_mib=\(String(format: "%.1f", peakMemoryMiB()))")
     }
 
-    static func compare(file: String, reference: String, ndpi: String?) throws {
+    /// Measures the three programs on one file in `rounds` alternating rounds (exposure, the C reader,
+    /// ndpiReader, then again), after reading the file once so every round finds it in the page cache:
+    /// the goal is CPU work, not disk. Every figure is the child process's own CPU time (user +
+    /// system, start-up included, as `/usr/bin/time` counts it), so other work on the machine weighs
+    /// less than in wall time; the summary gives the minimum and the median of the rounds and of
+    /// each round's ratios. `ndpiRounds` limits ndpiReader's rounds (it takes minutes on small flows).
+    static func compare(file: String, reference: String, ndpi: String?, rounds: Int, ndpiRounds: Int) throws {
         let resolved = (try? FileManager.default.destinationOfSymbolicLink(atPath: file)) ?? file
         let size = (try FileManager.default.attributesOfItem(atPath: resolved)[.size] as? Int) ?? 0
         let mib = Double(size) / 1_048_576
         say(String(format: "\n%@: %.0f MiB", (file as NSString).lastPathComponent, mib))
-        let ours = pairs(try runChild(CommandLine.arguments[0], ["capture", "measure", file]))
-        let oursCPU = Double(ours["cpu"] ?? "") ?? .nan
-        let frames = Double(ours["frames"] ?? "") ?? 0
+        warmPageCache(file)
+        var oursRounds: [Double] = []
+        var cRounds: [Double] = []
+        var ndpiRoundsCPU: [Double] = []
+        var ours: [String: String] = [:]
+        var c: [String: String] = [:]
+        var ndpiPeak = Double.nan
+        for round in 1...max(rounds, 1) {
+            let (oursOutput, oursCPU) = try timedChild(CommandLine.arguments[0], ["capture", "measure", file])
+            ours = pairs(oursOutput)
+            oursRounds.append(oursCPU)
+            let (cOutput, cCPU) = try timedChild(reference, [file])
+            c = pairs(cOutput)
+            cRounds.append(cCPU)
+            var line = String(
+                format: "  round %d: exposure %.3f s (in process %@), C reader %.3f s", round, oursCPU,
+                ours["cpu"] ?? "?", cCPU)
+            if let ndpi, round <= ndpiRounds {
+                // /usr/bin/time prints the peak KiB on the last line of stderr.
+                let (timed, cpu) = try timedChild(
+                    "/usr/bin/time", ["-f", "%U %S %M", ndpi, "-i", file, "-q"], stderrToo: true)
+                let last = timed.split(separator: "\n").last.map(String.init) ?? ""
+                if let peak = last.split(separator: " ").compactMap({ Double($0) }).last { ndpiPeak = peak / 1024 }
+                ndpiRoundsCPU.append(cpu)
+                line += String(format: ", ndpiReader %.3f s -> ndpiReader/exposure = %.2fx", cpu, cpu / oursCPU)
+            }
+            say(line)
+        }
+        let oursMedian = median(oursRounds)
+        let cMedian = median(cRounds)
         say(
             String(
                 format:
-                    "  exposure     %7.2f s CPU  %7.0f MiB/s  %6.2f Mpps  peak %6.1f MiB  flows %@ (peak %@), findings %@",
-                oursCPU, mib / oursCPU, frames / oursCPU / 1e6, Double(ours["maxrss_mib"] ?? "") ?? .nan,
+                    "  exposure     min %6.3f  median %6.3f s CPU  %7.0f MiB/s  %6.2f Mpps  peak %6.1f MiB  flows %@ (peak %@), findings %@",
+                oursRounds.min() ?? .nan, oursMedian, mib / oursMedian,
+                (Double(ours["frames"] ?? "") ?? 0) / oursMedian / 1e6, Double(ours["maxrss_mib"] ?? "") ?? .nan,
                 ours["flows"] ?? "?", ours["peakFlows"] ?? "?", ours["findings"] ?? "?"))
+        let againstC = zip(oursRounds, cRounds).map { $0 / $1 }
+        say(
+            String(
+                format:
+                    "  C reader     min %6.3f  median %6.3f s CPU  %7.0f MiB/s  %6.2f Mpps  peak %6.1f MiB  flows %@  -> exposure/C: median %.2fx, worst %.2fx",
+                cRounds.min() ?? .nan, cMedian, mib / cMedian, (Double(c["packets"] ?? "") ?? 0) / cMedian / 1e6,
+                Double(c["maxrss_mib"] ?? "") ?? .nan, c["flows"] ?? "?", median(againstC), againstC.max() ?? .nan))
+        if !ndpiRoundsCPU.isEmpty {
+            let ratios = zip(ndpiRoundsCPU, oursRounds).map { $0 / $1 }
+            say(
+                String(
+                    format:
+                        "  ndpiReader   min %6.3f  median %6.3f s CPU  %7.0f MiB/s                peak %6.1f MiB  -> ndpiReader/exposure: median %.2fx, worst %.2fx (%d rounds)",
+                    ndpiRoundsCPU.min() ?? .nan, median(ndpiRoundsCPU), mib / median(ndpiRoundsCPU), ndpiPeak,
+                    median(ratios), ratios.min() ?? .nan, ratios.count))
+        }
         // Reading alone, without decoding or flows: the own classic pcap walker against libpcap's reader.
-        let ownRead =
-            Double(
-                pairs(try runChild(CommandLine.arguments[0], ["capture", "measure-read", "own", file]))["cpu"] ?? "")
-            ?? .nan
-        let libpcapRead =
-            Double(
-                pairs(try runChild(CommandLine.arguments[0], ["capture", "measure-read", "libpcap", file]))["cpu"] ?? ""
-            ) ?? .nan
+        let ownRead = try timedChild(CommandLine.arguments[0], ["capture", "measure-read", "own", file]).cpu
+        let libpcapRead = try timedChild(CommandLine.arguments[0], ["capture", "measure-read", "libpcap", file]).cpu
         say(
             String(
                 format: "  reading only: own walker %.2f s CPU, libpcap %.2f s CPU  -> libpcap/own = %.2fx",
                 ownRead, libpcapRead, libpcapRead / ownRead))
-        let c = pairs(try runChild(reference, [file]))
-        let cCPU = Double(c["cpu"] ?? "") ?? .nan
-        say(
-            String(
-                format:
-                    "  C reader     %7.2f s CPU  %7.0f MiB/s  %6.2f Mpps  peak %6.1f MiB  flows %@  -> exposure/C = %.2fx",
-                cCPU, mib / cCPU, (Double(c["packets"] ?? "") ?? 0) / cCPU / 1e6,
-                Double(c["maxrss_mib"] ?? "") ?? .nan, c["flows"] ?? "?", oursCPU / cCPU))
-        if let ndpi {
-            // /usr/bin/time prints user, system seconds and peak KiB on the last line of stderr.
-            let timed = try runChild("/usr/bin/time", ["-f", "%U %S %M", ndpi, "-i", file, "-q"], stderrToo: true)
-            let last = timed.split(separator: "\n").last.map(String.init) ?? ""
-            let fields = last.split(separator: " ").compactMap { Double($0) }
-            if fields.count == 3 {
-                let cpu = fields[0] + fields[1]
-                say(
-                    String(
-                        format:
-                            "  ndpiReader   %7.2f s CPU  %7.0f MiB/s                peak %6.1f MiB  -> ndpiReader/exposure = %.1fx",
-                        cpu, mib / cpu, fields[2] / 1024, cpu / oursCPU))
-            } else {
-                say("  ndpiReader: could not read its timing (\(last))")
-            }
+    }
+
+    /// The middle value (the mean of the two middle ones for an even count).
+    static func median(_ values: [Double]) -> Double {
+        let sorted = values.sorted()
+        guard !sorted.isEmpty else { return .nan }
+        let middle = sorted.count / 2
+        return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
+    }
+
+    /// Reads the whole file once, so the rounds that follow find it in the page cache.
+    static func warmPageCache(_ file: String) {
+        guard let handle = FileHandle(forReadingAtPath: file) else { return }
+        defer { try? handle.close() }
+        while let chunk = try? handle.read(upToCount: 8 << 20), !chunk.isEmpty {}
+    }
+
+    /// Runs a child to the end; returns its output and its CPU time (user + system, with whatever it
+    /// waited for), from the difference in this process's children's usage before and after it.
+    static func timedChild(_ program: String, _ arguments: [String], stderrToo: Bool = false) throws -> (
+        output: String, cpu: Double
+    ) {
+        func childrenCPU() -> Double {
+            var usage = rusage()
+            getrusage(RUSAGE_CHILDREN.rawValue, &usage)
+            return Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6
+                + Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
         }
+        let before = childrenCPU()
+        let output = try runChild(program, arguments, stderrToo: stderrToo)
+        return (output, childrenCPU() - before)
     }
 
     static func pairs(_ output: String) -> [String: String] {

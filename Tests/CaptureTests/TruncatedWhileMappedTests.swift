@@ -63,12 +63,13 @@ struct TruncatedWhileMappedTests {
 
     /// Reads `bytes` as a capture and truncates the file to `cut` bytes while the tenth frame is handed
     /// over; returns the frames read and how reading ended.
-    static func readTruncating(_ bytes: [UInt8], at cut: Int, extension fileExtension: String) throws -> (
-        frames: Int, end: EndOfInput
-    ) {
-        let path = try temporaryCaptureFile(bytes, "truncated-while-mapped", extension: fileExtension)
+    static func readTruncating(
+        _ bytes: [UInt8], at cut: Int, extension fileExtension: String, windowSize: Int? = nil
+    ) throws -> (frames: Int, end: EndOfInput) {
+        let path = try temporaryCaptureFile(
+            bytes, "truncated-while-mapped-\(windowSize.map(String.init) ?? "default")", extension: fileExtension)
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let source = try PcapSource.open(file: path, filter: nil)
+        let source = try PcapSource.open(file: path, filter: nil, windowSize: windowSize)
         var frames = 0
         let end = source.forEachFrame { frame in
             frames += 1
@@ -77,10 +78,14 @@ struct TruncatedWhileMappedTests {
         return (frames, end)
     }
 
-    @Test("a classic pcap truncated while mapped ends as cut, with the records before the cut")
-    func classicPcap() throws {
+    /// Classic pcap is read with `read()` by default (the file's size at opening tells a truncation
+    /// from the file's end) and mapped when a window size is given.
+    @Test(
+        "a classic pcap truncated while read or mapped ends as cut, with the records before the cut",
+        arguments: [ClassicPcapFile.defaultWindowSize, ClassicPcapFile.mappedWindowSize])
+    func classicPcap(windowSize: Int) throws {
         let (bytes, cut) = Self.classic()
-        let read = try Self.readTruncating(bytes, at: cut, extension: "pcap")
+        let read = try Self.readTruncating(bytes, at: cut, extension: "pcap", windowSize: windowSize)
         #expect(read.frames == Self.kept)
         #expect(
             read.end
