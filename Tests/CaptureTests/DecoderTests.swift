@@ -306,7 +306,8 @@ struct PlainIPv4TCPTests {
         let decoder = PacketDecoder(linkLayer: .ethernet)
         switch LinkLayer.ethernet.decode(frame) {
         case .failure(let anomaly): return .anomaly(anomaly)
-        case .success(let (network, offset)): return decoder.decode(network, frame[min(offset, frame.count)...], depth: 0)
+        case .success(let (network, offset)):
+            return decoder.decode(network, frame[min(offset, frame.count)...], depth: 0)
         }
     }
 

@@ -95,7 +95,8 @@ public struct PacketBytes {
         let from = Swift.max(start, 0)
         guard !needle.isEmpty, needle.count <= buffer.count - from, let base = buffer.baseAddress else { return nil }
         return needle.withUnsafeBytes { wanted -> Int? in
-            guard let found = exposure_memmem(base + from, buffer.count - from, wanted.baseAddress!, wanted.count) else {
+            guard let found = exposure_memmem(base + from, buffer.count - from, wanted.baseAddress!, wanted.count)
+            else {
                 return nil
             }
             return UnsafeRawPointer(found) - base
