@@ -88,25 +88,27 @@ enum CaptureBench {
         var ndpiRoundsCPU: [Double] = []
         var ours: [String: String] = [:]
         var c: [String: String] = [:]
+        var oursPeak = Double.nan
+        var cPeak = Double.nan
         var ndpiPeak = Double.nan
         for round in 1...max(rounds, 1) {
-            let (oursOutput, oursCPU) = try timedChild(CommandLine.arguments[0], ["capture", "measure", file])
-            ours = pairs(oursOutput)
-            oursRounds.append(oursCPU)
-            let (cOutput, cCPU) = try timedChild(reference, [file])
-            c = pairs(cOutput)
-            cRounds.append(cCPU)
+            let oursRun = try timedChild(CommandLine.arguments[0], ["capture", "measure", file])
+            ours = pairs(oursRun.output)
+            oursRounds.append(oursRun.cpu)
+            oursPeak = oursRun.peakMiB
+            let cRun = try timedChild(reference, [file])
+            c = pairs(cRun.output)
+            cRounds.append(cRun.cpu)
+            cPeak = cRun.peakMiB
             var line = String(
-                format: "  round %d: exposure %.3f s (in process %@), C reader %.3f s", round, oursCPU,
-                ours["cpu"] ?? "?", cCPU)
+                format: "  round %d: exposure %.3f s (in process %@), C reader %.3f s", round, oursRun.cpu,
+                ours["cpu"] ?? "?", cRun.cpu)
             if let ndpi, round <= ndpiRounds {
-                // /usr/bin/time prints the peak KiB on the last line of stderr.
-                let (timed, cpu) = try timedChild(
-                    "/usr/bin/time", ["-f", "%U %S %M", ndpi, "-i", file, "-q"], stderrToo: true)
-                let last = timed.split(separator: "\n").last.map(String.init) ?? ""
-                if let peak = last.split(separator: " ").compactMap({ Double($0) }).last { ndpiPeak = peak / 1024 }
-                ndpiRoundsCPU.append(cpu)
-                line += String(format: ", ndpiReader %.3f s -> ndpiReader/exposure = %.2fx", cpu, cpu / oursCPU)
+                let ndpiRun = try timedChild(ndpi, ["-i", file, "-q"])
+                ndpiPeak = ndpiRun.peakMiB
+                ndpiRoundsCPU.append(ndpiRun.cpu)
+                line += String(
+                    format: ", ndpiReader %.3f s -> ndpiReader/exposure = %.2fx", ndpiRun.cpu, ndpiRun.cpu / oursRun.cpu)
             }
             say(line)
         }
@@ -117,7 +119,7 @@ enum CaptureBench {
                 format:
                     "  exposure     min %6.3f  median %6.3f s CPU  %7.0f MiB/s  %6.2f Mpps  peak %6.1f MiB  flows %@ (peak %@), findings %@",
                 oursRounds.min() ?? .nan, oursMedian, mib / oursMedian,
-                (Double(ours["frames"] ?? "") ?? 0) / oursMedian / 1e6, Double(ours["maxrss_mib"] ?? "") ?? .nan,
+                (Double(ours["frames"] ?? "") ?? 0) / oursMedian / 1e6, oursPeak,
                 ours["flows"] ?? "?", ours["peakFlows"] ?? "?", ours["findings"] ?? "?"))
         let againstC = zip(oursRounds, cRounds).map { $0 / $1 }
         say(
@@ -125,7 +127,7 @@ enum CaptureBench {
                 format:
                     "  C reader     min %6.3f  median %6.3f s CPU  %7.0f MiB/s  %6.2f Mpps  peak %6.1f MiB  flows %@  -> exposure/C: median %.2fx, worst %.2fx",
                 cRounds.min() ?? .nan, cMedian, mib / cMedian, (Double(c["packets"] ?? "") ?? 0) / cMedian / 1e6,
-                Double(c["maxrss_mib"] ?? "") ?? .nan, c["flows"] ?? "?", median(againstC), againstC.max() ?? .nan))
+                cPeak, c["flows"] ?? "?", median(againstC), againstC.max() ?? .nan))
         if !ndpiRoundsCPU.isEmpty {
             let ratios = zip(ndpiRoundsCPU, oursRounds).map { $0 / $1 }
             say(
@@ -152,17 +154,30 @@ enum CaptureBench {
         return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
     }
 
-    /// Reads the whole file once, so the rounds that follow find it in the page cache.
+    /// Puts the file in the page cache as a first read from disk leaves it, so every round (and every
+    /// program) finds it there the same way: its cached pages are dropped (after writing back what
+    /// the generator left dirty) and the file is read once, so the kernel's read-ahead caches it in
+    /// large folios. A file just written is cached in the writer's small pieces, and reading it that
+    /// way cost exposure 0.03 s more CPU in every round (docs/benchmarks.md).
     static func warmPageCache(_ file: String) {
-        guard let handle = FileHandle(forReadingAtPath: file) else { return }
-        defer { try? handle.close() }
-        while let chunk = try? handle.read(upToCount: 8 << 20), !chunk.isEmpty {}
+        let descriptor = open(file, O_RDONLY)
+        guard descriptor >= 0 else { return }
+        defer { close(descriptor) }
+        _ = fsync(descriptor)
+        _ = posix_fadvise(descriptor, 0, 0, Int32(POSIX_FADV_DONTNEED))
+        let size = 8 << 20
+        let buffer = UnsafeMutableRawPointer.allocate(byteCount: size, alignment: 4096)
+        defer { buffer.deallocate() }
+        while read(descriptor, buffer, size) > 0 {}
     }
 
-    /// Runs a child to the end; returns its output and its CPU time (user + system, with whatever it
-    /// waited for), from the difference in this process's children's usage before and after it.
-    static func timedChild(_ program: String, _ arguments: [String], stderrToo: Bool = false) throws -> (
-        output: String, cpu: Double
+    /// Runs a child to the end under `/usr/bin/time`; returns its standard output, its CPU time (user +
+    /// system, from the difference in this process's children's usage before and after it) and its
+    /// peak memory as `time` saw it. Through `time` because Linux carries the spawning process's
+    /// peak resident size over `execve` into the child's own figure (`getrusage(RUSAGE_SELF)`), so
+    /// a child spawned straight from this benchmark reported the benchmark's peak when larger.
+    static func timedChild(_ program: String, _ arguments: [String]) throws -> (
+        output: String, cpu: Double, peakMiB: Double
     ) {
         func childrenCPU() -> Double {
             var usage = rusage()
@@ -170,9 +185,14 @@ enum CaptureBench {
             return Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6
                 + Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
         }
+        let peakPath = NSTemporaryDirectory() + "exposure-bench-peak-\(UUID().uuidString).txt"
+        defer { try? FileManager.default.removeItem(atPath: peakPath) }
         let before = childrenCPU()
-        let output = try runChild(program, arguments, stderrToo: stderrToo)
-        return (output, childrenCPU() - before)
+        let output = try runChild("/usr/bin/time", ["-o", peakPath, "-f", "%M", program] + arguments)
+        let cpu = childrenCPU() - before
+        let peak = (try? String(contentsOfFile: peakPath, encoding: .utf8))?.split(separator: "\n").last
+            .flatMap { Double($0) }
+        return (output, cpu, (peak ?? .nan) / 1024)
     }
 
     static func pairs(_ output: String) -> [String: String] {
