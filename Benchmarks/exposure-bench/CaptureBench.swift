@@ -108,7 +108,8 @@ enum CaptureBench {
                 ndpiPeak = ndpiRun.peakMiB
                 ndpiRoundsCPU.append(ndpiRun.cpu)
                 line += String(
-                    format: ", ndpiReader %.3f s -> ndpiReader/exposure = %.2fx", ndpiRun.cpu, ndpiRun.cpu / oursRun.cpu)
+                    format: ", ndpiReader %.3f s -> ndpiReader/exposure = %.2fx", ndpiRun.cpu, ndpiRun.cpu / oursRun.cpu
+                )
             }
             say(line)
         }
