@@ -94,6 +94,8 @@ final class CompiledNetwork {
     var asgAddresses: [IntervalSet] = []
     var effectiveRules: [[Direction: [SecurityRule]]] = []
     private var compiledCache: [Int: [CompiledRule]] = [:]
+    /// The same rules flat, for single flows (`decide`).
+    private var matchCache: [Int: MatchTable] = [:]
     /// Per subnet index: its NSG's index and its VNet's index, so single flows look up no ids.
     var subnetSecurityGroupIndex: [Int?] = []
     var subnetVNetIndex: [Int?] = []
@@ -436,12 +438,19 @@ final class CompiledNetwork {
     }
 
     /// First match wins: the rule that decides `flow` at one NSG.
-    func decide(_ flow: Flow, nsg: Int, direction: Direction, context vnet: Int?) -> CompiledRule? {
-        let rules = compiledRules(nsg, direction, context: vnet)
-        // Borrowed, not copied: a copy of each rule's five interval sets per flow shows up in
-        // verify-flows' profile.
-        guard let i = rules.firstIndex(where: { $0.box.contains(flow) }) else { return nil }
-        return rules[i]
+    func decide(_ flow: Flow, nsg: Int, direction: Direction, context vnet: Int?) -> (
+        reference: RuleReference, access: Access
+    )? {
+        let key = (nsg * 2 + (direction == .inbound ? 0 : 1)) * (tagSpace.count + 1) + (vnet ?? -1) + 1
+        let table: MatchTable
+        if let known = matchCache[key] {
+            table = known
+        } else {
+            table = MatchTable(compiledRules(nsg, direction, context: vnet))
+            matchCache[key] = table
+        }
+        guard let (i, access) = table.first(flow) else { return nil }
+        return (RuleReference(securityGroup: nsg, direction: direction, index: i), access)
     }
 
     /// `filter` without the deciding rules: the part of `input` the NSG's allow rules get.

@@ -421,9 +421,9 @@ extension CompiledNetwork {
         guard let candidates = entryPointsByFrontend[flow.destination.value] else { return [] }
         let p = ProtocolSet(flow.protocol)
         return candidates.filter { d in
-            let door = entryPoints[d]
-            return door.protocols.contains(p)
-                && (!ProtocolSet.withPorts.contains(p) || door.frontendPorts.contains(UInt32(flow.destinationPort)))
+            entryPoints[d].protocols.contains(p)
+                && (!ProtocolSet.withPorts.contains(p)
+                    || entryPoints[d].frontendPorts.contains(UInt32(flow.destinationPort)))
         }
     }
 
@@ -448,14 +448,14 @@ extension CompiledNetwork {
     func firstAdmitting(_ candidates: [Int], _ verify: (_ door: Int, _ backend: Int) -> FlowVerdict) -> FlowVerdict {
         var first: FlowVerdict?
         for d in candidates {
-            let door = entryPoints[d]
-            if door.backends.isEmpty {
+            if entryPoints[d].backends.isEmpty {
                 first =
                     first
                     ?? FlowVerdict(
-                        verdict: .unroutable, decidedBy: [], note: "\(door.description) has no backend in the input")
+                        verdict: .unroutable, decidedBy: [],
+                        note: "\(entryPoints[d].description) has no backend in the input")
             }
-            for e in door.backends {
+            for e in entryPoints[d].backends {
                 let verdict = verify(d, e)
                 if verdict.verdict == .allowed { return verdict }
                 if first == nil || first?.verdict == .unroutable { first = verdict }
