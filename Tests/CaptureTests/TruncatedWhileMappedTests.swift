@@ -3,10 +3,12 @@ import Testing
 
 @testable import Capture
 
-/// A capture that another program truncates while Exposure has it mapped (logrotate, a second
-/// `tcpdump -w` on the same path): reading a mapped page past the new end of the file raises SIGBUS,
-/// which used to end the process. Now the read ends as a file cut short, with the frames before the
-/// cut. Without the guard these tests do not fail politely: the test process dies of SIGBUS.
+/// A capture that another program truncates while Exposure reads it (logrotate, a second
+/// `tcpdump -w` on the same path). Mapped, reading a page past the new end of the file raises
+/// SIGBUS, which used to end the process; read with `read()` (classic pcap's default), the file
+/// just ends early. Either way the read ends as a file cut short, named as such, with the frames
+/// before the cut. Without the guard the mapped cases do not fail politely: the test process dies
+/// of SIGBUS.
 @Suite("Captures truncated while they are mapped")
 struct TruncatedWhileMappedTests {
     /// Records of 1,000 bytes each (raw IP link type, zero bytes: the reader does not decode them).
