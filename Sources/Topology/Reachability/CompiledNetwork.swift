@@ -437,7 +437,8 @@ final class CompiledNetwork {
                 RuleDecision(
                     securityGroup: group.id, securityGroupName: group.name, rule: rule.name,
                     direction: rule.direction, access: rule.access, priority: rule.priority,
-                    isDefault: rule.isDefault, location: rule.location)
+                    isDefault: rule.isDefault, location: rule.location
+                ).rendered()
             }
         }
     }

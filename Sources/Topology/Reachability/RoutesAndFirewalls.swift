@@ -166,7 +166,7 @@ final class CompiledRouting {
 
     /// Every route's `RuleDecision`, built once: single flows name one per hop.
     private lazy var routeDecisions: [[RuleDecision]] = compiled.network.routeTables.enumerated().map { t, table in
-        table.routes.map { decision(table, t, $0) }
+        table.routes.map { decision(table, t, $0).rendered() }
     }
 
     private func decision(_ table: RouteTable, _ t: Int, _ route: Route) -> RuleDecision {
@@ -532,7 +532,7 @@ final class CompiledRouting {
 
     /// Each firewall's filter rules flat, for single flows (`firewallDecide`).
     private lazy var filterTables: [MatchTable] = filterRules.map { MatchTable($0) }
-    private lazy var filterDecisions: [[RuleDecision]] = filterRules.map { $0.map(\.decision) }
+    private lazy var filterDecisions: [[RuleDecision]] = filterRules.map { $0.map { $0.decision.rendered() } }
 
     /// Each firewall's hop, built once: flows meet them one by one.
     private lazy var firewallHops: [ApplianceHop?] = compiled.network.firewalls.indices.map { f in

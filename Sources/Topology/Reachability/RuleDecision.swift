@@ -21,18 +21,41 @@ public struct RuleDecision: Sendable, Hashable {
     }
 
     /// Never changed once shared: every setter copies it first unless this value holds the only
-    /// reference (`isKnownUniquelyReferenced`).
+    /// reference (`isKnownUniquelyReferenced`). `text` and `prettyJSON` may be rendered once,
+    /// when the box is made (`rendered()`), and are dropped by any change.
     final class Storage: @unchecked Sendable {
         var fields: Fields
-        init(_ fields: Fields) { self.fields = fields }
+        var text: String?
+        var prettyJSON: String?
+        init(_ fields: Fields, text: String? = nil, prettyJSON: String? = nil) {
+            self.fields = fields
+            self.text = text
+            self.prettyJSON = prettyJSON
+        }
     }
 
     private var storage: Storage
 
     private mutating func update(_ body: (inout Fields) -> Void) {
-        if !isKnownUniquelyReferenced(&storage) { storage = Storage(storage.fields) }
+        if isKnownUniquelyReferenced(&storage) {
+            storage.text = nil
+            storage.prettyJSON = nil
+        } else {
+            storage = Storage(storage.fields)
+        }
         body(&storage.fields)
     }
+
+    /// The same decision with its `text` and `prettyJSON` rendered once: the engine's tables of
+    /// rules and routes hand these out, and `verify-flows` prints one per rule per flow.
+    func rendered() -> RuleDecision {
+        var copy = self
+        copy.storage = Storage(storage.fields, text: renderText(), prettyJSON: json.prettyText)
+        return copy
+    }
+
+    /// `json` as `JSONValue.prettyText` lays it out (keys sorted, two spaces a level).
+    public var prettyJSON: String { storage.prettyJSON ?? json.prettyText }
 
     public init(
         securityGroup: ResourceID, securityGroupName: String, rule: String, direction: Direction, access: Access,
@@ -143,7 +166,9 @@ public struct RuleDecision: Sendable, Hashable {
 
     /// `nsg-web/AllowSSH (inbound allow, 100)`; `route rt-spoke/to-fw (0.0.0.0/0 -> VirtualAppliance
     /// 10.0.0.4)`; `firewall fw-hub/net/AllowWeb (network allow, 200)`.
-    public var text: String {
+    public var text: String { storage.text ?? renderText() }
+
+    private func renderText() -> String {
         switch kind {
         case .securityRule:
             "\(securityGroupName)/\(rule) (\(direction.rawValue.lowercased()) \(access.rawValue.lowercased()), \(priority))"

@@ -39,7 +39,14 @@ public struct FlowVerificationReport: Sendable {
         } else {
             out += "    {\n      \"decidedBy\": ["
             for (i, d) in verdict.decidedBy.enumerated() {
-                out += i == 0 ? "\n        {\n          \"access\": " : ",\n        {\n          \"access\": "
+                out += i == 0 ? "\n        " : ",\n        "
+                guard d.kind == .securityRule else {
+                    // Routes, firewall and door rules: their own shape (`RuleDecision.json`),
+                    // indented to this depth.
+                    appendIndented(d.prettyJSON, by: "        ", to: &out)
+                    continue
+                }
+                out += "{\n          \"access\": "
                 appendString(d.access == .allow ? "allow" : "deny", to: &out)
                 out += ",\n          \"direction\": "
                 appendString(d.direction == .inbound ? "inbound" : "outbound", to: &out)
@@ -70,6 +77,16 @@ public struct FlowVerificationReport: Sendable {
         out += ",\n      \"verdict\": "
         appendString(verdict.verdict.rawValue, to: &out)
         out += "\n    }"
+    }
+
+    /// `text` with every line after the first indented by `indent`.
+    static func appendIndented(_ text: String, by indent: String, to out: inout String) {
+        var first = true
+        for line in text.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
+            if !first { out += "\n" + indent }
+            first = false
+            out += Substring(line)
+        }
     }
 
     /// A JSON string literal: plain text as it is, anything needing escapes through `JSONValue`.
