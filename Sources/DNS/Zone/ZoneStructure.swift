@@ -164,6 +164,12 @@ struct ZoneStructure: Sendable {
         var position = 0
         var kept: [UInt32] = []
         kept.reserveCapacity(sorted.count)
+        nameIndex.reserveCapacity(store.owners.count)
+        names.reserveCapacity(store.owners.count)
+        // Per owner, reused: the RRSIGs by covered type (their RDATA starts with it, so they are sorted
+        // so; a covered type whose RRset is found is taken out) and the other records by type.
+        var signaturesByType: [(type: UInt16, positions: Range<Int>)] = []
+        var typeRuns: [(type: UInt16, records: Range<Int>)] = []
         while position < sorted.count {
             let ownerID = rows[Int(sorted[position])].owner
             var end = position
@@ -199,9 +205,8 @@ struct ZoneStructure: Sendable {
             }
             let nameNumber = names.count
             var name = Name(owner: owner, authority: authority, rrsets: packedSets.count..<packedSets.count)
-            // The RRSIGs of this owner, by covered type (their RDATA starts with it, so they are sorted so).
-            var signaturesByType: [UInt16: Range<Int>] = [:]
-            var typeRuns: [(type: UInt16, records: Range<Int>)] = []
+            signaturesByType.removeAll(keepingCapacity: true)
+            typeRuns.removeAll(keepingCapacity: true)
             var i = position
             while i < end {
                 let type = rows[Int(sorted[i])].type
@@ -221,7 +226,7 @@ struct ZoneStructure: Sendable {
                         var m = k
                         while m < kept.count, Self.coveredType(store.rdata(rows[Int(kept[m])])) == covered { m += 1 }
                         if let covered {
-                            signaturesByType[covered] = k..<m
+                            signaturesByType.append((covered, k..<m))
                             if !Self.mustBeSigned(type: RecordType(covered), authority: authority)
                                 || covered == RecordType.rrsig.rawValue
                             {
@@ -253,13 +258,16 @@ struct ZoneStructure: Sendable {
                         file: store.file(row)))
             }
             for run in typeRuns {
-                let signatures = signaturesByType.removeValue(forKey: run.type) ?? kept.count..<kept.count
+                var signatures = kept.count..<kept.count
+                if let k = signaturesByType.firstIndex(where: { $0.type == run.type }) {
+                    signatures = signaturesByType.remove(at: k).positions
+                }
                 packedSets.append(
                     PackedSet(
                         name: Int32(nameNumber), type: RecordType(run.type), records: run.records,
                         signatures: signatures))
-                let ttls = run.records.map { rows[Int(kept[$0])].ttl }
-                if let first = ttls.first, ttls.contains(where: { $0 != first }) {
+                let firstTTL = rows[Int(kept[run.records.lowerBound])].ttl
+                if run.records.contains(where: { rows[Int(kept[$0])].ttl != firstTTL }) {
                     let row = rows[Int(kept[run.records.lowerBound])]
                     warnings.append(
                         "\(store.file(row)):\(row.line): the \(RecordType(run.type)) RRset of \(owner.text) has "
@@ -267,7 +275,9 @@ struct ZoneStructure: Sendable {
                 }
             }
             name.rrsets = name.rrsets.lowerBound..<packedSets.count
-            name.orphanSignatures = signaturesByType.values.flatMap { Array($0) }.sorted()
+            if !signaturesByType.isEmpty {
+                name.orphanSignatures = signaturesByType.flatMap { Array($0.positions) }.sorted()
+            }
             nameIndex[owner] = names.count
             names.append(name)
             position = end
