@@ -5,6 +5,8 @@ struct CaptureBenchOptions {
     var dataFolder = "Benchmarks/data/capture"
     var regenerate = false
     var skipNDPI = false
+    /// Alternating rounds of the three programs on the mixed capture.
+    var rounds = 5
 
     mutating func parse(_ args: [String]) throws {
         var index = 0
@@ -20,9 +22,10 @@ struct CaptureBenchOptions {
             case "--data": dataFolder = try value()
             case "--regenerate": regenerate = true
             case "--skip-ndpi": skipNDPI = true
+            case "--rounds": rounds = max(1, Int(try value()) ?? rounds)
             default:
                 throw CaptureBenchError(
-                    "usage: exposure-bench capture [--mixed-mb N] [--small-flows N] [--data DIR] [--regenerate] [--skip-ndpi]"
+                    "usage: exposure-bench capture [--mixed-mb N] [--small-flows N] [--data DIR] [--regenerate] [--skip-ndpi] [--rounds N]"
                 )
             }
             index += 1

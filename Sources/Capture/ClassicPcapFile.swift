@@ -4,19 +4,23 @@ import Findings
     import Glibc
 #endif
 
-/// A classic pcap file (libpcap's original format; pcapng has its own walker, `PcapngFile`),
-/// mapped into memory 8 MiB at a time (or, when it cannot be mapped, read with plain `read()` calls
-/// into one reusable 4 MiB buffer) and walked record by record by hand.
+/// A classic pcap file (libpcap's original format; pcapng has its own walker, `PcapngFile`), read
+/// with plain `read()` calls of 256 KiB into one reusable 1 MiB buffer (or, when asked for a window
+/// size, mapped that many bytes at a time) and walked record by record by hand.
 ///
 /// Why not libpcap: its reader copies every record into its own buffer and cannot get past a damaged
-/// record header; this walk hands out the records where they lie (1.2× to 4.5× faster than libpcap's
-/// reader, docs/benchmarks.md) and, on a damaged header, resynchronises on the next offset where a
-/// plausible chain of record headers parses. Why a sliding window of the mapped file: reading copied
-/// every byte from the page cache (a quarter of the CPU time on a large capture, per `perf`), while
-/// mapping the whole file would count it all towards the reported peak memory; an 8 MiB window costs
-/// no copy and 8 MiB of memory. A file that grows while it is read is followed (its size is asked
-/// again at the end of what was mapped); one truncated by another program while it is read ends as a
-/// file cut short (`MappedWindowGuard` turns the fault into zeros and a mark).
+/// record header; this walk hands out the records where they lie in the buffer (1.2× to 4.5× faster
+/// than libpcap's reader, docs/benchmarks.md) and, on a damaged header, resynchronises on the next
+/// offset where a plausible chain of record headers parses. Why `read()` into a small buffer rather
+/// than mapping the file: the buffer is reused, so it stays in the CPU's caches and costs no page
+/// faults, while each mapped window cost the kernel its page-table work (mapping and unmapping every
+/// page) and every record header a cache miss, since mapped page cache is not in the CPU's caches:
+/// on the 600 MiB benchmark capture, a C walk of the record headers took 0.065–0.081 s CPU reading
+/// 256 KiB at a time against 0.135–0.157 s with 8 MiB mapped windows (docs/benchmarks.md,
+/// "Reading instead of mapping"). A file that grows while it is read is followed (reading goes on
+/// to the end it has then); one truncated by another program while it is read ends as a file cut
+/// short, named as such (its size at opening is remembered; when mapped, `MappedWindowGuard` turns
+/// the fault into zeros and a mark).
 final class ClassicPcapFile {
     /// What the 24-byte file header says.
     struct FileHeader: Equatable {
@@ -63,11 +67,22 @@ final class ClassicPcapFile {
     private var guardSlot: Int?
 
     /// The buffer holds a whole chain of three maximal records, so resynchronising never reads past it.
-    static let bufferSize = 4 << 20
-    /// How much of the file is mapped at a time (more when a chain of records needs it).
-    static let defaultWindowSize = 8 << 20
+    static let bufferSize = 1 << 20
+    /// How much one `read()` asks for (more when a record or a chain of records needs it): small
+    /// enough that what was read is still in the CPU's cache when the walk reaches it.
+    static let readChunk = 256 << 10
+    /// The default: read, not map.
+    static let defaultWindowSize = 0
+    /// A window size for mapping the file (the tests compare mapped and read walks).
+    static let mappedWindowSize = 8 << 20
     /// This file's window size; 0 reads with `read()` instead of mapping.
     private let windowSize: Int
+    /// A regular file read with `read()`: its size when it was opened, and how far it has been read.
+    /// Reading that ends before that size means another program truncated the file meanwhile.
+    private var sizeAtOpen: Int?
+    private var bytesRead = 24
+    /// Reading stopped before the size the file had at opening: it was truncated while it was read.
+    private var shrank = false
     /// libpcap's largest snap length for any link type; a captured length above it is damage.
     static let largestSnapLength: UInt32 = 262_144
     /// A record more than a day older than the one before, or more than 30 days newer, is suspect (a
@@ -156,6 +171,8 @@ final class ClassicPcapFile {
             // Mapping starts after the 24-byte file header, which was read.
             mappedFileSize = Int(status.st_size)
             windowOffset = 24
+        } else if fstat(descriptor, &status) == 0 && status.st_mode & S_IFMT == S_IFREG {
+            sizeAtOpen = Int(status.st_size)
         }
         let snap = header.snapLength
         self.captureLimit = snap == 0 || snap > Self.largestSnapLength ? Self.largestSnapLength : max(snap, 65_535)
@@ -242,11 +259,14 @@ final class ClassicPcapFile {
             start = 0
         }
         while end < count && !atEndOfFile {
-            let got = read(descriptor, base + end, Self.bufferSize - end)
+            let wanted = min(Self.bufferSize - end, max(Self.readChunk, count - end))
+            let got = read(descriptor, base + end, wanted)
             if got > 0 {
                 end += got
+                bytesRead += got
             } else if got == 0 {
                 atEndOfFile = true
+                if let sizeAtOpen, bytesRead < sizeAtOpen { shrank = true }
             } else if errno != EINTR {
                 readFailure = String(cString: strerror(errno))
                 atEndOfFile = true
@@ -286,6 +306,7 @@ final class ClassicPcapFile {
         let mapped = mmap(nil, length, PROT_READ, MAP_PRIVATE | MAP_POPULATE, descriptor, off_t(alignedStart))
         guard let mapped, mapped != MAP_FAILED else {
             mappedFileSize = nil
+            bytesRead = unread
             base = UnsafeRawPointer(buffer.baseAddress!)
             start = 0
             end = 0
@@ -348,6 +369,7 @@ final class ClassicPcapFile {
             if shouldStop() { return .stopped }
             if let cut = truncatedWhileRead(packet: number + 1) { return cut }
             let available = ensure(Self.recordHeaderSize)
+            if let cut = truncatedWhileRead(packet: number + 1) { return cut }
             if available == 0 { return readFailure.map { .cut(packet: number + 1, reason: $0) } ?? .complete }
             if available < Self.recordHeaderSize {
                 return .cut(
@@ -373,6 +395,7 @@ final class ClassicPcapFile {
             }
             let length = Self.recordHeaderSize + Int(record.capturedLength)
             let got = ensure(length)
+            if got < length, let cut = truncatedWhileRead(packet: number) { return cut }
             if got < length {
                 let reason =
                     readFailure
@@ -397,7 +420,7 @@ final class ClassicPcapFile {
 
     /// The end of a read whose mapped file another program truncated (`MappedWindowGuard`), if it was.
     private func truncatedWhileRead(packet: Int) -> EndOfInput? {
-        guard let guardSlot, MappedWindowGuard.wasCut(guardSlot) else { return nil }
+        guard shrank || guardSlot.map(MappedWindowGuard.wasCut) == true else { return nil }
         return .cut(packet: packet, reason: "the file was truncated by another program while it was read")
     }
 
@@ -410,7 +433,7 @@ final class ClassicPcapFile {
             start += 1
             damage.skippedBytes += 1
             _ = ensure(chainWindow)
-            if start >= end && atEndOfFile || guardSlot.map(MappedWindowGuard.wasCut) == true {
+            if start >= end && atEndOfFile || shrank || guardSlot.map(MappedWindowGuard.wasCut) == true {
                 damage.noRecordFollowed = true
                 return false
             }

@@ -66,12 +66,12 @@ public final class PcapSource {
     /// (faster, and they get past damaged records and blocks); libpcap then only compiles and runs the
     /// filter, on a "dead" handle. Anything else (and pcapng that is not a regular file) goes to libpcap.
     public static func open(file path: String, filter: String?) throws(InputError) -> PcapSource {
-        try open(file: path, filter: filter, windowSize: ClassicPcapFile.defaultWindowSize)
+        try open(file: path, filter: filter, windowSize: nil)
     }
 
-    /// `open(file:filter:)` with the walkers' window size chosen (classic pcap: 0 reads with `read()`;
-    /// pcapng: at least one page), for the tests.
-    static func open(file path: String, filter: String?, windowSize: Int) throws(InputError) -> PcapSource {
+    /// `open(file:filter:)` with the walkers' window size chosen (classic pcap: 0 reads with `read()`,
+    /// its default; pcapng: at least one page, 8 MiB by default), for the tests; nil for the defaults.
+    static func open(file path: String, filter: String?, windowSize: Int?) throws(InputError) -> PcapSource {
         // A pipe (`dumpcap -w - | exposure capture audit /dev/stdin`) is read once: when it does not
         // start with classic pcap's magic, the classic walker must not take its first bytes, so they
         // are looked at without being consumed and anything else goes to libpcap.
@@ -82,15 +82,17 @@ public final class PcapSource {
             guard let magic = peek.firstBytes(4), ClassicPcapFile.isMagic(magic) else {
                 return try openWithLibpcap(descriptor: peek.descriptor, name: path, filter: filter)
             }
-            classicFile = try ClassicPcapFile.open(descriptor: peek.descriptor, path: path, windowSize: windowSize)
+            classicFile = try ClassicPcapFile.open(
+                descriptor: peek.descriptor, path: path, windowSize: windowSize ?? ClassicPcapFile.defaultWindowSize)
         } else {
-            classicFile = try ClassicPcapFile.open(path: path, windowSize: windowSize)
+            classicFile = try ClassicPcapFile.open(
+                path: path, windowSize: windowSize ?? ClassicPcapFile.defaultWindowSize)
         }
         if let classic = classicFile {
             let handle = try deadHandle(path, linkType: classic.header.linkType, snapLength: classic.captureLimit)
             return try PcapSource(handle: handle, name: path, isLive: false, filter: filter, classic: classic)
         }
-        if let pcapng = try PcapngFile.open(path: path, windowSize: windowSize) {
+        if let pcapng = try PcapngFile.open(path: path, windowSize: windowSize ?? PcapngFile.defaultWindowSize) {
             let snap = pcapng.snapLength
             let limit = snap == 0 || snap > ClassicPcapFile.largestSnapLength ? ClassicPcapFile.largestSnapLength : snap
             let handle = try deadHandle(path, linkType: pcapng.linkType, snapLength: limit)

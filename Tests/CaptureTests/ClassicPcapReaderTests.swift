@@ -277,7 +277,7 @@ struct ClassicPcapReaderTests {
         #expect(read.windows == 0)
         #expect(read.damage.first ?? 0 >= 1)
         if case .cut = read.end {} else { Issue.record("the cut last record was not reported: \(read.end)") }
-        for windowSize in [4096, ClassicPcapFile.defaultWindowSize] {
+        for windowSize in [4096, ClassicPcapFile.mappedWindowSize] {
             let mapped = try readWith(windowSize: windowSize, path)
             let sameFrames = mapped.frames == read.frames
             #expect(sameFrames, "window \(windowSize): \(mapped.frames.count) frames, read() \(read.frames.count)")
@@ -305,7 +305,7 @@ struct ClassicPcapReaderTests {
         var more = PcapBytes()
         more.bytes = []
         for second in 3..<5 { more.record(seconds: 1_772_413_440 + UInt32(second), fraction: 0, synFrame) }
-        for windowSize in [0, ClassicPcapFile.defaultWindowSize] {
+        for windowSize in [0, ClassicPcapFile.mappedWindowSize] {
             let path = try temporaryCaptureFile(file.bytes, "growing-\(windowSize)", extension: "pcap")
             defer { try? FileManager.default.removeItem(atPath: path) }
             let source = try PcapSource.open(file: path, filter: nil, windowSize: windowSize)

@@ -283,3 +283,82 @@ struct DecoderTests {
         #expect(RFC3339.format(Timestamp(microseconds: micros)) == text)
     }
 }
+
+/// The decoder's direct read of plain Ethernet / IPv4 / TCP frames (`PacketDecoder.plainIPv4TCP`)
+/// against its general path, which it must agree with wherever it answers: on every frame of every
+/// sample capture, and on those frames with single bytes of their headers changed to values that
+/// take the direct read off its path (IP options, fragments, short lengths, bad data offsets, VLAN
+/// tags, other protocols). The reference is the general path itself, layer by layer, which the
+/// hand-worked frames above check against their hex dumps.
+@Suite("The direct read of plain IPv4 TCP frames agrees with the general decoder")
+struct PlainIPv4TCPTests {
+    private static func describe(_ outcome: DecodeOutcome) -> String {
+        guard case .packet(let packet) = outcome else { return "not a packet: \(outcome)" }
+        return describe(packet)
+    }
+
+    private static func describe(_ packet: DecodedPacket) -> String {
+        "\(packet.source) \(packet.destination) \(packet.transport) \(Array(packet.payload)) \(packet.payloadLength)"
+    }
+
+    /// The general path for an Ethernet frame: the link layer, then IP and the transport.
+    private static func general(_ frame: PacketBytes) -> DecodeOutcome {
+        let decoder = PacketDecoder(linkLayer: .ethernet)
+        switch LinkLayer.ethernet.decode(frame) {
+        case .failure(let anomaly): return .anomaly(anomaly)
+        case .success(let (network, offset)):
+            return decoder.decode(network, frame[min(offset, frame.count)...], depth: 0)
+        }
+    }
+
+    @Test("every sample frame, and each with one header byte changed, reads the same both ways")
+    func agreesWithGeneralPath() throws {
+        var frames: [[UInt8]] = []
+        for sample in captureSamples where sample.hasSuffix(".pcap") {
+            let source = try PcapSource.open(file: packageRoot + "/Captures/" + sample, filter: nil)
+            guard source.linkLayer == .ethernet else { continue }
+            _ = source.forEachFrame { frame in frames.append(Array(frame.bytes)) }
+        }
+        #expect(frames.count > 1000, "\(frames.count) Ethernet frames in the samples")
+        var direct = 0
+        var compared = 0
+        var mismatches: [String] = []
+        func check(_ bytes: [UInt8]) {
+            bytes.withPacketBytes { frame in
+                guard let packet = PacketDecoder.plainIPv4TCP(frame) else { return }
+                direct += 1
+                let want = Self.describe(Self.general(frame))
+                let got = Self.describe(packet)
+                if want != got && mismatches.count < 5 { mismatches.append("\(bytes.prefix(60)): \(got) != \(want)") }
+                compared += 1
+            }
+            // Whatever the direct read says, the decoder's answer is the general path's.
+            bytes.withPacketBytes { frame in
+                let want = Self.describe(Self.general(frame))
+                let got = Self.describe(PacketDecoder(linkLayer: .ethernet).decode(frame))
+                if want != got && mismatches.count < 5 { mismatches.append("decode: \(got) != \(want)") }
+            }
+        }
+        let changes: [(offset: Int, values: [UInt8])] = [
+            (12, [0x81, 0x86]), (13, [0x00, 0xDD]), (14, [0x44, 0x46, 0x4F, 0x55, 0x65]), (16, [0x00, 0xFF]),
+            (17, [0x00, 0x14, 0x27, 0x28, 0xFF]), (20, [0x20, 0x40, 0x1F]), (21, [0x01]), (23, [17, 4, 47, 1]),
+            (46, [0x00, 0x40, 0x60, 0xF0]), (47, [0x00, 0xFF]),
+        ]
+        for frame in frames {
+            check(frame)
+            for (offset, values) in changes where offset < frame.count {
+                for value in values {
+                    var changed = frame
+                    changed[offset] = value
+                    check(changed)
+                }
+            }
+            for cut in [frame.count - 1, 54, 53, 40] where cut >= 0 && cut < frame.count {
+                check(Array(frame.prefix(cut)))
+            }
+        }
+        #expect(direct > 1000, "\(direct) frames read directly")
+        #expect(mismatches.isEmpty, "\(mismatches)")
+        #expect(compared == direct)
+    }
+}

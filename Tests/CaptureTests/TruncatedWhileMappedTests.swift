@@ -3,10 +3,12 @@ import Testing
 
 @testable import Capture
 
-/// A capture that another program truncates while Exposure has it mapped (logrotate, a second
-/// `tcpdump -w` on the same path): reading a mapped page past the new end of the file raises SIGBUS,
-/// which used to end the process. Now the read ends as a file cut short, with the frames before the
-/// cut. Without the guard these tests do not fail politely: the test process dies of SIGBUS.
+/// A capture that another program truncates while Exposure reads it (logrotate, a second
+/// `tcpdump -w` on the same path). Mapped, reading a page past the new end of the file raises
+/// SIGBUS, which used to end the process; read with `read()` (classic pcap's default), the file
+/// just ends early. Either way the read ends as a file cut short, named as such, with the frames
+/// before the cut. Without the guard the mapped cases do not fail politely: the test process dies
+/// of SIGBUS.
 @Suite("Captures truncated while they are mapped")
 struct TruncatedWhileMappedTests {
     /// Records of 1,000 bytes each (raw IP link type, zero bytes: the reader does not decode them).
@@ -63,12 +65,13 @@ struct TruncatedWhileMappedTests {
 
     /// Reads `bytes` as a capture and truncates the file to `cut` bytes while the tenth frame is handed
     /// over; returns the frames read and how reading ended.
-    static func readTruncating(_ bytes: [UInt8], at cut: Int, extension fileExtension: String) throws -> (
-        frames: Int, end: EndOfInput
-    ) {
-        let path = try temporaryCaptureFile(bytes, "truncated-while-mapped", extension: fileExtension)
+    static func readTruncating(
+        _ bytes: [UInt8], at cut: Int, extension fileExtension: String, windowSize: Int? = nil
+    ) throws -> (frames: Int, end: EndOfInput) {
+        let path = try temporaryCaptureFile(
+            bytes, "truncated-while-mapped-\(windowSize.map(String.init) ?? "default")", extension: fileExtension)
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let source = try PcapSource.open(file: path, filter: nil)
+        let source = try PcapSource.open(file: path, filter: nil, windowSize: windowSize)
         var frames = 0
         let end = source.forEachFrame { frame in
             frames += 1
@@ -77,10 +80,14 @@ struct TruncatedWhileMappedTests {
         return (frames, end)
     }
 
-    @Test("a classic pcap truncated while mapped ends as cut, with the records before the cut")
-    func classicPcap() throws {
+    /// Classic pcap is read with `read()` by default (the file's size at opening tells a truncation
+    /// from the file's end) and mapped when a window size is given.
+    @Test(
+        "a classic pcap truncated while read or mapped ends as cut, with the records before the cut",
+        arguments: [ClassicPcapFile.defaultWindowSize, ClassicPcapFile.mappedWindowSize])
+    func classicPcap(windowSize: Int) throws {
         let (bytes, cut) = Self.classic()
-        let read = try Self.readTruncating(bytes, at: cut, extension: "pcap")
+        let read = try Self.readTruncating(bytes, at: cut, extension: "pcap", windowSize: windowSize)
         #expect(read.frames == Self.kept)
         #expect(
             read.end

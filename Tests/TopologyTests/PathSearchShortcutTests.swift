@@ -149,4 +149,92 @@ struct PathSearchShortcutTests {
             #expect(fromHost == plainFromHost, "seed \(seed) nic0 -> \(nic.name)")
         }
     }
+
+    /// The look two levels ahead ranks a class reached only through an internal door after the
+    /// sweep of its foothold, as `successors` lists it: random topologies with internal load
+    /// balancers (`InternalDoorsTests.randomWithInternalDoors`) and random crown jewels must give
+    /// the plain search's paths, hop for hop.
+    @Test(
+        "Random internal load balancers: the same paths with and without shortcuts",
+        arguments: 0..<30)
+    func randomInternalDoors(seed: Int) throws {
+        var (network, _) = InternalDoorsTests.randomWithInternalDoors(seed: UInt64(seed))
+        var rng = SeededGenerator(state: UInt64(seed) &+ 31)
+        for i in network.interfaces.indices where rng.next() % 3 == 0 {
+            network.interfaces[i].tags["tier"] = "crown-jewel"
+        }
+        let fast = ReachabilityEngine(network: network)
+        let plain = ReachabilityEngine(network: network)
+        plain.searchShortcuts = false
+        let report = try fast.paths(from: .internet, to: .crownJewels)
+        #expect(report == (try plain.paths(from: .internet, to: .crownJewels)), "seed \(seed)")
+        for nic in network.interfaces.prefix(4) where nic.tags["tier"] == nil {
+            #expect(
+                (try fast.paths(from: .resource(nic.name), to: .crownJewels))
+                    == (try plain.paths(from: .resource(nic.name), to: .crownJewels)), "seed \(seed) from \(nic.name)")
+        }
+    }
+
+    /// Hand-worked: web (public IP, SSH from the internet) may reach b1 (10.0.2.4) only through the
+    /// internal load balancer's frontend 10.0.2.10 (its outbound NSG denies b1's subnet), and b2
+    /// (10.0.3.4) directly on SSH; both may reach db (crown jewel) on 1433. The level-by-level
+    /// search lists web's sweep (b2) before its door hops (b1), although b1's address comes first,
+    /// so db's last hop leaves b2; the look two levels ahead must choose the same.
+    @Test("A door hop ranks after the sweep: the look-ahead keeps the plain search's last two hops")
+    func doorHopRanksAfterTheSweep() throws {
+        var t = HandBuiltTopology()
+        t.vnet("vnet", "10.0.0.0/16")
+        let closed = auditRule("DenyVnet", 300, .deny, .any, from: "VirtualNetwork", ports: "*")
+        t.subnet("vnet", "web", "10.0.1.0/24", nsg: "nsgWeb")
+        t.nsg(
+            "nsgWeb",
+            [
+                auditRule("SshIn", 100, from: "Internet", ports: "22"),
+                auditRule("ToFrontend", 100, to: "10.0.2.10/32", ports: "80", direction: .outbound),
+                auditRule("NotToB1", 200, .deny, .any, to: "10.0.2.0/24", ports: "*", direction: .outbound),
+            ])
+        t.subnet("vnet", "s1", "10.0.2.0/24", nsg: "nsgB1")
+        t.nsg("nsgB1", [auditRule("AppFromWeb", 100, from: "10.0.1.0/24", ports: "8080"), closed])
+        t.subnet("vnet", "s2", "10.0.3.0/24", nsg: "nsgB2")
+        t.nsg("nsgB2", [auditRule("SshFromWeb", 100, from: "10.0.1.0/24", ports: "22"), closed])
+        t.subnet("vnet", "d", "10.0.4.0/24", nsg: "nsgD")
+        t.nsg("nsgD", [auditRule("SqlFromApps", 100, from: "10.0.2.0/24,10.0.3.0/24", ports: "1433"), closed])
+        t.nic("web", ip: "10.0.1.4", subnet: "vnet/web", publicIP: "20.0.0.4")
+        t.nic("b1", ip: "10.0.2.4", subnet: "vnet/s1")
+        t.nic("b2", ip: "10.0.3.4", subnet: "vnet/s2")
+        t.nic("db", ip: "10.0.4.4", subnet: "vnet/d", tags: ["tier": "crown-jewel"])
+        var network = t.network
+        let fe = ResourceID("/lb/ilb/fe")
+        let pool = ResourceID("/lb/ilb/pool")
+        network.loadBalancers.append(
+            LoadBalancer(
+                id: ResourceID("/lb/ilb"), name: "ilb", sku: .standard,
+                frontends: [
+                    .init(
+                        id: fe, name: "fe", privateAddress: IPv4Address("10.0.2.10")!,
+                        subnet: HandBuiltTopology.id("subnet", "vnet/s1"))
+                ],
+                backendPools: [
+                    .init(
+                        id: pool, name: "pool",
+                        members: [.ipConfiguration(ResourceID("/tiny/nic/b1/ipConfigurations/ipconfig1"))])
+                ],
+                rules: [
+                    LoadBalancer.Rule(
+                        name: "http", frontend: fe, backendPools: [pool], protocol: .tcp, frontendPort: 80,
+                        backendPort: 8080)
+                ]))
+        let fast = ReachabilityEngine(network: network)
+        let plain = ReachabilityEngine(network: network)
+        plain.searchShortcuts = false
+        let report = try fast.paths(from: .internet, to: .crownJewels)
+        #expect(report == (try plain.paths(from: .internet, to: .crownJewels)))
+        #expect(
+            report.paths.first?.hops.map { "\($0.from)->\($0.to) \($0.protocol.rawValue)/\($0.port)" } == [
+                "internet->web tcp/22", "web->b2 tcp/22", "b2->db tcp/1433",
+            ])
+        // b1 is reached, through the frontend only.
+        let toB1 = try plain.paths(from: .resource("web"), to: .resource("b1"))
+        #expect(toB1.paths.first?.hops.map { "\($0.toAddress):\($0.port)" } == ["10.0.2.10:80"])
+    }
 }

@@ -1,3 +1,9 @@
+import CPcap
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// A borrowed, bounds-checked, zero-copy view of packet or stream bytes: what every decoder and
 /// detector reads. It holds the memory it views privately and never hands the address out, so the
 /// unsafe code stays here and in the files that wrap libpcap or map capture files.
@@ -72,7 +78,50 @@ public struct PacketBytes {
 
     /// Where `byte` first occurs, or nil.
     public func firstIndex(of byte: UInt8) -> Int? {
-        buffer.firstIndex(of: byte)
+        firstIndex(of: byte, from: 0)
+    }
+
+    /// Where `byte` first occurs at or after `start`, or nil (`memchr`).
+    public func firstIndex(of byte: UInt8, from start: Int) -> Int? {
+        let from = Swift.max(start, 0)
+        guard from < buffer.count, let base = buffer.baseAddress else { return nil }
+        guard let found = memchr(base + from, Int32(byte), buffer.count - from) else { return nil }
+        return UnsafeRawPointer(found) - base
+    }
+
+    /// Where the bytes of `needle` first occur at or after `start`, or nil; nil for an empty needle
+    /// (`memmem`). The detectors search whole 8 KiB openings for signatures with it.
+    public func firstIndex(of needle: [UInt8], from start: Int = 0) -> Int? {
+        let from = Swift.max(start, 0)
+        guard !needle.isEmpty, needle.count <= buffer.count - from, let base = buffer.baseAddress else { return nil }
+        return needle.withUnsafeBytes { wanted -> Int? in
+            guard let found = exposure_memmem(base + from, buffer.count - from, wanted.baseAddress!, wanted.count)
+            else {
+                return nil
+            }
+            return UnsafeRawPointer(found) - base
+        }
+    }
+
+    /// Whether `needle`, lower-case ASCII, occurs anywhere in the view with ASCII letters in any case.
+    public func containsIgnoringASCIICase(_ needle: [UInt8]) -> Bool {
+        guard let first = needle.first, needle.count <= buffer.count else { return false }
+        @inline(__always) func lower(_ byte: UInt8) -> UInt8 { byte &- 0x41 < 26 ? byte | 0x20 : byte }
+        let last = buffer.count - needle.count
+        return needle.withUnsafeBufferPointer { wanted in
+            var index = 0
+            outer: while index <= last {
+                if lower(buffer[index]) == first {
+                    for offset in 1..<wanted.count where lower(buffer[index + offset]) != wanted[offset] {
+                        index += 1
+                        continue outer
+                    }
+                    return true
+                }
+                index += 1
+            }
+            return false
+        }
     }
 
     /// Whether the two views hold the same bytes.

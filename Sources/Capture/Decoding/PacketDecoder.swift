@@ -50,11 +50,41 @@ public struct PacketDecoder: Sendable {
     public init(linkLayer: LinkLayer) { self.linkLayer = linkLayer }
 
     public func decode(_ frame: PacketBytes) -> DecodeOutcome {
+        if linkLayer == .ethernet, let packet = Self.plainIPv4TCP(frame) { return .packet(packet) }
         switch linkLayer.decode(frame) {
         case .failure(let anomaly): return .anomaly(anomaly)
         case .success(let (network, offset)):
             return decode(network, frame[min(offset, frame.count)...], depth: 0)
         }
+    }
+
+    /// Most of a large capture read straight from its fixed offsets: an Ethernet frame (no VLAN tag) of
+    /// IPv4 without options or fragmentation carrying TCP with a sound header. Anything else, and
+    /// any such frame cut short, returns nil for the general path, which gives the same packet for
+    /// the frames read here (`DecoderTests` compares the two on every sample). It saves the general
+    /// path's intermediate results, a tenth of the per-packet work on the benchmark capture.
+    @inline(__always)
+    static func plainIPv4TCP(_ frame: PacketBytes) -> DecodedPacket? {
+        guard frame.count >= 54, frame.uint16BigEndian(at: 12) == 0x0800, frame[14] == 0x45, frame[23] == 6,
+            let totalLength = frame.uint16BigEndian(at: 16), totalLength >= 40,
+            let flagsAndOffset = frame.uint16BigEndian(at: 20), flagsAndOffset & 0x3FFF == 0,
+            let source = frame.uint32BigEndian(at: 26), let destination = frame.uint32BigEndian(at: 30),
+            let sourcePort = frame.uint16BigEndian(at: 34), let destinationPort = frame.uint16BigEndian(at: 36),
+            let sequence = frame.uint32BigEndian(at: 38)
+        else { return nil }
+        // The TCP header's length, and the end of the IP packet as announced and as captured.
+        let headerLength = Int(frame[46] >> 4) * 4
+        let capturedEnd = 14 + min(Int(totalLength), frame.count - 14)
+        guard headerLength >= 20, capturedEnd - 34 >= headerLength else { return nil }
+        let payload = frame[(34 + headerLength)..<capturedEnd]
+        return DecodedPacket(
+            source: IPAddress(ipv4: source),
+            destination: IPAddress(ipv4: destination),
+            transport: TransportHeader(
+                transport: .tcp, sourcePort: sourcePort, destinationPort: destinationPort, sequence: sequence,
+                flags: TCPFlags(rawValue: frame[47]), payloadOffset: headerLength),
+            payload: payload,
+            payloadLength: max(Int(totalLength) - 20 - headerLength, payload.count))
     }
 
     /// Decodes an IP packet that starts at the beginning of `ipBytes`, `depth` tunnels down.

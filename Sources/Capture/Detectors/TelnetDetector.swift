@@ -34,6 +34,7 @@ public struct TelnetDetector: StreamDetector {
     /// The bytes a side typed, with option negotiation (IAC …) taken out and IAC IAC kept as 255.
     static func data(_ stream: PacketBytes) -> [UInt8] {
         var data: [UInt8] = []
+        data.reserveCapacity(stream.count)
         var index = 0
         while index < stream.count {
             let byte = stream[index]

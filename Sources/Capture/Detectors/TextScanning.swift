@@ -7,15 +7,11 @@ enum TextScanning {
     {
         var result: [Substring] = []
         var start = 0
-        var index = 0
-        while index < bytes.count && result.count < maxLines {
-            if bytes[index] == 0x0A {
-                var end = index
-                if end > start && bytes[end - 1] == 0x0D { end -= 1 }
-                result.append(text(bytes, start..<end))
-                start = index + 1
-            }
-            index += 1
+        while result.count < maxLines, let index = bytes.firstIndex(of: 0x0A, from: start) {
+            var end = index
+            if end > start && bytes[end - 1] == 0x0D { end -= 1 }
+            result.append(text(bytes, start..<end))
+            start = index + 1
         }
         if includeUnfinished && start < bytes.count && result.count < maxLines {
             result.append(text(bytes, start..<bytes.count))
@@ -60,39 +56,12 @@ enum TextScanning {
 
     /// Where `needle` first occurs in `haystack`, or nil.
     static func find(_ needle: [UInt8], in haystack: PacketBytes, from start: Int = 0) -> Int? {
-        guard let first = needle.first, needle.count <= haystack.count else { return nil }
-        var index = max(start, 0)
-        let last = haystack.count - needle.count
-        while index <= last {
-            if haystack[index] == first {
-                var matched = true
-                for offset in 1..<needle.count where haystack[index + offset] != needle[offset] {
-                    matched = false
-                    break
-                }
-                if matched { return index }
-            }
-            index += 1
-        }
-        return nil
+        haystack.firstIndex(of: needle, from: start)
     }
 
     /// Whether `needle` (lower-case ASCII) occurs in `haystack`, ignoring ASCII case.
     static func containsIgnoringCase(_ needle: [UInt8], in haystack: PacketBytes) -> Bool {
-        guard let first = needle.first, needle.count <= haystack.count else { return false }
-        var index = 0
-        let last = haystack.count - needle.count
-        outer: while index <= last {
-            if lower(haystack[index]) == first {
-                for offset in 1..<needle.count where lower(haystack[index + offset]) != needle[offset] {
-                    index += 1
-                    continue outer
-                }
-                return true
-            }
-            index += 1
-        }
-        return false
+        haystack.containsIgnoringASCIICase(needle)
     }
 
     /// Decodes standard base64, ignoring padding; nil on any other character.

@@ -59,7 +59,7 @@ public struct RuleSelector: Sendable, Hashable, CustomStringConvertible {
 
     /// Parses `NSG/RULE` or a resource id `/subscriptions/…/networkSecurityGroups/NSG/securityRules/RULE`.
     public init?(_ text: String) {
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        let trimmed = text.trimmingSpaces()
         let parts = trimmed.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
         if trimmed.hasPrefix("/") {
             guard let groupIndex = parts.firstIndex(where: { $0.lowercased() == "networksecuritygroups" }),
@@ -179,10 +179,10 @@ public struct JustificationFile: Sendable {
             }
             func text(_ key: String) throws -> String {
                 guard let value = entry[key] else { throw fail(item, "the entry has no '\(key)'") }
-                guard let string = value.scalar?.string, !string.trimmingCharacters(in: .whitespaces).isEmpty else {
+                guard let string = value.scalar?.string, !string.trimmingSpaces().isEmpty else {
                     throw fail(value, "'\(key)' must be non-empty text")
                 }
-                return string.trimmingCharacters(in: .whitespaces)
+                return string.trimmingSpaces()
             }
             var selectorNodes: [Node] = []
             if let one = entry["rule"] { selectorNodes.append(one) }

@@ -26,8 +26,9 @@ extension LegacyProtocolAllowed {
         var view: AuditContext.RuleView
         var fromInternet = Set<String>()
         var acrossSegments = Set<String>()
-        /// Destination segment name → indices (in `SubnetLookup`) of the source subnets.
-        var segmentPairs: [String: Set<Int>] = [:]
+        /// Destination segment (its name's rank in `SubnetLookup`) → the sources inside the estate
+        /// that cross into it (their subnets are looked up once, when the finding is written).
+        var segmentPairs: [Int: IntervalSet] = [:]
     }
 
     /// At most this many `from -> to` pairs are listed per finding; the count says how many there are.
@@ -36,7 +37,7 @@ extension LegacyProtocolAllowed {
     static func findings(_ context: AuditContext) -> [Finding] {
         let legacy = context.options.sensitivePorts.legacyProtocols
         let internet = context.publicInternet
-        let subnetIndex = SubnetLookup(context)
+        var subnetIndex = SubnetLookup(context)
         var passages: [String: Passage] = [:]
         var order: [String] = []
         for group in context.network.securityGroups where context.isAttached(group.id) {
@@ -44,7 +45,7 @@ extension LegacyProtocolAllowed {
                 // Hosts live in subnets: the sources that can cross into a segment are the subnets
                 // of this VNet and of its connected peers, outside the segment itself.
                 let routable = context.subnetSpace(routableFrom: vnet)
-                for segment in segments(of: group.id, in: vnet, context: context) {
+                for segment in segments(of: group.id, in: vnet, context: context, lookup: &subnetIndex) {
                     let others = routable.subtracting(segment.space)
                     for (transport, protocols) in [(TransportProtocol.tcp, ProtocolSet.tcp), (.udp, .udp)] {
                         let ports = legacy.filter { $0.transport == transport }
@@ -70,8 +71,8 @@ extension LegacyProtocolAllowed {
                                 let inside = sources.intersection(others)
                                 if !inside.isEmpty {
                                     passages[key]?.acrossSegments.insert(label)
-                                    passages[key]?.segmentPairs[segment.name, default: []].formUnion(
-                                        subnetIndex.subnets(overlapping: inside))
+                                    let crossing = passages[key]?.segmentPairs[segment.rank] ?? IntervalSet()
+                                    passages[key]?.segmentPairs[segment.rank] = crossing.union(inside)
                                 }
                             }
                         }
@@ -91,13 +92,11 @@ extension LegacyProtocolAllowed {
             if !passage.acrossSegments.isEmpty {
                 parts.append("across segment boundaries: \(AuditText.list(passage.acrossSegments.sorted()))")
             }
-            let pairs = passage.segmentPairs.flatMap { target, sources in
-                sources.map { "\(subnetIndex.names[$0]) -> \(target)" }
-            }.sorted()
+            let pairs = subnetIndex.pairs(passage.segmentPairs)
             var evidence = AuditText.ruleEvidence(rule, group)
             evidence["fromInternet"] = .array(passage.fromInternet.sorted().map { .string($0) })
             evidence["acrossSegments"] = .array(passage.acrossSegments.sorted().map { .string($0) })
-            evidence["segments"] = .array(pairs.prefix(listedPairs).map { .string($0) })
+            evidence["segments"] = .array(pairs.listed.map { .string($0) })
             evidence["segmentPairs"] = .int(pairs.count)
             findings.append(
                 Finding(
@@ -116,12 +115,54 @@ extension LegacyProtocolAllowed {
         /// `VNET/SUBNET` of each subnet, by index.
         var names: [String] = []
 
+        /// The distinct names in order, and each subnet's name's place among them.
+        var sortedNames: [String] = []
+        var rank: [Int] = []
+        var rankOfName: [String: Int] = [:]
+        /// Whether every name is printable ASCII without spaces (as Azure's names are): then
+        /// `a -> t` strings sort as the pairs (a, t) of their names do (the space of ` -> ` sorts
+        /// before any name character), and the pairs are ordered by rank without writing them all
+        /// out. Otherwise they are written out and sorted as strings.
+        var plainNames = true
+
         init(_ context: AuditContext) {
             for (index, subnet) in context.network.subnets.enumerated() {
                 names.append(context.segmentName(subnet))
                 for prefix in subnet.prefixes { for (lo, hi) in prefix.intervals { ranges.append((lo, hi, index)) } }
             }
             ranges.sort { $0.lower < $1.lower }
+            sortedNames = Array(Set(names)).sorted()
+            for (r, name) in sortedNames.enumerated() { rankOfName[name] = r }
+            rank = names.map { rankOfName[$0]! }
+            plainNames = names.allSatisfy { $0.unicodeScalars.allSatisfy { (0x21...0x7E).contains($0.value) } }
+        }
+
+        /// The rank of a segment's name, adding it when no subnet carries it.
+        mutating func rank(of name: String) -> Int {
+            if let r = rankOfName[name] { return r }
+            plainNames = false
+            sortedNames.append(name)
+            rankOfName[name] = sortedNames.count - 1
+            return sortedNames.count - 1
+        }
+
+        /// The `source -> target` pairs of one rule (each source subnet once per target): how many,
+        /// and the first `listedPairs` in string order.
+        func pairs(_ segmentPairs: [Int: IntervalSet]) -> (count: Int, listed: [String]) {
+            var keys: [(source: Int, target: Int, subnet: Int)] = []
+            for (target, sources) in segmentPairs {
+                var last = -1
+                for s in subnets(overlapping: sources).sorted() where s != last {
+                    last = s
+                    keys.append((rank[s], target, s))
+                }
+            }
+            guard plainNames else {
+                let all = keys.map { "\(names[$0.subnet]) -> \(sortedNames[$0.target])" }.sorted()
+                return (all.count, Array(all.prefix(listedPairs)))
+            }
+            keys.sort { ($0.source, $0.target) < ($1.source, $1.target) }
+            return (keys.count, keys.prefix(listedPairs).map { "\(names[$0.subnet]) -> \(sortedNames[$0.target])" })
         }
 
         func subnets(overlapping set: IntervalSet) -> [Int] {
@@ -148,13 +189,15 @@ extension LegacyProtocolAllowed {
 
     /// The segments an NSG guards in one VNet: each attached subnet, and for NICs attached directly
     /// the NIC's own address; `space` is the whole subnet, whose other hosts are not across a boundary.
-    private static func segments(of group: ResourceID, in vnet: ResourceID, context: AuditContext)
-        -> [(name: String, addresses: IntervalSet, space: IntervalSet)]
+    private static func segments(
+        of group: ResourceID, in vnet: ResourceID, context: AuditContext, lookup: inout SubnetLookup
+    )
+        -> [(rank: Int, addresses: IntervalSet, space: IntervalSet)]
     {
-        var result: [(name: String, addresses: IntervalSet, space: IntervalSet)] = []
+        var result: [(rank: Int, addresses: IntervalSet, space: IntervalSet)] = []
         for subnet in context.attachedSubnets[group] ?? [] where subnet.virtualNetwork == vnet {
             let space = IntervalSet(prefixes: subnet.prefixes)
-            result.append((context.segmentName(subnet), space, space))
+            result.append((lookup.rank(of: context.segmentName(subnet)), space, space))
         }
         for nic in context.attachedInterfaces[group] ?? [] {
             for config in nic.ipConfigurations {
@@ -163,7 +206,7 @@ extension LegacyProtocolAllowed {
                 else { continue }
                 let space = IntervalSet(prefixes: subnet.prefixes)
                 result.append(
-                    (context.segmentName(subnet), IntervalSet(address.value, address.value), space))
+                    (lookup.rank(of: context.segmentName(subnet)), IntervalSet(address.value, address.value), space))
             }
         }
         return result

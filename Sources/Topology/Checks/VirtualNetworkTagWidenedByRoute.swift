@@ -35,6 +35,11 @@ extension VirtualNetworkTagWidenedByRoute {
                 if let s = config.subnet, let a = config.privateAddress { addressesBySubnet[s, default: []].append(a) }
             }
         }
+        // The subnets of each tag context, once: a finding names those its NSG guards.
+        var subnetsOfContext: [Int: [Int]] = [:]
+        for s in network.subnets.indices {
+            if let c = compiled.subnetTagContext[s] { subnetsOfContext[c, default: []].append(s) }
+        }
         for group in network.securityGroups where context.isAttached(group.id) {
             for c in context.attachmentContexts(of: group.id) {
                 guard let t = compiled.tagContextTable[c] else { continue }
@@ -51,7 +56,9 @@ extension VirtualNetworkTagWidenedByRoute {
                     findings.append(
                         finding(
                             context, group: group, rule: view.rule, table: network.routeTables[t], vnet: v,
-                            sources: sources, flows: flows, inTagContext: c, addressesBySubnet: addressesBySubnet))
+                            sources: sources, flows: flows, inTagContext: c,
+                            subnetsOfContext: subnetsOfContext[c] ?? [],
+                            addressesBySubnet: addressesBySubnet))
                 }
             }
         }
@@ -67,17 +74,16 @@ extension VirtualNetworkTagWidenedByRoute {
 
     private static func finding(
         _ context: AuditContext, group: SecurityGroup, rule: SecurityRule, table: RouteTable, vnet v: Int,
-        sources: IntervalSet, flows: FlowRegion, inTagContext c: Int, addressesBySubnet: [ResourceID: [IPv4Address]]
+        sources: IntervalSet, flows: FlowRegion, inTagContext c: Int, subnetsOfContext: [Int],
+        addressesBySubnet: [ResourceID: [IPv4Address]]
     ) -> Finding {
-        let compiled = context.compiled
         let routes = table.routes.filter { r in
             !IntervalSet(prefixes: [r.addressPrefix]).intersection(sources).isEmpty
         }
-        let inContext = context.network.subnets.enumerated().filter { s, subnet in
-            compiled.subnetTagContext[s] == c
-                && (subnet.securityGroup == group.id
-                    || (context.attachedInterfaces[group.id] ?? []).contains { $0.subnetIDs.contains(subnet.id) })
-        }.map(\.element)
+        let inContext = subnetsOfContext.map { context.network.subnets[$0] }.filter { subnet in
+            subnet.securityGroup == group.id
+                || (context.attachedInterfaces[group.id] ?? []).contains { $0.subnetIDs.contains(subnet.id) }
+        }
         let subnets = inContext.map { context.segmentName($0) }
         // High when the internet can really open a connection that way: a door forwards a port the
         // rule admits to a host it protects, and the answers are not dropped on the way back.

@@ -147,7 +147,7 @@ public struct NetworkAddress: Sendable, Hashable, Comparable, CustomStringConver
     /// Why `text` is not an address, for error messages: names a zone id apart, which is valid
     /// IPv6 text on a host but means nothing in an Azure network.
     public static func refusal(_ text: some StringProtocol, what: String = "address") -> String {
-        if text.contains("%") {
+        if text.utf8.contains(UInt8(ascii: "%")) {
             return "'\(text)' is not an IP \(what): zone ids ('%' and an interface) have no meaning in an Azure network"
         }
         return "'\(text)' is not an IPv4 or IPv6 \(what)"
@@ -174,7 +174,7 @@ public struct NetworkPrefix: Sendable, Hashable, CustomStringConvertible {
     /// Parses `10.0.0.0/16`, `2001:db8::/32` or a bare address (a /32 or /128); nil for anything
     /// else (a zone id, a length beyond the family's).
     public init?(_ text: some StringProtocol) {
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        let trimmed = text.trimmingSpaces()
         if let slash = trimmed.firstIndex(of: "/") {
             let lengthText = trimmed[trimmed.index(after: slash)...]
             guard let address = NetworkAddress(trimmed[..<slash]), !lengthText.isEmpty,
@@ -273,7 +273,7 @@ public struct PortRange: Sendable, Hashable, CustomStringConvertible {
 
     /// Parses `*`, `22`, or `1000-2000`; nil for anything else.
     public init?(_ text: some StringProtocol) {
-        let t = text.trimmingCharacters(in: .whitespaces)
+        let t = text.trimmingSpaces()
         if t == "*" || t.lowercased() == "any" {
             self = .any
             return

@@ -372,10 +372,6 @@ final class ClassGraph {
         return result
     }()
 
-    /// Whether some class sits behind an internal door (the path search's look-ahead, which
-    /// assumes the order of the address sweep, is then not used).
-    var hasInternalDoors: Bool { !internalDoors.isEmpty }
-
     /// What may enter class `c` (no protocol or port filter: a door's filter is on the port the
     /// client addresses, not the backend port), kept once computed.
     private var unfilteredInbound: [Int: [FlowBox]] = [:]
@@ -592,6 +588,34 @@ final class ClassGraph {
 
     /// Where `successors(a)` names class `b`: the rank of `b`'s VNet among those `a` routes to,
     /// then `b`'s place in its VNet's address order.
+    /// Where `successors(a)` names class `b`, as a rank to compare lexicographically: the sweep
+    /// first (`[0, VNet rank, place]`, as `sweepPosition`), then the door hops in the order
+    /// `doorSuccessors` lists them (`[1, VNet rank, door rank, backend rank]`). Nil when `a`
+    /// reaches `b` neither way.
+    func successorRank(of b: Int, from a: Int) -> [Int]? {
+        if directlyReaches(a, b) {
+            let place = sweepPosition(of: b, from: a)
+            return [0, place.vnet, place.place]
+        }
+        guard classVNet[a] >= 0, !internalDoors.isEmpty else { return nil }
+        for (r, vb) in routable[classVNet[a]].enumerated() {
+            for (q, k) in (internalDoorsByVNet[vb] ?? []).enumerated() {
+                if let j = internalDoors[k].backends.firstIndex(of: b), doorHop(from: a, door: k, to: b) != nil {
+                    return [1, r, q, j]
+                }
+            }
+        }
+        return nil
+    }
+
+    /// The VNets whose classes may have a hop to class `c`: those routing to its VNet, and to the
+    /// frontends of the internal doors leading to it.
+    func sourceVNetsWithDoors(of c: Int) -> [Int] {
+        var vnets = sourceVNets(of: c)
+        for k in internalDoorsInto[c] ?? [] { vnets += routedFrom[internalDoors[k].vnet] }
+        return Array(Set(vnets))
+    }
+
     func sweepPosition(of b: Int, from a: Int) -> (vnet: Int, place: Int) {
         let vnets = routable[classVNet[a]]
         let vnet = vnets.firstIndex(of: classVNet[b]) ?? vnets.count
@@ -641,9 +665,12 @@ final class ClassGraph {
     func witness(from a: Int, to b: Int, address: UInt128) -> Flow? {
         let ea = endpoint(a)
         var best: PortBox?
+        // `b`'s inbound region once (kept: every path into `b` asks), not once per outbound box.
+        var inbound: [FlowBox]?
         for o in outboundRegion(a) where o.destinations.contains(address) {
             guard let po = portBox(o) else { continue }
-            for i in inboundRegion(b) where i.sources.contains(ea.address) {
+            if inbound == nil { inbound = inboundUnfiltered(b) }
+            for i in inbound ?? [] where i.sources.contains(ea.address) {
                 guard let pi = portBox(i), let m = po.meets(pi) else { continue }
                 if best == nil || ClassGraph.preference(m) < ClassGraph.preference(best!) { best = m }
             }

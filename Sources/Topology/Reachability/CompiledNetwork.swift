@@ -94,11 +94,22 @@ final class CompiledNetwork {
     var asgAddresses: [IntervalSet] = []
     var effectiveRules: [[Direction: [SecurityRule]]] = []
     private var compiledCache: [Int: [CompiledRule]] = [:]
+    /// The same rules flat, for single flows (`decide`).
+    private var matchCache: [Int: MatchTable] = [:]
     /// Per subnet index: its NSG's index and its VNet's index, so single flows look up no ids.
     var subnetSecurityGroupIndex: [Int?] = []
     var subnetVNetIndex: [Int?] = []
     /// Per VNet, the subnet prefixes it routes to (built on first use).
     var subnetSpaceCache: [Int: IntervalSet] = [:]
+    /// Per VNet, the address intervals of its subnets (for `subnetSpace(routableFrom:)`).
+    lazy var subnetIntervalsByVNet: [[(UInt128, UInt128)]] = {
+        var result = [[(UInt128, UInt128)]](repeating: [], count: network.virtualNetworks.count)
+        for (s, subnet) in network.subnets.enumerated() {
+            guard let v = subnetVNetIndex[s] else { continue }
+            for prefix in subnet.prefixes { for (lo, hi) in prefix.intervals { result[v].append((lo, hi)) } }
+        }
+        return result
+    }()
     /// Route tables and firewalls (`RoutesAndFirewalls.swift`), compiled on first use.
     lazy var routing = CompiledRouting(self)
     /// Service tags whose Azure ranges are not known offline, each standing for one token address
@@ -436,12 +447,19 @@ final class CompiledNetwork {
     }
 
     /// First match wins: the rule that decides `flow` at one NSG.
-    func decide(_ flow: Flow, nsg: Int, direction: Direction, context vnet: Int?) -> CompiledRule? {
-        let rules = compiledRules(nsg, direction, context: vnet)
-        // Borrowed, not copied: a copy of each rule's five interval sets per flow shows up in
-        // verify-flows' profile.
-        guard let i = rules.firstIndex(where: { $0.box.contains(flow) }) else { return nil }
-        return rules[i]
+    func decide(_ flow: Flow, nsg: Int, direction: Direction, context vnet: Int?) -> (
+        reference: RuleReference, access: Access
+    )? {
+        let key = (nsg * 2 + (direction == .inbound ? 0 : 1)) * (tagSpace.count + 1) + (vnet ?? -1) + 1
+        let table: MatchTable
+        if let known = matchCache[key] {
+            table = known
+        } else {
+            table = MatchTable(compiledRules(nsg, direction, context: vnet))
+            matchCache[key] = table
+        }
+        guard let (i, access) = table.first(flow) else { return nil }
+        return (RuleReference(securityGroup: nsg, direction: direction, index: i), access)
     }
 
     /// `filter` without the deciding rules: the part of `input` the NSG's allow rules get.

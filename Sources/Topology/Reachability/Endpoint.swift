@@ -11,7 +11,7 @@ public enum Endpoint: Sendable, Hashable, CustomStringConvertible {
 
     /// Parses the command-line form; throws `InputError` naming the problem.
     public init(parsing text: String) throws {
-        let t = text.trimmingCharacters(in: .whitespaces)
+        let t = text.trimmingSpaces()
         if t.lowercased() == "internet" {
             self = .internet
         } else if let address = NetworkAddress(t) {

@@ -80,7 +80,7 @@ public enum FlowList {
 
         init(header text: String, line: Int, file: String) throws {
             let fields = text.split(separator: ",", omittingEmptySubsequences: false).map {
-                $0.trimmingCharacters(in: .whitespaces)
+                $0.trimmingSpaces()
             }
             for (i, name) in fields.enumerated() { byName[name.lowercased()] = i }
             for required in ["source", "destination", "protocol", "port"] where byName[required] == nil {
@@ -169,9 +169,9 @@ public enum FlowList {
     /// One data row, read field by field with a message for each problem.
     static func row(_ rawLine: String, _ header: Columns, _ lineNumber: Int, _ file: String) throws -> FlowRequest {
         let line = rawLine.hasSuffix("\r") ? String(rawLine.dropLast()) : rawLine
-        let trimmed = line.trimmingCharacters(in: .whitespaces)
+        let trimmed = line.trimmingSpaces()
         let fields = trimmed.split(separator: ",", omittingEmptySubsequences: false).map {
-            $0.trimmingCharacters(in: .whitespaces)
+            $0.trimmingSpaces()
         }
         return try request(fields, columns: header.byName, lineNumber, file)
     }
@@ -284,7 +284,7 @@ enum CSVRecords {
         var scalars = text.unicodeScalars.makeIterator()
         var pending: Unicode.Scalar? = scalars.next()
         func endField() {
-            fields.append(quotedField ? field : field.trimmingCharacters(in: .whitespaces))
+            fields.append(quotedField ? field : field.trimmingSpaces())
             field = ""
             quotedField = false
         }
@@ -297,7 +297,7 @@ enum CSVRecords {
         while let c = pending {
             pending = scalars.next()
             switch c {
-            case "\"" where field.trimmingCharacters(in: .whitespaces).isEmpty && !quotedField:
+            case "\"" where field.trimmingSpaces().isEmpty && !quotedField:
                 // A quoted field: up to the closing quote, `""` standing for one quote.
                 field = ""
                 quotedField = true

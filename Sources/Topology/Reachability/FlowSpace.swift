@@ -143,11 +143,13 @@ public struct FlowBox: Sendable, Hashable {
 
     /// Whether one concrete flow is in the box.
     public func contains(_ flow: Flow) -> Bool {
-        guard protocols.contains(ProtocolSet(flow.protocol)), sources.contains(flow.source.value),
-            destinations.contains(flow.destination.value)
-        else { return false }
-        guard flow.protocol.hasPorts else { return true }
-        return destinationPorts.contains(UInt32(flow.destinationPort)) && sourcePorts.contains(UInt32(flow.sourcePort))
+        // Cheapest and most selective first: a rule's protocol and destination ports (one or two
+        // intervals) reject most flows before the address searches.
+        guard protocols.contains(ProtocolSet(flow.protocol)) else { return false }
+        let ports = flow.protocol.hasPorts
+        if ports && !destinationPorts.contains(UInt32(flow.destinationPort)) { return false }
+        guard destinations.contains(flow.destination.value), sources.contains(flow.source.value) else { return false }
+        return !ports || sourcePorts.contains(UInt32(flow.sourcePort))
     }
 }
 

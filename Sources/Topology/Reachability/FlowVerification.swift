@@ -14,8 +14,7 @@ extension CompiledNetwork {
 
     func place(of address: UInt128) -> Place {
         if let e = endpointByPrivate[address] {
-            let endpoint = endpoints[e]
-            return Place(endpoint: e, subnet: endpoint.subnet, vnet: endpoint.virtualNetwork, address: address)
+            return Place(endpoint: e, subnet: endpoints[e].subnet, vnet: endpoints[e].virtualNetwork, address: address)
         }
         guard let vnet = virtualNetwork(containing: address) else {
             return Place(endpoint: nil, subnet: nil, vnet: nil, address: address)
@@ -38,17 +37,34 @@ extension CompiledNetwork {
     func tagContext(of place: Place) -> Int? { tagContext(subnet: place.subnet, vnet: place.vnet) }
 
     /// The NSGs filtering traffic leaving (outbound) or entering (inbound) a place, in Azure's order.
-    func levels(_ place: Place, _ direction: Direction) -> [Int] {
+    func levels(_ place: Place, _ direction: Direction) -> Levels {
         let subnetNSG = place.subnet.flatMap { subnetSecurityGroupIndex[$0] }
         let nicNSG = place.endpoint.flatMap { endpoints[$0].interfaceSecurityGroup }
         switch direction {
-        case .outbound: return [nicNSG, subnetNSG].compactMap { $0 }
-        case .inbound: return [subnetNSG, nicNSG].compactMap { $0 }
+        case .outbound: return Levels(first: nicNSG, second: subnetNSG)
+        case .inbound: return Levels(first: subnetNSG, second: nicNSG)
+        }
+    }
+
+    /// At most two NSGs (NIC and subnet) in evaluation order, without an array per flow.
+    struct Levels: Sequence, IteratorProtocol {
+        var first: Int?
+        var second: Int?
+
+        var isEmpty: Bool { first == nil && second == nil }
+
+        mutating func next() -> Int? {
+            if let f = first {
+                first = nil
+                return f
+            }
+            defer { second = nil }
+            return second
         }
     }
 
     /// Runs `flow` through the NSGs of one side; appends decisions; false when one denies.
-    func pass(_ flow: Flow, through nsgs: [Int], _ direction: Direction, context: Int?, into out: inout [RuleDecision])
+    func pass(_ flow: Flow, through nsgs: Levels, _ direction: Direction, context: Int?, into out: inout [RuleDecision])
         -> Bool
     {
         for nsg in nsgs {

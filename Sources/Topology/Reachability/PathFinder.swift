@@ -69,9 +69,10 @@ extension ReachabilityEngine {
     /// Endpoints of the same VM (or the same NIC's other IP configurations).
     private func siblingsByEndpoint() -> [Int: [Int]] {
         var groups: [String: [Int]] = [:]
-        for (e, endpoint) in compiled.endpoints.enumerated() {
-            let nic = network.interfaces[endpoint.interface]
-            groups[(nic.machine ?? nic.id).key, default: []].append(e)
+        for e in compiled.endpoints.indices {
+            // By index, not a copy of the whole interface per endpoint.
+            let i = compiled.endpoints[e].interface
+            groups[network.interfaces[i].machine?.key ?? network.interfaces[i].id.key, default: []].append(e)
         }
         var result: [Int: [Int]] = [:]
         for members in groups.values where members.count > 1 {
@@ -200,10 +201,11 @@ extension ReachabilityEngine {
                 // are those predecessors, and the full successor lists of this level (the inbound
                 // projection of every class) are never built. Without VMs bridging classes the
                 // order a full expansion would give the next level is known (the first foothold
-                // reaching a class, then where its sweep meets it), so each target gets the same
-                // last two hops.
+                // reaching a class, then where its sweep meets it, or, reached only through an
+                // internal door, where its door hops list it after the sweep: `successorRank`), so
+                // each target gets the same last two hops.
                 let plan =
-                    siblings.isEmpty && !g.hasInternalDoors
+                    siblings.isEmpty
                     ? twoLevels(
                         graph: g, pending: pending, footholds: Array(queue[head..<end]),
                         nextLevel: Array(queue[end...]), reachedDistance: reachedDistance, budget: 2 * n) : nil
@@ -305,10 +307,10 @@ extension ReachabilityEngine {
             if let i = queued[b] {
                 result = ([0, i], nil)
             } else if reachedDistance[b] == Int.max {
-                let candidates = g.sourceVNets(of: b).flatMap { footholdsByVNet[$0] ?? [] }.sorted()
-                for i in candidates where g.reaches(footholds[i], b) {
-                    let place = g.sweepPosition(of: b, from: footholds[i])
-                    result = ([1, i, place.vnet, place.place], footholds[i])
+                let candidates = g.sourceVNetsWithDoors(of: b).flatMap { footholdsByVNet[$0] ?? [] }.sorted()
+                for i in candidates {
+                    guard let place = g.successorRank(of: b, from: footholds[i]) else { continue }
+                    result = ([1, i] + place, footholds[i])
                     break
                 }
             }

@@ -109,6 +109,18 @@ final class CompiledRouting {
     /// among the system routes (own address space, connected peers, 0.0.0.0/0 to the internet)
     /// and the subnet's route table; at equal length a user route wins.
     func route(subnet: Int?, vnet: Int, to destination: UInt128) -> Choice {
+        let table = routeSegments(subnet: subnet, vnet: vnet)
+        var lo = 0
+        var hi = table.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if table[mid].lower <= destination { lo = mid + 1 } else { hi = mid }
+        }
+        return table[lo - 1].choice
+    }
+
+    /// `route`, worked out from the prefixes: once per segment of `routeSegments`.
+    private func longestMatch(subnet: Int?, vnet: Int, to destination: UInt128) -> Choice {
         var bestLength = 0
         var best = Choice(kind: .internet, decision: nil)
         func system(_ v: Int) {
@@ -172,9 +184,26 @@ final class CompiledRouting {
     /// The route choices for the estate's addresses from one subnet, as segments: within one
     /// segment no prefix (VNet, peer or route) begins or ends, so one choice holds for all of it.
     func segments(subnet: Int?, vnet: Int) -> [(lower: UInt128, upper: UInt128, choice: Choice)] {
-        let key = (subnet.flatMap { tableOfSubnet[$0] } ?? -1) &* 1_000_003 &+ vnet
+        let key = segmentKey(subnet: subnet, vnet: vnet)
         if let cached = segmentCache[key] { return cached }
-        var points: Set<UInt128> = []
+        // The estate's own bounds cut `routeSegments`, so each segment is wholly in or out.
+        let result = routeSegments(subnet: subnet, vnet: vnet).filter { compiled.allSpace.contains($0.lower) }
+        segmentCache[key] = result
+        return result
+    }
+
+    private func segmentKey(subnet: Int?, vnet: Int) -> Int {
+        (subnet.flatMap { tableOfSubnet[$0] } ?? -1) &* 1_000_003 &+ vnet
+    }
+
+    /// The route choices from one subnet for the whole address space, as sorted segments that
+    /// cover it: the ends of every VNet prefix, route prefix and of the estate, and of the IPv4
+    /// range (`::/0` covers no IPv4 address: `NetworkPrefix.intervals`), cut it. What single
+    /// flows and answers look up (`route`), by binary search.
+    func routeSegments(subnet: Int?, vnet: Int) -> [(lower: UInt128, upper: UInt128, choice: Choice)] {
+        let key = segmentKey(subnet: subnet, vnet: vnet)
+        if let cached = routeSegmentCache[key] { return cached }
+        var points: Set<UInt128> = [0, NetworkAddress.ipv4Range.lowerBound, NetworkAddress.ipv4Range.upperBound + 1]
         func add(_ lo: UInt128, _ hi: UInt128) {
             points.insert(lo)
             if hi < UInt128.max { points.insert(hi + 1) }
@@ -190,14 +219,15 @@ final class CompiledRouting {
         }
         let sorted = points.sorted()
         var result: [(lower: UInt128, upper: UInt128, choice: Choice)] = []
+        result.reserveCapacity(sorted.count)
         for (i, lo) in sorted.enumerated() {
             let hi = i + 1 < sorted.count ? sorted[i + 1] - 1 : UInt128.max
-            guard compiled.allSpace.contains(lo) else { continue }
-            result.append((lo, hi, route(subnet: subnet, vnet: vnet, to: lo)))
+            result.append((lo, hi, longestMatch(subnet: subnet, vnet: vnet, to: lo)))
         }
-        segmentCache[key] = result
+        routeSegmentCache[key] = result
         return result
     }
+    private var routeSegmentCache: [Int: [(lower: UInt128, upper: UInt128, choice: Choice)]] = [:]
 
     /// Whether the subnet's route table sends anything in the estate other than where the system
     /// routes would (so the class graph must route its traffic).
@@ -393,9 +423,10 @@ final class CompiledRouting {
     }
 
     /// The firewall's deciding network or application rule for one flow (always some: the default deny).
-    func firewallDecide(_ flow: Flow, _ f: Int) -> FirewallEntry {
-        let rules = filterRules[f]
-        return rules.first { $0.box.contains(flow) } ?? rules[rules.count - 1]
+    func firewallDecide(_ flow: Flow, _ f: Int) -> (access: Access, decision: RuleDecision) {
+        // Borrowed: only the deciding entry's access and decision leave, not its flow box.
+        if let (i, access) = filterTables[f].first(flow) { return (access, filterDecisions[f][i]) }
+        return (filterRules[f][filterRules[f].count - 1].access, filterDecisions[f][filterRules[f].count - 1])
     }
 
     /// The part of `input` the firewall lets through (first match, symbolically).
@@ -488,11 +519,7 @@ final class CompiledRouting {
 
     func applianceHop(_ kind: HopKind) -> ApplianceHop? {
         switch kind {
-        case .firewall(let f):
-            let fw = compiled.network.firewalls[f]
-            guard let address = fw.privateAddress?.value else { return nil }
-            return ApplianceHop(
-                name: fw.name, address: address, subnet: firewallSubnet[f], vnet: firewallVNet[f], firewall: f)
+        case .firewall(let f): return firewallHops[f]
         case .appliance(let address, let endpoint):
             let (s, v) = applianceVNet(kind)
             let name =
@@ -501,6 +528,18 @@ final class CompiledRouting {
             return ApplianceHop(name: name, address: address, subnet: s, vnet: v, firewall: nil)
         default: return nil
         }
+    }
+
+    /// Each firewall's filter rules flat, for single flows (`firewallDecide`).
+    private lazy var filterTables: [MatchTable] = filterRules.map { MatchTable($0) }
+    private lazy var filterDecisions: [[RuleDecision]] = filterRules.map { $0.map(\.decision) }
+
+    /// Each firewall's hop, built once: flows meet them one by one.
+    private lazy var firewallHops: [ApplianceHop?] = compiled.network.firewalls.indices.map { f in
+        let fw = compiled.network.firewalls[f]
+        guard let address = fw.privateAddress?.value else { return nil }
+        return ApplianceHop(
+            name: fw.name, address: address, subnet: firewallSubnet[f], vnet: firewallVNet[f], firewall: f)
     }
 
     /// The guards every appliance hop shares, for flows and flow sets alike: a known address, a
@@ -731,7 +770,7 @@ final class CompiledRouting {
         let key = (subnet.flatMap { tableOfSubnet[$0] } ?? -1) &* 1_000_003 &+ vnet
         if let known = answerFirewallCache[key] { return known }
         var spaces: [Int: [(UInt128, UInt128)]] = [:]
-        for segment in answerSegments(subnet: subnet, vnet: vnet) {
+        for segment in routeSegments(subnet: subnet, vnet: vnet) {
             guard case .firewall(let f) = segment.choice.kind else { continue }
             spaces[f, default: []].append((segment.lower, segment.upper))
         }
@@ -847,35 +886,6 @@ final class CompiledRouting {
         var address: UInt128
     }
     private var droppedCache: [DroppedKey: IntervalSet] = [:]
-    private var answerSegmentCache: [Int: [(lower: UInt128, upper: UInt128, choice: Choice)]] = [:]
-
-    /// The route choices from one subnet over every address (not just the estate's): where its
-    /// answers go.
-    func answerSegments(subnet: Int?, vnet: Int) -> [(lower: UInt128, upper: UInt128, choice: Choice)] {
-        let key = (subnet.flatMap { tableOfSubnet[$0] } ?? -1) &* 1_000_003 &+ vnet
-        if let cached = answerSegmentCache[key] { return cached }
-        // The IPv4 range's ends are cuts too: `::/0` covers no IPv4 address (NetworkPrefix.intervals).
-        var points: Set<UInt128> = [0, NetworkAddress.ipv4Range.lowerBound, NetworkAddress.ipv4Range.upperBound + 1]
-        func cut(_ p: NetworkPrefix) {
-            points.insert(p.first)
-            if p.last < UInt128.max { points.insert(p.last + 1) }
-        }
-        if let s = subnet, let t = tableOfSubnet[s] {
-            for r in compiled.network.routeTables[t].routes { cut(r.addressPrefix) }
-        }
-        for v in compiled.network.virtualNetworks {
-            for p in v.addressSpace { cut(p) }
-        }
-        let sorted = points.sorted()
-        var result: [(lower: UInt128, upper: UInt128, choice: Choice)] = []
-        for i in sorted.indices {
-            let lo = sorted[i]
-            let hi = i + 1 < sorted.count ? sorted[i + 1] - 1 : UInt128.max
-            result.append((lo, hi, route(subnet: subnet, vnet: vnet, to: lo)))
-        }
-        answerSegmentCache[key] = result
-        return result
-    }
 }
 
 /// A host the internet reaches through an Azure Firewall's DNAT rule.

@@ -1,24 +1,107 @@
 import Findings
 
 /// Which rule of which NSG decided a flow at one level, as `decidedBy` lists it.
+///
+/// Its fields live in one shared, copy-on-write box: `verify-flows` copies a decision into every
+/// verdict it gives, and a copy of eight strings (eight reference counts) per rule per flow was a
+/// quarter of its profile; a copy of the box is one.
 public struct RuleDecision: Sendable, Hashable {
-    public var securityGroup: ResourceID
-    public var securityGroupName: String
-    public var rule: String
-    public var direction: Direction
-    public var access: Access
-    public var priority: Int
-    public var isDefault: Bool
-    public var location: SourceLocation?
+    struct Fields: Hashable {
+        var securityGroup: ResourceID
+        var securityGroupName: String
+        var rule: String
+        var direction: Direction
+        var access: Access
+        var priority: Int
+        var isDefault: Bool
+        var location: SourceLocation?
+        var kind: DecisionKind
+        var detail: String?
+        var collection: String?
+    }
+
+    /// Never changed once shared: every setter copies it first unless this value holds the only
+    /// reference (`isKnownUniquelyReferenced`).
+    final class Storage: @unchecked Sendable {
+        var fields: Fields
+        init(_ fields: Fields) { self.fields = fields }
+    }
+
+    private var storage: Storage
+
+    private mutating func update(_ body: (inout Fields) -> Void) {
+        if !isKnownUniquelyReferenced(&storage) { storage = Storage(storage.fields) }
+        body(&storage.fields)
+    }
+
+    public init(
+        securityGroup: ResourceID, securityGroupName: String, rule: String, direction: Direction, access: Access,
+        priority: Int, isDefault: Bool, location: SourceLocation?, kind: DecisionKind = .securityRule,
+        detail: String? = nil, collection: String? = nil
+    ) {
+        storage = Storage(
+            Fields(
+                securityGroup: securityGroup, securityGroupName: securityGroupName, rule: rule, direction: direction,
+                access: access, priority: priority, isDefault: isDefault, location: location, kind: kind,
+                detail: detail, collection: collection))
+    }
+
+    public static func == (a: RuleDecision, b: RuleDecision) -> Bool {
+        a.storage === b.storage || a.storage.fields == b.storage.fields
+    }
+
+    public func hash(into hasher: inout Hasher) { storage.fields.hash(into: &hasher) }
+
+    public var securityGroup: ResourceID {
+        get { storage.fields.securityGroup }
+        set { update { $0.securityGroup = newValue } }
+    }
+    public var securityGroupName: String {
+        get { storage.fields.securityGroupName }
+        set { update { $0.securityGroupName = newValue } }
+    }
+    public var rule: String {
+        get { storage.fields.rule }
+        set { update { $0.rule = newValue } }
+    }
+    public var direction: Direction {
+        get { storage.fields.direction }
+        set { update { $0.direction = newValue } }
+    }
+    public var access: Access {
+        get { storage.fields.access }
+        set { update { $0.access = newValue } }
+    }
+    public var priority: Int {
+        get { storage.fields.priority }
+        set { update { $0.priority = newValue } }
+    }
+    public var isDefault: Bool {
+        get { storage.fields.isDefault }
+        set { update { $0.isDefault = newValue } }
+    }
+    public var location: SourceLocation? {
+        get { storage.fields.location }
+        set { update { $0.location = newValue } }
+    }
     /// What decided: an NSG rule (the fields above name the NSG), a route (`securityGroup` and
     /// `securityGroupName` name the route table, `rule` the route) or an Azure Firewall rule (they
     /// name the firewall; `collection` its rule collection) or the rule of an internal door (they
     /// name the load balancer or gateway; `collection` is the door's `via`).
-    public var kind: DecisionKind = .securityRule
+    public var kind: DecisionKind {
+        get { storage.fields.kind }
+        set { update { $0.kind = newValue } }
+    }
     /// Routes: `0.0.0.0/0 -> VirtualAppliance 10.0.0.4`. Firewall rules: `network`, `application`,
     /// `dnat`. Door rules: `10.0.2.6:80 -> 10.0.2.4:80`.
-    public var detail: String?
-    public var collection: String?
+    public var detail: String? {
+        get { storage.fields.detail }
+        set { update { $0.detail = newValue } }
+    }
+    public var collection: String? {
+        get { storage.fields.collection }
+        set { update { $0.collection = newValue } }
+    }
 
     /// What kind of thing a `RuleDecision` names.
     public enum DecisionKind: String, Sendable, Hashable {

@@ -63,9 +63,10 @@ extension CompiledNetwork {
     func subnetSpace(routableFrom vnet: Int) -> IntervalSet {
         if let known = subnetSpaceCache[vnet] { return known }
         var intervals: [(UInt128, UInt128)] = []
-        for s in network.subnets {
-            guard let v = vnetIndex[s.virtualNetwork], mayRoute(vnet, v) || mayRoute(v, vnet) else { continue }
-            intervals += s.prefixes.flatMap(\.intervals)
+        // By VNet, from prefixes gathered once: a pass over every subnet (and a hash of its VNet's
+        // id) for each VNet grew with the square of the estate.
+        for v in subnetIntervalsByVNet.indices where mayRoute(vnet, v) || mayRoute(v, vnet) {
+            intervals += subnetIntervalsByVNet[v]
         }
         let space = IntervalSet(intervals: intervals)
         subnetSpaceCache[vnet] = space

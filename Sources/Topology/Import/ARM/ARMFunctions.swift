@@ -302,7 +302,7 @@ extension ARMScope {
             return .string(args[0].text.uppercased())
         case "trim":
             try count(args, 1...1, name)
-            return .string(try str(args[0], name).trimmingCharacters(in: .whitespaces))
+            return .string(try str(args[0], name).trimmingSpaces())
         case "replace":
             try count(args, 3...3, name)
             let old = try str(args[1], name)
@@ -482,7 +482,7 @@ extension ARMScope {
                 }
                 let spec = String(chars[chars.startIndex..<close])
                 let indexText = spec.split(separator: ":").first.map(String.init) ?? spec
-                guard let i = Int(indexText.trimmingCharacters(in: .whitespaces)), i >= 0, i < values.count else {
+                guard let i = Int(indexText.trimmingSpaces()), i >= 0, i < values.count else {
                     throw ARMEvaluationError("format() names {\(spec)} but has \(values.count) values")
                 }
                 result += values[i].text

@@ -44,7 +44,9 @@ enum ARMValue: Equatable {
     static func symbol(_ text: String) -> String { "<\(text)>" }
 
     /// Whether a string holds a symbolic part.
-    static func isSymbolic(_ text: String) -> Bool { text.contains("<") && text.contains(">") }
+    static func isSymbolic(_ text: String) -> Bool {
+        text.utf8.contains(UInt8(ascii: "<")) && text.utf8.contains(UInt8(ascii: ">"))
+    }
 
     /// The value as text, where ARM converts it (concat, format, names).
     var text: String {

@@ -112,7 +112,9 @@ struct AzureResourceReader {
         }
         guard var name = string(object, "name") else { throw fail(pointer, "a resource without a `name`") }
         // Template child resources give a relative type and name.
-        if let parentType, let parentName, !type.contains("/") || !type.lowercased().hasPrefix("microsoft.") {
+        if let parentType, let parentName,
+            !type.utf8.contains(UInt8(ascii: "/")) || !type.lowercased().hasPrefix("microsoft.")
+        {
             type = parentType + "/" + type
             name = parentName + "/" + name
         }
@@ -454,10 +456,12 @@ extension AddressMatch {
     /// `*`, an IPv4 or IPv6 prefix or address, a service tag; ranges and other text that looks
     /// like an address but is none are `unsupported`.
     static func parse(_ text: String) -> AddressMatch {
-        let t = text.trimmingCharacters(in: .whitespaces)
+        let t = text.trimmingSpaces()
         if t == "*" || t.lowercased() == "any" { return .any }
         if let prefix = NetworkPrefix(t) { return .prefix(prefix) }
-        if t.contains(":") || t.contains("/") || t.first?.isNumber == true { return .unsupported(t) }
+        if t.utf8.contains(UInt8(ascii: ":")) || t.utf8.contains(UInt8(ascii: "/")) || t.first?.isNumber == true {
+            return .unsupported(t)
+        }
         return .serviceTag(t)
     }
 }
@@ -489,7 +493,7 @@ enum PythonSDKKeys {
     /// Whether a resource uses snake_case keys (Azure's own JSON never has an underscore inside a key).
     static func isSnakeCase(_ object: [String: Any]) -> Bool {
         func snake(_ key: String) -> Bool {
-            key.contains("_") && !key.hasPrefix("_") && !key.hasPrefix("$")
+            key.utf8.contains(UInt8(ascii: "_")) && !key.hasPrefix("_") && !key.hasPrefix("$")
                 && key.utf8.allSatisfy { ($0 >= 97 && $0 <= 122) || ($0 >= 48 && $0 <= 57) || $0 == 95 }
         }
         if object.keys.contains(where: snake) { return true }
