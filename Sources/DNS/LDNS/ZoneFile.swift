@@ -77,6 +77,11 @@ struct ZoneFile {
                     if joiner.zone.declaredOrigin == nil, joiner.next == 1 {
                         joiner.zone.declaredOrigin = piece.declaredOrigin
                     }
+                    if joiner.next == 1 {
+                        // Pieces are of about one size: room for every piece's owners as many as the first
+                        // has, so the owner table is not grown (and rehashed) piece after piece.
+                        joiner.zone.store.reserveOwners(min(piece.store.owners.count * pieces.count + 1024, 1 << 22))
+                    }
                     joiner.zone.store.append(contentsOf: piece.store)
                     joiner.zone.warnings += piece.warnings
                 case .failure(let error): joiner.failure = error

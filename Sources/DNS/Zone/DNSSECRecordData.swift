@@ -137,6 +137,50 @@ struct NSEC3Data: Sendable {
     }
 }
 
+/// The fields of an NSEC3 RDATA read in place, for the checks that go over every NSEC3 of a zone (a
+/// large NSEC3 zone has one per name): nil exactly when `NSEC3Data` is nil for the same bytes, and no
+/// copies, sets or arrays made.
+struct NSEC3Fields {
+    let algorithm: UInt8
+    let flags: UInt8
+    let iterations: UInt16
+    let salt: ArraySlice<UInt8>
+    let nextHashed: ArraySlice<UInt8>
+    /// The type bitmap as stored, well formed (`TypeBitmap.isWellFormed`).
+    let bitmap: ArraySlice<UInt8>
+
+    init?(_ rdata: ArraySlice<UInt8>) {
+        var i = rdata.startIndex
+        let end = rdata.endIndex
+        guard end - i >= 5 else { return nil }
+        algorithm = rdata[i]
+        flags = rdata[i + 1]
+        iterations = UInt16(rdata[i + 2]) << 8 | UInt16(rdata[i + 3])
+        let saltLength = Int(rdata[i + 4])
+        i += 5
+        guard end - i >= saltLength else { return nil }
+        salt = rdata[i..<(i + saltLength)]
+        i += saltLength
+        guard i < end else { return nil }
+        let hashLength = Int(rdata[i])
+        i += 1
+        guard end - i >= hashLength else { return nil }
+        nextHashed = rdata[i..<(i + hashLength)]
+        bitmap = rdata[(i + hashLength)..<end]
+        guard TypeBitmap.isWellFormed(bitmap) else { return nil }
+    }
+
+    var optOut: Bool { flags & 1 != 0 }
+
+    /// Whether the hash algorithm, iterations and salt are `parameters`.
+    func hasParameters(_ parameters: NSEC3Parameters) -> Bool {
+        algorithm == parameters.algorithm && iterations == parameters.iterations
+            && salt.elementsEqual(parameters.salt)
+    }
+
+    var parameters: NSEC3Parameters { NSEC3Parameters(algorithm: algorithm, iterations: iterations, salt: Array(salt)) }
+}
+
 /// The parameters that must be the same on every NSEC3 of a chain and on NSEC3PARAM.
 struct NSEC3Parameters: Sendable, Hashable, CustomStringConvertible {
     var algorithm: UInt8
@@ -216,6 +260,49 @@ enum TypeBitmap {
             }
         }
         return types
+    }
+
+    /// Whether `decode` reads `bytes` (windows of 1 to 32 bytes, nothing left over), without decoding.
+    static func isWellFormed(_ bytes: ArraySlice<UInt8>) -> Bool {
+        var i = bytes.startIndex
+        while i < bytes.endIndex {
+            guard bytes.endIndex - i >= 2 else { return false }
+            let length = Int(bytes[i + 1])
+            guard length >= 1, length <= 32, bytes.endIndex - (i + 2) >= length else { return false }
+            i += 2 + length
+        }
+        return true
+    }
+
+    /// Whether `bytes` is the canonical bitmap (RFC 4034 §4.1.2: windows in increasing order, each as
+    /// short as its highest type allows, none empty) of `types`, which must be sorted and without
+    /// repeats. A bitmap written otherwise may still decode to the same types: this is only the quick
+    /// yes of a comparison whose no must be checked by decoding.
+    static func isCanonicalEncoding(of types: UnsafeBufferPointer<UInt16>, _ bytes: ArraySlice<UInt8>) -> Bool {
+        var i = bytes.startIndex
+        var k = 0
+        while k < types.count {
+            let window = types[k] >> 8
+            var end = k
+            while end < types.count, types[end] >> 8 == window { end += 1 }
+            let length = Int(types[end - 1] & 0xFF) / 8 + 1
+            guard bytes.endIndex - i >= 2 + length, bytes[i] == UInt8(window), bytes[i + 1] == UInt8(length) else {
+                return false
+            }
+            i += 2
+            var t = k
+            for octet in 0..<length {
+                var bits: UInt8 = 0
+                while t < end, Int(types[t] & 0xFF) / 8 == octet {
+                    bits |= 0x80 >> UInt8(types[t] & 7)
+                    t += 1
+                }
+                guard bytes[i + octet] == bits else { return false }
+            }
+            i += length
+            k = end
+        }
+        return i == bytes.endIndex
     }
 }
 

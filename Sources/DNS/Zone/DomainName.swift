@@ -85,6 +85,13 @@ struct DomainName: Sendable, Hashable {
         return i == start
     }
 
+    /// Whether `other` is this name's parent (`parent == other`), without making the parent.
+    func isChild(of other: DomainName) -> Bool {
+        guard wire.count > 1 else { return false }
+        let start = Int(wire[0]) + 1
+        return wire.count - start == other.wire.count && wire[start...].elementsEqual(other.wire)
+    }
+
     /// `*.` followed by this name.
     var wildcardChild: DomainName { DomainName(wire: [1, UInt8(ascii: "*")] + wire) }
 

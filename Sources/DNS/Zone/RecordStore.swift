@@ -88,6 +88,12 @@ final class RecordStore: @unchecked Sendable {
         bytes += moreBytes
     }
 
+    /// Makes room for `count` distinct owners in all.
+    func reserveOwners(_ count: Int) {
+        owners.reserveCapacity(count)
+        ownerIDs.reserveCapacity(count)
+    }
+
     /// Drops the lookup table used while reading; the store is read-only from here on.
     func finishReading() {
         ownerIDs = [:]

@@ -16,7 +16,6 @@ enum TrustChainBuilder {
         var nodes: [TrustChain.Node] = []
         var links: [TrustChain.Link] = []
         func keyID(_ tag: UInt16, _ algorithm: UInt8) -> String { "key-\(tag)-\(algorithm)" }
-        let keyIDs = Set(keys.map { keyID($0.keyTag, $0.algorithm) })
 
         for (n, anchor) in anchors.enumerated() {
             let named = keys.filter { anchor.matches($0, owner: origin) }
@@ -36,20 +35,25 @@ enum TrustChainBuilder {
                     detail: "\(role), \(DNSSECAlgorithm.name(key.algorithm))", status: .secure))
         }
 
-        // Signatures of each RRset, as links from the signing key.
-        var healthy: [String: Int] = [:]
+        // Signatures of each RRset, as links from the signing key. Keys are numbered `tag << 8 | algorithm`
+        // in the loop over every RRset and named (`keyName`) only for what is drawn.
+        func number(_ tag: UInt16, _ algorithm: UInt8) -> UInt32 { UInt32(tag) << 8 | UInt32(algorithm) }
+        func keyName(_ number: UInt32) -> String { keyID(UInt16(number >> 8), UInt8(number & 0xFF)) }
+        let keyNumbers = Set(keys.map { number($0.keyTag, $0.algorithm) })
+        var healthy: [UInt32: Int] = [:]
         var problems = 0
         var unlisted = 0
+        var byKey: [(key: UInt32, status: TrustChain.Status)] = []
         for index in zone.packedSets.indices {
             let set = zone.packedSets[index]
             let name = zone.name(of: index)
             guard set.type != .rrsig, ZoneStructure.mustBeSigned(type: set.type, authority: name.authority) else {
                 continue
             }
-            var byKey: [String: TrustChain.Status] = [:]
+            byKey.removeAll(keepingCapacity: true)
             for verdict in verdicts.of(index, count: set.signatures.count) {
-                let id = keyID(verdict.keyTag, verdict.algorithm)
-                guard keyIDs.contains(id) else { continue }
+                let key = number(verdict.keyTag, verdict.algorithm)
+                guard keyNumbers.contains(key) else { continue }
                 let status: TrustChain.Status
                 switch verdict.outcome {
                 case .valid: status = verdict.window == .current ? .secure : .expired
@@ -59,11 +63,14 @@ enum TrustChainBuilder {
                 }
                 // A key's best signature over the RRset decides its link (a valid one beside an
                 // expired one still validates).
-                if let seen = byKey[id], rank(seen) >= rank(status) { continue }
-                byKey[id] = status
+                if let seen = byKey.firstIndex(where: { $0.key == key }) {
+                    if rank(byKey[seen].status) < rank(status) { byKey[seen].status = status }
+                } else {
+                    byKey.append((key, status))
+                }
             }
             let isKeySet = index == dnskeySet
-            let allSecure = !byKey.isEmpty && byKey.values.allSatisfy { $0 == .secure }
+            let allSecure = !byKey.isEmpty && byKey.allSatisfy { $0.status == .secure }
             if isKeySet || !allSecure {
                 if !isKeySet && problems >= listedProblems {
                     unlisted += 1
@@ -71,20 +78,20 @@ enum TrustChainBuilder {
                 }
                 if !isKeySet { problems += 1 }
                 let id = isKeySet ? "dnskey-rrset" : "rrset-\(index)"
-                let worst = byKey.values.min(by: { rank($0) < rank($1) }) ?? .bogus
+                let worst = byKey.map(\.status).min(by: { rank($0) < rank($1) }) ?? .bogus
                 nodes.append(
                     TrustChain.Node(
                         id: id, kind: .rrset, label: "\(name.owner.text) \(set.type)",
                         detail: byKey.isEmpty ? "no signature by a zone key" : "\(byKey.count) signing key(s)",
-                        status: byKey.values.contains(.secure) ? .secure : worst))
-                for (key, status) in byKey.sorted(by: { $0.key < $1.key }) {
+                        status: byKey.contains { $0.status == .secure } ? .secure : worst))
+                for (key, status) in byKey.map({ (keyName($0.key), $0.status) }).sorted(by: { $0.0 < $1.0 }) {
                     links.append(TrustChain.Link(from: key, to: id, status: status))
                 }
             } else {
-                for key in byKey.keys { healthy[key, default: 0] += 1 }
+                for entry in byKey { healthy[entry.key, default: 0] += 1 }
             }
         }
-        for (key, count) in healthy.sorted(by: { $0.key < $1.key }) {
+        for (key, count) in healthy.map({ (keyName($0.key), $0.value) }).sorted(by: { $0.0 < $1.0 }) {
             let id = "healthy-\(key)"
             nodes.append(
                 TrustChain.Node(

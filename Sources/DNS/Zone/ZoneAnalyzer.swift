@@ -125,20 +125,35 @@ public enum ZoneAnalyzer {
         }
         // The checks that need no verdicts (the NSEC chain above all) run on their own thread while
         // the signatures are verified on all cores.
-        let early = EarlyFindings()
+        let byCheck = CheckFindings()
         let earlyContext = context(ZoneVerdicts(verdicts: [], start: []))
         let earlyChecks = checks.indices.filter { !checks[$0].readsVerdicts }
         let group = DispatchGroup()
         DispatchQueue.global().async(group: group) {
-            for index in earlyChecks { early.set(index, checks[index].findings(in: earlyContext)) }
+            for index in earlyChecks { byCheck.set(index, checks[index].findings(in: earlyContext)) }
         }
         let verdicts = SignatureValidation.validate(zone, clock: clock)
         group.wait()
         let lateContext = context(verdicts)
+        // The checks that read the verdicts and the chain of trust are independent of each other: they
+        // run side by side on all cores, and their findings are taken in catalogue order.
+        let chain = TrustChainBox()
+        if signed {
+            let anchors = anchors
+            DispatchQueue.global().async(group: group) {
+                chain.value = TrustChainBuilder.chain(zone: zone, verdicts: verdicts, anchors: anchors, origin: origin)
+            }
+        }
+        let lateChecks = checks.indices.filter { checks[$0].readsVerdicts }
+        DispatchQueue.concurrentPerform(iterations: lateChecks.count) { k in
+            byCheck.set(lateChecks[k], checks[lateChecks[k]].findings(in: lateContext))
+        }
+        group.wait()
 
         var findings: [Finding] = []
+        let made = byCheck.findings
         for (index, check) in checks.enumerated() {
-            var produced = (early.findings[index] ?? check.findings(in: lateContext)).sorted(by: Finding.reportOrder)
+            var produced = (made[index] ?? []).sorted(by: Finding.reportOrder)
             if produced.count > findingsPerCheckLimit {
                 warnings.append(
                     "\(produced.count - findingsPerCheckLimit) more \(check.check.id) findings are not listed "
@@ -157,10 +172,7 @@ public enum ZoneAnalyzer {
         let coverage = InputCoverage(
             path: file, kind: .zone, analysed: ["records": zone.store.rows.count, "signatures": signatures])
         var report = Report(findings: findings, warnings: warnings, inputs: [coverage])
-        if signed, let chain = TrustChainBuilder.chain(zone: zone, verdicts: verdicts, anchors: anchors, origin: origin)
-        {
-            report.trustChains = [chain]
-        }
+        if let chain = chain.value { report.trustChains = [chain] }
         return report
     }
 
@@ -175,8 +187,27 @@ public enum ZoneAnalyzer {
     }
 }
 
-/// Findings made on another thread, by check index.
-private final class EarlyFindings: @unchecked Sendable {
+/// The chain of trust, built on another thread.
+private final class TrustChainBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var chain: TrustChain?
+
+    var value: TrustChain? {
+        get {
+            lock.lock()
+            defer { lock.unlock() }
+            return chain
+        }
+        set {
+            lock.lock()
+            defer { lock.unlock() }
+            chain = newValue
+        }
+    }
+}
+
+/// Findings made on other threads, by check index.
+private final class CheckFindings: @unchecked Sendable {
     private let lock = NSLock()
     private var byIndex: [Int: [Finding]] = [:]
 

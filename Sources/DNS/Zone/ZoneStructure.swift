@@ -102,12 +102,33 @@ struct ZoneStructure: Sendable {
             keyBytes += owner.canonicalKey
             keyStart.append(UInt32(keyBytes.count))
         }
-        var ranked = [UInt32](0..<UInt32(store.owners.count))
+        var ranked: [UInt32] = []
         keyBytes.withUnsafeBufferPointer { arena in
             func key(_ i: UInt32) -> UnsafeBufferPointer<UInt8> {
                 UnsafeBufferPointer(rebasing: arena[Int(keyStart[Int(i)])..<Int(keyStart[Int(i) + 1])])
             }
-            ranked.sort { key($0).lexicographicallyPrecedes(key($1)) }
+            // Every key of a zone starts with the origin's labels: compare first the eight bytes after the
+            // prefix all keys share, as one integer (missing bytes as 0, so a smaller integer is a smaller
+            // key), and whole keys only when those are equal.
+            guard !store.owners.isEmpty else { return }
+            let first = key(0)
+            var shared = first.count
+            for i in 1..<UInt32(store.owners.count) {
+                let other = key(i)
+                var n = 0
+                while n < shared, n < other.count, other[n] == first[n] { n += 1 }
+                shared = n
+            }
+            var entries: [(word: UInt64, owner: UInt32)] = (0..<UInt32(store.owners.count)).map { i in
+                let bytes = key(i)
+                var word: UInt64 = 0
+                for n in shared..<(shared + 8) { word = word << 8 | UInt64(n < bytes.count ? bytes[n] : 0) }
+                return (word, i)
+            }
+            entries.sort { a, b in
+                a.word != b.word ? a.word < b.word : key(a.owner).lexicographicallyPrecedes(key(b.owner))
+            }
+            ranked = entries.map(\.owner)
         }
         keyBytes = []
         keyStart = []
@@ -118,17 +139,32 @@ struct ZoneStructure: Sendable {
         // Sort the records by owner rank, type and file position as one integer each, then the records
         // of each owner and type (an RRset, usually one or two records) by RDATA.
         var otherClass = 0
-        let keys = rows.map { UInt64(rank[Int($0.owner)]) << 16 | UInt64($0.type) }
         var sorted = [UInt32]()
         sorted.reserveCapacity(rows.count)
-        for (i, row) in rows.enumerated() {
-            if row.recordClass != 1 {
-                otherClass += 1
-                continue
+        if rows.count < 1 << 24, store.owners.count < 1 << 24 {
+            // Rank, type and row in one 64-bit integer (24, 16 and 24 bits: ranks are fewer than rows).
+            var packed = [UInt64]()
+            packed.reserveCapacity(rows.count)
+            for (i, row) in rows.enumerated() {
+                if row.recordClass != 1 {
+                    otherClass += 1
+                    continue
+                }
+                packed.append(UInt64(rank[Int(row.owner)]) << 40 | UInt64(row.type) << 24 | UInt64(i))
             }
-            sorted.append(UInt32(i))
+            packed.sort()
+            for value in packed { sorted.append(UInt32(truncatingIfNeeded: value & 0xFF_FFFF)) }
+        } else {
+            let keys = rows.map { UInt64(rank[Int($0.owner)]) << 16 | UInt64($0.type) }
+            for (i, row) in rows.enumerated() {
+                if row.recordClass != 1 {
+                    otherClass += 1
+                    continue
+                }
+                sorted.append(UInt32(i))
+            }
+            sorted.sort { keys[Int($0)] != keys[Int($1)] ? keys[Int($0)] < keys[Int($1)] : $0 < $1 }
         }
-        sorted.sort { keys[Int($0)] != keys[Int($1)] ? keys[Int($0)] < keys[Int($1)] : $0 < $1 }
         var runStart = 0
         while runStart < sorted.count {
             var runEnd = runStart + 1
@@ -164,6 +200,12 @@ struct ZoneStructure: Sendable {
         var position = 0
         var kept: [UInt32] = []
         kept.reserveCapacity(sorted.count)
+        nameIndex.reserveCapacity(store.owners.count)
+        names.reserveCapacity(store.owners.count)
+        // Per owner, reused: the RRSIGs by covered type (their RDATA starts with it, so they are sorted
+        // so; a covered type whose RRset is found is taken out) and the other records by type.
+        var signaturesByType: [(type: UInt16, positions: Range<Int>)] = []
+        var typeRuns: [(type: UInt16, records: Range<Int>)] = []
         while position < sorted.count {
             let ownerID = rows[Int(sorted[position])].owner
             var end = position
@@ -199,9 +241,8 @@ struct ZoneStructure: Sendable {
             }
             let nameNumber = names.count
             var name = Name(owner: owner, authority: authority, rrsets: packedSets.count..<packedSets.count)
-            // The RRSIGs of this owner, by covered type (their RDATA starts with it, so they are sorted so).
-            var signaturesByType: [UInt16: Range<Int>] = [:]
-            var typeRuns: [(type: UInt16, records: Range<Int>)] = []
+            signaturesByType.removeAll(keepingCapacity: true)
+            typeRuns.removeAll(keepingCapacity: true)
             var i = position
             while i < end {
                 let type = rows[Int(sorted[i])].type
@@ -221,7 +262,7 @@ struct ZoneStructure: Sendable {
                         var m = k
                         while m < kept.count, Self.coveredType(store.rdata(rows[Int(kept[m])])) == covered { m += 1 }
                         if let covered {
-                            signaturesByType[covered] = k..<m
+                            signaturesByType.append((covered, k..<m))
                             if !Self.mustBeSigned(type: RecordType(covered), authority: authority)
                                 || covered == RecordType.rrsig.rawValue
                             {
@@ -253,13 +294,16 @@ struct ZoneStructure: Sendable {
                         file: store.file(row)))
             }
             for run in typeRuns {
-                let signatures = signaturesByType.removeValue(forKey: run.type) ?? kept.count..<kept.count
+                var signatures = kept.count..<kept.count
+                if let k = signaturesByType.firstIndex(where: { $0.type == run.type }) {
+                    signatures = signaturesByType.remove(at: k).positions
+                }
                 packedSets.append(
                     PackedSet(
                         name: Int32(nameNumber), type: RecordType(run.type), records: run.records,
                         signatures: signatures))
-                let ttls = run.records.map { rows[Int(kept[$0])].ttl }
-                if let first = ttls.first, ttls.contains(where: { $0 != first }) {
+                let firstTTL = rows[Int(kept[run.records.lowerBound])].ttl
+                if run.records.contains(where: { rows[Int(kept[$0])].ttl != firstTTL }) {
                     let row = rows[Int(kept[run.records.lowerBound])]
                     warnings.append(
                         "\(store.file(row)):\(row.line): the \(RecordType(run.type)) RRset of \(owner.text) has "
@@ -267,7 +311,9 @@ struct ZoneStructure: Sendable {
                 }
             }
             name.rrsets = name.rrsets.lowerBound..<packedSets.count
-            name.orphanSignatures = signaturesByType.values.flatMap { Array($0) }.sorted()
+            if !signaturesByType.isEmpty {
+                name.orphanSignatures = signaturesByType.flatMap { Array($0.positions) }.sorted()
+            }
             nameIndex[owner] = names.count
             names.append(name)
             position = end

@@ -21,16 +21,18 @@ enum NSEC3ParameterPractice: ZoneCheck {
         let paramSet = zone.rrset(context.origin, .nsec3param)
         var parameters = NSEC3PARAMData.of(zone).usable?.parameters
         var optOut = false
-        var firstNSEC3: ResourceRecordSet?
-        for set in zone.packedSets.indices.lazy.filter({ zone.type(of: $0) == .nsec3 }).map(zone.materialise) {
-            for data in set.rdatas.compactMap(NSEC3Data.init) {
-                if parameters == nil { parameters = data.parameters }
-                if data.optOut { optOut = true }
+        var firstNSEC3: Int?
+        // Every NSEC3 of the zone, read in place: a large NSEC3 zone has one per name.
+        for index in zone.packedSets.indices where zone.type(of: index) == .nsec3 {
+            for member in 0..<zone.packedSets[index].records.count {
+                guard let fields = NSEC3Fields(zone.rdata(of: index, member: member)) else { continue }
+                if parameters == nil { parameters = fields.parameters }
+                if fields.optOut { optOut = true }
             }
-            if firstNSEC3 == nil { firstNSEC3 = set }
+            if firstNSEC3 == nil { firstNSEC3 = index }
         }
         guard let parameters else { return [] }
-        let location = (paramSet ?? firstNSEC3).map(context.location(of:))
+        let location = (paramSet ?? firstNSEC3.map(zone.materialise)).map(context.location(of:))
         let evidence: [String: JSONValue] = [
             "iterations": .int(Int(parameters.iterations)), "salt": .string(parameters.saltText),
             "hashAlgorithm": .int(Int(parameters.algorithm)), "optOut": .bool(optOut),

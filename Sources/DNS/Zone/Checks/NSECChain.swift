@@ -63,6 +63,38 @@ enum NSECChain: ZoneCheck {
         return types
     }
 
+    /// Whether `bitmap` is the canonical encoding of the types an NSEC3 bitmap must list at `name` (none
+    /// at an empty non-terminal, `name` nil): the quick yes for the NSEC3 chain check, which decodes and
+    /// compares the types (`expectedTypes`) only when this says no.
+    static func bitmapIsCanonical(_ bitmap: ArraySlice<UInt8>, at name: ZoneStructure.Name?, zone: ZoneStructure)
+        -> Bool
+    {
+        guard let name else { return bitmap.isEmpty }
+        return withUnsafeTemporaryAllocation(of: UInt16.self, capacity: name.rrsets.count + 1) { types in
+            // The RRsets of a name are ordered by type, one per type, and none is of type RRSIG.
+            var count = 0
+            var signed = false
+            for i in name.rrsets {
+                let type = zone.type(of: i)
+                if type == .nsec3 { continue }
+                if name.authority == .delegation, type != .ns, type != .ds, type != .nsec { continue }
+                if zone.mustBeSigned(type: type, authority: name.authority) { signed = true }
+                types[count] = type.rawValue
+                count += 1
+            }
+            if signed {
+                var k = count
+                while k > 0, types[k - 1] > RecordType.rrsig.rawValue {
+                    types[k] = types[k - 1]
+                    k -= 1
+                }
+                types[k] = RecordType.rrsig.rawValue
+                count += 1
+            }
+            return TypeBitmap.isCanonicalEncoding(of: UnsafeBufferPointer(rebasing: types[..<count]), bitmap)
+        }
+    }
+
     static func bitmapFinding(
         _ context: ZoneAnalysisContext, owner: DomainName, record: ResourceRecordSet, kind: String,
         found: Set<RecordType>, expected: Set<RecordType>
@@ -132,6 +164,12 @@ enum NSECChain: ZoneCheck {
 }
 
 /// The NSEC3 half of `dns.dnssec-nsec-chain`, kept apart because it needs the hashed view of the zone.
+///
+/// A large NSEC3 zone has one NSEC3 per name, so the work per name is kept to hashing its owner once
+/// and a few comparisons: NSEC3 RDATA is read in place (`NSEC3Fields`), the chain is one array sorted
+/// by hash and searched through a table of where each leading-bits bucket starts, names are marked by
+/// their index in the zone rather than kept in sets, and a type bitmap that is the canonical encoding
+/// of the expected types is accepted without decoding it (any other is decoded and compared as sets).
 struct NSEC3ChainCheck {
     let context: ZoneAnalysisContext
 
@@ -145,6 +183,13 @@ struct NSEC3ChainCheck {
         var member: Int
     }
 
+    /// A name the chain must cover: a name of the zone (`node`, its index in `zone.names`) or an empty
+    /// non-terminal above one (`node` nil).
+    struct Covered {
+        var owner: DomainName
+        var node: Int?
+    }
+
     func findings() -> [Finding] {
         let zone = context.zone
         let check = NSECChain.check
@@ -152,14 +197,15 @@ struct NSEC3ChainCheck {
         let nsec3param = NSEC3PARAMData.of(zone).usable
         let param = nsec3param?.parameters
 
-        // Every NSEC3 record, by parameters.
-        var byParameters: [NSEC3Parameters: [Link]] = [:]
-        var nsec3Owners = Set<DomainName>()
-        for name in zone.names where name.authority == .authoritative {
+        // Every NSEC3 record, by parameters (nearly always one set: kept in a short list, compared in place).
+        var parameterSets: [NSEC3Parameters] = []
+        var linksBySet: [[Link]] = []
+        var lastSet = -1
+        var isNSEC3Owner = [Bool](repeating: false, count: zone.names.count)
+        for (nameIndex, name) in zone.names.enumerated() where name.authority == .authoritative {
             for i in name.rrsets where zone.type(of: i) == .nsec3 {
-                nsec3Owners.insert(name.owner)
-                guard name.owner.parent == context.origin,
-                    let hash = Base32Hex.decode(firstLabelOf: name.owner).flatMap(NSEC3Hash.init)
+                isNSEC3Owner[nameIndex] = true
+                guard name.owner.isChild(of: context.origin), let hash = Base32Hex.hash(firstLabelOf: name.owner)
                 else {
                     findings.append(
                         Finding(
@@ -171,85 +217,104 @@ struct NSEC3ChainCheck {
                     continue
                 }
                 for member in 0..<zone.packedSets[i].records.count {
-                    guard let data = NSEC3Data(Array(zone.rdata(of: i, member: member))),
-                        let next = NSEC3Hash(data.nextHashed)
+                    guard let fields = NSEC3Fields(zone.rdata(of: i, member: member)),
+                        let next = NSEC3Hash(fields.nextHashed)
                     else { continue }
-                    byParameters[data.parameters, default: []].append(
-                        Link(hash: hash, nextHashed: next, optOut: data.optOut, index: i, member: member))
+                    if lastSet < 0 || !fields.hasParameters(parameterSets[lastSet]) {
+                        if let known = parameterSets.firstIndex(where: { fields.hasParameters($0) }) {
+                            lastSet = known
+                        } else {
+                            parameterSets.append(fields.parameters)
+                            linksBySet.append([])
+                            lastSet = parameterSets.count - 1
+                        }
+                    }
+                    linksBySet[lastSet].append(
+                        Link(hash: hash, nextHashed: next, optOut: fields.optOut, index: i, member: member))
                 }
             }
         }
-        let chainParameters =
-            param ?? byParameters.max { a, b in a.value.count < b.value.count }?.key
-        guard let chainParameters else { return findings }
-        if byParameters.count > 1 || (param != nil && byParameters[chainParameters] == nil) {
-            let counts = byParameters.keys.sorted { $0.description < $1.description }
+        // The chain: NSEC3PARAM's parameters, else those of the most NSEC3 records (the first such set).
+        var chainSet: Int? = param.flatMap { parameterSets.firstIndex(of: $0) }
+        if param == nil, !parameterSets.isEmpty {
+            chainSet = linksBySet.indices.max { a, b in
+                linksBySet[a].count < linksBySet[b].count || (linksBySet[a].count == linksBySet[b].count && a > b)
+            }
+        }
+        guard let chainParameters = param ?? chainSet.map({ parameterSets[$0] }) else { return findings }
+        if parameterSets.count > 1 || (param != nil && chainSet == nil) {
+            let order = parameterSets.indices.sorted { parameterSets[$0].description < parameterSets[$1].description }
             findings.append(
                 Finding(
                     check: check, subject: context.origin.text,
-                    message: "The zone's NSEC3 records use \(byParameters.count) sets of parameters ("
-                        + counts.map { "\($0) ×\(byParameters[$0]!.count)" }.joined(separator: ", ")
+                    message: "The zone's NSEC3 records use \(parameterSets.count) sets of parameters ("
+                        + order.map { "\(parameterSets[$0]) ×\(linksBySet[$0].count)" }.joined(separator: ", ")
                         + "); NSEC3PARAM says \(nsec3param.map(\.description) ?? "nothing"). A chain has one set.",
                     evidence: [
                         "problem": "mixed-parameters",
-                        "parameters": .strings(counts.map(\.description)),
+                        "parameters": .strings(order.map { parameterSets[$0].description }),
                         "nsec3param": .optional(nsec3param?.description),
                     ],
                     location: zone.rrset(context.origin, .nsec3param).map(context.location(of:))))
         }
-        let links = (byParameters.removeValue(forKey: chainParameters) ?? []).sorted { $0.hash < $1.hash }
-        byParameters = [:]
+        let links = (chainSet.map { linksBySet[$0] } ?? []).sorted { $0.hash < $1.hash }
+        linksBySet = []
         let optOut = links.contains { $0.optOut }
-
-        var linkByHash: [NSEC3Hash: Int] = [:]
-        linkByHash.reserveCapacity(links.count)
-        for (position, link) in links.enumerated() { linkByHash[link.hash] = position }
+        let search = HashIndex(links)
 
         // The names the chain must cover: authoritative names, delegations, and the empty non-terminals
         // above them (nil node). Opt-out lets an insecure delegation go without an NSEC3; one that has
         // its own is covered, and so are the empty non-terminals above it (RFC 5155 §7.1: only those
         // derived from delegations covered by an opt-out NSEC3 may be left out; Knot agrees).
-        var covered: [(owner: DomainName, node: ZoneStructure.Name?)] = []
+        var covered: [Covered] = []
+        covered.reserveCapacity(zone.names.count)
         var emptyNonTerminals = Set<DomainName>()
-        for name in zone.names where !nsec3Owners.contains(name.owner) {
+        for (nameIndex, name) in zone.names.enumerated() where !isNSEC3Owner[nameIndex] {
             guard name.authority == .authoritative || name.authority == .delegation else { continue }
-            let insecureDelegation = name.authority == .delegation && zone.rrsetIndex(name.owner, .ds) == nil
+            let insecureDelegation =
+                name.authority == .delegation && !name.rrsets.contains { zone.type(of: $0) == .ds }
             if insecureDelegation && optOut {
                 let own = ZoneDigests.nsec3Hash(of: name.owner, parameters: chainParameters)
-                guard let own, linkByHash[own] != nil else { continue }
+                guard let own, search.last(own) != nil else { continue }
             }
-            covered.append((name.owner, name))
+            covered.append(Covered(owner: name.owner, node: nameIndex))
+            // Most names lie directly below the apex (or are it): no ancestor to look at.
+            guard name.owner != context.origin, !name.owner.isChild(of: context.origin) else { continue }
             var ancestor = name.owner.parent
             while let current = ancestor, current != context.origin, current.isSubdomain(of: context.origin),
                 zone.nameIndex[current] == nil, !emptyNonTerminals.contains(current)
             {
                 emptyNonTerminals.insert(current)
-                covered.append((current, nil))
+                covered.append(Covered(owner: current, node: nil))
                 ancestor = current.parent
             }
         }
 
+        // A hash algorithm other than SHA-1 gives no hashes: nothing more can be said of the chain.
+        if chainParameters.algorithm != 1, !covered.isEmpty { return findings }
+
         // Hashing every name and checking its bitmap is independent per name: done on all cores, in
-        // chunks whose findings are joined in order.
+        // chunks whose findings are joined in order. `found[k]` is the chain position of name k's hash.
         let chunkSize = 4096
         let chunkCount = (covered.count + chunkSize - 1) / chunkSize
         var chunkFindings = [[Finding]](repeating: [], count: chunkCount)
-        var hashes = [NSEC3Hash?](repeating: nil, count: covered.count)
+        var found = [Int32](repeating: -1, count: covered.count)
         let allCovered = covered
-        let byHash = linkByHash
         let chain = links
         chunkFindings.withUnsafeMutableBufferPointer { findingsOut in
-            hashes.withUnsafeMutableBufferPointer { hashesOut in
+            found.withUnsafeMutableBufferPointer { foundOut in
                 nonisolated(unsafe) let findingsOut = findingsOut
-                nonisolated(unsafe) let hashesOut = hashesOut
+                nonisolated(unsafe) let foundOut = foundOut
                 DispatchQueue.concurrentPerform(iterations: chunkCount) { c in
                     for k in (c * chunkSize)..<min(allCovered.count, (c + 1) * chunkSize) {
-                        let (owner, node) = allCovered[k]
-                        guard let hash = ZoneDigests.nsec3Hash(of: owner, parameters: chainParameters) else { return }
-                        hashesOut[k] = hash
+                        let entry = allCovered[k]
+                        guard let hash = ZoneDigests.nsec3Hash(of: entry.owner, parameters: chainParameters) else {
+                            continue
+                        }
+                        let position = search.last(hash)
+                        if let position { foundOut[k] = Int32(position) }
                         if let finding = coverageFinding(
-                            owner: owner, node: node, hash: hash,
-                            link: byHash[hash].map { chain[$0] })
+                            owner: entry.owner, node: entry.node, hash: hash, link: position.map { chain[$0] })
                         {
                             findingsOut[c].append(finding)
                         }
@@ -257,10 +322,16 @@ struct NSEC3ChainCheck {
                 }
             }
         }
-        // A hash algorithm libldns lacks gives no hashes: nothing more can be said of the chain.
-        if hashes.contains(where: { $0 == nil }) { return findings }
         findings += chunkFindings.joined()
-        let expectedHashes = Set(hashes.lazy.compactMap { $0 })
+        // A link matches a name when its hash is some name's hash: the search gives the last link of
+        // each run of equal hashes, so a run is marked there.
+        var matched = [Bool](repeating: false, count: links.count)
+        for position in found where position >= 0 { matched[Int(position)] = true }
+        var runEnd = links.count - 1
+        for position in stride(from: links.count - 1, through: 0, by: -1) {
+            if position < links.count - 1, links[position].hash != links[position + 1].hash { runEnd = position }
+            matched[position] = matched[runEnd]
+        }
 
         for (position, link) in links.enumerated() {
             var owner: String { zone.name(of: link.index).owner.text }
@@ -278,7 +349,7 @@ struct NSEC3ChainCheck {
                         ],
                         location: context.location(of: zone.materialise(link.index))))
             }
-            if !expectedHashes.contains(link.hash) && !link.optOut {
+            if !matched[position] && !link.optOut {
                 findings.append(
                     Finding(
                         check: check, subject: owner,
@@ -292,12 +363,12 @@ struct NSEC3ChainCheck {
 
     /// The finding for one name the chain must cover, whose hash is `hash`: no NSEC3 at that hash
     /// (`link` nil), or one whose type bitmap is not the name's types.
-    private func coverageFinding(owner: DomainName, node: ZoneStructure.Name?, hash: NSEC3Hash, link: Link?) -> Finding?
-    {
+    private func coverageFinding(owner: DomainName, node: Int?, hash: NSEC3Hash, link: Link?) -> Finding? {
         let zone = context.zone
+        let name = node.map { zone.names[$0] }
         guard let link else {
             let hashedName = hash.description + "." + context.origin.text
-            let what = node == nil ? "the empty non-terminal \(owner.text)" : owner.text
+            let what = name == nil ? "the empty non-terminal \(owner.text)" : owner.text
             return Finding(
                 check: NSECChain.check, subject: owner.text,
                 message: "There is no NSEC3 for \(what) (hash \(hashedName)): validators cannot prove "
@@ -305,18 +376,55 @@ struct NSEC3ChainCheck {
                 evidence: [
                     "owner": .string(owner.text), "problem": "missing-nsec3",
                     "hashedOwner": .string(hashedName),
-                    "emptyNonTerminal": .bool(node == nil),
+                    "emptyNonTerminal": .bool(name == nil),
                 ],
                 // An empty non-terminal has no line of its own: point at the NSEC3PARAM.
-                location: (node.flatMap { $0.rrsets.first } ?? zone.rrsetIndex(context.origin, .nsec3param))
+                location: (name.flatMap { $0.rrsets.first } ?? zone.rrsetIndex(context.origin, .nsec3param))
                     .map { context.location(of: zone.materialise($0)) })
         }
-        let expected = node.map { NSECChain.expectedTypes(at: $0, zone: zone, denial: .nsec3) } ?? []
-        let found = NSEC3Data(Array(zone.rdata(of: link.index, member: link.member)))?.types ?? []
+        let rdata = zone.rdata(of: link.index, member: link.member)
+        if let fields = NSEC3Fields(rdata), NSECChain.bitmapIsCanonical(fields.bitmap, at: name, zone: zone) {
+            return nil
+        }
+        let expected = name.map { NSECChain.expectedTypes(at: $0, zone: zone, denial: .nsec3) } ?? []
+        let found = NSEC3Data(Array(rdata))?.types ?? []
         guard found != expected else { return nil }
         return NSECChain.bitmapFinding(
             context, owner: owner, record: zone.materialise(link.index), kind: "NSEC3", found: found,
             expected: expected)
+    }
+
+    /// The chain's positions by hash: links sorted by hash, and where each bucket of hashes with the
+    /// same leading bits starts, so a search reads a bucket of a few links (a chain of any shape is
+    /// still searched in logarithmic time: within a bucket the search halves).
+    struct HashIndex: Sendable {
+        let hashes: [NSEC3Hash]
+        let shift: UInt64
+        let starts: [Int32]
+
+        init(_ links: [Link]) {
+            hashes = links.map(\.hash)
+            var bits: UInt64 = 1
+            while bits < 20, 1 << bits < links.count { bits += 1 }
+            shift = 64 - bits
+            var starts = [Int32](repeating: 0, count: (1 << Int(bits)) + 1)
+            for hash in hashes { starts[Int(hash.high >> (64 - bits)) + 1] += 1 }
+            for b in 1..<starts.count { starts[b] += starts[b - 1] }
+            self.starts = starts
+        }
+
+        /// The last position whose hash is `hash`, or nil.
+        func last(_ hash: NSEC3Hash) -> Int? {
+            let bucket = Int(hash.high >> shift)
+            var low = Int(starts[bucket])
+            var high = Int(starts[bucket + 1])
+            // The first position in the bucket whose hash is above `hash`.
+            while low < high {
+                let middle = (low + high) / 2
+                if hash < hashes[middle] { high = middle } else { low = middle + 1 }
+            }
+            return low > Int(starts[bucket]) && hashes[low - 1] == hash ? low - 1 : nil
+        }
     }
 }
 
@@ -339,6 +447,12 @@ struct NSEC3Hash: Hashable, Comparable, CustomStringConvertible {
             default: low = low << 8 | UInt32(b)
             }
         }
+        self.high = high
+        self.middle = middle
+        self.low = low
+    }
+
+    init(high: UInt64, middle: UInt64, low: UInt32) {
         self.high = high
         self.middle = middle
         self.low = low
@@ -374,6 +488,40 @@ enum Base32Hex {
         }
         if bits > 0 { out.append(alphabet[Int((buffer << UInt64(5 - bits)) & 31)]) }
         return String(decoding: out, as: UTF8.self)
+    }
+
+    /// The NSEC3 hash the first label of `name` spells (`decode` giving 20 bytes), decoded in place.
+    static func hash(firstLabelOf name: DomainName) -> NSEC3Hash? {
+        guard let length = name.wire.first, length > 0 else { return nil }
+        var high: UInt64 = 0
+        var middle: UInt64 = 0
+        var low: UInt32 = 0
+        var count = 0
+        var buffer: UInt64 = 0
+        var bits = 0
+        for c in name.wire[1...Int(length)] {
+            let value: UInt8
+            switch c {
+            case 48...57: value = c - 48
+            case 97...118: value = c - 97 + 10
+            default: return nil
+            }
+            buffer = buffer << 5 | UInt64(value)
+            bits += 5
+            if bits >= 8 {
+                let byte = UInt8((buffer >> UInt64(bits - 8)) & 0xFF)
+                switch count {
+                case 0..<8: high = high << 8 | UInt64(byte)
+                case 8..<16: middle = middle << 8 | UInt64(byte)
+                case 16..<20: low = low << 8 | UInt32(byte)
+                default: return nil
+                }
+                count += 1
+                bits -= 8
+            }
+        }
+        guard count == 20 else { return nil }
+        return NSEC3Hash(high: high, middle: middle, low: low)
     }
 
     /// The bytes the first label of `name` spells, or nil when it is not base32hex.

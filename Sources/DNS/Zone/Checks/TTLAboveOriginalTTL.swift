@@ -18,11 +18,16 @@ enum TTLAboveOriginalTTL: ZoneCheck {
     static func findings(in context: ZoneAnalysisContext) -> [Finding] {
         let zone = context.zone
         var findings: [Finding] = []
-        for index in context.signedRRsets {
+        for index in zone.packedSets.indices where zone.mustBeSigned(index) {
             let packed = zone.packedSets[index]
             guard !packed.signatures.isEmpty else { continue }
             let ttl = zone.store.rows[Int(zone.order[packed.records.lowerBound])].ttl
-            let original = packed.signatures.compactMap(zone.originalTTL(at:)).max() ?? ttl
+            // The largest Original TTL of the RRSIGs, read in place (no array per RRset).
+            var largest: UInt32?
+            for position in packed.signatures {
+                if let value = zone.originalTTL(at: position) { largest = max(largest ?? value, value) }
+            }
+            let original = largest ?? ttl
             guard ttl > original else { continue }
             let set = zone.materialise(index)
             findings.append(
