@@ -449,18 +449,19 @@ final class CompiledNetwork {
 
     /// First match wins: the rule that decides `flow` at one NSG.
     func decide(_ flow: Flow, nsg: Int, direction: Direction, context vnet: Int?) -> (
-        reference: RuleReference, access: Access
+        access: Access, decision: RuleDecision
     )? {
         let key = (nsg * 2 + (direction == .inbound ? 0 : 1)) * (tagSpace.count + 1) + (vnet ?? -1) + 1
         let table: MatchTable
         if let known = matchCache[key] {
             table = known
         } else {
-            table = MatchTable(compiledRules(nsg, direction, context: vnet))
+            table = MatchTable(
+                compiledRules(nsg, direction, context: vnet), decisions: decisions[nsg][direction == .inbound ? 0 : 1])
             matchCache[key] = table
         }
         guard let (i, access) = table.first(flow) else { return nil }
-        return (RuleReference(securityGroup: nsg, direction: direction, index: i), access)
+        return (access, table.decisions[i])
     }
 
     /// `filter` without the deciding rules: the part of `input` the NSG's allow rules get.

@@ -70,7 +70,7 @@ extension CompiledNetwork {
         for nsg in nsgs {
             // Every NSG ends in a deny-all default rule, so some rule always matches.
             guard let rule = decide(flow, nsg: nsg, direction: direction, context: context) else { continue }
-            out.append(decision(rule.reference))
+            out.append(rule.decision)
             if rule.access == .deny { return false }
         }
         return true

@@ -16,10 +16,13 @@ struct MatchTable: Sendable {
     private var bounds: [UInt128] = []
     private var entries: [Entry] = []
     private var accesses: [Access] = []
+    /// What each rule records in `decidedBy`, when the table carries it (an NSG's tables do).
+    private(set) var decisions: [RuleDecision] = []
 
     var count: Int { entries.count }
 
-    init<Rule: FirstMatchRule>(_ rules: [Rule]) {
+    init<Rule: FirstMatchRule>(_ rules: [Rule], decisions: [RuleDecision] = []) {
+        self.decisions = decisions
         var bounds: [UInt128] = []
         func append(_ set: IntervalSet) -> (Int32, Int32) {
             let start = Int32(bounds.count)

@@ -27,10 +27,12 @@ public struct RuleDecision: Sendable, Hashable {
         var fields: Fields
         var text: String?
         var prettyJSON: String?
-        init(_ fields: Fields, text: String? = nil, prettyJSON: String? = nil) {
+        var nestedJSON: String?
+        init(_ fields: Fields, text: String? = nil, prettyJSON: String? = nil, nestedJSON: String? = nil) {
             self.fields = fields
             self.text = text
             self.prettyJSON = prettyJSON
+            self.nestedJSON = nestedJSON
         }
     }
 
@@ -40,6 +42,7 @@ public struct RuleDecision: Sendable, Hashable {
         if isKnownUniquelyReferenced(&storage) {
             storage.text = nil
             storage.prettyJSON = nil
+            storage.nestedJSON = nil
         } else {
             storage = Storage(storage.fields)
         }
@@ -50,8 +53,18 @@ public struct RuleDecision: Sendable, Hashable {
     /// rules and routes hand these out, and `verify-flows` prints one per rule per flow.
     func rendered() -> RuleDecision {
         var copy = self
-        copy.storage = Storage(storage.fields, text: renderText(), prettyJSON: json.prettyText)
+        let pretty = json.prettyText
+        copy.storage = Storage(
+            storage.fields, text: renderText(), prettyJSON: pretty, nestedJSON: Self.nested(pretty))
         return copy
+    }
+
+    /// `prettyJSON` as it stands inside `verify-flows`' document (an entry of a `decidedBy` array,
+    /// four levels deep: every line after the first indented by eight spaces).
+    var nestedJSON: String { storage.nestedJSON ?? Self.nested(prettyJSON) }
+
+    private static func nested(_ pretty: String) -> String {
+        pretty.split(separator: "\n", omittingEmptySubsequences: false).joined(separator: "\n        ")
     }
 
     /// `json` as `JSONValue.prettyText` lays it out (keys sorted, two spaces a level).

@@ -43,7 +43,7 @@ public struct FlowVerificationReport: Sendable {
                 guard d.kind == .securityRule else {
                     // Routes, firewall and door rules: their own shape (`RuleDecision.json`),
                     // indented to this depth.
-                    appendIndented(d.prettyJSON, by: "        ", to: &out)
+                    out += d.nestedJSON
                     continue
                 }
                 out += "{\n          \"access\": "
@@ -77,16 +77,6 @@ public struct FlowVerificationReport: Sendable {
         out += ",\n      \"verdict\": "
         appendString(verdict.verdict.rawValue, to: &out)
         out += "\n    }"
-    }
-
-    /// `text` with every line after the first indented by `indent`.
-    static func appendIndented(_ text: String, by indent: String, to out: inout String) {
-        var first = true
-        for line in text.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
-            if !first { out += "\n" + indent }
-            first = false
-            out += Substring(line)
-        }
     }
 
     /// A JSON string literal: plain text as it is, anything needing escapes through `JSONValue`.
