@@ -32,7 +32,8 @@ public enum FlowList {
         guard String(data: data, encoding: .utf8) != nil else {
             throw InputError(file: file, place: nil, reason: "not UTF-8 text")
         }
-        let bytes = [UInt8](data)
+        // One copy of the bytes (`[UInt8](data)` walks a `Data` byte by byte).
+        let bytes = data.withUnsafeBytes { [UInt8]($0) }
         var columns: Columns?
         var result: [FlowRequest] = []
         var lineNumber = 0

@@ -40,9 +40,10 @@ public struct FlowVerificationReport: Sendable {
             out += "    {\n      \"decidedBy\": ["
             for (i, d) in verdict.decidedBy.enumerated() {
                 out += i == 0 ? "\n        " : ",\n        "
+                if d.kind == .doorRule, appendDoorRule(d, to: &out) { continue }
                 guard d.kind == .securityRule else {
                     // Routes, firewall and door rules: their own shape (`RuleDecision.json`),
-                    // indented to this depth.
+                    // indented to this depth (rendered once per rule in the engine's tables).
                     out += d.nestedJSON
                     continue
                 }
@@ -77,6 +78,29 @@ public struct FlowVerificationReport: Sendable {
         out += ",\n      \"verdict\": "
         appendString(verdict.verdict.rawValue, to: &out)
         out += "\n    }"
+    }
+
+    /// A door rule's entry, as `RuleDecision.json` has it, written straight: door decisions name
+    /// the flow's own frontend and backend, so each flow has its own. False (nothing written)
+    /// when its detail is not one `frontend -> backend` pair.
+    static func appendDoorRule(_ d: RuleDecision, to out: inout String) -> Bool {
+        guard let detail = d.detail, let arrow = detail.firstRange(of: " -> "),
+            detail[arrow.upperBound...].firstRange(of: " -> ") == nil
+        else { return false }
+        out += "{\n          \"access\": "
+        appendString(d.access == .allow ? "allow" : "deny", to: &out)
+        out += ",\n          \"backend\": "
+        appendString(String(detail[arrow.upperBound...]), to: &out)
+        out += ",\n          \"frontend\": "
+        appendString(String(detail[..<arrow.lowerBound]), to: &out)
+        out += ",\n          \"kind\": \"doorRule\",\n          \"resource\": "
+        appendString(d.securityGroupName, to: &out)
+        out += ",\n          \"rule\": "
+        appendString(d.rule, to: &out)
+        out += ",\n          \"via\": "
+        appendString(d.collection ?? "", to: &out)
+        out += "\n        }"
+        return true
     }
 
     /// A JSON string literal: plain text as it is, anything needing escapes through `JSONValue`.
