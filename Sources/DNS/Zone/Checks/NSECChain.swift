@@ -492,42 +492,43 @@ enum Base32Hex {
 
     /// The NSEC3 hash the first label of `name` spells (`decode` giving 20 bytes), decoded in place.
     static func hash(firstLabelOf name: DomainName) -> NSEC3Hash? {
-        guard let length = name.wire.first, length > 0 else { return nil }
         var high: UInt64 = 0
         var middle: UInt64 = 0
         var low: UInt32 = 0
         var count = 0
-        var buffer: UInt64 = 0
-        var bits = 0
-        for c in name.wire[1...Int(length)] {
-            let value: UInt8
-            switch c {
-            case 48...57: value = c - 48
-            case 97...118: value = c - 97 + 10
-            default: return nil
+        let spelled = decodeBytes(firstLabelOf: name) { byte in
+            switch count {
+            case 0..<8: high = high << 8 | UInt64(byte)
+            case 8..<16: middle = middle << 8 | UInt64(byte)
+            case 16..<20: low = low << 8 | UInt32(byte)
+            default: return false
             }
-            buffer = buffer << 5 | UInt64(value)
-            bits += 5
-            if bits >= 8 {
-                let byte = UInt8((buffer >> UInt64(bits - 8)) & 0xFF)
-                switch count {
-                case 0..<8: high = high << 8 | UInt64(byte)
-                case 8..<16: middle = middle << 8 | UInt64(byte)
-                case 16..<20: low = low << 8 | UInt32(byte)
-                default: return nil
-                }
-                count += 1
-                bits -= 8
-            }
+            count += 1
+            return true
         }
-        guard count == 20 else { return nil }
+        guard spelled, count == 20 else { return nil }
         return NSEC3Hash(high: high, middle: middle, low: low)
     }
 
     /// The bytes the first label of `name` spells, or nil when it is not base32hex.
     static func decode(firstLabelOf name: DomainName) -> [UInt8]? {
-        guard let length = name.wire.first, length > 0 else { return nil }
         var out: [UInt8] = []
+        guard
+            decodeBytes(
+                firstLabelOf: name,
+                { byte in
+                    out.append(byte)
+                    return true
+                })
+        else { return nil }
+        return out
+    }
+
+    /// Hands each byte the first label of `name` spells in base32hex to `take`, in order: false
+    /// when the label is empty or not base32hex, or when `take` refuses a byte.
+    @inline(__always)
+    private static func decodeBytes(firstLabelOf name: DomainName, _ take: (UInt8) -> Bool) -> Bool {
+        guard let length = name.wire.first, length > 0 else { return false }
         var buffer: UInt64 = 0
         var bits = 0
         for c in name.wire[1...Int(length)] {
@@ -535,15 +536,15 @@ enum Base32Hex {
             switch c {
             case 48...57: value = c - 48
             case 97...118: value = c - 97 + 10
-            default: return nil
+            default: return false
             }
             buffer = buffer << 5 | UInt64(value)
             bits += 5
             if bits >= 8 {
-                out.append(UInt8((buffer >> UInt64(bits - 8)) & 0xFF))
+                guard take(UInt8((buffer >> UInt64(bits - 8)) & 0xFF)) else { return false }
                 bits -= 8
             }
         }
-        return out
+        return true
     }
 }
