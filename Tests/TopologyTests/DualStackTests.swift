@@ -58,6 +58,21 @@ struct DualStackTests {
         #expect(NetworkAddress("::FFFF:0a00:0001")?.description == "10.0.0.1")
     }
 
+    @Test("IPv4 addresses print as glibc's inet_ntop prints them, and parse back")
+    func ipv4TextAgreesWithGlibc() {
+        var rng = SeededGenerator(state: 4242)
+        let edges: [UInt32] = [0, 1, 9, 10, 99, 100, 255, 0x0A00_0001, 0xC0A8_0001, 0xFFFF_FFFF, 0x6464_6464]
+        for v in edges + (0..<8_000).map({ _ in UInt32(truncatingIfNeeded: rng.next()) }) {
+            var raw = v.bigEndian
+            var out = [CChar](repeating: 0, count: Int(INET_ADDRSTRLEN))
+            _ = inet_ntop(AF_INET, &raw, &out, socklen_t(out.count))
+            let expected = String(decoding: out.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            let address = NetworkAddress(ipv4: v)
+            #expect(address.description == expected)
+            #expect(NetworkAddress(expected) == address)
+        }
+    }
+
     @Test(
         "Text that is not an address is refused, a zone id with its own reason",
         arguments: [

@@ -119,7 +119,7 @@ public struct NetworkAddress: Sendable, Hashable, Comparable, CustomStringConver
     /// Dotted quad for IPv4; RFC 5952 text for IPv6 (lower case, no leading zeros, the longest run
     /// of two or more zero groups, the first of equals, as `::`).
     public var description: String {
-        if let v = ipv4 { return "\(v >> 24).\(v >> 16 & 0xFF).\(v >> 8 & 0xFF).\(v & 0xFF)" }
+        if let v = ipv4 { return Self.dottedQuad(v) }
         let groups = (0..<8).map { UInt16(truncatingIfNeeded: value >> UInt128(112 - 16 * $0)) }
         var bestStart = -1
         var bestLength = 1
@@ -143,6 +143,32 @@ public struct NetworkAddress: Sendable, Hashable, Comparable, CustomStringConver
     }
 
     public static func < (a: NetworkAddress, b: NetworkAddress) -> Bool { a.value < b.value }
+
+    /// `a.b.c.d`, written digit by digit into a small buffer (at most 15 bytes: a string that needs
+    /// no allocation): verify-flows prints two addresses a flow.
+    private static func dottedQuad(_ v: UInt32) -> String {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 16) { buffer in
+            var n = 0
+            for shift in [24, 16, 8, 0] as [UInt32] {
+                let octet = UInt8(truncatingIfNeeded: v >> shift)
+                if octet >= 100 {
+                    buffer[n] = 48 + octet / 100
+                    n += 1
+                }
+                if octet >= 10 {
+                    buffer[n] = 48 + octet / 10 % 10
+                    n += 1
+                }
+                buffer[n] = 48 + octet % 10
+                n += 1
+                if shift > 0 {
+                    buffer[n] = UInt8(ascii: ".")
+                    n += 1
+                }
+            }
+            return String(decoding: UnsafeBufferPointer(rebasing: buffer[..<n]), as: UTF8.self)
+        }
+    }
 
     /// Why `text` is not an address, for error messages: names a zone id apart, which is valid
     /// IPv6 text on a host but means nothing in an Azure network.

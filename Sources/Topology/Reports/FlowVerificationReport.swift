@@ -116,14 +116,36 @@ public struct FlowVerificationReport: Sendable {
 
     /// One flow's lines of the text document.
     static func line(_ request: FlowRequest, _ verdict: FlowVerdict) -> String {
-        let port = request.hasPort ? "/\(request.flow.destinationPort)" : ""
-        var line =
-            "\(request.flow.source) -> \(request.flow.destination) \(request.flow.protocol.rawValue)\(port): \(verdict.verdict.rawValue.uppercased())"
-        if !verdict.decidedBy.isEmpty {
-            line += "\n    " + verdict.decidedBy.map(\.text).joined(separator: "\n    ")
-        }
-        if let note = verdict.note { line += "\n    (\(note))" }
+        var line = ""
+        appendLine(request, verdict, to: &line)
         return line
+    }
+
+    /// `line`, written straight into `out` (no intermediate strings per flow).
+    static func appendLine(_ request: FlowRequest, _ verdict: FlowVerdict, to out: inout String) {
+        out += request.flow.source.description
+        out += " -> "
+        out += request.flow.destination.description
+        out += " "
+        out += request.flow.protocol.rawValue
+        if request.hasPort {
+            out += "/"
+            out += String(request.flow.destinationPort)
+        }
+        switch verdict.verdict {
+        case .allowed: out += ": ALLOWED"
+        case .denied: out += ": DENIED"
+        case .unroutable: out += ": UNROUTABLE"
+        }
+        for d in verdict.decidedBy {
+            out += "\n    "
+            out += d.text
+        }
+        if let note = verdict.note {
+            out += "\n    ("
+            out += note
+            out += ")"
+        }
     }
 
     static func summary(total: Int, allowed: Int, denied: Int, unroutable: Int) -> String {
@@ -163,7 +185,7 @@ public struct FlowVerificationReport: Sendable {
                 buffer += n == 0 ? "\n" : ",\n"
                 appendJSON(request, verdict, to: &buffer)
             } else {
-                buffer += line(request, verdict)
+                appendLine(request, verdict, to: &buffer)
                 buffer += "\n"
             }
             if buffer.utf8.count >= chunk {
