@@ -415,9 +415,14 @@ final class CompiledNetwork {
             sources: sources, destinations: destinations, protocols: protocols, sourcePorts: sp, destinationPorts: dp)
     }
 
+    /// Where one NSG's rules in one direction and tag context are kept (`compiledCache`, `matchCache`).
+    private func ruleListKey(_ nsg: Int, _ direction: Direction, context vnet: Int?) -> Int {
+        (nsg * 2 + (direction == .inbound ? 0 : 1)) * (tagSpace.count + 1) + (vnet ?? -1) + 1
+    }
+
     /// The NSG's rules in one direction, in evaluation order, compiled for a VNet context.
     func compiledRules(_ nsg: Int, _ direction: Direction, context vnet: Int?) -> [CompiledRule] {
-        let key = (nsg * 2 + (direction == .inbound ? 0 : 1)) * (tagSpace.count + 1) + (vnet ?? -1) + 1
+        let key = ruleListKey(nsg, direction, context: vnet)
         if let cached = compiledCache[key] { return cached }
         let rules = effectiveRules[nsg][direction] ?? []
         let compiled = rules.enumerated().map { index, rule in
@@ -451,7 +456,7 @@ final class CompiledNetwork {
     func decide(_ flow: Flow, nsg: Int, direction: Direction, context vnet: Int?) -> (
         access: Access, decision: RuleDecision
     )? {
-        let key = (nsg * 2 + (direction == .inbound ? 0 : 1)) * (tagSpace.count + 1) + (vnet ?? -1) + 1
+        let key = ruleListKey(nsg, direction, context: vnet)
         let table: MatchTable
         if let known = matchCache[key] {
             table = known

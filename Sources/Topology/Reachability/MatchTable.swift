@@ -16,12 +16,12 @@ struct MatchTable: Sendable {
     private var bounds: [UInt128] = []
     private var entries: [Entry] = []
     private var accesses: [Access] = []
-    /// What each rule records in `decidedBy`, when the table carries it (an NSG's tables do).
+    /// What each rule records in `decidedBy`, in rule order.
     private(set) var decisions: [RuleDecision] = []
 
     var count: Int { entries.count }
 
-    init<Rule: FirstMatchRule>(_ rules: [Rule], decisions: [RuleDecision] = []) {
+    init<Rule: FirstMatchRule>(_ rules: [Rule], decisions: [RuleDecision]) {
         self.decisions = decisions
         var bounds: [UInt128] = []
         func append(_ set: IntervalSet) -> (Int32, Int32) {

@@ -425,8 +425,9 @@ final class CompiledRouting {
     /// The firewall's deciding network or application rule for one flow (always some: the default deny).
     func firewallDecide(_ flow: Flow, _ f: Int) -> (access: Access, decision: RuleDecision) {
         // Borrowed: only the deciding entry's access and decision leave, not its flow box.
-        if let (i, access) = filterTables[f].first(flow) { return (access, filterDecisions[f][i]) }
-        return (filterRules[f][filterRules[f].count - 1].access, filterDecisions[f][filterRules[f].count - 1])
+        let table = filterTables[f]
+        if let (i, access) = table.first(flow) { return (access, table.decisions[i]) }
+        return (filterRules[f][table.count - 1].access, table.decisions[table.count - 1])
     }
 
     /// The part of `input` the firewall lets through (first match, symbolically).
@@ -531,8 +532,9 @@ final class CompiledRouting {
     }
 
     /// Each firewall's filter rules flat, for single flows (`firewallDecide`).
-    private lazy var filterTables: [MatchTable] = filterRules.map { MatchTable($0) }
-    private lazy var filterDecisions: [[RuleDecision]] = filterRules.map { $0.map { $0.decision.rendered() } }
+    private lazy var filterTables: [MatchTable] = filterRules.map { rules in
+        MatchTable(rules, decisions: rules.map { $0.decision.rendered() })
+    }
 
     /// Each firewall's hop, built once: flows meet them one by one.
     private lazy var firewallHops: [ApplianceHop?] = compiled.network.firewalls.indices.map { f in

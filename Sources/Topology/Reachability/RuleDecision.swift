@@ -21,17 +21,15 @@ public struct RuleDecision: Sendable, Hashable {
     }
 
     /// Never changed once shared: every setter copies it first unless this value holds the only
-    /// reference (`isKnownUniquelyReferenced`). `text` and `prettyJSON` may be rendered once,
+    /// reference (`isKnownUniquelyReferenced`). `text` and `nestedJSON` may be rendered once,
     /// when the box is made (`rendered()`), and are dropped by any change.
     final class Storage: @unchecked Sendable {
         var fields: Fields
         var text: String?
-        var prettyJSON: String?
         var nestedJSON: String?
-        init(_ fields: Fields, text: String? = nil, prettyJSON: String? = nil, nestedJSON: String? = nil) {
+        init(_ fields: Fields, text: String? = nil, nestedJSON: String? = nil) {
             self.fields = fields
             self.text = text
-            self.prettyJSON = prettyJSON
             self.nestedJSON = nestedJSON
         }
     }
@@ -41,7 +39,6 @@ public struct RuleDecision: Sendable, Hashable {
     private mutating func update(_ body: (inout Fields) -> Void) {
         if isKnownUniquelyReferenced(&storage) {
             storage.text = nil
-            storage.prettyJSON = nil
             storage.nestedJSON = nil
         } else {
             storage = Storage(storage.fields)
@@ -49,26 +46,22 @@ public struct RuleDecision: Sendable, Hashable {
         body(&storage.fields)
     }
 
-    /// The same decision with its `text` and `prettyJSON` rendered once: the engine's tables of
+    /// The same decision with its `text` and `nestedJSON` rendered once: the engine's tables of
     /// rules and routes hand these out, and `verify-flows` prints one per rule per flow.
     func rendered() -> RuleDecision {
         var copy = self
-        let pretty = json.prettyText
-        copy.storage = Storage(
-            storage.fields, text: renderText(), prettyJSON: pretty, nestedJSON: Self.nested(pretty))
+        copy.storage = Storage(storage.fields, text: renderText(), nestedJSON: renderNestedJSON())
         return copy
     }
 
-    /// `prettyJSON` as it stands inside `verify-flows`' document (an entry of a `decidedBy` array,
-    /// four levels deep: every line after the first indented by eight spaces).
-    var nestedJSON: String { storage.nestedJSON ?? Self.nested(prettyJSON) }
+    /// `json` as `JSONValue.prettyText` lays it out, as it stands inside `verify-flows`' document
+    /// (an entry of a `decidedBy` array, four levels deep: every line after the first indented by
+    /// eight spaces).
+    var nestedJSON: String { storage.nestedJSON ?? renderNestedJSON() }
 
-    private static func nested(_ pretty: String) -> String {
-        pretty.split(separator: "\n", omittingEmptySubsequences: false).joined(separator: "\n        ")
+    private func renderNestedJSON() -> String {
+        json.prettyText.split(separator: "\n", omittingEmptySubsequences: false).joined(separator: "\n        ")
     }
-
-    /// `json` as `JSONValue.prettyText` lays it out (keys sorted, two spaces a level).
-    public var prettyJSON: String { storage.prettyJSON ?? json.prettyText }
 
     public init(
         securityGroup: ResourceID, securityGroupName: String, rule: String, direction: Direction, access: Access,
