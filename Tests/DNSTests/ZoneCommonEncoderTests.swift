@@ -85,6 +85,35 @@ struct ZoneCommonEncoderTests {
         #expect(encoded == libldns)
     }
 
+    /// A whole line is offered to the encoder before the lexer sees it (`MasterFileReader`'s plain
+    /// lines): these are the lines where taking it whole could differ from the lexer's reading.
+    @Test(
+        "lines offered whole to the encoder read as the lexer reads them",
+        arguments: [
+            // A TTL above 2^31 − 1 is read as 0 with a warning (RFC 2181 §8), so it goes the general way.
+            ("big 2147483648 IN A 192.0.2.14\nmax 2147483647 IN A 192.0.2.15\n", 2),
+            // A comment, a parenthesis, a quote or an escape on the line: the lexer's.
+            ("c 300 IN A 192.0.2.16 ; note\np 300 IN A ( 192.0.2.17 )\nq\\.x 300 IN A 192.0.2.18\n", 3),
+            ("t 300 IN TXT \"a;b\" c\n", 1),
+            // Parentheses opened on the line before: the next line belongs to that entry.
+            ("o 300 IN RRSIG A 13 2 300 ( 20360101000000 20260101000000\n12345 example.com. \(signature) )\n", 1),
+            // The last line without its newline, after one with it.
+            ("a 300 IN A 192.0.2.19\nb 300 IN A 192.0.2.20", 2),
+            // Directives and blank owners at the start of a line.
+            (
+                "$TTL 60\nd 300 IN A 192.0.2.21\n\t300 IN A 192.0.2.22\n$ORIGIN x.example.com.\ne 300 IN A 192.0.2.23\n",
+                3
+            ),
+        ])
+    func plainLinesMatchTheLexer(_ body: String, records: Int) throws {
+        let text = "$ORIGIN example.com.\n@ 300 IN SOA ns1 hostmaster 1 7200 3600 1209600 300\n" + body
+        let file = try ZoneSamples.temporaryZone(text)
+        defer { try? FileManager.default.removeItem(at: file.deletingLastPathComponent()) }
+        let (encoded, libldns) = try Self.readBothWays(file.path)
+        #expect(libldns.count == records + 1)
+        #expect(encoded == libldns)
+    }
+
     @Test("every sample zone and fuzz regression reads the same with and without the encoder")
     func samplesMatchLibldns() throws {
         var paths = try FileManager.default.contentsOfDirectory(atPath: ZoneSamples.folder.path)

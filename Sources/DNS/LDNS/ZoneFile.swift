@@ -159,8 +159,21 @@ struct ZoneFile {
         // Records the common encoder writes (see CommonRecordEncoder) skip libldns; the owner of the last
         // of them becomes libldns' previous owner only when libldns next needs one.
         let encoder = encodesCommonRecords ? Self.commonEncoder : nil
-        var encoded: [UInt8] = []
-        encoded.reserveCapacity(512)
+        // The encoder's output: room for any record text up to the longest libldns reads.
+        var encoded = [UInt8](repeating: 0, count: CommonRecordEncoder.outputCapacity(Self.longestRecordText))
+        var encodedLength = 0
+        /// Encodes `text` into `encoded`; its TTL, or nil when the encoder leaves it to libldns.
+        func encode(_ text: UnsafeBufferPointer<UInt8>, with encoder: CommonRecordEncoder) -> UInt32? {
+            guard text.count <= Self.longestRecordText else { return nil }
+            let origin = originName.map { UnsafeBufferPointer(start: ldns_rdf_data($0), count: ldns_rdf_size($0)) }
+            guard
+                let (ttl, length) = encoded.withUnsafeMutableBufferPointer({
+                    encoder.encode(text, origin: origin, into: $0)
+                })
+            else { return nil }
+            encodedLength = length
+            return ttl
+        }
         var pendingOwner: [UInt8] = []
         var ownerPending = false
         func settleOwner() {
@@ -197,12 +210,7 @@ struct ZoneFile {
                         file: path, place: .line(line), reason: "bad TTL \(token): it does not fit 32 bits")
                 }
                 if namesOwner, let encoder {
-                    let origin = originName.map {
-                        UnsafeBufferPointer(start: ldns_rdf_data($0), count: ldns_rdf_size($0))
-                    }
-                    if let ttl = encoder.encode(
-                        UnsafeBufferPointer(rebasing: text[..<length]), origin: origin, into: &encoded)
-                    {
+                    if let ttl = encode(UnsafeBufferPointer(rebasing: text[..<length]), with: encoder) {
                         if !sawTTLDirective { defaultTTL = ttl }
                         return LDNS_STATUS_OK
                     }
@@ -213,16 +221,7 @@ struct ZoneFile {
                 }
             }
             if status == LDNS_STATUS_OK, rr == nil {
-                // Written by the common encoder.
-                let ownerLength = try encoded.withUnsafeBufferPointer { (bytes) throws(InputError) -> Int in
-                    guard let ownerLength = Self.store(wire: bytes, line: line, file: fileID, into: store),
-                        !store.isFull
-                    else { throw InputError(file: path, place: .line(line), reason: "record cannot be encoded") }
-                    return ownerLength
-                }
-                pendingOwner.removeAll(keepingCapacity: true)
-                pendingOwner.append(contentsOf: encoded[..<ownerLength])
-                ownerPending = true
+                try keepEncoded(line: line)
                 return status
             }
             if status == LDNS_STATUS_OK, let rr {
@@ -232,6 +231,31 @@ struct ZoneFile {
                 try keep(rr, line: line)
             }
             return status
+        }
+
+        /// Stores the record the common encoder wrote into `encoded`; its owner becomes the pending one.
+        func keepEncoded(line: Int) throws(InputError) {
+            let ownerLength = try encoded.withUnsafeBufferPointer { (all) throws(InputError) -> Int in
+                let bytes = UnsafeBufferPointer(rebasing: all[..<encodedLength])
+                guard let ownerLength = Self.store(wire: bytes, line: line, file: fileID, into: store),
+                    !store.isFull
+                else { throw InputError(file: path, place: .line(line), reason: "record cannot be encoded") }
+                return ownerLength
+            }
+            pendingOwner.removeAll(keepingCapacity: true)
+            pendingOwner.append(contentsOf: encoded[..<ownerLength])
+            ownerPending = true
+        }
+
+        /// A whole line that names its owner, offered before the lexer sees it (see
+        /// `MasterFileReader.forEachEntry`): the common encoder takes it only when every byte is plain,
+        /// so flattening would change nothing but the newline, which it reads as a blank. A TTL above
+        /// 2^31 − 1 goes the general way, which warns that it is read as 0.
+        func plainLine(_ text: UnsafeBufferPointer<UInt8>, line: Int) throws(InputError) -> Bool {
+            guard let encoder, let ttl = encode(text, with: encoder), ttl <= UInt32(Int32.max) else { return false }
+            if !sawTTLDirective { defaultTTL = ttl }
+            try keepEncoded(line: line)
+            return true
         }
 
         func keep(_ rr: UnsafeMutablePointer<ldns_rr>, line: Int) throws(InputError) {
@@ -290,8 +314,9 @@ struct ZoneFile {
             }
         }
 
-        try MasterFileReader.forEachEntry(path: path, range: range, lineOffset: lineOffset) {
-            (located) throws(InputError) -> Bool in
+        try MasterFileReader.forEachEntry(
+            path: path, range: range, lineOffset: lineOffset, plainLines: encoder != nil, plainLine: plainLine
+        ) { (located) throws(InputError) -> Bool in
             let entry = located.entry
             let lineNumber = located.lastLine
             switch entry.parentheses {

@@ -80,43 +80,101 @@ struct CommonRecordEncoder {
     private static let nsec3: UInt16 = 50
 
     /// The record's wire form (owner, type, class, TTL, RDLENGTH, RDATA; the owner and an RRSIG's signer
-    /// lower-cased) appended to `out`, which is emptied first, and its TTL; nil when libldns must read it.
-    /// `text` is a flattened record that names its owner, TTL and class in libldns' order; `origin` is
-    /// the current origin's wire form as libldns holds it (nil when there is none).
+    /// lower-cased) in `out`, which is replaced, and its TTL; nil when libldns must read it. `text` is a
+    /// flattened record that names its owner, TTL and class in libldns' order (a final newline reads as
+    /// a blank); `origin` is the current origin's wire form as libldns holds it (nil when there is none).
     func encode(_ text: UnsafeBufferPointer<UInt8>, origin: UnsafeBufferPointer<UInt8>?, into out: inout [UInt8])
         -> UInt32?
     {
-        withUnsafeTemporaryAllocation(of: Int.self, capacity: 2 * Self.maximumTokens) { bounds in
-            encode(text, bounds: bounds, origin: origin, into: &out)
+        var buffer = [UInt8](repeating: 0, count: Self.outputCapacity(text.count))
+        guard let (ttl, length) = buffer.withUnsafeMutableBufferPointer({ encode(text, origin: origin, into: $0) })
+        else { return nil }
+        out = Array(buffer[..<length])
+        return ttl
+    }
+
+    /// The room `encode(_:origin:into:)` needs for a text of `count` bytes: the text decodes to at most
+    /// as many bytes, except the owner and the signer (each at most 250 bytes of text with an origin of
+    /// up to 255 appended), the type bitmap (at most 34 bytes for each of at most 24 type tokens) and
+    /// the fixed fields.
+    static func outputCapacity(_ count: Int) -> Int { count + 2048 }
+
+    /// The same into `out`, which must hold `outputCapacity(text.count)` bytes: the TTL and the length
+    /// written.
+    func encode(
+        _ text: UnsafeBufferPointer<UInt8>, origin: UnsafeBufferPointer<UInt8>?,
+        into out: UnsafeMutableBufferPointer<UInt8>
+    ) -> (ttl: UInt32, length: Int)? {
+        precondition(out.count >= Self.outputCapacity(text.count))
+        return withUnsafeTemporaryAllocation(of: Int.self, capacity: 2 * Self.maximumTokens) { bounds in
+            Self.byteClasses.withUnsafeBufferPointer { classes in
+                var writer = Writer(base: out.baseAddress!)
+                guard let ttl = encode(text, bounds: bounds, classes: classes, origin: origin, into: &writer) else {
+                    return nil
+                }
+                return (ttl, writer.count)
+            }
         }
     }
 
     /// Records of more fields than this (a long type bitmap, a signature in many pieces) go to libldns.
     private static let maximumTokens = 24
 
+    /// Writes forward from `base`; the caller has made the room (see `outputCapacity`).
+    struct Writer {
+        let base: UnsafeMutablePointer<UInt8>
+        var count = 0
+
+        @inline(__always) mutating func append(_ byte: UInt8) {
+            base[count] = byte
+            count += 1
+        }
+
+        @inline(__always) mutating func append16(_ value: UInt16) {
+            base[count] = UInt8(value >> 8)
+            base[count + 1] = UInt8(truncatingIfNeeded: value)
+            count += 2
+        }
+
+        @inline(__always) mutating func append32(_ value: UInt32) {
+            base[count] = UInt8(value >> 24)
+            base[count + 1] = UInt8(truncatingIfNeeded: value >> 16)
+            base[count + 2] = UInt8(truncatingIfNeeded: value >> 8)
+            base[count + 3] = UInt8(truncatingIfNeeded: value)
+            count += 4
+        }
+    }
+
+    /// How the tokenizer takes each byte: 0 inside a token (printable ASCII but `"` `(` `)` `;` `@` `\`),
+    /// 1 a blank (space, tab, line feed), 2 anything else, which libldns reads specially.
+    private static let byteClasses: [UInt8] = (0..<256).map { b in
+        if b == 32 || b == 9 || b == 10 { return 1 }
+        guard b > 32, b < 127, ![34, 40, 41, 59, 64, 92].contains(b) else { return 2 }
+        return 0
+    }
+
     private func encode(
         _ text: UnsafeBufferPointer<UInt8>, bounds: UnsafeMutableBufferPointer<Int>,
-        origin: UnsafeBufferPointer<UInt8>?, into out: inout [UInt8]
+        classes: UnsafeBufferPointer<UInt8>, origin: UnsafeBufferPointer<UInt8>?, into out: inout Writer
     ) -> UInt32? {
         // The blank-separated tokens, as start and end offsets; a byte libldns reads specially ends it.
         var count = 0
         var i = 0
         let n = text.count
         while i < n {
-            let b = text[i]
-            if b == 32 || b == 9 || b == 10 {
+            var c = classes[Int(text[i])]
+            if c == 1 {
                 i += 1
                 continue
             }
             guard count < Self.maximumTokens else { return nil }
             bounds[2 * count] = i
-            while i < n {
-                let c = text[i]
-                if c == 32 || c == 9 || c == 10 { break }
-                // Printable ASCII only, without `"` `(` `)` `;` `@` `\`.
-                guard c > 32, c < 127, c != 34, c != 40, c != 41, c != 59, c != 64, c != 92 else { return nil }
+            while c == 0 {
                 i += 1
+                guard i < n else { break }
+                c = classes[Int(text[i])]
             }
+            guard c != 2 else { return nil }
             bounds[2 * count + 1] = i
             count += 1
         }
@@ -136,13 +194,12 @@ struct CommonRecordEncoder {
         let fields = next + 1
         let rdataCount = count - fields
 
-        out.removeAll(keepingCapacity: true)
         guard Self.appendName(token(0), origin: origin, lowercase: true, into: &out) else { return nil }
-        Self.append16(type, &out)
-        Self.append16(1, &out)
-        Self.append32(UInt32(ttl), &out)
+        out.append16(type)
+        out.append16(1)
+        out.append32(UInt32(ttl))
         let lengthAt = out.count
-        Self.append16(0, &out)
+        out.append16(0)
 
         switch type {
         case Self.a:
@@ -162,13 +219,13 @@ struct CommonRecordEncoder {
                 let expiration = Self.time(token(fields + 4)), let inception = Self.time(token(fields + 5)),
                 let keyTag = Self.number(token(fields + 6), max: 65535)
             else { return nil }
-            Self.append16(covered, &out)
+            out.append16(covered)
             out.append(UInt8(algorithm))
             out.append(UInt8(labels))
-            Self.append32(UInt32(originalTTL), &out)
-            Self.append32(expiration, &out)
-            Self.append32(inception, &out)
-            Self.append16(UInt16(keyTag), &out)
+            out.append32(UInt32(originalTTL))
+            out.append32(expiration)
+            out.append32(inception)
+            out.append16(UInt16(keyTag))
             guard Self.appendName(token(fields + 7), origin: origin, lowercase: true, into: &out) else { return nil }
             // The signature is the rest of the record, blanks inside it ignored (RFC 4034 §3.2).
             guard Self.appendBase64((fields + 8)..<count, token, into: &out) else { return nil }
@@ -184,7 +241,7 @@ struct CommonRecordEncoder {
             else { return nil }
             out.append(UInt8(hash))
             out.append(UInt8(flags))
-            Self.append16(UInt16(iterations), &out)
+            out.append16(UInt16(iterations))
             guard Self.appendSalt(token(fields + 3), into: &out),
                 Self.appendBase32Hex(token(fields + 4), into: &out),
                 appendBitmap((fields + 5)..<count, token, into: &out)
@@ -194,21 +251,9 @@ struct CommonRecordEncoder {
         }
         let length = out.count - lengthAt - 2
         guard length <= 65535 else { return nil }
-        out[lengthAt] = UInt8(length >> 8)
-        out[lengthAt + 1] = UInt8(length & 0xFF)
+        out.base[lengthAt] = UInt8(length >> 8)
+        out.base[lengthAt + 1] = UInt8(length & 0xFF)
         return UInt32(ttl)
-    }
-
-    private static func append16(_ value: UInt16, _ out: inout [UInt8]) {
-        out.append(UInt8(value >> 8))
-        out.append(UInt8(value & 0xFF))
-    }
-
-    private static func append32(_ value: UInt32, _ out: inout [UInt8]) {
-        out.append(UInt8(value >> 24))
-        out.append(UInt8((value >> 16) & 0xFF))
-        out.append(UInt8((value >> 8) & 0xFF))
-        out.append(UInt8(value & 0xFF))
     }
 
     /// Decimal digits only, at most `max` (libldns' `strtol` would wrap larger values or take signs).
@@ -228,12 +273,14 @@ struct CommonRecordEncoder {
         guard token.count == 14 else {
             return number(token, max: UInt64(UInt32.max)).map { UInt32($0) }
         }
-        var digits = [Int](repeating: 0, count: 14)
-        for (k, b) in token.enumerated() {
+        for b in token {
             guard b >= 48, b <= 57 else { return nil }
-            digits[k] = Int(b - 48)
         }
-        func field(_ from: Int, _ length: Int) -> Int { digits[from..<(from + length)].reduce(0) { $0 * 10 + $1 } }
+        func field(_ from: Int, _ length: Int) -> Int {
+            var value = 0
+            for k in from..<(from + length) { value = value * 10 + Int(token[k] - 48) }
+            return value
+        }
         let year = field(0, 4)
         let month = field(4, 2)
         let day = field(6, 2)
@@ -245,8 +292,7 @@ struct CommonRecordEncoder {
         // ldns_mktime_from_utc: days from 1970 by year, then by month, then the day of the month.
         func leaps(_ y: Int) -> Int { (y - 1) / 4 - (y - 1) / 100 + (y - 1) / 400 }
         var days = 365 * (year - 1970) + leaps(year) - leaps(1970)
-        let monthDays = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
-        for m in 0..<(month - 1) { days += monthDays[m] }
+        days += daysBeforeMonth[month - 1]
         let leapYear = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
         if month > 2 && leapYear { days += 1 }
         days += day - 1
@@ -254,112 +300,156 @@ struct CommonRecordEncoder {
         return UInt32(truncatingIfNeeded: seconds)
     }
 
+    /// Days before each month in a common year.
+    private static let daysBeforeMonth = [0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334]
+
+    /// Each byte of a name as written: its lower-case form when it may stand in a label (letters,
+    /// digits, `-`, `_`, `*`), `.` for the dot, 0 for anything else.
+    private static let nameBytes: [UInt8] = (0..<256).map { b in
+        switch b {
+        case 65...90: return UInt8(b + 32)
+        case 97...122, 48...57, 45, 95, 42, 46: return UInt8(b)
+        default: return 0
+        }
+    }
+
     /// A name of letters, digits, `-`, `_` and `*` in non-empty labels; relative names get the origin.
     private static func appendName(
         _ token: UnsafeBufferPointer<UInt8>, origin: UnsafeBufferPointer<UInt8>?, lowercase: Bool,
-        into out: inout [UInt8]
+        into out: inout Writer
     ) -> Bool {
         guard !token.isEmpty, token.count <= 250 else { return false }
-        let start = out.count
-        var labelAt = out.count
-        out.append(0)
-        var labelLength = 0
-        for b in token {
-            if b == 46 {
-                guard labelLength > 0 else { return false }
-                out[labelAt] = UInt8(labelLength)
-                labelAt = out.count
-                out.append(0)
-                labelLength = 0
-                continue
+        return nameBytes.withUnsafeBufferPointer { table in
+            let start = out.count
+            var labelAt = out.count
+            out.append(0)
+            var labelLength = 0
+            for b in token {
+                let lower = table[Int(b)]
+                if lower == 46 {
+                    guard labelLength > 0 else { return false }
+                    out.base[labelAt] = UInt8(labelLength)
+                    labelAt = out.count
+                    out.append(0)
+                    labelLength = 0
+                    continue
+                }
+                guard lower != 0 else { return false }
+                labelLength += 1
+                guard labelLength < 64 else { return false }
+                out.append(lowercase ? lower : b)
             }
-            let isLetter = (b | 0x20) >= 97 && (b | 0x20) <= 122
-            guard isLetter || (b >= 48 && b <= 57) || b == 45 || b == 95 || b == 42 else { return false }
-            labelLength += 1
-            guard labelLength < 64 else { return false }
-            out.append(lowercase && b >= 65 && b <= 90 ? b + 32 : b)
+            if labelLength > 0 {
+                // Relative: this label closes, then the origin follows (libldns' ldns_dname_cat).
+                guard let origin, !origin.isEmpty, origin.last == 0 else { return false }
+                out.base[labelAt] = UInt8(labelLength)
+                for b in origin { out.append(lowercase && b >= 65 && b <= 90 ? b + 32 : b) }
+            }
+            // An absolute name already ends with the empty label written after its last dot.
+            return out.count - start <= 255
         }
-        if labelLength > 0 {
-            // Relative: this label closes, then the origin follows (libldns' ldns_dname_cat).
-            guard let origin, !origin.isEmpty, origin.last == 0 else { return false }
-            out[labelAt] = UInt8(labelLength)
-            for b in origin { out.append(lowercase && b >= 65 && b <= 90 ? b + 32 : b) }
-        }
-        // An absolute name already ends with the empty label written after its last dot.
-        return out.count - start <= 255
     }
 
     private static func appendAddress(
-        _ token: UnsafeBufferPointer<UInt8>, family: Int32, size: Int, into out: inout [UInt8]
+        _ token: UnsafeBufferPointer<UInt8>, family: Int32, size: Int, into out: inout Writer
     ) -> Bool {
         guard token.count < 46 else { return false }
         return withUnsafeTemporaryAllocation(of: CChar.self, capacity: 64) { text in
             for (k, b) in token.enumerated() { text[k] = CChar(bitPattern: b) }
             text[token.count] = 0
-            return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 16) { address in
-                guard inet_pton(family, text.baseAddress, address.baseAddress) == 1 else { return false }
-                out.append(contentsOf: address[..<size])
-                return true
-            }
+            guard inet_pton(family, text.baseAddress, out.base + out.count) == 1 else { return false }
+            out.count += size
+            return true
+        }
+    }
+
+    /// Each byte's base64 value (RFC 4648 §4): 0–63, 64 for the padding `=`, 255 for anything else.
+    private static let base64Values: [UInt8] = (0..<256).map { b in
+        switch b {
+        case 65...90: return UInt8(b - 65)
+        case 97...122: return UInt8(b - 97 + 26)
+        case 48...57: return UInt8(b - 48 + 52)
+        case 43: return 62
+        case 47: return 63
+        case 61: return 64
+        default: return 255
         }
     }
 
     /// Base64 (RFC 4648 §4) in one or more tokens: whole groups of four only, `=` padding only at the
     /// very end, and the bits the padding leaves unused zero, as ldns_b64_pton requires.
     private static func appendBase64(
-        _ tokens: Range<Int>, _ token: (Int) -> UnsafeBufferPointer<UInt8>, into out: inout [UInt8]
+        _ tokens: Range<Int>, _ token: (Int) -> UnsafeBufferPointer<UInt8>, into out: inout Writer
     ) -> Bool {
-        var group: UInt32 = 0
-        var inGroup = 0
-        var padding = 0
-        var decoded = 0
-        for k in tokens {
-            for b in token(k) {
-                let value: UInt32
-                switch b {
-                case 65...90: value = UInt32(b - 65)
-                case 97...122: value = UInt32(b - 97 + 26)
-                case 48...57: value = UInt32(b - 48 + 52)
-                case 43: value = 62
-                case 47: value = 63
-                case 61:
-                    // `xx==` or `xxx=` only.
-                    guard inGroup >= 2 else { return false }
-                    padding += 1
-                    value = 0
-                default: return false
+        base64Values.withUnsafeBufferPointer { values in
+            var group: UInt32 = 0
+            var inGroup = 0
+            var padding = 0
+            var decoded = 0
+            for k in tokens {
+                let part = token(k)
+                var i = 0
+                // Whole groups of four data characters at once while the token has them.
+                if inGroup == 0 && padding == 0 {
+                    while i + 4 <= part.count {
+                        let a = values[Int(part[i])]
+                        let b = values[Int(part[i + 1])]
+                        let c = values[Int(part[i + 2])]
+                        let d = values[Int(part[i + 3])]
+                        guard (a | b | c | d) < 64 else { break }
+                        let bits = UInt32(a) << 18 | UInt32(b) << 12 | UInt32(c) << 6 | UInt32(d)
+                        out.append(UInt8(bits >> 16))
+                        out.append(UInt8((bits >> 8) & 0xFF))
+                        out.append(UInt8(bits & 0xFF))
+                        decoded += 3
+                        i += 4
+                    }
                 }
-                // Nothing but more padding after padding, and no group after a padded one.
-                guard decoded >= 0, padding == 0 || b == 61 else { return false }
-                group = group << 6 | value
-                inGroup += 1
-                guard inGroup == 4 else { continue }
-                switch padding {
-                case 0:
-                    out.append(UInt8(group >> 16))
-                    out.append(UInt8((group >> 8) & 0xFF))
-                    out.append(UInt8(group & 0xFF))
-                    decoded += 3
-                case 1:
-                    guard group & 0xFF == 0 else { return false }
-                    out.append(UInt8(group >> 16))
-                    out.append(UInt8((group >> 8) & 0xFF))
-                    decoded = -1
-                case 2:
-                    guard group & 0xFFFF == 0 else { return false }
-                    out.append(UInt8(group >> 16))
-                    decoded = -1
-                default: return false
+                while i < part.count {
+                    let b = part[i]
+                    i += 1
+                    var value = UInt32(values[Int(b)])
+                    switch value {
+                    case 255: return false
+                    case 64:
+                        // `xx==` or `xxx=` only.
+                        guard inGroup >= 2 else { return false }
+                        padding += 1
+                        value = 0
+                    default: break
+                    }
+                    // Nothing but more padding after padding, and no group after a padded one.
+                    guard decoded >= 0, padding == 0 || b == 61 else { return false }
+                    group = group << 6 | value
+                    inGroup += 1
+                    guard inGroup == 4 else { continue }
+                    switch padding {
+                    case 0:
+                        out.append(UInt8(group >> 16))
+                        out.append(UInt8((group >> 8) & 0xFF))
+                        out.append(UInt8(group & 0xFF))
+                        decoded += 3
+                    case 1:
+                        guard group & 0xFF == 0 else { return false }
+                        out.append(UInt8(group >> 16))
+                        out.append(UInt8((group >> 8) & 0xFF))
+                        decoded = -1
+                    case 2:
+                        guard group & 0xFFFF == 0 else { return false }
+                        out.append(UInt8(group >> 16))
+                        decoded = -1
+                    default: return false
+                    }
+                    group = 0
+                    inGroup = 0
                 }
-                group = 0
-                inGroup = 0
             }
+            return inGroup == 0 && decoded != 0
         }
-        return inGroup == 0 && decoded != 0
     }
 
     /// An NSEC3 salt: `-` for none, else an even number of hex digits (length-prefixed on the wire).
-    private static func appendSalt(_ token: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) -> Bool {
+    private static func appendSalt(_ token: UnsafeBufferPointer<UInt8>, into out: inout Writer) -> Bool {
         if token.count == 1 && token[0] == 45 {
             out.append(0)
             return true
@@ -386,7 +476,7 @@ struct CommonRecordEncoder {
 
     /// An NSEC3 next hashed owner in base32hex (RFC 4648 §7) without padding, whole groups of 8
     /// characters only (a SHA-1 hash is 32), length-prefixed on the wire.
-    private static func appendBase32Hex(_ token: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) -> Bool {
+    private static func appendBase32Hex(_ token: UnsafeBufferPointer<UInt8>, into out: inout Writer) -> Bool {
         guard !token.isEmpty, token.count % 8 == 0, token.count <= 400 else { return false }
         out.append(UInt8(token.count / 8 * 5))
         var k = 0
@@ -411,31 +501,40 @@ struct CommonRecordEncoder {
     /// The type bitmap of NSEC and NSEC3 (RFC 4034 §4.1.2) from type mnemonics, as
     /// ldns_dnssec_create_nsec_bitmap builds it. An empty list is left to libldns.
     private func appendBitmap(
-        _ tokens: Range<Int>, _ token: (Int) -> UnsafeBufferPointer<UInt8>, into out: inout [UInt8]
+        _ tokens: Range<Int>, _ token: (Int) -> UnsafeBufferPointer<UInt8>, into out: inout Writer
     ) -> Bool {
-        guard !tokens.isEmpty else { return false }
-        var types: [UInt16] = []
-        types.reserveCapacity(tokens.count)
-        for k in tokens {
-            guard let code = typeCode(token(k)) else { return false }
-            types.append(code)
-        }
-        types.sort()
-        var index = 0
-        while index < types.count {
-            let window = types[index] >> 8
-            var bits = [UInt8](repeating: 0, count: 32)
-            var highest = 0
-            while index < types.count, types[index] >> 8 == window {
-                let low = Int(types[index] & 0xFF)
-                bits[low / 8] |= 0x80 >> UInt8(low % 8)
-                highest = max(highest, low / 8)
-                index += 1
+        guard !tokens.isEmpty, tokens.count <= Self.maximumTokens else { return false }
+        return withUnsafeTemporaryAllocation(of: UInt16.self, capacity: Self.maximumTokens) { types in
+            // The codes in ascending order, by insertion: a bitmap lists a few types.
+            var count = 0
+            for k in tokens {
+                guard let code = typeCode(token(k)) else { return false }
+                var at = count
+                while at > 0 && types[at - 1] > code {
+                    types[at] = types[at - 1]
+                    at -= 1
+                }
+                types[at] = code
+                count += 1
             }
-            out.append(UInt8(window))
-            out.append(UInt8(highest + 1))
-            out.append(contentsOf: bits[...highest])
+            var index = 0
+            while index < count {
+                let window = types[index] >> 8
+                // The window's 32 bytes of bits are written in place and cut after the highest used.
+                let bitsAt = out.count + 2
+                (out.base + bitsAt).initialize(repeating: 0, count: 32)
+                var highest = 0
+                while index < count, types[index] >> 8 == window {
+                    let low = Int(types[index] & 0xFF)
+                    out.base[bitsAt + low / 8] |= 0x80 >> UInt8(low % 8)
+                    highest = max(highest, low / 8)
+                    index += 1
+                }
+                out.append(UInt8(window))
+                out.append(UInt8(highest + 1))
+                out.count += highest + 1
+            }
+            return true
         }
-        return true
     }
 }

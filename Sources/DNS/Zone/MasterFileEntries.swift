@@ -50,10 +50,15 @@ struct MasterFileEntry {
         var sawContent = false
         var unopened = false
         while i < count {
-            // Skip the bytes that mean nothing to the lexer in one tight loop.
-            while i < count && !isLexical(text[i]) {
-                i += 1
-                sawContent = true
+            // Skip the bytes that mean nothing to the lexer in one tight loop; once the entry has shown
+            // content, blanks mean nothing either.
+            if sawContent {
+                i = skipToSpecial(text, from: i)
+            } else {
+                while i < count && !isLexical(text[i]) {
+                    i += 1
+                    sawContent = true
+                }
             }
             guard i < count else { break }
             let byte = text[i]
@@ -182,6 +187,38 @@ struct MasterFileEntry {
         byte < 64 ? (lowMask >> UInt64(byte)) & 1 != 0 : byte < 128 && (highMask >> UInt64(byte - 64)) & 1 != 0
     }
 
+    /// The first index from `start` of a line feed, `\\`, `"`, `;`, `(` or `)` (the end when none): eight
+    /// bytes at a time while none of them is one (a byte equal to `c` is a zero byte of `word ^ c…c`,
+    /// found with the borrow trick of Hacker's Delight §6-1), then one by one.
+    @inline(__always)
+    private static func skipToSpecial(_ text: UnsafeBufferPointer<UInt8>, from start: Int) -> Int {
+        var i = start
+        let count = text.count
+        if let base = text.baseAddress {
+            let ones: UInt64 = 0x0101_0101_0101_0101
+            let highs: UInt64 = 0x8080_8080_8080_8080
+            @inline(__always) func zeroByte(_ x: UInt64) -> UInt64 { (x &- ones) & ~x & highs }
+            while i + 8 <= count {
+                let word = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)
+                // `(` 40 and `)` 41 differ in the last bit only.
+                let hit =
+                    zeroByte(word ^ (ones &* 10)) | zeroByte(word ^ (ones &* 92)) | zeroByte(word ^ (ones &* 34))
+                    | zeroByte(word ^ (ones &* 59)) | zeroByte((word | ones) ^ (ones &* 41))
+                if hit != 0 { break }
+                i += 8
+            }
+        }
+        while i < count {
+            let b = text[i]
+            if b < 64 ? (specialMask >> UInt64(b)) & 1 != 0 : b == 92 { break }
+            i += 1
+        }
+        return i
+    }
+
+    /// Line feed 10, `"` 34, `(` 40, `)` 41, `;` 59.
+    private static let specialMask: UInt64 = 1 << 10 | 1 << 34 | 1 << 40 | 1 << 41 | 1 << 59
+
     /// Tab 9, line feed 10, carriage return 13, space 32, `"` 34, `(` 40, `)` 41, `;` 59.
     private static let lowMask: UInt64 = 1 << 9 | 1 << 10 | 1 << 13 | 1 << 32 | 1 << 34 | 1 << 40 | 1 << 41 | 1 << 59
     /// `\\` 92.
@@ -208,8 +245,16 @@ struct MasterFileReader {
 
     /// Calls `body` with each entry of `range` of the file (all of it when nil), in order, until `body`
     /// returns false. Lines are counted from `lineOffset`.
+    ///
+    /// With `plainLines`, a line that begins with an owner name is first offered whole (with its
+    /// newline) to `plainLine`, with its line number, before the lexer looks at it: when `plainLine`
+    /// takes it (returns true), the line was a record of plain fields only, with none of the bytes the
+    /// lexer interprets, so it is one entry by itself and the lexer would have found just that line.
+    /// When it declines, it must have changed nothing, and the line goes the general way. A signed
+    /// zone is nearly all such lines, and this spares them the lexer's and the flattening's passes.
     static func forEachEntry(
-        path: String, range: Range<Int>? = nil, lineOffset: Int = 0,
+        path: String, range: Range<Int>? = nil, lineOffset: Int = 0, plainLines: Bool = false,
+        plainLine: (UnsafeBufferPointer<UInt8>, Int) throws(InputError) -> Bool = { _, _ in false },
         _ body: (Located) throws(InputError) -> Bool
     ) throws(InputError) {
         let fd = open(path, O_RDONLY)
@@ -226,6 +271,23 @@ struct MasterFileReader {
         var atEnd = false
         var linesBefore = lineOffset
         while true {
+            if plainLines, consumed < filled {
+                // The line's end, when the block holds it; an owner's first byte is above the blank and
+                // is not `$` (a directive).
+                let taken = try block.withUnsafeBufferPointer { (all) throws(InputError) -> Int? in
+                    guard let base = all.baseAddress, all[consumed] > 32, all[consumed] != UInt8(ascii: "$"),
+                        let end = memchr(base + consumed, 10, filled - consumed)
+                    else { return nil }
+                    let upper = base.distance(to: end.assumingMemoryBound(to: UInt8.self)) + 1
+                    let line = UnsafeBufferPointer(rebasing: all[consumed..<upper])
+                    return try plainLine(line, linesBefore + 1) ? upper : nil
+                }
+                if let taken {
+                    consumed = taken
+                    linesBefore += 1
+                    continue
+                }
+            }
             let found = block.withUnsafeBufferPointer { all in
                 MasterFileEntry.next(in: UnsafeBufferPointer(rebasing: all[..<filled]), from: consumed, isEnd: atEnd)
             }
