@@ -9,7 +9,8 @@ import Foundation
 /// `Benchmarks/data/dns-zone/` (git-ignored). Then times `exposure dns zone` on each beside
 /// `ldns-verify-zone` and BIND's `dnssec-verify` on the same file, each in its own process so its wall
 /// time, CPU time and peak memory (wait4's ru_maxrss) are its own, and prints signatures verified per
-/// second. `--names 20000` makes a quick run.
+/// second. `--names 20000` makes a quick run. `--read-only FILE [ROUNDS]` times only the reading of
+/// a zone file.
 enum DNSZoneBench {
     struct Options {
         var names = 200_000
@@ -189,7 +190,11 @@ enum DNSZoneBench {
     /// cores), each round's wall and CPU seconds: the part of the run that is not verification.
     private static func readOnly(_ args: [String]) throws {
         guard let file = args.first else { throw usage() }
-        let rounds = args.count > 1 ? Int(args[1]) ?? 1 : 1
+        var rounds = 1
+        if args.count > 1 {
+            guard let value = Int(args[1]), value > 0 else { throw usage() }
+            rounds = value
+        }
         for _ in 0..<rounds {
             let cpuBefore = cpuSeconds()
             let wallBefore = Date()
@@ -202,18 +207,11 @@ enum DNSZoneBench {
         }
     }
 
-    private static func cpuSeconds() -> Double {
-        var usage = rusage()
-        getrusage(RUSAGE_SELF.rawValue, &usage)
-        return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec)
-            + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
-    }
-
     private static func usage() -> Error {
         BenchUsage(
             text:
                 "usage: exposure-bench dns-zone [--names N] [--data DIR] [--variant nsec|nsec3|both] [--no-references] "
-                + "[--repeat N]")
+                + "[--repeat N]\n       exposure-bench dns-zone --read-only FILE [ROUNDS]")
     }
 
     struct BenchUsage: Error, CustomStringConvertible {
