@@ -1,9 +1,9 @@
 import Foundation
 
 /// The real DNS servers the probe tests run against: started once per test process by
-/// `Servers/start-servers.sh` on 127.0.0.1 and free ports, stopped when the process exits (and in
-/// any case killed by `timeout` after fifteen minutes, should a test run outlive that). See that
-/// script for what each one is.
+/// `Servers/start-servers.sh` on 127.0.0.1 and free ports, stopped when the process exits (by the
+/// exit handler, or else by the script's watchdog once this process is gone; in any case killed by
+/// `timeout` after an hour). See that script for what each one is.
 struct ProbeServers: Sendable {
     let directory: String
     let weakBIND: String
