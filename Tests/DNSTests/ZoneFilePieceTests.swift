@@ -56,11 +56,88 @@ struct ZoneFilePieceTests {
         #expect(zip(pieces, pieces.dropFirst()).allSatisfy { $0.end == $1.start })
     }
 
+    @Test("the quick cuts of the tricky file are the lexer's cuts, with the same $ORIGIN and $TTL")
+    func quickCutsOfTrickyFile() throws {
+        // Worked by hand above: no line inside its parentheses starts with an owner's byte, and its `$`
+        // lines are single-line directives, so the guesses are all right.
+        let file = try ZoneSamples.temporaryZone(Self.tricky)
+        defer { try? FileManager.default.removeItem(at: file.deletingLastPathComponent()) }
+        let quick = try #require(ZoneFileSplitter.quickPieces(of: file.path, pieceSize: 1))
+        #expect(quick == ZoneFileSplitter.pieces(of: file.path, pieceSize: 1))
+        #expect(quick.map(\.firstLine) == [1, 3, 5, 7, 10, 12, 14, 15])
+        // Larger pieces: the first owner line at or after each multiple of the size but the last (the
+        // file is 370 bytes; owner lines 3, 5, 7, 10, 12, 14, 15 start at bytes 30, 98, 168, 229, 300,
+        // 330, 352): 40, 80, …, 320 give lines 5, 5, 7, 7, 10, 12, 12, 14 (each cut once); 100 and 200
+        // give lines 7 and 10.
+        #expect(ZoneFileSplitter.quickPieces(of: file.path, pieceSize: 40)?.map(\.firstLine) == [1, 5, 7, 10, 12, 14])
+        #expect(ZoneFileSplitter.quickPieces(of: file.path, pieceSize: 100)?.map(\.firstLine) == [1, 7, 10])
+    }
+
+    /// Lines a quick cut guesses wrong on: `n` opens its parentheses and a line inside them starts
+    /// with a name's byte (`x`), and a `$TTL` line inside `m`'s parentheses is text of its TXT record,
+    /// not a directive (as the lexer reads the entry, and ldns-read-zone with it).
+    static let wrongGuesses = """
+        $ORIGIN example.com.
+        $TTL 300
+        @ IN SOA ns1 hostmaster 1 7200 3600 1209600 300
+        n IN TXT ( "first"
+        x "second" )
+        m IN TXT ( "one"
+        $TTL 5
+        )
+        z IN A 192.0.2.9
+
+        """
+
+    @Test(
+        "a quick cut inside parentheses, or after a $ line inside them, is caught and the file read with the lexer's cuts",
+        arguments: [("x \"second\" )", 5), ("z IN A", 9)])
+    func quickCutGuessesAreChecked(_ line: String, number: Int) throws {
+        let file = try ZoneSamples.temporaryZone(Self.wrongGuesses)
+        defer { try? FileManager.default.removeItem(at: file.deletingLastPathComponent()) }
+        let origin = try #require(DomainName(text: "example.com"))
+        let quick = try #require(ZoneFileSplitter.quickPieces(of: file.path, pieceSize: 1))
+        // The guess is made: a piece starts at line 5 (inside n's parentheses); and the piece at line 9
+        // was started with the $TTL 5 the lexer does not see as a directive.
+        let guessed = try #require(quick.first { $0.firstLine == number })
+        let text = try String(contentsOf: file, encoding: .utf8)
+        let offset = try #require(text.range(of: line)).lowerBound.utf16Offset(in: text)
+        #expect(guessed.start == offset)
+        #expect(number == 5 || guessed.ttl == "5")
+        // With the other wrong guess taken out (its piece joined to the one before), the check of this
+        // one refuses the pieces; without this one too, they are taken.
+        func dropping(_ line: Int, from list: [ZoneFileSplitter.Piece]) -> [ZoneFileSplitter.Piece] {
+            var kept: [ZoneFileSplitter.Piece] = []
+            for piece in list {
+                if piece.firstLine == line, !kept.isEmpty {
+                    kept[kept.count - 1].end = piece.end
+                } else {
+                    kept.append(piece)
+                }
+            }
+            return kept
+        }
+        func read(_ pieces: [ZoneFileSplitter.Piece]) -> ZoneFile? {
+            try? ZoneFile.readPieces(path: file.path, pieces: pieces, origin: origin, encode: true, checkCuts: true)
+        }
+        let pieces = dropping(number == 5 ? 9 : 5, from: quick)
+        #expect(read(pieces) == nil)
+        #expect(read(dropping(number, from: pieces)) != nil)
+        // ... and the file reads as it does in one go.
+        let sequential = try ZoneFile.read(path: file.path, origin: origin, allowInclude: false)
+        let parallel = try ZoneFile.read(
+            path: file.path, origin: origin, allowInclude: false, pieceSize: 1, parallelThreshold: 0)
+        #expect(Self.rows(parallel) == Self.rows(sequential))
+        #expect(sequential.store.rows.count == 4)
+        #expect(Self.rows(sequential).contains { $0.owner == "z.example.com." && $0.ttl == 300 })
+    }
+
     @Test("a file with $INCLUDE is not cut")
     func includeIsNotCut() throws {
         let file = try ZoneSamples.temporaryZone(Self.tricky + "$INCLUDE other.zone\n")
         defer { try? FileManager.default.removeItem(at: file.deletingLastPathComponent()) }
         #expect(ZoneFileSplitter.pieces(of: file.path, pieceSize: 1) == nil)
+        #expect(ZoneFileSplitter.quickPieces(of: file.path, pieceSize: 1) == nil)
     }
 
     @Test(
@@ -154,5 +231,20 @@ struct ZoneFilePieceTests {
             #expect(
                 ZoneFilePieceAgreement.compare(file: path, origin: "example.com.", pieceSize: 1) == .agree, "\(path)")
         }
+    }
+
+    /// A large zone read whole and in pieces of the size large reads use (4 MiB), when asked:
+    /// `EXPOSURE_COMPARE_PIECES_ZONE=FILE swift test --filter ZoneFilePieceTests` (origin
+    /// `bench.example`, the benchmark's, unless `EXPOSURE_COMPARE_PIECES_ORIGIN` names another).
+    @Test(
+        "a large zone reads the same whole and in 4 MiB pieces, when asked",
+        .enabled(if: ProcessInfo.processInfo.environment["EXPOSURE_COMPARE_PIECES_ZONE"] != nil))
+    func largeZonePieceAgreement() throws {
+        let environment = ProcessInfo.processInfo.environment
+        let file = try #require(environment["EXPOSURE_COMPARE_PIECES_ZONE"])
+        let origin = environment["EXPOSURE_COMPARE_PIECES_ORIGIN"] ?? "bench.example."
+        let pieces = try #require(ZoneFileSplitter.quickPieces(of: file, pieceSize: 4 << 20))
+        #expect(pieces.count > 1)
+        #expect(ZoneFilePieceAgreement.compare(file: file, origin: origin, pieceSize: 4 << 20) == .agree)
     }
 }

@@ -16,6 +16,14 @@ struct ZoneFile {
     var includedFiles: [String] = []
     /// What was read differently from how it is written (a TTL above 2^31 − 1 read as 0).
     var warnings: [String] = []
+    /// The arguments of the last `$ORIGIN` and `$TTL` read, as written (for a piece: those it was
+    /// started with until its own), to check the next piece was started with them.
+    var directivesAtEnd = Directives()
+
+    struct Directives: Equatable {
+        var origin: String?
+        var ttl: String?
+    }
 
     /// The longest record text libldns reads whole.
     static let longestRecordText = 65535
@@ -35,10 +43,23 @@ struct ZoneFile {
         parallelThreshold: Int = parallelThreshold, encodeCommonRecords: Bool = true
     ) throws(InputError) -> ZoneFile {
         let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
-        if size >= parallelThreshold, let pieces = ZoneFileSplitter.pieces(of: path, pieceSize: pieceSize),
-            pieces.count > 1
-        {
-            return try readPieces(path: path, pieces: pieces, origin: origin, encode: encodeCommonRecords)
+        if size >= parallelThreshold {
+            // The quick cuts first; a read whose cuts do not check out (or that fails: the failure may
+            // come of a cut) is done again with the lexer's cuts, which report the true error.
+            if let pieces = ZoneFileSplitter.quickPieces(of: path, pieceSize: pieceSize) {
+                if let zone = try? readPieces(
+                    path: path, pieces: pieces, origin: origin, encode: encodeCommonRecords, checkCuts: true)
+                {
+                    return zone
+                }
+            }
+            if let pieces = ZoneFileSplitter.pieces(of: path, pieceSize: pieceSize), pieces.count > 1 {
+                if let zone = try readPieces(
+                    path: path, pieces: pieces, origin: origin, encode: encodeCommonRecords, checkCuts: false)
+                {
+                    return zone
+                }
+            }
         }
         var zone = ZoneFile()
         zone.encodesCommonRecords = encodeCommonRecords
@@ -49,16 +70,20 @@ struct ZoneFile {
     }
 
     /// Parses the pieces on all cores, each from its own memory copy, and joins them in file order as
-    /// they finish, so at most a few pieces' records wait beside the joined store.
-    private static func readPieces(
-        path: String, pieces: [ZoneFileSplitter.Piece], origin: DomainName, encode: Bool
-    ) throws(InputError) -> ZoneFile {
+    /// they finish, so at most a few pieces' records wait beside the joined store. With `checkCuts`
+    /// (cuts that are guesses, `ZoneFileSplitter.quickPieces`), nil when a piece was not started with
+    /// the `$ORIGIN` and `$TTL` the one before it left.
+    static func readPieces(
+        path: String, pieces: [ZoneFileSplitter.Piece], origin: DomainName, encode: Bool, checkCuts: Bool
+    ) throws(InputError) -> ZoneFile? {
         final class Joiner: @unchecked Sendable {
             let lock = NSLock()
             var zone = ZoneFile()
             var waiting: [Int: Result<ZoneFile, InputError>] = [:]
             var next = 0
             var failure: InputError?
+            var cutsHold = true
+            var directivesAtEnd = ZoneFile.Directives()
         }
         let joiner = Joiner()
         joiner.zone.store.fileID(path)
@@ -70,10 +95,19 @@ struct ZoneFile {
             defer { joiner.lock.unlock() }
             joiner.waiting[index] = result
             while let ready = joiner.waiting.removeValue(forKey: joiner.next) {
+                let number = joiner.next
                 joiner.next += 1
-                guard joiner.failure == nil else { continue }
+                guard joiner.failure == nil, joiner.cutsHold else { continue }
                 switch ready {
                 case .success(let piece):
+                    if checkCuts, number > 0,
+                        joiner.directivesAtEnd
+                            != ZoneFile.Directives(origin: pieces[number].origin, ttl: pieces[number].ttl)
+                    {
+                        joiner.cutsHold = false
+                        continue
+                    }
+                    joiner.directivesAtEnd = piece.directivesAtEnd
                     if joiner.zone.declaredOrigin == nil, joiner.next == 1 {
                         joiner.zone.declaredOrigin = piece.declaredOrigin
                     }
@@ -89,6 +123,7 @@ struct ZoneFile {
             }
         }
         if let failure = joiner.failure { throw failure }
+        guard joiner.cutsHold else { return nil }
         joiner.zone.store.finishReading()
         return joiner.zone
     }
@@ -98,6 +133,7 @@ struct ZoneFile {
     {
         var zone = ZoneFile()
         zone.encodesCommonRecords = encode
+        zone.directivesAtEnd = Directives(origin: piece.origin, ttl: piece.ttl)
         var defaultTTL: UInt32 = 3600
         if let ttl = piece.ttl {
             var end: UnsafePointer<CChar>? = nil
@@ -338,6 +374,11 @@ struct ZoneFile {
                 let length = flatten(located.text)
                 status = try readRecord(length: length, namesOwner: namesOwner, line: lineNumber)
             case .directive:
+                switch ZoneFileSplitter.directive(located.text) {
+                case .origin(let value): directivesAtEnd.origin = value
+                case .ttl(let value): directivesAtEnd.ttl = value
+                case .include, .other: break
+                }
                 let length = flatten(located.text)
                 let keyword = flat.withUnsafeMutableBufferPointer { text in
                     MasterFileFields.capitaliseKeyword(text, length: length)
