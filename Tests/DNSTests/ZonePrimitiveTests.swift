@@ -63,6 +63,61 @@ struct ZonePrimitiveTests {
         #expect(digest.map { String($0, radix: 16).leftPadded(to: 2) }.joined() == digestHex)
     }
 
+    @Test(
+        "a name written in two places of the file is one name, and each name's authority comes from the cut nearest the apex"
+    )
+    func scatteredOwnersAndCuts() throws {
+        // Worked by hand from RFC 4035 §2.2 and RFC 6672 §2.3: `sub` is a delegation and everything below
+        // it (`x.sub`, and `b.sub` though it has NS of its own) is below the cut; below the DNAME at `old`
+        // names are occluded, `old` itself is authoritative; `www` is written in three places and is one
+        // name with two A records (the repeated one dropped) and a TXT. `other.test.` is outside the zone.
+        let text = """
+            $ORIGIN example.com.
+            $TTL 300
+            @ IN SOA ns1 hostmaster 1 7200 3600 1209600 300
+            @ IN NS ns1
+            www IN A 192.0.2.1
+            sub IN NS ns.other.test.
+            x.sub IN A 192.0.2.7
+            www IN TXT "two places"
+            b.sub IN NS ns.b.sub
+            c.b.sub IN A 192.0.2.8
+            old IN DNAME example.net.
+            www.old IN A 192.0.2.9
+            other.test. IN A 192.0.2.10
+            www IN A 192.0.2.2
+            www IN A 192.0.2.1
+            ns1 IN A 192.0.2.53
+            sub IN DS 12345 13 2 0000000000000000000000000000000000000000000000000000000000000000
+
+            """
+        let file = try ZoneSamples.temporaryZone(text)
+        defer { try? FileManager.default.removeItem(at: file.deletingLastPathComponent()) }
+        let origin = try #require(DomainName(text: "example.com"))
+        let read = try ZoneFile.read(path: file.path, origin: origin, allowInclude: false)
+        let zone = ZoneStructure(store: read.store, origin: origin, file: file.path)
+        func authority(_ name: String) throws -> NameAuthority? {
+            let owner = try #require(DomainName(text: name))
+            return zone.nameIndex[owner].map { zone.names[$0].authority }
+        }
+        #expect(try authority("example.com") == .authoritative)
+        #expect(try authority("www.example.com") == .authoritative)
+        #expect(try authority("sub.example.com") == .delegation)
+        #expect(try authority("x.sub.example.com") == .belowDelegation)
+        #expect(try authority("b.sub.example.com") == .belowDelegation)
+        #expect(try authority("c.b.sub.example.com") == .belowDelegation)
+        #expect(try authority("old.example.com") == .authoritative)
+        #expect(try authority("www.old.example.com") == .occluded)
+        #expect(try authority("ns1.example.com") == .authoritative)
+        #expect(try authority("other.test") == nil)
+        let www = try #require(DomainName(text: "www.example.com"))
+        #expect(zone.names.filter { $0.owner == www }.count == 1)
+        #expect(zone.rrset(www, .a)?.rdatas == [[192, 0, 2, 1], [192, 0, 2, 2]])
+        #expect(zone.rrset(www, RecordType(16)) != nil)  // TXT
+        #expect(zone.names.map(\.owner) == zone.names.map(\.owner).sorted())
+        #expect(zone.warnings.contains { $0.contains("1 records outside example.com.") })
+    }
+
     @Test("serial time: RFC 1982 comparison across 2038 and the 2106 wrap")
     func serialTime() {
         // 2026-11-21T00:00:00Z

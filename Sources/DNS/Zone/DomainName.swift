@@ -1,3 +1,5 @@
+import Foundation
+
 /// A domain name in uncompressed wire form, lower-cased as DNSSEC's canonical form wants it
 /// (RFC 4034 §6.2). Comparing, hashing and sorting zone data all work on these bytes directly.
 struct DomainName: Sendable, Hashable {
@@ -78,11 +80,15 @@ struct DomainName: Sendable, Hashable {
     func isSubdomain(of other: DomainName) -> Bool {
         guard wire.count >= other.wire.count else { return false }
         let start = wire.count - other.wire.count
-        guard wire[start...].elementsEqual(other.wire) else { return false }
-        // The match must start on a label boundary.
-        var i = 0
-        while i < start { i += Int(wire[i]) + 1 }
-        return i == start
+        return wire.withUnsafeBufferPointer { wire in
+            other.wire.withUnsafeBufferPointer { suffix in
+                guard memcmp(wire.baseAddress! + start, suffix.baseAddress!, suffix.count) == 0 else { return false }
+                // The match must start on a label boundary.
+                var i = 0
+                while i < start { i += Int(wire[i]) + 1 }
+                return i == start
+            }
+        }
     }
 
     /// Whether `other` is this name's parent (`parent == other`), without making the parent.
@@ -177,21 +183,38 @@ extension DomainName: Comparable {
     /// each ended by 0x00, with 0x00 and 0x01 inside labels written as 0x01 0x01 and 0x01 0x02 so the
     /// terminator still sorts first. Sorting a large zone compares these instead of walking labels.
     var canonicalKey: [UInt8] {
-        let offsets = labelOffsets
         var key: [UInt8] = []
         key.reserveCapacity(wire.count + 4)
-        for start in offsets.reversed() {
-            let length = Int(wire[start])
-            for b in wire[(start + 1)...(start + length)] {
-                if b <= 1 {
-                    key.append(1)
-                    key.append(b + 1)
-                } else {
-                    key.append(b)
+        appendCanonicalKey(to: &key)
+        return key
+    }
+
+    /// Appends `canonicalKey` to `key`, making no array of its own (a large zone ranks every owner).
+    func appendCanonicalKey(to key: inout [UInt8]) {
+        wire.withUnsafeBufferPointer { wire in
+            // At most 127 labels fit the 255 bytes of a name.
+            withUnsafeTemporaryAllocation(of: Int.self, capacity: 128) { offsets in
+                var labels = 0
+                var i = 0
+                while i < wire.count, wire[i] != 0, labels < 128 {
+                    offsets[labels] = i
+                    labels += 1
+                    i += Int(wire[i]) + 1
+                }
+                while labels > 0 {
+                    labels -= 1
+                    let start = offsets[labels]
+                    for b in wire[(start + 1)...(start + Int(wire[start]))] {
+                        if b <= 1 {
+                            key.append(1)
+                            key.append(b + 1)
+                        } else {
+                            key.append(b)
+                        }
+                    }
+                    key.append(0)
                 }
             }
-            key.append(0)
         }
-        return key
     }
 }

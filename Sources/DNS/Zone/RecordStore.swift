@@ -1,5 +1,7 @@
+import Foundation
+
 /// Every record of a zone in packed form: RDATA bytes in one arena, a 24-byte row per record, and each
-/// distinct owner name once. A million-record zone then costs tens of megabytes rather than the
+/// run of records with one owner name (nearly always all of that name's) naming it once. A million-record zone then costs tens of megabytes rather than the
 /// hundreds that one Swift array per record (or libldns' ~600 bytes per record) would.
 final class RecordStore: @unchecked Sendable {
     /// One record: its owner's id, type, class, TTL, where its canonical RDATA lies in `bytes`, and
@@ -17,11 +19,12 @@ final class RecordStore: @unchecked Sendable {
 
     private(set) var bytes: [UInt8] = []
     private(set) var rows: [Row] = []
-    /// Distinct owner names, indexed by `Row.owner`.
+    /// Owner names, indexed by `Row.owner`: a new id whenever a record's owner is not the previous
+    /// record's, so a name written in two places of a file has two ids (`ZoneStructure` ranks them as
+    /// one name). Reading keeps no table of the names seen: hashing every owner was a sixth of it.
     private(set) var owners: [DomainName] = []
     /// Files records came from (the zone file, then files read through `$INCLUDE`).
     private(set) var files: [String] = []
-    private var ownerIDs: [DomainName: UInt32] = [:]
     private var lastOwner: (name: DomainName, id: UInt32)?
 
     /// Whether the arena still has room (offsets are 32-bit).
@@ -68,17 +71,11 @@ final class RecordStore: @unchecked Sendable {
         bytes.append(contentsOf: rdata)
     }
 
-    /// The id of `owner`, adding it when new.
+    /// The id of `owner`: the previous record's when it is the same name, else a new one.
     func ownerID(_ owner: DomainName) -> UInt32 {
         if let last = lastOwner, last.name == owner { return last.id }
-        let id: UInt32
-        if let known = ownerIDs[owner] {
-            id = known
-        } else {
-            id = UInt32(owners.count)
-            owners.append(owner)
-            ownerIDs[owner] = id
-        }
+        let id = UInt32(owners.count)
+        owners.append(owner)
         lastOwner = (owner, id)
         return id
     }
@@ -91,12 +88,10 @@ final class RecordStore: @unchecked Sendable {
     /// Makes room for `count` distinct owners in all.
     func reserveOwners(_ count: Int) {
         owners.reserveCapacity(count)
-        ownerIDs.reserveCapacity(count)
     }
 
     /// Drops the lookup table used while reading; the store is read-only from here on.
     func finishReading() {
-        ownerIDs = [:]
         lastOwner = nil
         // Spare capacity left by growing is not copied away: its pages were never touched, so they cost
         // no memory, and a copy would briefly hold the arena twice.
@@ -106,21 +101,31 @@ final class RecordStore: @unchecked Sendable {
         bytes[Int(row.rdataStart)..<(Int(row.rdataStart) + Int(row.rdataLength))]
     }
 
+    /// Whether two rows hold the same RDATA bytes.
+    func sameRDATA(_ a: Row, _ b: Row) -> Bool {
+        guard a.rdataLength == b.rdataLength else { return false }
+        guard a.rdataLength > 0 else { return true }
+        return bytes.withUnsafeBufferPointer {
+            memcmp($0.baseAddress! + Int(a.rdataStart), $0.baseAddress! + Int(b.rdataStart), Int(a.rdataLength)) == 0
+        }
+    }
+
     func owner(_ row: Row) -> DomainName { owners[Int(row.owner)] }
     func file(_ row: Row) -> String { files[Int(row.file)] }
 }
 
 extension RecordStore {
-    /// Appends every record of `other` (a piece of the same file read apart), keeping owner ids unique.
+    /// Appends every record of `other` (a piece of the same file read apart), its owner ids after ours.
     func append(contentsOf other: RecordStore) {
         let fileMap = other.files.map { fileID($0) }
-        var ownerMap = [UInt32](repeating: 0, count: other.owners.count)
-        for (id, owner) in other.owners.enumerated() { ownerMap[id] = ownerID(owner) }
+        let ownerBase = UInt32(owners.count)
+        owners += other.owners
+        lastOwner = other.lastOwner.map { ($0.name, $0.id + ownerBase) }
         let base = UInt32(bytes.count)
         appendRows(
             other.rows.map { row in
                 var moved = row
-                moved.owner = ownerMap[Int(row.owner)]
+                moved.owner = row.owner + ownerBase
                 moved.rdataStart = row.rdataStart + base
                 moved.file = fileMap[Int(row.file)]
                 return moved

@@ -94,15 +94,17 @@ struct ZoneStructure: Sendable {
         self.file = file
         self.store = store
         let rows = store.rows
-        // Rank the distinct owners in canonical order, comparing precomputed keys kept in one arena.
+        // Rank the owner names in canonical order, comparing precomputed keys kept in one arena; ids of
+        // the same name (written in two places of the file) get the same rank.
         var keyBytes: [UInt8] = []
+        keyBytes.reserveCapacity(store.owners.reduce(0) { $0 + $1.wire.count } + 64)
         var keyStart: [UInt32] = [0]
         keyStart.reserveCapacity(store.owners.count + 1)
         for owner in store.owners {
-            keyBytes += owner.canonicalKey
+            owner.appendCanonicalKey(to: &keyBytes)
             keyStart.append(UInt32(keyBytes.count))
         }
-        var ranked: [UInt32] = []
+        var rank = [UInt32](repeating: 0, count: store.owners.count)
         keyBytes.withUnsafeBufferPointer { arena in
             func key(_ i: UInt32) -> UnsafeBufferPointer<UInt8> {
                 UnsafeBufferPointer(rebasing: arena[Int(keyStart[Int(i)])..<Int(keyStart[Int(i) + 1])])
@@ -128,13 +130,19 @@ struct ZoneStructure: Sendable {
             entries.sort { a, b in
                 a.word != b.word ? a.word < b.word : key(a.owner).lexicographicallyPrecedes(key(b.owner))
             }
-            ranked = entries.map(\.owner)
+            var current: UInt32 = 0
+            for (position, entry) in entries.enumerated() {
+                if position > 0,
+                    entries[position - 1].word != entry.word
+                        || !key(entries[position - 1].owner).elementsEqual(key(entry.owner))
+                {
+                    current += 1
+                }
+                rank[Int(entry.owner)] = current
+            }
         }
         keyBytes = []
         keyStart = []
-        var rank = [UInt32](repeating: 0, count: store.owners.count)
-        for (position, owner) in ranked.enumerated() { rank[Int(owner)] = UInt32(position) }
-        ranked = []
 
         // Sort the records by owner rank, type and file position as one integer each, then the records
         // of each owner and type (an RRset, usually one or two records) by RDATA.
@@ -169,7 +177,7 @@ struct ZoneStructure: Sendable {
         while runStart < sorted.count {
             var runEnd = runStart + 1
             let first = rows[Int(sorted[runStart])]
-            while runEnd < sorted.count, rows[Int(sorted[runEnd])].owner == first.owner,
+            while runEnd < sorted.count, rank[Int(rows[Int(sorted[runEnd])].owner)] == rank[Int(first.owner)],
                 rows[Int(sorted[runEnd])].type == first.type
             {
                 runEnd += 1
@@ -182,20 +190,22 @@ struct ZoneStructure: Sendable {
             runStart = runEnd
         }
 
-        // Zone cuts and DNAMEs first: a name's authority depends on its ancestors.
-        var delegations = Set<DomainName>()
-        var dnames = Set<DomainName>()
+        // Zone cuts and DNAMEs first: a name's authority depends on its ancestors. By owner id: bit 1
+        // a delegation (NS below the apex), bit 2 a DNAME.
+        var cutKinds = [UInt8](repeating: 0, count: store.owners.count)
+        var originHasDNAME = false
         for i in sorted
         where rows[Int(i)].type == RecordType.ns.rawValue || rows[Int(i)].type == RecordType.dname.rawValue {
-            let owner = store.owner(rows[Int(i)])
+            let ownerID = Int(rows[Int(i)].owner)
+            let owner = store.owners[ownerID]
             guard owner.isSubdomain(of: origin) else { continue }
             if rows[Int(i)].type == RecordType.dname.rawValue {
-                dnames.insert(owner)
+                cutKinds[Int(rank[ownerID])] |= 2
+                if owner == origin { originHasDNAME = true }
             } else if owner != origin {
-                delegations.insert(owner)
+                cutKinds[Int(rank[ownerID])] |= 1
             }
         }
-
         var outside = 0
         var position = 0
         var kept: [UInt32] = []
@@ -204,15 +214,35 @@ struct ZoneStructure: Sendable {
         names.reserveCapacity(store.owners.count)
         // Per owner, reused: the RRSIGs by covered type (their RDATA starts with it, so they are sorted
         // so; a covered type whose RRset is found is taken out) and the other records by type.
+        // The zone cut or DNAME nearest the apex above the names being visited (RFC 4034 canonical
+        // order puts a name's subtree right after it, so the one seen last decides while the names are
+        // below it): below it nothing is the zone's, and a DNAME occludes even a cut at the same name.
+        var topmostCut: (name: DomainName, below: NameAuthority)?
         var signaturesByType: [(type: UInt16, positions: Range<Int>)] = []
         var typeRuns: [(type: UInt16, records: Range<Int>)] = []
         while position < sorted.count {
             let ownerID = rows[Int(sorted[position])].owner
+            let nameRank = rank[Int(ownerID)]
             var end = position
-            while end < sorted.count, rows[Int(sorted[end])].owner == ownerID { end += 1 }
+            while end < sorted.count, rank[Int(rows[Int(sorted[end])].owner)] == nameRank { end += 1 }
             let owner = store.owners[Int(ownerID)]
-            var authority = Self.authority(of: owner, origin: origin, delegations: delegations, dnames: dnames)
-            if authority == .occluded, owner.parent == origin, dnames.contains(origin),
+            var authority: NameAuthority
+            if !owner.isSubdomain(of: origin) {
+                authority = .outOfZone
+            } else if let cut = topmostCut, owner.isSubdomain(of: cut.name) {
+                authority = cut.below
+            } else {
+                // No cut above: the owner's own records decide, for it and (as a cut) for its subtree.
+                topmostCut = nil
+                let kinds = cutKinds[Int(nameRank)]
+                authority = kinds & 1 != 0 ? .delegation : .authoritative
+                if kinds & 2 != 0 {
+                    topmostCut = (owner, .occluded)
+                } else if kinds & 1 != 0 {
+                    topmostCut = (owner, .belowDelegation)
+                }
+            }
+            if authority == .occluded, owner.parent == origin, originHasDNAME,
                 (position..<end).allSatisfy({ k in
                     let row = rows[Int(sorted[k])]
                     return row.type == RecordType.nsec3.rawValue
@@ -248,11 +278,14 @@ struct ZoneStructure: Sendable {
                 let type = rows[Int(sorted[i])].type
                 var j = i
                 let start = kept.count
-                var previous: ArraySlice<UInt8>? = nil
+                var previous: RecordStore.Row? = nil
                 while j < end, rows[Int(sorted[j])].type == type {
-                    let rdata = store.rdata(rows[Int(sorted[j])])
-                    if rdata != previous || type == RecordType.rrsig.rawValue { kept.append(sorted[j]) }
-                    previous = rdata
+                    // Duplicates (the same RDATA) are next to each other, sorted so; RRSIGs are all kept.
+                    let row = rows[Int(sorted[j])]
+                    if type == RecordType.rrsig.rawValue || previous.map({ !store.sameRDATA($0, row) }) ?? true {
+                        kept.append(sorted[j])
+                    }
+                    previous = row
                     j += 1
                 }
                 if type == RecordType.rrsig.rawValue {
@@ -326,24 +359,6 @@ struct ZoneStructure: Sendable {
     private static func coveredType(_ rdata: ArraySlice<UInt8>) -> UInt16? {
         guard rdata.count >= 2 else { return nil }
         return UInt16(rdata[rdata.startIndex]) << 8 | UInt16(rdata[rdata.startIndex + 1])
-    }
-
-    private static func authority(
-        of owner: DomainName, origin: DomainName, delegations: Set<DomainName>, dnames: Set<DomainName>
-    ) -> NameAuthority {
-        guard owner.isSubdomain(of: origin) else { return .outOfZone }
-        if owner == origin { return .authoritative }
-        // The cut or DNAME nearest the apex decides: below it nothing is the zone's.
-        var found: NameAuthority? = nil
-        var ancestor = owner.parent
-        while let current = ancestor {
-            if current != origin, delegations.contains(current) { found = .belowDelegation }
-            if dnames.contains(current) { found = .occluded }
-            if current == origin { break }
-            ancestor = current.parent
-        }
-        if let found { return found }
-        return delegations.contains(owner) ? .delegation : .authoritative
     }
 
     /// The RRsets, each built from the packed store when it is read.
