@@ -273,7 +273,7 @@ struct ZoneFile {
         func keepEncoded(line: Int) throws(InputError) {
             let ownerLength = try encoded.withUnsafeBufferPointer { (all) throws(InputError) -> Int in
                 let bytes = UnsafeBufferPointer(rebasing: all[..<encodedLength])
-                guard let ownerLength = Self.store(wire: bytes, line: line, file: fileID, into: store),
+                guard let ownerLength = Self.store(wire: bytes, line: line, file: fileID, into: &store),
                     !store.isFull
                 else { throw InputError(file: path, place: .line(line), reason: "record cannot be encoded") }
                 return ownerLength
@@ -301,7 +301,7 @@ struct ZoneFile {
                 throw InputError(file: path, place: .line(line), reason: "record cannot be encoded")
             }
             let bytes = UnsafeBufferPointer(start: ldns_buffer_begin(wire), count: ldns_buffer_position(wire))
-            guard Self.store(wire: bytes, line: line, file: fileID, into: store) != nil, !store.isFull else {
+            guard Self.store(wire: bytes, line: line, file: fileID, into: &store) != nil, !store.isFull else {
                 throw InputError(file: path, place: .line(line), reason: "record cannot be encoded")
             }
         }
@@ -481,7 +481,7 @@ struct ZoneFile {
     /// Splits a canonical wire form (owner, type, class, TTL, RDLENGTH, RDATA) into the store and returns
     /// the owner's length; nil when the bytes are not one whole record.
     private static func store(
-        wire bytes: UnsafeBufferPointer<UInt8>, line: Int, file: UInt16, into store: RecordStore
+        wire bytes: UnsafeBufferPointer<UInt8>, line: Int, file: UInt16, into store: inout RecordStore
     ) -> Int? {
         var offset = 0
         while true {

@@ -3,7 +3,7 @@ import Foundation
 /// Every record of a zone in packed form: RDATA bytes in one arena, a 24-byte row per record, and each
 /// run of records with one owner name (nearly always all of that name's) naming it once. A million-record zone then costs tens of megabytes rather than the
 /// hundreds that one Swift array per record (or libldns' ~600 bytes per record) would.
-final class RecordStore: @unchecked Sendable {
+struct RecordStore: Sendable {
     /// One record: its owner's id, type, class, TTL, where its canonical RDATA lies in `bytes`, and
     /// the file and line it ended on.
     struct Row: Sendable {
@@ -31,13 +31,13 @@ final class RecordStore: @unchecked Sendable {
     var isFull: Bool { bytes.count > Int(UInt32.max) - 65_536 }
 
     @discardableResult
-    func fileID(_ path: String) -> UInt16 {
+    mutating func fileID(_ path: String) -> UInt16 {
         if let i = files.firstIndex(of: path) { return UInt16(i) }
         files.append(path)
         return UInt16(files.count - 1)
     }
 
-    func append(
+    mutating func append(
         owner: DomainName, type: UInt16, recordClass: UInt16, ttl: UInt32, rdata: UnsafeBufferPointer<UInt8>,
         line: Int, file: UInt16
     ) {
@@ -51,7 +51,7 @@ final class RecordStore: @unchecked Sendable {
 
     /// The same from the owner's wire form (lower-cased here): a record with the previous record's owner,
     /// as most are, makes no name.
-    func append(
+    mutating func append(
         ownerWire: UnsafeBufferPointer<UInt8>, type: UInt16, recordClass: UInt16, ttl: UInt32,
         rdata: UnsafeBufferPointer<UInt8>, line: Int, file: UInt16
     ) {
@@ -72,7 +72,7 @@ final class RecordStore: @unchecked Sendable {
     }
 
     /// The id of `owner`: the previous record's when it is the same name, else a new one.
-    func ownerID(_ owner: DomainName) -> UInt32 {
+    mutating func ownerID(_ owner: DomainName) -> UInt32 {
         if let last = lastOwner, last.name == owner { return last.id }
         let id = UInt32(owners.count)
         owners.append(owner)
@@ -80,18 +80,18 @@ final class RecordStore: @unchecked Sendable {
         return id
     }
 
-    fileprivate func appendRows(_ more: [Row], bytes moreBytes: [UInt8]) {
+    fileprivate mutating func appendRows(_ more: [Row], bytes moreBytes: [UInt8]) {
         rows += more
         bytes += moreBytes
     }
 
     /// Makes room for `count` distinct owners in all.
-    func reserveOwners(_ count: Int) {
+    mutating func reserveOwners(_ count: Int) {
         owners.reserveCapacity(count)
     }
 
     /// Drops the lookup table used while reading; the store is read-only from here on.
-    func finishReading() {
+    mutating func finishReading() {
         lastOwner = nil
         // Spare capacity left by growing is not copied away: its pages were never touched, so they cost
         // no memory, and a copy would briefly hold the arena twice.
@@ -116,7 +116,7 @@ final class RecordStore: @unchecked Sendable {
 
 extension RecordStore {
     /// Appends every record of `other` (a piece of the same file read apart), its owner ids after ours.
-    func append(contentsOf other: RecordStore) {
+    mutating func append(contentsOf other: RecordStore) {
         let fileMap = other.files.map { fileID($0) }
         let ownerBase = UInt32(owners.count)
         owners += other.owners
