@@ -110,6 +110,14 @@ struct RecordStore: Sendable {
         }
     }
 
+    /// The first two bytes of a row's RDATA as a number: an RRSIG's Type Covered (RFC 4034 §3.1.1);
+    /// nil when the RDATA is shorter.
+    func coveredType(_ row: Row) -> UInt16? {
+        guard row.rdataLength >= 2 else { return nil }
+        let i = Int(row.rdataStart)
+        return UInt16(bytes[i]) << 8 | UInt16(bytes[i + 1])
+    }
+
     func owner(_ row: Row) -> DomainName { owners[Int(row.owner)] }
     func file(_ row: Row) -> String { files[Int(row.file)] }
 }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// How much of a name's data the zone is authoritative for, which decides what must be signed
 /// (RFC 4035 §2.2): everything at and below the apex, except that at a delegation point only DS and
 /// NSEC are the parent's, names below a delegation (glue) are not the zone's at all, and names below a
@@ -173,21 +175,29 @@ struct ZoneStructure: Sendable {
             }
             sorted.sort { keys[Int($0)] != keys[Int($1)] ? keys[Int($0)] < keys[Int($1)] : $0 < $1 }
         }
-        var runStart = 0
-        while runStart < sorted.count {
-            var runEnd = runStart + 1
-            let first = rows[Int(sorted[runStart])]
-            while runEnd < sorted.count, rank[Int(rows[Int(sorted[runEnd])].owner)] == rank[Int(first.owner)],
-                rows[Int(sorted[runEnd])].type == first.type
-            {
-                runEnd += 1
+        store.bytes.withUnsafeBufferPointer { arena in
+            // RDATA order as bytes (RFC 4034 §6.3), compared in the arena.
+            func precedes(_ a: UInt32, _ b: UInt32) -> Bool {
+                let x = rows[Int(a)]
+                let y = rows[Int(b)]
+                let common = Int(min(x.rdataLength, y.rdataLength))
+                let order =
+                    common == 0
+                    ? 0 : memcmp(arena.baseAddress! + Int(x.rdataStart), arena.baseAddress! + Int(y.rdataStart), common)
+                return order != 0 ? order < 0 : x.rdataLength < y.rdataLength
             }
-            if runEnd - runStart > 1 {
-                sorted[runStart..<runEnd].sort {
-                    store.rdata(rows[Int($0)]).lexicographicallyPrecedes(store.rdata(rows[Int($1)]))
+            var runStart = 0
+            while runStart < sorted.count {
+                var runEnd = runStart + 1
+                let first = rows[Int(sorted[runStart])]
+                while runEnd < sorted.count, rank[Int(rows[Int(sorted[runEnd])].owner)] == rank[Int(first.owner)],
+                    rows[Int(sorted[runEnd])].type == first.type
+                {
+                    runEnd += 1
                 }
+                if runEnd - runStart > 1 { sorted[runStart..<runEnd].sort(by: precedes) }
+                runStart = runEnd
             }
-            runStart = runEnd
         }
 
         // Zone cuts and DNAMEs first: a name's authority depends on its ancestors. By owner id: bit 1
@@ -206,11 +216,34 @@ struct ZoneStructure: Sendable {
                 cutKinds[Int(rank[ownerID])] |= 1
             }
         }
+        // The index by owner is built on another core meanwhile: every run of one rank in `sorted` whose
+        // owner is in the zone becomes the next name, as the loop below makes them.
+        final class IndexBox: @unchecked Sendable { var index: [DomainName: Int] = [:] }
+        let indexBox = IndexBox()
+        let indexing = DispatchGroup()
+        DispatchQueue.global().async(group: indexing) { [store, origin, sorted, rank] in
+            var index: [DomainName: Int] = [:]
+            index.reserveCapacity(store.owners.count)
+            let rows = store.rows
+            var position = 0
+            while position < sorted.count {
+                let ownerID = rows[Int(sorted[position])].owner
+                let nameRank = rank[Int(ownerID)]
+                var end = position + 1
+                while end < sorted.count, rank[Int(rows[Int(sorted[end])].owner)] == nameRank { end += 1 }
+                let owner = store.owners[Int(ownerID)]
+                if owner.isSubdomain(of: origin) {
+                    let number = index.count
+                    index[owner] = number
+                }
+                position = end
+            }
+            indexBox.index = index
+        }
         var outside = 0
         var position = 0
         var kept: [UInt32] = []
         kept.reserveCapacity(sorted.count)
-        nameIndex.reserveCapacity(store.owners.count)
         names.reserveCapacity(store.owners.count)
         // Per owner, reused: the RRSIGs by covered type (their RDATA starts with it, so they are sorted
         // so; a covered type whose RRset is found is taken out) and the other records by type.
@@ -247,7 +280,7 @@ struct ZoneStructure: Sendable {
                     let row = rows[Int(sorted[k])]
                     return row.type == RecordType.nsec3.rawValue
                         || (row.type == RecordType.rrsig.rawValue
-                            && Self.coveredType(store.rdata(row)) == RecordType.nsec3.rawValue)
+                            && store.coveredType(row) == RecordType.nsec3.rawValue)
                 })
             {
                 authority = .authoritative
@@ -262,7 +295,7 @@ struct ZoneStructure: Sendable {
                         MisplacedDNSSECRecord(
                             owner: owner, type: RecordType(row.type),
                             covered: row.type == RecordType.rrsig.rawValue
-                                ? Self.coveredType(store.rdata(row)).map { RecordType($0) } : nil,
+                                ? store.coveredType(row).map { RecordType($0) } : nil,
                             authority: authority, line: Int(row.line), file: store.file(row)))
                 }
                 outside += end - position
@@ -291,9 +324,9 @@ struct ZoneStructure: Sendable {
                 if type == RecordType.rrsig.rawValue {
                     var k = start
                     while k < kept.count {
-                        let covered = Self.coveredType(store.rdata(rows[Int(kept[k])]))
+                        let covered = store.coveredType(rows[Int(kept[k])])
                         var m = k
-                        while m < kept.count, Self.coveredType(store.rdata(rows[Int(kept[m])])) == covered { m += 1 }
+                        while m < kept.count, store.coveredType(rows[Int(kept[m])]) == covered { m += 1 }
                         if let covered {
                             signaturesByType.append((covered, k..<m))
                             if !Self.mustBeSigned(type: RecordType(covered), authority: authority)
@@ -347,18 +380,14 @@ struct ZoneStructure: Sendable {
             if !signaturesByType.isEmpty {
                 name.orphanSignatures = signaturesByType.flatMap { Array($0.positions) }.sorted()
             }
-            nameIndex[owner] = names.count
             names.append(name)
             position = end
         }
+        indexing.wait()
+        nameIndex = indexBox.index
         order = kept
         if outside > 0 { warnings.append("\(outside) records outside \(origin.text) were ignored") }
         if otherClass > 0 { warnings.append("\(otherClass) records of a class other than IN were ignored") }
-    }
-
-    private static func coveredType(_ rdata: ArraySlice<UInt8>) -> UInt16? {
-        guard rdata.count >= 2 else { return nil }
-        return UInt16(rdata[rdata.startIndex]) << 8 | UInt16(rdata[rdata.startIndex + 1])
     }
 
     /// The RRsets, each built from the packed store when it is read.
