@@ -39,15 +39,16 @@ enum TrustChainBuilder {
         // in the loop over every RRset and named (`keyName`) only for what is drawn.
         func number(_ tag: UInt16, _ algorithm: UInt8) -> UInt32 { UInt32(tag) << 8 | UInt32(algorithm) }
         func keyName(_ number: UInt32) -> String { keyID(UInt16(number >> 8), UInt8(number & 0xFF)) }
-        let keyNumbers = Set(keys.map { number($0.keyTag, $0.algorithm) })
+        // A handful of keys: searched in a list, not hashed, in the loop over every RRset.
+        let keyNumbers = Array(Set(keys.map { number($0.keyTag, $0.algorithm) }))
         var healthy: [UInt32: Int] = [:]
         var problems = 0
         var unlisted = 0
         var byKey: [(key: UInt32, status: TrustChain.Status)] = []
         for index in zone.packedSets.indices {
             let set = zone.packedSets[index]
-            let name = zone.name(of: index)
-            guard set.type != .rrsig, ZoneStructure.mustBeSigned(type: set.type, authority: name.authority) else {
+            guard set.type != .rrsig, ZoneStructure.mustBeSigned(type: set.type, authority: zone.authority(of: index))
+            else {
                 continue
             }
             byKey.removeAll(keepingCapacity: true)
@@ -81,7 +82,7 @@ enum TrustChainBuilder {
                 let worst = byKey.map(\.status).min(by: { rank($0) < rank($1) }) ?? .bogus
                 nodes.append(
                     TrustChain.Node(
-                        id: id, kind: .rrset, label: "\(name.owner.text) \(set.type)",
+                        id: id, kind: .rrset, label: "\(zone.name(of: index).owner.text) \(set.type)",
                         detail: byKey.isEmpty ? "no signature by a zone key" : "\(byKey.count) signing key(s)",
                         status: byKey.contains { $0.status == .secure } ? .secure : worst))
                 for (key, status) in byKey.map({ (keyName($0.key), $0.status) }).sorted(by: { $0.0 < $1.0 }) {

@@ -407,6 +407,10 @@ struct ZoneStructure: Sendable {
 
     func name(of index: Int) -> Name { names[Int(packedSets[index].name)] }
 
+    /// The authority of RRset `index`'s name, read without copying the name (loops over every RRset
+    /// ask it).
+    func authority(of index: Int) -> NameAuthority { names[Int(packedSets[index].name)].authority }
+
     /// The RRSIG at position `position` of `order`, decoded.
     func signature(at position: Int) -> SignatureRecord? {
         let row = store.rows[Int(order[position])]
@@ -449,7 +453,7 @@ struct ZoneStructure: Sendable {
 
     /// Whether RRset `index` must carry signatures: authoritative data, and at a delegation only DS and NSEC.
     func mustBeSigned(_ index: Int) -> Bool {
-        mustBeSigned(type: packedSets[index].type, authority: name(of: index).authority)
+        mustBeSigned(type: packedSets[index].type, authority: authority(of: index))
     }
 
     func mustBeSigned(type: RecordType, authority: NameAuthority) -> Bool {
