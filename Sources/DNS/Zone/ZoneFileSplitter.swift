@@ -98,20 +98,18 @@ struct ZoneFileSplitter {
         let regions = size / pieceSize
         guard regions > 1 else { return nil }
         // Per region of `pieceSize` bytes: its newlines, its first owner line start (and the newlines
-        // before it), and its lines starting with `$`.
-        final class Regions: @unchecked Sendable {
-            var all: [Region]
-            init(_ count: Int) { all = Array(repeating: Region(), count: count) }
-        }
-        let found = Regions(regions)
-        // One worker a core, each with one buffer for its regions (a buffer a region was mostly page
-        // faults).
+        // before it), and its lines starting with `$`. One worker a core, each with one buffer for its
+        // regions (a buffer a region was mostly page faults), each writing only its regions' entries.
+        var found = [Region](repeating: Region(), count: regions)
         let workers = min(regions, ProcessInfo.processInfo.activeProcessorCount)
-        DispatchQueue.concurrentPerform(iterations: workers) { worker in
-            let buffer = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: size - (regions - 1) * pieceSize + 1)
-            defer { buffer.deallocate() }
-            for k in stride(from: worker, to: regions, by: workers) {
-                found.all[k] = Self.scanRegion(k, of: regions, pieceSize: pieceSize, size: size, fd: fd, buffer: buffer)
+        found.withUnsafeMutableBufferPointer { found in
+            nonisolated(unsafe) let found = found
+            DispatchQueue.concurrentPerform(iterations: workers) { worker in
+                let buffer = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: size - (regions - 1) * pieceSize + 1)
+                defer { buffer.deallocate() }
+                for k in stride(from: worker, to: regions, by: workers) {
+                    found[k] = Self.scanRegion(k, of: regions, pieceSize: pieceSize, size: size, fd: fd, buffer: buffer)
+                }
             }
         }
         var pieces: [Piece] = []
@@ -119,7 +117,7 @@ struct ZoneFileSplitter {
         var origin: String?
         var ttl: String?
         var linesBefore = 0
-        for (k, region) in found.all.enumerated() {
+        for (k, region) in found.enumerated() {
             if region.unreadable { return nil }
             var directives = region.directives[...]
             if k > 0, let cut = region.cut, cut > current.start {
