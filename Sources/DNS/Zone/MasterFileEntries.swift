@@ -102,10 +102,16 @@ struct MasterFileEntry {
 
     private static func kind(first: UInt8, sawContent: Bool) -> Kind {
         guard sawContent else { return .blank }
+        return first == dollar ? .directive : .record(namesOwner: namesOwner(first: first))
+    }
+
+    /// Whether a line whose first byte is `first` starts an entry that names its owner: not a blank
+    /// (the previous owner goes on, RFC 1035 §5.1), a parenthesis, a comment, a line end or a `$`
+    /// directive. The reader, the splitter and the plain-line shortcut all ask this.
+    static func namesOwner(first: UInt8) -> Bool {
         switch first {
-        case dollar: return .directive
-        case space, tab, openParenthesis, closeParenthesis, semicolon, carriageReturn: return .record(namesOwner: false)
-        default: return .record(namesOwner: true)
+        case space, tab, openParenthesis, closeParenthesis, semicolon, carriageReturn, newline, dollar: false
+        default: true
         }
     }
 
@@ -272,10 +278,9 @@ struct MasterFileReader {
         var linesBefore = lineOffset
         while true {
             if plainLines, consumed < filled {
-                // The line's end, when the block holds it; an owner's first byte is above the blank and
-                // is not `$` (a directive).
+                // The line's end, when the block holds it and the line names its owner.
                 let taken = try block.withUnsafeBufferPointer { (all) throws(InputError) -> Int? in
-                    guard let base = all.baseAddress, all[consumed] > 32, all[consumed] != UInt8(ascii: "$"),
+                    guard let base = all.baseAddress, MasterFileEntry.namesOwner(first: all[consumed]),
                         let end = memchr(base + consumed, 10, filled - consumed)
                     else { return nil }
                     let upper = base.distance(to: end.assumingMemoryBound(to: UInt8.self)) + 1

@@ -1,8 +1,9 @@
 import Foundation
 
 /// Every record of a zone in packed form: RDATA bytes in one arena, a 24-byte row per record, and each
-/// run of records with one owner name (nearly always all of that name's) naming it once. A million-record zone then costs tens of megabytes rather than the
-/// hundreds that one Swift array per record (or libldns' ~600 bytes per record) would.
+/// run of records with one owner (nearly always all of that name's records) naming it once. A
+/// million-record zone then costs tens of megabytes rather than the hundreds that one Swift array per
+/// record (or libldns' ~600 bytes per record) would.
 struct RecordStore: Sendable {
     /// One record: its owner's id, type, class, TTL, where its canonical RDATA lies in `bytes`, and
     /// the file and line it ended on.
@@ -85,12 +86,12 @@ struct RecordStore: Sendable {
         bytes += moreBytes
     }
 
-    /// Makes room for `count` distinct owners in all.
+    /// Makes room for `count` owner ids in all.
     mutating func reserveOwners(_ count: Int) {
         owners.reserveCapacity(count)
     }
 
-    /// Drops the lookup table used while reading; the store is read-only from here on.
+    /// Forgets the previous owner; the store is read-only from here on.
     mutating func finishReading() {
         lastOwner = nil
         // Spare capacity left by growing is not copied away: its pages were never touched, so they cost

@@ -172,11 +172,9 @@ public enum ZoneAnalyzer {
                 "signatures of algorithm \(DNSSECAlgorithm.name(algorithm)) cannot be checked: libldns does not "
                     + "support it here")
         }
-        let rows = zone.store.rows
-        var signatures = 0
-        for row in rows where row.type == RecordType.rrsig.rawValue { signatures += 1 }
+        let signatures = zone.store.rows.lazy.filter { $0.type == RecordType.rrsig.rawValue }.count
         let coverage = InputCoverage(
-            path: file, kind: .zone, analysed: ["records": rows.count, "signatures": signatures])
+            path: file, kind: .zone, analysed: ["records": zone.store.rows.count, "signatures": signatures])
         // Freeing a large zone (hundreds of thousands of names, each its own small array) takes a tenth
         // of a second: the last references go to another thread, off the caller's way.
         DispatchQueue.global(qos: .utility).async { [zone, zoneFile] in withExtendedLifetime((zone, zoneFile)) {} }

@@ -117,6 +117,16 @@ struct ZoneFileSplitter {
         var origin: String?
         var ttl: String?
         var linesBefore = 0
+        /// Takes a directive's effect; false for `$INCLUDE`, which keeps the file whole.
+        func apply(_ directive: Directive) -> Bool {
+            switch directive {
+            case .origin(let value): origin = value
+            case .ttl(let value): ttl = value
+            case .include: return false
+            case .other: break
+            }
+            return true
+        }
         for (k, region) in found.enumerated() {
             if region.unreadable { return nil }
             var directives = region.directives[...]
@@ -124,12 +134,7 @@ struct ZoneFileSplitter {
                 // The directives of this region before the cut count for the new piece.
                 while let next = directives.first, next.offset < cut {
                     directives = directives.dropFirst()
-                    switch next.directive {
-                    case .origin(let value): origin = value
-                    case .ttl(let value): ttl = value
-                    case .include: return nil
-                    case .other: break
-                    }
+                    guard apply(next.directive) else { return nil }
                 }
                 current.end = cut
                 pieces.append(current)
@@ -137,12 +142,7 @@ struct ZoneFileSplitter {
                     start: cut, end: 0, firstLine: linesBefore + region.newlinesBeforeCut + 1, origin: origin, ttl: ttl)
             }
             for next in directives {
-                switch next.directive {
-                case .origin(let value): origin = value
-                case .ttl(let value): ttl = value
-                case .include: return nil
-                case .other: break
-                }
+                guard apply(next.directive) else { return nil }
             }
             linesBefore += region.newlines
         }
@@ -187,7 +187,7 @@ struct ZoneFileSplitter {
             i = offset(next) + 1
         }
         while i < text.count {
-            if beginsOwner(text[i]) {
+            if MasterFileEntry.namesOwner(first: text[i]) {
                 region.cut = from + i
                 region.newlinesBeforeCut = countNewlines(UnsafeBufferPointer(rebasing: text[first..<i]))
                 break
@@ -199,17 +199,6 @@ struct ZoneFileSplitter {
     }
 
     private static let newline = UInt8(ascii: "\n")
-
-    /// Whether a line starting with `byte` starts an entry that names its owner (as
-    /// `MasterFileEntry` kinds it: not blank, not a directive, a comment or a parenthesis).
-    private static func beginsOwner(_ byte: UInt8) -> Bool {
-        switch byte {
-        case UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "("), UInt8(ascii: ")"), UInt8(ascii: ";"),
-            UInt8(ascii: "\r"), UInt8(ascii: "\n"), UInt8(ascii: "$"):
-            false
-        default: true
-        }
-    }
 
     /// The line starting at `at` of `text` (which starts at file offset `offset - at`), without its
     /// newline; read on from the file when it runs past `text`.

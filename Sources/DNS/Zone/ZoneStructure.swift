@@ -200,8 +200,8 @@ struct ZoneStructure: Sendable {
             }
         }
 
-        // Zone cuts and DNAMEs first: a name's authority depends on its ancestors. By owner id: bit 1
-        // a delegation (NS below the apex), bit 2 a DNAME.
+        // Zone cuts and DNAMEs first: a name's authority depends on its ancestors. By rank: bit 1 a
+        // delegation (NS below the apex), bit 2 a DNAME.
         var cutKinds = [UInt8](repeating: 0, count: store.owners.count)
         var originHasDNAME = false
         for i in sorted
@@ -245,12 +245,12 @@ struct ZoneStructure: Sendable {
         var kept: [UInt32] = []
         kept.reserveCapacity(sorted.count)
         names.reserveCapacity(store.owners.count)
-        // Per owner, reused: the RRSIGs by covered type (their RDATA starts with it, so they are sorted
-        // so; a covered type whose RRset is found is taken out) and the other records by type.
         // The zone cut or DNAME nearest the apex above the names being visited (RFC 4034 canonical
         // order puts a name's subtree right after it, so the one seen last decides while the names are
         // below it): below it nothing is the zone's, and a DNAME occludes even a cut at the same name.
         var topmostCut: (name: DomainName, below: NameAuthority)?
+        // Per owner, reused: the RRSIGs by covered type (their RDATA starts with it, so they are sorted
+        // so; a covered type whose RRset is found is taken out) and the other records by type.
         var signaturesByType: [(type: UInt16, positions: Range<Int>)] = []
         var typeRuns: [(type: UInt16, records: Range<Int>)] = []
         while position < sorted.count {

@@ -28,15 +28,14 @@ enum MissingSignature: ZoneCheck {
             {
                 continue
             }
-            let verdicts = context.compactVerdicts(of: index).filter(\.isByZoneKey)
+            let verdicts = compact.filter(\.isByZoneKey)
             let signedWith = Set(verdicts.map(\.algorithm))
             if !verdicts.isEmpty, algorithms.isSubset(of: signedWith) {
                 // Signed as it must be; RRSIGs by keys the zone lacks beside them are stale (a finished
                 // rollover) and validators skip them: said at low.
-                let all = context.compactVerdicts(of: index)
-                guard all.count > verdicts.count else { continue }
+                guard compact.count > verdicts.count else { continue }
                 let set = context.zone.materialise(index)
-                let strangers = zip(set.signatures, all).filter { !$0.1.isByZoneKey }.map(\.0)
+                let strangers = zip(set.signatures, compact).filter { !$0.1.isByZoneKey }.map(\.0)
                 guard !strangers.isEmpty else { continue }
                 let tags = strangers.map { "\($0.data.keyTag)/\(DNSSECAlgorithm.name($0.data.algorithm))" }
                 findings.append(
